@@ -1,0 +1,35 @@
+/**
+ * The `mezzo` command. Each subcommand lives in src/cli/commands/ and registers itself
+ * here; `mezzo --help` lists them all.
+ */
+import { Command, CommanderError } from 'commander';
+import { registerDev } from './commands/dev.js';
+import { registerVersion, VERSION } from './commands/version.js';
+
+/** Builds the command tree (exported for tests that inspect it). */
+export function buildProgram(): Command {
+  const program = new Command('mezzo')
+    .description("Mezzo: Apache Mesos' two-level, offer-based scheduling for Kubernetes")
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerDev(program);
+  registerVersion(program);
+  return program;
+}
+
+/** Runs the CLI with `argv` (as process.argv) and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return err.exitCode;
+    }
+    process.stderr.write(`mezzo: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}

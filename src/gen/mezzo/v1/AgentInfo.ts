@@ -1,0 +1,42 @@
+// Original file: proto/mezzo/v1/agent.proto
+
+import type { Resource as _mezzo_v1_Resource, Resource__Output as _mezzo_v1_Resource__Output } from '../../mezzo/v1/Resource.js';
+import type { Attribute as _mezzo_v1_Attribute, Attribute__Output as _mezzo_v1_Attribute__Output } from '../../mezzo/v1/Attribute.js';
+
+export interface AgentInfo {
+  /**
+   * Empty on first registration; the controller assigns one that the agent persists.
+   */
+  'id'?: (string);
+  'hostname'?: (string);
+  /**
+   * The Kubernetes node this agent runs on, when it runs in a cluster.
+   */
+  'node_name'?: (string);
+  'resources'?: (_mezzo_v1_Resource)[];
+  'attributes'?: (_mezzo_v1_Attribute)[];
+  /**
+   * Where the agent serves its own metrics and sandbox files.
+   */
+  'address'?: (string);
+  'version'?: (string);
+}
+
+export interface AgentInfo__Output {
+  /**
+   * Empty on first registration; the controller assigns one that the agent persists.
+   */
+  'id': (string);
+  'hostname': (string);
+  /**
+   * The Kubernetes node this agent runs on, when it runs in a cluster.
+   */
+  'node_name': (string);
+  'resources': (_mezzo_v1_Resource__Output)[];
+  'attributes': (_mezzo_v1_Attribute__Output)[];
+  /**
+   * Where the agent serves its own metrics and sandbox files.
+   */
+  'address': (string);
+  'version': (string);
+}
