@@ -12,11 +12,14 @@ HELM_VERSION="${MEZZO_HELM_VERSION:-v3.21.4}"
 CACHE_ROOT="${MEZZO_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/mezzo}"
 K8S_DIR="$CACHE_ROOT/kubernetes-$K8S_VERSION"
 HELM_DIR="$CACHE_ROOT/helm-$HELM_VERSION"
+# Bump when the build recipe changes so cached binaries are rebuilt.
+RECIPE=2
 
 log() { printf '[k8s-tools] %s\n' "$*" >&2; }
 
 build_kubernetes() {
-  if [[ -x "$K8S_DIR/bin/kube-apiserver" && -x "$K8S_DIR/bin/kubectl" ]]; then
+  if [[ -x "$K8S_DIR/bin/kube-apiserver" && -x "$K8S_DIR/bin/kubectl" \
+    && "$(cat "$K8S_DIR/recipe" 2>/dev/null)" == "$RECIPE" ]]; then
     return 0
   fi
   command -v go >/dev/null || { log "go is required: apt-get install -y golang (or install Go >= 1.24)"; exit 1; }
@@ -53,8 +56,20 @@ import (
 )
 GO
   (cd "$work" && GOFLAGS=-mod=mod go mod tidy -e >/dev/null 2>&1 || true)
-  (cd "$work" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$K8S_DIR/bin/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver)
-  (cd "$work" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$K8S_DIR/bin/kubectl" k8s.io/kubernetes/cmd/kubectl)
+  # Stamp the real version (a module build has no git tree to take it from); helm and
+  # kubectl compare it against charts' kubeVersion and their own version skew.
+  local minor="${K8S_VERSION#v1.}"
+  minor="${minor%%.*}"
+  local ldflags="-s -w"
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ldflags+=" -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+    ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+  done
+  for cmd in kube-apiserver kubectl; do
+    (cd "$work" && GOFLAGS=-mod=mod CGO_ENABLED=0 go build -trimpath -ldflags="$ldflags" \
+      -o "$K8S_DIR/bin/$cmd" "k8s.io/kubernetes/cmd/$cmd")
+  done
+  echo "$RECIPE" >"$K8S_DIR/recipe"
   log "kubernetes $K8S_VERSION built in $((SECONDS - start)) s"
 }
 

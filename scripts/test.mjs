@@ -32,10 +32,11 @@ function step(title, cmd, args, opts = {}) {
   console.log(`\n=== ${title}: ${[cmd, ...args].map((a) => relative(root, a) || a).join(' ')}`);
   const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
   if (r.status !== 0) {
-    console.error(`\n*** ${title} failed (exit ${r.status ?? r.signal})`);
-    process.exit(r.status || 1);
+    throw new StepFailed(`${title} failed (exit ${r.status ?? r.signal})`);
   }
 }
+
+class StepFailed extends Error {}
 
 function skipOrFail(level, why, install) {
   const msg = `${level} level cannot run: ${why}\n    install with: ${install}`;
@@ -101,6 +102,8 @@ async function e2e() {
     return;
   }
   const dir = join(root, '.tmp/e2e-control-plane');
+  // A fresh control plane every run: state left by an interrupted run must not leak in.
+  spawnSync('bash', [join(root, 'test/e2e/control-plane.sh'), 'down', dir], { stdio: 'inherit' });
   step('control plane up', 'bash', [join(root, 'test/e2e/control-plane.sh'), 'up', dir]);
   try {
     nodeTests('e2e', files, { MEZZO_E2E_DIR: dir });
@@ -110,18 +113,31 @@ async function e2e() {
 }
 
 const started = Date.now();
-for (const level of run) {
-  if (level === 'static') {
-    step('proto types current', process.execPath, [join(root, 'scripts/gen-proto.mjs'), '--check']);
-    step('format', bin('prettier'), ['--check', '.', '--log-level', 'warn']);
-    step('lint', bin('eslint'), ['--max-warnings', '0', '.']);
-    step('build', bin('tsc'), ['-p', 'tsconfig.json']);
-    continue;
-  }
-  if (!run.includes('static')) step('build', bin('tsc'), ['-p', 'tsconfig.json']);
-  if (level === 'e2e') await e2e();
-  else nodeTests(level, testFiles(level));
+try {
+  await runLevels();
+} catch (err) {
+  if (!(err instanceof StepFailed)) throw err;
+  console.error(`\n*** ${err.message}`);
+  process.exit(1);
 }
 console.log(
   `\nall requested levels passed (${run.join(', ')}) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
 );
+
+async function runLevels() {
+  for (const level of run) {
+    if (level === 'static') {
+      step('proto types current', process.execPath, [
+        join(root, 'scripts/gen-proto.mjs'),
+        '--check',
+      ]);
+      step('format', bin('prettier'), ['--check', '.', '--log-level', 'warn']);
+      step('lint', bin('eslint'), ['--max-warnings', '0', '.']);
+      step('build', bin('tsc'), ['-p', 'tsconfig.json']);
+      continue;
+    }
+    if (!run.includes('static')) step('build', bin('tsc'), ['-p', 'tsconfig.json']);
+    if (level === 'e2e') await e2e();
+    else nodeTests(level, testFiles(level));
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Access to the real control plane for e2e tests. `node scripts/test.mjs e2e` starts one
+ * for the whole level and passes its directory in MEZZO_E2E_DIR; a test file run on its
+ * own starts (and stops) a private one through test/e2e/control-plane.sh.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import * as k8s from '@kubernetes/client-node';
+
+const execFileAsync = promisify(execFile);
+
+/** Repository root (this file compiles to dist/test/e2e/support/). */
+export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+const script = join(repoRoot, 'test/e2e/control-plane.sh');
+
+/** A started control plane and the tools that talk to it. */
+export interface ControlPlane {
+  readonly dir: string;
+  readonly kubeconfigPath: string;
+  readonly kubectlPath: string;
+  readonly helmPath: string;
+  readonly server: string;
+  /** The cluster CA certificate, for clients built by hand. */
+  readonly caCertPath: string;
+  /** A client configuration for @kubernetes/client-node. */
+  kubeConfig(): k8s.KubeConfig;
+  /** Runs kubectl with the admin kubeconfig; rejects with its stderr on failure. */
+  kubectl(args: string[], input?: string): Promise<{ stdout: string; stderr: string }>;
+  /** Runs helm with the admin kubeconfig. */
+  helm(args: string[]): Promise<{ stdout: string; stderr: string }>;
+  /** Stops it when this process started it. */
+  stop(): void;
+}
+
+function parseEnv(file: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0) out[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  return out;
+}
+
+function required(env: Record<string, string>, key: string): string {
+  const v = env[key];
+  if (!v) throw new Error(`control plane env lacks ${key}`);
+  return v;
+}
+
+/** Returns the shared control plane, or starts a private one. */
+export function controlPlane(): ControlPlane {
+  const shared = process.env.MEZZO_E2E_DIR;
+  const dir = shared ?? mkdtempSync(join(tmpdir(), 'mezzo-cp-'));
+  if (!shared) execFileSync('bash', [script, 'up', dir], { stdio: 'inherit' });
+  const env = parseEnv(join(dir, 'env'));
+  const kubeconfigPath = required(env, 'KUBECONFIG');
+  const kubectlPath = required(env, 'KUBECTL');
+  const helmPath = required(env, 'HELM');
+  const run = async (bin: string, args: string[], input?: string) => {
+    const child = execFileAsync(bin, args, {
+      env: { ...process.env, KUBECONFIG: kubeconfigPath },
+      maxBuffer: 32 * 1024 * 1024,
+    });
+    if (input !== undefined) child.child.stdin?.end(input);
+    return child;
+  };
+  return {
+    dir,
+    kubeconfigPath,
+    kubectlPath,
+    helmPath,
+    server: required(env, 'MEZZO_APISERVER'),
+    caCertPath: required(env, 'MEZZO_CA_CERT'),
+    kubeConfig: () => {
+      const kc = new k8s.KubeConfig();
+      kc.loadFromFile(kubeconfigPath);
+      return kc;
+    },
+    kubectl: (args, input) => run(kubectlPath, args, input),
+    helm: (args) => run(helmPath, args),
+    stop: () => {
+      if (!shared) execFileSync('bash', [script, 'down', dir], { stdio: 'inherit' });
+    },
+  };
+}
