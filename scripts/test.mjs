@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The one test command: `npm test` (= node scripts/test.mjs all) runs every level in order
 // and stops at the first that fails:
-//   static       proto types current, formatting, lint (type-aware), build (tsc strict)
+//   static       proto types current, formatting, lint (type-aware), build (tsc strict),
+//                CRDs and their reference current
 //   unit         dist/test/unit/**/*.test.js
 //   integration  dist/test/integration/**/*.test.js (real gRPC, processes, cgroups)
 //   e2e          dist/test/e2e/**/*.test.js against a real kube-apiserver + etcd
@@ -134,6 +135,7 @@ async function runLevels() {
       step('format', bin('prettier'), ['--check', '.', '--log-level', 'warn']);
       step('lint', bin('eslint'), ['--max-warnings', '0', '.']);
       step('build', bin('tsc'), ['-p', 'tsconfig.json']);
+      step('CRDs current', process.execPath, [join(root, 'scripts/gen-crds.mjs'), '--check']);
       continue;
     }
     if (!run.includes('static')) step('build', bin('tsc'), ['-p', 'tsconfig.json']);

@@ -1,0 +1,64 @@
+/** The Role kind: a node of the role tree with a weight and quota. */
+import type { KindDefinition } from './kind.js';
+import { conditions, int, map, num, obj, str } from './schema.js';
+import { scalarMap } from './resources.js';
+
+/** Role paths: segments of letters, digits, `_`, `-` and `.` joined by `/` (eng/backend). */
+export const ROLE_NAME_PATTERN = '^[a-zA-Z0-9_][a-zA-Z0-9_.-]*(/[a-zA-Z0-9_][a-zA-Z0-9_.-]*)*$';
+
+/** The Role kind. */
+export const roleKind: KindDefinition = {
+  kind: 'Role',
+  plural: 'roles',
+  singular: 'role',
+  shortNames: ['mrole'],
+  scope: 'Cluster',
+  categories: ['mezzo'],
+  description:
+    'A Mezzo role: a node in the hierarchy resources are shared across (eng, eng/backend), with a fair-share weight and optional quota guarantees and limits.',
+  spec: obj('Weight and quota of the role.', {
+    path: str("The role's path, e.g. eng/backend; defaults to metadata.name.", {
+      pattern: ROLE_NAME_PATTERN,
+    }),
+    weight: num('Relative share under weighted DRF.', { minimum: 0.0001, default: 1 }),
+    quota: obj(
+      'Quota: guaranteed amounts are held for the role; limits are never exceeded.',
+      {
+        guarantee: scalarMap('Amounts held for the role (Mesos quota guarantees).'),
+        limit: scalarMap('Amounts the role never exceeds (Mesos quota limits).'),
+      },
+      {
+        'x-kubernetes-validations': [
+          {
+            rule: '!has(self.guarantee) || !has(self.limit) || self.guarantee.all(k, !(k in self.limit) || quantity(string(self.limit[k])).compareTo(quantity(string(self.guarantee[k]))) >= 0)',
+            message: 'a quota limit must not be below its guarantee',
+          },
+        ],
+      },
+    ),
+  }),
+  status: obj('Allocation of the role (written by the controller).', {
+    allocated: map('Resources allocated to the role, by name.', str('Amount.')),
+    offered: map('Resources outstanding in offers, by name.', str('Amount.')),
+    dominantShare: num('Dominant share of the cluster, 0-1.'),
+    frameworks: int('Frameworks subscribed to the role.'),
+    conditions: conditions(),
+    observedGeneration: int('Generation the status describes.'),
+  }),
+  printerColumns: [
+    { name: 'Weight', type: 'number', jsonPath: '.spec.weight', description: 'DRF weight' },
+    {
+      name: 'Share',
+      type: 'number',
+      jsonPath: '.status.dominantShare',
+      description: 'Dominant share',
+    },
+    {
+      name: 'Frameworks',
+      type: 'integer',
+      jsonPath: '.status.frameworks',
+      description: 'Frameworks',
+    },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'Age' },
+  ],
+};

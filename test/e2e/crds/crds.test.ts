@@ -1,0 +1,77 @@
+// The generated CRDs against the real apiserver: they install and establish, valid
+// objects are accepted, and each rule the schema and CEL carry rejects bad input at
+// `kubectl apply` with its message. Printer columns show in `kubectl get`.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { controlPlane, repoRoot, type ControlPlane } from '../support/control-plane.js';
+
+let cp: ControlPlane;
+before(async () => {
+  cp = controlPlane();
+  await cp.kubectl(['apply', '-f', join(repoRoot, 'crds')]);
+  await cp.kubectl([
+    'wait', '--for=condition=Established', '--timeout=30s',
+    'crd/tasks.mezzo.dev', 'crd/frameworks.mezzo.dev', 'crd/roles.mezzo.dev', 'crd/agents.mezzo.dev',
+  ]);
+});
+after(() => cp.stop());
+
+const task = (name: string, spec: string) =>
+  `apiVersion: mezzo.dev/v1alpha1\nkind: Task\nmetadata: {name: ${name}}\nspec:\n${spec}`;
+
+test('valid objects of every kind are accepted', async () => {
+  await cp.kubectl(['apply', '-f', '-'], [
+    'apiVersion: mezzo.dev/v1alpha1\nkind: Role\nmetadata: {name: eng}\nspec: {weight: 2, quota: {guarantee: {cpus: 2, mem: 1Gi}, limit: {cpus: "4", mem: 8Gi}}}',
+    'apiVersion: mezzo.dev/v1alpha1\nkind: Framework\nmetadata: {name: batch}\nspec: {roles: [eng, eng/backend], scheduler: {kind: External}}',
+    task('hello', '  command: echo hello\n  resources: {cpus: 500m, mem: 64Mi, ports: 1}\n  healthCheck: {type: HTTP, portIndex: 0, path: /health}\n  constraints: [{attribute: rack, operator: LIKE, value: "r[12]"}]\n'),
+    'apiVersion: mezzo.dev/v1alpha1\nkind: Agent\nmetadata: {name: node-1}\nspec: {nodeName: node-1}',
+  ].join('\n---\n'));
+  const { stdout } = await cp.kubectl(['get', 'tasks', 'hello']);
+  assert.match(stdout, /^NAME\s+STATE\s+AGENT\s+CPUS\s+MEM\s+AGE/m);
+  assert.match(stdout, /^hello\s+500m\s+64Mi/m);
+  const fw = await cp.kubectl(['get', 'fw', 'batch', '-o', 'jsonpath={.spec.failoverTimeoutSeconds}']);
+  assert.equal(fw.stdout, '604800', 'defaults are applied by the apiserver');
+});
+
+// Each case: the object, and the message kubectl must print.
+const rejected: [string, string, RegExp][] = [
+  ['no command', task('t1', '  resources: {cpus: 1, mem: 1Gi}\n'), /set exactly one of command .* or args/],
+  ['both command and args', task('t2', '  command: x\n  args: [x]\n  resources: {cpus: 1, mem: 1Gi}\n'), /set exactly one of command/],
+  ['zero cpus', task('t3', '  command: x\n  resources: {cpus: 0, mem: 1Gi}\n'), /cpus is required and must be greater than zero/],
+  ['missing mem', task('t4', '  command: x\n  resources: {cpus: 1}\n'), /mem is required/],
+  ['bad quantity', task('t5', '  command: x\n  resources: {cpus: 1, mem: lots}\n'), /spec.resources.mem/],
+  ['MAX_PER without number', task('t6', '  command: x\n  resources: {cpus: 1, mem: 1Gi}\n  constraints: [{attribute: rack, operator: MAX_PER, value: many}]\n'), /MAX_PER needs a positive whole number/],
+  ['health port out of range', task('t7', '  command: x\n  resources: {cpus: 1, mem: 1Gi, ports: 1}\n  healthCheck: {type: TCP, portIndex: 1}\n'), /portIndex must name one of the task's resources.ports/],
+  ['unknown constraint operator', task('t8', '  command: x\n  resources: {cpus: 1, mem: 1Gi}\n  constraints: [{attribute: rack, operator: NEAR}]\n'), /Unsupported value: "NEAR"/],
+  ['limit below guarantee', 'apiVersion: mezzo.dev/v1alpha1\nkind: Role\nmetadata: {name: r1}\nspec: {quota: {guarantee: {cpus: 4}, limit: {cpus: 2}}}', /a quota limit must not be below its guarantee/],
+  ['bad role path', 'apiVersion: mezzo.dev/v1alpha1\nkind: Framework\nmetadata: {name: f1}\nspec: {roles: ["eng//x"]}', /spec.roles\[0\]/],
+  ['framework without roles', 'apiVersion: mezzo.dev/v1alpha1\nkind: Framework\nmetadata: {name: f2}\nspec: {roles: []}', /spec.roles/],
+  ['builtin without name', 'apiVersion: mezzo.dev/v1alpha1\nkind: Framework\nmetadata: {name: f3}\nspec: {roles: [a], scheduler: {kind: BuiltIn}}', /a BuiltIn scheduler needs a name/],
+];
+
+for (const [name, yaml, message] of rejected) {
+  test(`rejected at apply: ${name}`, async () => {
+    await assert.rejects(cp.kubectl(['apply', '-f', '-'], yaml), (err: unknown) => {
+      const stderr = (err as { stderr?: string }).stderr ?? '';
+      assert.match(stderr, message);
+      return true;
+    });
+  });
+}
+
+test('port ranges whose end is below their begin are rejected in Agent status', async () => {
+  await cp.kubectl(['apply', '-f', '-'], 'apiVersion: mezzo.dev/v1alpha1\nkind: Agent\nmetadata: {name: node-2}\nspec: {nodeName: node-2}');
+  await assert.rejects(
+    cp.kubectl(['patch', 'agent', 'node-2', '--subresource=status', '--type=merge', '-p', '{"status":{"total":{"ports":[{"begin":32000,"end":31000}]}}}']),
+    /port range end must not be below its begin/,
+  );
+});
+
+test('a task spec is immutable', async () => {
+  await cp.kubectl(['apply', '-f', '-'], task('frozen', '  command: sleep 1\n  resources: {cpus: 1, mem: 1Gi}\n'));
+  await assert.rejects(
+    cp.kubectl(['patch', 'task', 'frozen', '--type=merge', '-p', '{"spec":{"command":"sleep 2"}}']),
+    /a task's spec is immutable/,
+  );
+});
