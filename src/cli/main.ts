@@ -3,6 +3,7 @@
  * here; `mezzo --help` lists them all.
  */
 import { Command, CommanderError } from 'commander';
+import { registerAgent } from './commands/agent.js';
 import { registerDev } from './commands/dev.js';
 import { registerVersion, VERSION } from './commands/version.js';
 
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerAgent(program);
   registerDev(program);
   registerVersion(program);
   return program;

@@ -1,0 +1,203 @@
+/**
+ * The containerizer: runs one task as a process group in its own cgroups, under a tiny
+ * supervisor shell that outlives the agent.
+ *
+ * The agent spawns `/bin/sh -c SUPERVISOR mezzo-supervisor <sandbox> <uid> <gid> argv…`
+ * detached (its own session), with stdout/stderr on the sandbox files. The supervisor
+ *   1. writes its pid to `<sandbox>/.mezzo/supervisor.pid`,
+ *   2. joins the task's cgroups (writes its pid to each cgroup.procs),
+ *   3. starts the task with `setsid` (a new session and process group, so kill signals
+ *      to the task's group never reach the supervisor) and, unless the task runs as root,
+ *      `setpriv` to drop to the task's uid/gid with no supplementary groups,
+ *   4. writes the task's pid (= its process group id) to `.mezzo/task.pid`,
+ *   5. waits for it and writes its exit status (128+n for signal n) to `.mezzo/exit`
+ *      (write to a temp file, rename).
+ * Because the supervisor is not tied to the agent (no pipes, own session), `kill -9` of
+ * the agent leaves every task and its exit status intact for the restarted agent.
+ */
+import { spawn } from 'node:child_process';
+import { promises as fsp, openSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Cgroups } from './cgroups.js';
+import { readProcStat, isSameLiveProcess } from './procfs.js';
+
+const SUPERVISOR = `
+sb="$1"; uid="$2"; gid="$3"; shift 3
+meta="$sb/.mezzo"
+echo $$ > "$meta/supervisor.pid"
+finish() { echo "$1" > "$meta/exit.tmp" && mv -f "$meta/exit.tmp" "$meta/exit"; exit "$1"; }
+for f in $MEZZO_CGROUP_PROCS; do
+  if ! echo $$ > "$f"; then echo "mezzo: cannot join cgroup $f" >&2; finish 127; fi
+done
+unset MEZZO_CGROUP_PROCS
+trap 'true' TERM INT HUP
+cd "$sb" || finish 127
+if [ -n "$uid" ]; then
+  setsid setpriv --reuid="$uid" --regid="$gid" --clear-groups -- "$@" &
+else
+  setsid "$@" &
+fi
+child=$!
+echo $child > "$meta/task.pid"
+while :; do
+  wait $child
+  code=$?
+  kill -0 $child 2>/dev/null || break
+done
+finish $code
+`;
+
+/** What the containerizer needs to start a task. */
+export interface LaunchSpec {
+  sandbox: string;
+  cgroup: string;
+  /** The program and its arguments. */
+  argv: string[];
+  env: Record<string, string>;
+  /** uid/gid to run as; undefined runs as the agent's own user (root). */
+  uid: number | undefined;
+  gid: number | undefined;
+}
+
+/** How a task's supervisor ended. */
+export interface ExitInfo {
+  /** The task's exit status as the shell reports it (128+n when killed by signal n). */
+  status: number | undefined;
+}
+
+/** A started (or reattached) task process. */
+export interface TaskProcess {
+  pid: number;
+  startTime: number;
+  /** Resolves when the supervisor has exited. */
+  exited: Promise<ExitInfo>;
+}
+
+/** Reads the exit status the supervisor wrote, if any. */
+export async function readExitStatus(sandbox: string): Promise<number | undefined> {
+  try {
+    const t = (await fsp.readFile(join(sandbox, '.mezzo', 'exit'), 'utf8')).trim();
+    const n = Number(t);
+    return t !== '' && Number.isInteger(n) ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function readPidFile(path: string): Promise<number | undefined> {
+  try {
+    const n = Number((await fsp.readFile(path, 'utf8')).trim());
+    return Number.isInteger(n) && n > 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Launches, reattaches to and signals task processes. */
+export class Containerizer {
+  constructor(
+    private readonly cgroups: Cgroups,
+    private readonly reapIntervalMs: number,
+  ) {}
+
+  /** Starts the supervisor for `spec`; the sandbox and cgroup must exist. */
+  async launch(spec: LaunchSpec): Promise<TaskProcess> {
+    const meta = join(spec.sandbox, '.mezzo');
+    await fsp.mkdir(meta, { recursive: true });
+    const out = openSync(join(spec.sandbox, 'stdout'), 'a', 0o644);
+    const err = openSync(join(spec.sandbox, 'stderr'), 'a', 0o644);
+    let child;
+    try {
+      child = spawn(
+        '/bin/sh',
+        [
+          '-c',
+          SUPERVISOR,
+          'mezzo-supervisor',
+          spec.sandbox,
+          spec.uid === undefined ? '' : String(spec.uid),
+          spec.gid === undefined ? '' : String(spec.gid),
+          ...spec.argv,
+        ],
+        {
+          cwd: spec.sandbox,
+          detached: true,
+          stdio: ['ignore', out, err],
+          env: {
+            ...spec.env,
+            MEZZO_CGROUP_PROCS: this.cgroups.procsFiles(spec.cgroup).join(' '),
+          },
+        },
+      );
+    } finally {
+      closeSync(out);
+      closeSync(err);
+    }
+    const exited = new Promise<ExitInfo>((resolve) => {
+      child.once('exit', () => {
+        void readExitStatus(spec.sandbox).then((status) => resolve({ status }));
+      });
+      child.once('error', () => resolve({ status: undefined }));
+    });
+    const pid = child.pid;
+    if (pid === undefined) {
+      await exited;
+      throw new Error('could not start the task supervisor (/bin/sh)');
+    }
+    const st = await readProcStat(pid);
+    return { pid, startTime: st?.startTime ?? -1, exited };
+  }
+
+  /**
+   * Watches a supervisor that is not our child (after an agent restart): polls its
+   * identity until it is gone, then reads the exit status from the sandbox.
+   */
+  reattach(pid: number, startTime: number, sandbox: string): TaskProcess {
+    const exited = new Promise<ExitInfo>((resolve) => {
+      const poll = (): void => {
+        void isSameLiveProcess(pid, startTime).then(async (alive) => {
+          if (alive) {
+            setTimeout(poll, this.reapIntervalMs).unref();
+            return;
+          }
+          resolve({ status: await readExitStatus(sandbox) });
+        });
+      };
+      poll();
+    });
+    return { pid, startTime, exited };
+  }
+
+  /**
+   * Sends `signal` to the task's process group, and to every process in its cgroup other
+   * than the supervisor (children that left the group are caught too).
+   */
+  async signal(
+    sandbox: string,
+    cgroup: string,
+    supervisorPid: number | undefined,
+    signal: NodeJS.Signals,
+  ): Promise<void> {
+    const taskPid = await readPidFile(join(sandbox, '.mezzo', 'task.pid'));
+    if (taskPid !== undefined) {
+      try {
+        process.kill(-taskPid, signal);
+      } catch {
+        // group gone
+      }
+    }
+    for (const pid of await this.cgroups.pids(cgroup)) {
+      if (pid === supervisorPid) continue;
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // gone
+      }
+    }
+  }
+
+  /** The supervisor pid a launch wrote, for recovery when the agent died mid-launch. */
+  async supervisorPid(sandbox: string): Promise<number | undefined> {
+    return readPidFile(join(sandbox, '.mezzo', 'supervisor.pid'));
+  }
+}

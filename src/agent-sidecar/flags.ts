@@ -1,0 +1,133 @@
+/**
+ * The `mezzo agent` flags, shared by the CLI subcommand and the standalone entry point
+ * (src/agent-sidecar/main.ts), and the run loop that keeps the agent up until a signal.
+ */
+import type { Command } from 'commander';
+import { createLogger } from '../shared/logger.js';
+import { MetricsRegistry } from '../shared/metrics.js';
+import { Agent } from './agent.js';
+import {
+  defaultConfig,
+  defaultResources,
+  parseAttributes,
+  parseResources,
+  type AgentConfig,
+} from './config.js';
+
+/** Raw option values as commander parses them. */
+export interface AgentFlags {
+  controller: string;
+  workDir: string;
+  resources?: string;
+  reserveCpus: string;
+  reserveMem: string;
+  attributes?: string;
+  hostname?: string;
+  nodeName?: string;
+  host: string;
+  port: string;
+  cgroupRoot: string;
+  cgroupVersion?: string;
+  user: string;
+  allowRoot?: boolean;
+  pidsLimit: string;
+  killGrace: string;
+  gcAge: string;
+  fetcherCacheMb: string;
+  usageInterval: string;
+  logLevel?: string;
+}
+
+/** Adds the agent's options to `cmd`. */
+export function addAgentOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption('--controller <addrs>', 'controller gRPC address(es), host:port[,host:port]')
+    .requiredOption('--work-dir <dir>', 'checkpoints, sandboxes and fetcher cache live here')
+    .option(
+      '--resources <text>',
+      "total resources, Mesos text form: 'cpus:2;mem:1024;ports:[31000-32000]'",
+    )
+    .option('--reserve-cpus <n>', 'without --resources: cores held back from the node', '0.5')
+    .option('--reserve-mem <mib>', 'without --resources: MiB held back from the node', '512')
+    .option('--attributes <text>', "attributes, 'rack:r1;zone:a'")
+    .option('--hostname <name>', 'hostname to advertise')
+    .option('--node-name <name>', 'Kubernetes node name (default $NODE_NAME)')
+    .option(
+      '--host <addr>',
+      'bind address of the HTTP port (/metrics, /healthz, /state)',
+      '127.0.0.1',
+    )
+    .option('--port <n>', 'HTTP port (0 picks one)', '5051')
+    .option('--cgroup-root <name>', 'cgroup under which task cgroups are created', 'mezzo')
+    .option('--cgroup-version <1|2>', 'force a cgroup version (default: detect)')
+    .option('--user <name>', 'default Unix user for tasks', 'nobody')
+    .option('--allow-root', 'allow tasks to run as root')
+    .option('--pids-limit <n>', 'pids.max per task (0: unlimited)', '1024')
+    .option('--kill-grace <s>', 'default SIGTERM→SIGKILL grace period, seconds', '3')
+    .option('--gc-age <s>', 'remove finished sandboxes this long after the end', String(7 * 86400))
+    .option('--fetcher-cache-mb <mib>', 'fetcher cache size bound', '1024')
+    .option('--usage-interval <s>', 'resource usage report interval, seconds', '10')
+    .option('--log-level <level>', 'error|warn|info|debug');
+}
+
+/** Turns parsed flags into a config. */
+export function configFromFlags(f: AgentFlags): AgentConfig {
+  const num = (v: string, name: string): number => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name}: "${v}" is not a number >= 0`);
+    return n;
+  };
+  return defaultConfig({
+    workDir: f.workDir,
+    controllers: f.controller
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    resources: f.resources
+      ? parseResources(f.resources)
+      : defaultResources(num(f.reserveCpus, 'reserve-cpus'), num(f.reserveMem, 'reserve-mem')),
+    attributes: f.attributes ? parseAttributes(f.attributes) : [],
+    ...(f.hostname ? { hostname: f.hostname } : {}),
+    ...(f.nodeName ? { nodeName: f.nodeName } : {}),
+    httpHost: f.host,
+    httpPort: num(f.port, 'port'),
+    cgroupRoot: f.cgroupRoot,
+    defaultUser: f.user,
+    allowRoot: f.allowRoot === true,
+    pidsLimit: num(f.pidsLimit, 'pids-limit'),
+    killGraceSeconds: num(f.killGrace, 'kill-grace'),
+    gcAgeSeconds: num(f.gcAge, 'gc-age'),
+    fetcherCacheBytes: num(f.fetcherCacheMb, 'fetcher-cache-mb') * 1048576,
+    usageIntervalSeconds: Math.max(0.1, num(f.usageInterval, 'usage-interval')),
+  });
+}
+
+/** Runs an agent until SIGTERM/SIGINT; tasks keep running after it exits. */
+export async function runAgent(f: AgentFlags): Promise<void> {
+  const config = configFromFlags(f);
+  const logger = createLogger({
+    ...(f.logLevel ? { level: f.logLevel } : {}),
+    defaultMeta: { component: 'agent' },
+  });
+  const version = f.cgroupVersion === '2' ? 2 : f.cgroupVersion === '1' ? 1 : undefined;
+  const agent = new Agent(config, {
+    logger,
+    metrics: new MetricsRegistry({ defaultMetrics: true }),
+    ...(version ? { cgroupVersion: version } : {}),
+  });
+  await agent.start();
+  // Machine-readable line for supervisors and tests.
+  process.stdout.write(
+    `${JSON.stringify({ event: 'agent-started', port: agent.port, agentId: agent.id })}\n`,
+  );
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      process.off('SIGTERM', done);
+      process.off('SIGINT', done);
+      resolve();
+    };
+    process.on('SIGTERM', done);
+    process.on('SIGINT', done);
+  });
+  await agent.stop();
+}

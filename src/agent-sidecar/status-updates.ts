@@ -1,0 +1,299 @@
+/**
+ * The status update manager (Mesos' TaskStatusUpdateManager). Per task, a stream of
+ * updates with sequence numbers 1, 2, 3…; each update is appended to the task's fsync'd
+ * log *before* it is sent; only the oldest unacknowledged update of a task is in flight;
+ * it is resent with exponential backoff until the controller acknowledges its uuid; the
+ * acknowledgement is logged before the next update goes out. Acknowledgements for any
+ * uuid other than the head of the stream (duplicates, stale, unknown) are ignored, so an
+ * update is never acknowledged twice.
+ *
+ * Log format (one JSON object per line): `{"u":{...update}}` for an update,
+ * `{"a":"<uuid hex>"}` for an acknowledgement. A torn last line (crash mid-append) is
+ * ignored on replay: the update it held was never sent.
+ */
+import { randomUUID } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import type { Clock, Timer } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { AppendLog } from './fsutil.js';
+import type { TaskStatus } from '../gen/mezzo/v1/TaskStatus.js';
+import type { TaskState__Output } from '../gen/mezzo/v1/TaskState.js';
+import type { StatusReason__Output } from '../gen/mezzo/v1/StatusReason.js';
+
+/** One status update as stored in the log. */
+export interface StoredUpdate {
+  taskId: string;
+  frameworkId: string;
+  state: TaskState__Output;
+  reason: StatusReason__Output;
+  message: string;
+  /** Hex of the 16-byte uuid. */
+  uuid: string;
+  sequence: number;
+  /** Seconds since the epoch. */
+  timestamp: number;
+  healthy?: boolean;
+  exitCode?: number;
+}
+
+/** What a caller supplies for a new update. */
+export type NewUpdate = Pick<StoredUpdate, 'state'> &
+  Partial<Pick<StoredUpdate, 'reason' | 'message' | 'healthy' | 'exitCode'>>;
+
+const TERMINAL: ReadonlySet<string> = new Set([
+  'TASK_FINISHED',
+  'TASK_FAILED',
+  'TASK_KILLED',
+  'TASK_ERROR',
+  'TASK_LOST',
+  'TASK_DROPPED',
+  'TASK_GONE',
+  'TASK_GONE_BY_OPERATOR',
+]);
+
+/** Whether a task state is terminal. */
+export function isTerminal(state: string): boolean {
+  return TERMINAL.has(state);
+}
+
+/** Converts a stored update to the wire form. */
+export function toProto(u: StoredUpdate, agentId: string): TaskStatus {
+  return {
+    task_id: u.taskId,
+    framework_id: u.frameworkId,
+    agent_id: agentId,
+    state: u.state,
+    reason: u.reason,
+    message: u.message,
+    source: 'SOURCE_AGENT',
+    timestamp: u.timestamp,
+    uuid: Buffer.from(u.uuid, 'hex'),
+    sequence: u.sequence,
+    ...(u.healthy !== undefined ? { healthy: u.healthy } : {}),
+    ...(u.exitCode !== undefined ? { exit_code: u.exitCode } : {}),
+  };
+}
+
+interface Stream {
+  taskId: string;
+  frameworkId: string;
+  log: AppendLog;
+  nextSeq: number;
+  /** Unacknowledged updates, oldest first. */
+  pending: StoredUpdate[];
+  latest: StoredUpdate | undefined;
+  /** Serialises log writes and sends for this task. */
+  chain: Promise<void>;
+  timer: Timer | undefined;
+  attempt: number;
+  /** uuid of the head currently on the wire (for retry accounting). */
+  inFlight: string | undefined;
+}
+
+/** Callbacks into the agent. */
+export interface UpdateSink {
+  /** Sends the update if connected; returns false when it could not be sent now. */
+  send(update: StoredUpdate): boolean;
+  /** Called after a terminal update was acknowledged (the task can be cleaned up). */
+  onTerminalAcked?(taskId: string): void;
+  onRetry?(): void;
+}
+
+/** The manager; one per agent. */
+export class StatusUpdateManager {
+  private readonly streams = new Map<string, Stream>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly sink: UpdateSink,
+    private readonly logger: Logger,
+    private readonly retryMinMs: number,
+    private readonly retryMaxMs: number,
+  ) {}
+
+  /** Opens (or creates) the stream of a task whose log lives at `logPath`. */
+  open(taskId: string, frameworkId: string, logPath: string): void {
+    if (this.streams.has(taskId)) return;
+    this.streams.set(taskId, {
+      taskId,
+      frameworkId,
+      log: new AppendLog(logPath),
+      nextSeq: 1,
+      pending: [],
+      latest: undefined,
+      chain: Promise.resolve(),
+      timer: undefined,
+      attempt: 0,
+      inFlight: undefined,
+    });
+  }
+
+  /** Replays a task's log after a restart: sequence, latest update, unacked updates. */
+  async recover(taskId: string, frameworkId: string, logPath: string): Promise<void> {
+    this.open(taskId, frameworkId, logPath);
+    const s = this.stream(taskId);
+    let text = '';
+    try {
+      text = await fsp.readFile(logPath, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    const lines = text.split('\n');
+    for (const [i, line] of lines.entries()) {
+      if (!line) continue;
+      let rec: { u?: StoredUpdate; a?: string };
+      try {
+        rec = JSON.parse(line) as { u?: StoredUpdate; a?: string };
+      } catch {
+        if (i < lines.length - 2) {
+          this.logger.warn('corrupt status update log line skipped', { taskId, line: i });
+        }
+        continue;
+      }
+      if (rec.u) {
+        s.pending.push(rec.u);
+        s.latest = rec.u;
+        s.nextSeq = Math.max(s.nextSeq, rec.u.sequence + 1);
+      } else if (rec.a) {
+        const head = s.pending[0];
+        if (head?.uuid === rec.a) s.pending.shift();
+      }
+    }
+  }
+
+  /** Task ids with a stream. */
+  taskIds(): string[] {
+    return [...this.streams.keys()];
+  }
+
+  /** The latest update generated for a task. */
+  latest(taskId: string): StoredUpdate | undefined {
+    return this.streams.get(taskId)?.latest;
+  }
+
+  /** Unacknowledged updates of a task, oldest first. */
+  pending(taskId: string): readonly StoredUpdate[] {
+    return this.streams.get(taskId)?.pending ?? [];
+  }
+
+  /** Total unacknowledged updates. */
+  pendingCount(): number {
+    let n = 0;
+    for (const s of this.streams.values()) n += s.pending.length;
+    return n;
+  }
+
+  /** True when the task's terminal update was acknowledged (or it has none pending and is terminal). */
+  isDone(taskId: string): boolean {
+    const s = this.streams.get(taskId);
+    if (!s) return true;
+    return s.pending.length === 0 && s.latest !== undefined && isTerminal(s.latest.state);
+  }
+
+  /**
+   * Records a new update: assigns the next sequence and a fresh uuid, appends it durably,
+   * and sends it if it is the head of the task's stream. Resolves once it is on disk.
+   */
+  update(taskId: string, u: NewUpdate): Promise<StoredUpdate> {
+    const s = this.stream(taskId);
+    const stored: StoredUpdate = {
+      taskId,
+      frameworkId: s.frameworkId,
+      state: u.state,
+      reason: u.reason ?? 'REASON_UNSPECIFIED',
+      message: u.message ?? '',
+      uuid: randomUUID().replace(/-/g, ''),
+      sequence: s.nextSeq++,
+      timestamp: this.clock.now() / 1000,
+      ...(u.healthy !== undefined ? { healthy: u.healthy } : {}),
+      ...(u.exitCode !== undefined ? { exitCode: u.exitCode } : {}),
+    };
+    s.latest = stored;
+    const done = s.chain.then(async () => {
+      await s.log.append(JSON.stringify({ u: stored }));
+      s.pending.push(stored);
+      if (s.pending.length === 1) this.sendHead(s);
+    });
+    s.chain = done.catch((err: unknown) => {
+      this.logger.error('status update could not be persisted', { taskId, err });
+    });
+    return done.then(() => stored);
+  }
+
+  /**
+   * Handles an acknowledgement. Only the head of the task's stream can be acknowledged;
+   * anything else is a duplicate or stale and ignored. Resolves true when it took effect.
+   */
+  acknowledge(taskId: string, uuidHex: string): Promise<boolean> {
+    const s = this.streams.get(taskId);
+    if (!s) return Promise.resolve(false);
+    const done = s.chain.then(async () => {
+      const head = s.pending[0];
+      if (head?.uuid !== uuidHex) return false;
+      await s.log.append(JSON.stringify({ a: uuidHex }));
+      s.pending.shift();
+      s.timer?.cancel();
+      s.timer = undefined;
+      s.attempt = 0;
+      s.inFlight = undefined;
+      if (s.pending.length > 0) this.sendHead(s);
+      else if (isTerminal(head.state)) this.sink.onTerminalAcked?.(taskId);
+      return true;
+    });
+    s.chain = done.then(
+      () => undefined,
+      (err: unknown) => {
+        this.logger.error('acknowledgement could not be persisted', { taskId, err });
+      },
+    );
+    return done;
+  }
+
+  /** Resends the head of every stream now (after (re)registration). */
+  flush(): void {
+    for (const s of this.streams.values()) {
+      s.attempt = 0;
+      s.timer?.cancel();
+      s.timer = undefined;
+      if (s.pending.length > 0) this.sendHead(s);
+    }
+  }
+
+  /** Drops a finished task's stream and closes its log. */
+  async close(taskId: string): Promise<void> {
+    const s = this.streams.get(taskId);
+    if (!s) return;
+    this.streams.delete(taskId);
+    s.timer?.cancel();
+    await s.chain;
+    await s.log.close();
+  }
+
+  /** Closes every log and cancels timers. */
+  async stop(): Promise<void> {
+    for (const id of [...this.streams.keys()]) await this.close(id);
+  }
+
+  private stream(taskId: string): Stream {
+    const s = this.streams.get(taskId);
+    if (!s) throw new Error(`no status update stream for task ${taskId}`);
+    return s;
+  }
+
+  private sendHead(s: Stream): void {
+    const head = s.pending[0];
+    if (!head) return;
+    if (s.inFlight === head.uuid) this.sink.onRetry?.();
+    s.inFlight = head.uuid;
+    const sent = this.sink.send(head);
+    s.timer?.cancel();
+    s.timer = undefined;
+    if (!sent) return; // flush() on reconnect sends it
+    const delay = Math.min(this.retryMaxMs, this.retryMinMs * 2 ** s.attempt);
+    s.attempt++;
+    s.timer = this.clock.setTimer(delay, () => {
+      s.timer = undefined;
+      if (s.pending[0]?.uuid === head.uuid) this.sendHead(s);
+    });
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Test harness: a temp work dir, a unique cgroup root per test
+ * (`mezzo-test-<pid>-<n>`), an in-process agent dialing a {@link FakeController}, and a
+ * cleanup that kills every task and removes the cgroups and the work dir.
+ */
+import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { Agent } from '../../../../src/agent-sidecar/agent.js';
+import { defaultConfig, type AgentConfig } from '../../../../src/agent-sidecar/config.js';
+import { prerequisite } from '../../../support/prereq.js';
+import { FakeController } from './fake-controller.js';
+
+let counter = 0;
+
+/** A fresh cgroup root name for this process. */
+export function uniqueCgroupRoot(): string {
+  return `mezzo-test-${String(process.pid)}-${String(counter++)}`;
+}
+
+/** True when this process is root and cgroup v1 memory/cpu or v2 are writable. */
+export function cgroupsUsable(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  const mounts = readFileSync('/proc/self/mounts', 'utf8');
+  return (
+    /\scgroup2?\s/.test(mounts) &&
+    (existsSync('/sys/fs/cgroup/memory') || existsSync('/sys/fs/cgroup/cgroup.controllers'))
+  );
+}
+
+/** Skips (or fails in CI) unless root with cgroups. */
+export function needCgroups(t: TestContext): boolean {
+  return prerequisite(
+    t,
+    cgroupsUsable(),
+    'root and writable cgroups (v1 or v2)',
+    'run the tests as root on a host with /sys/fs/cgroup mounted read-write',
+  );
+}
+
+export interface Harness {
+  controller: FakeController;
+  agent: Agent;
+  workDir: string;
+  config: AgentConfig;
+  cleanup(): Promise<void>;
+}
+
+/** Starts a fake controller and an in-process agent connected to it. */
+export async function startHarness(overrides: Partial<AgentConfig> = {}): Promise<Harness> {
+  const controller = new FakeController();
+  await controller.start();
+  const workDir = mkdtempSync(join(tmpdir(), 'mezzo-agent-'));
+  const config = defaultConfig({
+    workDir,
+    controllers: [controller.address],
+    cgroupRoot: uniqueCgroupRoot(),
+    httpPort: 0,
+    usageIntervalSeconds: 0.5,
+    updateRetryMinSeconds: 0.2,
+    updateRetryMaxSeconds: 2,
+    reconnectMinSeconds: 0.05,
+    reconnectMaxSeconds: 0.5,
+    killGraceSeconds: 1,
+    ...overrides,
+  });
+  const agent = new Agent(config);
+  await agent.start();
+  await controller.waitFor(() => agent.isRegistered, 5000, 'agent registration');
+  return {
+    controller,
+    agent,
+    workDir,
+    config,
+    cleanup: async () => {
+      await agent.stop();
+      await agent.destroyAllTasks();
+      await controller.stop();
+      await rm(workDir, { recursive: true, force: true });
+    },
+  };
+}
