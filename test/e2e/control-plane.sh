@@ -148,6 +148,7 @@ up() {
     --service-account-issuer https://kubernetes.default.svc \
     --api-audiences https://kubernetes.default.svc \
     --authorization-mode RBAC --anonymous-auth=false \
+    --allow-privileged=true \
     --service-cluster-ip-range 10.96.0.0/24 \
     --enable-priority-and-fairness=false \
     --profiling=false \
