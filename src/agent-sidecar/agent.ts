@@ -237,6 +237,11 @@ export class Agent {
   async start(): Promise<void> {
     await fsp.mkdir(join(this.metaDir, 'tasks'), { recursive: true });
     await fsp.mkdir(join(this.config.workDir, 'sandboxes'), { recursive: true });
+    // Tasks run as other users and must reach $MESOS_SANDBOX by its absolute path.
+    for (const d of [this.config.workDir, join(this.config.workDir, 'sandboxes')]) {
+      const mode = (await fsp.stat(d)).mode & 0o7777;
+      if ((mode & 0o001) === 0) await fsp.chmod(d, mode | 0o711);
+    }
     const saved = (await readJson(join(this.metaDir, 'agent.json'))) as
       { agentId?: string } | undefined;
     this.agentId = saved?.agentId ?? '';
