@@ -30,13 +30,13 @@ async function startAgentProcess(args: string[]): Promise<AgentProc> {
     env: { ...process.env, MEZZO_LOG_LEVEL: 'warn', MEZZO_LOG_FORMAT: 'json' },
   });
   let errText = '';
-  child.stderr?.on('data', (d: Buffer) => {
+  child.stderr.on('data', (d: Buffer) => {
     errText += d.toString();
   });
   const port = await new Promise<number>((resolve, reject) => {
     let buf = '';
     const t = setTimeout(() => reject(new Error(`agent did not start: ${errText}`)), 15_000);
-    child.stdout?.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       buf += d.toString();
       const m = /"event":"agent-started","port":(\d+)/.exec(buf);
       if (m?.[1]) {
@@ -160,7 +160,7 @@ test('kill -9 of the agent with 20 running tasks: reattach, report, resend, exac
     assert.equal(rr.agent_info?.id, 'agent-r');
     assert.equal(rr.tasks.length, 25);
     assert.equal(rr.latest_statuses.length, 25);
-    assert.deepEqual(rr.agent_info?.attributes, [{ name: 'rack', text: 'r1' }]);
+    assert.deepEqual(rr.agent_info.attributes, [{ name: 'rack', text: 'r1' }]);
 
     await controller.waitFor(
       () =>
