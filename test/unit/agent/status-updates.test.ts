@@ -1,0 +1,148 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, appendFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '../../../src/shared/clock.js';
+import { silentLogger } from '../../../src/shared/logger.js';
+import {
+  StatusUpdateManager,
+  type StoredUpdate,
+} from '../../../src/agent-sidecar/status-updates.js';
+
+function setup(): {
+  dir: string;
+  clock: ManualClock;
+  sent: StoredUpdate[];
+  connected: { v: boolean };
+  make: () => StatusUpdateManager;
+} {
+  const dir = mkdtempSync(join(tmpdir(), 'mezzo-sum-'));
+  const clock = new ManualClock(1_000_000);
+  const sent: StoredUpdate[] = [];
+  const connected = { v: true };
+  const make = (): StatusUpdateManager =>
+    new StatusUpdateManager(
+      clock,
+      {
+        send: (u) => {
+          if (!connected.v) return false;
+          sent.push(u);
+          return true;
+        },
+      },
+      silentLogger(),
+      1000,
+      8000,
+    );
+  return { dir, clock, sent, connected, make };
+}
+
+test('updates are logged before sending; one in flight per task; in order on ack', async () => {
+  const { dir, sent, make } = setup();
+  try {
+    const m = make();
+    const log = join(dir, 'a.log');
+    m.open('a', 'fw', log);
+    const u1 = await m.update('a', { state: 'TASK_STARTING' });
+    // On disk before (or as) it goes out.
+    assert.match(readFileSync(log, 'utf8'), new RegExp(u1.uuid));
+    const u2 = await m.update('a', { state: 'TASK_RUNNING' });
+    const u3 = await m.update('a', { state: 'TASK_FINISHED', exitCode: 0 });
+    assert.deepEqual(
+      sent.map((u) => u.sequence),
+      [1],
+      'only the oldest unacked update is in flight',
+    );
+    assert.equal(await m.acknowledge('a', u2.uuid), false, 'not the head: ignored');
+    assert.equal(await m.acknowledge('a', u1.uuid), true);
+    assert.equal(await m.acknowledge('a', u1.uuid), false, 'never acknowledged twice');
+    assert.deepEqual(
+      sent.map((u) => u.sequence),
+      [1, 2],
+    );
+    await m.acknowledge('a', u2.uuid);
+    await m.acknowledge('a', u3.uuid);
+    assert.deepEqual(
+      sent.map((u) => u.state),
+      ['TASK_STARTING', 'TASK_RUNNING', 'TASK_FINISHED'],
+    );
+    assert.equal(m.isDone('a'), true);
+    await m.stop();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('unacked updates are retried with exponential backoff (1 s, 2 s, 4 s, capped at 8 s)', async () => {
+  const { dir, clock, sent, make } = setup();
+  try {
+    const m = make();
+    m.open('a', 'fw', join(dir, 'a.log'));
+    await m.update('a', { state: 'TASK_RUNNING' });
+    const times: number[] = [];
+    const base = clock.now();
+    for (let i = 0; i < 20_000; i += 100) {
+      const before = sent.length;
+      clock.advance(100);
+      if (sent.length > before) times.push(clock.now() - base);
+    }
+    // First send at 0; resends after 1 s, 2 s, 4 s, 8 s (cap): at 1, 3, 7, 15 s (next 23 s).
+    assert.deepEqual(times, [1000, 3000, 7000, 15000]);
+    await m.stop();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('while disconnected nothing is sent; flush() resends the heads', async () => {
+  const { dir, sent, connected, make } = setup();
+  try {
+    const m = make();
+    m.open('a', 'fw', join(dir, 'a.log'));
+    m.open('b', 'fw', join(dir, 'b.log'));
+    connected.v = false;
+    await m.update('a', { state: 'TASK_RUNNING' });
+    await m.update('b', { state: 'TASK_RUNNING' });
+    assert.equal(sent.length, 0);
+    connected.v = true;
+    m.flush();
+    assert.deepEqual(sent.map((u) => u.taskId).sort(), ['a', 'b']);
+    await m.stop();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('recovery replays the log: sequence, acks, unacked updates; a torn last line is ignored', async () => {
+  const { dir, sent, make } = setup();
+  try {
+    const log = join(dir, 'a.log');
+    const m1 = make();
+    m1.open('a', 'fw', log);
+    const u1 = await m1.update('a', { state: 'TASK_STARTING' });
+    await m1.update('a', { state: 'TASK_RUNNING' });
+    await m1.acknowledge('a', u1.uuid);
+    await m1.stop();
+    appendFileSync(log, '{"u":{"taskId":"a","sta'); // crash mid-append
+    sent.length = 0;
+    const m2 = make();
+    await m2.recover('a', 'fw', log);
+    assert.deepEqual(
+      m2.pending('a').map((u) => u.state),
+      ['TASK_RUNNING'],
+    );
+    assert.equal(m2.latest('a')?.state, 'TASK_RUNNING');
+    const u3 = await m2.update('a', { state: 'TASK_FAILED', exitCode: 2 });
+    assert.equal(u3.sequence, 3, 'sequence continues after recovery');
+    m2.flush();
+    assert.deepEqual(
+      sent.map((u) => u.sequence),
+      [2],
+    );
+    await m2.stop();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
