@@ -38,6 +38,10 @@ export class FakeController {
   pings = 0;
   /** Acknowledge updates automatically. */
   autoAck = true;
+  /** Ignore everything but registration (a hung controller). */
+  mute = false;
+  /** Pongs received for our pings. */
+  pongs = 0;
   /** Tasks whose updates must not be acked (for resend tests). */
   readonly holdAcks = new Set<string>();
   private waiters: (() => void)[] = [];
@@ -81,6 +85,7 @@ export class FakeController {
   }
 
   private onMessage(call: Stream, m: AgentMessage__Output): void {
+    if (this.mute && m.payload !== 'register' && m.payload !== 'reregister') return;
     switch (m.payload) {
       case 'register':
       case 'reregister':
@@ -111,6 +116,9 @@ export class FakeController {
         }
         break;
       }
+      case 'pong':
+        this.pongs++;
+        break;
       case 'usage':
         if (m.usage) this.usage.push(m.usage);
         break;
