@@ -1,0 +1,136 @@
+/**
+ * Agent launch benchmark (issue 4). A fake controller on loopback drives an in-process
+ * agent with real cgroups (needs root):
+ *   1. latency: `samples` trivial tasks (`true`) launched one after another; the time
+ *      from sending LaunchTask to receiving TASK_RUNNING at the controller;
+ *   2. throughput: 100 tasks (`exec sleep 60`) launched at once; launches per second
+ *      until all 100 are RUNNING (and all 100 run concurrently).
+ * Prints one JSON object. Run: `npx tsc -p tsconfig.json && node dist/bench/agent/launch.js`.
+ */
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Agent } from '../../src/agent-sidecar/agent.js';
+import { defaultConfig } from '../../src/agent-sidecar/config.js';
+import { FakeController, shellTask } from '../../test/integration/agent/support/fake-controller.js';
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1);
+  return sorted[Math.max(0, i)] ?? NaN;
+}
+
+const round = (x: number): number => Math.round(x * 100) / 100;
+
+async function main(): Promise<void> {
+  const samples = Number(process.env.SAMPLES ?? 200);
+  const concurrent = Number(process.env.CONCURRENT ?? 100);
+  const controller = new FakeController('bench-agent', 5);
+  await controller.start();
+  const workDir = mkdtempSync(join(tmpdir(), 'mezzo-bench-'));
+  const agent = new Agent(
+    defaultConfig({
+      workDir,
+      controllers: [controller.address],
+      cgroupRoot: `mezzo-bench-${String(process.pid)}`,
+      usageIntervalSeconds: 30,
+    }),
+  );
+  await agent.start();
+  await controller.waitFor(() => agent.isRegistered, 10_000, 'registration');
+  const whenRunning = new Map<string, number>();
+  const poll = (): void => {
+    for (const [id, ds] of controller.deliveries) {
+      if (!whenRunning.has(id) && ds.some((d) => d.status.state === 'TASK_RUNNING')) {
+        whenRunning.set(id, performance.now());
+      }
+    }
+  };
+  try {
+    // Warm-up.
+    for (let i = 0; i < 5; i++) {
+      controller.launch(shellTask(`warm-${String(i)}`, 'true'));
+      await controller.waitForState(`warm-${String(i)}`, 'TASK_FINISHED');
+    }
+    const lat: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      const id = `lat-${String(i)}`;
+      const t0 = performance.now();
+      controller.launch(shellTask(id, 'true'));
+      await controller.waitFor(
+        () => {
+          poll();
+          return whenRunning.has(id);
+        },
+        10_000,
+        id,
+      );
+      lat.push((whenRunning.get(id) ?? t0) - t0);
+    }
+    await controller.waitFor(
+      () => lat.every((_, i) => controller.latest(`lat-${String(i)}`)?.state === 'TASK_FINISHED'),
+      30_000,
+      'latency tasks to finish',
+    );
+    lat.sort((a, b) => a - b);
+
+    const ids = Array.from({ length: concurrent }, (_, i) => `par-${String(i)}`);
+    const t0 = performance.now();
+    for (const id of ids) controller.launch(shellTask(id, 'exec sleep 60', { cpus: 0.01, mem: 8 }));
+    await controller.waitFor(
+      () => {
+        poll();
+        return ids.every((id) => whenRunning.has(id));
+      },
+      60_000,
+      'all concurrent tasks RUNNING',
+    );
+    const allRunningMs = Math.max(...ids.map((id) => whenRunning.get(id) ?? 0)) - t0;
+    const state = (await (await fetch(`http://127.0.0.1:${String(agent.port)}/state`)).json()) as {
+      tasks: { taskId: string; phase: string }[];
+    };
+    const running = state.tasks.filter(
+      (x) => x.taskId.startsWith('par-') && x.phase === 'running',
+    ).length;
+    const parLat = ids.map((id) => (whenRunning.get(id) ?? 0) - t0).sort((a, b) => a - b);
+    process.stdout.write(
+      `${JSON.stringify(
+        {
+          benchmark: 'agent-launch',
+          cgroups: agent.cgroupVersion,
+          latency: {
+            command: 'true',
+            samples,
+            launch_to_running_ms: {
+              median: round(quantile(lat, 0.5)),
+              p90: round(quantile(lat, 0.9)),
+              p99: round(quantile(lat, 0.99)),
+              max: round(lat.at(-1) ?? NaN),
+            },
+          },
+          throughput: {
+            command: 'exec sleep 60',
+            concurrent,
+            concurrently_running: running,
+            all_running_ms: round(allRunningMs),
+            launches_per_second: round((concurrent / allRunningMs) * 1000),
+            launch_to_running_ms: {
+              median: round(quantile(parLat, 0.5)),
+              p99: round(quantile(parLat, 0.99)),
+            },
+          },
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  } finally {
+    await agent.stop();
+    await agent.destroyAllTasks();
+    await controller.stop();
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+await main();
