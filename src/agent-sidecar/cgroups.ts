@@ -192,7 +192,8 @@ async function killAll(procsFile: string): Promise<void> {
 
 const USER_HZ = 100;
 
-class CgroupsV1 implements Cgroups {
+/** cgroup v1: one hierarchy per controller (some may be co-mounted). */
+export class CgroupsV1 implements Cgroups {
   readonly version = 1 as const;
 
   constructor(
@@ -301,7 +302,8 @@ class CgroupsV1 implements Cgroups {
   }
 }
 
-class CgroupsV2 implements Cgroups {
+/** cgroup v2: the unified hierarchy. */
+export class CgroupsV2 implements Cgroups {
   readonly version = 2 as const;
 
   constructor(
