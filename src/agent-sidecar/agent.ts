@@ -65,6 +65,7 @@ interface TaskRecord extends TaskCheckpoint {
   proc?: TaskProcess;
   health?: HealthChecker;
   killTimer?: Timer;
+  killGrace?: number | undefined;
   limits: ReturnType<typeof taskLimits>;
   env: Record<string, string>;
   lastStats?: CgroupStats;
@@ -718,6 +719,8 @@ export class Agent {
     await this.update(t, { state: 'TASK_RUNNING' });
     this.m.launchLatency.observe((this.clock.now() - received) / 1000);
     this.watch(t);
+    // A kill that arrived while the supervisor was being spawned.
+    if (t.kill) await this.startKill(t);
   }
 
   /** Starts health checks and waits for the task's exit. */
@@ -858,12 +861,18 @@ export class Agent {
     if (t.phase === 'done' || t.kill) return;
     t.kill = { reason, message };
     await this.checkpoint(t);
-    if (t.phase === 'launching') return; // launch() sees t.kill after fetching
+    t.killGrace = graceSeconds;
+    // A task still launching is killed by launch() once it is running (or before it starts).
+    if (t.phase === 'running') await this.startKill(t);
+  }
+
+  private async startKill(t: TaskRecord): Promise<void> {
     const grace =
-      graceSeconds ??
+      t.killGrace ??
       (t.task.kill_grace_period_seconds > 0 ? t.task.kill_grace_period_seconds : undefined) ??
       this.config.killGraceSeconds;
     await this.signalTask(t, 'SIGTERM');
+    t.killTimer?.cancel();
     t.killTimer = this.clock.setTimer(grace * 1000, () => {
       this.track(this.signalTask(t, 'SIGKILL'), 'signalTask');
     });

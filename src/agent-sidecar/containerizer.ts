@@ -139,6 +139,8 @@ export class Containerizer {
       });
       child.once('error', () => resolve({ status: undefined }));
     });
+    // The agent must be able to exit while tasks run; 'exit' still fires while it lives.
+    child.unref();
     const pid = child.pid;
     if (pid === undefined) {
       await exited;
