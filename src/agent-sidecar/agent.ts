@@ -103,6 +103,10 @@ function lookupUser(name: string): PasswdEntry | undefined {
   return undefined;
 }
 
+function killRequested(t: TaskCheckpoint): boolean {
+  return t.kill !== undefined;
+}
+
 function taskKey(frameworkId: string, taskId: string): string {
   const safe = taskId.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 80);
   const h = createHash('sha256').update(`${frameworkId}\0${taskId}`).digest('hex').slice(0, 10);
@@ -719,8 +723,8 @@ export class Agent {
     await this.update(t, { state: 'TASK_RUNNING' });
     this.m.launchLatency.observe((this.clock.now() - received) / 1000);
     this.watch(t);
-    // A kill that arrived while the supervisor was being spawned.
-    if (t.kill) await this.startKill(t);
+    // A kill that arrived while the supervisor was being spawned (t.kill changes across awaits).
+    if (killRequested(t)) await this.startKill(t);
   }
 
   /** Starts health checks and waits for the task's exit. */
