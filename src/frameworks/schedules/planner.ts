@@ -1,0 +1,242 @@
+/**
+ * The schedule engine: a pure function of a schedule's configuration, its persisted state
+ * and the time, returning the new state and what to do (launch a run, kill one, record a
+ * missed run, tell the owner of a failure). It has no timers and no I/O, so tests drive
+ * it with any clock, and a new controller leader resumes exactly where the state says:
+ * run IDs are derived from the scheduled time and attempt, so a run is never started
+ * twice (the second create of the same ID fails) and, because `nextRun` is persisted
+ * before runs are launched, none is forgotten.
+ */
+import type { Recurrence } from './recurrence.js';
+
+/** What to do when a run is due while an earlier one is still running. */
+export type ConcurrencyPolicy = 'Allow' | 'Forbid' | 'Replace';
+
+/** A schedule's behaviour, parsed and validated. */
+export interface ScheduleConfig {
+  name: string;
+  /** Time-based trigger; absent for jobs that run only after their parents. */
+  recurrence?: Recurrence;
+  parents: readonly string[];
+  /** How late a run may still start. */
+  epsilonMs: number;
+  /** Extra attempts after a failure. */
+  retries: number;
+  /** First retry delay; each later one is `retryBackoffFactor` times longer, up to max. */
+  retryBackoffMs: number;
+  retryBackoffFactor: number;
+  maxRetryBackoffMs: number;
+  concurrency: ConcurrencyPolicy;
+  disabled: boolean;
+  historyLimit: number;
+}
+
+/** Why a run started. */
+export type RunTrigger = 'schedule' | 'dependency' | 'manual' | 'retry';
+
+/** One run (one attempt) of a schedule. */
+export interface RunRecord {
+  id: string;
+  scheduledTime: number;
+  attempt: number;
+  trigger: RunTrigger;
+  startedAt: number;
+  finishedAt?: number;
+  result?: 'Succeeded' | 'Failed' | 'Killed';
+  message?: string;
+}
+
+/** A run that did not happen, and why. */
+export interface MissedRun {
+  scheduledTime: number;
+  reason: 'OutsideEpsilon' | 'Superseded' | 'StillRunning' | 'Disabled';
+  recordedAt: number;
+}
+
+/** Persisted state (the Schedule's status). */
+export interface ScheduleState {
+  nextRun?: number;
+  lastSuccess?: number;
+  lastFailure?: number;
+  /** Start of the latest run, for "parents succeeded since my last run". */
+  lastRunStart?: number;
+  successCount: number;
+  errorCount: number;
+  running: RunRecord[];
+  /** Newest first, at most historyLimit. */
+  history: RunRecord[];
+  /** Newest first, at most historyLimit. */
+  missed: MissedRun[];
+  pendingRetry?: { at: number; scheduledTime: number; attempt: number };
+  /** A manual "run now" request not yet served (from `mezzo run-schedule` or an annotation). */
+  manualRequest?: number;
+}
+
+/** What the caller must do. */
+export type ScheduleAction =
+  | { type: 'launch'; run: RunRecord }
+  | { type: 'kill'; runId: string; reason: string }
+  | { type: 'missed'; missed: MissedRun }
+  | { type: 'notifyFailure'; run: RunRecord; attempts: number };
+
+/** Facts about other schedules the planner needs. */
+export interface PlanContext {
+  /** Time of the latest success of another schedule, if any. */
+  lastSuccessOf(name: string): number | undefined;
+}
+
+/** A fresh state. */
+export function initialState(): ScheduleState {
+  return { successCount: 0, errorCount: 0, running: [], history: [], missed: [] };
+}
+
+/** The deterministic ID of a run: `<name>-<scheduled epoch seconds>-<attempt>`. */
+export function runId(name: string, scheduledTime: number, attempt: number): string {
+  return `${name}-${Math.floor(scheduledTime / 1000)}-${attempt}`;
+}
+
+// Bounds the catch-up loop after a long outage of a frequent schedule.
+const MAX_CATCH_UP = 10_000;
+
+function withCap<T>(list: T[], item: T, cap: number): T[] {
+  return [item, ...list].slice(0, Math.max(0, cap));
+}
+
+/**
+ * Advances a schedule to `now`: serves a manual request, a due retry, due occurrences
+ * (the latest within epsilon runs; earlier ones are recorded as superseded, a latest one
+ * outside epsilon as late) and dependency triggers.
+ */
+export function plan(
+  cfg: ScheduleConfig,
+  prev: ScheduleState,
+  now: number,
+  ctx: PlanContext,
+): { state: ScheduleState; actions: ScheduleAction[] } {
+  let state: ScheduleState = { ...prev, running: [...prev.running] };
+  const actions: ScheduleAction[] = [];
+  const missed = (m: MissedRun) => {
+    state = { ...state, missed: withCap(state.missed, m, cfg.historyLimit) };
+    actions.push({ type: 'missed', missed: m });
+  };
+  const start = (scheduledTime: number, attempt: number, trigger: RunTrigger): void => {
+    if (state.running.length > 0 && trigger !== 'retry') {
+      if (cfg.concurrency === 'Forbid') {
+        missed({ scheduledTime, reason: 'StillRunning', recordedAt: now });
+        return;
+      }
+      if (cfg.concurrency === 'Replace') {
+        for (const r of state.running)
+          actions.push({ type: 'kill', runId: r.id, reason: 'replaced by a newer run' });
+      }
+    }
+    const run: RunRecord = {
+      id: runId(cfg.name, scheduledTime, attempt),
+      scheduledTime,
+      attempt,
+      trigger,
+      startedAt: now,
+    };
+    state = { ...state, running: [...state.running, run], lastRunStart: now };
+    actions.push({ type: 'launch', run });
+  };
+
+  if (state.manualRequest !== undefined) {
+    const at = state.manualRequest;
+    state = { ...state, manualRequest: undefined };
+    start(at, 1, 'manual');
+  }
+
+  if (state.pendingRetry && state.pendingRetry.at <= now) {
+    const { scheduledTime, attempt } = state.pendingRetry;
+    state = { ...state, pendingRetry: undefined };
+    start(scheduledTime, attempt, 'retry');
+  }
+
+  if (cfg.recurrence) {
+    if (state.nextRun === undefined)
+      state = { ...state, nextRun: cfg.recurrence.nextAfter(now - 1) };
+    const due: number[] = [];
+    let t = state.nextRun;
+    while (t !== undefined && t <= now && due.length < MAX_CATCH_UP) {
+      due.push(t);
+      t = cfg.recurrence.nextAfter(t);
+    }
+    // Past the cap, jump straight to the future: those runs are all superseded anyway.
+    if (t !== undefined && t <= now) t = cfg.recurrence.nextAfter(now);
+    state = { ...state, nextRun: t };
+    const latest = due.at(-1);
+    if (latest !== undefined) {
+      for (const early of due.slice(0, -1))
+        missed({ scheduledTime: early, reason: 'Superseded', recordedAt: now });
+      if (cfg.disabled) missed({ scheduledTime: latest, reason: 'Disabled', recordedAt: now });
+      else if (now - latest > cfg.epsilonMs)
+        missed({ scheduledTime: latest, reason: 'OutsideEpsilon', recordedAt: now });
+      else start(latest, 1, 'schedule');
+    }
+  }
+
+  if (cfg.parents.length > 0 && !cfg.disabled) {
+    const since = state.lastRunStart ?? Number.NEGATIVE_INFINITY;
+    const successes = cfg.parents.map((p) => ctx.lastSuccessOf(p));
+    const ready = successes.every((s) => s !== undefined && s > since);
+    if (ready && state.running.length === 0 && state.pendingRetry === undefined) {
+      // Keyed by the newest parent success, so every replica derives the same run ID.
+      start(Math.max(...successes.map((s) => s ?? 0)), 1, 'dependency');
+    }
+  }
+
+  return { state, actions };
+}
+
+/**
+ * Records the end of a run: success counts and timestamps, a retry with backoff while
+ * attempts remain, a failure notification once they are exhausted.
+ */
+export function finishRun(
+  cfg: ScheduleConfig,
+  prev: ScheduleState,
+  id: string,
+  result: 'Succeeded' | 'Failed' | 'Killed',
+  now: number,
+  message = '',
+): { state: ScheduleState; actions: ScheduleAction[] } {
+  const run = prev.running.find((r) => r.id === id);
+  if (!run) return { state: prev, actions: [] }; // already recorded: updates are at-least-once
+  const done: RunRecord = { ...run, finishedAt: now, result, message };
+  let state: ScheduleState = {
+    ...prev,
+    running: prev.running.filter((r) => r.id !== id),
+    history: withCap(prev.history, done, cfg.historyLimit),
+  };
+  const actions: ScheduleAction[] = [];
+  if (result === 'Succeeded') {
+    state = { ...state, successCount: state.successCount + 1, lastSuccess: now };
+  } else {
+    state = { ...state, errorCount: state.errorCount + 1, lastFailure: now };
+    const replaced = result === 'Killed' && message === 'replaced by a newer run';
+    if (!replaced && run.attempt <= cfg.retries) {
+      const delay = Math.min(
+        cfg.maxRetryBackoffMs,
+        cfg.retryBackoffMs * cfg.retryBackoffFactor ** (run.attempt - 1),
+      );
+      state = {
+        ...state,
+        pendingRetry: {
+          at: now + delay,
+          scheduledTime: run.scheduledTime,
+          attempt: run.attempt + 1,
+        },
+      };
+    } else if (!replaced) {
+      actions.push({ type: 'notifyFailure', run: done, attempts: run.attempt });
+    }
+  }
+  return { state, actions };
+}
+
+/** The earliest time `plan` has something to do, for the caller's timer. */
+export function nextWakeup(state: ScheduleState): number | undefined {
+  const times = [state.nextRun, state.pendingRetry?.at].filter((t): t is number => t !== undefined);
+  return times.length > 0 ? Math.min(...times) : undefined;
+}
