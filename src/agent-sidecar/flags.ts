@@ -5,7 +5,9 @@
 import type { Command } from 'commander';
 import { createLogger } from '../shared/logger.js';
 import { MetricsRegistry } from '../shared/metrics.js';
+import { describeError } from '../shared/errors.js';
 import { Agent } from './agent.js';
+import { mergeAttributes, nodeLabelAttributes } from './node-labels.js';
 import {
   defaultConfig,
   defaultResources,
@@ -36,6 +38,8 @@ export interface AgentFlags {
   fetcherCacheMb: string;
   usageInterval: string;
   logLevel?: string;
+  nodeLabels?: boolean;
+  kubeconfig?: string;
 }
 
 /** Adds the agent's options to `cmd`. */
@@ -67,6 +71,12 @@ export function addAgentOptions(cmd: Command): Command {
     .option('--gc-age <s>', 'remove finished sandboxes this long after the end', String(7 * 86400))
     .option('--fetcher-cache-mb <mib>', 'fetcher cache size bound', '1024')
     .option('--usage-interval <s>', 'resource usage report interval, seconds', '10')
+    .option(
+      '--node-labels',
+      "add the Kubernetes node's labels as attributes (default: when in a cluster with a node name)",
+    )
+    .option('--no-node-labels', "never read the Kubernetes node's labels")
+    .option('--kubeconfig <path>', 'kubeconfig for --node-labels outside a cluster')
     .option('--log-level <level>', 'error|warn|info|debug');
 }
 
@@ -109,6 +119,19 @@ export async function runAgent(f: AgentFlags): Promise<void> {
     ...(f.logLevel ? { level: f.logLevel } : {}),
     defaultMeta: { component: 'agent' },
   });
+  const inCluster = process.env.KUBERNETES_SERVICE_HOST !== undefined;
+  const wantLabels = f.nodeLabels ?? (inCluster || f.kubeconfig !== undefined);
+  if (wantLabels && config.nodeName) {
+    try {
+      const labels = await nodeLabelAttributes(config.nodeName, f.kubeconfig);
+      config.attributes = mergeAttributes(labels, config.attributes);
+    } catch (err) {
+      logger.warn('could not read the node labels; using --attributes only', {
+        node: config.nodeName,
+        err: describeError(err),
+      });
+    }
+  }
   const version = f.cgroupVersion === '2' ? 2 : f.cgroupVersion === '1' ? 1 : undefined;
   const agent = new Agent(config, {
     logger,
