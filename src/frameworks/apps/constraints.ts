@@ -118,7 +118,7 @@ export function checkConstraint(
       const matches = value !== undefined && new RegExp(`^(?:${c.value ?? ''})$`).test(value);
       if (c.operator === 'LIKE')
         return matches ? undefined : `${label}: ${c.field}=${value ?? '(none)'} does not match`;
-      return matches ? `${label}: ${c.field}=${String(value)} matches` : undefined;
+      return matches ? `${label}: ${c.field}=${value} matches` : undefined;
     }
     case 'MAX_PER': {
       if (value === undefined) return `${label}: agent has no ${c.field}`;
