@@ -632,8 +632,10 @@ export class Agent {
     };
     this.tasks.set(id, t);
     this.m.launches.inc();
-    await fsp.mkdir(t.metaDir, { recursive: true });
-    await fsp.mkdir(join(t.sandbox, '.mezzo'), { recursive: true });
+    await Promise.all([
+      fsp.mkdir(t.metaDir, { recursive: true }),
+      fsp.mkdir(join(t.sandbox, '.mezzo'), { recursive: true }),
+    ]);
     this.updates.open(id, framework.id, join(t.metaDir, 'updates.log'));
     await this.checkpoint(t);
 
@@ -661,11 +663,25 @@ export class Agent {
       t.gid = pw.gid;
     }
     t.env = this.buildEnv(t, pw.home);
+    // The cgroup is prepared while STARTING is persisted and URIs are fetched.
+    const cgroupReady = this.cgroups
+      .create(t.cgroup, {
+        cpus: t.limits.cpus,
+        memBytes: t.limits.memBytes,
+        pids: this.config.pidsLimit,
+        cfsPeriodUs: this.config.cfsPeriodUs,
+      })
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
     await this.update(t, { state: 'TASK_STARTING' });
 
     try {
       await this.fetcher.fetchAll(task.command?.uris ?? [], t.sandbox);
     } catch (err) {
+      await cgroupReady;
+      await this.cgroups.destroy(t.cgroup).catch(() => undefined);
       await this.finish(t, {
         state: 'TASK_FAILED',
         reason: 'REASON_FETCH_FAILED',
@@ -674,6 +690,8 @@ export class Agent {
       return;
     }
     if (t.kill) {
+      await cgroupReady;
+      await this.cgroups.destroy(t.cgroup).catch(() => undefined);
       await this.finish(t, {
         state: 'TASK_KILLED',
         reason: 'REASON_TASK_KILLED_DURING_LAUNCH',
@@ -682,12 +700,10 @@ export class Agent {
       return;
     }
     try {
-      await this.cgroups.create(t.cgroup, {
-        cpus: t.limits.cpus,
-        memBytes: t.limits.memBytes,
-        pids: this.config.pidsLimit,
-        cfsPeriodUs: this.config.cfsPeriodUs,
-      });
+      const cgErr = await cgroupReady;
+      if (cgErr !== undefined) {
+        throw cgErr instanceof Error ? cgErr : new Error(describeError(cgErr));
+      }
       if (t.uid !== undefined && t.gid !== undefined) {
         await fsp.chown(t.sandbox, t.uid, t.gid);
         for (const f of await fsp.readdir(t.sandbox)) {
@@ -710,7 +726,6 @@ export class Agent {
       t.pid = proc.pid;
       t.startTime = proc.startTime;
       t.phase = 'running';
-      await this.checkpoint(t);
     } catch (err) {
       await this.cgroups.destroy(t.cgroup).catch(() => undefined);
       await this.finish(t, {
@@ -720,7 +735,10 @@ export class Agent {
       });
       return;
     }
-    await this.update(t, { state: 'TASK_RUNNING' });
+    // The pid checkpoint and RUNNING are persisted concurrently: should the agent die
+    // before the checkpoint lands, recovery finds the supervisor through
+    // .mezzo/supervisor.pid (validated by its command line).
+    await Promise.all([this.checkpoint(t), this.update(t, { state: 'TASK_RUNNING' })]);
     this.m.launchLatency.observe((this.clock.now() - received) / 1000);
     this.watch(t);
     // A kill that arrived while the supervisor was being spawned (t.kill changes across awaits).

@@ -217,27 +217,36 @@ export class CgroupsV1 implements Cgroups {
   }
 
   async create(name: string, limits: CgroupLimits): Promise<void> {
-    for (const d of this.dirs(name)) await fsp.mkdir(d, { recursive: true });
+    await Promise.all(this.dirs(name).map((d) => fsp.mkdir(d, { recursive: true })));
     const cpu = this.dir('cpu', name) ?? '';
     const mem = this.dir('memory', name) ?? '';
-    if (limits.cpus > 0) {
-      const shares = Math.max(2, Math.round(limits.cpus * 1024));
-      await fsp.writeFile(join(cpu, 'cpu.shares'), String(shares));
-      await fsp.writeFile(join(cpu, 'cpu.cfs_period_us'), String(limits.cfsPeriodUs));
-      const quota = Math.max(1000, Math.round(limits.cpus * limits.cfsPeriodUs));
-      await fsp.writeFile(join(cpu, 'cpu.cfs_quota_us'), String(quota));
-    }
-    if (limits.memBytes > 0) {
-      await fsp.writeFile(join(mem, 'memory.limit_in_bytes'), String(limits.memBytes));
-      try {
-        // Without swap accounting this file is absent; with it, forbid swapping past the limit.
-        await fsp.writeFile(join(mem, 'memory.memsw.limit_in_bytes'), String(limits.memBytes));
-      } catch {
-        // no swap accounting
-      }
-    }
     const pids = this.dir('pids', name);
-    if (pids && limits.pids > 0) await fsp.writeFile(join(pids, 'pids.max'), String(limits.pids));
+    // Controllers are independent; within one, order matters (period before quota,
+    // memory limit before memory+swap limit).
+    await Promise.all([
+      (async () => {
+        if (limits.cpus <= 0) return;
+        const shares = Math.max(2, Math.round(limits.cpus * 1024));
+        await fsp.writeFile(join(cpu, 'cpu.shares'), String(shares));
+        await fsp.writeFile(join(cpu, 'cpu.cfs_period_us'), String(limits.cfsPeriodUs));
+        const quota = Math.max(1000, Math.round(limits.cpus * limits.cfsPeriodUs));
+        await fsp.writeFile(join(cpu, 'cpu.cfs_quota_us'), String(quota));
+      })(),
+      (async () => {
+        if (limits.memBytes <= 0) return;
+        await fsp.writeFile(join(mem, 'memory.limit_in_bytes'), String(limits.memBytes));
+        try {
+          // Without swap accounting this file is absent; with it, forbid swapping past the limit.
+          await fsp.writeFile(join(mem, 'memory.memsw.limit_in_bytes'), String(limits.memBytes));
+        } catch {
+          // no swap accounting
+        }
+      })(),
+      (async () => {
+        if (pids && limits.pids > 0)
+          await fsp.writeFile(join(pids, 'pids.max'), String(limits.pids));
+      })(),
+    ]);
   }
 
   procsFiles(name: string): string[] {
