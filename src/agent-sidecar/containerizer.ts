@@ -11,7 +11,8 @@
  *      `setpriv` to drop to the task's uid/gid with no supplementary groups,
  *   4. writes the task's pid (= its process group id) to `.mezzo/task.pid`,
  *   5. waits for it and writes its exit status (128+n for signal n) to `.mezzo/exit`
- *      (write to a temp file, rename).
+ *      with shell builtins only (a forked helper could be caught by the agent's SIGKILL
+ *      sweep of the cgroup); the agent reads the file only after the supervisor is gone.
  * Because the supervisor is not tied to the agent (no pipes, own session), `kill -9` of
  * the agent leaves every task and its exit status intact for the restarted agent.
  */
@@ -25,7 +26,7 @@ const SUPERVISOR = `
 sb="$1"; uid="$2"; gid="$3"; shift 3
 meta="$sb/.mezzo"
 echo $$ > "$meta/supervisor.pid"
-finish() { echo "$1" > "$meta/exit.tmp" && mv -f "$meta/exit.tmp" "$meta/exit"; exit "$1"; }
+finish() { echo "$1" > "$meta/exit"; exit "$1"; }
 for f in $MEZZO_CGROUP_PROCS; do
   if ! echo $$ > "$f"; then echo "mezzo: cannot join cgroup $f" >&2; finish 127; fi
 done

@@ -4,6 +4,7 @@
 // exit codes and the kill policy behave as documented.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { needCgroups, startHarness } from './support/harness.js';
@@ -136,10 +137,11 @@ test('kill policy: SIGTERM to the process group, SIGKILL after the grace period'
   try {
     // Ignores SIGTERM, and has a child in its group.
     h.controller.launch(
-      shellTask('stubborn', "trap '' TERM; sleep 1000 & while :; do sleep 0.05; done"),
+      shellTask('stubborn', "trap '' TERM; sleep 1000 & touch ready; while :; do sleep 0.05; done"),
     );
     await h.controller.waitForState('stubborn', 'TASK_RUNNING');
-    await new Promise((r) => setTimeout(r, 200));
+    const sb = h.agent.sandboxOf('stubborn') ?? '';
+    await h.controller.waitFor(() => existsSync(join(sb, 'ready')), 5000, 'SIGTERM trap set');
     const t0 = Date.now();
     h.controller.kill('stubborn', 'fw-1', 0.5);
     const st = await h.controller.waitForState('stubborn', 'TASK_KILLED');
