@@ -1,0 +1,613 @@
+/**
+ * {@link HierarchicalAllocator}: Mesos' hierarchical DRF allocator as a synchronous
+ * library. The owner (the controller, the simulator, a test) calls the lifecycle verbs
+ * as things happen; each verb records what changed, and {@link HierarchicalAllocator.runPending}
+ * later runs one pass over only the agents concerned. The allocator has no timers: it
+ * tells its owner through `onWorkPending` that a pass is due, and the owner also calls
+ * {@link HierarchicalAllocator.allocate} periodically for a full pass.
+ */
+import { InvariantError, ValidationError } from '../shared/errors.js';
+import type { MetricsRegistry } from '../shared/metrics.js';
+import { AllocatorMetrics } from './metrics.js';
+import { allocationPass, type PassOffers } from './pass.js';
+import { addInto, type Quantities } from './quantities.js';
+import { Resources } from './resources.js';
+import { Rng } from './rng.js';
+import { AllocatorState, type AgentState, type Fairness, type FrameworkState } from './state.js';
+
+/** Resources offered to a framework on one agent, for one of its roles. */
+export interface OfferedResources {
+  agentId: string;
+  role: string;
+  resources: Resources;
+}
+
+/** Receives the offers of one pass for one framework. */
+export type OfferCallback = (frameworkId: string, offers: OfferedResources[]) => void;
+
+/** A role's quota: guaranteed resources and a hard limit (both optional). */
+export interface QuotaSpec {
+  guarantee?: Resources;
+  limit?: Resources;
+}
+
+/** Construction options. */
+export interface AllocatorOptions {
+  /** Time source for refuse filters (ms). */
+  clock: { now(): number };
+  /** Where offers go, once per framework per pass. */
+  offerCallback: OfferCallback;
+  /** Role and framework ordering: weighted DRF (default) or weighted random. */
+  fairness?: Fairness;
+  /** Seed for agent shuffling and the random sorter (default 0). */
+  seed?: number;
+  /**
+   * An offer must contain at least one of these (Mesos' `--min_allocatable_resources`);
+   * default `cpus:0.01` or `mem:32`. An empty list offers anything non-empty.
+   */
+  minAllocatable?: Resources[];
+  /** Registry for the allocator's metrics. */
+  metrics?: MetricsRegistry;
+  /** A high-resolution ms timer for the run-time histogram (default: `clock.now`). */
+  hrtime?: () => number;
+}
+
+/** Framework registration data. */
+export interface FrameworkInfo {
+  roles: string[];
+  active?: boolean;
+}
+
+/** Agent registration data. */
+export interface AgentInfo {
+  hostname: string;
+  attributes?: Record<string, string>;
+}
+
+const DEFAULT_MIN = [Resources.parse('cpus:0.01'), Resources.parse('mem:32')];
+/** Refuse filters longer than a year are capped, as in Mesos. */
+const MAX_REFUSE_MS = 365 * 24 * 3600 * 1000;
+
+/** The hierarchical, weighted DRF allocator with quota, reservations and filters. */
+export class HierarchicalAllocator {
+  /** Called once when the first change after a pass is recorded: schedule {@link runPending}. */
+  onWorkPending?: () => void;
+
+  private readonly state: AllocatorState;
+  private readonly clock: { now(): number };
+  private readonly offerCallback: OfferCallback;
+  private readonly rng: Rng;
+  private readonly minAllocatable: Quantities[];
+  private readonly metrics: AllocatorMetrics;
+  private readonly hrtime: () => number;
+  private paused = false;
+  private expectedAgents: number | undefined;
+  private readonly dirtyAgents = new Set<string>();
+  private dirtyAll = false;
+  private notified = false;
+
+  constructor(opts: AllocatorOptions) {
+    this.clock = opts.clock;
+    this.offerCallback = opts.offerCallback;
+    const seed = opts.seed ?? 0;
+    this.rng = new Rng(seed);
+    this.state = new AllocatorState(opts.fairness ?? 'drf', seed);
+    this.minAllocatable = (opts.minAllocatable ?? DEFAULT_MIN).map((r) => r.quantities());
+    this.metrics = new AllocatorMetrics(opts.metrics);
+    this.hrtime = opts.hrtime ?? (() => this.clock.now());
+  }
+
+  // ---- frameworks ----
+
+  /** Adds a framework with what it already uses (after a controller failover). */
+  addFramework(id: string, info: FrameworkInfo, used: Map<string, Resources>): void {
+    if (this.state.frameworks.has(id)) throw new InvariantError(`framework ${id} already added`);
+    const fw: FrameworkState = {
+      id,
+      roles: new Set(info.roles),
+      active: info.active ?? true,
+      suppressed: new Set(),
+      agents: new Set(),
+    };
+    this.state.frameworks.set(id, fw);
+    for (const role of fw.roles) this.joinRole(fw, role);
+    // Without allocation info on resources, used resources count in the first role.
+    const role = info.roles[0] ?? '*';
+    for (const agent of this.state.agents.values()) {
+      const orphan = agent.orphans.get(id);
+      if (orphan) {
+        agent.orphans.delete(id);
+        this.state.record(id, role, agent, orphan, 1);
+      }
+    }
+    for (const [agentId, res] of used) {
+      const agent = this.state.agents.get(agentId);
+      if (agent && !agent.byFramework.has(id)) this.forceAllocate(id, role, agent, res);
+    }
+    this.markAll();
+  }
+
+  /** Removes a framework; everything it held returns to the pool. */
+  removeFramework(id: string): void {
+    const fw = this.state.frameworks.get(id);
+    if (!fw) return;
+    for (const agentId of [...fw.agents]) {
+      const agent = this.state.agents.get(agentId);
+      const held = agent?.byFramework.get(id);
+      if (!agent || !held) continue;
+      for (const [role, res] of [...held]) this.state.unallocate(id, role, agent, res);
+      this.markAgent(agentId);
+    }
+    this.state.frameworks.delete(id);
+    this.state.filters.clearFramework(id);
+    for (const role of fw.roles) this.leaveRole(fw, role);
+  }
+
+  /** Lets the framework receive offers again (it reconnected). */
+  activateFramework(id: string): void {
+    const fw = this.mustFramework(id);
+    fw.active = true;
+    for (const role of fw.roles) this.state.syncActivation(id, role);
+    this.markAll();
+  }
+
+  /** Stops offers to the framework (it disconnected); its allocation stays. */
+  deactivateFramework(id: string): void {
+    const fw = this.mustFramework(id);
+    fw.active = false;
+    for (const role of fw.roles) this.state.syncActivation(id, role);
+  }
+
+  /** Changes the framework's roles; allocations in a dropped role stay until recovered. */
+  updateFramework(id: string, info: { roles: string[] }): void {
+    const fw = this.mustFramework(id);
+    const next = new Set(info.roles);
+    for (const role of [...fw.roles]) if (!next.has(role)) this.leaveRole(fw, role);
+    for (const role of next) if (!fw.roles.has(role)) this.joinRole(fw, role);
+    this.markAll();
+  }
+
+  /** Stops offers for the given roles (all of the framework's when omitted). */
+  suppressOffers(frameworkId: string, roles?: string[]): void {
+    const fw = this.mustFramework(frameworkId);
+    for (const role of roles ?? [...fw.roles]) {
+      fw.suppressed.add(role);
+      if (fw.roles.has(role)) this.state.syncActivation(frameworkId, role);
+    }
+  }
+
+  /** Resumes offers for the given roles and clears the framework's refuse filters. */
+  reviveOffers(frameworkId: string, roles?: string[]): void {
+    const fw = this.mustFramework(frameworkId);
+    for (const role of roles ?? [...fw.roles]) {
+      fw.suppressed.delete(role);
+      if (fw.roles.has(role)) this.state.syncActivation(frameworkId, role);
+    }
+    this.state.filters.clearFramework(frameworkId);
+    this.markAll();
+  }
+
+  // ---- agents ----
+
+  /** Adds an agent with what frameworks already use on it. */
+  addAgent(id: string, info: AgentInfo, total: Resources, used: Map<string, Resources>): void {
+    if (this.state.agents.has(id)) throw new InvariantError(`agent ${id} already added`);
+    const agent: AgentState = {
+      id,
+      hostname: info.hostname,
+      attributes: info.attributes ?? {},
+      total,
+      allocated: Resources.EMPTY,
+      available: Resources.EMPTY,
+      byFramework: new Map(),
+      orphans: new Map(),
+      active: true,
+      maintenance: false,
+    };
+    this.state.agents.set(id, agent);
+    this.state.changeTotals(total.quantities(), 1);
+    this.state.trackReservations(total, 'reserved', 1);
+    this.state.setAvailable(agent, total);
+    for (const [frameworkId, res] of used) {
+      const fw = this.state.frameworks.get(frameworkId);
+      if (fw) {
+        this.forceAllocate(frameworkId, [...fw.roles][0] ?? '*', agent, res);
+      } else {
+        agent.orphans.set(frameworkId, res);
+        agent.allocated = agent.allocated.add(res);
+        this.state.setAvailable(agent, total.subtract(agent.allocated));
+      }
+    }
+    this.markAgent(id);
+    if (this.expectedAgents !== undefined && this.state.agents.size >= this.expectedAgents) {
+      this.resume();
+    }
+  }
+
+  /** Removes an agent and every allocation on it. */
+  removeAgent(id: string): void {
+    const agent = this.state.agents.get(id);
+    if (!agent) return;
+    for (const [frameworkId, roles] of [...agent.byFramework]) {
+      for (const [role, res] of [...roles]) this.state.unallocate(frameworkId, role, agent, res);
+    }
+    this.state.setAvailable(agent, Resources.EMPTY);
+    this.state.changeTotals(agent.total.quantities(), -1);
+    this.state.trackReservations(agent.total, 'reserved', -1);
+    this.state.filters.clearAgent(id);
+    this.state.agents.delete(id);
+    this.state.freeAgents.delete(id);
+    this.dirtyAgents.delete(id);
+  }
+
+  /** Replaces an agent's total (resources changed, or oversubscription estimates). */
+  updateAgent(id: string, total: Resources): void {
+    const agent = this.mustAgent(id);
+    this.state.changeTotals(agent.total.quantities(), -1);
+    this.state.trackReservations(agent.total, 'reserved', -1);
+    agent.total = total;
+    this.state.changeTotals(total.quantities(), 1);
+    this.state.trackReservations(total, 'reserved', 1);
+    this.state.setAvailable(agent, total.subtract(agent.allocated));
+    this.markAgent(id);
+  }
+
+  /** Offers the agent's resources again (it reconnected). */
+  activateAgent(id: string): void {
+    this.mustAgent(id).active = true;
+    this.markAgent(id);
+  }
+
+  /** Stops offering the agent's resources (it is unreachable). */
+  deactivateAgent(id: string): void {
+    this.mustAgent(id).active = false;
+  }
+
+  /** An agent in maintenance (draining) is not offered. */
+  setMaintenance(id: string, inMaintenance: boolean): void {
+    this.mustAgent(id).maintenance = inMaintenance;
+    if (!inMaintenance) this.markAgent(id);
+  }
+
+  // ---- allocations ----
+
+  /**
+   * Returns resources to the pool: a declined or rescinded offer, or finished tasks.
+   * With `refuseSeconds > 0` the framework is not offered these resources (or fewer) on
+   * this agent again until the filter expires. Resources the framework does not hold are
+   * ignored: a late duplicate must not corrupt the books.
+   */
+  recoverResources(
+    frameworkId: string,
+    agentId: string,
+    resources: Resources,
+    filter?: { refuseSeconds: number },
+  ): void {
+    const agent = this.state.agents.get(agentId);
+    if (!agent || resources.isEmpty()) return;
+    const orphan = agent.orphans.get(frameworkId);
+    if (orphan) {
+      const part = orphan.subtract(orphan.subtract(resources));
+      const left = orphan.subtract(part);
+      if (left.isEmpty()) agent.orphans.delete(frameworkId);
+      else agent.orphans.set(frameworkId, left);
+      agent.allocated = agent.allocated.subtract(part);
+      this.state.setAvailable(agent, agent.total.subtract(agent.allocated));
+    }
+    const held = agent.byFramework.get(frameworkId);
+    if (held) {
+      let remaining = resources;
+      const whole = [...held].find(([, res]) => res.contains(remaining));
+      const parts = whole ? [whole] : [...held];
+      for (const [role, res] of parts) {
+        const part = res.subtract(res.subtract(remaining));
+        this.state.unallocate(frameworkId, role, agent, part);
+        remaining = remaining.subtract(part);
+        if (remaining.isEmpty()) break;
+      }
+    }
+    const refuse = filter?.refuseSeconds ?? 0;
+    if (refuse > 0 && this.state.frameworks.has(frameworkId)) {
+      const ms = Math.min(refuse * 1000, MAX_REFUSE_MS);
+      this.state.filters.add(frameworkId, agentId, resources, this.clock.now() + ms);
+    }
+    this.markAgent(agentId);
+  }
+
+  /**
+   * Converts part of a framework's allocation, as accepted operations do (RESERVE turns
+   * unreserved resources into reserved ones): `from` must be held by the framework.
+   */
+  updateAllocation(frameworkId: string, agentId: string, from: Resources, to: Resources): void {
+    const agent = this.mustAgent(agentId);
+    const held = agent.byFramework.get(frameworkId);
+    const entry = held && [...held].find(([, res]) => res.contains(from));
+    if (!entry) {
+      throw new InvariantError(
+        `framework ${frameworkId} does not hold ${from.toString()} on agent ${agentId}`,
+      );
+    }
+    const [role] = entry;
+    this.state.record(frameworkId, role, agent, from, -1);
+    this.state.changeTotals(agent.total.quantities(), -1);
+    this.state.trackReservations(agent.total, 'reserved', -1);
+    agent.total = agent.total.subtract(from).add(to);
+    agent.allocated = agent.allocated.subtract(from).add(to);
+    this.state.changeTotals(agent.total.quantities(), 1);
+    this.state.trackReservations(agent.total, 'reserved', 1);
+    this.state.record(frameworkId, role, agent, to, 1);
+    this.state.setAvailable(agent, agent.total.subtract(agent.allocated));
+    this.markAgent(agentId);
+  }
+
+  // ---- roles ----
+
+  /**
+   * Sets a role's quota (absent parts are removed).
+   * @throws ValidationError when the guarantee exceeds the limit
+   */
+  updateQuota(role: string, quota: QuotaSpec): void {
+    const guarantee = quota.guarantee?.quantities() ?? new Map<string, number>();
+    const limit = quota.limit?.quantities() ?? new Map<string, number>();
+    for (const [name, g] of guarantee) {
+      const l = limit.get(name);
+      if (l !== undefined && g > l) {
+        throw new ValidationError(
+          `quota.${role}.${name}`,
+          `guarantee ${g / 1000} exceeds limit ${l / 1000}`,
+        );
+      }
+    }
+    this.state.roles.setQuota(role, { guarantee, limit });
+    this.state.roles.prune(role);
+    this.markAll();
+  }
+
+  /**
+   * Sets role weights (a weight-2 role gets twice the dominant share of a weight-1 role).
+   * @throws ValidationError for a weight that is not positive
+   */
+  updateWeights(weights: { role: string; weight: number }[]): void {
+    for (const { role, weight } of weights) {
+      if (!(weight > 0) || !Number.isFinite(weight)) {
+        throw new ValidationError(
+          `weights.${role}`,
+          `weight must be a positive number, got ${weight}`,
+        );
+      }
+    }
+    for (const { role, weight } of weights) this.state.roleSorter.updateWeight(role, weight);
+    this.markAll();
+  }
+
+  // ---- passes ----
+
+  /** Stops allocation passes (verbs are still recorded). */
+  pause(): void {
+    this.paused = true;
+  }
+
+  /** Resumes allocation passes. */
+  resume(): void {
+    this.paused = false;
+    this.expectedAgents = undefined;
+    if (this.hasPendingWork()) this.notify();
+  }
+
+  /**
+   * After a controller failover: sets the recovered quotas and pauses allocation until
+   * `expectedAgents` agents have re-registered (or {@link resume} is called on a timeout),
+   * so that the first pass does not hand out resources of agents not yet back.
+   */
+  recover(expectedAgents: number, quotas?: Map<string, QuotaSpec>): void {
+    for (const [role, quota] of quotas ?? []) this.updateQuota(role, quota);
+    if (expectedAgents > this.state.agents.size) {
+      this.paused = true;
+      this.expectedAgents = expectedAgents;
+    }
+  }
+
+  /** A full pass over every agent, now. */
+  allocate(): void {
+    if (this.paused) return;
+    this.state.filters.popExpired(this.clock.now());
+    this.run('full', [...this.state.freeAgents]);
+  }
+
+  /** Whether something changed since the last pass (or a refuse filter lapsed). */
+  hasPendingWork(): boolean {
+    if (this.dirtyAll || this.dirtyAgents.size > 0) return true;
+    const next = this.state.filters.nextExpiry();
+    return next !== undefined && next <= this.clock.now();
+  }
+
+  /** An incremental pass over only what changed; many changes, one run. */
+  runPending(): void {
+    if (this.paused) return;
+    for (const id of this.state.filters.popExpired(this.clock.now())) this.dirtyAgents.add(id);
+    if (!this.dirtyAll && this.dirtyAgents.size === 0) {
+      this.notified = false;
+      return;
+    }
+    // A framework-side change (new framework, revive, quota) can use any free agent;
+    // an agent-side change only that agent. Fully allocated agents are never visited.
+    const ids = this.dirtyAll ? [...this.state.freeAgents] : [...this.dirtyAgents];
+    this.run('incremental', ids);
+  }
+
+  /** When the earliest refuse filter lapses (ms), so an owner can time a pass for it. */
+  nextFilterExpiry(): number | undefined {
+    return this.state.filters.nextExpiry();
+  }
+
+  private run(kind: 'full' | 'incremental', ids: string[]): void {
+    const started = this.hrtime();
+    this.dirtyAll = false;
+    this.dirtyAgents.clear();
+    this.notified = false;
+    const agents: AgentState[] = [];
+    for (const id of ids) {
+      const a = this.state.agents.get(id);
+      if (a && a.active && !a.maintenance && !a.available.isEmpty()) agents.push(a);
+    }
+    // Mesos shuffles agents so that no agent is always first; seeded, so reproducible.
+    this.rng.shuffle(agents);
+    const out: PassOffers = new Map();
+    allocationPass(
+      this.state,
+      agents,
+      { now: this.clock.now(), minAllocatable: this.minAllocatable },
+      out,
+    );
+    let count = 0;
+    for (const offers of out.values()) count += offers.size;
+    this.metrics.observeRun(kind, (this.hrtime() - started) / 1000);
+    this.metrics.offersMade(count);
+    for (const role of this.state.changedRoles) {
+      if (this.state.roles.get(role))
+        this.metrics.setRoleShare(role, this.state.roleSorter.share(role));
+      else this.metrics.removeRole(role);
+    }
+    this.state.changedRoles.clear();
+    for (const [frameworkId, offers] of out) this.offerCallback(frameworkId, [...offers.values()]);
+  }
+
+  // ---- introspection ----
+
+  /** Dominant share of every known role (its whole subtree, unweighted). */
+  roleShares(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const r of this.state.roles.all()) out.set(r.name, this.state.roleSorter.share(r.name));
+    return out;
+  }
+
+  /** Dominant share of every framework over all its roles. */
+  frameworkShares(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const id of this.state.frameworks.keys()) {
+      out.set(id, dominantShare(this.frameworkQuantities(id), this.state.clusterTotal));
+    }
+    return out;
+  }
+
+  /** Scalar totals a framework holds (all agents and roles), milli units. */
+  frameworkQuantities(id: string): Quantities {
+    const q = new Map<string, number>();
+    const fw = this.state.frameworks.get(id);
+    for (const agentId of fw?.agents ?? []) {
+      for (const res of this.state.agents.get(agentId)?.byFramework.get(id)?.values() ?? []) {
+        addInto(q, res.quantities(), 1);
+      }
+    }
+    return q;
+  }
+
+  /** What the framework holds on each agent, all roles together. */
+  frameworkAllocation(id: string): Map<string, Resources> {
+    const out = new Map<string, Resources>();
+    for (const agentId of this.state.frameworks.get(id)?.agents ?? []) {
+      let sum = Resources.EMPTY;
+      for (const res of this.state.agents.get(agentId)?.byFramework.get(id)?.values() ?? []) {
+        sum = sum.add(res);
+      }
+      out.set(agentId, sum);
+    }
+    return out;
+  }
+
+  /** An agent's total, allocated and available resources. */
+  agentResources(
+    id: string,
+  ): { total: Resources; allocated: Resources; available: Resources } | undefined {
+    const a = this.state.agents.get(id);
+    return a && { total: a.total, allocated: a.allocated, available: a.available };
+  }
+
+  /** Allocation of each role (own frameworks only) on one agent. */
+  agentRoleAllocation(id: string): Map<string, Resources> {
+    const out = new Map<string, Resources>();
+    for (const roles of this.state.agents.get(id)?.byFramework.values() ?? []) {
+      for (const [role, res] of roles) out.set(role, (out.get(role) ?? Resources.EMPTY).add(res));
+    }
+    return out;
+  }
+
+  /** What counts against a role's quota: its subtree's allocations plus unallocated reservations. */
+  consumedQuota(role: string): Quantities {
+    return this.state.roles.get(role)?.consumed() ?? new Map<string, number>();
+  }
+
+  /** Ids of all agents. */
+  agentIds(): string[] {
+    return [...this.state.agents.keys()];
+  }
+
+  // ---- helpers ----
+
+  private joinRole(fw: FrameworkState, role: string): void {
+    fw.roles.add(role);
+    this.state.roles.ensure(role).frameworks.add(fw.id);
+    this.state.syncActivation(fw.id, role);
+  }
+
+  private leaveRole(fw: FrameworkState, role: string): void {
+    fw.roles.delete(role);
+    this.state.roles.get(role)?.frameworks.delete(fw.id);
+    const fs = this.state.frameworkSorters.get(role);
+    if (fs?.contains(fw.id)) {
+      if (fs.allocation(fw.id).size === 0) fs.remove(fw.id);
+      else fs.deactivate(fw.id);
+    }
+    this.state.syncRole(role);
+    this.state.cleanupRole(role);
+  }
+
+  private forceAllocate(
+    frameworkId: string,
+    role: string,
+    agent: AgentState,
+    res: Resources,
+  ): void {
+    agent.allocated = agent.allocated.add(res);
+    this.state.setAvailable(agent, agent.total.subtract(agent.allocated));
+    this.state.record(frameworkId, role, agent, res, 1);
+  }
+
+  private mustFramework(id: string): FrameworkState {
+    const fw = this.state.frameworks.get(id);
+    if (!fw) throw new InvariantError(`unknown framework ${id}`);
+    return fw;
+  }
+
+  private mustAgent(id: string): AgentState {
+    const a = this.state.agents.get(id);
+    if (!a) throw new InvariantError(`unknown agent ${id}`);
+    return a;
+  }
+
+  private markAgent(id: string): void {
+    this.dirtyAgents.add(id);
+    this.notify();
+  }
+
+  private markAll(): void {
+    this.dirtyAll = true;
+    this.notify();
+  }
+
+  private notify(): void {
+    if (this.notified) return;
+    this.notified = true;
+    this.onWorkPending?.();
+  }
+}
+
+/** max over names of allocated / total. */
+export function dominantShare(alloc: Quantities, total: Quantities): number {
+  let max = 0;
+  for (const [name, v] of alloc) {
+    const t = total.get(name) ?? 0;
+    if (t > 0 && v / t > max) max = v / t;
+  }
+  return max;
+}

@@ -1,0 +1,118 @@
+/**
+ * Refuse filters. A framework that declines an offer with `refuse_seconds` is not offered
+ * those resources (or less) on that agent again until the filter expires — but it is
+ * offered the agent again as soon as more becomes available there, exactly as Mesos'
+ * `RefusedOfferFilter` works. Expiry follows the injected clock; the filters also keep
+ * a min-heap of expiry times so that a pending pass can find the agents whose filters
+ * lapsed without scanning every filter.
+ */
+import type { Resources } from './resources.js';
+
+interface Filter {
+  readonly resources: Resources;
+  readonly expiresAt: number;
+}
+
+interface Expiry {
+  readonly at: number;
+  readonly frameworkId: string;
+  readonly agentId: string;
+}
+
+/** Refuse filters of all frameworks, keyed by framework then agent. */
+export class OfferFilters {
+  private readonly byFramework = new Map<string, Map<string, Filter[]>>();
+  private readonly heap: Expiry[] = [];
+
+  /** Adds a filter that lasts until `expiresAt` (ms on the allocator's clock). */
+  add(frameworkId: string, agentId: string, resources: Resources, expiresAt: number): void {
+    let agents = this.byFramework.get(frameworkId);
+    if (!agents) {
+      agents = new Map();
+      this.byFramework.set(frameworkId, agents);
+    }
+    const list = agents.get(agentId) ?? [];
+    list.push({ resources, expiresAt });
+    agents.set(agentId, list);
+    this.push({ at: expiresAt, frameworkId, agentId });
+  }
+
+  /** Whether an unexpired filter of the framework on the agent covers all of `offer`. */
+  filtered(frameworkId: string, agentId: string, offer: Resources, now: number): boolean {
+    const agents = this.byFramework.get(frameworkId);
+    const list = agents?.get(agentId);
+    if (!agents || !list) return false;
+    const live = list.filter((f) => f.expiresAt > now);
+    if (live.length !== list.length) {
+      if (live.length === 0) agents.delete(agentId);
+      else agents.set(agentId, live);
+    }
+    return live.some((f) => f.resources.contains(offer));
+  }
+
+  /** Drops every filter of a framework (revive, removal). */
+  clearFramework(frameworkId: string): void {
+    this.byFramework.delete(frameworkId);
+  }
+
+  /** Drops every filter on an agent (the agent was removed or changed). */
+  clearAgent(agentId: string): void {
+    for (const agents of this.byFramework.values()) agents.delete(agentId);
+  }
+
+  /** The earliest pending expiry, if any (an owner may set a timer for it). */
+  nextExpiry(): number | undefined {
+    return this.heap[0]?.at;
+  }
+
+  /** Pops the expiries due by `now` and returns the agents they concern. */
+  popExpired(now: number): Set<string> {
+    const agents = new Set<string>();
+    for (let top = this.heap[0]; top && top.at <= now; top = this.heap[0]) {
+      this.pop();
+      agents.add(top.agentId);
+    }
+    return agents;
+  }
+
+  private push(e: Expiry): void {
+    const h = this.heap;
+    h.push(e);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const parent = h[p];
+      if (!parent || parent.at <= e.at) break;
+      h[i] = parent;
+      i = p;
+    }
+    h[i] = e;
+  }
+
+  private pop(): void {
+    const h = this.heap;
+    const last = h.pop();
+    if (!last || h.length === 0) return;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      let mv = last;
+      const lv = h[l];
+      const rv = h[r];
+      if (lv && lv.at < mv.at) {
+        m = l;
+        mv = lv;
+      }
+      if (rv && rv.at < mv.at) {
+        m = r;
+        mv = rv;
+      }
+      if (m === i) break;
+      h[i] = mv;
+      i = m;
+    }
+    h[i] = last;
+  }
+}

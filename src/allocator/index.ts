@@ -1,0 +1,26 @@
+/**
+ * The allocator: Mesos' hierarchical weighted DRF allocator with quota, reservations,
+ * refuse filters and incremental allocation, as a pure synchronous library.
+ * See docs/allocator.md.
+ */
+export { Resources } from './resources.js';
+export type { ResourceProtoLike, WireInt } from './proto.js';
+export type { Entry, Kind, Range, Reservation, ReservationType } from './resource-entry.js';
+export type { Quantities } from './quantities.js';
+export { quantitiesToObject } from './quantities.js';
+export {
+  HierarchicalAllocator,
+  dominantShare,
+  type AgentInfo,
+  type AllocatorOptions,
+  type FrameworkInfo,
+  type OfferCallback,
+  type OfferedResources,
+  type QuotaSpec,
+} from './allocator.js';
+export type { Fairness } from './state.js';
+export type { Sorter } from './sorter.js';
+export { DrfSorter } from './drf-sorter.js';
+export { RandomSorter } from './random-sorter.js';
+export { Rng } from './rng.js';
+export { parseQuantity } from './parse.js';

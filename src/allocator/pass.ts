@@ -1,0 +1,97 @@
+/**
+ * One allocation pass over a set of agents, in Mesos' two stages: first the roles still
+ * owed part of their quota guarantee are offered (up to what they are owed), then every
+ * role in fair order. On each agent, roles come in role-sorter order and, within a role,
+ * frameworks in that role's sorter order; the first framework that wants the agent gets
+ * everything its role may have there (capped by quota limits and by the headroom other
+ * roles' guarantees need), unless a refuse filter covers it or it is a crumb below the
+ * minimum allocatable size.
+ */
+import { quantitiesContain, type Quantities } from './quantities.js';
+import type { Resources } from './resources.js';
+import type { AgentState, AllocatorState } from './state.js';
+
+/** What a pass needs besides the state. */
+export interface PassContext {
+  readonly now: number;
+  /** An offer must contain one of these (by scalar quantity); empty: anything non-empty. */
+  readonly minAllocatable: readonly Quantities[];
+}
+
+/** Offers made by a pass: framework → `${agentId}\u0000${role}` → resources, in order made. */
+export type PassOffers = Map<
+  string,
+  Map<string, { agentId: string; role: string; resources: Resources }>
+>;
+
+/** Whether `offer` is big enough to be worth offering. */
+export function allocatable(offer: Resources, min: readonly Quantities[]): boolean {
+  if (offer.isEmpty()) return false;
+  if (min.length === 0) return true;
+  const q = offer.quantities();
+  return min.some((m) => quantitiesContain(q, m));
+}
+
+/** Runs one pass over `agents` (already filtered and ordered), recording offers in `out`. */
+export function allocationPass(
+  state: AllocatorState,
+  agents: readonly AgentState[],
+  ctx: PassContext,
+  out: PassOffers,
+): void {
+  if (state.roles.anyBelowGuarantee()) {
+    for (const agent of agents) allocateOn(state, agent, ctx, out, true);
+  }
+  for (const agent of agents) allocateOn(state, agent, ctx, out, false);
+}
+
+function allocateOn(
+  state: AllocatorState,
+  agent: AgentState,
+  ctx: PassContext,
+  out: PassOffers,
+  guaranteeStage: boolean,
+): void {
+  for (const role of state.roleSorter.sort()) {
+    if (agent.available.isEmpty()) return;
+    if (guaranteeStage && !state.roles.belowGuarantee(role)) continue;
+    const sorter = state.frameworkSorters.get(role);
+    if (!sorter) continue;
+    let roleAvailable = agent.available.allocatableTo(role);
+    if (roleAvailable.isEmpty()) continue;
+    let offer = capped(state, role, roleAvailable, guaranteeStage);
+    if (!allocatable(offer, ctx.minAllocatable)) continue;
+    for (const frameworkId of sorter.sort()) {
+      const fw = state.frameworks.get(frameworkId);
+      if (!fw || !state.wantsOffers(fw, role)) continue;
+      if (state.filters.filtered(frameworkId, agent.id, offer, ctx.now)) continue;
+      state.allocate(frameworkId, role, agent, offer);
+      record(out, frameworkId, agent.id, role, offer);
+      roleAvailable = agent.available.allocatableTo(role);
+      if (roleAvailable.isEmpty()) break;
+      offer = capped(state, role, roleAvailable, guaranteeStage);
+      if (!allocatable(offer, ctx.minAllocatable)) break;
+    }
+  }
+}
+
+function capped(
+  state: AllocatorState,
+  role: string,
+  available: Resources,
+  guaranteeStage: boolean,
+): Resources {
+  const caps = state.roles.caps(role, state.freeHeadroom, guaranteeStage);
+  return caps ? available.capUnreserved(caps) : available;
+}
+
+function record(out: PassOffers, fw: string, agentId: string, role: string, res: Resources): void {
+  let m = out.get(fw);
+  if (!m) {
+    m = new Map();
+    out.set(fw, m);
+  }
+  const key = `${agentId}\u0000${role}`;
+  const prev = m.get(key);
+  m.set(key, { agentId, role, resources: prev ? prev.resources.add(res) : res });
+}
