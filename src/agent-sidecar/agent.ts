@@ -719,6 +719,7 @@ export class Agent {
         cgroup: t.cgroup,
         argv,
         env: t.env,
+        pidNamespace: this.config.pidNamespace,
         uid: t.uid,
         gid: t.gid,
       });

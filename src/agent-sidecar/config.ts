@@ -28,6 +28,8 @@ export interface AgentConfig {
   defaultUser: string;
   /** Whether a task may run as root (user "root" or uid 0). */
   allowRoot: boolean;
+  /** Run tasks in their own pid and mount namespaces. */
+  pidNamespace: boolean;
   /** pids.max per task; 0 for no limit. */
   pidsLimit: number;
   /** CFS period in microseconds. */
@@ -63,6 +65,7 @@ export function defaultConfig(partial: Partial<AgentConfig> & { workDir: string 
     cgroupRoot: 'mezzo',
     defaultUser: 'nobody',
     allowRoot: false,
+    pidNamespace: false,
     pidsLimit: 1024,
     cfsPeriodUs: 100_000,
     killGraceSeconds: 3,

@@ -7,8 +7,9 @@
  *   1. writes its pid to `<sandbox>/.mezzo/supervisor.pid`,
  *   2. joins the task's cgroups (writes its pid to each cgroup.procs),
  *   3. starts the task with `setsid` (a new session and process group, so kill signals
- *      to the task's group never reach the supervisor) and, unless the task runs as root,
- *      `setpriv` to drop to the task's uid/gid with no supplementary groups,
+ *      to the task's group never reach the supervisor), optionally `unshare` (new pid and
+ *      mount namespaces, a private /proc) and, unless the task runs as root, `setpriv` to
+ *      drop to the task's uid/gid with no supplementary groups,
  *   4. writes the task's pid (= its process group id) to `.mezzo/task.pid`,
  *   5. waits for it and writes its exit status (128+n for signal n) to `.mezzo/exit`
  *      with shell builtins only (a forked helper could be caught by the agent's SIGKILL
@@ -31,12 +32,21 @@ for f in $MEZZO_CGROUP_PROCS; do
   if ! echo $$ > "$f"; then echo "mezzo: cannot join cgroup $f" >&2; finish 127; fi
 done
 unset MEZZO_CGROUP_PROCS
+ns=""
+if [ "$MEZZO_PID_NAMESPACE" = 1 ]; then
+  # pid 1 of a namespace ignores signals it has no handler for, so a small init
+  # forwards SIGTERM/SIGINT/SIGHUP to the task and exits with its status.
+  init='"$@" & c=$!; trap "kill -TERM $c 2>/dev/null" TERM INT HUP; while :; do wait $c; s=$?; kill -0 $c 2>/dev/null || exit $s; done'
+  set -- /bin/sh -c "$init" mezzo-init "$@"
+  ns="unshare --pid --fork --kill-child --mount-proc"
+fi
+unset MEZZO_PID_NAMESPACE
 trap 'true' TERM INT HUP
 cd "$sb" || finish 127
 if [ -n "$uid" ]; then
-  setsid setpriv --reuid="$uid" --regid="$gid" --clear-groups -- "$@" &
+  setsid $ns setpriv --reuid="$uid" --regid="$gid" --clear-groups -- "$@" &
 else
-  setsid "$@" &
+  setsid $ns "$@" &
 fi
 child=$!
 echo $child > "$meta/task.pid"
@@ -55,6 +65,11 @@ export interface LaunchSpec {
   /** The program and its arguments. */
   argv: string[];
   env: Record<string, string>;
+  /**
+   * Run the task in new pid and mount namespaces (`unshare --pid --fork --mount-proc`):
+   * it sees itself as pid 1 and only its own processes in /proc.
+   */
+  pidNamespace?: boolean;
   /** uid/gid to run as; undefined runs as the agent's own user (root). */
   uid: number | undefined;
   gid: number | undefined;
@@ -127,6 +142,7 @@ export class Containerizer {
           env: {
             ...spec.env,
             MEZZO_CGROUP_PROCS: this.cgroups.procsFiles(spec.cgroup).join(' '),
+            MEZZO_PID_NAMESPACE: spec.pidNamespace ? '1' : '0',
           },
         },
       );

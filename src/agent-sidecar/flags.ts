@@ -32,6 +32,7 @@ export interface AgentFlags {
   cgroupVersion?: string;
   user: string;
   allowRoot?: boolean;
+  pidNamespace?: boolean;
   pidsLimit: string;
   killGrace: string;
   gcAge: string;
@@ -66,6 +67,7 @@ export function addAgentOptions(cmd: Command): Command {
     .option('--cgroup-version <1|2>', 'force a cgroup version (default: detect)')
     .option('--user <name>', 'default Unix user for tasks', 'nobody')
     .option('--allow-root', 'allow tasks to run as root')
+    .option('--pid-namespace', 'run each task in its own pid and mount namespaces')
     .option('--pids-limit <n>', 'pids.max per task (0: unlimited)', '1024')
     .option('--kill-grace <s>', 'default SIGTERM→SIGKILL grace period, seconds', '3')
     .option('--gc-age <s>', 'remove finished sandboxes this long after the end', String(7 * 86400))
@@ -104,6 +106,7 @@ export function configFromFlags(f: AgentFlags): AgentConfig {
     cgroupRoot: f.cgroupRoot,
     defaultUser: f.user,
     allowRoot: f.allowRoot === true,
+    pidNamespace: f.pidNamespace === true,
     pidsLimit: num(f.pidsLimit, 'pids-limit'),
     killGraceSeconds: num(f.killGrace, 'kill-grace'),
     gcAgeSeconds: num(f.gcAge, 'gc-age'),

@@ -152,3 +152,31 @@ test('kill policy: SIGTERM to the process group, SIGKILL after the grace period'
     await h.cleanup();
   }
 });
+
+test('--pid-namespace: the task sees only its own processes and is signalled through its init', async (t) => {
+  if (!needCgroups(t)) return;
+  const h = await startHarness({ pidNamespace: true });
+  try {
+    h.controller.launch(
+      shellTask('ns', 'echo "pid=$$ procs=$(ls /proc | grep -c "^[0-9]")"; exit 5'),
+    );
+    const st = await h.controller.waitForState('ns', 'TASK_FAILED');
+    assert.equal(st.exit_code, 5, 'the exit status crosses the namespace');
+    const out = await readFile(join(h.agent.sandboxOf('ns') ?? '', 'stdout'), 'utf8');
+    const m = /^pid=(\d+) procs=(\d+)$/.exec(out.trim());
+    assert.ok(m, out);
+    // pid 1 is the namespace's init that forwards signals; the task is pid 2.
+    assert.equal(m[1], '2');
+    // init, the task's shell, the command substitution, ls and grep.
+    assert.ok(Number(m[2]) <= 8, `only the task's processes are visible: ${out}`);
+
+    h.controller.launch(shellTask('nsk', 'exec sleep 1000'));
+    await h.controller.waitForState('nsk', 'TASK_RUNNING');
+    await new Promise((r) => setTimeout(r, 100));
+    h.controller.kill('nsk', 'fw-1', 2);
+    const k = await h.controller.waitForState('nsk', 'TASK_KILLED');
+    assert.equal(k.exit_code, 143);
+  } finally {
+    await h.cleanup();
+  }
+});
