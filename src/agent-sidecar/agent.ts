@@ -103,6 +103,17 @@ function lookupUser(name: string): PasswdEntry | undefined {
   return undefined;
 }
 
+/** chown -R (without following symlinks), skipping the top-level entry `skip`. */
+async function chownTree(dir: string, uid: number, gid: number, skip?: string): Promise<void> {
+  await fsp.lchown(dir, uid, gid);
+  for (const e of await fsp.readdir(dir, { withFileTypes: true })) {
+    if (e.name === skip) continue;
+    const p = join(dir, e.name);
+    if (e.isDirectory()) await chownTree(p, uid, gid);
+    else await fsp.lchown(p, uid, gid);
+  }
+}
+
 function killRequested(t: TaskCheckpoint): boolean {
   return t.kill !== undefined;
 }
@@ -705,11 +716,7 @@ export class Agent {
         throw cgErr instanceof Error ? cgErr : new Error(describeError(cgErr));
       }
       if (t.uid !== undefined && t.gid !== undefined) {
-        await fsp.chown(t.sandbox, t.uid, t.gid);
-        for (const f of await fsp.readdir(t.sandbox)) {
-          if (f !== '.mezzo')
-            await fsp.chown(join(t.sandbox, f), t.uid, t.gid).catch(() => undefined);
-        }
+        await chownTree(t.sandbox, t.uid, t.gid, '.mezzo');
       }
       const cmd = task.command;
       const argv =

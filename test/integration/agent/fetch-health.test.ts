@@ -97,7 +97,11 @@ test('fetch over HTTP with extract, executable bit and a shared cache', async (t
   mkdirSync(join(src, 'data'));
   writeFileSync(join(src, 'data', 'x.txt'), 'payload\n');
   execFileSync('tar', ['-czf', join(src, 'app.tar.gz'), '-C', src, 'data']);
-  writeFileSync(join(src, 'run.sh'), '#!/bin/sh\necho "ran $(cat data/x.txt)"\n');
+  // Writing into the extracted directory needs it to belong to the task's user.
+  writeFileSync(
+    join(src, 'run.sh'),
+    '#!/bin/sh\necho more >> data/x.txt && echo "ran $(head -1 data/x.txt)"\n',
+  );
   chmodSync(join(src, 'run.sh'), 0o644);
   const srv = await fileServer({
     '/app.tar.gz': readFileSync(join(src, 'app.tar.gz')),
