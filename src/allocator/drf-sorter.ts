@@ -18,9 +18,11 @@ export class DrfSorter extends TreeSorter {
       return node.order;
     }
     if (node.dirty.size === 0) return node.order;
-    // A fresh array: an iteration suspended over the old one must not see it shift.
-    const order = node.order.filter((c) => !node.dirty.has(c));
+    // In place: an iteration from an earlier sort() is over by contract.
+    const order = node.order;
     for (const c of node.dirty) {
+      const at = order.indexOf(c);
+      if (at >= 0) order.splice(at, 1);
       let lo = 0;
       let hi = order.length;
       while (lo < hi) {
@@ -32,7 +34,6 @@ export class DrfSorter extends TreeSorter {
       order.splice(lo, 0, c);
     }
     node.dirty.clear();
-    node.order = order;
     return order;
   }
 

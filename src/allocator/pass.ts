@@ -40,9 +40,28 @@ export function allocationPass(
   out: PassOffers,
 ): void {
   if (state.roles.anyBelowGuarantee()) {
-    for (const agent of agents) allocateOn(state, agent, ctx, out, true);
+    const blocked = new Set<string>();
+    for (const agent of agents) {
+      // Once every guarantee is met, the rest of stage one has nothing to do.
+      if (!state.roles.anyBelowGuarantee()) break;
+      allocateOn(state, agent, ctx, out, true, blocked);
+    }
   }
-  for (const agent of agents) allocateOn(state, agent, ctx, out, false);
+  const blocked = new Set<string>();
+  for (const agent of agents) allocateOn(state, agent, ctx, out, false, blocked);
+}
+
+/**
+ * Whether caps leave room for some minimum allocatable set. Caps only shrink during a
+ * pass (allocations raise consumption and lower the free headroom), so a role whose caps
+ * rule out every minimum set can be skipped on every later unreserved-only agent.
+ */
+function capsAllowAny(caps: Quantities, min: readonly Quantities[]): boolean {
+  if (min.length === 0) return true;
+  return min.some((m) => {
+    for (const [n, v] of m) if ((caps.get(n) ?? Infinity) < v) return false;
+    return true;
+  });
 }
 
 function allocateOn(
@@ -51,15 +70,19 @@ function allocateOn(
   ctx: PassContext,
   out: PassOffers,
   guaranteeStage: boolean,
+  blocked: Set<string>,
 ): void {
   for (const role of state.roleSorter.sort()) {
     if (agent.available.isEmpty()) return;
+    if (blocked.has(role) && !agent.available.hasReservations()) continue;
     if (guaranteeStage && !state.roles.belowGuarantee(role)) continue;
     const sorter = state.frameworkSorters.get(role);
     if (!sorter) continue;
     let roleAvailable = agent.available.allocatableTo(role);
     if (roleAvailable.isEmpty()) continue;
-    let offer = capped(state, role, roleAvailable, guaranteeStage);
+    const caps = state.roles.caps(role, state.freeHeadroom, guaranteeStage);
+    if (caps && !capsAllowAny(caps, ctx.minAllocatable)) blocked.add(role);
+    let offer = caps ? roleAvailable.capUnreserved(caps) : roleAvailable;
     if (!allocatable(offer, ctx.minAllocatable)) continue;
     for (const frameworkId of sorter.sort()) {
       const fw = state.frameworks.get(frameworkId);

@@ -4,15 +4,16 @@
  * weight 1, regardless of what it holds. Seeded, hence reproducible.
  */
 import { Rng } from './rng.js';
-import { TreeSorter, type SorterNode } from './tree-sorter.js';
+import { TreeSorter, type SorterNode, type SorterTotals } from './tree-sorter.js';
 
 /** A weighted random sorter. */
 export class RandomSorter extends TreeSorter {
   private readonly rng: Rng;
 
-  /** @param seed - seed of the permutations */
-  constructor(seed = 0) {
-    super();
+  /** @param seed - seed of the permutations
+   * @param totals - a pool shared with other sorters; a private one by default */
+  constructor(seed = 0, totals?: SorterTotals) {
+    super(totals);
     this.rng = new Rng(seed);
   }
 

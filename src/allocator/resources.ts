@@ -139,6 +139,8 @@ export class Resources {
       while (j < b.length && (b[j]?.key ?? '') < x.key) j++;
       const y = b[j];
       if (y && y.key === x.key) {
+        // Taking all of an entry is the common case (a whole agent offered): no new entry.
+        if (entryContains(y, x)) continue;
         const d = subtractEntries(x, y);
         if (!entryEmpty(d)) out.push(d);
       } else {

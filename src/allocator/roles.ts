@@ -152,9 +152,11 @@ export class RoleTree {
       caps.set(n, prev === undefined ? v : Math.min(prev, v));
     };
     for (let r = this.roles.get(name); r; r = r.parent) {
-      if (r.quota.limit.size === 0) continue;
-      const consumed = r.consumed();
-      for (const [n, lim] of r.quota.limit) cap(n, lim - (consumed.get(n) ?? 0));
+      for (const [n, lim] of r.quota.limit) {
+        const consumed =
+          (r.allocated.get(n) ?? 0) + (r.reserved.get(n) ?? 0) - (r.allocatedReserved.get(n) ?? 0);
+        cap(n, lim - consumed);
+      }
     }
     if (this.required.size > 0) {
       const own = this.unsatisfied(name);
@@ -177,8 +179,8 @@ export class RoleTree {
 
   /** Whether any role is still owed part of its guarantee. */
   anyBelowGuarantee(): boolean {
-    for (const c of this.contribution.values()) if (c.size > 0) return true;
-    return false;
+    // Contributions are positive, so their sum is empty exactly when all are.
+    return this.required.size > 0;
   }
 
   private refreshContribution(root: RoleEntry): void {

@@ -42,7 +42,8 @@ export interface Sorter {
   /**
    * Active clients, the one to offer to first coming first. The iteration reflects the
    * allocations at the time of the call; allocations made while iterating take effect at
-   * the next call, so callers may allocate as they go.
+   * the next call, so callers may allocate as they go. The next call ends the previous
+   * iteration (do not resume it).
    */
   sort(): Iterable<string>;
 }

@@ -8,6 +8,7 @@ import { DrfSorter } from './drf-sorter.js';
 import { OfferFilters } from './filters.js';
 import { addInto, type Quantities } from './quantities.js';
 import { RandomSorter } from './random-sorter.js';
+import { SorterTotals } from './tree-sorter.js';
 import { Resources } from './resources.js';
 import { RoleTree } from './roles.js';
 import type { Sorter } from './sorter.js';
@@ -59,8 +60,8 @@ export class AllocatorState {
   readonly freeHeadroom = new Map<string, number>();
   /** Agents with something unallocated: the only ones a pass can offer from. */
   readonly freeAgents = new Set<string>();
-  /** Scalar totals of all agents: what shares are fractions of. */
-  readonly clusterTotal = new Map<string, number>();
+  /** Scalar totals of all agents, shared by every sorter: what shares are fractions of. */
+  readonly totals = new SorterTotals();
   /** Roles whose allocation changed since the metrics were last updated. */
   readonly changedRoles = new Set<string>();
   private sorterSeed: number;
@@ -75,7 +76,9 @@ export class AllocatorState {
 
   private newSorter(): Sorter {
     this.sorterSeed = (this.sorterSeed * 1103515245 + 12345) >>> 0;
-    return this.fairness === 'random' ? new RandomSorter(this.sorterSeed) : new DrfSorter();
+    return this.fairness === 'random'
+      ? new RandomSorter(this.sorterSeed, this.totals)
+      : new DrfSorter(this.totals);
   }
 
   /** The framework sorter of a role, created on first use with the current totals. */
@@ -83,21 +86,20 @@ export class AllocatorState {
     let s = this.frameworkSorters.get(role);
     if (!s) {
       s = this.newSorter();
-      s.addTotal(this.clusterTotal);
       this.frameworkSorters.set(role, s);
     }
     return s;
   }
 
-  /** Adds or removes an agent's total in every sorter's pool. */
+  /** Scalar totals of all agents. */
+  get clusterTotal(): Quantities {
+    return this.totals.total;
+  }
+
+  /** Adds or removes an agent's total in the pool every sorter shares. */
   changeTotals(q: Quantities, sign: 1 | -1): void {
     if (q.size === 0) return;
-    addInto(this.clusterTotal, q, sign);
-    const sorters = [this.roleSorter, ...this.frameworkSorters.values()];
-    for (const s of sorters) {
-      if (sign > 0) s.addTotal(q);
-      else s.removeTotal(q);
-    }
+    this.totals.change(q, sign);
   }
 
   /** Tracks the reservations inside `res` against their owning roles. */

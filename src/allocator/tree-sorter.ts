@@ -51,14 +51,40 @@ function newNode(path: string, parent: SorterNode | undefined, isLeaf: boolean):
   };
 }
 
+/**
+ * The pool shares are fractions of. The allocator hands one instance to all its sorters
+ * (the role sorter and one per role), so that adding an agent updates one map, not one
+ * per role.
+ */
+export class SorterTotals {
+  /** Scalar totals, milli units. */
+  readonly total = new Map<string, number>();
+  /** Bumped whenever totals (or weights) change: every cached share is then stale. */
+  generation = 0;
+
+  /** Adds (sign 1) or removes (sign -1) quantities. */
+  change(q: Quantities, sign: number): void {
+    addInto(this.total, q, sign);
+    this.generation++;
+  }
+}
+
 /** Base of the DRF and random sorters: tree upkeep, totals, shares. */
 export abstract class TreeSorter implements Sorter {
   protected readonly root: SorterNode = newNode('', undefined, false);
-  protected readonly total = new Map<string, number>();
-  /** Bumped whenever totals change: every cached share is then stale. */
-  protected generation = 0;
+  protected readonly totals: SorterTotals;
   protected readonly weights = new Map<string, number>();
   private readonly leaves = new Map<string, SorterNode>();
+
+  /** @param totals - a pool shared with other sorters; a private one by default */
+  constructor(totals?: SorterTotals) {
+    this.totals = totals ?? new SorterTotals();
+  }
+
+  /** The totals generation: cached orders older than this are stale. */
+  protected get generation(): number {
+    return this.totals.generation;
+  }
 
   /** Orders the children of `node` for one sort. */
   protected abstract orderChildren(node: SorterNode): readonly SorterNode[];
@@ -91,7 +117,8 @@ export abstract class TreeSorter implements Sorter {
     const leaf = this.leaves.get(client);
     if (!leaf) return;
     this.setActive(leaf, false);
-    this.changeAlloc(leaf, leaf.alloc, -1);
+    // A copy: changeAlloc must not iterate the map it is emptying.
+    this.changeAlloc(leaf, new Map(leaf.alloc), -1);
     this.leaves.delete(client);
     let child: SorterNode = leaf;
     let parent = leaf.parent;
@@ -134,7 +161,7 @@ export abstract class TreeSorter implements Sorter {
     if (weight === 1) this.weights.delete(path);
     else this.weights.set(path, weight);
     // Cheap and rare: recompute every share at the next sort.
-    this.generation++;
+    this.totals.generation++;
   }
 
   allocated(client: string, q: Quantities): void {
@@ -150,13 +177,11 @@ export abstract class TreeSorter implements Sorter {
   }
 
   addTotal(q: Quantities): void {
-    addInto(this.total, q, 1);
-    this.generation++;
+    this.totals.change(q, 1);
   }
 
   removeTotal(q: Quantities): void {
-    addInto(this.total, q, -1);
-    this.generation++;
+    this.totals.change(q, -1);
   }
 
   share(path: string): number {
@@ -172,6 +197,9 @@ export abstract class TreeSorter implements Sorter {
     for (const child of this.orderChildren(node)) {
       if (child.activeLeaves === 0) continue;
       if (child.isLeaf) yield child.path;
+      // A path with no subpaths holds just its client: no need to descend (the common,
+      // flat case, where this halves the work of a sort).
+      else if (child.leaf && child.children.size === 1) yield child.leaf.path;
       else yield* this.walk(child);
     }
   }
@@ -179,8 +207,9 @@ export abstract class TreeSorter implements Sorter {
   /** The unweighted dominant share of an allocation against the current totals. */
   protected dominant(alloc: Quantities): number {
     let max = 0;
+    const total = this.totals.total;
     for (const [name, v] of alloc) {
-      const t = this.total.get(name);
+      const t = total.get(name);
       if (t !== undefined && t > 0) {
         const s = v / t;
         if (s > max) max = s;
@@ -223,11 +252,10 @@ export abstract class TreeSorter implements Sorter {
 
   private changeAlloc(leaf: SorterNode, q: Quantities, sign: number): void {
     if (q.size === 0) return;
-    // Copy first: q may be the leaf's own map when a client is removed.
-    const delta = new Map(q);
     let node: SorterNode | undefined = leaf;
-    while (node) {
-      addInto(node.alloc, delta, sign);
+    // The root's allocation is never compared with anything, so it is not kept.
+    while (node && node !== this.root) {
+      addInto(node.alloc, q, sign);
       node.shareStale = true;
       node.parent?.dirty.add(node);
       node = node.parent;
