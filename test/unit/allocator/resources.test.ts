@@ -1,0 +1,158 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Resources } from '../../../src/allocator/index.js';
+import { ValidationError } from '../../../src/shared/errors.js';
+
+const R = (t: string): Resources => Resources.parse(t);
+
+test('parse: Mesos text form, table-driven', () => {
+  const cases: [string, string][] = [
+    ['cpus:2;mem:1024', 'cpus:2; mem:1024'],
+    ['cpus:0.5', 'cpus:0.5'],
+    [' cpus : 1 ; mem:2 ', 'cpus:1; mem:2'],
+    ['ports:[31000-32000]', 'ports:[31000-32000]'],
+    // Overlapping and adjacent ranges merge: [1-5] ∪ [4-8] ∪ [9-9] = [1-9]
+    ['ports:[4-8,1-5,9]', 'ports:[1-9]'],
+    ['zones:{b,a,b}', 'zones:{a, b}'],
+    ['disk(eng):10', 'disk(eng):10'],
+    ['cpus(*):1', 'cpus:1'],
+    ['cpus:1;cpus:2', 'cpus:3'],
+    ['', ''],
+  ];
+  for (const [input, expected] of cases) assert.equal(R(input).toString(), expected, input);
+});
+
+test('parse: precise errors', () => {
+  const cases: [string, string][] = [
+    ['cpus:abc', 'resources[0] "cpus:abc": cpus: "abc" is not a number'],
+    ['cpus:1;mem', 'resources[1] "mem": expected name:value'],
+    ['cpus:1;;mem:2', 'resources[1]: empty item (stray ";")'],
+    ['cpus:-1', 'resources[0] "cpus:-1": cpus: -1 is negative'],
+    ['ports:[10-5]', 'resources[0] "ports:[10-5]": ports: range 10-5 ends before it begins'],
+    [
+      'ports:[a-5]',
+      'resources[0] "ports:[a-5]": ports: range bound "a" is not a non-negative integer',
+    ],
+    ['ports:[1-5', 'resources[0] "ports:[1-5": ports: unclosed "["'],
+    ['cpus(eng:1', 'resources[0] "cpus(eng:1": unclosed "(" in role'],
+    ['9cpus:1', 'resources[0] "9cpus:1": invalid resource name "9cpus"'],
+    ['cpus:', 'resources[0] "cpus:": cpus: missing value'],
+    [
+      'cpus(a b):1',
+      "resources[0] \"cpus(a b):1\": invalid role \"a b\": use letters, digits, '_', '-', '.' and '/' between levels",
+    ],
+  ];
+  for (const [input, message] of cases) {
+    assert.throws(
+      () => R(input),
+      (err: unknown) => err instanceof ValidationError && err.message === message,
+      `${input} → ${message}`,
+    );
+  }
+});
+
+test('fromQuantities: Kubernetes notation, mem and disk in MiB', () => {
+  const cases: [Record<string, string | number>, string][] = [
+    [{ cpus: '500m', mem: '4Gi' }, 'cpus:0.5; mem:4096'],
+    [{ cpus: 2, mem: 1024 }, 'cpus:2; mem:1024'], // bare numbers: Mesos units (MiB)
+    [{ mem: '512Mi', disk: '1Ti' }, 'disk:1048576; mem:512'],
+    [{ mem: '1G' }, 'mem:953.674'], // 1e9 / 2^20 = 953.6743… → three decimals
+    [{ gpus: '1', cpus: '1.5' }, 'cpus:1.5; gpus:1'],
+  ];
+  for (const [input, expected] of cases) {
+    assert.equal(Resources.fromQuantities(input).toString(), expected);
+  }
+  assert.throws(
+    () => Resources.fromQuantities({ mem: '4Gb' }),
+    /mem: unknown suffix "Gb" in "4Gb" \(use m, k, M, G, T, Ki, Mi, Gi, Ti\)/,
+  );
+  assert.throws(
+    () => Resources.fromQuantities({ cpus: 'lots' }),
+    /cpus: "lots" is not a quantity like 500m, 2 or 4Gi/,
+  );
+});
+
+test('fixed point: a thousand 0.001 cpus add up to exactly 1', () => {
+  let sum = Resources.EMPTY;
+  const crumb = R('cpus:0.001');
+  for (let i = 0; i < 1000; i++) sum = sum.add(crumb);
+  assert.equal(sum.scalar('cpus'), 1);
+  // 0.1 + 0.2 is 0.30000000000000004 in floats, exactly 0.3 here.
+  assert.equal(R('cpus:0.1').add(R('cpus:0.2')).toString(), 'cpus:0.3');
+});
+
+test('arithmetic: add, subtract, contains, table-driven', () => {
+  const a = R('cpus:4;mem:4096;ports:[31000-31010];zones:{a,b}');
+  const b = R('cpus:1;mem:1024;ports:[31005-31006];zones:{a}');
+  assert.equal(
+    a.subtract(b).toString(),
+    'cpus:3; mem:3072; ports:[31000-31004, 31007-31010]; zones:{b}',
+  );
+  assert.ok(a.contains(b));
+  assert.ok(!b.contains(a));
+  assert.ok(a.subtract(b).add(b).equals(a));
+  // Reserved and unreserved cpus are different resources: neither contains the other.
+  assert.ok(!R('cpus(eng):2').contains(R('cpus:1')));
+  assert.ok(!R('cpus:2').contains(R('cpus(eng):1')));
+  // Subtracting more than there is stops at zero and drops the entry.
+  assert.equal(R('cpus:1').subtract(R('cpus:2')).toString(), '');
+  assert.ok(Resources.EMPTY.isEmpty());
+});
+
+test('reservations: flatten, reservedTo, unreserved, allocatableTo, reserve', () => {
+  const r = R('cpus:2;cpus(eng):3;cpus(eng/backend):1;mem(ops):100');
+  assert.equal(r.scalar('cpus'), 6);
+  assert.equal(r.flatten().toString(), 'cpus:6; mem:100');
+  assert.equal(r.reservedTo('eng').toString(), 'cpus(eng):3');
+  assert.equal(r.unreserved().toString(), 'cpus:2');
+  // eng/backend may use what is reserved to eng (its parent), not what ops holds.
+  assert.equal(r.allocatableTo('eng/backend').scalar('cpus'), 6);
+  assert.equal(r.allocatableTo('eng/backend').scalar('mem'), 0);
+  assert.equal(r.allocatableTo('eng').scalar('cpus'), 5);
+  const reserved = R('cpus:1').reserve('eng', 'alice');
+  assert.equal(reserved.reservedTo('eng').scalar('cpus'), 1);
+  const reservation = reserved.entries[0]?.reservations[0];
+  assert.equal(reservation?.type, 'DYNAMIC');
+  assert.equal(reservation.principal, 'alice');
+});
+
+test('proto: round trip and validation', () => {
+  const r = R('cpus:1.5;ports:[1-2,5-6];zones:{x};disk(eng):10');
+  const wire = r.toProto();
+  assert.deepEqual(
+    wire.find((w) => w.name === 'cpus'),
+    { name: 'cpus', type: 'SCALAR', scalar: 1.5 },
+  );
+  assert.ok(Resources.fromProto(wire).equals(r));
+  // 64-bit range bounds may arrive as strings or Long-like objects.
+  const fromWire = Resources.fromProto([
+    { name: 'ports', type: 'RANGES', ranges: [{ begin: '10', end: { toNumber: () => 20 } }] },
+  ]);
+  assert.equal(fromWire.toString(), 'ports:[10-20]');
+  assert.throws(
+    () => Resources.fromProto([{ type: 'SCALAR', scalar: 1 }]),
+    /resources\[0\]\.name: a resource needs a name/,
+  );
+  assert.throws(
+    () => Resources.fromProto([{ name: 'cpus', scalar: -1 }]),
+    /resources\[0\]\.scalar: cpus: -1 is not a non-negative number/,
+  );
+  const dyn = Resources.fromProto([
+    {
+      name: 'cpus',
+      scalar: 1,
+      reservations: [{ type: 'DYNAMIC', role: 'eng', principal: 'p', labels: { k: 'v' } }],
+    },
+  ]);
+  assert.deepEqual(dyn.toProto()[0]?.reservations, [
+    { type: 'DYNAMIC', role: 'eng', principal: 'p', labels: { k: 'v' } },
+  ]);
+});
+
+test('capUnreserved shrinks unreserved scalars only', () => {
+  const r = R('cpus:4;cpus(eng):2;mem:100');
+  const capped = r.capUnreserved(new Map([['cpus', 1500]]));
+  // unreserved cpus 4 → 1.5; reserved cpus untouched: 1.5 + 2 = 3.5
+  assert.equal(capped.scalar('cpus'), 3.5);
+  assert.equal(capped.scalar('mem'), 100);
+});
