@@ -35,7 +35,7 @@ export const agentKind: KindDefinition = {
   printerColumns: [
     { name: 'Node', type: 'string', jsonPath: '.spec.nodeName', description: 'Node' },
     { name: 'State', type: 'string', jsonPath: '.status.state', description: 'State' },
-    { name: 'CPUs', type: 'string', jsonPath: '.status.total.cpus', description: 'Total CPUs' },
+    { name: 'CPUs', type: 'number', jsonPath: '.status.total.cpus', description: 'Total CPUs' },
     { name: 'Mem', type: 'string', jsonPath: '.status.total.mem', description: 'Total memory' },
     { name: 'Tasks', type: 'integer', jsonPath: '.status.tasks', description: 'Running tasks' },
     {

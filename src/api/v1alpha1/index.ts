@@ -4,9 +4,11 @@
  * the CRD reference in docs/.
  */
 import { agentKind } from './agent.js';
+import { appKind } from './app.js';
 import { frameworkKind } from './framework.js';
 import { toCrd, type CustomResourceDefinition, type KindDefinition } from './kind.js';
 import { roleKind } from './role.js';
+import { scheduleKind } from './schedule.js';
 import { taskKind } from './task.js';
 
 export { GROUP, VERSION, toCrd } from './kind.js';
@@ -15,7 +17,14 @@ export { TASK_STATES, CONSTRAINT_OPERATORS } from './task.js';
 export { ROLE_NAME_PATTERN } from './role.js';
 
 /** Every kind Mezzo serves, in documentation order. */
-export const KINDS: readonly KindDefinition[] = [frameworkKind, taskKind, roleKind, agentKind];
+export const KINDS: readonly KindDefinition[] = [
+  frameworkKind,
+  taskKind,
+  roleKind,
+  agentKind,
+  appKind,
+  scheduleKind,
+];
 
 /** The CRDs for every kind. */
 export function allCrds(): CustomResourceDefinition[] {

@@ -1,8 +1,12 @@
-/** Schemas for resource amounts, shared by Task, Role and Agent. */
-import { int, list, map, obj, quantity, type Schema } from './schema.js';
+/** Schemas for resource amounts, shared by Task, Role, Agent, App and Schedule. */
+import { int, list, map, num, obj, quantity, type CelRule, type Schema } from './schema.js';
 
-/** The Mesos resource names Mezzo knows; any other name is a custom scalar. */
-export const RESOURCE_NAMES = ['cpus', 'mem', 'disk', 'gpus'] as const;
+/**
+ * Cores as a number (`cpus: 0.5`), as Mesos and Marathon users write them.
+ */
+export function cpus(description: string): Schema {
+  return num(`${description} Cores, e.g. 0.5.`, { minimum: 0 });
+}
 
 /** A port range, e.g. 31000-32000; CEL rejects an end below the start. */
 export function portRange(description: string): Schema {
@@ -21,57 +25,74 @@ export function portRange(description: string): Schema {
   );
 }
 
-/** Scalar amounts by name (`cpus: 500m`, `mem: 4Gi`); CEL requires them to be positive. */
-export function scalarMap(description: string): Schema {
-  return map(description, quantity('Amount: cpus in cores, mem and disk in bytes.'), {
-    'x-kubernetes-validations': [
-      {
-        rule: "self.all(k, quantity(string(self[k])).isGreaterThan(quantity('0')))",
-        message: 'resource amounts must be greater than zero',
-      },
-    ],
-    maxProperties: 16,
+/** Rules that a task-like spec asks for positive cpus and at least 1Mi of memory. */
+export function positiveCpusAndMem(prefix = 'self'): CelRule[] {
+  return [
+    {
+      rule: `has(${prefix}.cpus) && ${prefix}.cpus > 0.0`,
+      message: 'cpus is required and must be greater than zero',
+    },
+    {
+      rule: `has(${prefix}.mem) && quantity(string(${prefix}.mem)).compareTo(quantity('1Mi')) >= 0`,
+      message:
+        'mem is required and must be at least 1Mi (a plain number counts bytes: write 128Mi)',
+    },
+  ];
+}
+
+/** Named amounts: cpus and gpus as numbers, mem and disk as quantities, custom scalars. */
+export function amounts(description: string, extra: Record<string, Schema> = {}): Schema {
+  return obj(description, {
+    cpus: cpus('CPU.'),
+    mem: quantity('Memory.'),
+    disk: quantity('Disk.'),
+    gpus: int('Whole GPUs.', { minimum: 0 }),
+    custom: map('Custom scalar resources by name.', num('Amount.', { minimum: 0 }), {
+      maxProperties: 16,
+    }),
+    ...extra,
   });
 }
 
 /** What a task asks for. */
 export function taskResources(): Schema {
-  return obj(
+  const s = amounts(
     'Resources the task needs; the agent enforces cpus, mem and a pids limit with cgroups.',
     {
-      cpus: quantity('CPU cores, e.g. 0.5 or 500m. Sets cpu shares and a CFS quota.'),
-      mem: quantity('Memory, e.g. 128Mi. A hard limit: exceeding it fails the task.'),
-      disk: quantity('Sandbox disk, e.g. 1Gi.'),
-      gpus: int('Whole GPUs.', { minimum: 0 }),
       ports: int('How many host ports to assign (PORT0, PORT1, ... in the environment).', {
         minimum: 0,
         maximum: 100,
       }),
-      custom: scalarMap('Custom scalar resources offered by agents, by name.'),
-    },
-    {
-      'x-kubernetes-validations': [
-        {
-          rule: "has(self.cpus) && quantity(string(self.cpus)).isGreaterThan(quantity('0'))",
-          message: 'cpus is required and must be greater than zero',
-        },
-        {
-          rule: "has(self.mem) && quantity(string(self.mem)).isGreaterThan(quantity('0'))",
-          message: 'mem is required and must be greater than zero',
-        },
-      ],
     },
   );
+  s['x-kubernetes-validations'] = positiveCpusAndMem();
+  return s;
 }
 
 /** Totals an agent offers. */
 export function agentResources(description: string): Schema {
-  return obj(description, {
-    cpus: quantity('CPU cores.'),
-    mem: quantity('Memory.'),
-    disk: quantity('Disk.'),
-    gpus: int('GPUs.', { minimum: 0 }),
+  return amounts(description, {
     ports: list('Port ranges.', portRange('A range of host ports.'), { maxItems: 64 }),
-    custom: scalarMap('Custom scalar resources by name.'),
   });
+}
+
+/** A quota: guarantee and limit, with limit not below guarantee for every amount. */
+export function quota(): Schema {
+  const notBelow = (field: string, cmp: string) =>
+    `!has(self.guarantee.${field}) || !has(self.limit.${field}) || ${cmp}`;
+  return obj(
+    'Quota: guaranteed amounts are held for the role; limits are never exceeded.',
+    {
+      guarantee: amounts('Amounts held for the role (Mesos quota guarantees).'),
+      limit: amounts('Amounts the role never exceeds (Mesos quota limits).'),
+    },
+    {
+      'x-kubernetes-validations': [
+        {
+          rule: `!has(self.guarantee) || !has(self.limit) || ((${notBelow('cpus', 'self.limit.cpus >= self.guarantee.cpus')}) && (${notBelow('gpus', 'self.limit.gpus >= self.guarantee.gpus')}) && (${notBelow('mem', 'quantity(string(self.limit.mem)).compareTo(quantity(string(self.guarantee.mem))) >= 0')}) && (${notBelow('disk', 'quantity(string(self.limit.disk)).compareTo(quantity(string(self.guarantee.disk))) >= 0')}))`,
+          message: 'a quota limit must not be below its guarantee',
+        },
+      ],
+    },
+  );
 }

@@ -1,7 +1,7 @@
 /** The Role kind: a node of the role tree with a weight and quota. */
 import type { KindDefinition } from './kind.js';
 import { conditions, int, map, num, obj, str } from './schema.js';
-import { scalarMap } from './resources.js';
+import { quota } from './resources.js';
 
 /** Role paths: segments of letters, digits, `_`, `-` and `.` joined by `/` (eng/backend). */
 export const ROLE_NAME_PATTERN = '^[a-zA-Z0-9_][a-zA-Z0-9_.-]*(/[a-zA-Z0-9_][a-zA-Z0-9_.-]*)*$';
@@ -21,21 +21,7 @@ export const roleKind: KindDefinition = {
       pattern: ROLE_NAME_PATTERN,
     }),
     weight: num('Relative share under weighted DRF.', { minimum: 0.0001, default: 1 }),
-    quota: obj(
-      'Quota: guaranteed amounts are held for the role; limits are never exceeded.',
-      {
-        guarantee: scalarMap('Amounts held for the role (Mesos quota guarantees).'),
-        limit: scalarMap('Amounts the role never exceeds (Mesos quota limits).'),
-      },
-      {
-        'x-kubernetes-validations': [
-          {
-            rule: '!has(self.guarantee) || !has(self.limit) || self.guarantee.all(k, !(k in self.limit) || quantity(string(self.limit[k])).compareTo(quantity(string(self.guarantee[k]))) >= 0)',
-            message: 'a quota limit must not be below its guarantee',
-          },
-        ],
-      },
-    ),
+    quota: quota(),
   }),
   status: obj('Allocation of the role (written by the controller).', {
     allocated: map('Resources allocated to the role, by name.', str('Amount.')),

@@ -92,10 +92,14 @@ export function map(description: string, values: Schema, extra: Partial<Schema> 
   return { type: 'object', description, additionalProperties: values, ...extra };
 }
 
-/** A Kubernetes quantity given as a number or a string (`0.5`, `500m`, `4Gi`). */
+/**
+ * A byte quantity: a Kubernetes quantity string (`128Mi`, `4Gi`) or a whole number of
+ * bytes. (Structural schemas allow "integer or string" but not "number or string", so
+ * core counts are plain numbers elsewhere.)
+ */
 export function quantity(description: string): Schema {
   return {
-    description,
+    description: `${description} A Kubernetes quantity such as 128Mi or 4Gi, or whole bytes.`,
     'x-kubernetes-int-or-string': true,
     // The exact anyOf pair the apiserver accepts for int-or-string; the pattern applies to
     // the string form.

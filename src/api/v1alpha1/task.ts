@@ -206,7 +206,7 @@ export const taskKind: KindDefinition = {
   printerColumns: [
     { name: 'State', type: 'string', jsonPath: '.status.state', description: 'Mesos task state' },
     { name: 'Agent', type: 'string', jsonPath: '.status.hostname', description: 'Agent hostname' },
-    { name: 'CPUs', type: 'string', jsonPath: '.spec.resources.cpus', description: 'CPU cores' },
+    { name: 'CPUs', type: 'number', jsonPath: '.spec.resources.cpus', description: 'CPU cores' },
     { name: 'Mem', type: 'string', jsonPath: '.spec.resources.mem', description: 'Memory' },
     {
       name: 'Exit',

@@ -1,0 +1,146 @@
+/** The Schedule kind: a Chronos-style job run on a calendar or after its parents. */
+import type { KindDefinition } from './kind.js';
+import { constraint, uri } from './task.js';
+import { ROLE_NAME_PATTERN } from './role.js';
+import { cpus, positiveCpusAndMem } from './resources.js';
+import { bool, conditions, int, list, map, obj, oneOf, quantity, str, time } from './schema.js';
+
+/** ISO 8601 duration, e.g. PT15M or P1D (RE2 has no lookahead: emptiness is a CEL rule). */
+const ISO_DURATION = '^P(\\d+Y)?(\\d+M)?(\\d+W)?(\\d+D)?(T(\\d+H)?(\\d+M)?(\\d+(\\.\\d+)?S)?)?$';
+const NON_EMPTY_DURATION = [
+  {
+    rule: "self != 'P' && !self.endsWith('T')",
+    message: 'must be an ISO 8601 duration such as PT15M or P1D',
+  },
+];
+
+/** The Schedule kind. */
+export const scheduleKind: KindDefinition = {
+  kind: 'Schedule',
+  plural: 'schedules',
+  singular: 'schedule',
+  shortNames: ['msched'],
+  scope: 'Namespaced',
+  categories: ['mezzo'],
+  description:
+    'A Chronos-style job: a command run on an ISO 8601 repeating interval or a cron expression, or after all of its parents have succeeded, with retries and a concurrency policy.',
+  spec: obj(
+    'When and what to run.',
+    {
+      schedule: str(
+        'R[n]/<start>/<period> (e.g. R/2026-03-15T11:44:03Z/PT24H) or a cron expression.',
+        {
+          maxLength: 256,
+        },
+      ),
+      timeZone: str('IANA time zone for the schedule, e.g. Europe/Rome.', {
+        default: 'UTC',
+        maxLength: 64,
+      }),
+      parents: list(
+        'Schedules (same namespace) that must all succeed first.',
+        str('Name.', { maxLength: 253 }),
+        {
+          maxItems: 32,
+          'x-kubernetes-list-type': 'set',
+        },
+      ),
+      epsilon: str('How late a missed run may still start (ISO 8601 duration).', {
+        pattern: ISO_DURATION,
+        default: 'PT1M',
+        maxLength: 64,
+        'x-kubernetes-validations': NON_EMPTY_DURATION,
+      }),
+      command: str('Shell command.', { maxLength: 32768 }),
+      args: list('Program and arguments, without a shell.', str('Argument.', { maxLength: 4096 }), {
+        minItems: 1,
+        maxItems: 256,
+      }),
+      cpus: cpus('CPU.'),
+      mem: quantity('Memory.'),
+      disk: quantity('Disk.'),
+      role: str('Role to run under.', { pattern: ROLE_NAME_PATTERN, maxLength: 253 }),
+      env: map('Environment variables.', str('Value.', { maxLength: 8192 }), {
+        maxProperties: 128,
+      }),
+      uris: list('Files fetched into the sandbox.', uri(), { maxItems: 32 }),
+      constraints: list('Placement rules.', constraint(), { maxItems: 16 }),
+      retries: int('Extra attempts after a failure.', { minimum: 0, maximum: 100, default: 2 }),
+      retryBackoff: str('First retry delay (ISO 8601 duration); doubles per attempt.', {
+        pattern: ISO_DURATION,
+        default: 'PT30S',
+        maxLength: 64,
+        'x-kubernetes-validations': NON_EMPTY_DURATION,
+      }),
+      concurrencyPolicy: oneOf(
+        'A run due while the previous one still runs: Allow, Forbid (skip) or Replace.',
+        ['Allow', 'Forbid', 'Replace'],
+      ),
+      owner: obj('Who is told of failures (an Event and a log line always).', {
+        name: str('Owner name or e-mail.', { maxLength: 253 }),
+        webhook: str('URL that receives a JSON POST on failure.', {
+          pattern: '^https?://',
+          maxLength: 2048,
+        }),
+      }),
+      disabled: bool('Do not run (missed runs are recorded).'),
+      historyLimit: int('Recent runs kept in status.', { minimum: 0, maximum: 100, default: 10 }),
+    },
+    {
+      'x-kubernetes-validations': [
+        {
+          rule: 'has(self.command) != has(self.args)',
+          message: 'set exactly one of command or args',
+        },
+        {
+          rule: 'has(self.schedule) || (has(self.parents) && size(self.parents) > 0)',
+          message: 'set a schedule or at least one parent',
+        },
+        ...positiveCpusAndMem(),
+      ],
+    },
+  ),
+  status: obj('Runs of the schedule (written by the schedules framework).', {
+    nextRun: time('Next scheduled run.'),
+    lastSuccess: time('Latest successful run.'),
+    lastFailure: time('Latest failed run.'),
+    successCount: int('Successful runs.'),
+    errorCount: int('Failed runs (each attempt).'),
+    running: list(
+      'Runs in progress.',
+      obj('A run.', { id: str('Run ID.'), task: str('Task name.'), startedAt: time('Start.') }),
+    ),
+    history: list(
+      'Recent runs, newest first.',
+      obj('A run.', {
+        id: str('Run ID.'),
+        task: str('Task name.'),
+        scheduledTime: time('When it was due.'),
+        attempt: int('Attempt number.'),
+        trigger: str('schedule, dependency, manual or retry.'),
+        startedAt: time('Start.'),
+        finishedAt: time('End.'),
+        result: str('Succeeded, Failed or Killed.'),
+        message: str('Detail.'),
+      }),
+    ),
+    missed: list(
+      'Recent runs that did not happen, newest first.',
+      obj('A missed run.', { scheduledTime: time('When it was due.'), reason: str('Why.') }),
+    ),
+    observedGeneration: int('Generation the status describes.'),
+    conditions: conditions(),
+  }),
+  printerColumns: [
+    { name: 'Schedule', type: 'string', jsonPath: '.spec.schedule', description: 'When it runs' },
+    { name: 'Next', type: 'date', jsonPath: '.status.nextRun', description: 'Next run' },
+    {
+      name: 'Last Success',
+      type: 'date',
+      jsonPath: '.status.lastSuccess',
+      description: 'Latest success',
+    },
+    { name: 'Errors', type: 'integer', jsonPath: '.status.errorCount', description: 'Failed runs' },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'Age' },
+  ],
+};
