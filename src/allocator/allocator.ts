@@ -240,9 +240,18 @@ export class HierarchicalAllocator {
     this.dirtyAgents.delete(id);
   }
 
-  /** Replaces an agent's total (resources changed, or oversubscription estimates). */
+  /**
+   * Replaces an agent's total (resources changed, or oversubscription estimates).
+   * @throws InvariantError when the new total does not cover what is allocated there:
+   *   the owner must first recover (or rescind) what no longer exists
+   */
   updateAgent(id: string, total: Resources): void {
     const agent = this.mustAgent(id);
+    if (!total.contains(agent.allocated)) {
+      throw new InvariantError(
+        `agent ${id}: new total ${total.toString()} does not cover allocated ${agent.allocated.toString()}`,
+      );
+    }
     this.state.changeTotals(agent.total.quantities(), -1);
     this.state.trackReservations(agent.total, 'reserved', -1);
     agent.total = total;
