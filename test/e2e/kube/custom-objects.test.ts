@@ -58,8 +58,9 @@ test('racing status writers both land; a no-op mutation writes nothing', async (
     ),
   );
   const after10 = await tasks.get('s2', 'cro');
-  assert.equal(after10?.status?.exitCode, 10);
-  const rv = after10?.metadata.resourceVersion;
+  assert.ok(after10);
+  assert.equal(after10.status?.exitCode, 10);
+  const rv = after10.metadata.resourceVersion;
   await tasks.updateStatus('s2', 'cro', () => undefined);
   assert.equal((await tasks.get('s2', 'cro'))?.metadata.resourceVersion, rv, 'nothing written');
 });
