@@ -72,9 +72,9 @@ export class Resources {
   static fromQuantities(q: Readonly<Record<string, string | number>>): Resources {
     const entries = Object.entries(q).map(([name, v]) => {
       if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(name)) {
-        throw new ValidationError(name, `invalid resource name "${name}"`);
+        throw new ValidationError('', `invalid resource name "${name}"`);
       }
-      return makeEntry({ name, kind: 'scalar', milli: parseQuantity(name, v, name) });
+      return makeEntry({ name, kind: 'scalar', milli: parseQuantity(name, v, '') });
     });
     return Resources.fromEntries(entries);
   }

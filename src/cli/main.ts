@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAgent } from './commands/agent.js';
 import { registerDev } from './commands/dev.js';
+import { registerSimulate } from './commands/simulate.js';
 import { registerVersion, VERSION } from './commands/version.js';
 
 /** Builds the command tree (exported for tests that inspect it). */
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerAgent(program);
   registerDev(program);
+  registerSimulate(program);
   registerVersion(program);
   return program;
 }

@@ -1,0 +1,64 @@
+// `mezzo simulate` as a real process, on the documented examples.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const bin = join(root, 'bin/mezzo.js');
+
+function mezzo(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: root });
+}
+
+interface Outcome {
+  tasks: number;
+  allocated: Record<string, number>;
+  dominantShare: number;
+}
+
+test('simulate --json on the DRF paper example: A 3 tasks, B 2, both at 2/3', () => {
+  const r = mezzo('simulate', '-f', 'examples/simulate/drf-paper.yaml', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as {
+    frameworks: Record<string, Outcome>;
+    roles: Record<string, Outcome>;
+  };
+  // A: 3 × <1 CPU, 4 GiB> = <3, 12288 MiB>: max(3/9, 12288/18432) = 2/3
+  const { A, B } = out.frameworks;
+  assert.ok(A && B);
+  assert.equal(A.tasks, 3);
+  assert.deepEqual(A.allocated, { cpus: 3, mem: 12288 });
+  assert.equal(A.dominantShare, 0.6667);
+  // B: 2 × <3 CPU, 1 GiB> = <6, 2048 MiB>: max(6/9, 2048/18432) = 2/3
+  assert.equal(B.tasks, 2);
+  assert.deepEqual(B.allocated, { cpus: 6, mem: 2048 });
+  assert.equal(B.dominantShare, 0.6667);
+  assert.equal(out.roles.a?.tasks, 3);
+  assert.equal(out.roles.b?.tasks, 2);
+});
+
+test('simulate prints tables by default; quota example honours the batch limit', () => {
+  const r = mezzo('simulate', '-f', 'examples/simulate/quota.yaml');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^FRAMEWORK\s+ROLE\s+TASKS\s+DEMAND\s+ALLOCATED\s+DOMINANT SHARE$/m);
+  assert.match(r.stdout, /^etl\s+batch\s+6\s+50\s+cpus:6 /m); // limit cpus:6, 1 cpu per task
+  const json = mezzo('simulate', '-f', 'examples/simulate/quota.yaml', '--json');
+  const out = JSON.parse(json.stdout) as { roles: Record<string, Outcome> };
+  assert.ok((out.roles.batch?.allocated.cpus ?? 0) <= 6);
+});
+
+test('simulate rejects a bad scenario with the path of the problem', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mezzo-sim-'));
+  const file = join(dir, 'bad.yaml');
+  writeFileSync(
+    file,
+    'agents:\n  - {name: a, resources: {cpus: 2}}\nframeworks:\n  - {name: f, task: {mem: 4Gb}}\n',
+  );
+  const r = mezzo('simulate', '-f', file);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /frameworks\[0\]\.task: mem: unknown suffix "Gb" in "4Gb"/);
+});
