@@ -11,6 +11,7 @@ import type { MetricsRegistry } from '../shared/metrics.js';
 import { AllocatorMetrics } from './metrics.js';
 import { allocationPass, type PassOffers } from './pass.js';
 import { addInto, type Quantities } from './quantities.js';
+import { isAllocatableTo } from './resource-entry.js';
 import { Resources } from './resources.js';
 import { Rng } from './rng.js';
 import { AllocatorState, type AgentState, type Fairness, type FrameworkState } from './state.js';
@@ -337,6 +338,16 @@ export class HierarchicalAllocator {
       );
     }
     const [role] = entry;
+    // A framework reserves for the role it holds the resources in (Mesos' rule): a
+    // reservation for another role would charge that role's quota behind its back.
+    for (const e of to.entries) {
+      if (e.reservations.length > 0 && !isAllocatableTo(e.role, role)) {
+        throw new ValidationError(
+          'to',
+          `resources reserved to "${e.role}" cannot be held by a framework in role "${role}"`,
+        );
+      }
+    }
     this.state.record(frameworkId, role, agent, from, -1);
     this.state.changeTotals(agent.total.quantities(), -1);
     this.state.trackReservations(agent.total, 'reserved', -1);
@@ -522,6 +533,11 @@ export class HierarchicalAllocator {
       out.set(agentId, sum);
     }
     return out;
+  }
+
+  /** What the framework holds on one agent, per role. */
+  allocationOf(frameworkId: string, agentId: string): Map<string, Resources> {
+    return new Map(this.state.agents.get(agentId)?.byFramework.get(frameworkId) ?? []);
   }
 
   /** An agent's total, allocated and available resources. */

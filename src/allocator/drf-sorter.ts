@@ -11,8 +11,12 @@ import { TreeSorter, type SorterNode } from './tree-sorter.js';
 export class DrfSorter extends TreeSorter {
   protected orderChildren(node: SorterNode): readonly SorterNode[] {
     if (node.sortedGen !== this.generation) {
-      for (const c of node.order) c.shareStale = true;
-      node.order.sort((a, b) => this.compare(a, b));
+      const order: SorterNode[] = [];
+      for (const c of node.children.values()) {
+        c.shareStale = true;
+        if (c.activeLeaves > 0) order.push(c);
+      }
+      node.order = order.sort((a, b) => this.compare(a, b));
       node.dirty.clear();
       node.sortedGen = this.generation;
       return node.order;
@@ -23,6 +27,7 @@ export class DrfSorter extends TreeSorter {
     for (const c of node.dirty) {
       const at = order.indexOf(c);
       if (at >= 0) order.splice(at, 1);
+      if (c.activeLeaves === 0 || c.parent !== node) continue;
       let lo = 0;
       let hi = order.length;
       while (lo < hi) {

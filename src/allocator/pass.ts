@@ -46,9 +46,27 @@ export function allocationPass(
       if (!state.roles.anyBelowGuarantee()) break;
       allocateOn(state, agent, ctx, out, true, blocked);
     }
+    unblock(state, blocked);
   }
   const blocked = new Set<string>();
   for (const agent of agents) allocateOn(state, agent, ctx, out, false, blocked);
+  unblock(state, blocked);
+}
+
+/** Re-activates the roles a stage hid from the role sorter. */
+function unblock(state: AllocatorState, blocked: Set<string>): void {
+  for (const role of blocked) state.syncRole(role);
+}
+
+/**
+ * Marks a role as capped out for the rest of the stage. When nothing reserved can
+ * reach it either, it is also hidden from the role sorter, so that later agents do not
+ * even walk past it (with hundreds of roles at their limit, that walk dominates a pass).
+ */
+function block(state: AllocatorState, role: string, blocked: Set<string>): void {
+  blocked.add(role);
+  for (let r = state.roles.get(role); r; r = r.parent) if (r.reserved.size > 0) return;
+  state.roleSorter.deactivate(role);
 }
 
 /**
@@ -81,7 +99,7 @@ function allocateOn(
     let roleAvailable = agent.available.allocatableTo(role);
     if (roleAvailable.isEmpty()) continue;
     const caps = state.roles.caps(role, state.freeHeadroom, guaranteeStage);
-    if (caps && !capsAllowAny(caps, ctx.minAllocatable)) blocked.add(role);
+    if (caps && !capsAllowAny(caps, ctx.minAllocatable)) block(state, role, blocked);
     let offer = caps ? roleAvailable.capUnreserved(caps) : roleAvailable;
     if (!allocatable(offer, ctx.minAllocatable)) continue;
     for (const frameworkId of sorter.sort()) {

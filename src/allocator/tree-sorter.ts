@@ -13,7 +13,10 @@ import type { Sorter } from './sorter.js';
 export interface SorterNode {
   readonly path: string;
   readonly parent: SorterNode | undefined;
-  /** Children in the order of the last sort. */
+  /**
+   * Children with an active leaf, in the order of the last sort. Inactive subtrees are
+   * left out so that a sort never walks past them (many suppressed or capped roles).
+   */
   order: SorterNode[];
   readonly children: Map<string, SorterNode>;
   /** The client's leaf below this path, when the path is a client. */
@@ -99,7 +102,6 @@ export abstract class TreeSorter implements Sorter {
       if (!child) {
         child = newNode(path, node, false);
         node.children.set(path, child);
-        node.order.push(child);
         node.sortedGen = -1;
       }
       node = child;
@@ -107,7 +109,6 @@ export abstract class TreeSorter implements Sorter {
     const leaf = newNode(client, node, true);
     node.leaf = leaf;
     node.children.set('\u0000', leaf);
-    node.order.push(leaf);
     node.sortedGen = -1;
     this.leaves.set(client, leaf);
     this.setActive(leaf, true);
@@ -266,6 +267,10 @@ export abstract class TreeSorter implements Sorter {
     if (leaf.active === active) return;
     leaf.active = active;
     const d = active ? 1 : -1;
-    for (let n: SorterNode | undefined = leaf; n; n = n.parent) n.activeLeaves += d;
+    for (let n: SorterNode | undefined = leaf; n; n = n.parent) {
+      n.activeLeaves += d;
+      // Entering or leaving the active set: the parent re-places (or drops) it lazily.
+      if (n.activeLeaves === 0 || (active && n.activeLeaves === 1)) n.parent?.dirty.add(n);
+    }
   }
 }

@@ -10,7 +10,7 @@ const FRAMEWORKS = ['f0', 'f1', 'f2'];
 const ROLES = ['r1', 'r1/sub', 'r2', 'r3'];
 const LIMIT_CPUS = 5; // r1 (with r1/sub below it) may never consume more
 
-type Op =
+export type Op =
   | { k: 'addAgent'; a: number; cpus: number; mem: number; reserved: number }
   | { k: 'removeAgent'; a: number }
   | { k: 'updateAgent'; a: number; cpus: number }
@@ -65,7 +65,7 @@ function ownerAllows(owner: string, role: string): boolean {
   return owner === '*' || owner === role || role.startsWith(`${owner}/`);
 }
 
-function apply(h: Harness, o: Op): void {
+export function apply(h: Harness, o: Op): void {
   const al = h.allocator;
   const agents = new Set(al.agentIds());
   switch (o.k) {
@@ -125,15 +125,15 @@ function apply(h: Harness, o: Op): void {
       return;
     }
     case 'reserve': {
+      // RESERVE one unreserved cpu for the role the framework holds it in.
       const id = FRAMEWORKS[o.f] ?? '';
-      for (const [agentId, res] of al.frameworkAllocation(id)) {
-        const roles = al.agentRoleAllocation(agentId);
-        const role = [...roles.keys()][0];
-        const unres = res.unreserved().quantities().get('cpus') ?? 0;
-        if (!role || unres < 1000) return;
-        const from = R('cpus:1');
-        al.updateAllocation(id, agentId, from, from.reserve(role));
-        return;
+      for (const agentId of al.frameworkAllocation(id).keys()) {
+        for (const [role, res] of al.allocationOf(id, agentId)) {
+          if ((res.unreserved().quantities().get('cpus') ?? 0) < 1000) continue;
+          const from = R('cpus:1');
+          al.updateAllocation(id, agentId, from, from.reserve(role));
+          return;
+        }
       }
       return;
     }
@@ -152,7 +152,7 @@ function apply(h: Harness, o: Op): void {
 /** Offers seen, to make sure the sequences exercise allocation at all. */
 const seen = { offers: 0, reservedOffers: 0 };
 
-function check(h: Harness): void {
+export function check(h: Harness): void {
   const al = h.allocator;
   for (const id of al.agentIds()) {
     const r = al.agentResources(id);
@@ -201,7 +201,11 @@ test('invariants hold after any sequence of verbs (DRF and random)', () => {
         }
       },
     ),
-    { numRuns: 300 },
+    {
+      numRuns: 300,
+      includeErrorInReport: true,
+      ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}),
+    },
   );
   assert.ok(seen.offers > 500, `only ${seen.offers} offers`);
   assert.ok(seen.reservedOffers > 20, `only ${seen.reservedOffers} offers with reservations`);
