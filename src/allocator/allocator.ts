@@ -476,7 +476,7 @@ export class HierarchicalAllocator {
     allocationPass(
       this.state,
       agents,
-      { now: this.clock.now(), minAllocatable: this.minAllocatable },
+      { now: this.clock.now(), minAllocatable: this.minAllocatable, agents: agents.length },
       out,
     );
     let count = 0;

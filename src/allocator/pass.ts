@@ -16,6 +16,8 @@ export interface PassContext {
   readonly now: number;
   /** An offer must contain one of these (by scalar quantity); empty: anything non-empty. */
   readonly minAllocatable: readonly Quantities[];
+  /** How many agents the pass covers. */
+  readonly agents: number;
 }
 
 /** Offers made by a pass: framework → `${agentId}\u0000${role}` → resources, in order made. */
@@ -53,6 +55,9 @@ export function allocationPass(
   unblock(state, blocked);
 }
 
+/** Hiding capped roles pays off only over many agents; a small pass would just churn the order. */
+const HIDE_CAPPED_FROM = 64;
+
 /** Re-activates the roles a stage hid from the role sorter. */
 function unblock(state: AllocatorState, blocked: Set<string>): void {
   for (const role of blocked) state.syncRole(role);
@@ -63,8 +68,9 @@ function unblock(state: AllocatorState, blocked: Set<string>): void {
  * reach it either, it is also hidden from the role sorter, so that later agents do not
  * even walk past it (with hundreds of roles at their limit, that walk dominates a pass).
  */
-function block(state: AllocatorState, role: string, blocked: Set<string>): void {
+function block(state: AllocatorState, role: string, blocked: Set<string>, agents: number): void {
   blocked.add(role);
+  if (agents < HIDE_CAPPED_FROM) return;
   for (let r = state.roles.get(role); r; r = r.parent) if (r.reserved.size > 0) return;
   state.roleSorter.deactivate(role);
 }
@@ -99,7 +105,7 @@ function allocateOn(
     let roleAvailable = agent.available.allocatableTo(role);
     if (roleAvailable.isEmpty()) continue;
     const caps = state.roles.caps(role, state.freeHeadroom, guaranteeStage);
-    if (caps && !capsAllowAny(caps, ctx.minAllocatable)) block(state, role, blocked);
+    if (caps && !capsAllowAny(caps, ctx.minAllocatable)) block(state, role, blocked, ctx.agents);
     let offer = caps ? roleAvailable.capUnreserved(caps) : roleAvailable;
     if (!allocatable(offer, ctx.minAllocatable)) continue;
     for (const frameworkId of sorter.sort()) {
