@@ -7,63 +7,43 @@
  * {@link HierarchicalAllocator.allocate} periodically for a full pass.
  */
 import { InvariantError, ValidationError } from '../shared/errors.js';
-import type { MetricsRegistry } from '../shared/metrics.js';
 import { AllocatorMetrics } from './metrics.js';
-import { allocationPass, type PassOffers } from './pass.js';
-import { addInto, type Quantities } from './quantities.js';
-import { isAllocatableTo } from './resource-entry.js';
+import { passOver } from './pass.js';
+import type { Quantities } from './quantities.js';
 import { Resources } from './resources.js';
 import { Rng } from './rng.js';
-import { AllocatorState, type AgentState, type Fairness, type FrameworkState } from './state.js';
+import {
+  convertAllocation,
+  forceAllocate,
+  registerAgent,
+  retotal,
+  returnResources,
+  unregisterAgent,
+} from './agent-books.js';
+import {
+  agentRoleAllocation,
+  frameworkAllocation,
+  frameworkQuantities,
+  frameworkShares,
+  roleShares,
+} from './introspection.js';
+import { AllocatorState, type AgentState, type FrameworkState } from './state.js';
+import type {
+  AgentInfo,
+  AllocatorOptions,
+  FrameworkInfo,
+  OfferCallback,
+  QuotaSpec,
+} from './types.js';
 
-/** Resources offered to a framework on one agent, for one of its roles. */
-export interface OfferedResources {
-  agentId: string;
-  role: string;
-  resources: Resources;
-}
-
-/** Receives the offers of one pass for one framework. */
-export type OfferCallback = (frameworkId: string, offers: OfferedResources[]) => void;
-
-/** A role's quota: guaranteed resources and a hard limit (both optional). */
-export interface QuotaSpec {
-  guarantee?: Resources;
-  limit?: Resources;
-}
-
-/** Construction options. */
-export interface AllocatorOptions {
-  /** Time source for refuse filters (ms). */
-  clock: { now(): number };
-  /** Where offers go, once per framework per pass. */
-  offerCallback: OfferCallback;
-  /** Role and framework ordering: weighted DRF (default) or weighted random. */
-  fairness?: Fairness;
-  /** Seed for agent shuffling and the random sorter (default 0). */
-  seed?: number;
-  /**
-   * An offer must contain at least one of these (Mesos' `--min_allocatable_resources`);
-   * default `cpus:0.01` or `mem:32`. An empty list offers anything non-empty.
-   */
-  minAllocatable?: Resources[];
-  /** Registry for the allocator's metrics. */
-  metrics?: MetricsRegistry;
-  /** A high-resolution ms timer for the run-time histogram (default: `clock.now`). */
-  hrtime?: () => number;
-}
-
-/** Framework registration data. */
-export interface FrameworkInfo {
-  roles: string[];
-  active?: boolean;
-}
-
-/** Agent registration data. */
-export interface AgentInfo {
-  hostname: string;
-  attributes?: Record<string, string>;
-}
+export type {
+  AgentInfo,
+  AllocatorOptions,
+  FrameworkInfo,
+  OfferCallback,
+  OfferedResources,
+  QuotaSpec,
+} from './types.js';
 
 const DEFAULT_MIN = [Resources.parse('cpus:0.01'), Resources.parse('mem:32')];
 /** Refuse filters longer than a year are capped, as in Mesos. */
@@ -111,7 +91,7 @@ export class HierarchicalAllocator {
       agents: new Set(),
     };
     this.state.frameworks.set(id, fw);
-    for (const role of fw.roles) this.joinRole(fw, role);
+    for (const role of fw.roles) this.state.joinRole(fw, role);
     // Without allocation info on resources, used resources count in the first role.
     const role = info.roles[0] ?? '*';
     for (const agent of this.state.agents.values()) {
@@ -123,7 +103,7 @@ export class HierarchicalAllocator {
     }
     for (const [agentId, res] of used) {
       const agent = this.state.agents.get(agentId);
-      if (agent && !agent.byFramework.has(id)) this.forceAllocate(id, role, agent, res);
+      if (agent && !agent.byFramework.has(id)) forceAllocate(this.state, id, role, agent, res);
     }
     this.markAll();
   }
@@ -141,7 +121,7 @@ export class HierarchicalAllocator {
     }
     this.state.frameworks.delete(id);
     this.state.filters.clearFramework(id);
-    for (const role of fw.roles) this.leaveRole(fw, role);
+    for (const role of fw.roles) this.state.leaveRole(fw, role);
   }
 
   /** Lets the framework receive offers again (it reconnected). */
@@ -163,8 +143,8 @@ export class HierarchicalAllocator {
   updateFramework(id: string, info: { roles: string[] }): void {
     const fw = this.mustFramework(id);
     const next = new Set(info.roles);
-    for (const role of [...fw.roles]) if (!next.has(role)) this.leaveRole(fw, role);
-    for (const role of next) if (!fw.roles.has(role)) this.joinRole(fw, role);
+    for (const role of [...fw.roles]) if (!next.has(role)) this.state.leaveRole(fw, role);
+    for (const role of next) if (!fw.roles.has(role)) this.state.joinRole(fw, role);
     this.markAll();
   }
 
@@ -192,33 +172,7 @@ export class HierarchicalAllocator {
 
   /** Adds an agent with what frameworks already use on it. */
   addAgent(id: string, info: AgentInfo, total: Resources, used: Map<string, Resources>): void {
-    if (this.state.agents.has(id)) throw new InvariantError(`agent ${id} already added`);
-    const agent: AgentState = {
-      id,
-      hostname: info.hostname,
-      attributes: info.attributes ?? {},
-      total,
-      allocated: Resources.EMPTY,
-      available: Resources.EMPTY,
-      byFramework: new Map(),
-      orphans: new Map(),
-      active: true,
-      maintenance: false,
-    };
-    this.state.agents.set(id, agent);
-    this.state.changeTotals(total.quantities(), 1);
-    this.state.trackReservations(total, 'reserved', 1);
-    this.state.setAvailable(agent, total);
-    for (const [frameworkId, res] of used) {
-      const fw = this.state.frameworks.get(frameworkId);
-      if (fw) {
-        this.forceAllocate(frameworkId, [...fw.roles][0] ?? '*', agent, res);
-      } else {
-        agent.orphans.set(frameworkId, res);
-        agent.allocated = agent.allocated.add(res);
-        this.state.setAvailable(agent, total.subtract(agent.allocated));
-      }
-    }
+    registerAgent(this.state, id, info, total, used);
     this.markAgent(id);
     if (this.expectedAgents !== undefined && this.state.agents.size >= this.expectedAgents) {
       this.resume();
@@ -229,15 +183,7 @@ export class HierarchicalAllocator {
   removeAgent(id: string): void {
     const agent = this.state.agents.get(id);
     if (!agent) return;
-    for (const [frameworkId, roles] of [...agent.byFramework]) {
-      for (const [role, res] of [...roles]) this.state.unallocate(frameworkId, role, agent, res);
-    }
-    this.state.setAvailable(agent, Resources.EMPTY);
-    this.state.changeTotals(agent.total.quantities(), -1);
-    this.state.trackReservations(agent.total, 'reserved', -1);
-    this.state.filters.clearAgent(id);
-    this.state.agents.delete(id);
-    this.state.freeAgents.delete(id);
+    unregisterAgent(this.state, agent);
     this.dirtyAgents.delete(id);
   }
 
@@ -253,12 +199,7 @@ export class HierarchicalAllocator {
         `agent ${id}: new total ${total.toString()} does not cover allocated ${agent.allocated.toString()}`,
       );
     }
-    this.state.changeTotals(agent.total.quantities(), -1);
-    this.state.trackReservations(agent.total, 'reserved', -1);
-    agent.total = total;
-    this.state.changeTotals(total.quantities(), 1);
-    this.state.trackReservations(total, 'reserved', 1);
-    this.state.setAvailable(agent, total.subtract(agent.allocated));
+    retotal(this.state, agent, total);
     this.markAgent(id);
   }
 
@@ -295,27 +236,7 @@ export class HierarchicalAllocator {
   ): void {
     const agent = this.state.agents.get(agentId);
     if (!agent || resources.isEmpty()) return;
-    const orphan = agent.orphans.get(frameworkId);
-    if (orphan) {
-      const part = orphan.subtract(orphan.subtract(resources));
-      const left = orphan.subtract(part);
-      if (left.isEmpty()) agent.orphans.delete(frameworkId);
-      else agent.orphans.set(frameworkId, left);
-      agent.allocated = agent.allocated.subtract(part);
-      this.state.setAvailable(agent, agent.total.subtract(agent.allocated));
-    }
-    const held = agent.byFramework.get(frameworkId);
-    if (held) {
-      let remaining = resources;
-      const whole = [...held].find(([, res]) => res.contains(remaining));
-      const parts = whole ? [whole] : [...held];
-      for (const [role, res] of parts) {
-        const part = res.subtract(res.subtract(remaining));
-        this.state.unallocate(frameworkId, role, agent, part);
-        remaining = remaining.subtract(part);
-        if (remaining.isEmpty()) break;
-      }
-    }
+    returnResources(this.state, frameworkId, agent, resources);
     const refuse = filter?.refuseSeconds ?? 0;
     if (refuse > 0 && this.state.frameworks.has(frameworkId)) {
       const ms = Math.min(refuse * 1000, MAX_REFUSE_MS);
@@ -329,34 +250,7 @@ export class HierarchicalAllocator {
    * unreserved resources into reserved ones): `from` must be held by the framework.
    */
   updateAllocation(frameworkId: string, agentId: string, from: Resources, to: Resources): void {
-    const agent = this.mustAgent(agentId);
-    const held = agent.byFramework.get(frameworkId);
-    const entry = held && [...held].find(([, res]) => res.contains(from));
-    if (!entry) {
-      throw new InvariantError(
-        `framework ${frameworkId} does not hold ${from.toString()} on agent ${agentId}`,
-      );
-    }
-    const [role] = entry;
-    // A framework reserves for the role it holds the resources in (Mesos' rule): a
-    // reservation for another role would charge that role's quota behind its back.
-    for (const e of to.entries) {
-      if (e.reservations.length > 0 && !isAllocatableTo(e.role, role)) {
-        throw new ValidationError(
-          'to',
-          `resources reserved to "${e.role}" cannot be held by a framework in role "${role}"`,
-        );
-      }
-    }
-    this.state.record(frameworkId, role, agent, from, -1);
-    this.state.changeTotals(agent.total.quantities(), -1);
-    this.state.trackReservations(agent.total, 'reserved', -1);
-    agent.total = agent.total.subtract(from).add(to);
-    agent.allocated = agent.allocated.subtract(from).add(to);
-    this.state.changeTotals(agent.total.quantities(), 1);
-    this.state.trackReservations(agent.total, 'reserved', 1);
-    this.state.record(frameworkId, role, agent, to, 1);
-    this.state.setAvailable(agent, agent.total.subtract(agent.allocated));
+    convertAllocation(this.state, frameworkId, this.mustAgent(agentId), from, to);
     this.markAgent(agentId);
   }
 
@@ -465,30 +359,11 @@ export class HierarchicalAllocator {
     this.dirtyAll = false;
     this.dirtyAgents.clear();
     this.notified = false;
-    const agents: AgentState[] = [];
-    for (const id of ids) {
-      const a = this.state.agents.get(id);
-      if (a && a.active && !a.maintenance && !a.available.isEmpty()) agents.push(a);
-    }
-    // Mesos shuffles agents so that no agent is always first; seeded, so reproducible.
-    this.rng.shuffle(agents);
-    const out: PassOffers = new Map();
-    allocationPass(
-      this.state,
-      agents,
-      { now: this.clock.now(), minAllocatable: this.minAllocatable, agents: agents.length },
-      out,
-    );
-    let count = 0;
-    for (const offers of out.values()) count += offers.size;
-    this.metrics.observeRun(kind, (this.hrtime() - started) / 1000);
-    this.metrics.offersMade(count);
-    for (const role of this.state.changedRoles) {
-      if (this.state.roles.get(role))
-        this.metrics.setRoleShare(role, this.state.roleSorter.share(role));
-      else this.metrics.removeRole(role);
-    }
-    this.state.changedRoles.clear();
+    const out = passOver(this.state, ids, this.rng, {
+      now: this.clock.now(),
+      minAllocatable: this.minAllocatable,
+    });
+    this.metrics.afterPass(kind, (this.hrtime() - started) / 1000, out, this.state);
     for (const [frameworkId, offers] of out) this.offerCallback(frameworkId, [...offers.values()]);
   }
 
@@ -496,43 +371,22 @@ export class HierarchicalAllocator {
 
   /** Dominant share of every known role (its whole subtree, unweighted). */
   roleShares(): Map<string, number> {
-    const out = new Map<string, number>();
-    for (const r of this.state.roles.all()) out.set(r.name, this.state.roleSorter.share(r.name));
-    return out;
+    return roleShares(this.state);
   }
 
   /** Dominant share of every framework over all its roles. */
   frameworkShares(): Map<string, number> {
-    const out = new Map<string, number>();
-    for (const id of this.state.frameworks.keys()) {
-      out.set(id, dominantShare(this.frameworkQuantities(id), this.state.clusterTotal));
-    }
-    return out;
+    return frameworkShares(this.state);
   }
 
   /** Scalar totals a framework holds (all agents and roles), milli units. */
   frameworkQuantities(id: string): Quantities {
-    const q = new Map<string, number>();
-    const fw = this.state.frameworks.get(id);
-    for (const agentId of fw?.agents ?? []) {
-      for (const res of this.state.agents.get(agentId)?.byFramework.get(id)?.values() ?? []) {
-        addInto(q, res.quantities(), 1);
-      }
-    }
-    return q;
+    return frameworkQuantities(this.state, id);
   }
 
   /** What the framework holds on each agent, all roles together. */
   frameworkAllocation(id: string): Map<string, Resources> {
-    const out = new Map<string, Resources>();
-    for (const agentId of this.state.frameworks.get(id)?.agents ?? []) {
-      let sum = Resources.EMPTY;
-      for (const res of this.state.agents.get(agentId)?.byFramework.get(id)?.values() ?? []) {
-        sum = sum.add(res);
-      }
-      out.set(agentId, sum);
-    }
-    return out;
+    return frameworkAllocation(this.state, id);
   }
 
   /** What the framework holds on one agent, per role. */
@@ -550,11 +404,7 @@ export class HierarchicalAllocator {
 
   /** Allocation of each role (own frameworks only) on one agent. */
   agentRoleAllocation(id: string): Map<string, Resources> {
-    const out = new Map<string, Resources>();
-    for (const roles of this.state.agents.get(id)?.byFramework.values() ?? []) {
-      for (const [role, res] of roles) out.set(role, (out.get(role) ?? Resources.EMPTY).add(res));
-    }
-    return out;
+    return agentRoleAllocation(this.state, id);
   }
 
   /** What counts against a role's quota: its subtree's allocations plus unallocated reservations. */
@@ -568,35 +418,6 @@ export class HierarchicalAllocator {
   }
 
   // ---- helpers ----
-
-  private joinRole(fw: FrameworkState, role: string): void {
-    fw.roles.add(role);
-    this.state.roles.ensure(role).frameworks.add(fw.id);
-    this.state.syncActivation(fw.id, role);
-  }
-
-  private leaveRole(fw: FrameworkState, role: string): void {
-    fw.roles.delete(role);
-    this.state.roles.get(role)?.frameworks.delete(fw.id);
-    const fs = this.state.frameworkSorters.get(role);
-    if (fs?.contains(fw.id)) {
-      if (fs.allocation(fw.id).size === 0) fs.remove(fw.id);
-      else fs.deactivate(fw.id);
-    }
-    this.state.syncRole(role);
-    this.state.cleanupRole(role);
-  }
-
-  private forceAllocate(
-    frameworkId: string,
-    role: string,
-    agent: AgentState,
-    res: Resources,
-  ): void {
-    agent.allocated = agent.allocated.add(res);
-    this.state.setAvailable(agent, agent.total.subtract(agent.allocated));
-    this.state.record(frameworkId, role, agent, res, 1);
-  }
 
   private mustFramework(id: string): FrameworkState {
     const fw = this.state.frameworks.get(id);
@@ -625,14 +446,4 @@ export class HierarchicalAllocator {
     this.notified = true;
     this.onWorkPending?.();
   }
-}
-
-/** max over names of allocated / total. */
-export function dominantShare(alloc: Quantities, total: Quantities): number {
-  let max = 0;
-  for (const [name, v] of alloc) {
-    const t = total.get(name) ?? 0;
-    if (t > 0 && v / t > max) max = v / t;
-  }
-  return max;
 }

@@ -10,7 +10,6 @@ export type { Quantities } from './quantities.js';
 export { quantitiesToObject } from './quantities.js';
 export {
   HierarchicalAllocator,
-  dominantShare,
   type AgentInfo,
   type AllocatorOptions,
   type FrameworkInfo,
@@ -18,6 +17,7 @@ export {
   type OfferedResources,
   type QuotaSpec,
 } from './allocator.js';
+export { dominantShare } from './introspection.js';
 export type { Fairness } from './state.js';
 export type { Sorter } from './sorter.js';
 export { DrfSorter } from './drf-sorter.js';

@@ -3,6 +3,8 @@
  * passes in (the allocator imports no metrics library itself: it stays a pure library).
  */
 import type { MetricsRegistry } from '../shared/metrics.js';
+import type { PassOffers } from './pass.js';
+import type { AllocatorState } from './state.js';
 
 /** Allocator metrics; every method is a no-op without a registry. */
 export class AllocatorMetrics {
@@ -23,6 +25,24 @@ export class AllocatorMetrics {
       'Dominant share of each role (allocated / total of its dominant resource)',
       ['role'],
     );
+  }
+
+  /** Records a pass: its run time, the offers made, the shares of roles it changed. */
+  afterPass(
+    kind: 'full' | 'incremental',
+    seconds: number,
+    out: PassOffers,
+    state: AllocatorState,
+  ): void {
+    let count = 0;
+    for (const offers of out.values()) count += offers.size;
+    this.observeRun(kind, seconds);
+    this.offersMade(count);
+    for (const role of state.changedRoles) {
+      if (state.roles.get(role)) this.setRoleShare(role, state.roleSorter.share(role));
+      else this.removeRole(role);
+    }
+    state.changedRoles.clear();
   }
 
   /** Records one pass. */

@@ -9,6 +9,7 @@
  */
 import { quantitiesContain, type Quantities } from './quantities.js';
 import type { Resources } from './resources.js';
+import type { Rng } from './rng.js';
 import type { AgentState, AllocatorState } from './state.js';
 
 /** What a pass needs besides the state. */
@@ -25,6 +26,28 @@ export type PassOffers = Map<
   string,
   Map<string, { agentId: string; role: string; resources: Resources }>
 >;
+
+/**
+ * A pass over the agents named by `ids` that can offer anything (active, not in
+ * maintenance, something unallocated), in a seeded random order as Mesos shuffles them
+ * so that no agent is always first.
+ */
+export function passOver(
+  state: AllocatorState,
+  ids: Iterable<string>,
+  rng: Rng,
+  ctx: Omit<PassContext, 'agents'>,
+): PassOffers {
+  const agents: AgentState[] = [];
+  for (const id of ids) {
+    const a = state.agents.get(id);
+    if (a && a.active && !a.maintenance && !a.available.isEmpty()) agents.push(a);
+  }
+  rng.shuffle(agents);
+  const out: PassOffers = new Map();
+  allocationPass(state, agents, { ...ctx, agents: agents.length }, out);
+  return out;
+}
 
 /** Whether `offer` is big enough to be worth offering. */
 export function allocatable(offer: Resources, min: readonly Quantities[]): boolean {

@@ -7,7 +7,8 @@
  * nothing fit. The simulation ends when a round makes no offers.
  */
 import { ValidationError } from '../shared/errors.js';
-import { HierarchicalAllocator, dominantShare, type OfferedResources } from './allocator.js';
+import { HierarchicalAllocator, type OfferedResources } from './allocator.js';
+import { dominantShare } from './introspection.js';
 import { validateRole } from './parse.js';
 import { addInto, quantitiesToObject } from './quantities.js';
 import { Resources } from './resources.js';

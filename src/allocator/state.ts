@@ -241,6 +241,26 @@ export class AllocatorState {
     if (wanted) this.roleSorter.activate(role);
     else this.roleSorter.deactivate(role);
   }
+
+  /** Subscribes a framework to a role. */
+  joinRole(fw: FrameworkState, role: string): void {
+    fw.roles.add(role);
+    this.roles.ensure(role).frameworks.add(fw.id);
+    this.syncActivation(fw.id, role);
+  }
+
+  /** Unsubscribes a framework from a role; what it holds there stays until recovered. */
+  leaveRole(fw: FrameworkState, role: string): void {
+    fw.roles.delete(role);
+    this.roles.get(role)?.frameworks.delete(fw.id);
+    const fs = this.frameworkSorters.get(role);
+    if (fs?.contains(fw.id)) {
+      if (fs.allocation(fw.id).size === 0) fs.remove(fw.id);
+      else fs.deactivate(fw.id);
+    }
+    this.syncRole(role);
+    this.cleanupRole(role);
+  }
 }
 
 /** The part of `res` that counts as available headroom: unreserved and non-revocable. */
