@@ -4,7 +4,7 @@
  * See docs/allocator.md.
  */
 export { Resources } from './resources.js';
-export type { ResourceProtoLike, WireInt } from './proto.js';
+export type { ResourceProto, ResourceProtoLike, WireInt } from './proto.js';
 export type { Entry, Kind, Range, Reservation, ReservationType } from './resource-entry.js';
 export type { Quantities } from './quantities.js';
 export { quantitiesToObject } from './quantities.js';

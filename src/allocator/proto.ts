@@ -33,6 +33,26 @@ export interface ResourceProtoLike {
   revocable?: boolean;
 }
 
+/**
+ * What {@link entriesToProto} produces: the same message with plain numbers and string
+ * enums, assignable to the generated `mezzo.v1.Resource` as well as to
+ * {@link ResourceProtoLike}.
+ */
+export interface ResourceProto {
+  name: string;
+  type: 'SCALAR' | 'RANGES' | 'SET';
+  scalar?: number;
+  ranges?: { begin: number; end: number }[];
+  set?: string[];
+  reservations?: {
+    type: 'STATIC' | 'DYNAMIC';
+    role: string;
+    principal?: string;
+    labels?: Record<string, string>;
+  }[];
+  revocable?: boolean;
+}
+
 function int(v: WireInt | undefined, path: string): number {
   const n = typeof v === 'object' ? v.toNumber() : Number(v ?? 0);
   if (!Number.isSafeInteger(n) || n < 0) {
@@ -95,9 +115,9 @@ export function entriesFromProto(list: readonly ResourceProtoLike[]): Entry[] {
 }
 
 /** Converts entries to wire messages. */
-export function entriesToProto(entries: readonly Entry[]): ResourceProtoLike[] {
+export function entriesToProto(entries: readonly Entry[]): ResourceProto[] {
   return entries.map((e) => {
-    const out: ResourceProtoLike = {
+    const out: ResourceProto = {
       name: e.name,
       type: e.kind === 'scalar' ? 'SCALAR' : e.kind === 'ranges' ? 'RANGES' : 'SET',
     };

@@ -7,7 +7,12 @@
 import { ValidationError } from '../shared/errors.js';
 import { formatMilli } from './fixed.js';
 import { parseQuantity, parseResourceText } from './parse.js';
-import { entriesFromProto, entriesToProto, type ResourceProtoLike } from './proto.js';
+import {
+  entriesFromProto,
+  entriesToProto,
+  type ResourceProto,
+  type ResourceProtoLike,
+} from './proto.js';
 import type { Quantities } from './quantities.js';
 import {
   addEntries,
@@ -94,8 +99,8 @@ export class Resources {
     return Resources.fromEntries(entriesFromProto(list));
   }
 
-  /** The wire form, one message per entry. */
-  toProto(): ResourceProtoLike[] {
+  /** The wire form, one message per entry (assignable to the generated `Resource`). */
+  toProto(): ResourceProto[] {
     return entriesToProto(this.entries);
   }
 
