@@ -63,10 +63,13 @@ function str(v: unknown, path: string): string {
   return v;
 }
 
-function num(v: unknown, path: string, dflt: number, min = 0): number {
+function num(v: unknown, path: string, dflt: number, min = 0, positive = false): number {
   if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) {
-    throw new ValidationError(path, `expected a number ≥ ${min}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (positive && v <= 0)) {
+    throw new ValidationError(
+      path,
+      positive ? 'expected a positive number' : `expected a number ≥ ${min}`,
+    );
   }
   return v;
 }
@@ -134,7 +137,7 @@ export function parseScenario(doc: unknown): Scenario {
       throw new ValidationError(`${p}.quota`, 'expected a map with guarantee and/or limit');
     return {
       name,
-      weight: num(r.weight, `${p}.weight`, 1, Number.MIN_VALUE),
+      weight: num(r.weight, `${p}.weight`, 1, 0, true),
       ...(quota.guarantee !== undefined
         ? { guarantee: resources(quota.guarantee, `${p}.quota.guarantee`) }
         : {}),
