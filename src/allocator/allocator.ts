@@ -45,6 +45,15 @@ export type {
   QuotaSpec,
 } from './types.js';
 
+/** See {@link HierarchicalAllocator.lastPass}. */
+export interface PassStats {
+  kind: 'full' | 'incremental';
+  /** Agents the pass was asked to consider. */
+  candidates: number;
+  /** Offers made (one per framework, agent and role). */
+  offers: number;
+}
+
 const DEFAULT_MIN = [Resources.parse('cpus:0.01'), Resources.parse('mem:32')];
 /** Refuse filters longer than a year are capped, as in Mesos. */
 const MAX_REFUSE_MS = 365 * 24 * 3600 * 1000;
@@ -66,6 +75,7 @@ export class HierarchicalAllocator {
   private readonly dirtyAgents = new Set<string>();
   private dirtyAll = false;
   private notified = false;
+  private lastPassStats: PassStats | undefined;
 
   constructor(opts: AllocatorOptions) {
     this.clock = opts.clock;
@@ -364,10 +374,22 @@ export class HierarchicalAllocator {
       minAllocatable: this.minAllocatable,
     });
     this.metrics.afterPass(kind, (this.hrtime() - started) / 1000, out, this.state);
+    let offerCount = 0;
+    for (const m of out.values()) offerCount += m.size;
+    this.lastPassStats = { kind, candidates: ids.length, offers: offerCount };
     for (const [frameworkId, offers] of out) this.offerCallback(frameworkId, [...offers.values()]);
   }
 
   // ---- introspection ----
+
+  /**
+   * What the last pass covered: how many agents it was handed (dirty ones for an
+   * incremental pass) and how many offers it made. Shows that a pass follows what
+   * changed, not the cluster size.
+   */
+  lastPass(): PassStats | undefined {
+    return this.lastPassStats;
+  }
 
   /** Dominant share of every known role (its whole subtree, unweighted). */
   roleShares(): Map<string, number> {

@@ -15,6 +15,7 @@ export {
   type FrameworkInfo,
   type OfferCallback,
   type OfferedResources,
+  type PassStats,
   type QuotaSpec,
 } from './allocator.js';
 export { dominantShare } from './introspection.js';
