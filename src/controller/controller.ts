@@ -1,0 +1,236 @@
+/**
+ * The controller process: the core, its gRPC services (scheduler and agent APIs), its
+ * HTTP endpoints, and the store mirror — Task status follows task updates, Agent and
+ * Framework objects follow registrations, Role objects drive the allocator's weights
+ * and quota. Store writes go through a deduplicating work queue so a burst of updates
+ * to one task becomes one write of its latest state.
+ */
+import type { Server } from 'node:http';
+import { Resources } from '../allocator/index.js';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { MetricsRegistry } from '../shared/metrics.js';
+import { agentProto, schedulerProto } from '../shared/proto.js';
+import { startGrpcServer, type RunningGrpcServer } from '../shared/grpc.js';
+import { WorkQueue, runWorkers } from '../kube/workqueue.js';
+import type { Store, StoredObject } from '../store/types.js';
+import { API_VERSION } from '../store/types.js';
+import { ControllerCore, type CoreOptions } from './core.js';
+import { schedulerService } from './scheduler-service.js';
+import { agentService } from './agent-service.js';
+import { startHttp } from './http.js';
+import { isTerminal, type TaskRecord } from './records.js';
+
+/** Settings for {@link Controller}. */
+export interface ControllerOptions extends Omit<
+  CoreOptions,
+  'onTaskChanged' | 'onAgentChanged' | 'onFrameworkChanged'
+> {
+  store: Store;
+  host?: string;
+  grpcPort: number;
+  httpPort: number;
+  /** Namespace for Task objects of tasks launched through offers. */
+  taskNamespace?: string;
+}
+
+/** Label naming the task ID on a Task object. */
+export const TASK_ID_LABEL = 'mezzo.dev/task-id';
+/** Annotation naming the Task object a task was launched for. */
+export const TASK_OBJECT_LABEL = 'mezzo.dev/task-object';
+
+/** A running controller. */
+export class Controller {
+  readonly core: ControllerCore;
+  private grpc: RunningGrpcServer | undefined;
+  private http: Server | undefined;
+  private readonly queue: WorkQueue;
+  private workers: Promise<void> | undefined;
+  private unwatch: (() => void) | undefined;
+  grpcAddress = '';
+  httpPort = 0;
+
+  constructor(private readonly opts: ControllerOptions) {
+    this.queue = new WorkQueue(opts.clock, { baseDelayMs: 50, maxDelayMs: 5_000 });
+    this.core = new ControllerCore({
+      ...opts,
+      onTaskChanged: (t) => {
+        this.queue.add(`task/${t.id}`);
+      },
+      onAgentChanged: (a) => {
+        this.queue.add(`agent/${a.id}`);
+      },
+    });
+  }
+
+  /** The logger. */
+  get log(): Logger {
+    return this.opts.logger;
+  }
+
+  /** Starts serving. */
+  async start(): Promise<void> {
+    const host = this.opts.host ?? '127.0.0.1';
+    this.grpc = await startGrpcServer(host, this.opts.grpcPort, (s) => {
+      s.addService(schedulerProto().mezzo.v1.Scheduler.service, schedulerService(this.core));
+      s.addService(agentProto().mezzo.v1.Agent.service, agentService(this.core));
+    });
+    this.grpcAddress = this.grpc.address;
+    const http = await startHttp(
+      this.core,
+      this.opts.metrics,
+      this.opts.store,
+      host,
+      this.opts.httpPort,
+    );
+    this.http = http.server;
+    this.httpPort = http.port;
+    this.unwatch = this.opts.store.watch('Role', (e) => {
+      this.applyRole(e.object, e.type === 'DELETED');
+    });
+    this.workers = runWorkers(
+      this.queue,
+      2,
+      async (key) => {
+        await this.reconcile(key);
+        return undefined;
+      },
+      (key, err) => {
+        this.log.warn('store write failed; retrying', {
+          key,
+          error: err instanceof Error ? err.message : String(err),
+        });
+      },
+    );
+    this.core.start();
+    this.log.info('controller serving', {
+      grpc: this.grpcAddress,
+      http: `${host}:${this.httpPort}`,
+    });
+  }
+
+  /** Stops serving (tasks on agents keep running). */
+  async stop(): Promise<void> {
+    this.core.stop();
+    this.unwatch?.();
+    this.queue.shutDown();
+    await this.workers;
+    await this.grpc?.stop(500);
+    await new Promise<void>((resolve) => {
+      if (!this.http) resolve();
+      else this.http.close(() => resolve());
+      this.http?.closeAllConnections();
+    });
+  }
+
+  private applyRole(obj: StoredObject, deleted: boolean): void {
+    const spec = obj.spec as {
+      path?: string;
+      weight?: number;
+      quota?: { guarantee?: Record<string, unknown>; limit?: Record<string, unknown> };
+    };
+    const role = spec.path ?? obj.metadata.name;
+    try {
+      this.core.allocator.updateWeights([{ role, weight: deleted ? 1 : (spec.weight ?? 1) }]);
+      const q = deleted ? undefined : spec.quota;
+      const toRes = (m: Record<string, unknown> | undefined) =>
+        m
+          ? Resources.fromQuantities(
+              Object.fromEntries(Object.entries(m).filter(([k]) => k !== 'custom')) as Record<
+                string,
+                string | number
+              >,
+            )
+          : undefined;
+      this.core.allocator.updateQuota(role, {
+        guarantee: toRes(q?.guarantee),
+        limit: toRes(q?.limit),
+      });
+    } catch (err) {
+      this.log.warn('invalid role ignored', {
+        role,
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+
+  private async reconcile(key: string): Promise<void> {
+    const [kind, id = ''] = key.split('/', 2);
+    if (kind === 'task') {
+      const t = this.core.tasks.get(id);
+      if (t) await this.writeTask(t);
+    } else if (kind === 'agent') {
+      const a = this.core.agents.get(id);
+      if (!a) return;
+      const name = a.info.node_name || a.info.hostname || a.id;
+      const status = {
+        agentId: a.id,
+        state: a.state === 'active' ? 'Active' : 'Unreachable',
+        address: a.info.address,
+        total: Object.fromEntries(
+          Object.entries(Object.fromEntries(a.total.quantities())).map(([k, v]) => [k, v / 1000]),
+        ),
+        attributes: Object.fromEntries(a.info.attributes.map((x) => [x.name, x.text])),
+        tasks: a.tasks.size,
+      };
+      const existing = await this.opts.store.get('Agent', name);
+      if (!existing) {
+        await this.opts.store.create({
+          apiVersion: API_VERSION,
+          kind: 'Agent',
+          metadata: { name },
+          spec: { nodeName: a.info.node_name, hostname: a.info.hostname },
+        });
+      }
+      await this.opts.store.updateStatus('Agent', name, undefined, status);
+    }
+  }
+
+  private async writeTask(t: TaskRecord): Promise<void> {
+    const ns =
+      t.info.labels?.[TASK_OBJECT_LABEL]?.split('/')[0] ?? this.opts.taskNamespace ?? 'default';
+    const name = t.info.labels?.[TASK_OBJECT_LABEL]?.split('/')[1] ?? t.id;
+    let obj = await this.opts.store.get('Task', name, ns);
+    if (!obj) {
+      // A task launched by a framework through an offer gets a Task object too.
+      obj = await this.opts.store.create({
+        apiVersion: API_VERSION,
+        kind: 'Task',
+        metadata: { name, namespace: ns, labels: { [TASK_ID_LABEL]: t.id } },
+        spec: {
+          framework: t.frameworkId,
+          command: t.info.command?.value ?? '',
+          resources: Object.fromEntries(
+            [...t.resources.quantities()].map(([k, v]) => [
+              k,
+              k === 'mem' || k === 'disk' ? `${v / 1000}Mi` : v / 1000,
+            ]),
+          ),
+        },
+      });
+    }
+    const s = t.status;
+    const prev = obj.status ?? {};
+    const agent = this.core.agents.get(t.agentId);
+    const now = new Date(this.opts.clock.now()).toISOString();
+    const status: Record<string, unknown> = {
+      ...prev,
+      state: t.state,
+      frameworkId: t.frameworkId,
+      agentId: t.agentId,
+      hostname: agent?.info.hostname,
+      nodeName: agent?.info.node_name || undefined,
+      reason: s?.reason && s.reason !== 'REASON_UNSPECIFIED' ? s.reason : undefined,
+      message: s?.message || undefined,
+      ...(s?.exit === 'exit_code' ? { exitCode: s.exit_code } : {}),
+      ...(s?.health === 'healthy' ? { healthy: s.healthy } : {}),
+    };
+    if (t.state === 'TASK_RUNNING' && !prev.startTime) status.startTime = now;
+    if (isTerminal(t.state) && !prev.finishTime) status.finishTime = now;
+    const defined = Object.fromEntries(Object.entries(status).filter(([, v]) => v !== undefined));
+    await this.opts.store.updateStatus('Task', name, ns, defined);
+  }
+}
+
+/** Re-exported for callers that only need types. */
+export type { Clock, MetricsRegistry };

@@ -1,0 +1,131 @@
+/**
+ * The controller's HTTP endpoints: `/metrics` (Prometheus), `/healthz`, `/readyz`,
+ * `/state` (JSON like Mesos' /state: frameworks, agents, tasks, offers), `POST /apply`
+ * (objects for the store, as `mezzo apply -f` sends them) and a minimal index page.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { MetricsRegistry } from '../shared/metrics.js';
+import type { Store, StoredObject } from '../store/types.js';
+import type { ControllerCore } from './core.js';
+import { applyObject } from './apply.js';
+
+function send(res: ServerResponse, code: number, body: string, type = 'application/json'): void {
+  res.writeHead(code, { 'content-type': type });
+  res.end(body);
+}
+
+async function readBody(req: IncomingMessage, limit = 4 * 1024 * 1024): Promise<string> {
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) {
+    const b = chunk as Buffer;
+    size += b.length;
+    if (size > limit) throw new Error(`request body over ${limit} bytes`);
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The /state document. */
+export function stateOf(core: ControllerCore): Record<string, unknown> {
+  return {
+    frameworks: [...core.frameworks.values()].map((f) => ({
+      id: f.id,
+      name: f.info.name,
+      roles: f.roles,
+      connected: f.connected,
+      tasks: [...f.tasks],
+      allocated: Object.fromEntries(core.allocator.frameworkQuantities(f.id)),
+    })),
+    agents: [...core.agents.values()].map((a) => ({
+      id: a.id,
+      hostname: a.info.hostname,
+      state: a.state,
+      resources: a.total.toString(),
+      attributes: Object.fromEntries(a.info.attributes.map((x) => [x.name, x.text])),
+      tasks: a.tasks.size,
+    })),
+    tasks: [...core.tasks.values()].map((t) => ({
+      id: t.id,
+      name: t.info.name,
+      framework_id: t.frameworkId,
+      agent_id: t.agentId,
+      state: t.state,
+      reason: t.status?.reason,
+      message: t.status?.message,
+      resources: t.resources.toString(),
+    })),
+    offers: core.offers.all().map((o) => ({
+      id: o.id,
+      framework_id: o.frameworkId,
+      agent_id: o.agentId,
+      role: o.role,
+      resources: o.resources.toString(),
+    })),
+    shares: Object.fromEntries(core.allocator.frameworkShares()),
+  };
+}
+
+/** Starts the HTTP server on host:port (0 picks a port). */
+export async function startHttp(
+  core: ControllerCore,
+  metrics: MetricsRegistry,
+  store: Store,
+  host: string,
+  port: number,
+): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = `${req.method ?? 'GET'} ${url.pathname}`;
+    const handle = async () => {
+      switch (route) {
+        case 'GET /metrics':
+          send(res, 200, await metrics.exposition(), metrics.contentType);
+          return;
+        case 'GET /healthz':
+          send(res, 200, 'ok\n', 'text/plain');
+          return;
+        case 'GET /readyz':
+          send(res, 200, 'ready\n', 'text/plain');
+          return;
+        case 'GET /state':
+          send(res, 200, JSON.stringify(stateOf(core)));
+          return;
+        case 'GET /objects': {
+          const kind = url.searchParams.get('kind') ?? 'Task';
+          send(res, 200, JSON.stringify(await store.list(kind as StoredObject['kind'])));
+          return;
+        }
+        case 'POST /apply': {
+          const objs = JSON.parse(await readBody(req)) as unknown[];
+          const results = [];
+          for (const o of objs) results.push(await applyObject(store, o));
+          const failed = results.some((r) => !r.ok);
+          send(res, failed ? 422 : 200, JSON.stringify(results));
+          return;
+        }
+        case 'GET /':
+          send(
+            res,
+            200,
+            '<!doctype html><title>Mezzo</title><h1>Mezzo</h1><p>See <a href="/state">/state</a> and <a href="/metrics">/metrics</a>.</p>',
+            'text/html',
+          );
+          return;
+        default:
+          send(res, 404, JSON.stringify({ error: `no route ${route}` }));
+      }
+    };
+    handle().catch((err: unknown) => {
+      send(res, 400, JSON.stringify({ error: err instanceof Error ? err.message : String(err) }));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      resolve();
+    });
+  });
+  const addr = server.address();
+  return { server, port: typeof addr === 'object' && addr ? addr.port : port };
+}

@@ -1,0 +1,89 @@
+/**
+ * The controller's in-memory records of frameworks, agents, tasks and offers. They are
+ * rebuilt after a restart from framework resubscriptions and agent re-registrations, as
+ * the Mesos master rebuilds its state after a failover.
+ */
+import type * as grpc from '@grpc/grpc-js';
+import type { Resources } from '../allocator/index.js';
+import type { Timer } from '../shared/clock.js';
+import type { AgentMessage__Output } from '../gen/mezzo/v1/AgentMessage.js';
+import type { ControllerMessage } from '../gen/mezzo/v1/ControllerMessage.js';
+import type { Event } from '../gen/mezzo/v1/Event.js';
+import type { FrameworkInfo__Output } from '../gen/mezzo/v1/FrameworkInfo.js';
+import type { AgentInfo__Output } from '../gen/mezzo/v1/AgentInfo.js';
+import type { SubscribeRequest__Output } from '../gen/mezzo/v1/SubscribeRequest.js';
+import type { TaskInfo } from '../gen/mezzo/v1/TaskInfo.js';
+import type { TaskStatus } from '../gen/mezzo/v1/TaskStatus.js';
+import type { TaskState__Output as TaskState } from '../gen/mezzo/v1/TaskState.js';
+
+/** A framework's event stream. */
+export type EventStream = grpc.ServerWritableStream<SubscribeRequest__Output, Event>;
+/** An agent's connection. */
+export type AgentStream = grpc.ServerDuplexStream<AgentMessage__Output, ControllerMessage>;
+
+/** A registered framework. */
+export interface FrameworkRecord {
+  id: string;
+  info: FrameworkInfo__Output;
+  roles: string[];
+  streamId: string;
+  stream: EventStream | undefined;
+  connected: boolean;
+  failoverTimer: Timer | undefined;
+  heartbeatTimer: Timer | undefined;
+  tasks: Set<string>;
+  registeredAt: number;
+}
+
+/** A registered agent. */
+export interface AgentRecord {
+  id: string;
+  info: AgentInfo__Output;
+  total: Resources;
+  stream: AgentStream | undefined;
+  lastSeen: number;
+  state: 'active' | 'unreachable';
+  tasks: Set<string>;
+  pingTimer: Timer | undefined;
+}
+
+/** A task the controller knows of. */
+export interface TaskRecord {
+  id: string;
+  frameworkId: string;
+  agentId: string;
+  info: TaskInfo;
+  resources: Resources;
+  role: string;
+  state: TaskState;
+  /** The latest status (as forwarded). */
+  status: TaskStatus | undefined;
+  /** Whether the task's resources went back to the allocator. */
+  recovered: boolean;
+}
+
+/** An outstanding offer. */
+export interface OfferRecord {
+  id: string;
+  frameworkId: string;
+  agentId: string;
+  role: string;
+  resources: Resources;
+  timer: Timer;
+}
+
+/** States after which a task never changes again. */
+export const TERMINAL_STATES: ReadonlySet<TaskState> = new Set<TaskState>([
+  'TASK_FINISHED',
+  'TASK_FAILED',
+  'TASK_KILLED',
+  'TASK_ERROR',
+  'TASK_DROPPED',
+  'TASK_GONE',
+  'TASK_GONE_BY_OPERATOR',
+]);
+
+/** Whether a state is terminal. */
+export function isTerminal(state: TaskState): boolean {
+  return TERMINAL_STATES.has(state);
+}

@@ -1,0 +1,309 @@
+/**
+ * The scheduler gRPC service (mezzo.v1.Scheduler) with Mesos v1 semantics. Every call
+ * names its framework and stream; a call from a superseded stream is refused, so a
+ * scheduler that failed over cannot act twice. Invalid calls get a gRPC status and
+ * change nothing.
+ */
+import * as grpc from '@grpc/grpc-js';
+import type { Resources } from '../allocator/index.js';
+import { grpcError } from '../shared/grpc.js';
+import type { SchedulerHandlers } from '../gen/mezzo/v1/Scheduler.js';
+import type { CallHeader__Output } from '../gen/mezzo/v1/CallHeader.js';
+import type { ControllerCore } from './core.js';
+import { planAccept } from './accept.js';
+import { isTerminal, type EventStream, type FrameworkRecord, type TaskRecord } from './records.js';
+
+const DEFAULT_REFUSE_SECONDS = 5;
+
+/** Builds the handlers over a controller core. */
+export function schedulerService(core: ControllerCore): SchedulerHandlers {
+  const caller = (header: CallHeader__Output | null): FrameworkRecord | grpc.ServiceError => {
+    const id = header?.framework_id ?? '';
+    const fw = core.frameworks.get(id);
+    if (!fw)
+      return grpcError(grpc.status.NOT_FOUND, `framework ${id || '(none)'} is not subscribed`);
+    if (header?.stream_id !== fw.streamId) {
+      return grpcError(
+        grpc.status.FAILED_PRECONDITION,
+        "stream ID does not match the framework's current subscription",
+      );
+    }
+    return fw;
+  };
+  const unary =
+    <Req extends { header: CallHeader__Output | null }>(
+      fn: (fw: FrameworkRecord, req: Req) => grpc.ServiceError | undefined,
+    ) =>
+    (call: grpc.ServerUnaryCall<Req, object>, cb: grpc.sendUnaryData<object>) => {
+      const fw = caller(call.request.header);
+      if (fw instanceof Error) {
+        cb(fw);
+        return;
+      }
+      const err = fn(fw, call.request);
+      if (err) cb(err);
+      else cb(null, {});
+    };
+
+  return {
+    Subscribe(call: EventStream) {
+      subscribe(core, call);
+    },
+    Accept: unary((fw, req) => {
+      const plan = planAccept(
+        fw.id,
+        req.offer_ids,
+        req.operations,
+        (id) => core.offers.get(id),
+        (id) => core.tasks.has(id),
+      );
+      if ('code' in plan) return grpcError(plan.code, plan.message);
+      for (const o of plan.offers) core.offers.take(o.id);
+      core.m.offers.inc({ result: 'accepted' }, plan.offers.length);
+      for (const c of plan.conversions)
+        core.allocator.updateAllocation(fw.id, plan.agentId, c.from, c.to);
+      const agent = core.agents.get(plan.agentId);
+      for (const { task, resources } of plan.launches) {
+        const rec: TaskRecord = {
+          id: task.task_id,
+          frameworkId: fw.id,
+          agentId: plan.agentId,
+          info: { ...task, framework_id: fw.id, agent_id: plan.agentId },
+          resources,
+          role: plan.role,
+          state: 'TASK_STAGING',
+          status: undefined,
+          recovered: false,
+        };
+        core.tasks.set(rec.id, rec);
+        fw.tasks.add(rec.id);
+        agent?.tasks.add(rec.id);
+        agent?.stream?.write({
+          launch_task: {
+            task: rec.info,
+            framework: {
+              id: fw.id,
+              name: fw.info.name,
+              user: fw.info.user,
+              checkpoint: fw.info.checkpoint,
+            },
+          },
+        });
+        core.opts.onTaskChanged?.(rec);
+      }
+      const refuse = req.filters?.refuse_seconds ?? DEFAULT_REFUSE_SECONDS;
+      if (!plan.unused.isEmpty()) {
+        core.allocator.recoverResources(fw.id, plan.agentId, plan.unused, {
+          refuseSeconds: refuse,
+        });
+      }
+      core.refreshGauges();
+      return undefined;
+    }),
+    Decline: unary((fw, req) => {
+      if (req.offer_ids.length === 0)
+        return grpcError(grpc.status.INVALID_ARGUMENT, 'decline names no offers');
+      for (const id of req.offer_ids) {
+        const o = core.offers.get(id);
+        if (!o) return grpcError(grpc.status.NOT_FOUND, `offer ${id} is not outstanding`);
+        if (o.frameworkId !== fw.id)
+          return grpcError(
+            grpc.status.PERMISSION_DENIED,
+            `offer ${id} was made to another framework`,
+          );
+      }
+      const refuse = req.filters?.refuse_seconds ?? DEFAULT_REFUSE_SECONDS;
+      for (const id of req.offer_ids) {
+        const o = core.offers.take(id);
+        if (o) core.recoverOffer(o, refuse);
+      }
+      core.m.offers.inc({ result: 'declined' }, req.offer_ids.length);
+      return undefined;
+    }),
+    Revive: unary((fw, req) => {
+      core.allocator.reviveOffers(fw.id, req.roles.length > 0 ? req.roles : undefined);
+      return undefined;
+    }),
+    Suppress: unary((fw, req) => {
+      core.allocator.suppressOffers(fw.id, req.roles.length > 0 ? req.roles : undefined);
+      return undefined;
+    }),
+    Kill: unary((fw, req) => {
+      const task = core.tasks.get(req.task_id);
+      if (!task || task.frameworkId !== fw.id) {
+        // Mesos answers a kill of an unknown task with an update, not an error.
+        core.sendTo(fw.id, {
+          type: 'UPDATE',
+          update: {
+            status: {
+              task_id: req.task_id,
+              state: 'TASK_UNKNOWN',
+              reason: 'REASON_RECONCILIATION',
+              message: 'no such task',
+              source: 'SOURCE_MASTER',
+              framework_id: fw.id,
+              timestamp: core.clock.now() / 1000,
+            },
+          },
+        });
+        return undefined;
+      }
+      if (!isTerminal(task.state)) core.killTask(task, req.grace_period_seconds ?? undefined);
+      return undefined;
+    }),
+    Acknowledge: unary((fw, req) => {
+      const task = core.tasks.get(req.task_id);
+      if (!task || task.frameworkId !== fw.id)
+        return grpcError(grpc.status.NOT_FOUND, `task ${req.task_id} is not known`);
+      if (req.uuid.length === 0)
+        return grpcError(grpc.status.INVALID_ARGUMENT, 'acknowledgement without uuid');
+      core.agents.get(task.agentId)?.stream?.write({
+        acknowledgement: { task_id: task.id, framework_id: fw.id, uuid: req.uuid },
+      });
+      return undefined;
+    }),
+    Reconcile: unary((fw, req) => {
+      const ids = req.tasks.length > 0 ? req.tasks.map((t) => t.task_id) : [...fw.tasks];
+      for (const id of ids) {
+        const t = core.tasks.get(id);
+        const status =
+          t && t.frameworkId === fw.id
+            ? {
+                ...(t.status ?? core.masterStatus(t, t.state, 'REASON_RECONCILIATION', '')),
+                uuid: Buffer.alloc(0),
+                reason: 'REASON_RECONCILIATION' as const,
+              }
+            : {
+                task_id: id,
+                state: 'TASK_UNKNOWN' as const,
+                reason: 'REASON_RECONCILIATION' as const,
+                source: 'SOURCE_MASTER' as const,
+                framework_id: fw.id,
+                timestamp: core.clock.now() / 1000,
+              };
+        core.sendTo(fw.id, { type: 'UPDATE', update: { status } });
+      }
+      return undefined;
+    }),
+    Message: unary(() =>
+      grpcError(
+        grpc.status.FAILED_PRECONDITION,
+        'Mezzo runs command tasks: there is no executor to message',
+      ),
+    ),
+    Teardown: unary((fw) => {
+      core.removeFramework(fw, 'teardown requested');
+      return undefined;
+    }),
+  };
+}
+
+function subscribe(core: ControllerCore, call: EventStream): void {
+  const info = call.request.framework_info;
+  if (!info || info.roles.length === 0 || !info.name) {
+    call.emit(
+      'error',
+      grpcError(grpc.status.INVALID_ARGUMENT, 'framework_info needs a name and at least one role'),
+    );
+    return;
+  }
+  const streamId = core.newId('stream');
+  let fw = info.id ? core.frameworks.get(info.id) : undefined;
+  if (fw) {
+    // Failover: the new scheduler instance takes over; the old stream is told and closed.
+    fw.failoverTimer?.cancel();
+    fw.failoverTimer = undefined;
+    if (fw.stream && fw.stream !== call) {
+      fw.stream.write({
+        type: 'ERROR',
+        error: { message: 'framework failed over to a new subscription' },
+      });
+      fw.stream.end();
+    }
+    fw.info = info;
+    fw.streamId = streamId;
+    fw.stream = call;
+    fw.connected = true;
+    if (fw.roles.join() !== info.roles.join())
+      core.allocator.updateFramework(fw.id, { roles: info.roles });
+    fw.roles = info.roles;
+    core.allocator.activateFramework(fw.id);
+  } else {
+    // A new framework, or one resubscribing after a controller restart with its old ID.
+    const id = info.id || core.newId('fw');
+    const used = new Map<string, Resources>();
+    const tasks = new Set<string>();
+    for (const t of core.tasks.values()) {
+      if (t.frameworkId !== id || isTerminal(t.state)) continue;
+      tasks.add(t.id);
+    }
+    fw = {
+      id,
+      info: { ...info, id },
+      roles: info.roles,
+      streamId,
+      stream: call,
+      connected: true,
+      failoverTimer: undefined,
+      heartbeatTimer: undefined,
+      tasks,
+      registeredAt: core.clock.now(),
+    };
+    core.frameworks.set(id, fw);
+    // Tasks already running (known from agent re-registration) count as allocated.
+    for (const a of core.agents.values()) {
+      const r = core.usedOn(a).get(id);
+      if (r) used.set(a.id, r);
+    }
+    core.allocator.addFramework(id, { roles: info.roles }, used);
+    if (call.request.suppressed_roles.length > 0)
+      core.allocator.suppressOffers(id, call.request.suppressed_roles);
+  }
+  const record = fw;
+  core.log.info('framework subscribed', {
+    framework: record.id,
+    name: info.name,
+    roles: info.roles,
+  });
+  call.write({
+    type: 'SUBSCRIBED',
+    subscribed: {
+      framework_id: record.id,
+      stream_id: streamId,
+      heartbeat_interval_seconds: core.opts.frameworkHeartbeatMs / 1000,
+    },
+  });
+  const beat = () => {
+    if (record.stream !== call) return;
+    call.write({ type: 'HEARTBEAT' });
+    record.heartbeatTimer = core.clock.setTimer(core.opts.frameworkHeartbeatMs, beat);
+  };
+  record.heartbeatTimer?.cancel();
+  record.heartbeatTimer = core.clock.setTimer(core.opts.frameworkHeartbeatMs, beat);
+  core.opts.onFrameworkChanged?.(record, false);
+  core.refreshGauges();
+  const gone = () => {
+    if (record.stream !== call) return; // superseded by a newer subscription
+    disconnect(core, record);
+  };
+  call.on('cancelled', gone);
+  call.on('close', gone);
+  call.on('error', gone);
+}
+
+function disconnect(core: ControllerCore, fw: FrameworkRecord): void {
+  if (!fw.connected || core.frameworks.get(fw.id) !== fw) return;
+  fw.connected = false;
+  fw.stream = undefined;
+  fw.heartbeatTimer?.cancel();
+  core.allocator.deactivateFramework(fw.id);
+  core.rescindWhere((o) => o.frameworkId === fw.id);
+  const timeoutMs = Math.max(0, (fw.info.failover_timeout_seconds || 0) * 1000);
+  core.log.info('framework disconnected', { framework: fw.id, failoverTimeoutMs: timeoutMs });
+  fw.failoverTimer = core.clock.setTimer(timeoutMs, () => {
+    if (!fw.connected && core.frameworks.get(fw.id) === fw)
+      core.removeFramework(fw, 'failover timeout expired');
+  });
+  core.opts.onFrameworkChanged?.(fw, false);
+  core.refreshGauges();
+}

@@ -1,0 +1,245 @@
+/**
+ * A framework's client for the scheduler API: subscribes, keeps the subscription alive
+ * (resubscribing with its framework ID after a disconnect or controller restart, with
+ * backoff and jitter), delivers typed events, acknowledges status updates automatically
+ * unless told not to, and wraps every call with the framework and stream IDs.
+ */
+import { EventEmitter } from 'node:events';
+import * as grpc from '@grpc/grpc-js';
+import { schedulerProto } from '../shared/proto.js';
+import { CLIENT_OPTIONS } from '../shared/grpc.js';
+import { Backoff } from '../kube/backoff.js';
+import type { SchedulerClient as GrpcSchedulerClient } from '../gen/mezzo/v1/Scheduler.js';
+import type { Event__Output } from '../gen/mezzo/v1/Event.js';
+import type { FrameworkInfo } from '../gen/mezzo/v1/FrameworkInfo.js';
+import type { Offer__Output } from '../gen/mezzo/v1/Offer.js';
+import type { Operation } from '../gen/mezzo/v1/Operation.js';
+import type { TaskStatus__Output } from '../gen/mezzo/v1/TaskStatus.js';
+
+/** Events a {@link SchedulerClient} emits. */
+export interface SchedulerEvents {
+  subscribed: [frameworkId: string];
+  offers: [offers: Offer__Output[]];
+  rescind: [offerId: string];
+  update: [status: TaskStatus__Output];
+  /** An ERROR event from the controller (e.g. the framework was removed). */
+  controllerError: [message: string];
+  disconnected: [reason: string];
+}
+
+/** Options for {@link SchedulerClient}. */
+export interface SchedulerClientOptions {
+  /** Controller gRPC address (host:port). */
+  address: string;
+  framework: FrameworkInfo;
+  /** Acknowledge updates automatically (default true). */
+  autoAcknowledge?: boolean;
+  /** Resubscribe after disconnects (default true). */
+  reconnect?: boolean;
+  backoff?: Backoff;
+}
+
+/** The framework client. */
+export class SchedulerClient extends EventEmitter<SchedulerEvents> {
+  private readonly client: GrpcSchedulerClient;
+  private frameworkId = '';
+  private streamId = '';
+  private call: grpc.ClientReadableStream<Event__Output> | undefined;
+  private closed = false;
+  private readonly backoff: Backoff;
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly opts: SchedulerClientOptions) {
+    super();
+    const proto = schedulerProto();
+    this.client = new proto.mezzo.v1.Scheduler(
+      opts.address,
+      grpc.credentials.createInsecure(),
+      CLIENT_OPTIONS,
+    );
+    this.backoff = opts.backoff ?? new Backoff({ initialMs: 100, maxMs: 5_000 });
+    this.frameworkId = opts.framework.id ?? '';
+  }
+
+  /** The framework ID once subscribed. */
+  get id(): string {
+    return this.frameworkId;
+  }
+
+  /** Whether a subscription is open now. */
+  get connected(): boolean {
+    return this.streamId !== '' && this.call !== undefined;
+  }
+
+  /** Subscribes; resolves with the framework ID on the first SUBSCRIBED. */
+  start(): Promise<string> {
+    const first = new Promise<string>((resolve, reject) => {
+      this.once('subscribed', resolve);
+      if (this.opts.reconnect === false) this.once('disconnected', (r) => reject(new Error(r)));
+    });
+    this.subscribe();
+    return first;
+  }
+
+  /** Closes the subscription (the framework stays registered until its failover timeout). */
+  close(): void {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.call?.cancel();
+    this.call = undefined;
+    this.client.close();
+  }
+
+  private subscribe(): void {
+    if (this.closed) return;
+    const call = this.client.Subscribe({
+      framework_info: { ...this.opts.framework, id: this.frameworkId },
+    });
+    this.call = call;
+    call.on('data', (e: Event__Output) => {
+      this.onEvent(e);
+    });
+    const ended = (reason: string) => {
+      if (this.call !== call) return;
+      this.call = undefined;
+      this.streamId = '';
+      this.emit('disconnected', reason);
+      if (this.closed || this.opts.reconnect === false) return;
+      const delay = this.backoff.next();
+      this.retryTimer = setTimeout(() => {
+        this.subscribe();
+      }, delay);
+    };
+    call.on('error', (err: grpc.ServiceError) => {
+      ended(err.details || err.message);
+    });
+    call.on('end', () => {
+      ended('stream ended');
+    });
+  }
+
+  private onEvent(e: Event__Output): void {
+    switch (e.type) {
+      case 'SUBSCRIBED':
+        this.frameworkId = e.subscribed?.framework_id ?? '';
+        this.streamId = e.subscribed?.stream_id ?? '';
+        this.backoff.reset();
+        this.emit('subscribed', this.frameworkId);
+        break;
+      case 'OFFERS':
+        this.emit('offers', e.offers?.offers ?? []);
+        break;
+      case 'RESCIND':
+        this.emit('rescind', e.rescind?.offer_id ?? '');
+        break;
+      case 'UPDATE': {
+        const status = e.update?.status;
+        if (!status) break;
+        this.emit('update', status);
+        if (this.opts.autoAcknowledge !== false && status.uuid.length > 0) {
+          this.acknowledge(status).catch(() => undefined);
+        }
+        break;
+      }
+      case 'ERROR':
+        this.emit('controllerError', e.error?.message ?? 'error');
+        break;
+      default:
+        break;
+    }
+  }
+
+  private header() {
+    return { framework_id: this.frameworkId, stream_id: this.streamId };
+  }
+
+  private unary(
+    send: (cb: (err: grpc.ServiceError | null, value?: object) => void) => unknown,
+  ): Promise<void> {
+    return new Promise((resolve, reject) => {
+      send((err) => {
+        if (err) reject(err);
+        else resolve();
+      });
+    });
+  }
+
+  /** Accepts offers with operations; unused resources are refused for `refuseSeconds`. */
+  accept(offerIds: string[], operations: Operation[], refuseSeconds?: number): Promise<void> {
+    return this.unary((cb) =>
+      this.client.Accept(
+        {
+          header: this.header(),
+          offer_ids: offerIds,
+          operations,
+          filters: refuseSeconds !== undefined ? { refuse_seconds: refuseSeconds } : {},
+        },
+        cb,
+      ),
+    );
+  }
+
+  /** Declines offers; they are not re-offered to this framework for `refuseSeconds`. */
+  decline(offerIds: string[], refuseSeconds?: number): Promise<void> {
+    return this.unary((cb) =>
+      this.client.Decline(
+        {
+          header: this.header(),
+          offer_ids: offerIds,
+          filters: refuseSeconds !== undefined ? { refuse_seconds: refuseSeconds } : {},
+        },
+        cb,
+      ),
+    );
+  }
+
+  /** Asks for offers again (clears filters and suppression). */
+  revive(roles: string[] = []): Promise<void> {
+    return this.unary((cb) => this.client.Revive({ header: this.header(), roles }, cb));
+  }
+
+  /** Stops offers for the roles until revive. */
+  suppress(roles: string[] = []): Promise<void> {
+    return this.unary((cb) => this.client.Suppress({ header: this.header(), roles }, cb));
+  }
+
+  /** Kills a task. */
+  kill(taskId: string, agentId = '', gracePeriodSeconds?: number): Promise<void> {
+    return this.unary((cb) =>
+      this.client.Kill(
+        {
+          header: this.header(),
+          task_id: taskId,
+          agent_id: agentId,
+          ...(gracePeriodSeconds !== undefined ? { grace_period_seconds: gracePeriodSeconds } : {}),
+        },
+        cb,
+      ),
+    );
+  }
+
+  /** Acknowledges a status update. */
+  acknowledge(status: TaskStatus__Output): Promise<void> {
+    return this.unary((cb) =>
+      this.client.Acknowledge(
+        {
+          header: this.header(),
+          agent_id: status.agent_id,
+          task_id: status.task_id,
+          uuid: status.uuid,
+        },
+        cb,
+      ),
+    );
+  }
+
+  /** Asks for the latest state of tasks (all of the framework's when empty). */
+  reconcile(tasks: { task_id: string; agent_id?: string }[] = []): Promise<void> {
+    return this.unary((cb) => this.client.Reconcile({ header: this.header(), tasks }, cb));
+  }
+
+  /** Unregisters the framework; its tasks are killed. */
+  teardown(): Promise<void> {
+    return this.unary((cb) => this.client.Teardown({ header: this.header() }, cb));
+  }
+}

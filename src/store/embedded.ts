@@ -1,0 +1,170 @@
+/**
+ * The embedded store behind `mezzo dev`: every object in memory, persisted to one JSON
+ * file that is replaced atomically (write to a temp file, fsync, rename, fsync the
+ * directory) after each change, so a crash mid-write leaves the previous complete state.
+ * Writes are serialized; watchers are called synchronously after each committed change.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { ConflictError, NotFoundError } from '../shared/errors.js';
+import type { Clock } from '../shared/clock.js';
+import { objectKey, type Kind, type Store, type StoredObject, type WatchEvent } from './types.js';
+
+interface FileFormat {
+  resourceVersion: number;
+  objects: StoredObject[];
+}
+
+function storeKey(kind: Kind, name: string, namespace?: string): string {
+  return `${kind}:${namespace ?? ''}/${name}`;
+}
+
+function clone<T>(v: T): T {
+  return structuredClone(v);
+}
+
+/** A file-backed store. */
+export class EmbeddedStore implements Store {
+  private readonly objects = new Map<string, StoredObject>();
+  private rv = 0;
+  private readonly watchers = new Map<Kind, Set<(e: WatchEvent) => void>>();
+  private writing: Promise<void> = Promise.resolve();
+
+  /** @param file - the JSON file; created with its directory when missing */
+  constructor(
+    private readonly file: string,
+    private readonly clock: Clock,
+  ) {
+    mkdirSync(dirname(file), { recursive: true });
+    if (existsSync(file)) {
+      const data = JSON.parse(readFileSync(file, 'utf8')) as FileFormat;
+      this.rv = data.resourceVersion;
+      for (const o of data.objects)
+        this.objects.set(storeKey(o.kind, o.metadata.name, o.metadata.namespace), o);
+    }
+  }
+
+  list(kind: Kind): Promise<StoredObject[]> {
+    return Promise.resolve([...this.objects.values()].filter((o) => o.kind === kind).map(clone));
+  }
+
+  get(kind: Kind, name: string, namespace?: string): Promise<StoredObject | undefined> {
+    const o = this.objects.get(storeKey(kind, name, namespace));
+    return Promise.resolve(o ? clone(o) : undefined);
+  }
+
+  async create(obj: StoredObject): Promise<StoredObject> {
+    const key = storeKey(obj.kind, obj.metadata.name, obj.metadata.namespace);
+    if (this.objects.has(key)) throw new ConflictError(obj.kind, objectKey(obj), 'already exists');
+    const stored: StoredObject = clone(obj);
+    stored.metadata = {
+      ...stored.metadata,
+      uid: randomUUID(),
+      resourceVersion: String(++this.rv),
+      generation: 1,
+      creationTimestamp: new Date(this.clock.now()).toISOString(),
+    };
+    this.objects.set(key, stored);
+    await this.commit({ type: 'ADDED', object: stored });
+    return clone(stored);
+  }
+
+  async update(obj: StoredObject): Promise<StoredObject> {
+    const key = storeKey(obj.kind, obj.metadata.name, obj.metadata.namespace);
+    const cur = this.objects.get(key);
+    if (!cur) throw new NotFoundError(obj.kind, objectKey(obj));
+    if (
+      obj.metadata.resourceVersion !== undefined &&
+      obj.metadata.resourceVersion !== cur.metadata.resourceVersion
+    ) {
+      throw new ConflictError(obj.kind, objectKey(obj));
+    }
+    const specChanged = JSON.stringify(cur.spec) !== JSON.stringify(obj.spec);
+    const next: StoredObject = {
+      ...clone(obj),
+      status: cur.status,
+      metadata: {
+        ...clone(obj.metadata),
+        uid: cur.metadata.uid,
+        creationTimestamp: cur.metadata.creationTimestamp,
+        generation: (cur.metadata.generation ?? 1) + (specChanged ? 1 : 0),
+        resourceVersion: String(++this.rv),
+      },
+    };
+    this.objects.set(key, next);
+    await this.commit({ type: 'MODIFIED', object: next });
+    return clone(next);
+  }
+
+  async updateStatus(
+    kind: Kind,
+    name: string,
+    namespace: string | undefined,
+    status: unknown,
+  ): Promise<StoredObject> {
+    const key = storeKey(kind, name, namespace);
+    const cur = this.objects.get(key);
+    if (!cur) throw new NotFoundError(kind, namespace ? `${namespace}/${name}` : name);
+    if (JSON.stringify(cur.status) === JSON.stringify(status)) return clone(cur);
+    const next: StoredObject = {
+      ...cur,
+      status: clone(status) as Record<string, unknown>,
+      metadata: { ...cur.metadata, resourceVersion: String(++this.rv) },
+    };
+    this.objects.set(key, next);
+    await this.commit({ type: 'MODIFIED', object: next });
+    return clone(next);
+  }
+
+  async delete(kind: Kind, name: string, namespace?: string): Promise<void> {
+    const key = storeKey(kind, name, namespace);
+    const cur = this.objects.get(key);
+    if (!cur) return;
+    this.objects.delete(key);
+    this.rv++;
+    await this.commit({ type: 'DELETED', object: cur });
+  }
+
+  watch(kind: Kind, handler: (e: WatchEvent) => void): () => void {
+    const set = this.watchers.get(kind) ?? new Set();
+    this.watchers.set(kind, set);
+    for (const o of this.objects.values())
+      if (o.kind === kind) handler({ type: 'ADDED', object: clone(o) });
+    set.add(handler);
+    return () => set.delete(handler);
+  }
+
+  async close(): Promise<void> {
+    await this.writing;
+  }
+
+  private async commit(event: WatchEvent): Promise<void> {
+    const snapshot: FileFormat = { resourceVersion: this.rv, objects: [...this.objects.values()] };
+    const text = JSON.stringify(snapshot);
+    // Serialize file writes; each writes the newest snapshot it was given.
+    this.writing = this.writing.then(() => this.writeAtomically(text));
+    await this.writing;
+    for (const h of this.watchers.get(event.object.kind) ?? [])
+      h({ type: event.type, object: clone(event.object) });
+  }
+
+  private async writeAtomically(text: string): Promise<void> {
+    const tmp = `${this.file}.tmp`;
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writeFile(text);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, this.file);
+    const dir = await open(dirname(this.file), 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  }
+}
