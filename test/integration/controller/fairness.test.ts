@@ -77,10 +77,20 @@ test('weights 1 and 3 settle at a 1:3 dominant-share ratio within 5 %', async ()
     20_000,
     'all 16 tasks running on the agents',
   );
-  // light: 4 tasks = 1 cpu of 4 = 0.25; heavy: 12 tasks = 3 of 4 = 0.75; 0.75 / 0.25 = 3.
-  const shares = controller.core.allocator.frameworkShares();
-  const sa = shares.get(a.id) ?? 0;
-  const sb = shares.get(b.id) ?? 0;
+  // Dominant shares of what the tasks hold (cluster: 4 cpus, 2048 MiB):
+  // light: 4 tasks = max(1/4 cpus, 128/2048 mem) = 0.25; heavy: 12 tasks = max(3/4, 384/2048) = 0.75.
+  const share = (fwId: string) => {
+    let cpus = 0;
+    let mem = 0;
+    for (const t of controller.core.tasks.values()) {
+      if (t.frameworkId !== fwId || t.state !== 'TASK_RUNNING') continue;
+      cpus += t.resources.scalar('cpus');
+      mem += t.resources.scalar('mem');
+    }
+    return Math.max(cpus / 4, mem / 2048);
+  };
+  const sa = share(a.id);
+  const sb = share(b.id);
   assert.ok(sa > 0 && sb > 0, `shares ${sa} ${sb}`);
   const ratio = sb / sa;
   assert.ok(
