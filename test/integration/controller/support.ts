@@ -88,10 +88,11 @@ export function framework(
   name: string,
   roles: string[],
   failoverTimeoutSeconds = 60,
+  id = '',
 ): SchedulerClient {
   return new SchedulerClient({
     address,
-    framework: { name, user: 'nobody', roles, failover_timeout_seconds: failoverTimeoutSeconds },
+    framework: { id, name, user: 'nobody', roles, failover_timeout_seconds: failoverTimeoutSeconds },
   });
 }
 
