@@ -85,7 +85,7 @@ test('invalid calls get a clear status and change nothing', async () => {
   const code = async (p: Promise<void>) =>
     p.then(
       () => grpc.status.OK,
-      (e: grpc.ServiceError) => e.code,
+      (e: unknown) => (e as grpc.ServiceError).code,
     );
   assert.equal(
     await code(a.accept(['offer-nope'], [launch('x', o.agent_id, 'true', 0.1, 16)])),
