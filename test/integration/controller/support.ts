@@ -92,7 +92,13 @@ export function framework(
 ): SchedulerClient {
   return new SchedulerClient({
     address,
-    framework: { id, name, user: 'nobody', roles, failover_timeout_seconds: failoverTimeoutSeconds },
+    framework: {
+      id,
+      name,
+      user: 'nobody',
+      roles,
+      failover_timeout_seconds: failoverTimeoutSeconds,
+    },
   });
 }
 
