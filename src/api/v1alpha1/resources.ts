@@ -1,5 +1,15 @@
 /** Schemas for resource amounts, shared by Task, Role, Agent, App and Schedule. */
-import { int, list, map, num, obj, quantity, type CelRule, type Schema } from './schema.js';
+import {
+  celSize,
+  int,
+  list,
+  map,
+  num,
+  obj,
+  quantity,
+  type CelRule,
+  type Schema,
+} from './schema.js';
 
 /**
  * Cores as a number (`cpus: 0.5`), as Mesos and Marathon users write them.
@@ -33,9 +43,8 @@ export function positiveCpusAndMem(prefix = 'self'): CelRule[] {
       message: 'cpus is required and must be greater than zero',
     },
     {
-      rule: `has(${prefix}.mem) && quantity(string(${prefix}.mem)).compareTo(quantity('1Mi')) >= 0`,
-      message:
-        'mem is required and must be at least 1Mi (a plain number counts bytes: write 128Mi)',
+      rule: `has(${prefix}.mem) && ${celSize(`${prefix}.mem`)}.compareTo(quantity('1Mi')) >= 0`,
+      message: 'mem is required and must be at least 1Mi (a plain number counts MiB)',
     },
   ];
 }
@@ -89,7 +98,7 @@ export function quota(): Schema {
     {
       'x-kubernetes-validations': [
         {
-          rule: `!has(self.guarantee) || !has(self.limit) || ((${notBelow('cpus', 'self.limit.cpus >= self.guarantee.cpus')}) && (${notBelow('gpus', 'self.limit.gpus >= self.guarantee.gpus')}) && (${notBelow('mem', 'quantity(string(self.limit.mem)).compareTo(quantity(string(self.guarantee.mem))) >= 0')}) && (${notBelow('disk', 'quantity(string(self.limit.disk)).compareTo(quantity(string(self.guarantee.disk))) >= 0')}))`,
+          rule: `!has(self.guarantee) || !has(self.limit) || ((${notBelow('cpus', 'self.limit.cpus >= self.guarantee.cpus')}) && (${notBelow('gpus', 'self.limit.gpus >= self.guarantee.gpus')}) && (${notBelow('mem', `${celSize('self.limit.mem')}.compareTo(${celSize('self.guarantee.mem')}) >= 0`)}) && (${notBelow('disk', `${celSize('self.limit.disk')}.compareTo(${celSize('self.guarantee.disk')}) >= 0`)}))`,
           message: 'a quota limit must not be below its guarantee',
         },
       ],

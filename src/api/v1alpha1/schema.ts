@@ -93,13 +93,13 @@ export function map(description: string, values: Schema, extra: Partial<Schema> 
 }
 
 /**
- * A byte quantity: a Kubernetes quantity string (`128Mi`, `4Gi`) or a whole number of
- * bytes. (Structural schemas allow "integer or string" but not "number or string", so
- * core counts are plain numbers elsewhere.)
+ * A size: a Kubernetes quantity string (`128Mi`, `4Gi`) or a whole number of MiB, the
+ * Mesos unit, as everywhere in Mezzo. (Structural schemas allow "integer or string" but
+ * not "number or string", so core counts are plain numbers elsewhere.)
  */
 export function quantity(description: string): Schema {
   return {
-    description: `${description} A Kubernetes quantity such as 128Mi or 4Gi, or whole bytes.`,
+    description: `${description} A Kubernetes quantity such as 128Mi or 4Gi, or a whole number of MiB.`,
     'x-kubernetes-int-or-string': true,
     // The exact anyOf pair the apiserver accepts for int-or-string; the pattern applies to
     // the string form.
@@ -107,6 +107,11 @@ export function quantity(description: string): Schema {
     pattern: QUANTITY_PATTERN,
     maxLength: 64,
   };
+}
+
+/** CEL: a size field (int MiB or quantity string) as a CEL quantity. */
+export function celSize(expr: string): string {
+  return `(type(${expr}) == int ? quantity(string(${expr}) + 'Mi') : quantity(string(${expr})))`;
 }
 
 /** An RFC 3339 timestamp. */

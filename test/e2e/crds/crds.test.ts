@@ -24,7 +24,7 @@ test('valid objects of every kind are accepted', async () => {
   await cp.kubectl(['apply', '-f', '-'], [
     'apiVersion: mezzo.dev/v1alpha1\nkind: Role\nmetadata: {name: eng}\nspec: {weight: 2, quota: {guarantee: {cpus: 2, mem: 1Gi}, limit: {cpus: 4, mem: 8Gi}}}',
     'apiVersion: mezzo.dev/v1alpha1\nkind: Framework\nmetadata: {name: batch}\nspec: {roles: [eng, eng/backend], scheduler: {kind: External}}',
-    task('hello', '  command: echo hello\n  resources: {cpus: 0.5, mem: 64Mi, ports: 1}\n  healthCheck: {type: HTTP, portIndex: 0, path: /health}\n  constraints: [{attribute: rack, operator: LIKE, value: "r[12]"}]\n'),
+    task('hello', '  command: echo hello\n  resources: {cpus: 0.5, mem: 64, ports: 1}\n  healthCheck: {type: HTTP, portIndex: 0, path: /health}\n  constraints: [{attribute: rack, operator: LIKE, value: "r[12]"}]\n'),
     'apiVersion: mezzo.dev/v1alpha1\nkind: Agent\nmetadata: {name: node-1}\nspec: {nodeName: node-1}',
     'apiVersion: mezzo.dev/v1alpha1\nkind: App\nmetadata: {name: web}\nspec: {command: "python3 -m http.server $PORT0", instances: 3, cpus: 0.1, mem: 64Mi, portDefinitions: [{port: 0}], upgradeStrategy: {minimumHealthCapacity: 0.5}}',
     'apiVersion: mezzo.dev/v1alpha1\nkind: Schedule\nmetadata: {name: extract}\nspec: {schedule: "R/2026-03-15T02:00:00Z/P1D", epsilon: PT15M, command: "echo extract", cpus: 0.1, mem: 32Mi}',
@@ -32,7 +32,7 @@ test('valid objects of every kind are accepted', async () => {
   ].join('\n---\n'));
   const { stdout } = await cp.kubectl(['get', 'tasks', 'hello']);
   assert.match(stdout, /^NAME\s+STATE\s+AGENT\s+CPUS\s+MEM\s+AGE/m);
-  assert.match(stdout, /^hello\s+0.5\s+64Mi/m);
+  assert.match(stdout, /^hello\s+0.5\s+64/m);
   const fw = await cp.kubectl(['get', 'fw', 'batch', '-o', 'jsonpath={.spec.failoverTimeoutSeconds}']);
   assert.equal(fw.stdout, '604800', 'defaults are applied by the apiserver');
 });
@@ -52,13 +52,13 @@ const rejected: [string, string, RegExp][] = [
   ['framework without roles', 'apiVersion: mezzo.dev/v1alpha1\nkind: Framework\nmetadata: {name: f2}\nspec: {roles: []}', /spec.roles/],
   ['builtin without name', 'apiVersion: mezzo.dev/v1alpha1\nkind: Framework\nmetadata: {name: f3}\nspec: {roles: [a], scheduler: {kind: BuiltIn}}', /a BuiltIn scheduler needs a name/],
   [
-    'mem as a bare number of bytes below 1Mi',
-    task('t9', '  command: x\n  resources: {cpus: 1, mem: 128}\n'),
-    /mem is required and must be at least 1Mi \(a plain number counts bytes: write 128Mi\)/,
+    'mem below 1Mi',
+    task('t9', '  command: x\n  resources: {cpus: 1, mem: 100Ki}\n'),
+    /mem is required and must be at least 1Mi \(a plain number counts MiB\)/,
   ],
   [
     'limit below guarantee in memory',
-    'apiVersion: mezzo.dev/v1alpha1\nkind: Role\nmetadata: {name: r2}\nspec: {quota: {guarantee: {mem: 2Gi}, limit: {mem: 1024Mi}}}',
+    'apiVersion: mezzo.dev/v1alpha1\nkind: Role\nmetadata: {name: r2}\nspec: {quota: {guarantee: {mem: 2Gi}, limit: {mem: 1024}}}',
     /a quota limit must not be below its guarantee/,
   ],
   [
