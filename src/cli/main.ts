@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAgent } from './commands/agent.js';
 import { registerDev } from './commands/dev.js';
+import { registerObjects } from './commands/objects.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerVersion, VERSION } from './commands/version.js';
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerAgent(program);
   registerDev(program);
+  registerObjects(program);
   registerSimulate(program);
   registerVersion(program);
   return program;

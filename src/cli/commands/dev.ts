@@ -1,26 +1,138 @@
 /**
- * `mezzo dev`: the embedded one-machine Mezzo. Until the controller core lands it says
- * plainly which parts exist and exits non-zero, rather than pretending to run.
+ * `mezzo dev`: the embedded one-machine Mezzo — controller, one local agent and the
+ * default framework in one process, state in an embedded store under --work-dir, HTTP
+ * (state, metrics, health) on 127.0.0.1:5050 and gRPC on the next port, as Mesos'
+ * master listens on 5050. `--demo` applies examples/demo.yaml so offers and running
+ * tasks show within seconds.
  */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { parseAllDocuments } from 'yaml';
+import { Controller } from '../../controller/controller.js';
+import { applyObject } from '../../controller/apply.js';
+import { EmbeddedStore } from '../../store/embedded.js';
+import { DefaultFramework } from '../../frameworks/default/default-framework.js';
+import { Agent, defaultConfig, parseResources } from '../../agent-sidecar/index.js';
+import { SystemClock } from '../../shared/clock.js';
+import { createLogger } from '../../shared/logger.js';
+import { MetricsRegistry } from '../../shared/metrics.js';
+
+interface DevOptions {
+  port: string;
+  grpcPort?: string;
+  workDir: string;
+  demo?: boolean;
+  resources?: string;
+  host: string;
+  cgroupRoot: string;
+}
+
+/** The demo workload shipped in examples/. */
+export function demoFile(): string {
+  return fileURLToPath(new URL('../../../../examples/demo.yaml', import.meta.url));
+}
+
+/** Parses a multi-document YAML file into objects. */
+export function readObjects(file: string): unknown[] {
+  return parseAllDocuments(readFileSync(file, 'utf8'))
+    .map((d) => d.toJSON() as unknown)
+    .filter((o) => o !== null);
+}
+
+async function runDev(o: DevOptions): Promise<void> {
+  const root = createLogger();
+  const logger = root.child({ component: 'dev' });
+  const clock = new SystemClock();
+  const metrics = new MetricsRegistry({ defaultMetrics: true });
+  const workDir = resolve(o.workDir);
+  const httpPort = Number(o.port);
+  const grpcPort = o.grpcPort ? Number(o.grpcPort) : httpPort + 1;
+  const store = new EmbeddedStore(join(workDir, 'state.json'), clock);
+  const controller = new Controller({
+    clock,
+    logger: root.child({ component: 'controller' }),
+    metrics,
+    store,
+    host: o.host,
+    grpcPort,
+    httpPort,
+  });
+  await controller.start();
+  const isRoot = process.getuid?.() === 0;
+  logger.info(
+    isRoot
+      ? 'agent runs tasks in real cgroups (running as root)'
+      : 'agent runs tasks as plain processes: not root, so no cgroup limits are enforced',
+  );
+  const agent = new Agent(
+    defaultConfig({
+      workDir: join(workDir, 'agent'),
+      controllers: [controller.grpcAddress],
+      httpPort: 0,
+      cgroupRoot: o.cgroupRoot,
+      allowRoot: true,
+      ...(o.resources ? { resources: parseResources(o.resources) } : {}),
+    }),
+    { logger: root.child({ component: 'agent' }) },
+  );
+  await agent.start();
+  const fw = new DefaultFramework({
+    address: controller.grpcAddress,
+    store,
+    logger: root.child({ component: 'default-framework' }),
+  });
+  await fw.start();
+  process.stdout.write(
+    [
+      'mezzo dev is running',
+      `  HTTP (state, metrics, health): http://${o.host}:${controller.httpPort}/ (see /state, /metrics)`,
+      `  gRPC (scheduler and agent APIs): ${controller.grpcAddress}`,
+      `  work dir: ${workDir}`,
+      '',
+    ].join('\n'),
+  );
+  if (o.demo) {
+    for (const obj of readObjects(demoFile())) {
+      const r = await applyObject(store, obj);
+      logger.info(`demo: ${r.object} ${r.ok ? (r.action ?? '') : `rejected: ${r.error ?? ''}`}`);
+    }
+  }
+  await new Promise<void>((resolveStop) => {
+    const stop = () => {
+      resolveStop();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  logger.info('stopping (tasks keep running; a restart re-attaches to them)');
+  fw.stop();
+  await agent.stop();
+  await controller.stop();
+  await store.close();
+}
 
 /** Adds `dev` to the program. */
 export function registerDev(program: Command): void {
   program
     .command('dev')
-    .description('run controller, one agent and the built-in frameworks on this machine')
-    .option('--demo', 'also submit the demo workload from examples/')
-    .option(
-      '--port <port>',
-      'HTTP port (dashboard, metrics, state); gRPC uses the next one',
-      '5050',
-    )
+    .description('run controller, one agent and the default framework on this machine')
+    .option('--demo', 'also apply the demo workload (examples/demo.yaml)')
+    .option('--port <port>', 'HTTP port (state, metrics, health); gRPC uses the next one', '5050')
+    .option('--grpc-port <port>', 'gRPC port (default: --port + 1)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--work-dir <dir>', 'where state and sandboxes live', '.mezzo')
-    .action(() => {
-      process.stderr.write(
-        'mezzo dev: not built yet. The controller core (issue "Controller core") provides it;\n' +
-          'today the allocator simulator and the test ladder are what runs.\n',
-      );
-      process.exitCode = 2;
+    .option(
+      '--cgroup-root <name>',
+      'cgroup (under each controller) the local agent puts tasks in',
+      'mezzo-dev',
+    )
+    .option(
+      '--resources <text>',
+      "the local agent's resources, e.g. 'cpus:2;mem:2048;ports:[31000-32000]'",
+    )
+    .action(async (o: DevOptions) => {
+      await runDev(o);
     });
 }

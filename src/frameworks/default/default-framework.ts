@@ -1,0 +1,161 @@
+/**
+ * The default framework: a built-in scheduler, a client of the same gRPC API as any
+ * other framework, that places Task objects which name no other framework. It honours
+ * each task's resources, ports and attribute constraints, spreads tasks over agents (one
+ * per agent per round of offers) or bin-packs them, and restarts nothing: a task that
+ * ends stays ended. It asks for offers only while tasks are waiting.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../../shared/logger.js';
+import { SchedulerClient } from '../../sdk/scheduler-client.js';
+import type { Offer__Output } from '../../gen/mezzo/v1/Offer.js';
+import type { Operation } from '../../gen/mezzo/v1/Operation.js';
+import { Resources } from '../../allocator/index.js';
+import { objectKey, type Store, type StoredObject } from '../../store/types.js';
+import { checkAll, type Constraint } from '../apps/constraints.js';
+import { pickPorts, scalarResources, taskInfo, type TaskSpec } from './task-spec.js';
+import { TASK_OBJECT_LABEL } from '../../controller/controller.js';
+
+/** Settings for {@link DefaultFramework}. */
+export interface DefaultFrameworkOptions {
+  address: string;
+  store: Store;
+  logger: Logger;
+  policy?: 'Spread' | 'BinPack';
+  role?: string;
+  /** Framework ID to resubscribe with (kept in the store by callers across restarts). */
+  frameworkId?: string;
+}
+
+/** The default framework. */
+export class DefaultFramework {
+  private readonly client: SchedulerClient;
+  private readonly pending = new Map<string, StoredObject>();
+  private readonly launching = new Set<string>();
+  private unwatch: (() => void) | undefined;
+  private suppressed = false;
+
+  constructor(private readonly opts: DefaultFrameworkOptions) {
+    this.client = new SchedulerClient({
+      address: opts.address,
+      framework: {
+        id: opts.frameworkId ?? '',
+        name: 'default',
+        user: 'nobody',
+        roles: [opts.role ?? 'default'],
+        failover_timeout_seconds: 7 * 24 * 3600,
+        checkpoint: true,
+      },
+    });
+    this.client.on('offers', (offers) => {
+      this.onOffers(offers).catch((err: unknown) => {
+        opts.logger.warn('placing tasks failed', {
+          error: err instanceof Error ? err.message : String(err),
+        });
+      });
+    });
+  }
+
+  /** The framework ID once subscribed. */
+  get id(): string {
+    return this.client.id;
+  }
+
+  /** Subscribes and starts watching Task objects. */
+  async start(): Promise<void> {
+    await this.client.start();
+    this.unwatch = this.opts.store.watch('Task', (e) => {
+      this.onTask(e.object, e.type === 'DELETED');
+    });
+    await this.updateInterest();
+  }
+
+  /** Stops (tasks keep running; the framework can resubscribe with its ID). */
+  stop(): void {
+    this.unwatch?.();
+    this.client.close();
+  }
+
+  private ours(obj: StoredObject): boolean {
+    const fw = (obj.spec as unknown as TaskSpec).framework;
+    return !fw || fw === 'default';
+  }
+
+  private onTask(obj: StoredObject, deleted: boolean): void {
+    const key = objectKey(obj);
+    const state = (obj.status as { state?: string } | undefined)?.state;
+    if (deleted || !this.ours(obj) || state) {
+      this.pending.delete(key);
+      if (state) this.launching.delete(key);
+    } else if (!this.launching.has(key)) {
+      this.pending.set(key, obj);
+    }
+    this.updateInterest().catch(() => undefined);
+  }
+
+  // Offers only while something waits: revive when work appears, suppress when none.
+  private async updateInterest(): Promise<void> {
+    if (!this.client.connected) return;
+    if (this.pending.size > 0 && this.suppressed) {
+      this.suppressed = false;
+      await this.client.revive();
+    } else if (this.pending.size === 0 && !this.suppressed) {
+      this.suppressed = true;
+      await this.client.suppress();
+    }
+  }
+
+  private async onOffers(offers: Offer__Output[]): Promise<void> {
+    const waiting = [...this.pending.values()].sort((a, b) =>
+      (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''),
+    );
+    const placedOn = new Map<string, number>();
+    for (const offer of offers) {
+      let left = Resources.fromProto(offer.resources);
+      const portRanges = offer.resources
+        .filter((r) => r.name === 'ports')
+        .flatMap((r) => r.ranges.map((x) => ({ begin: Number(x.begin), end: Number(x.end) })));
+      const takenPorts = new Set<number>();
+      const attributes = Object.fromEntries(offer.attributes.map((a) => [a.name, a.text]));
+      const ops: Operation[] = [];
+      for (const obj of waiting) {
+        const key = objectKey(obj);
+        if (this.launching.has(key)) continue;
+        if (this.opts.policy !== 'BinPack' && (placedOn.get(offer.agent_id) ?? 0) >= 1) break;
+        const spec = obj.spec as unknown as TaskSpec;
+        let need: Resources;
+        try {
+          need = scalarResources(spec);
+        } catch {
+          continue; // invalid amounts; the object's validation reports it
+        }
+        if (!left.flatten().contains(need)) continue;
+        const constraints = (spec.constraints ?? []).map((c): Constraint => ({
+          field: c.attribute,
+          operator: c.operator as Constraint['operator'],
+          value: c.value,
+        }));
+        if (checkAll(constraints, { hostname: offer.hostname, attributes }, []).length > 0)
+          continue;
+        const ports = pickPorts(portRanges, spec.resources.ports ?? 0, takenPorts);
+        if (!ports) continue;
+        for (const p of ports) takenPorts.add(p);
+        left = left.subtract(need);
+        const id = `${obj.metadata.namespace ?? 'default'}.${obj.metadata.name}.${randomUUID().slice(0, 8)}`;
+        const info = taskInfo(obj, id, offer.agent_id, need, ports);
+        info.labels = { ...info.labels, [TASK_OBJECT_LABEL]: key };
+        ops.push({ type: 'LAUNCH', tasks: [info] });
+        this.launching.add(key);
+        this.pending.delete(key);
+        placedOn.set(offer.agent_id, (placedOn.get(offer.agent_id) ?? 0) + 1);
+      }
+      if (ops.length > 0) {
+        await this.client.accept([offer.id], ops, 1);
+        this.opts.logger.info('launched tasks', { agent: offer.hostname, tasks: ops.length });
+      } else {
+        await this.client.decline([offer.id], this.pending.size > 0 ? 1 : 5);
+      }
+    }
+    await this.updateInterest();
+  }
+}

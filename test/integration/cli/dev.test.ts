@@ -1,0 +1,144 @@
+// `mezzo dev --demo` as a real process: offers are made and demo tasks run within
+// seconds; `mezzo get` and `mezzo apply` work against it; SIGTERM stops it cleanly.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:net';
+import { prerequisite } from '../../support/prereq.js';
+
+const bin = fileURLToPath(new URL('../../../../bin/mezzo.js', import.meta.url));
+const cgroupRoot = `mezzo-devtest-${process.pid}`;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+// Tasks outlive `mezzo dev` by design; the test kills what it started through its cgroup.
+after(() => {
+  for (const ctl of readdirSync('/sys/fs/cgroup')) {
+    const dir = join('/sys/fs/cgroup', ctl, cgroupRoot);
+    if (!existsSync(dir)) continue;
+    const pids = spawnSync(
+      'bash',
+      ['-c', `find ${dir} -name cgroup.procs -exec cat {} + 2>/dev/null`],
+      { encoding: 'utf8' },
+    ).stdout;
+    for (const pid of pids.split('\n').filter(Boolean)) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+});
+
+interface State {
+  tasks: { name: string; state: string }[];
+  agents: unknown[];
+  frameworks: { name: string; connected: boolean }[];
+}
+
+test('mezzo dev --demo runs the demo workload', async (t) => {
+  if (
+    !prerequisite(
+      t,
+      process.getuid?.() === 0,
+      'root (the dev agent uses cgroups)',
+      'run the tests as root',
+    )
+  )
+    return;
+  const port = await freePort();
+  const grpc = await freePort();
+  const workDir = mkdtempSync(join(tmpdir(), 'mezzo-dev-'));
+  const server = `http://127.0.0.1:${port}`;
+  const dev = spawn(
+    process.execPath,
+    [
+      bin,
+      'dev',
+      '--demo',
+      '--port',
+      String(port),
+      '--grpc-port',
+      String(grpc),
+      '--work-dir',
+      workDir,
+      '--cgroup-root',
+      cgroupRoot,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  dev.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  dev.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => dev.on('exit', resolve));
+  try {
+    const start = Date.now();
+    let state: State | undefined;
+    for (;;) {
+      assert.ok(Date.now() - start < 20_000, `demo did not come up: ${out.slice(-2000)}`);
+      state = await fetch(`${server}/state`)
+        .then((r) => r.json() as Promise<State>)
+        .catch(() => undefined);
+      const byName = new Map(state?.tasks.map((x) => [x.name, x.state]));
+      if (
+        byName.get('hello') === 'TASK_FINISHED' &&
+        byName.get('ticker') === 'TASK_RUNNING' &&
+        byName.get('web') === 'TASK_RUNNING'
+      )
+        break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.match(out, new RegExp(`HTTP \\(state, metrics, health\\): http://127.0.0.1:${port}/`));
+    assert.match(out, /agent runs tasks in real cgroups/);
+    const metrics = await (await fetch(`${server}/metrics`)).text();
+    const made = /mezzo_controller_offers_total\{result="made"\} (\d+)/.exec(metrics);
+    assert.ok(made && Number(made[1]) >= 1, 'offers were made');
+
+    const get = spawnSync(process.execPath, [bin, 'get', 'tasks', '--server', server], {
+      encoding: 'utf8',
+    });
+    assert.equal(get.status, 0, get.stderr);
+    assert.match(get.stdout, /^ID\s+NAME\s+STATE/m);
+    assert.match(get.stdout, /ticker\s+TASK_RUNNING/);
+
+    const bad = join(workDir, 'bad.yaml');
+    writeFileSync(
+      bad,
+      'apiVersion: mezzo.dev/v1alpha1\nkind: Task\nmetadata: {name: nocmd}\nspec: {resources: {cpus: 1, mem: 64}}\n',
+    );
+    const apply = spawnSync(process.execPath, [bin, 'apply', '-f', bad, '--server', server], {
+      encoding: 'utf8',
+    });
+    assert.equal(apply.status, 1);
+    assert.match(apply.stderr, /Task\/nocmd rejected: spec: set exactly one of command/);
+    // The embedded store persisted what it accepted.
+    const saved = JSON.parse(readFileSync(join(workDir, 'state.json'), 'utf8')) as {
+      objects: { metadata: { name: string } }[];
+    };
+    assert.ok(saved.objects.some((o) => o.metadata.name === 'ticker'));
+  } finally {
+    dev.kill('SIGTERM');
+  }
+  assert.equal(await exited, 0, out.slice(-2000));
+});
+
+test('mezzo get without a running controller says how to start one', () => {
+  const r = spawnSync(process.execPath, [bin, 'get', 'tasks', '--server', 'http://127.0.0.1:9'], {
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /cannot reach Mezzo at http:\/\/127.0.0.1:9 \(is `mezzo dev` running/);
+});
