@@ -22,11 +22,15 @@ async function call(server: string, path: string, init?: RequestInit): Promise<u
   return body;
 }
 
+function cell(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (Array.isArray(v)) return v.map(cell).join(',');
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
 function table(rows: Record<string, unknown>[], cols: string[]): string {
-  const cells = [
-    cols.map((c) => c.toUpperCase()),
-    ...rows.map((r) => cols.map((c) => String(r[c] ?? ''))),
-  ];
+  const cells = [cols.map((c) => c.toUpperCase()), ...rows.map((r) => cols.map((c) => cell(r[c])))];
   const widths = cols.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
   return (
     cells

@@ -114,7 +114,7 @@ export class DefaultFramework {
       let left = Resources.fromProto(offer.resources);
       const portRanges = offer.resources
         .filter((r) => r.name === 'ports')
-        .flatMap((r) => r.ranges.map((x) => ({ begin: Number(x.begin), end: Number(x.end) })));
+        .flatMap((r) => r.ranges.map((x) => ({ begin: x.begin, end: x.end })));
       const takenPorts = new Set<number>();
       const attributes = Object.fromEntries(offer.attributes.map((a) => [a.name, a.text]));
       const ops: Operation[] = [];

@@ -103,3 +103,9 @@ test('a task spec is immutable', async () => {
     /a task's spec is immutable/,
   );
 });
+
+test('every Kubernetes example in examples/ is accepted by kubectl apply', async () => {
+  const { stdout } = await cp.kubectl(['apply', '-f', join(repoRoot, 'examples/demo.yaml')]);
+  assert.match(stdout, /role.mezzo.dev\/default (created|configured|unchanged)/);
+  assert.match(stdout, /task.mezzo.dev\/web created/);
+});
