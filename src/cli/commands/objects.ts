@@ -25,8 +25,9 @@ async function call(server: string, path: string, init?: RequestInit): Promise<u
 function cell(v: unknown): string {
   if (v === undefined || v === null) return '';
   if (Array.isArray(v)) return v.map(cell).join(',');
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return `${v}`;
+  return JSON.stringify(v);
 }
 
 function table(rows: Record<string, unknown>[], cols: string[]): string {
