@@ -49,13 +49,14 @@ export async function startAgent(
   resources: string,
   hostname: string,
   attributes = '',
+  workDir = mkdtempSync(join(tmpdir(), `mezzo-agent-${hostname}-`)),
+  cgroupRoot = `mezzo-ctltest-${process.pid}-${seq++}`,
 ): Promise<Agent> {
-  const workDir = mkdtempSync(join(tmpdir(), `mezzo-agent-${hostname}-`));
   const agent = new Agent(
     defaultConfig({
       workDir,
       controllers: [address],
-      cgroupRoot: `mezzo-ctltest-${process.pid}-${seq++}`,
+      cgroupRoot,
       httpPort: 0,
       hostname,
       resources: parseResources(resources),
