@@ -16,6 +16,16 @@ import { checkAll, type Constraint } from '../apps/constraints.js';
 import { pickPorts, scalarResources, taskInfo, type TaskSpec } from './task-spec.js';
 import { TASK_OBJECT_LABEL } from '../../controller/controller.js';
 
+const TERMINAL: ReadonlySet<string> = new Set([
+  'TASK_FINISHED',
+  'TASK_FAILED',
+  'TASK_KILLED',
+  'TASK_ERROR',
+  'TASK_DROPPED',
+  'TASK_GONE',
+  'TASK_GONE_BY_OPERATOR',
+]);
+
 /** Settings for {@link DefaultFramework}. */
 export interface DefaultFrameworkOptions {
   address: string;
@@ -34,6 +44,8 @@ export class DefaultFramework {
   private readonly launching = new Set<string>();
   private unwatch: (() => void) | undefined;
   private suppressed = false;
+  /** Agent of each of our active tasks, for spreading. */
+  private readonly agentOf = new Map<string, string>();
 
   constructor(private readonly opts: DefaultFrameworkOptions) {
     this.client = new SchedulerClient({
@@ -46,6 +58,9 @@ export class DefaultFramework {
         failover_timeout_seconds: 7 * 24 * 3600,
         checkpoint: true,
       },
+    });
+    this.client.on('update', (status) => {
+      if (TERMINAL.has(status.state)) this.agentOf.delete(status.task_id);
     });
     this.client.on('offers', (offers) => {
       this.onOffers(offers).catch((err: unknown) => {
@@ -110,7 +125,18 @@ export class DefaultFramework {
       (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''),
     );
     const placedOn = new Map<string, number>();
-    for (const offer of offers) {
+    const load = (agentId: string) => {
+      let n = placedOn.get(agentId) ?? 0;
+      for (const a of this.agentOf.values()) if (a === agentId) n++;
+      return n;
+    };
+    // Spread: least-loaded agents first, and only those at the minimum load this round.
+    const minLoad = Math.min(...offers.map((o) => load(o.agent_id)));
+    const ordered =
+      this.opts.policy === 'BinPack'
+        ? offers
+        : [...offers].sort((a, b) => load(a.agent_id) - load(b.agent_id));
+    for (const offer of ordered) {
       let left = Resources.fromProto(offer.resources);
       const portRanges = offer.resources
         .filter((r) => r.name === 'ports')
@@ -121,7 +147,7 @@ export class DefaultFramework {
       for (const obj of waiting) {
         const key = objectKey(obj);
         if (this.launching.has(key)) continue;
-        if (this.opts.policy !== 'BinPack' && (placedOn.get(offer.agent_id) ?? 0) >= 1) break;
+        if (this.opts.policy !== 'BinPack' && load(offer.agent_id) > minLoad) break;
         const spec = obj.spec as unknown as TaskSpec;
         let need: Resources;
         try {
@@ -147,6 +173,7 @@ export class DefaultFramework {
         ops.push({ type: 'LAUNCH', tasks: [info] });
         this.launching.add(key);
         this.pending.delete(key);
+        this.agentOf.set(id, offer.agent_id);
         placedOn.set(offer.agent_id, (placedOn.get(offer.agent_id) ?? 0) + 1);
       }
       if (ops.length > 0) {
