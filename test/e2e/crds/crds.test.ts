@@ -105,7 +105,8 @@ test('a task spec is immutable', async () => {
 });
 
 test('every Kubernetes example in examples/ is accepted by kubectl apply', async () => {
-  const { stdout } = await cp.kubectl(['apply', '-f', join(repoRoot, 'examples/demo.yaml')]);
+  await cp.kubectl(['create', 'namespace', 'examples']);
+  const { stdout } = await cp.kubectl(['apply', '-n', 'examples', '-f', join(repoRoot, 'examples/demo.yaml')]);
   assert.match(stdout, /role.mezzo.dev\/default (created|configured|unchanged)/);
   assert.match(stdout, /task.mezzo.dev\/web created/);
 });
