@@ -1,0 +1,161 @@
+/**
+ * The agent's link to the controller: one Agent.Connect stream, rotated through the
+ * configured controller addresses with jittered exponential backoff, kept alive by pings
+ * both ways and dropped when the controller goes silent for three heartbeat intervals.
+ * What is said on the stream (register, dispatch of controller messages) belongs to the
+ * Agent; this class only owns the stream's life.
+ */
+import { randomInt } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import type { Clock, Timer } from '../shared/clock.js';
+import { describeError } from '../shared/errors.js';
+import { CLIENT_OPTIONS } from '../shared/grpc.js';
+import type { Logger } from '../shared/logger.js';
+import { agentProto } from '../shared/proto.js';
+import type { AgentClient } from '../gen/mezzo/v1/Agent.js';
+import type { AgentMessage } from '../gen/mezzo/v1/AgentMessage.js';
+import type { ControllerMessage__Output } from '../gen/mezzo/v1/ControllerMessage.js';
+import type { AgentConfig } from './config.js';
+
+/** What the connection asks of its owner. */
+export interface ControllerConnectionHooks {
+  /** The first message on a new stream: register, or reregister with the agent's tasks. */
+  hello(): AgentMessage;
+  /** Every message from the controller. */
+  onMessage(msg: ControllerMessage__Output): void;
+  /** The stream the agent was using went down (it reconnects by itself). */
+  onDown(): void;
+}
+
+/** One controller stream at a time, reconnected until {@link ControllerConnection.stop}. */
+export class ControllerConnection {
+  private client: AgentClient | undefined;
+  private call: grpc.ClientDuplexStream<AgentMessage, ControllerMessage__Output> | undefined;
+  private registered = false;
+  private stopped = false;
+  private controllerIndex = 0;
+  private reconnectAttempt = 0;
+  private reconnectTimer: Timer | undefined;
+  private heartbeatTimer: Timer | undefined;
+  private lastHeard = 0;
+  // Until `registered` names an interval, 15 s is assumed.
+  private heartbeatMs = 15_000;
+  private nonce = 1;
+
+  /** Creates the connection; {@link ControllerConnection.connect} dials. */
+  constructor(
+    private readonly config: AgentConfig,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly hooks: ControllerConnectionHooks,
+  ) {}
+
+  /** Whether the current stream has been answered with `registered`. */
+  get isRegistered(): boolean {
+    return this.registered;
+  }
+
+  /** Dials the current controller address and sends the hello. */
+  connect(): void {
+    if (this.stopped) return;
+    const addrs = this.config.controllers;
+    const addr = addrs[this.controllerIndex % Math.max(1, addrs.length)];
+    if (addr === undefined) {
+      this.logger.warn('no controller address configured; not connecting');
+      return;
+    }
+    const proto = agentProto();
+    this.client?.close();
+    const client = new proto.mezzo.v1.Agent(addr, grpc.credentials.createInsecure(), {
+      ...CLIENT_OPTIONS,
+      'grpc.initial_reconnect_backoff_ms': 200,
+    });
+    this.client = client;
+    const call = client.Connect();
+    this.call = call;
+    this.lastHeard = this.clock.now();
+    let ended = false;
+    const onDown = (why: string): void => {
+      if (ended) return;
+      ended = true;
+      if (this.call === call) {
+        this.call = undefined;
+        this.registered = false;
+        this.hooks.onDown();
+        this.heartbeatTimer?.cancel();
+        this.logger.warn('controller stream closed', { controller: addr, why });
+        this.scheduleReconnect();
+      }
+    };
+    call.on('data', (msg: ControllerMessage__Output) => {
+      this.lastHeard = this.clock.now();
+      this.hooks.onMessage(msg);
+    });
+    call.on('error', (err: grpc.ServiceError) => onDown(err.details || err.message));
+    call.on('end', () => onDown('stream ended'));
+    call.on('close', () => onDown('stream closed'));
+    call.write(this.hooks.hello());
+    // A controller that never answers is as bad as one that hangs up.
+    this.armHeartbeat(this.heartbeatMs);
+  }
+
+  /**
+   * Records the controller's `registered`: resets the backoff and adopts its heartbeat
+   * interval (0 keeps the current one).
+   */
+  markRegistered(heartbeatSeconds: number): void {
+    this.registered = true;
+    this.reconnectAttempt = 0;
+    if (heartbeatSeconds > 0) this.heartbeatMs = heartbeatSeconds * 1000;
+    this.armHeartbeat(this.heartbeatMs);
+  }
+
+  /** Writes to the current stream; false when there is none or the write threw. */
+  write(msg: AgentMessage): boolean {
+    const call = this.call;
+    if (!call) return false;
+    try {
+      call.write(msg);
+      return true;
+    } catch (err) {
+      this.logger.warn('write to controller failed', { err: describeError(err) });
+      return false;
+    }
+  }
+
+  /** Stops reconnecting and closes the stream. */
+  stop(): void {
+    this.stopped = true;
+    this.reconnectTimer?.cancel();
+    this.heartbeatTimer?.cancel();
+    this.call?.cancel();
+    this.client?.close();
+    this.registered = false;
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped) return;
+    this.reconnectTimer?.cancel();
+    this.controllerIndex++;
+    const base = this.config.reconnectMinSeconds * 1000 * 2 ** Math.min(this.reconnectAttempt, 16);
+    const delay = Math.min(this.config.reconnectMaxSeconds * 1000, base);
+    const jittered = delay / 2 + randomInt(Math.max(1, Math.floor(delay / 2)));
+    this.reconnectAttempt++;
+    this.reconnectTimer = this.clock.setTimer(jittered, () => this.connect());
+  }
+
+  private armHeartbeat(intervalMs: number): void {
+    this.heartbeatTimer?.cancel();
+    this.heartbeatTimer = this.clock.setTimer(intervalMs, () => {
+      const call = this.call;
+      if (!call) return;
+      if (this.clock.now() - this.lastHeard > 3 * this.heartbeatMs) {
+        this.logger.warn('controller silent for 3 heartbeat intervals; reconnecting');
+        call.cancel();
+        return;
+      }
+      if (this.registered) this.write({ ping: { nonce: this.nonce++ } });
+      this.armHeartbeat(this.heartbeatMs);
+    });
+  }
+}

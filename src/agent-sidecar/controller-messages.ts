@@ -1,0 +1,131 @@
+/**
+ * What the controller asks of the agent: one handler per ControllerMessage payload. The
+ * work itself is started in the background (tracked, so stop() waits for it) because the
+ * stream's data handler must not block on a launch or a kill.
+ */
+import type { Logger } from '../shared/logger.js';
+import type { AgentMessage } from '../gen/mezzo/v1/AgentMessage.js';
+import type { ControllerMessage__Output } from '../gen/mezzo/v1/ControllerMessage.js';
+import type { FrameworkInfoLite__Output } from '../gen/mezzo/v1/FrameworkInfoLite.js';
+import type { ReadFile__Output } from '../gen/mezzo/v1/ReadFile.js';
+import type { StatusReason__Output } from '../gen/mezzo/v1/StatusReason.js';
+import type { TaskInfo__Output } from '../gen/mezzo/v1/TaskInfo.js';
+import type { AgentMetrics } from './agent-metrics.js';
+import type { StatusUpdateManager } from './status-updates.js';
+import type { TaskRecord } from './task-record.js';
+
+/** The agent as the message handlers see it. */
+export interface MessageTarget {
+  tasks: ReadonlyMap<string, TaskRecord>;
+  updates: StatusUpdateManager;
+  m: AgentMetrics;
+  logger: Logger;
+  /** Runs background work, logging its failure. */
+  track(p: Promise<unknown>, what: string): void;
+  /** Writes to the controller stream. */
+  write(msg: AgentMessage): boolean;
+  /** Launches a task. */
+  launch(task: TaskInfo__Output, framework: FrameworkInfoLite__Output): Promise<void>;
+  /** Kills a task (SIGTERM, SIGKILL after the grace period). */
+  kill(
+    taskId: string,
+    frameworkId: string,
+    graceSeconds: number | undefined,
+    reason: StatusReason__Output,
+    message: string,
+  ): Promise<void>;
+  /** Answers a read_file request. */
+  readFile(req: ReadFile__Output): Promise<void>;
+  /** Handles `registered`: persist the ID, adopt the heartbeat, resend pending updates. */
+  onRegistered(id: string, heartbeatSeconds: number): Promise<void>;
+}
+
+/** Routes one controller message to the agent; unknown payloads are ignored. */
+export function dispatchControllerMessage(msg: ControllerMessage__Output, a: MessageTarget): void {
+  switch (msg.payload) {
+    case 'registered':
+      if (msg.registered)
+        a.track(
+          a.onRegistered(msg.registered.agent_id, msg.registered.heartbeat_interval_seconds),
+          'onRegistered',
+        );
+      break;
+    case 'launch_task':
+      if (msg.launch_task?.task && msg.launch_task.framework) {
+        a.track(a.launch(msg.launch_task.task, msg.launch_task.framework), 'launch');
+      }
+      break;
+    case 'kill_task':
+      if (msg.kill_task) {
+        const k = msg.kill_task;
+        a.track(
+          a.kill(
+            k.task_id,
+            k.framework_id,
+            k.grace_period_seconds ?? undefined,
+            'REASON_UNSPECIFIED',
+            'killed at the request of the framework',
+          ),
+          'kill',
+        );
+      }
+      break;
+    case 'acknowledgement':
+      if (msg.acknowledgement) {
+        const ack = msg.acknowledgement;
+        a.track(
+          a.updates
+            .acknowledge(ack.task_id, Buffer.from(ack.uuid).toString('hex'))
+            .then(() => a.m.pending.set(a.updates.pendingCount())),
+          'acknowledgement',
+        );
+      }
+      break;
+    case 'ping':
+      a.write({ pong: { nonce: msg.ping?.nonce ?? 0 } });
+      break;
+    case 'pong':
+      break;
+    case 'read_file':
+      if (msg.read_file) a.track(a.readFile(msg.read_file), 'readFile');
+      break;
+    case 'shutdown_framework':
+      if (msg.shutdown_framework) {
+        const fw = msg.shutdown_framework.framework_id;
+        for (const t of a.tasks.values()) {
+          if (t.framework.id === fw) {
+            a.track(
+              a.kill(
+                t.task.task_id,
+                fw,
+                undefined,
+                'REASON_FRAMEWORK_REMOVED',
+                'framework removed',
+              ),
+              'kill',
+            );
+          }
+        }
+      }
+      break;
+    case 'shutdown':
+      a.logger.warn('controller asked the agent to shut down; killing all tasks', {
+        message: msg.shutdown?.message ?? '',
+      });
+      for (const t of a.tasks.values()) {
+        a.track(
+          a.kill(
+            t.task.task_id,
+            t.framework.id,
+            undefined,
+            'REASON_AGENT_REMOVED',
+            'agent shut down',
+          ),
+          'kill',
+        );
+      }
+      break;
+    default:
+      break;
+  }
+}

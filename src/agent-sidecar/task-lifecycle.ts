@@ -1,0 +1,383 @@
+/**
+ * The task lifecycle on the agent: launch (user, cgroup, fetch, spawn under the
+ * supervisor), watch (health checks, exit), the terminal update, and kill with a grace
+ * period. Every step is checkpointed before it is reported, so that recovery after an
+ * agent crash (task-recovery.ts) can tell how far a task got.
+ */
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import type { Clock } from '../shared/clock.js';
+import { describeError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import type { AgentMessage } from '../gen/mezzo/v1/AgentMessage.js';
+import type { TaskInfo__Output } from '../gen/mezzo/v1/TaskInfo.js';
+import type { FrameworkInfoLite__Output } from '../gen/mezzo/v1/FrameworkInfoLite.js';
+import type { StatusReason__Output } from '../gen/mezzo/v1/StatusReason.js';
+import { removeTaskMetrics, type AgentMetrics } from './agent-metrics.js';
+import type { Cgroups, CgroupStats } from './cgroups.js';
+import { taskLimits, type AgentConfig } from './config.js';
+import type { Containerizer } from './containerizer.js';
+import { FetchError, type Fetcher } from './fetcher.js';
+import { atomicWriteJson } from './fsutil.js';
+import { HealthChecker } from './health.js';
+import type { NewUpdate, StatusUpdateManager } from './status-updates.js';
+import { buildTaskEnv } from './task-env.js';
+import { exitUpdate } from './task-exit.js';
+import { killRequested, taskKey, toCheckpoint, type TaskRecord } from './task-record.js';
+import { chownTree, lookupUser } from './users.js';
+
+/** What the task lifecycle needs from the agent. */
+export interface TaskRunnerDeps {
+  config: AgentConfig;
+  clock: Clock;
+  logger: Logger;
+  cgroups: Cgroups;
+  containerizer: Containerizer;
+  fetcher: Fetcher;
+  updates: StatusUpdateManager;
+  m: AgentMetrics;
+  /** The agent's meta directory (checkpoints live under its `tasks/`). */
+  metaDir: string;
+  /** The agent ID now (it may be assigned after tasks were recovered). */
+  agentId(): string;
+  /** Whether the agent was stopped: a stopped agent must not report exits. */
+  isStopped(): boolean;
+  /** Runs background work, logging its failure; the agent's stop() waits for it. */
+  track(p: Promise<unknown>, what: string): void;
+  /** Writes to the controller stream (false when not connected). */
+  write(msg: AgentMessage): boolean;
+}
+
+/** Owns the agent's tasks by task ID and drives each through its lifecycle. */
+export class TaskRunner {
+  /** Every task the agent knows, until garbage-collected. */
+  readonly tasks = new Map<string, TaskRecord>();
+  private readonly config: AgentConfig;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly cgroups: Cgroups;
+  private readonly containerizer: Containerizer;
+  private readonly fetcher: Fetcher;
+  private readonly updates: StatusUpdateManager;
+  private readonly m: AgentMetrics;
+  private readonly metaDir: string;
+
+  /** Creates the runner with no tasks; launch() or recovery fill it. */
+  constructor(private readonly d: TaskRunnerDeps) {
+    this.config = d.config;
+    this.clock = d.clock;
+    this.logger = d.logger;
+    this.cgroups = d.cgroups;
+    this.containerizer = d.containerizer;
+    this.fetcher = d.fetcher;
+    this.updates = d.updates;
+    this.m = d.m;
+    this.metaDir = d.metaDir;
+  }
+
+  private get stopped(): boolean {
+    return this.d.isStopped();
+  }
+
+  private get agentId(): string {
+    return this.d.agentId();
+  }
+
+  private track(p: Promise<unknown>, what: string): void {
+    this.d.track(p, what);
+  }
+
+  private write(msg: AgentMessage): boolean {
+    return this.d.write(msg);
+  }
+
+  /** Persists the task's checkpoint (atomically: a crash leaves the old or the new). */
+  async checkpoint(t: TaskRecord): Promise<void> {
+    await atomicWriteJson(join(t.metaDir, 'task.json'), toCheckpoint(t));
+  }
+
+  /** Records (persists, then sends) a status update for the task. */
+  async update(t: TaskRecord, u: NewUpdate): Promise<void> {
+    this.m.updates.inc({ state: u.state });
+    await this.updates.update(t.task.task_id, u);
+    this.m.pending.set(this.updates.pendingCount());
+  }
+
+  /** The task's environment for a user whose home is `home`. */
+  buildEnv(t: TaskRecord, home: string): Record<string, string> {
+    return buildTaskEnv(t, home, this.agentId, this.config.hostname);
+  }
+
+  /** Handles LaunchTask. */
+  async launch(task: TaskInfo__Output, framework: FrameworkInfoLite__Output): Promise<void> {
+    const received = this.clock.now();
+    const id = task.task_id;
+    if (!id) return;
+    if (this.tasks.has(id)) {
+      this.logger.warn('duplicate launch ignored', { taskId: id });
+      return;
+    }
+    const key = taskKey(framework.id, id);
+    const t: TaskRecord = {
+      version: 1,
+      task,
+      framework,
+      key,
+      sandbox: join(this.config.workDir, 'sandboxes', key),
+      cgroup: key,
+      launchedAt: received,
+      metaDir: join(this.metaDir, 'tasks', key),
+      phase: 'launching',
+      limits: taskLimits(task.resources),
+      env: {},
+    };
+    this.tasks.set(id, t);
+    this.m.launches.inc();
+    await Promise.all([
+      fsp.mkdir(t.metaDir, { recursive: true }),
+      fsp.mkdir(join(t.sandbox, '.mezzo'), { recursive: true }),
+    ]);
+    this.updates.open(id, framework.id, join(t.metaDir, 'updates.log'));
+    await this.checkpoint(t);
+
+    const userName = task.command?.user || framework.user || this.config.defaultUser;
+    const pw = lookupUser(userName);
+    const asRoot = process.getuid?.() === 0;
+    if (!pw) {
+      await this.finish(t, {
+        state: 'TASK_ERROR',
+        reason: 'REASON_TASK_INVALID',
+        message: `unknown user "${userName}"`,
+      });
+      return;
+    }
+    if (pw.uid === 0 && !this.config.allowRoot) {
+      await this.finish(t, {
+        state: 'TASK_ERROR',
+        reason: 'REASON_TASK_UNAUTHORIZED',
+        message: 'tasks may not run as root on this agent (--allow-root is off)',
+      });
+      return;
+    }
+    if (asRoot && pw.uid !== 0) {
+      t.uid = pw.uid;
+      t.gid = pw.gid;
+    }
+    t.env = this.buildEnv(t, pw.home);
+    // The cgroup is prepared while STARTING is persisted and URIs are fetched.
+    const cgroupReady = this.cgroups
+      .create(t.cgroup, {
+        cpus: t.limits.cpus,
+        memBytes: t.limits.memBytes,
+        pids: this.config.pidsLimit,
+        cfsPeriodUs: this.config.cfsPeriodUs,
+      })
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    await this.update(t, { state: 'TASK_STARTING' });
+
+    try {
+      await this.fetcher.fetchAll(task.command?.uris ?? [], t.sandbox);
+    } catch (err) {
+      await cgroupReady;
+      await this.cgroups.destroy(t.cgroup).catch(() => undefined);
+      await this.finish(t, {
+        state: 'TASK_FAILED',
+        reason: 'REASON_FETCH_FAILED',
+        message: err instanceof FetchError ? err.message : `fetch failed: ${describeError(err)}`,
+      });
+      return;
+    }
+    if (t.kill) {
+      await cgroupReady;
+      await this.cgroups.destroy(t.cgroup).catch(() => undefined);
+      await this.finish(t, {
+        state: 'TASK_KILLED',
+        reason: 'REASON_TASK_KILLED_DURING_LAUNCH',
+        message: 'killed before the command started',
+      });
+      return;
+    }
+    try {
+      const cgErr = await cgroupReady;
+      if (cgErr !== undefined) {
+        throw cgErr instanceof Error ? cgErr : new Error(describeError(cgErr));
+      }
+      if (t.uid !== undefined && t.gid !== undefined) {
+        await chownTree(t.sandbox, t.uid, t.gid, '.mezzo');
+      }
+      const cmd = task.command;
+      const argv =
+        cmd?.shell !== false ? ['/bin/sh', '-c', cmd?.value ?? ''] : [cmd.value, ...cmd.arguments];
+      const proc = await this.containerizer.launch({
+        sandbox: t.sandbox,
+        cgroup: t.cgroup,
+        argv,
+        env: t.env,
+        pidNamespace: this.config.pidNamespace,
+        uid: t.uid,
+        gid: t.gid,
+      });
+      t.proc = proc;
+      t.pid = proc.pid;
+      t.startTime = proc.startTime;
+      t.phase = 'running';
+    } catch (err) {
+      await this.cgroups.destroy(t.cgroup).catch(() => undefined);
+      await this.finish(t, {
+        state: 'TASK_FAILED',
+        reason: 'REASON_CONTAINER_LAUNCH_FAILED',
+        message: `launch failed: ${describeError(err)}`,
+      });
+      return;
+    }
+    // The pid checkpoint and RUNNING are persisted concurrently: should the agent die
+    // before the checkpoint lands, recovery finds the supervisor through
+    // .mezzo/supervisor.pid (validated by its command line).
+    await Promise.all([this.checkpoint(t), this.update(t, { state: 'TASK_RUNNING' })]);
+    this.m.launchLatency.observe((this.clock.now() - received) / 1000);
+    this.watch(t);
+    // A kill that arrived while the supervisor was being spawned (t.kill changes across awaits).
+    if (killRequested(t)) await this.startKill(t);
+  }
+
+  /** Starts health checks and waits for the task's exit. */
+  watch(t: TaskRecord): void {
+    const hc = t.task.health_check;
+    if (hc && hc.type !== 'TYPE_UNSPECIFIED' && !t.kill) {
+      t.health = new HealthChecker(
+        hc,
+        { sandbox: t.sandbox, env: t.env, ports: t.limits.ports, uid: t.uid, gid: t.gid },
+        this.clock,
+        {
+          onChange: (healthy, message) => {
+            if (t.phase !== 'running') return;
+            this.track(
+              this.update(t, {
+                state: 'TASK_RUNNING',
+                reason: 'REASON_TASK_HEALTH_CHECK_STATUS_UPDATED',
+                healthy,
+                message,
+              }),
+              'update',
+            );
+          },
+          onUnhealthy: (message) => {
+            if (!hc.kill_when_unhealthy || t.kill) return;
+            this.track(
+              this.kill(
+                t.task.task_id,
+                t.framework.id,
+                undefined,
+                'REASON_TASK_UNHEALTHY',
+                message,
+              ),
+              'kill',
+            );
+          },
+        },
+      );
+      t.health.start();
+    }
+    const proc = t.proc;
+    if (!proc) return;
+    void proc.exited.then((exit) => {
+      // A stopped agent behaves like a dead one: the next one sees the exit status.
+      if (!this.stopped) this.track(this.onExit(t, exit.status), 'task exit handling');
+    });
+  }
+
+  /**
+   * Turns the task's exit (undefined: the supervisor left no exit status) into its
+   * terminal update and removes its cgroup.
+   */
+  async onExit(t: TaskRecord, status: number | undefined): Promise<void> {
+    if (t.phase === 'done') return;
+    t.health?.stop();
+    t.killTimer?.cancel();
+    let stats: CgroupStats | undefined;
+    try {
+      stats = await this.cgroups.stats(t.cgroup);
+      t.lastStats = stats;
+    } catch {
+      stats = undefined;
+    }
+    const u = exitUpdate(t, status, stats);
+    await this.finish(t, u);
+    await this.cgroups.destroy(t.cgroup).catch((err: unknown) => {
+      this.logger.warn('cgroup cleanup failed', {
+        taskId: t.task.task_id,
+        err: describeError(err),
+      });
+    });
+  }
+
+  /** Records a terminal update and checkpoints the finish time. */
+  async finish(t: TaskRecord, u: NewUpdate): Promise<void> {
+    if (t.phase === 'done') return;
+    t.phase = 'done';
+    t.health?.stop();
+    t.killTimer?.cancel();
+    t.finishedAt = this.clock.now();
+    removeTaskMetrics(this.m, t);
+    await this.update(t, u);
+    await this.checkpoint(t);
+    this.logger.info('task finished', { taskId: t.task.task_id, state: u.state, reason: u.reason });
+  }
+
+  /** Kill policy: SIGTERM to the task's process group, SIGKILL after the grace period. */
+  async kill(
+    taskId: string,
+    frameworkId: string,
+    graceSeconds: number | undefined,
+    reason: StatusReason__Output,
+    message: string,
+  ): Promise<void> {
+    const t = this.tasks.get(taskId);
+    if (!t) {
+      this.logger.warn('kill for unknown task', { taskId });
+      this.write({
+        status_update: {
+          status: {
+            task_id: taskId,
+            framework_id: frameworkId,
+            agent_id: this.agentId,
+            state: 'TASK_DROPPED',
+            reason: 'REASON_TASK_UNKNOWN',
+            source: 'SOURCE_AGENT',
+            message: 'the agent does not know this task',
+            timestamp: this.clock.now() / 1000,
+          },
+        },
+      });
+      return;
+    }
+    if (t.phase === 'done' || t.kill) return;
+    t.kill = { reason, message };
+    await this.checkpoint(t);
+    t.killGrace = graceSeconds;
+    // A task still launching is killed by launch() once it is running (or before it starts).
+    if (t.phase === 'running') await this.startKill(t);
+  }
+
+  /** Sends SIGTERM now and arms SIGKILL after the grace period. */
+  private async startKill(t: TaskRecord): Promise<void> {
+    const grace =
+      t.killGrace ??
+      (t.task.kill_grace_period_seconds > 0 ? t.task.kill_grace_period_seconds : undefined) ??
+      this.config.killGraceSeconds;
+    await this.signalTask(t, 'SIGTERM');
+    t.killTimer?.cancel();
+    t.killTimer = this.clock.setTimer(grace * 1000, () => {
+      this.track(this.signalTask(t, 'SIGKILL'), 'signalTask');
+    });
+  }
+
+  /** Signals the task's process group, only while it runs. */
+  private async signalTask(t: TaskRecord, sig: NodeJS.Signals): Promise<void> {
+    if (t.phase !== 'running') return;
+    await this.containerizer.signal(t.sandbox, t.cgroup, t.pid, sig);
+  }
+}
