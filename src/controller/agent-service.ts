@@ -99,7 +99,16 @@ function register(
   for (const [i, t] of tasks.entries()) {
     const status = statuses[i];
     if (!status || isTerminal(status.state)) continue;
-    if (!core.tasks.has(t.task_id)) {
+    const known = core.tasks.get(t.task_id);
+    if (known && (known.state === 'TASK_UNREACHABLE' || known.state === 'TASK_LOST')) {
+      // The agent is back and is authoritative about its tasks: restore the reported state
+      // and tell the framework (no uuid: the agent does not expect an acknowledgement).
+      const restored = { ...status, uuid: Buffer.alloc(0), message: 'agent re-registered' };
+      known.agentId = id;
+      core.applyStatus(restored);
+      core.sendTo(known.frameworkId, { type: 'UPDATE', update: { status: restored } });
+    }
+    if (!known) {
       const rec: TaskRecord = {
         id: t.task_id,
         frameworkId: t.framework_id,
