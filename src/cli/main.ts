@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerAgent } from './commands/agent.js';
+import { registerController } from './commands/controller.js';
 import { registerDev } from './commands/dev.js';
 import { registerObjects } from './commands/objects.js';
 import { registerSimulate } from './commands/simulate.js';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerAgent(program);
+  registerController(program);
   registerDev(program);
   registerObjects(program);
   registerSimulate(program);

@@ -1,0 +1,209 @@
+/**
+ * `mezzo controller`: the controller as Kubernetes runs it (the chart's Deployment), or
+ * as an e2e test runs it on a host. With `--store kubernetes` the CRDs are the source of
+ * truth and replicas elect a leader with a Lease: only the leader serves the scheduler
+ * and agent APIs (standbys serve /healthz, /readyz and a /state naming the leader); a
+ * leader that loses its lease exits, so its restart comes back as a standby, as
+ * client-go's leader election recommends.
+ */
+import { createServer, type Server } from 'node:http';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import * as k8s from '@kubernetes/client-node';
+import { Controller } from '../../controller/controller.js';
+import { DefaultFramework } from '../../frameworks/default/default-framework.js';
+import { LeaderElector } from '../../kube/leader-election.js';
+import { EmbeddedStore } from '../../store/embedded.js';
+import { KubernetesStore } from '../../store/kubernetes.js';
+import type { Store } from '../../store/types.js';
+import { SystemClock } from '../../shared/clock.js';
+import { createLogger, type Logger } from '../../shared/logger.js';
+import { MetricsRegistry } from '../../shared/metrics.js';
+
+interface ControllerFlags {
+  store: 'kubernetes' | 'embedded';
+  kubeconfig?: string;
+  namespace: string;
+  workDir: string;
+  host: string;
+  httpPort: string;
+  grpcPort: string;
+  advertiseAddress?: string;
+  identity?: string;
+  leaseName: string;
+  leaseDuration: string;
+  renewDeadline: string;
+  retryPeriod: string;
+  offerTimeout: string;
+  agentPingTimeout: string;
+}
+
+function closeStandby(held: { standby?: Server }): void {
+  held.standby?.close();
+  held.standby = undefined;
+}
+
+function standbyServer(host: string, port: number, leader: () => string): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path === '/healthz' || path === '/readyz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('standby\n');
+    } else {
+      res.writeHead(path === '/state' ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ role: 'standby', leader: leader() }));
+    }
+  });
+  return new Promise((resolve) => server.listen(port, host, () => resolve(server)));
+}
+
+async function lead(
+  flags: ControllerFlags,
+  store: Store,
+  logger: Logger,
+): Promise<() => Promise<void>> {
+  const clock = new SystemClock();
+  const controller = new Controller({
+    clock,
+    logger: logger.child({ component: 'controller' }),
+    metrics: new MetricsRegistry({ defaultMetrics: true }),
+    store,
+    host: flags.host,
+    grpcPort: Number(flags.grpcPort),
+    httpPort: Number(flags.httpPort),
+    offerTimeoutMs: Number(flags.offerTimeout) * 1000,
+    agentPingTimeoutMs: Number(flags.agentPingTimeout) * 1000,
+  });
+  await controller.start();
+  // The built-in default framework keeps its ID in the store so a new leader resubscribes as it.
+  const fwObj = await store.get('Framework', 'default', flags.namespace);
+  const fw = new DefaultFramework({
+    address: controller.grpcAddress,
+    store,
+    logger: logger.child({ component: 'default-framework' }),
+    frameworkId: (fwObj?.status as { frameworkId?: string } | undefined)?.frameworkId,
+  });
+  await fw.start();
+  if (!fwObj) {
+    await store
+      .create({
+        apiVersion: 'mezzo.dev/v1alpha1',
+        kind: 'Framework',
+        metadata: { name: 'default', namespace: flags.namespace },
+        spec: { roles: ['default'], scheduler: { kind: 'BuiltIn', name: 'default' } },
+      })
+      .catch(() => undefined);
+  }
+  await store.updateStatus('Framework', 'default', flags.namespace, {
+    frameworkId: fw.id,
+    connected: true,
+  });
+  return async () => {
+    fw.stop();
+    await controller.stop();
+  };
+}
+
+async function runController(flags: ControllerFlags): Promise<void> {
+  const root = createLogger();
+  const logger = root.child({ component: 'controller-main' });
+  const clock = new SystemClock();
+  let store: Store;
+  let kc: k8s.KubeConfig | undefined;
+  if (flags.store === 'kubernetes') {
+    kc = new k8s.KubeConfig();
+    if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
+    else kc.loadFromCluster();
+    store = new KubernetesStore(kc, clock, root.child({ component: 'store' }));
+  } else {
+    store = new EmbeddedStore(join(flags.workDir, 'state.json'), clock);
+  }
+  const identity = flags.identity ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}`;
+  const address = `${flags.advertiseAddress ?? flags.host}:${flags.grpcPort}`;
+  let stopLeading: (() => Promise<void>) | undefined;
+  // Held in an object: the leader callback clears it.
+  const held: { standby?: Server } = {};
+  const shutdown = new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
+
+  if (!kc) {
+    stopLeading = await lead(flags, store, root);
+    await shutdown;
+    await stopLeading();
+    return;
+  }
+  let leaderAddress = '';
+  held.standby = await standbyServer(flags.host, Number(flags.httpPort), () => leaderAddress);
+  const elector = new LeaderElector({
+    kubeConfig: kc,
+    namespace: flags.namespace,
+    leaseName: flags.leaseName,
+    identity,
+    address,
+    leaseDurationMs: Number(flags.leaseDuration) * 1000,
+    renewDeadlineMs: Number(flags.renewDeadline) * 1000,
+    retryPeriodMs: Number(flags.retryPeriod) * 1000,
+    clock,
+    logger,
+    onNewLeader: (id, addr) => {
+      leaderAddress = addr;
+      logger.info('leader is', { identity: id, address: addr });
+    },
+    onStartedLeading: () => {
+      const server = held.standby;
+      held.standby = undefined;
+      const begin = async () => {
+        if (server) await new Promise<void>((r) => server.close(() => r()));
+        stopLeading = await lead(flags, store, root);
+      };
+      begin().catch((err: unknown) => {
+        logger.error('could not start leading', { error: String(err) });
+        process.exit(1);
+      });
+    },
+    onStoppedLeading: () => {
+      logger.error('lost the lease; exiting so a restart comes back as a standby');
+      process.exit(1);
+    },
+  });
+  elector.start();
+  logger.info('campaigning for leadership', {
+    lease: `${flags.namespace}/${flags.leaseName}`,
+    identity,
+    address,
+  });
+  await shutdown;
+  await stopLeading?.();
+  await elector.stop();
+  closeStandby(held);
+  await store.close();
+}
+
+/** Adds `controller` to the program. */
+export function registerController(program: Command): void {
+  program
+    .command('controller')
+    .description(
+      'run the controller (Kubernetes store with Lease leader election, or the embedded store)',
+    )
+    .option('--store <kind>', 'kubernetes or embedded', 'kubernetes')
+    .option('--kubeconfig <path>', 'kubeconfig (default: in-cluster service account)')
+    .option('--namespace <ns>', 'namespace of the Lease and the default framework', 'mezzo-system')
+    .option('--work-dir <dir>', 'embedded store location', '.mezzo')
+    .option('--host <addr>', 'listen address', '0.0.0.0')
+    .option('--http-port <port>', 'HTTP port', '5050')
+    .option('--grpc-port <port>', 'gRPC port', '5051')
+    .option('--advertise-address <addr>', 'address clients reach this replica at (default: --host)')
+    .option('--identity <id>', 'leader-election identity (default: $POD_NAME or host-pid)')
+    .option('--lease-name <name>', 'Lease used for leader election', 'mezzo-controller')
+    .option('--lease-duration <s>', 'lease duration, seconds', '15')
+    .option('--renew-deadline <s>', 'renew deadline, seconds', '10')
+    .option('--retry-period <s>', 'retry period, seconds', '2')
+    .option('--offer-timeout <s>', 'offer timeout, seconds', '30')
+    .option('--agent-ping-timeout <s>', 'agent ping timeout, seconds', '30')
+    .action(async (flags: ControllerFlags) => {
+      await runController(flags);
+    });
+}

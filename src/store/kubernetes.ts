@@ -1,0 +1,144 @@
+/**
+ * The Kubernetes store: the same {@link Store} interface over the mezzo.dev CRDs. Reads
+ * and writes go to the apiserver (status through the status subresource, conflicts as
+ * ConflictError); watches are served by one self-restarting informer per kind, shared by
+ * every watcher of that kind, which replays its cache to a watcher that joins late.
+ */
+import type * as k8s from '@kubernetes/client-node';
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { ConflictError } from '../shared/errors.js';
+import { CustomResourceClient, type CustomObject } from '../kube/custom-objects.js';
+import { ResilientInformer } from '../kube/informer.js';
+import type { Kind, Store, StoredObject, WatchEvent } from './types.js';
+
+const KINDS: Record<Kind, { plural: string; namespaced: boolean }> = {
+  Framework: { plural: 'frameworks', namespaced: true },
+  Task: { plural: 'tasks', namespaced: true },
+  Role: { plural: 'roles', namespaced: false },
+  Agent: { plural: 'agents', namespaced: false },
+  App: { plural: 'apps', namespaced: true },
+  Schedule: { plural: 'schedules', namespaced: true },
+};
+
+type Obj = CustomObject<Record<string, unknown>, Record<string, unknown>>;
+
+function toStored(o: Obj): StoredObject {
+  return o as unknown as StoredObject;
+}
+
+/** The store over a Kubernetes apiserver. */
+export class KubernetesStore implements Store {
+  private readonly clients = new Map<
+    Kind,
+    CustomResourceClient<Record<string, unknown>, Record<string, unknown>>
+  >();
+  private readonly informers = new Map<Kind, ResilientInformer<k8s.KubernetesObject>>();
+  private readonly watchers = new Map<Kind, Set<(e: WatchEvent) => void>>();
+
+  constructor(
+    private readonly kubeConfig: k8s.KubeConfig,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  private client(kind: Kind) {
+    let c = this.clients.get(kind);
+    if (!c) {
+      const k = KINDS[kind];
+      c = new CustomResourceClient(this.kubeConfig, {
+        group: 'mezzo.dev',
+        version: 'v1alpha1',
+        plural: k.plural,
+        kind,
+        namespaced: k.namespaced,
+      });
+      this.clients.set(kind, c);
+    }
+    return c;
+  }
+
+  async list(kind: Kind): Promise<StoredObject[]> {
+    return (await this.client(kind).list()).items.map(toStored);
+  }
+
+  async get(kind: Kind, name: string, namespace?: string): Promise<StoredObject | undefined> {
+    const o = await this.client(kind).get(name, namespace);
+    return o && toStored(o);
+  }
+
+  async create(obj: StoredObject): Promise<StoredObject> {
+    try {
+      return toStored(await this.client(obj.kind).create(obj as unknown as Obj));
+    } catch (err) {
+      if ((err as { code?: number }).code === 409)
+        throw new ConflictError(obj.kind, obj.metadata.name, 'already exists');
+      throw err;
+    }
+  }
+
+  async update(obj: StoredObject): Promise<StoredObject> {
+    return toStored(await this.client(obj.kind).replace(obj as unknown as Obj));
+  }
+
+  async updateStatus(
+    kind: Kind,
+    name: string,
+    namespace: string | undefined,
+    status: unknown,
+  ): Promise<StoredObject> {
+    const next = status as Record<string, unknown>;
+    return toStored(
+      await this.client(kind).updateStatus(name, namespace, (cur) =>
+        JSON.stringify(cur.status ?? {}) === JSON.stringify(next) ? undefined : next,
+      ),
+    );
+  }
+
+  async delete(kind: Kind, name: string, namespace?: string): Promise<void> {
+    await this.client(kind).delete(name, namespace);
+  }
+
+  watch(kind: Kind, handler: (e: WatchEvent) => void): () => void {
+    const set = this.watchers.get(kind) ?? new Set();
+    this.watchers.set(kind, set);
+    set.add(handler);
+    const informer = this.informers.get(kind);
+    if (informer) {
+      for (const o of informer.list())
+        handler({ type: 'ADDED', object: o as unknown as StoredObject });
+    } else {
+      this.startInformer(kind);
+    }
+    return () => set.delete(handler);
+  }
+
+  /** Resolves once every started informer has its first list. */
+  async synced(): Promise<void> {
+    await Promise.all([...this.informers.values()].map((i) => i.waitForSync()));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.informers.values()].map((i) => i.stop()));
+  }
+
+  private startInformer(kind: Kind): void {
+    const client = this.client(kind);
+    const informer = new ResilientInformer<k8s.KubernetesObject>({
+      kubeConfig: this.kubeConfig,
+      path: client.collectionPath,
+      list: async () => await client.list(),
+      clock: this.clock,
+      logger: this.logger,
+    });
+    const emit = (type: WatchEvent['type']) => (o: k8s.KubernetesObject) => {
+      for (const h of this.watchers.get(kind) ?? [])
+        h({ type, object: o as unknown as StoredObject });
+    };
+    informer.on({ add: emit('ADDED'), update: emit('MODIFIED'), delete: emit('DELETED') });
+    this.informers.set(kind, informer);
+    informer.start().catch((err: unknown) => {
+      this.logger.error('informer failed to start', { kind, error: String(err) });
+    });
+  }
+}

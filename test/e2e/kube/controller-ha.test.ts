@@ -1,0 +1,257 @@
+// Mezzo on a real apiserver: the chart installed with helm, two controller replicas run
+// as host processes authenticated as the chart's controller ServiceAccount (so the
+// chart's RBAC is what is exercised), two agents standing in for the DaemonSet's pods.
+// kubectl applies the demo; tasks run and finish; killing the leader hands over to the
+// standby and the running tasks keep running.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { controlPlane, repoRoot, type ControlPlane } from '../support/control-plane.js';
+
+const bin = join(repoRoot, 'bin/mezzo.js');
+const NS = 'mezzo-ha';
+const cgroupPrefix = `mezzo-ha-${process.pid}`;
+let cp: ControlPlane;
+const procs: ChildProcess[] = [];
+const logs = new Map<ChildProcess, string>();
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+function run(args: string[]): ChildProcessByStdio<null, Readable, Readable> {
+  const p = spawn(process.execPath, [bin, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, MEZZO_LOG_FORMAT: 'json' },
+  });
+  logs.set(p, '');
+  const keep = (d: Buffer) => logs.set(p, ((logs.get(p) ?? '') + d.toString()).slice(-20_000));
+  p.stdout.on('data', keep);
+  p.stderr.on('data', keep);
+  procs.push(p);
+  return p;
+}
+
+async function until<T>(
+  fn: () => Promise<T | undefined> | T | undefined,
+  ms: number,
+  what: string,
+): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() - start > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function stateOf(port: number): Promise<Record<string, unknown> | undefined> {
+  return fetch(`http://127.0.0.1:${port}/state`)
+    .then((r) => r.json() as Promise<Record<string, unknown>>)
+    .catch(() => undefined);
+}
+
+before(async () => {
+  cp = controlPlane();
+  await cp.helm([
+    'install',
+    'ha',
+    join(repoRoot, 'charts/mezzo'),
+    '--namespace',
+    NS,
+    '--create-namespace',
+    '--wait=false',
+  ]);
+  // Earlier files leave Tasks behind in the shared control plane; this test places its own.
+  await cp.kubectl(['delete', 'tasks', '--all', '-A']);
+});
+
+after(() => {
+  for (const p of procs) p.kill('SIGKILL');
+  // Tasks outlive agents by design: kill what this test started through its cgroups.
+  for (const ctl of readdirSync('/sys/fs/cgroup')) {
+    for (const name of existsSync(join('/sys/fs/cgroup', ctl))
+      ? readdirSync(join('/sys/fs/cgroup', ctl))
+      : []) {
+      if (!name.startsWith(cgroupPrefix)) continue;
+      const pids = spawnSync(
+        'bash',
+        [
+          '-c',
+          `find ${join('/sys/fs/cgroup', ctl, name)} -name cgroup.procs -exec cat {} + 2>/dev/null`,
+        ],
+        { encoding: 'utf8' },
+      ).stdout;
+      for (const pid of pids.split('\n').filter(Boolean)) {
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+    }
+  }
+  cp.stop();
+});
+
+test('helm-installed Mezzo runs tasks from kubectl and survives the leader dying', async () => {
+  // The chart's controller identity, through a real ServiceAccount token.
+  const token = (
+    await cp.kubectl(['-n', NS, 'create', 'token', 'ha-mezzo-controller', '--duration=1h'])
+  ).stdout.trim();
+  const dir = mkdtempSync(join(tmpdir(), 'mezzo-ha-'));
+  const kubeconfig = join(dir, 'controller.kubeconfig');
+  writeFileSync(
+    kubeconfig,
+    `apiVersion: v1\nkind: Config\nclusters: [{name: e2e, cluster: {server: "${cp.server}", certificate-authority: "${cp.caCertPath}"}}]\nusers: [{name: sa, user: {token: "${token}"}}]\ncontexts: [{name: e2e, context: {cluster: e2e, user: sa}}]\ncurrent-context: e2e\n`,
+  );
+  const [h1, g1, h2, g2] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const controller = (id: string, http: number, grpc: number) =>
+    run([
+      'controller',
+      '--store',
+      'kubernetes',
+      '--kubeconfig',
+      kubeconfig,
+      '--namespace',
+      NS,
+      '--lease-name',
+      'ha-mezzo-controller',
+      '--identity',
+      id,
+      '--host',
+      '127.0.0.1',
+      '--http-port',
+      String(http),
+      '--grpc-port',
+      String(grpc),
+      '--lease-duration',
+      '3',
+      '--renew-deadline',
+      '2',
+      '--retry-period',
+      '0.5',
+      '--agent-ping-timeout',
+      '5',
+    ]);
+  const c1 = controller('c1', h1, g1);
+  const c2 = controller('c2', h2, g2);
+  const leaderPort = async () => {
+    for (const [p, proc] of [
+      [h1, c1],
+      [h2, c2],
+    ] as const) {
+      if (proc.exitCode !== null || proc.signalCode !== null) continue;
+      const s = await stateOf(p);
+      if (s && 'frameworks' in s) return p;
+    }
+    return undefined;
+  };
+  const firstLeader = await until(leaderPort, 20_000, 'a leader');
+  // The other replica stands by and names the leader.
+  const standbyState = await until(
+    async () => {
+      const st = await stateOf(firstLeader === h1 ? h2 : h1);
+      return st?.role === 'standby' && st.leader !== '' ? st : undefined;
+    },
+    10_000,
+    'the standby',
+  );
+  assert.equal(standbyState.leader, `127.0.0.1:${firstLeader === h1 ? g1 : g2}`);
+
+  for (const [i, host] of ['node-a', 'node-b'].entries()) {
+    run([
+      'agent',
+      '--controller',
+      `127.0.0.1:${g1},127.0.0.1:${g2}`,
+      '--work-dir',
+      mkdtempSync(join(dir, `agent-${host}-`)),
+      '--resources',
+      `cpus:2;mem:1024;ports:[${31000 + i * 100}-${31099 + i * 100}]`,
+      '--hostname',
+      host,
+      '--node-name',
+      host,
+      '--port',
+      '0',
+      '--cgroup-root',
+      `${cgroupPrefix}-${host}`,
+      '--no-node-labels',
+    ]);
+  }
+  await until(
+    async () =>
+      ((await stateOf(firstLeader))?.agents as unknown[] | undefined)?.length === 2 || undefined,
+    20_000,
+    'two agents',
+  );
+  // The controller mirrors agents into Agent objects.
+  const agentsOut = await until(
+    async () => {
+      const out = (await cp.kubectl(['get', 'agents'])).stdout;
+      return /node-a\s+Active/.test(out) && /node-b\s+Active/.test(out) ? out : undefined;
+    },
+    20_000,
+    'Agent objects',
+  );
+  assert.match(agentsOut, /NODE\s+STATE/);
+
+  await cp.kubectl(['create', 'namespace', 'ha-demo']);
+  await cp.kubectl(['apply', '-n', 'ha-demo', '-f', join(repoRoot, 'examples/demo.yaml')]);
+  const tasks = async () => (await cp.kubectl(['get', 'tasks', '-n', 'ha-demo'])).stdout;
+  const shown = await until(
+    async () => {
+      const out = await tasks();
+      return /hello\s+TASK_FINISHED/.test(out) &&
+        /ticker\s+TASK_RUNNING/.test(out) &&
+        /web\s+TASK_RUNNING/.test(out)
+        ? out
+        : undefined;
+    },
+    30_000,
+    'demo tasks RUNNING and FINISHED in kubectl get tasks',
+  );
+  assert.match(shown, /ticker\s+TASK_RUNNING\s+node-[ab]/);
+
+  // Kill the leader outright; the standby takes over within the 3 s lease.
+  const leaderProc = firstLeader === h1 ? c1 : c2;
+  const otherPort = firstLeader === h1 ? h2 : h1;
+  leaderProc.kill('SIGKILL');
+  const killedAt = Date.now();
+  await until(
+    async () =>
+      ((await stateOf(otherPort)) && 'frameworks' in ((await stateOf(otherPort)) ?? {})) ||
+      undefined,
+    15_000,
+    'the standby to lead',
+  );
+  const takeover = Date.now() - killedAt;
+  // Agents re-register with the new leader and report the tasks still running.
+  const s = await until(
+    async () => {
+      const st = await stateOf(otherPort);
+      const ts = (st?.tasks ?? []) as { name: string; state: string }[];
+      return ts.some((t) => t.name === 'ticker' && t.state === 'TASK_RUNNING') &&
+        ts.some((t) => t.name === 'web' && t.state === 'TASK_RUNNING')
+        ? st
+        : undefined;
+    },
+    30_000,
+    'the new leader to see the running tasks',
+  );
+  assert.ok(s);
+  assert.match(await tasks(), /ticker\s+TASK_RUNNING/);
+  process.stderr.write(`# leader take-over after SIGKILL: ${takeover} ms\n`);
+});
