@@ -32,7 +32,22 @@ export interface ControllerOptions extends Omit<
   httpPort: number;
   /** Namespace for Task objects of tasks launched through offers. */
   taskNamespace?: string;
+  /** Records a user-visible event on an object (Kubernetes Events in a cluster). */
+  recordEvent?: (
+    target: { kind: 'Task' | 'Agent'; name: string; namespace?: string; uid?: string },
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+  ) => void;
 }
+
+const FAILED_STATES: ReadonlySet<string> = new Set([
+  'TASK_FAILED',
+  'TASK_ERROR',
+  'TASK_LOST',
+  'TASK_DROPPED',
+  'TASK_GONE',
+]);
 
 /** Label naming the task ID on a Task object. */
 export const TASK_ID_LABEL = 'mezzo.dev/task-id';
@@ -182,7 +197,16 @@ export class Controller {
           spec: { nodeName: a.info.node_name, hostname: a.info.hostname },
         });
       }
+      const prevState = (existing?.status as { state?: string } | undefined)?.state;
       await this.opts.store.updateStatus('Agent', name, undefined, status);
+      if (prevState !== status.state && status.state === 'Unreachable') {
+        this.opts.recordEvent?.(
+          { kind: 'Agent', name },
+          'Warning',
+          'AgentLost',
+          `agent ${a.id} stopped answering pings; its tasks are unreachable`,
+        );
+      }
     }
   }
 
@@ -229,6 +253,15 @@ export class Controller {
     if (isTerminal(t.state) && !prev.finishTime) status.finishTime = now;
     const defined = Object.fromEntries(Object.entries(status).filter(([, v]) => v !== undefined));
     await this.opts.store.updateStatus('Task', name, ns, defined);
+    if (prev.state !== t.state && FAILED_STATES.has(t.state)) {
+      const why = [s?.reason, s?.message].filter(Boolean).join(': ');
+      this.opts.recordEvent?.(
+        { kind: 'Task', name, namespace: ns, uid: obj.metadata.uid },
+        'Warning',
+        'TaskFailed',
+        `task ${t.id} ended ${t.state}${why ? ` (${why})` : ''}`,
+      );
+    }
   }
 }
 

@@ -14,6 +14,7 @@ import * as k8s from '@kubernetes/client-node';
 import { Controller } from '../../controller/controller.js';
 import { DefaultFramework } from '../../frameworks/default/default-framework.js';
 import { LeaderElector } from '../../kube/leader-election.js';
+import { EventRecorder } from '../../kube/events.js';
 import { EmbeddedStore } from '../../store/embedded.js';
 import { KubernetesStore } from '../../store/kubernetes.js';
 import type { Store } from '../../store/types.js';
@@ -61,6 +62,7 @@ async function lead(
   flags: ControllerFlags,
   store: Store,
   logger: Logger,
+  events?: EventRecorder,
 ): Promise<() => Promise<void>> {
   const clock = new SystemClock();
   const controller = new Controller({
@@ -73,6 +75,16 @@ async function lead(
     httpPort: Number(flags.httpPort),
     offerTimeoutMs: Number(flags.offerTimeout) * 1000,
     agentPingTimeoutMs: Number(flags.agentPingTimeout) * 1000,
+    recordEvent: events
+      ? (target, type, reason, message) => {
+          void events.record(
+            { apiVersion: 'mezzo.dev/v1alpha1', ...target },
+            type,
+            reason,
+            message,
+          );
+        }
+      : undefined,
   });
   await controller.start();
   // The built-in default framework keeps its ID in the store so a new leader resubscribes as it.
@@ -134,6 +146,14 @@ async function runController(flags: ControllerFlags): Promise<void> {
     await stopLeading();
     return;
   }
+  const recorder = new EventRecorder({
+    kubeConfig: kc,
+    component: 'mezzo-controller',
+    instance: identity,
+    clock,
+    logger,
+    clusterEventNamespace: flags.namespace,
+  });
   let leaderAddress = '';
   held.standby = await standbyServer(flags.host, Number(flags.httpPort), () => leaderAddress);
   const elector = new LeaderElector({
@@ -156,7 +176,7 @@ async function runController(flags: ControllerFlags): Promise<void> {
       held.standby = undefined;
       const begin = async () => {
         if (server) await new Promise<void>((r) => server.close(() => r()));
-        stopLeading = await lead(flags, store, root);
+        stopLeading = await lead(flags, store, root, recorder);
       };
       begin().catch((err: unknown) => {
         logger.error('could not start leading', { error: String(err) });

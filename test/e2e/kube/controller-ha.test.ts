@@ -254,4 +254,19 @@ test('helm-installed Mezzo runs tasks from kubectl and survives the leader dying
   assert.ok(s);
   assert.match(await tasks(), /ticker\s+TASK_RUNNING/);
   process.stderr.write(`# leader take-over after SIGKILL: ${takeover} ms\n`);
+
+  // A failing task shows as a Warning event on its Task object.
+  await cp.kubectl(
+    ['apply', '-n', 'ha-demo', '-f', '-'],
+    'apiVersion: mezzo.dev/v1alpha1\nkind: Task\nmetadata: {name: doomed}\nspec: {command: "exit 3", resources: {cpus: 0.1, mem: 16}}\n',
+  );
+  const described = await until(
+    async () => {
+      const out = (await cp.kubectl(['describe', 'task', 'doomed', '-n', 'ha-demo'])).stdout;
+      return /Warning\s+TaskFailed\s+.*TASK_FAILED/.test(out) ? out : undefined;
+    },
+    20_000,
+    'the TaskFailed event',
+  );
+  assert.match(described, /Exit Code:\s+3/);
 });
