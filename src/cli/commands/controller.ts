@@ -86,6 +86,18 @@ async function lead(
         }
       : undefined,
   });
+  // Like Mesos' master after a failover: hold allocation until the agents that were active
+  // are back (or the ping timeout passes), so the first pass does not offer a partial view.
+  const expected = (await store.list('Agent')).filter(
+    (a) => (a.status as { state?: string } | undefined)?.state === 'Active',
+  ).length;
+  if (expected > 0) {
+    controller.core.allocator.recover(expected);
+    clock.setTimer(Number(flags.agentPingTimeout) * 1000, () => {
+      controller.core.allocator.resume();
+    });
+    logger.info('recovering: allocation paused until agents re-register', { expectedAgents: expected });
+  }
   await controller.start();
   // The built-in default framework keeps its ID in the store so a new leader resubscribes as it.
   const fwObj = await store.get('Framework', 'default', flags.namespace);
