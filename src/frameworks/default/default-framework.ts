@@ -15,16 +15,7 @@ import { objectKey, type Store, type StoredObject } from '../../store/types.js';
 import { checkAll, type Constraint } from '../apps/constraints.js';
 import { pickPorts, scalarResources, taskInfo, type TaskSpec } from './task-spec.js';
 import { TASK_OBJECT_LABEL } from '../../controller/controller.js';
-
-const TERMINAL: ReadonlySet<string> = new Set([
-  'TASK_FINISHED',
-  'TASK_FAILED',
-  'TASK_KILLED',
-  'TASK_ERROR',
-  'TASK_DROPPED',
-  'TASK_GONE',
-  'TASK_GONE_BY_OPERATOR',
-]);
+import { isTerminal } from '../../controller/records.js';
 
 /** Settings for {@link DefaultFramework}. */
 export interface DefaultFrameworkOptions {
@@ -60,7 +51,7 @@ export class DefaultFramework {
       },
     });
     this.client.on('update', (status) => {
-      if (TERMINAL.has(status.state)) this.agentOf.delete(status.task_id);
+      if (isTerminal(status.state)) this.agentOf.delete(status.task_id);
     });
     this.client.on('offers', (offers) => {
       this.onOffers(offers).catch((err: unknown) => {

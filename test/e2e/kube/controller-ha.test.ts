@@ -5,10 +5,10 @@
 // standby and the running tasks keep running.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { freePort } from '../../support/net.js';
 import { spawn, spawnSync, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { controlPlane, repoRoot, type ControlPlane } from '../support/control-plane.js';
@@ -19,16 +19,6 @@ const cgroupPrefix = `mezzo-ha-${process.pid}`;
 let cp: ControlPlane;
 const procs: ChildProcess[] = [];
 const logs = new Map<ChildProcess, string>();
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 function run(args: string[]): ChildProcessByStdio<null, Readable, Readable> {
   const p = spawn(process.execPath, [bin, ...args], {

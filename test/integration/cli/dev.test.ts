@@ -2,26 +2,16 @@
 // seconds; `mezzo get` and `mezzo apply` work against it; SIGTERM stops it cleanly.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { freePort } from '../../support/net.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createServer } from 'node:net';
 import { prerequisite } from '../../support/prereq.js';
 
 const bin = fileURLToPath(new URL('../../../../bin/mezzo.js', import.meta.url));
 const cgroupRoot = `mezzo-devtest-${process.pid}`;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 // Tasks outlive `mezzo dev` by design; the test kills what it started through its cgroup.
 after(() => {
