@@ -241,6 +241,7 @@ export class Controller {
       ...prev,
       state: t.state,
       frameworkId: t.frameworkId,
+      taskId: t.id,
       agentId: t.agentId,
       hostname: agent?.info.hostname,
       nodeName: agent?.info.node_name || undefined,

@@ -89,10 +89,16 @@ export class EmbeddedStore implements Store {
         ...clone(obj.metadata),
         uid: cur.metadata.uid,
         creationTimestamp: cur.metadata.creationTimestamp,
+        deletionTimestamp: cur.metadata.deletionTimestamp,
         generation: (cur.metadata.generation ?? 1) + (specChanged ? 1 : 0),
         resourceVersion: String(++this.rv),
       },
     };
+    if (next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0) {
+      this.objects.delete(key);
+      await this.commit({ type: 'DELETED', object: next });
+      return clone(next);
+    }
     this.objects.set(key, next);
     await this.commit({ type: 'MODIFIED', object: next });
     return clone(next);
@@ -122,6 +128,21 @@ export class EmbeddedStore implements Store {
     const key = storeKey(kind, name, namespace);
     const cur = this.objects.get(key);
     if (!cur) return;
+    // As in Kubernetes: finalizers turn a delete into a mark; the last one removed deletes.
+    if ((cur.metadata.finalizers ?? []).length > 0) {
+      if (cur.metadata.deletionTimestamp) return;
+      const marked: StoredObject = {
+        ...cur,
+        metadata: {
+          ...cur.metadata,
+          deletionTimestamp: new Date(this.clock.now()).toISOString(),
+          resourceVersion: String(++this.rv),
+        },
+      };
+      this.objects.set(key, marked);
+      await this.commit({ type: 'MODIFIED', object: marked });
+      return;
+    }
     this.objects.delete(key);
     this.rv++;
     await this.commit({ type: 'DELETED', object: cur });

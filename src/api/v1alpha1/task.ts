@@ -192,6 +192,7 @@ export const taskKind: KindDefinition = {
     reason: str('Mesos reason for the state, e.g. REASON_CONTAINER_LIMITATION_MEMORY.'),
     message: str('Human-readable detail.'),
     frameworkId: str('ID of the framework that launched it.'),
+    taskId: str('The Mesos task ID it runs as.'),
     agentId: str('ID of the agent running it.'),
     nodeName: str('Kubernetes node of that agent.'),
     hostname: str('Hostname of that agent.'),

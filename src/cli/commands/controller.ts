@@ -96,7 +96,9 @@ async function lead(
     clock.setTimer(Number(flags.agentPingTimeout) * 1000, () => {
       controller.core.allocator.resume();
     });
-    logger.info('recovering: allocation paused until agents re-register', { expectedAgents: expected });
+    logger.info('recovering: allocation paused until agents re-register', {
+      expectedAgents: expected,
+    });
   }
   await controller.start();
   // The built-in default framework keeps its ID in the store so a new leader resubscribes as it.

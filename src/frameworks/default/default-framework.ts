@@ -16,6 +16,11 @@ import { checkAll, type Constraint } from '../apps/constraints.js';
 import { pickPorts, scalarResources, taskInfo, type TaskSpec } from './task-spec.js';
 import { TASK_OBJECT_LABEL } from '../../controller/controller.js';
 import { isTerminal } from '../../controller/records.js';
+import { ConflictError } from '../../shared/errors.js';
+import type { TaskState__Output as TaskState } from '../../gen/mezzo/v1/TaskState.js';
+
+/** Finalizer that holds a Task object's deletion until its task is killed. */
+export const TASK_FINALIZER = 'mezzo.dev/kill-task';
 
 /** Settings for {@link DefaultFramework}. */
 export interface DefaultFrameworkOptions {
@@ -90,6 +95,16 @@ export class DefaultFramework {
   private onTask(obj: StoredObject, deleted: boolean): void {
     const key = objectKey(obj);
     const state = (obj.status as { state?: string } | undefined)?.state;
+    if (!deleted && obj.metadata.deletionTimestamp && this.ours(obj)) {
+      this.pending.delete(key);
+      this.finishDeletion(obj).catch((err: unknown) => {
+        this.opts.logger.warn('could not finish a task deletion', {
+          task: key,
+          error: String(err),
+        });
+      });
+      return;
+    }
     if (deleted || !this.ours(obj) || state) {
       this.pending.delete(key);
       if (state) this.launching.delete(key);
@@ -97,6 +112,41 @@ export class DefaultFramework {
       this.pending.set(key, obj);
     }
     this.updateInterest().catch(() => undefined);
+  }
+
+  /**
+   * A deleted Task object whose task still runs: kill it, and let the object go (remove
+   * the finalizer) once the task is terminal or was never launched. Level-based: called
+   * again on every change of the object until it is gone.
+   */
+  private async finishDeletion(obj: StoredObject): Promise<void> {
+    const status = obj.status as { state?: string; taskId?: string } | undefined;
+    const done =
+      !status?.taskId || (status.state !== undefined && isTerminal(status.state as TaskState));
+    if (!done && status.taskId) {
+      await this.client.kill(status.taskId);
+      return;
+    }
+    if (!(obj.metadata.finalizers ?? []).includes(TASK_FINALIZER)) return;
+    const cur = await this.opts.store.get('Task', obj.metadata.name, obj.metadata.namespace);
+    if (!cur) return;
+    cur.metadata.finalizers = (cur.metadata.finalizers ?? []).filter((f) => f !== TASK_FINALIZER);
+    await this.opts.store.update(cur);
+  }
+
+  /** Adds the finalizer that makes a delete wait for the task to be killed. */
+  private async addFinalizer(obj: StoredObject): Promise<void> {
+    for (let i = 0; i < 5; i++) {
+      const cur = await this.opts.store.get('Task', obj.metadata.name, obj.metadata.namespace);
+      if (!cur || (cur.metadata.finalizers ?? []).includes(TASK_FINALIZER)) return;
+      cur.metadata.finalizers = [...(cur.metadata.finalizers ?? []), TASK_FINALIZER];
+      try {
+        await this.opts.store.update(cur);
+        return;
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+      }
+    }
   }
 
   // Offers only while something waits: revive when work appears, suppress when none.
@@ -135,6 +185,7 @@ export class DefaultFramework {
       const takenPorts = new Set<number>();
       const attributes = Object.fromEntries(offer.attributes.map((a) => [a.name, a.text]));
       const ops: Operation[] = [];
+      const launchedObjs: StoredObject[] = [];
       for (const obj of waiting) {
         const key = objectKey(obj);
         if (this.launching.has(key)) continue;
@@ -162,12 +213,14 @@ export class DefaultFramework {
         const info = taskInfo(obj, id, offer.agent_id, need, ports);
         info.labels = { ...info.labels, [TASK_OBJECT_LABEL]: key };
         ops.push({ type: 'LAUNCH', tasks: [info] });
+        launchedObjs.push(obj);
         this.launching.add(key);
         this.pending.delete(key);
         this.agentOf.set(id, offer.agent_id);
         placedOn.set(offer.agent_id, (placedOn.get(offer.agent_id) ?? 0) + 1);
       }
       if (ops.length > 0) {
+        await Promise.all(launchedObjs.map((o) => this.addFinalizer(o)));
         await this.client.accept([offer.id], ops, 1);
         this.opts.logger.info('launched tasks', { agent: offer.hostname, tasks: ops.length });
       } else {

@@ -245,6 +245,18 @@ test('helm-installed Mezzo runs tasks from kubectl and survives the leader dying
   assert.match(await tasks(), /ticker\s+TASK_RUNNING/);
   process.stderr.write(`# leader take-over after SIGKILL: ${takeover} ms\n`);
 
+  // kubectl delete of a running task kills it before the object goes away.
+  await cp.kubectl(['delete', 'task', 'ticker', '-n', 'ha-demo', '--wait=true', '--timeout=30s']);
+  const killed = await until(
+    async () => {
+      const ts = ((await stateOf(otherPort))?.tasks ?? []) as { name: string; state: string }[];
+      return ts.find((t) => t.name === 'ticker' && t.state === 'TASK_KILLED');
+    },
+    10_000,
+    'the ticker task killed',
+  );
+  assert.ok(killed);
+
   // A failing task shows as a Warning event on its Task object.
   await cp.kubectl(
     ['apply', '-n', 'ha-demo', '-f', '-'],
