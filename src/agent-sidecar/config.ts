@@ -86,8 +86,26 @@ export function defaultConfig(partial: Partial<AgentConfig> & { workDir: string 
  * `reserveMemMiB`, ports 31000-32000. Used when `--resources` is not given.
  */
 export function defaultResources(reserveCpus = 0.5, reserveMemMiB = 512): Resource[] {
-  const cpus = Math.max(0.1, os.cpus().length - reserveCpus);
-  const mem = Math.max(32, Math.floor(os.totalmem() / 1048576) - reserveMemMiB);
+  return capacityResources(
+    os.cpus().length,
+    Math.floor(os.totalmem() / 1048576),
+    reserveCpus,
+    reserveMemMiB,
+  );
+}
+
+/**
+ * Resources from a capacity (the host's, or the Kubernetes node's allocatable) minus a
+ * reserve for the system, with the default port range.
+ */
+export function capacityResources(
+  capacityCpus: number,
+  capacityMemMiB: number,
+  reserveCpus: number,
+  reserveMemMiB: number,
+): Resource[] {
+  const cpus = Math.max(0.1, capacityCpus - reserveCpus);
+  const mem = Math.max(32, Math.floor(capacityMemMiB) - reserveMemMiB);
   return [
     scalar('cpus', round3(cpus)),
     scalar('mem', mem),

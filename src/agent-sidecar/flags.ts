@@ -7,8 +7,9 @@ import { createLogger } from '../shared/logger.js';
 import { MetricsRegistry } from '../shared/metrics.js';
 import { describeError } from '../shared/errors.js';
 import { Agent } from './agent.js';
-import { mergeAttributes, nodeLabelAttributes } from './node-labels.js';
+import { mergeAttributes, readNode } from './node-labels.js';
 import {
+  capacityResources,
   defaultConfig,
   defaultResources,
   parseAttributes,
@@ -82,13 +83,15 @@ export function addAgentOptions(cmd: Command): Command {
     .option('--log-level <level>', 'error|warn|info|debug');
 }
 
+/** A non-negative number flag, or an error naming the flag. */
+function num(v: string, name: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name}: "${v}" is not a number >= 0`);
+  return n;
+}
+
 /** Turns parsed flags into a config. */
 export function configFromFlags(f: AgentFlags): AgentConfig {
-  const num = (v: string, name: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name}: "${v}" is not a number >= 0`);
-    return n;
-  };
   return defaultConfig({
     workDir: f.workDir,
     controllers: f.controller
@@ -126,8 +129,22 @@ export async function runAgent(f: AgentFlags): Promise<void> {
   const wantLabels = f.nodeLabels ?? (inCluster || f.kubeconfig !== undefined);
   if (wantLabels && config.nodeName) {
     try {
-      const labels = await nodeLabelAttributes(config.nodeName, f.kubeconfig);
-      config.attributes = mergeAttributes(labels, config.attributes);
+      const node = await readNode(config.nodeName, f.kubeconfig);
+      config.attributes = mergeAttributes(node.attributes, config.attributes);
+      // Without --resources, the node's allocatable (not the host's) minus the reserve.
+      if (!f.resources && node.allocatable) {
+        config.resources = capacityResources(
+          node.allocatable.cpus,
+          node.allocatable.memMiB,
+          num(f.reserveCpus, 'reserve-cpus'),
+          num(f.reserveMem, 'reserve-mem'),
+        );
+        logger.info("resources from the node's allocatable capacity", {
+          node: config.nodeName,
+          cpus: node.allocatable.cpus,
+          memMiB: node.allocatable.memMiB,
+        });
+      }
     } catch (err) {
       logger.warn('could not read the node labels; using --attributes only', {
         node: config.nodeName,
