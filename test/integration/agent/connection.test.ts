@@ -75,6 +75,9 @@ test('kill of an unknown task, framework shutdown, sandbox GC', async (t) => {
     h.controller.launch(shellTask('b', 'exec sleep 1000'), 'fw-x');
     h.controller.launch(shellTask('c', 'exec sleep 1000'), 'fw-y');
     for (const id of ['a', 'b', 'c']) await h.controller.waitForState(id, 'TASK_RUNNING');
+    // Taken while the task runs: with a 0.5 s GC age the sandbox may be gone soon after the kill.
+    const sb = h.agent.sandboxOf('a');
+    assert.ok(sb && existsSync(sb));
     h.controller.send({ shutdown_framework: { framework_id: 'fw-x' } });
     for (const id of ['a', 'b']) {
       const st = await h.controller.waitForState(id, 'TASK_KILLED');
@@ -82,8 +85,6 @@ test('kill of an unknown task, framework shutdown, sandbox GC', async (t) => {
     }
     assert.equal(h.controller.latest('c')?.state, 'TASK_RUNNING');
 
-    const sb = h.agent.sandboxOf('a');
-    assert.ok(sb && existsSync(sb));
     await h.controller.waitFor(
       () => !existsSync(sb),
       5000,
