@@ -34,7 +34,12 @@ export interface ControllerOptions extends Omit<
   taskNamespace?: string;
   /** Records a user-visible event on an object (Kubernetes Events in a cluster). */
   recordEvent?: (
-    target: { kind: 'Task' | 'Agent'; name: string; namespace?: string; uid?: string },
+    target: {
+      kind: 'Task' | 'Agent' | 'Framework';
+      name: string;
+      namespace?: string;
+      uid?: string;
+    },
     type: 'Normal' | 'Warning',
     reason: string,
     message: string,
@@ -48,6 +53,19 @@ const FAILED_STATES: ReadonlySet<string> = new Set([
   'TASK_DROPPED',
   'TASK_GONE',
 ]);
+
+/** Label on a Framework mirror naming the framework (its name in FrameworkInfo). */
+export const FRAMEWORK_NAME_LABEL = 'mezzo.dev/framework-name';
+/** Finalizer on a Framework mirror: deletion tears the framework down first. */
+export const FRAMEWORK_FINALIZER = 'mezzo.dev/teardown';
+
+/** A string made safe as a label value (63 chars of [A-Za-z0-9._-]). */
+function labelValue(s: string): string {
+  return s
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .slice(0, 63)
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+}
 
 /** Label naming the task ID on a Task object. */
 export const TASK_ID_LABEL = 'mezzo.dev/task-id';
@@ -64,6 +82,12 @@ export class Controller {
   private unwatch: (() => void) | undefined;
   grpcAddress = '';
   httpPort = 0;
+  private unwatchFrameworks: (() => void) | undefined;
+
+  /** Namespace of Framework mirrors and of Task objects for offer-launched tasks. */
+  private get namespace(): string {
+    return this.opts.taskNamespace ?? 'default';
+  }
 
   constructor(private readonly opts: ControllerOptions) {
     this.queue = new WorkQueue(opts.clock, { baseDelayMs: 50, maxDelayMs: 5_000 });
@@ -74,6 +98,17 @@ export class Controller {
       },
       onAgentChanged: (a) => {
         this.queue.add(`agent/${a.id}`);
+      },
+      onFrameworkChanged: (fw) => {
+        this.queue.add(`framework/${fw.id}`);
+      },
+      onFrameworkEvent: (fw, type, reason, message) => {
+        this.opts.recordEvent?.(
+          { kind: 'Framework', name: fw.id, namespace: this.namespace },
+          type,
+          reason,
+          message,
+        );
       },
     });
   }
@@ -103,6 +138,14 @@ export class Controller {
     this.unwatch = this.opts.store.watch('Role', (e) => {
       this.applyRole(e.object, e.type === 'DELETED');
     });
+    // Deleting a framework's mirror object tears the framework down (its finalizer waits).
+    this.unwatchFrameworks = this.opts.store.watch('Framework', (e) => {
+      const fw = this.core.frameworks.get(e.object.metadata.name);
+      if (e.object.metadata.deletionTimestamp && fw)
+        this.core.removeFramework(fw, 'its Framework object was deleted');
+      if (e.object.metadata.deletionTimestamp)
+        this.queue.add(`framework/${e.object.metadata.name}`);
+    });
     this.workers = runWorkers(
       this.queue,
       2,
@@ -128,6 +171,7 @@ export class Controller {
   async stop(): Promise<void> {
     this.core.stop();
     this.unwatch?.();
+    this.unwatchFrameworks?.();
     this.queue.shutDown();
     await this.workers;
     await this.grpc?.stop(500);
@@ -171,7 +215,9 @@ export class Controller {
 
   private async reconcile(key: string): Promise<void> {
     const [kind, id = ''] = key.split('/', 2);
-    if (kind === 'task') {
+    if (kind === 'framework') {
+      await this.writeFramework(id);
+    } else if (kind === 'task') {
       const t = this.core.tasks.get(id);
       if (t) await this.writeTask(t);
     } else if (kind === 'agent') {
@@ -210,17 +256,82 @@ export class Controller {
     }
   }
 
+  /**
+   * Mirrors a framework into a Framework object named by its ID (so Tasks it launches
+   * can name it as their owner), with a finalizer: deleting the object tears the
+   * framework down, and the object goes once the framework is gone.
+   */
+  private async writeFramework(id: string): Promise<void> {
+    const store = this.opts.store;
+    const fw = this.core.frameworks.get(id);
+    const obj = await store.get('Framework', id, this.namespace);
+    if (!fw) {
+      if (obj && (obj.metadata.finalizers ?? []).includes(FRAMEWORK_FINALIZER)) {
+        obj.metadata.finalizers = (obj.metadata.finalizers ?? []).filter(
+          (f) => f !== FRAMEWORK_FINALIZER,
+        );
+        await store.update(obj);
+      }
+      if (obj && !obj.metadata.deletionTimestamp)
+        await store.delete('Framework', id, this.namespace);
+      return;
+    }
+    if (!obj) {
+      await store.create({
+        apiVersion: API_VERSION,
+        kind: 'Framework',
+        metadata: {
+          name: id,
+          namespace: this.namespace,
+          labels: { [FRAMEWORK_NAME_LABEL]: labelValue(fw.info.name) },
+          finalizers: [FRAMEWORK_FINALIZER],
+        },
+        spec: {
+          roles: fw.roles,
+          failoverTimeoutSeconds: fw.info.failover_timeout_seconds,
+          scheduler: { kind: 'External' },
+        },
+      });
+    }
+    let running = 0;
+    for (const tid of fw.tasks) if (this.core.tasks.get(tid)?.state === 'TASK_RUNNING') running++;
+    await store.updateStatus('Framework', id, this.namespace, {
+      frameworkId: id,
+      connected: fw.connected,
+      tasks: { running },
+    });
+  }
+
   private async writeTask(t: TaskRecord): Promise<void> {
     const ns =
       t.info.labels?.[TASK_OBJECT_LABEL]?.split('/')[0] ?? this.opts.taskNamespace ?? 'default';
     const name = t.info.labels?.[TASK_OBJECT_LABEL]?.split('/')[1] ?? t.id;
     let obj = await this.opts.store.get('Task', name, ns);
     if (!obj) {
-      // A task launched by a framework through an offer gets a Task object too.
+      // A task launched by a framework through an offer gets a Task object too, owned by
+      // its framework's object.
+      const owner = await this.opts.store.get('Framework', t.frameworkId, ns);
       obj = await this.opts.store.create({
         apiVersion: API_VERSION,
         kind: 'Task',
-        metadata: { name, namespace: ns, labels: { [TASK_ID_LABEL]: t.id } },
+        metadata: {
+          name,
+          namespace: ns,
+          labels: { [TASK_ID_LABEL]: t.id },
+          ...(owner?.metadata.uid
+            ? {
+                ownerReferences: [
+                  {
+                    apiVersion: API_VERSION,
+                    kind: 'Framework',
+                    name: t.frameworkId,
+                    uid: owner.metadata.uid,
+                    controller: true,
+                  },
+                ],
+              }
+            : {}),
+        },
         spec: {
           framework: t.frameworkId,
           command: t.info.command?.value ?? '',

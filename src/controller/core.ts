@@ -40,7 +40,18 @@ export interface CoreOptions {
   onAgentChanged?: (agent: AgentRecord) => void;
   /** Called after a framework (dis)connects or is removed. */
   onFrameworkChanged?: (fw: FrameworkRecord, removed: boolean) => void;
+  /** After how long of declining every offer a framework gets an OffersDeclined event. */
+  declineWarnAfterMs?: number;
+  /** Called with a user-visible event about a framework. */
+  onFrameworkEvent?: (
+    fw: FrameworkRecord,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+  ) => void;
 }
+
+type CoreCallbacks = 'onTaskChanged' | 'onAgentChanged' | 'onFrameworkChanged' | 'onFrameworkEvent';
 
 /** The controller core. */
 export class ControllerCore {
@@ -52,10 +63,7 @@ export class ControllerCore {
   readonly m: ControllerMetrics;
   readonly clock: Clock;
   readonly log: Logger;
-  readonly opts: Required<
-    Omit<CoreOptions, 'onTaskChanged' | 'onAgentChanged' | 'onFrameworkChanged'>
-  > &
-    Pick<CoreOptions, 'onTaskChanged' | 'onAgentChanged' | 'onFrameworkChanged'>;
+  readonly opts: Required<Omit<CoreOptions, CoreCallbacks>> & Pick<CoreOptions, CoreCallbacks>;
   private allocationScheduled = false;
   private periodic: { cancel(): void } | undefined;
   private stopped = false;
@@ -67,6 +75,7 @@ export class ControllerCore {
       agentPingTimeoutMs: 15_000,
       frameworkHeartbeatMs: 15_000,
       allocationIntervalMs: 1_000,
+      declineWarnAfterMs: 300_000,
       ...options,
     };
     this.clock = options.clock;
@@ -283,7 +292,11 @@ export class ControllerCore {
       if (!t) continue;
       // removeFramework below releases everything the framework holds in the allocator.
       t.recovered = true;
-      if (!isTerminal(t.state)) this.killTask(t);
+      if (isTerminal(t.state)) continue;
+      this.killTask(t);
+      // Like the Mesos master, the task is gone with its framework: do not wait for the
+      // agent (which is also told to shut the framework down) to confirm.
+      this.applyStatus(this.masterStatus(t, 'TASK_KILLED', 'REASON_FRAMEWORK_REMOVED', `framework removed: ${why}`));
     }
     for (const a of this.agents.values())
       a.stream?.write({ shutdown_framework: { framework_id: fw.id } });
@@ -298,6 +311,29 @@ export class ControllerCore {
     this.frameworks.delete(fw.id);
     this.opts.onFrameworkChanged?.(fw, true);
     this.refreshGauges();
+  }
+
+  /**
+   * Tracks declines: a framework that has declined every offer for `declineWarnAfterMs`
+   * gets one Warning event (it may be waiting for resources it will never be offered).
+   */
+  noteOfferOutcome(fw: FrameworkRecord, accepted: boolean): void {
+    if (accepted) {
+      fw.declineStreakSince = undefined;
+      fw.declineWarned = false;
+      return;
+    }
+    const now = this.clock.now();
+    fw.declineStreakSince ??= now;
+    if (!fw.declineWarned && now - fw.declineStreakSince >= this.opts.declineWarnAfterMs) {
+      fw.declineWarned = true;
+      this.opts.onFrameworkEvent?.(
+        fw,
+        'Warning',
+        'OffersDeclined',
+        `framework ${fw.info.name} has declined every offer for ${Math.round((now - fw.declineStreakSince) / 1000)} s`,
+      );
+    }
   }
 
   /** A new random ID with a prefix. */

@@ -33,6 +33,9 @@ export interface FrameworkRecord {
   heartbeatTimer: Timer | undefined;
   tasks: Set<string>;
   registeredAt: number;
+  /** Start of the current run of declines without an accept (ms), for the OffersDeclined event. */
+  declineStreakSince?: number;
+  declineWarned?: boolean;
 }
 
 /** A registered agent. */

@@ -60,6 +60,7 @@ export function schedulerService(core: ControllerCore): SchedulerHandlers {
       if ('code' in plan) return grpcError(plan.code, plan.message);
       for (const o of plan.offers) core.offers.take(o.id);
       core.m.offers.inc({ result: 'accepted' }, plan.offers.length);
+      core.noteOfferOutcome(fw, plan.launches.length > 0 || plan.conversions.length > 0);
       for (const c of plan.conversions)
         core.allocator.updateAllocation(fw.id, plan.agentId, c.from, c.to);
       const agent = core.agents.get(plan.agentId);
@@ -118,6 +119,7 @@ export function schedulerService(core: ControllerCore): SchedulerHandlers {
         if (o) core.recoverOffer(o, refuse);
       }
       core.m.offers.inc({ result: 'declined' }, req.offer_ids.length);
+      core.noteOfferOutcome(fw, false);
       return undefined;
     }),
     Revive: unary((fw, req) => {

@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import * as k8s from '@kubernetes/client-node';
-import { Controller } from '../../controller/controller.js';
+import { Controller, FRAMEWORK_NAME_LABEL } from '../../controller/controller.js';
 import { DefaultFramework } from '../../frameworks/default/default-framework.js';
 import { LeaderElector } from '../../kube/leader-election.js';
 import { EventRecorder } from '../../kube/events.js';
@@ -75,6 +75,7 @@ async function lead(
     httpPort: Number(flags.httpPort),
     offerTimeoutMs: Number(flags.offerTimeout) * 1000,
     agentPingTimeoutMs: Number(flags.agentPingTimeout) * 1000,
+    taskNamespace: flags.namespace,
     recordEvent: events
       ? (target, type, reason, message) => {
           void events.record(
@@ -101,29 +102,21 @@ async function lead(
     });
   }
   await controller.start();
-  // The built-in default framework keeps its ID in the store so a new leader resubscribes as it.
-  const fwObj = await store.get('Framework', 'default', flags.namespace);
+  // The default framework's ID is in its Framework mirror, so a new leader resubscribes
+  // as the same framework and keeps its tasks.
+  const mirrors = await store.list('Framework');
+  const previous = mirrors.find(
+    (o) =>
+      o.metadata.namespace === flags.namespace &&
+      o.metadata.labels?.[FRAMEWORK_NAME_LABEL] === 'default',
+  );
   const fw = new DefaultFramework({
     address: controller.grpcAddress,
     store,
     logger: logger.child({ component: 'default-framework' }),
-    frameworkId: (fwObj?.status as { frameworkId?: string } | undefined)?.frameworkId,
+    frameworkId: (previous?.status as { frameworkId?: string } | undefined)?.frameworkId,
   });
   await fw.start();
-  if (!fwObj) {
-    await store
-      .create({
-        apiVersion: 'mezzo.dev/v1alpha1',
-        kind: 'Framework',
-        metadata: { name: 'default', namespace: flags.namespace },
-        spec: { roles: ['default'], scheduler: { kind: 'BuiltIn', name: 'default' } },
-      })
-      .catch(() => undefined);
-  }
-  await store.updateStatus('Framework', 'default', flags.namespace, {
-    frameworkId: fw.id,
-    connected: true,
-  });
   return async () => {
     fw.stop();
     await controller.stop();
