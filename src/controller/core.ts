@@ -296,7 +296,14 @@ export class ControllerCore {
       this.killTask(t);
       // Like the Mesos master, the task is gone with its framework: do not wait for the
       // agent (which is also told to shut the framework down) to confirm.
-      this.applyStatus(this.masterStatus(t, 'TASK_KILLED', 'REASON_FRAMEWORK_REMOVED', `framework removed: ${why}`));
+      this.applyStatus(
+        this.masterStatus(
+          t,
+          'TASK_KILLED',
+          'REASON_FRAMEWORK_REMOVED',
+          `framework removed: ${why}`,
+        ),
+      );
     }
     for (const a of this.agents.values())
       a.stream?.write({ shutdown_framework: { framework_id: fw.id } });
