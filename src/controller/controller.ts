@@ -13,6 +13,7 @@ import type { MetricsRegistry } from '../shared/metrics.js';
 import { agentProto, schedulerProto } from '../shared/proto.js';
 import { startGrpcServer, type RunningGrpcServer } from '../shared/grpc.js';
 import { WorkQueue, runWorkers } from '../kube/workqueue.js';
+import { setCondition, type Condition } from '../kube/conditions.js';
 import type { Store, StoredObject } from '../store/types.js';
 import { API_VERSION } from '../store/types.js';
 import { ControllerCore, type CoreOptions } from './core.js';
@@ -53,6 +54,14 @@ const FAILED_STATES: ReadonlySet<string> = new Set([
   'TASK_DROPPED',
   'TASK_GONE',
 ]);
+
+/** TASK_RUNNING → Running: the CamelCase reason a condition carries. */
+function stateReason(state: string): string {
+  return state
+    .replace(/^TASK_/, '')
+    .toLowerCase()
+    .replace(/(^|_)([a-z])/g, (_m, _u: string, c: string) => c.toUpperCase());
+}
 
 /** Label on a Framework mirror naming the framework (its name in FrameworkInfo). */
 export const FRAMEWORK_NAME_LABEL = 'mezzo.dev/framework-name';
@@ -361,6 +370,17 @@ export class Controller {
       ...(s?.exit === 'exit_code' ? { exitCode: s.exit_code } : {}),
       ...(s?.health === 'healthy' ? { healthy: s.healthy } : {}),
     };
+    // Conditions without churn: the transition time moves only when the status flips.
+    status.conditions = setCondition(
+      prev.conditions as Condition[] | undefined,
+      {
+        type: 'Running',
+        status: t.state === 'TASK_RUNNING' ? 'True' : 'False',
+        reason: stateReason(t.state),
+        message: s?.message ?? '',
+      },
+      this.opts.clock.now(),
+    ).conditions;
     if (t.state === 'TASK_RUNNING' && !prev.startTime) status.startTime = now;
     if (isTerminal(t.state) && !prev.finishTime) status.finishTime = now;
     const defined = Object.fromEntries(Object.entries(status).filter(([, v]) => v !== undefined));

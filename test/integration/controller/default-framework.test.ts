@@ -67,6 +67,15 @@ test('constraints, spread and status mirroring', async () => {
     }
   }
   assert.equal((await state('pinned')).hostname, 'a2', 'rack EQUALS r2');
+  const conds = (
+    (await store.get('Task', 'pinned', 'team'))?.status as {
+      conditions?: { type: string; status: string; reason: string }[];
+    }
+  ).conditions;
+  assert.deepEqual(
+    conds?.map((c) => `${c.type}=${c.status}/${c.reason}`),
+    ['Running=True/Running'],
+  );
   // The pinned task got two ports from a2's range, as PORT0/PORT1.
   const pinned = [...controller.core.tasks.values()].find((t) => t.info.name === 'pinned');
   const ports = pinned?.resources.toString() ?? '';
