@@ -6,7 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAgent } from './commands/agent.js';
 import { registerController } from './commands/controller.js';
 import { registerDev } from './commands/dev.js';
-import { registerObjects } from './commands/objects.js';
+import { registerObjects, registerTaskCommands } from './commands/objects.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerVersion, VERSION } from './commands/version.js';
 
@@ -21,6 +21,7 @@ export function buildProgram(): Command {
   registerController(program);
   registerDev(program);
   registerObjects(program);
+  registerTaskCommands(program);
   registerSimulate(program);
   registerVersion(program);
   return program;

@@ -42,6 +42,9 @@ export function agentService(core: ControllerCore): AgentHandlers {
           case 'ping':
             call.write({ pong: { nonce: m.ping?.nonce ?? 0 } });
             break;
+          case 'file_data':
+            if (m.file_data) core.files.answer(m.file_data);
+            break;
           default:
             break;
         }

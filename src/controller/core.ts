@@ -14,6 +14,7 @@ import type { TaskStatus } from '../gen/mezzo/v1/TaskStatus.js';
 import type { TaskState__Output as TaskState } from '../gen/mezzo/v1/TaskState.js';
 import type { StatusReason } from '../gen/mezzo/v1/StatusReason.js';
 import { OfferBook } from './offer-book.js';
+import { FileReads } from './files.js';
 import { controllerMetrics, type ControllerMetrics } from './metrics.js';
 import { toWire } from './wire.js';
 import {
@@ -59,6 +60,7 @@ export class ControllerCore {
   readonly agents = new Map<string, AgentRecord>();
   readonly tasks = new Map<string, TaskRecord>();
   readonly offers: OfferBook;
+  readonly files: FileReads;
   readonly allocator: HierarchicalAllocator;
   readonly m: ControllerMetrics;
   readonly clock: Clock;
@@ -81,6 +83,7 @@ export class ControllerCore {
     this.clock = options.clock;
     this.log = options.logger;
     this.m = controllerMetrics(options.metrics);
+    this.files = new FileReads(this.clock);
     this.offers = new OfferBook(this.clock, this.opts.offerTimeoutMs, (offer, reason) => {
       this.m.offers.inc({ result: reason === 'timeout' ? 'timed_out' : 'rescinded' });
       this.sendTo(offer.frameworkId, { type: 'RESCIND', rescind: { offer_id: offer.id } });

@@ -104,6 +104,57 @@ export async function startHttp(
           send(res, failed ? 422 : 200, JSON.stringify(results));
           return;
         }
+        case 'GET /logs': {
+          // /logs?task=ID&file=stdout&offset=N: a slice of a task's sandbox file.
+          const task = core.tasks.get(url.searchParams.get('task') ?? '');
+          const agent = task && core.agents.get(task.agentId);
+          if (!task || !agent) {
+            send(
+              res,
+              404,
+              JSON.stringify({ error: `unknown task ${url.searchParams.get('task') ?? ''}` }),
+            );
+            return;
+          }
+          const file = url.searchParams.get('file') ?? 'stdout';
+          if (file !== 'stdout' && file !== 'stderr') {
+            send(res, 400, JSON.stringify({ error: 'file must be stdout or stderr' }));
+            return;
+          }
+          const slice = await core.files.read(
+            agent,
+            task.id,
+            file,
+            Number(url.searchParams.get('offset') ?? 0),
+            1 << 20,
+          );
+          send(
+            res,
+            200,
+            JSON.stringify({
+              data: slice.data.toString('utf8'),
+              offset: slice.offset,
+              eof: slice.eof,
+              state: task.state,
+            }),
+          );
+          return;
+        }
+        case 'POST /kill': {
+          // /kill?task=ID: the operator's kill, as the framework's KILL would do it.
+          const task = core.tasks.get(url.searchParams.get('task') ?? '');
+          if (!task) {
+            send(
+              res,
+              404,
+              JSON.stringify({ error: `unknown task ${url.searchParams.get('task') ?? ''}` }),
+            );
+            return;
+          }
+          core.killTask(task);
+          send(res, 200, JSON.stringify({ killing: task.id, state: task.state }));
+          return;
+        }
         case 'GET /':
           send(
             res,

@@ -52,6 +52,75 @@ const COLUMNS: Record<string, string[]> = {
   offers: ['id', 'framework_id', 'agent_id', 'role', 'resources'],
 };
 
+/** Finds a task by ID or (unique) name in the controller's state. */
+async function resolveTask(server: string, ref: string): Promise<{ id: string; state: string }> {
+  const state = (await call(server, '/state')) as {
+    tasks: { id: string; name: string; state: string }[];
+  };
+  const byId = state.tasks.find((t) => t.id === ref);
+  if (byId) return byId;
+  const byName = state.tasks.filter((t) => t.name === ref);
+  const only = byName[0];
+  if (byName.length === 1 && only) return only;
+  if (byName.length > 1)
+    throw new Error(
+      `"${ref}" names ${byName.length} tasks; use a task ID: ${byName.map((t) => t.id).join(', ')}`,
+    );
+  throw new Error(`no task "${ref}" (see \`mezzo get tasks\`)`);
+}
+
+const TERMINAL = new Set([
+  'TASK_FINISHED',
+  'TASK_FAILED',
+  'TASK_KILLED',
+  'TASK_ERROR',
+  'TASK_DROPPED',
+  'TASK_GONE',
+  'TASK_GONE_BY_OPERATOR',
+]);
+
+/** Adds `logs` and `kill` to the program. */
+export function registerTaskCommands(program: Command): void {
+  program
+    .command('logs')
+    .description("print a task's stdout (or stderr) from its sandbox")
+    .argument('<task>', 'task ID or name')
+    .option('-f, --follow', 'keep printing until the task ends')
+    .option('--stderr', 'stderr instead of stdout')
+    .option('--server <url>', 'controller HTTP address', DEFAULT_SERVER)
+    .action(async (ref: string, o: { follow?: boolean; stderr?: boolean; server: string }) => {
+      const task = await resolveTask(o.server, ref);
+      let offset = 0;
+      for (;;) {
+        const q = `/logs?task=${encodeURIComponent(task.id)}&file=${o.stderr ? 'stderr' : 'stdout'}&offset=${offset}`;
+        const r = (await call(o.server, q)) as {
+          data?: string;
+          eof?: boolean;
+          state?: string;
+          error?: string;
+        };
+        if (r.error) throw new Error(r.error);
+        const chunk = r.data ?? '';
+        process.stdout.write(chunk);
+        offset += Buffer.byteLength(chunk);
+        if (!o.follow || (r.eof && TERMINAL.has(r.state ?? ''))) break;
+        if (r.eof) await new Promise((res) => setTimeout(res, 500));
+      }
+    });
+  program
+    .command('kill')
+    .description('kill a task (SIGTERM, then SIGKILL after its grace period)')
+    .argument('<task>', 'task ID or name')
+    .option('--server <url>', 'controller HTTP address', DEFAULT_SERVER)
+    .action(async (ref: string, o: { server: string }) => {
+      const task = await resolveTask(o.server, ref);
+      const r = (await call(o.server, `/kill?task=${encodeURIComponent(task.id)}`, {
+        method: 'POST',
+      })) as { killing?: string };
+      process.stdout.write(`killing ${r.killing ?? task.id}\n`);
+    });
+}
+
 /** Adds `apply` and `get` to the program. */
 export function registerObjects(program: Command): void {
   program

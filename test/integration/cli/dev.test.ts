@@ -104,6 +104,36 @@ test('mezzo dev --demo runs the demo workload', async (t) => {
     assert.match(get.stdout, /^ID\s+NAME\s+STATE/m);
     assert.match(get.stdout, /ticker\s+TASK_RUNNING/);
 
+    // Sandbox output through the controller and the agent's stream.
+    const logs = spawnSync(process.execPath, [bin, 'logs', 'hello', '--server', server], {
+      encoding: 'utf8',
+    });
+    assert.equal(logs.status, 0, logs.stderr);
+    assert.match(logs.stdout, /^hello from Mezzo on .*, task default\.hello\./m);
+    const kill = spawnSync(process.execPath, [bin, 'kill', 'ticker', '--server', server], {
+      encoding: 'utf8',
+    });
+    assert.equal(kill.status, 0, kill.stderr);
+    assert.match(kill.stdout, /^killing default\.ticker\./);
+    const killedBy = Date.now();
+    for (;;) {
+      const st = (await (await fetch(`${server}/state`)).json()) as State;
+      if (st.tasks.find((x) => x.name === 'ticker')?.state === 'TASK_KILLED') break;
+      assert.ok(Date.now() - killedBy < 10_000, 'ticker killed');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const tail = spawnSync(process.execPath, [bin, 'logs', 'ticker', '-f', '--server', server], {
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    assert.equal(tail.status, 0, tail.stderr);
+    assert.match(tail.stdout, /^tick 1$/m);
+    const unknown = spawnSync(process.execPath, [bin, 'logs', 'nope', '--server', server], {
+      encoding: 'utf8',
+    });
+    assert.equal(unknown.status, 1);
+    assert.match(unknown.stderr, /no task "nope"/);
+
     const bad = join(workDir, 'bad.yaml');
     writeFileSync(
       bad,
