@@ -7,6 +7,7 @@ import { registerAgent } from './commands/agent.js';
 import { registerController } from './commands/controller.js';
 import { registerDev } from './commands/dev.js';
 import { registerObjects, registerTaskCommands } from './commands/objects.js';
+import { registerRun } from './commands/run.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerVersion, VERSION } from './commands/version.js';
 
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerDev(program);
   registerObjects(program);
   registerTaskCommands(program);
+  registerRun(program);
   registerSimulate(program);
   registerVersion(program);
   return program;

@@ -90,7 +90,7 @@ export function taskInfo(
     resources: wire,
     command: {
       ...(spec.args
-        ? { shell: false, value: spec.args[0] ?? '', arguments: spec.args }
+        ? { shell: false, value: spec.args[0] ?? '', arguments: spec.args.slice(1) }
         : { shell: true, value: spec.command ?? '' }),
       environment: spec.env ?? {},
       user: spec.user ?? '',

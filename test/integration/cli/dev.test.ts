@@ -134,6 +134,32 @@ test('mezzo dev --demo runs the demo workload', async (t) => {
     assert.equal(unknown.status, 1);
     assert.match(unknown.stderr, /no task "nope"/);
 
+    // mezzo run: a throwaway framework runs one command, streams it, mirrors its exit code.
+    const run = spawnSync(
+      process.execPath,
+      [
+        bin,
+        'run',
+        '--cpus',
+        '0.1',
+        '--mem',
+        '32',
+        '--grpc',
+        `127.0.0.1:${grpc}`,
+        '--server',
+        server,
+        '--',
+        'sh',
+        '-c',
+        'echo ran-here; sleep 1; exit 3',
+      ],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
+    assert.equal(run.status, 3, run.stderr);
+    assert.match(run.stdout, /^ran-here$/m);
+    assert.match(run.stderr, /TASK_RUNNING/);
+    assert.match(run.stderr, /TASK_FAILED/);
+
     const bad = join(workDir, 'bad.yaml');
     writeFileSync(
       bad,

@@ -8,9 +8,12 @@ import type { UriInfo as _mezzo_v1_UriInfo, UriInfo__Output as _mezzo_v1_UriInfo
 export interface CommandInfo {
   'shell'?: (boolean);
   /**
-   * With shell=true, run by /bin/sh -c. Otherwise argv[0] of the program.
+   * With shell=true, run by /bin/sh -c. Otherwise the program (argv[0]).
    */
   'value'?: (string);
+  /**
+   * With shell=false, the arguments after the program (argv[1..]).
+   */
   'arguments'?: (string)[];
   'environment'?: ({[key: string]: string});
   'uris'?: (_mezzo_v1_UriInfo)[];
@@ -26,9 +29,12 @@ export interface CommandInfo {
 export interface CommandInfo__Output {
   'shell': (boolean);
   /**
-   * With shell=true, run by /bin/sh -c. Otherwise argv[0] of the program.
+   * With shell=true, run by /bin/sh -c. Otherwise the program (argv[0]).
    */
   'value': (string);
+  /**
+   * With shell=false, the arguments after the program (argv[1..]).
+   */
   'arguments': (string)[];
   'environment': ({[key: string]: string});
   'uris': (_mezzo_v1_UriInfo__Output)[];
