@@ -14,7 +14,7 @@ import { agentProto, schedulerProto } from '../shared/proto.js';
 import { startGrpcServer, type RunningGrpcServer } from '../shared/grpc.js';
 import { WorkQueue, runWorkers } from '../kube/workqueue.js';
 import { setCondition, type Condition } from '../kube/conditions.js';
-import type { Store, StoredObject } from '../store/types.js';
+import type { Kind, Store, StoredObject } from '../store/types.js';
 import { API_VERSION } from '../store/types.js';
 import { ControllerCore, type CoreOptions } from './core.js';
 import { schedulerService } from './scheduler-service.js';
@@ -34,18 +34,16 @@ export interface ControllerOptions extends Omit<
   /** Namespace for Task objects of tasks launched through offers. */
   taskNamespace?: string;
   /** Records a user-visible event on an object (Kubernetes Events in a cluster). */
-  recordEvent?: (
-    target: {
-      kind: 'Task' | 'Agent' | 'Framework';
-      name: string;
-      namespace?: string;
-      uid?: string;
-    },
-    type: 'Normal' | 'Warning',
-    reason: string,
-    message: string,
-  ) => void;
+  recordEvent?: RecordEvent;
 }
+
+/** Records a user-visible event on an object (a Kubernetes Event in a cluster, a log line in dev). */
+export type RecordEvent = (
+  target: { kind: Kind; name: string; namespace?: string; uid?: string },
+  type: 'Normal' | 'Warning',
+  reason: string,
+  message: string,
+) => void;
 
 const FAILED_STATES: ReadonlySet<string> = new Set([
   'TASK_FAILED',

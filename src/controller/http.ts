@@ -5,9 +5,13 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { MetricsRegistry } from '../shared/metrics.js';
-import type { Store, StoredObject } from '../store/types.js';
+import type { Kind, Store, StoredObject } from '../store/types.js';
 import type { ControllerCore } from './core.js';
 import { applyObject } from './apply.js';
+
+/** Kinds users delete (Agents and Framework mirrors are the controller's own). */
+const DELETABLE: ReadonlySet<string> = new Set(['Task', 'App', 'Schedule', 'Role']);
+const CLUSTER_SCOPED: ReadonlySet<string> = new Set(['Role', 'Agent']);
 
 function send(res: ServerResponse, code: number, body: string, type = 'application/json'): void {
   res.writeHead(code, { 'content-type': type });
@@ -94,6 +98,26 @@ export async function startHttp(
         case 'GET /objects': {
           const kind = url.searchParams.get('kind') ?? 'Task';
           send(res, 200, JSON.stringify(await store.list(kind as StoredObject['kind'])));
+          return;
+        }
+        case 'DELETE /objects': {
+          // /objects?kind=App&name=web&namespace=default: finalizers still hold it.
+          const kind = url.searchParams.get('kind') ?? '';
+          const name = url.searchParams.get('name') ?? '';
+          if (!DELETABLE.has(kind)) {
+            send(res, 400, JSON.stringify({ error: `cannot delete kind "${kind}"` }));
+            return;
+          }
+          const ns = CLUSTER_SCOPED.has(kind)
+            ? undefined
+            : (url.searchParams.get('namespace') ?? 'default');
+          const found = await store.get(kind as Kind, name, ns);
+          if (!found) {
+            send(res, 404, JSON.stringify({ error: `${kind}/${name} not found` }));
+            return;
+          }
+          await store.delete(kind as Kind, name, ns);
+          send(res, 200, JSON.stringify({ deleted: true }));
           return;
         }
         case 'POST /apply': {

@@ -11,8 +11,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import * as k8s from '@kubernetes/client-node';
-import { Controller, FRAMEWORK_NAME_LABEL } from '../../controller/controller.js';
-import { DefaultFramework } from '../../frameworks/default/default-framework.js';
+import { Controller, type RecordEvent } from '../../controller/controller.js';
+import { startBuiltinFrameworks } from '../../frameworks/builtin.js';
 import { LeaderElector } from '../../kube/leader-election.js';
 import { EventRecorder } from '../../kube/events.js';
 import { EmbeddedStore } from '../../store/embedded.js';
@@ -65,6 +65,11 @@ async function lead(
   events?: EventRecorder,
 ): Promise<() => Promise<void>> {
   const clock = new SystemClock();
+  const recordEvent: RecordEvent | undefined = events
+    ? (target, type, reason, message) => {
+        void events.record({ apiVersion: 'mezzo.dev/v1alpha1', ...target }, type, reason, message);
+      }
+    : undefined;
   const controller = new Controller({
     clock,
     logger: logger.child({ component: 'controller' }),
@@ -76,16 +81,7 @@ async function lead(
     offerTimeoutMs: Number(flags.offerTimeout) * 1000,
     agentPingTimeoutMs: Number(flags.agentPingTimeout) * 1000,
     taskNamespace: flags.namespace,
-    recordEvent: events
-      ? (target, type, reason, message) => {
-          void events.record(
-            { apiVersion: 'mezzo.dev/v1alpha1', ...target },
-            type,
-            reason,
-            message,
-          );
-        }
-      : undefined,
+    recordEvent,
   });
   // Like Mesos' master after a failover: hold allocation until the agents that were active
   // are back (or the ping timeout passes), so the first pass does not offer a partial view.
@@ -102,23 +98,18 @@ async function lead(
     });
   }
   await controller.start();
-  // The default framework's ID is in its Framework mirror, so a new leader resubscribes
-  // as the same framework and keeps its tasks.
-  const mirrors = await store.list('Framework');
-  const previous = mirrors.find(
-    (o) =>
-      o.metadata.namespace === flags.namespace &&
-      o.metadata.labels?.[FRAMEWORK_NAME_LABEL] === 'default',
-  );
-  const fw = new DefaultFramework({
+  // Each built-in framework's ID is in its Framework mirror, so a new leader resubscribes
+  // as the same frameworks and keeps their tasks.
+  const stopFrameworks = await startBuiltinFrameworks({
     address: controller.grpcAddress,
     store,
-    logger: logger.child({ component: 'default-framework' }),
-    frameworkId: (previous?.status as { frameworkId?: string } | undefined)?.frameworkId,
+    logger,
+    clock,
+    namespace: flags.namespace,
+    ...(recordEvent ? { recordEvent } : {}),
   });
-  await fw.start();
   return async () => {
-    fw.stop();
+    stopFrameworks();
     await controller.stop();
   };
 }

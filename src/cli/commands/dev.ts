@@ -13,7 +13,7 @@ import { parseAllDocuments } from 'yaml';
 import { Controller } from '../../controller/controller.js';
 import { applyObject } from '../../controller/apply.js';
 import { EmbeddedStore } from '../../store/embedded.js';
-import { DefaultFramework } from '../../frameworks/default/default-framework.js';
+import { startBuiltinFrameworks } from '../../frameworks/builtin.js';
 import { Agent, defaultConfig, parseResources } from '../../agent-sidecar/index.js';
 import { SystemClock } from '../../shared/clock.js';
 import { createLogger } from '../../shared/logger.js';
@@ -78,12 +78,16 @@ async function runDev(o: DevOptions): Promise<void> {
     { logger: root.child({ component: 'agent' }) },
   );
   await agent.start();
-  const fw = new DefaultFramework({
+  const stopFrameworks = await startBuiltinFrameworks({
     address: controller.grpcAddress,
     store,
-    logger: root.child({ component: 'default-framework' }),
+    logger: root,
+    clock,
+    namespace: 'default',
+    recordEvent: (target, type, reason, message) => {
+      root.log(type === 'Warning' ? 'warn' : 'info', message, { event: reason, object: target });
+    },
   });
-  await fw.start();
   process.stdout.write(
     [
       'mezzo dev is running',
@@ -107,7 +111,7 @@ async function runDev(o: DevOptions): Promise<void> {
     process.once('SIGTERM', stop);
   });
   logger.info('stopping (tasks keep running; a restart re-attaches to them)');
-  fw.stop();
+  stopFrameworks();
   await agent.stop();
   await controller.stop();
   await store.close();

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { readObjects } from './dev.js';
+import { objectKinds, objectTable, table, cell } from './printer.js';
 
 const DEFAULT_SERVER = 'http://127.0.0.1:5050';
 
@@ -18,31 +19,11 @@ async function call(server: string, path: string, init?: RequestInit): Promise<u
     );
   }
   const body: unknown = await res.json();
-  if (!res.ok && res.status !== 422) throw new Error(`${server}${path}: HTTP ${res.status}`);
+  if (!res.ok && res.status !== 422) {
+    const msg = (body as { error?: unknown } | null)?.error;
+    throw new Error(typeof msg === 'string' ? msg : `${server}${path}: HTTP ${res.status}`);
+  }
   return body;
-}
-
-function cell(v: unknown): string {
-  if (v === undefined || v === null) return '';
-  if (Array.isArray(v)) return v.map(cell).join(',');
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return `${v}`;
-  return JSON.stringify(v);
-}
-
-function table(rows: Record<string, unknown>[], cols: string[]): string {
-  const cells = [cols.map((c) => c.toUpperCase()), ...rows.map((r) => cols.map((c) => cell(r[c])))];
-  const widths = cols.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
-  return (
-    cells
-      .map((row) =>
-        row
-          .map((v, i) => v.padEnd(widths[i] ?? 0))
-          .join('   ')
-          .trimEnd(),
-      )
-      .join('\n') + '\n'
-  );
 }
 
 const COLUMNS: Record<string, string[]> = {
@@ -143,19 +124,57 @@ export function registerObjects(program: Command): void {
     });
   program
     .command('get')
-    .description('list tasks, frameworks, agents or offers')
-    .argument('<kind>', 'tasks | frameworks | agents | offers')
+    .description(
+      'list tasks, frameworks, agents or offers (live state), or stored objects: apps, schedules, roles',
+    )
+    .argument('<kind>', `${Object.keys(COLUMNS).join(' | ')} | apps | schedules | roles | …`)
     .option('-o, --output <format>', 'table | json | yaml', 'table')
     .option('--server <url>', 'controller HTTP address', DEFAULT_SERVER)
     .action(async (kind: string, o: { output: string; server: string }) => {
+      if (!['table', 'json', 'yaml'].includes(o.output))
+        throw new Error(`unknown output format "${o.output}": table, json or yaml`);
       const cols = COLUMNS[kind];
-      if (!cols)
-        throw new Error(`unknown kind "${kind}": one of ${Object.keys(COLUMNS).join(', ')}`);
-      const state = (await call(o.server, '/state')) as Record<string, Record<string, unknown>[]>;
-      const rows = state[kind] ?? [];
+      const objKind = objectKinds().get(kind);
+      let rows: unknown[];
+      let text: () => string;
+      if (cols) {
+        const state = (await call(o.server, '/state')) as Record<string, Record<string, unknown>[]>;
+        const list = state[kind] ?? [];
+        rows = list;
+        text = () =>
+          table(
+            cols,
+            list.map((r) => cols.map((c) => cell(r[c]))),
+          );
+      } else if (objKind) {
+        const list = (await call(o.server, `/objects?kind=${objKind.kind}`)) as unknown[];
+        rows = list;
+        text = () => objectTable(list, objKind, Date.now());
+      } else {
+        throw new Error(
+          `unknown kind "${kind}": one of ${[...Object.keys(COLUMNS), 'apps', 'schedules', 'roles'].join(', ')}`,
+        );
+      }
       if (o.output === 'json') process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
       else if (o.output === 'yaml') process.stdout.write(stringify(rows));
-      else if (o.output === 'table') process.stdout.write(table(rows, cols));
-      else throw new Error(`unknown output format "${o.output}": table, json or yaml`);
+      else process.stdout.write(text());
+    });
+  program
+    .command('delete')
+    .description('delete a stored object (like kubectl delete): apps, schedules, tasks, roles')
+    .argument('<kind>', 'app | schedule | task | role (any name `get` accepts)')
+    .argument('<name>', 'object name')
+    .option('-n, --namespace <ns>', 'namespace of namespaced kinds', 'default')
+    .option('--server <url>', 'controller HTTP address', DEFAULT_SERVER)
+    .action(async (kind: string, name: string, o: { namespace: string; server: string }) => {
+      const objKind = objectKinds().get(kind);
+      if (!objKind) throw new Error(`unknown kind "${kind}"`);
+      const q = new URLSearchParams({ kind: objKind.kind, name, namespace: o.namespace });
+      const r = (await call(o.server, `/objects?${q.toString()}`, { method: 'DELETE' })) as {
+        deleted?: boolean;
+        error?: string;
+      };
+      if (!r.deleted) throw new Error(r.error ?? `${objKind.kind}/${name} not found`);
+      process.stdout.write(`${objKind.kind.toLowerCase()}/${name} deleted\n`);
     });
 }
