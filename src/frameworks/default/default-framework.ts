@@ -10,10 +10,10 @@ import type { Logger } from '../../shared/logger.js';
 import { SchedulerClient } from '../../sdk/scheduler-client.js';
 import type { Offer__Output } from '../../gen/mezzo/v1/Offer.js';
 import type { Operation } from '../../gen/mezzo/v1/Operation.js';
-import { Resources } from '../../allocator/index.js';
 import { objectKey, type Store, type StoredObject } from '../../store/types.js';
-import { checkAll, type Constraint } from '../apps/constraints.js';
-import { pickPorts, scalarResources, taskInfo, type TaskSpec } from './task-spec.js';
+import { OfferMatcher } from '../../sdk/offers.js';
+import { launch } from '../../sdk/tasks.js';
+import { taskInfo, taskNeeds, type TaskSpec } from './task-spec.js';
 import { TASK_OBJECT_LABEL } from '../../controller/controller.js';
 import { isTerminal } from '../../controller/records.js';
 import { ConflictError } from '../../shared/errors.js';
@@ -178,41 +178,19 @@ export class DefaultFramework {
         ? offers
         : [...offers].sort((a, b) => load(a.agent_id) - load(b.agent_id));
     for (const offer of ordered) {
-      let left = Resources.fromProto(offer.resources);
-      const portRanges = offer.resources
-        .filter((r) => r.name === 'ports')
-        .flatMap((r) => r.ranges.map((x) => ({ begin: x.begin, end: x.end })));
-      const takenPorts = new Set<number>();
-      const attributes = Object.fromEntries(offer.attributes.map((a) => [a.name, a.text]));
+      const matcher = new OfferMatcher(offer);
       const ops: Operation[] = [];
       const launchedObjs: StoredObject[] = [];
       for (const obj of waiting) {
         const key = objectKey(obj);
         if (this.launching.has(key)) continue;
         if (this.opts.policy !== 'BinPack' && load(offer.agent_id) > minLoad) break;
-        const spec = obj.spec as unknown as TaskSpec;
-        let need: Resources;
-        try {
-          need = scalarResources(spec);
-        } catch {
-          continue; // invalid amounts; the object's validation reports it
-        }
-        if (!left.flatten().contains(need)) continue;
-        const constraints = (spec.constraints ?? []).map((c): Constraint => ({
-          field: c.attribute,
-          operator: c.operator as Constraint['operator'],
-          value: c.value,
-        }));
-        if (checkAll(constraints, { hostname: offer.hostname, attributes }, []).length > 0)
-          continue;
-        const ports = pickPorts(portRanges, spec.resources.ports ?? 0, takenPorts);
-        if (!ports) continue;
-        for (const p of ports) takenPorts.add(p);
-        left = left.subtract(need);
+        const fit = matcher.take(taskNeeds(obj.spec as unknown as TaskSpec));
+        if (!fit.ok) continue;
         const id = `${obj.metadata.namespace ?? 'default'}.${obj.metadata.name}.${randomUUID().slice(0, 8)}`;
-        const info = taskInfo(obj, id, offer.agent_id, need, ports);
+        const info = taskInfo(obj, id, offer.agent_id, fit);
         info.labels = { ...info.labels, [TASK_OBJECT_LABEL]: key };
-        ops.push({ type: 'LAUNCH', tasks: [info] });
+        ops.push(launch(info));
         launchedObjs.push(obj);
         this.launching.add(key);
         this.pending.delete(key);

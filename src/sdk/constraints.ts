@@ -9,7 +9,7 @@
  * - LIKE / UNLIKE regex: the field (must / must not) fully match;
  * - MAX_PER n: at most n instances per value of the field.
  */
-import { ValidationError } from '../../shared/errors.js';
+import { ValidationError } from '../shared/errors.js';
 
 /** The operators. */
 export type ConstraintOperator =

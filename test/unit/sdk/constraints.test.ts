@@ -6,7 +6,7 @@ import {
   validateConstraint,
   type AgentFacts,
   type Constraint,
-} from '../../../src/frameworks/apps/constraints.js';
+} from '../../../src/sdk/constraints.js';
 
 const agent = (hostname: string, attributes: Record<string, string> = {}): AgentFacts => ({
   hostname,

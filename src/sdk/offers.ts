@@ -1,0 +1,138 @@
+/**
+ * Offer matching for framework authors: does a task fit what an offer has left, on an
+ * agent its constraints allow, with the host ports it wants — and if so, take those
+ * resources so the next task in the same offer sees only the rest. One matcher per offer
+ * per round: the usual loop is "for each offer, for each waiting task, take() and launch".
+ */
+import { Resources } from '../allocator/index.js';
+import type { Offer__Output } from '../gen/mezzo/v1/Offer.js';
+import type { Resource } from '../gen/mezzo/v1/Resource.js';
+import { checkAll, type AgentFacts, type Constraint } from './constraints.js';
+
+/** What one task needs from an offer. */
+export interface TaskNeeds {
+  cpus: number;
+  /** MiB as a number, or a quantity such as `128Mi`. */
+  mem: number | string;
+  disk?: number | string;
+  gpus?: number;
+  /** Host ports: how many free ports, or a list where 0 asks for any free port. */
+  ports?: number | readonly number[];
+  /** Marathon-style placement rules; `hostname` or an agent attribute. */
+  constraints?: readonly Constraint[];
+}
+
+/** The outcome of {@link OfferMatcher.take}: the resources to launch with, or why not. */
+export type Fit =
+  { ok: true; resources: Resource[]; ports: number[] } | { ok: false; reason: string };
+
+/** One offer's facts and what is left of it. */
+export class OfferMatcher {
+  /** The offering agent's hostname and attributes, as constraints see them. */
+  readonly agent: AgentFacts;
+  private left: Resources;
+  private readonly freePorts: { begin: number; end: number }[];
+  private readonly takenPorts = new Set<number>();
+
+  constructor(readonly offer: Offer__Output) {
+    this.agent = {
+      hostname: offer.hostname,
+      attributes: Object.fromEntries(offer.attributes.map((a) => [a.name, a.text])),
+    };
+    this.left = Resources.fromProto(offer.resources).flatten();
+    this.freePorts = offer.resources
+      .filter((r) => r.name === 'ports')
+      .flatMap((r) => r.ranges.map((x) => ({ begin: x.begin, end: x.end })));
+  }
+
+  /** Scalar resources still unclaimed in this offer. */
+  get remaining(): Resources {
+    return this.left;
+  }
+
+  /**
+   * Takes what `needs` asks for when it fits. `placed` are the agents where the task's
+   * siblings run (for UNIQUE, MAX_PER, GROUP_BY and CLUSTER); `knownValues` lists every
+   * value a field has across the cluster (for GROUP_BY).
+   */
+  take(
+    needs: TaskNeeds,
+    placed: readonly AgentFacts[] = [],
+    knownValues: (field: string) => readonly string[] = () => [],
+  ): Fit {
+    const broken = checkAll(needs.constraints ?? [], this.agent, placed, knownValues);
+    if (broken.length > 0) return { ok: false, reason: broken.join('; ') };
+    let scalars: Resources;
+    try {
+      scalars = scalarNeeds(needs);
+    } catch (err) {
+      return { ok: false, reason: err instanceof Error ? err.message : String(err) };
+    }
+    if (!this.left.contains(scalars)) {
+      return {
+        ok: false,
+        reason: `${this.offer.hostname} has ${this.left.toString()} left, the task needs ${scalars.toString()}`,
+      };
+    }
+    const ports = this.pickPorts(needs.ports ?? 0);
+    if (!ports)
+      return { ok: false, reason: `${this.offer.hostname} lacks the host ports asked for` };
+    this.left = this.left.subtract(scalars);
+    for (const p of ports) this.takenPorts.add(p);
+    const resources = scalars.toProto() as unknown as Resource[];
+    if (ports.length > 0) {
+      resources.push({
+        name: 'ports',
+        type: 'RANGES',
+        ranges: ports.map((p) => ({ begin: p, end: p })),
+      });
+    }
+    return { ok: true, resources, ports };
+  }
+
+  private offered(p: number): boolean {
+    return this.freePorts.some((r) => p >= r.begin && p <= r.end) && !this.takenPorts.has(p);
+  }
+
+  // Fixed ports first, so that "any" never takes a port a fixed one needs.
+  private pickPorts(want: number | readonly number[]): number[] | undefined {
+    const asked = typeof want === 'number' ? new Array<number>(want).fill(0) : [...want];
+    const out = new Array<number>(asked.length).fill(0);
+    const claimed = new Set<number>();
+    for (const [i, p] of asked.entries()) {
+      if (p === 0) continue;
+      if (!this.offered(p) || claimed.has(p)) return undefined;
+      out[i] = p;
+      claimed.add(p);
+    }
+    let cursor = 0;
+    const ranges = this.freePorts;
+    for (const [i, p] of asked.entries()) {
+      if (p !== 0) continue;
+      let found: number | undefined;
+      for (; cursor < ranges.length && found === undefined;) {
+        const r = ranges[cursor];
+        if (!r) break;
+        for (let q = r.begin; q <= r.end; q++) {
+          if (!this.takenPorts.has(q) && !claimed.has(q)) {
+            found = q;
+            break;
+          }
+        }
+        if (found === undefined) cursor++;
+      }
+      if (found === undefined) return undefined;
+      out[i] = found;
+      claimed.add(found);
+    }
+    return out;
+  }
+}
+
+/** The scalar part of {@link TaskNeeds} (mem and disk in MiB). */
+export function scalarNeeds(needs: TaskNeeds): Resources {
+  const q: Record<string, string | number> = { cpus: needs.cpus, mem: needs.mem };
+  if (needs.disk !== undefined) q.disk = needs.disk;
+  if (needs.gpus) q.gpus = needs.gpus;
+  return Resources.fromQuantities(q);
+}
