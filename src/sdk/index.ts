@@ -30,4 +30,5 @@ export {
 export type { Offer__Output as Offer } from '../gen/mezzo/v1/Offer.js';
 export type { TaskStatus__Output as TaskStatus } from '../gen/mezzo/v1/TaskStatus.js';
 export type { TaskInfo } from '../gen/mezzo/v1/TaskInfo.js';
+export type { Resource } from '../gen/mezzo/v1/Resource.js';
 export type { Operation } from '../gen/mezzo/v1/Operation.js';

@@ -1,8 +1,9 @@
 /**
  * A framework's client for the scheduler API: subscribes, keeps the subscription alive
  * (resubscribing with its framework ID after a disconnect or controller restart, with
- * backoff and jitter), delivers typed events, acknowledges status updates automatically
- * unless told not to, and wraps every call with the framework and stream IDs.
+ * backoff and jitter), reconciles its tasks after every subscription, delivers typed
+ * events, acknowledges status updates automatically unless told not to, and wraps every
+ * call with the framework and stream IDs.
  */
 import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
@@ -36,6 +37,14 @@ export interface SchedulerClientOptions {
   autoAcknowledge?: boolean;
   /** Resubscribe after disconnects (default true). */
   reconnect?: boolean;
+  /**
+   * Reconcile after every SUBSCRIBED (default true): explicitly for the tasks this returns
+   * (so that tasks the controller no longer knows come back as TASK_UNKNOWN or TASK_GONE),
+   * then implicitly for every task the controller knows. The answers arrive as updates.
+   */
+  reconcileOnSubscribe?: boolean;
+  /** The tasks the framework believes it has, for explicit reconciliation. */
+  knownTasks?: () => { task_id: string; agent_id?: string }[];
   backoff?: Backoff;
 }
 
@@ -125,6 +134,11 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
         this.streamId = e.subscribed?.stream_id ?? '';
         this.backoff.reset();
         this.emit('subscribed', this.frameworkId);
+        if (this.opts.reconcileOnSubscribe !== false) {
+          this.reconcileAll().catch((err: unknown) => {
+            this.emit('controllerError', `reconcile failed: ${String(err)}`);
+          });
+        }
         break;
       case 'OFFERS':
         this.emit('offers', e.offers?.offers ?? []);
@@ -236,6 +250,13 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
   /** Asks for the latest state of tasks (all of the framework's when empty). */
   reconcile(tasks: { task_id: string; agent_id?: string }[] = []): Promise<void> {
     return this.unary((cb) => this.client.Reconcile({ header: this.header(), tasks }, cb));
+  }
+
+  // Mesos' recommended order: explicit for what we know, then implicit for the rest.
+  private async reconcileAll(): Promise<void> {
+    const known = this.opts.knownTasks?.() ?? [];
+    if (known.length > 0) await this.reconcile(known);
+    await this.reconcile([]);
   }
 
   /** Unregisters the framework; its tasks are killed. */
