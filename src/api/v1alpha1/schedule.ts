@@ -3,7 +3,19 @@ import type { KindDefinition } from './kind.js';
 import { constraint, uri } from './task.js';
 import { ROLE_NAME_PATTERN } from './role.js';
 import { cpus, positiveCpusAndMem } from './resources.js';
-import { bool, conditions, int, list, map, obj, oneOf, quantity, str, time } from './schema.js';
+import {
+  bool,
+  conditions,
+  int,
+  list,
+  map,
+  obj,
+  oneOf,
+  quantity,
+  str,
+  time,
+  type Schema,
+} from './schema.js';
 
 /** ISO 8601 duration, e.g. PT15M or P1D (RE2 has no lookahead: emptiness is a CEL rule). */
 const ISO_DURATION = '^P(\\d+Y)?(\\d+M)?(\\d+W)?(\\d+D)?(T(\\d+H)?(\\d+M)?(\\d+(\\.\\d+)?S)?)?$';
@@ -13,6 +25,22 @@ const NON_EMPTY_DURATION = [
     message: 'must be an ISO 8601 duration such as PT15M or P1D',
   },
 ];
+
+/** One run of a schedule, as status records it; `extra` adds fields. */
+function run(extra: Record<string, Schema> = {}): Schema {
+  return obj('A run.', {
+    id: str('Run ID: <name>-<scheduled epoch seconds>-<attempt>.'),
+    task: str('Task ID.'),
+    scheduledTime: time('When it was due.'),
+    attempt: int('Attempt number.'),
+    trigger: str('schedule, dependency, manual or retry.'),
+    startedAt: time('Start.'),
+    finishedAt: time('End.'),
+    result: str('Succeeded, Failed or Killed.'),
+    message: str('Detail.'),
+    ...extra,
+  });
+}
 
 /** The Schedule kind. */
 export const scheduleKind: KindDefinition = {
@@ -107,27 +135,36 @@ export const scheduleKind: KindDefinition = {
     successCount: int('Successful runs.'),
     errorCount: int('Failed runs (each attempt).'),
     running: list(
-      'Runs in progress.',
-      obj('A run.', { id: str('Run ID.'), task: str('Task name.'), startedAt: time('Start.') }),
-    ),
-    history: list(
-      'Recent runs, newest first.',
-      obj('A run.', {
-        id: str('Run ID.'),
-        task: str('Task name.'),
-        scheduledTime: time('When it was due.'),
-        attempt: int('Attempt number.'),
-        trigger: str('schedule, dependency, manual or retry.'),
-        startedAt: time('Start.'),
-        finishedAt: time('End.'),
-        result: str('Succeeded, Failed or Killed.'),
-        message: str('Detail.'),
+      'Runs in progress: recorded before their task is launched (write-ahead), so a restarted framework neither relaunches nor forgets them.',
+      run({
+        phase: oneOf('Launching (recorded, not yet accepted) or Launched.', [
+          'Launching',
+          'Launched',
+        ]),
       }),
     ),
+    history: list('Recent runs, newest first.', run()),
     missed: list(
       'Recent runs that did not happen, newest first.',
-      obj('A missed run.', { scheduledTime: time('When it was due.'), reason: str('Why.') }),
+      obj('A missed run.', {
+        scheduledTime: time('When it was due.'),
+        reason: str('OutsideEpsilon, Superseded, StillRunning or Disabled.'),
+        recordedAt: time('When the framework noticed.'),
+      }),
     ),
+    lastRunStart: time('Start of the latest run (parents must succeed after it).'),
+    pendingRetry: obj('A retry waiting for its backoff.', {
+      at: time('When it starts.'),
+      scheduledTime: time('The occurrence it retries.'),
+      attempt: int('Attempt number it will be.'),
+    }),
+    manualRequest: time('A run-now request not yet served.'),
+    handledRunNow: str('The last mezzo.dev/run-now annotation value acted on.', {
+      maxLength: 256,
+    }),
+    observedSchedule: str('The schedule and time zone nextRun was computed from.', {
+      maxLength: 512,
+    }),
     observedGeneration: int('Generation the status describes.'),
     conditions: conditions(),
   }),

@@ -153,3 +153,55 @@ export class DependencyGraph {
     return undefined;
   }
 }
+
+/** A graph of the schedules that can run, and why each of the others cannot. */
+export interface PartialGraph {
+  graph: DependencyGraph;
+  /** Schedule name → the message its status shows (e.g. `dependency cycle: a -> b -> a`). */
+  invalid: Map<string, string>;
+}
+
+const CYCLE_PREFIX = 'dependency cycle: ';
+
+/**
+ * Builds the graph of every schedule that can run, setting the others aside with a
+ * message instead of rejecting the whole namespace: a cycle stops only its members and
+ * their descendants, so one bad edit does not stop unrelated pipelines.
+ */
+export function buildPartialGraph(nodes: readonly GraphNode[]): PartialGraph {
+  const invalid = new Map<string, string>();
+  let remaining = [...nodes];
+  for (;;) {
+    const names = new Set(remaining.map((n) => n.name));
+    const flagged = new Map<string, string>();
+    for (const n of remaining) {
+      if (n.parents.includes(n.name)) flagged.set(n.name, 'a schedule cannot be its own parent');
+      else if (!n.scheduled && n.parents.length === 0)
+        flagged.set(n.name, 'needs a schedule or at least one parent');
+      else {
+        const missing = n.parents.find((p) => !names.has(p));
+        if (missing !== undefined) {
+          const why = invalid.get(missing);
+          flagged.set(
+            n.name,
+            why !== undefined
+              ? `parent "${missing}" cannot run (${why})`
+              : `unknown parent "${missing}"`,
+          );
+        }
+      }
+    }
+    if (flagged.size === 0) {
+      try {
+        return { graph: DependencyGraph.build(remaining), invalid };
+      } catch (err) {
+        const at = err instanceof ValidationError ? err.message.indexOf(CYCLE_PREFIX) : -1;
+        if (!(err instanceof ValidationError) || at < 0) throw err;
+        const text = err.message.slice(at);
+        for (const name of text.slice(CYCLE_PREFIX.length).split(' -> ')) flagged.set(name, text);
+      }
+    }
+    for (const [name, why] of flagged) invalid.set(name, why);
+    remaining = remaining.filter((n) => !flagged.has(n.name));
+  }
+}
