@@ -94,12 +94,18 @@ export const appKind: KindDefinition = {
     staged: int('Instances launched, not running yet.'),
     unplaced: int('Instances that cannot be placed now.'),
     unplacedReason: str('Why (constraints or resources).'),
+    version: str(
+      'Spec version (a hash of the spec without instances) every instance ran when the app was last stable.',
+    ),
     deployment: obj('The upgrade in progress, if any.', {
       id: str('Deployment ID.'),
       from: int('metadata.generation being replaced.'),
       to: int('metadata.generation being rolled out.'),
+      fromVersion: str('Spec version being replaced.'),
+      toVersion: str('Spec version being rolled out.'),
       startedAt: time('When it started.'),
     }),
+    launchDelayedUntil: time('Launches wait for the restart backoff until then.'),
     lastTaskFailure: obj('The latest failed instance.', {
       taskId: str('Task ID.'),
       state: str('Final state.'),
