@@ -1,0 +1,123 @@
+// Failover: a restarted schedules framework neither relaunches a run that was launched
+// nor forgets one that was recorded. Each case stops the framework at a different point
+// and starts a new instance (same framework ID) that rebuilds from the Schedule's status
+// and the controller's answers to reconciliation.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ManualClock } from '../../../src/shared/clock.js';
+import { eventually, schedule, startFramework, startStack, statusOf } from './support.js';
+
+const MIN = 60_000;
+const cleanup: (() => Promise<void> | void)[] = [];
+after(async () => {
+  for (const c of cleanup.reverse()) await c();
+});
+
+test('a restart mid-run follows the running task instead of launching it again', async () => {
+  const stack = await startStack();
+  cleanup.push(() => stack.stop());
+  const d = stack.dir;
+  const T1 = Date.parse('2026-03-15T01:00:00Z');
+  const clock = new ManualClock(T1 - MIN);
+  // Holds until the test opens the gate, so the restart happens while it runs.
+  await stack.store.create(
+    schedule('slow', {
+      schedule: 'R/2026-03-15T00:00:00Z/PT1H',
+      command: `echo start >> ${d}/slow.log; while [ ! -e ${d}/gate ]; do sleep 0.05; done; echo end >> ${d}/slow.log`,
+    }),
+  );
+  const fw1 = await startFramework(stack, clock);
+  cleanup.push(() => fw1.stop());
+  clock.advance(MIN); // 01:00: due
+  await eventually(
+    async () => (await statusOf(stack, 'slow')).running?.[0]?.phase === 'Launched',
+    10_000,
+    'the run to be launched',
+  );
+  await eventually(
+    () => Promise.resolve(existsSync(join(d, 'slow.log'))),
+    10_000,
+    'the task to start',
+  );
+  const id = fw1.id;
+  fw1.stop();
+  await fw1.settled();
+  // As if the first instance died between its accept and the write that followed it:
+  // status still says Launching. The controller knows the task, so it is not relaunched.
+  const obj = await stack.store.get('Schedule', 'slow', 'etl');
+  const st = obj?.status as { running: { phase: string }[] };
+  for (const r of st.running) r.phase = 'Launching';
+  await stack.store.updateStatus('Schedule', 'slow', 'etl', st);
+
+  const fw2 = await startFramework(stack, clock, [], id);
+  cleanup.push(() => fw2.stop());
+  await eventually(
+    async () => (await statusOf(stack, 'slow')).running?.[0]?.phase === 'Launched',
+    10_000,
+    'reconciliation to confirm the run',
+  );
+  writeFileSync(join(d, 'gate'), '');
+  await eventually(
+    async () => (await statusOf(stack, 'slow')).history?.[0]?.result === 'Succeeded',
+    10_000,
+    'the run to end',
+  );
+  assert.equal(readFileSync(join(d, 'slow.log'), 'utf8'), 'start\nend\n', 'started once');
+  const tasks = [...stack.controller.core.tasks.values()].filter((t) =>
+    t.id.startsWith('schedule.etl.slow-'),
+  );
+  assert.deepEqual(
+    tasks.map((t) => t.id),
+    [`schedule.etl.slow-${T1 / 1000}-1`],
+  );
+  const after = await statusOf(stack, 'slow');
+  assert.equal(after.successCount, 1);
+  assert.equal(after.nextRun, '2026-03-15T02:00:00.000Z');
+});
+
+test('a run recorded before a crash but never accepted is launched by the next instance', async () => {
+  const stack = await startStack();
+  cleanup.push(() => stack.stop());
+  const d = stack.dir;
+  const T1 = Date.parse('2026-03-15T01:00:00Z');
+  const clock = new ManualClock(T1 + MIN);
+  await stack.store.create(
+    schedule('crashy', {
+      schedule: 'R/2026-03-15T00:00:00Z/PT1H',
+      command: `echo "$MEZZO_RUN_ID" >> ${d}/crashy.log`,
+    }),
+  );
+  // What the write-ahead leaves when the framework dies before its accept: the 01:00 run
+  // recorded as Launching, nextRun already moved on.
+  const runId = `crashy-${T1 / 1000}-1`;
+  await stack.store.updateStatus('Schedule', 'crashy', 'etl', {
+    nextRun: '2026-03-15T02:00:00.000Z',
+    observedSchedule: 'R/2026-03-15T00:00:00Z/PT1H UTC',
+    successCount: 0,
+    errorCount: 0,
+    lastRunStart: '2026-03-15T01:00:00.000Z',
+    running: [
+      {
+        id: runId,
+        phase: 'Launching',
+        scheduledTime: '2026-03-15T01:00:00.000Z',
+        startedAt: '2026-03-15T01:00:00.000Z',
+        attempt: 1,
+        trigger: 'schedule',
+      },
+    ],
+  });
+  const fw = await startFramework(stack, clock);
+  cleanup.push(() => fw.stop());
+  await eventually(
+    async () => (await statusOf(stack, 'crashy')).history?.[0]?.result === 'Succeeded',
+    10_000,
+    'the recorded run to be launched and end',
+  );
+  assert.equal(readFileSync(join(d, 'crashy.log'), 'utf8'), `${runId}\n`);
+  const st = await statusOf(stack, 'crashy');
+  assert.equal(st.nextRun, '2026-03-15T02:00:00.000Z', 'not planned a second time');
+  assert.deepEqual(st.missed ?? [], []);
+});
