@@ -8,6 +8,7 @@ import { registerController } from './commands/controller.js';
 import { registerDev } from './commands/dev.js';
 import { registerObjects, registerTaskCommands } from './commands/objects.js';
 import { registerRun } from './commands/run.js';
+import { registerSchedules } from './commands/schedules.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerVersion, VERSION } from './commands/version.js';
 
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerObjects(program);
   registerTaskCommands(program);
   registerRun(program);
+  registerSchedules(program);
   registerSimulate(program);
   registerVersion(program);
   return program;

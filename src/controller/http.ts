@@ -120,6 +120,35 @@ export async function startHttp(
           send(res, 200, JSON.stringify({ deleted: true }));
           return;
         }
+        case 'POST /annotate': {
+          // /annotate?kind=Schedule&name=n&namespace=ns, body {"key": "value"}: merges
+          // annotations (how `mezzo run-schedule` sets mezzo.dev/run-now).
+          const kind = url.searchParams.get('kind') ?? '';
+          const name = url.searchParams.get('name') ?? '';
+          if (!DELETABLE.has(kind) || CLUSTER_SCOPED.has(kind)) {
+            send(res, 400, JSON.stringify({ error: `cannot annotate kind "${kind}"` }));
+            return;
+          }
+          const body = JSON.parse(await readBody(req)) as unknown;
+          const entries = Object.entries(typeof body === 'object' && body !== null ? body : {});
+          if (entries.some(([, v]) => typeof v !== 'string')) {
+            send(res, 400, JSON.stringify({ error: 'annotation values must be strings' }));
+            return;
+          }
+          const ns = url.searchParams.get('namespace') ?? 'default';
+          const found = await store.get(kind as Kind, name, ns);
+          if (!found) {
+            send(res, 404, JSON.stringify({ error: `${kind}/${name} not found in ${ns}` }));
+            return;
+          }
+          found.metadata.annotations = {
+            ...found.metadata.annotations,
+            ...(Object.fromEntries(entries) as Record<string, string>),
+          };
+          const saved = await store.update(found);
+          send(res, 200, JSON.stringify({ annotations: saved.metadata.annotations }));
+          return;
+        }
         case 'POST /apply': {
           const objs = JSON.parse(await readBody(req)) as unknown[];
           const results = [];
