@@ -14,6 +14,9 @@ import type { Logger } from '../shared/logger.js';
 /** Annotation holding the leader's client-facing address. */
 export const LEADER_ADDRESS_ANNOTATION = 'mezzo.dev/leader-address';
 
+/** Annotation on the Lease: the leader's HTTP API (host:port), for the `mezzo` CLI. */
+export const LEADER_HTTP_ANNOTATION = 'mezzo.dev/leader-http-address';
+
 /** Settings for {@link LeaderElector}. */
 export interface LeaderElectionOptions {
   kubeConfig: k8s.KubeConfig;
@@ -23,6 +26,8 @@ export interface LeaderElectionOptions {
   identity: string;
   /** Where this candidate serves clients when it leads (host:port). */
   address: string;
+  /** More annotations the leader keeps on the Lease (e.g. its HTTP address). */
+  annotations?: Record<string, string>;
   leaseDurationMs: number;
   renewDeadlineMs: number;
   retryPeriodMs: number;
@@ -55,6 +60,10 @@ export class LeaderElector {
       throw new RangeError('renewDeadline must be shorter than leaseDuration');
     }
     this.api = opts.kubeConfig.makeApiClient(k8s.CoordinationV1Api);
+  }
+
+  private leaderAnnotations(): Record<string, string> {
+    return { ...this.opts.annotations, [LEADER_ADDRESS_ANNOTATION]: this.opts.address };
   }
 
   /** Whether this candidate holds the lease now. */
@@ -170,7 +179,7 @@ export class LeaderElector {
             metadata: {
               name,
               namespace,
-              annotations: { [LEADER_ADDRESS_ANNOTATION]: this.opts.address },
+              annotations: this.leaderAnnotations(),
             },
             spec: this.spec(now, undefined),
           },
@@ -207,7 +216,7 @@ export class LeaderElector {
 
     lease.spec = this.spec(now, spec);
     const meta = lease.metadata ?? {};
-    meta.annotations = { ...meta.annotations, [LEADER_ADDRESS_ANNOTATION]: this.opts.address };
+    meta.annotations = { ...meta.annotations, ...this.leaderAnnotations() };
     lease.metadata = meta;
     try {
       await this.api.replaceNamespacedLease({ name, namespace, body: lease });

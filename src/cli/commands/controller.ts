@@ -13,7 +13,7 @@ import type { Command } from 'commander';
 import * as k8s from '@kubernetes/client-node';
 import { Controller, type RecordEvent } from '../../controller/controller.js';
 import { startBuiltinFrameworks } from '../../frameworks/builtin.js';
-import { LeaderElector } from '../../kube/leader-election.js';
+import { LEADER_HTTP_ANNOTATION, LeaderElector } from '../../kube/leader-election.js';
 import { EventRecorder } from '../../kube/events.js';
 import { EmbeddedStore } from '../../store/embedded.js';
 import { KubernetesStore } from '../../store/kubernetes.js';
@@ -160,6 +160,9 @@ async function runController(flags: ControllerFlags): Promise<void> {
     leaseName: flags.leaseName,
     identity,
     address,
+    annotations: {
+      [LEADER_HTTP_ANNOTATION]: `${flags.advertiseAddress ?? flags.host}:${flags.httpPort}`,
+    },
     leaseDurationMs: Number(flags.leaseDuration) * 1000,
     renewDeadlineMs: Number(flags.renewDeadline) * 1000,
     retryPeriodMs: Number(flags.retryPeriod) * 1000,

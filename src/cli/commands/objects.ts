@@ -1,13 +1,13 @@
 /**
  * `mezzo apply -f FILE` and `mezzo get KIND`: the kubectl-like commands against a running
- * controller's HTTP API (a `mezzo dev` on 127.0.0.1:5050 by default, or --server).
+ * controller's HTTP API (a `mezzo dev` on 127.0.0.1:5050 by default, --server, or the
+ * leader of a Kubernetes-hosted controller found with --kubeconfig).
  */
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { readObjects } from './dev.js';
+import { controllerOptions, resolveEndpoints, type EndpointOptions } from './endpoint.js';
 import { objectKinds, objectTable, table, cell } from './printer.js';
-
-const DEFAULT_SERVER = 'http://127.0.0.1:5050';
 
 async function call(server: string, path: string, init?: RequestInit): Promise<unknown> {
   let res: Response;
@@ -15,7 +15,7 @@ async function call(server: string, path: string, init?: RequestInit): Promise<u
     res = await fetch(`${server}${path}`, init);
   } catch {
     throw new Error(
-      `cannot reach Mezzo at ${server} (is \`mezzo dev\` running? use --server to point elsewhere)`,
+      `cannot reach Mezzo at ${server} (is \`mezzo dev\` running? use --server or --kubeconfig to point elsewhere)`,
     );
   }
   const body: unknown = await res.json();
@@ -62,19 +62,18 @@ const TERMINAL = new Set([
 
 /** Adds `logs` and `kill` to the program. */
 export function registerTaskCommands(program: Command): void {
-  program
-    .command('logs')
+  controllerOptions(program.command('logs'))
     .description("print a task's stdout (or stderr) from its sandbox")
     .argument('<task>', 'task ID or name')
     .option('-f, --follow', 'keep printing until the task ends')
     .option('--stderr', 'stderr instead of stdout')
-    .option('--server <url>', 'controller HTTP address', DEFAULT_SERVER)
-    .action(async (ref: string, o: { follow?: boolean; stderr?: boolean; server: string }) => {
-      const task = await resolveTask(o.server, ref);
+    .action(async (ref: string, o: { follow?: boolean; stderr?: boolean } & EndpointOptions) => {
+      const server = (await resolveEndpoints(o)).http;
+      const task = await resolveTask(server, ref);
       let offset = 0;
       for (;;) {
         const q = `/logs?task=${encodeURIComponent(task.id)}&file=${o.stderr ? 'stderr' : 'stdout'}&offset=${offset}`;
-        const r = (await call(o.server, q)) as {
+        const r = (await call(server, q)) as {
           data?: string;
           eof?: boolean;
           state?: string;
@@ -88,14 +87,13 @@ export function registerTaskCommands(program: Command): void {
         if (r.eof) await new Promise((res) => setTimeout(res, 500));
       }
     });
-  program
-    .command('kill')
+  controllerOptions(program.command('kill'))
     .description('kill a task (SIGTERM, then SIGKILL after its grace period)')
     .argument('<task>', 'task ID or name')
-    .option('--server <url>', 'controller HTTP address', DEFAULT_SERVER)
-    .action(async (ref: string, o: { server: string }) => {
-      const task = await resolveTask(o.server, ref);
-      const r = (await call(o.server, `/kill?task=${encodeURIComponent(task.id)}`, {
+    .action(async (ref: string, o: EndpointOptions) => {
+      const server = (await resolveEndpoints(o)).http;
+      const task = await resolveTask(server, ref);
+      const r = (await call(server, `/kill?task=${encodeURIComponent(task.id)}`, {
         method: 'POST',
       })) as { killing?: string };
       process.stdout.write(`killing ${r.killing ?? task.id}\n`);
@@ -104,14 +102,13 @@ export function registerTaskCommands(program: Command): void {
 
 /** Adds `apply` and `get` to the program. */
 export function registerObjects(program: Command): void {
-  program
-    .command('apply')
+  controllerOptions(program.command('apply'))
     .description('create or update Mezzo objects from a YAML file (like kubectl apply)')
     .requiredOption('-f, --filename <file>', 'YAML file with one or more objects')
-    .option('--server <url>', 'controller HTTP address', DEFAULT_SERVER)
-    .action(async (o: { filename: string; server: string }) => {
+    .action(async (o: { filename: string } & EndpointOptions) => {
+      const server = (await resolveEndpoints(o)).http;
       const objects = readObjects(o.filename);
-      const results = (await call(o.server, '/apply', {
+      const results = (await call(server, '/apply', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(objects),
@@ -122,15 +119,14 @@ export function registerObjects(program: Command): void {
       }
       if (results.some((r) => !r.ok)) process.exitCode = 1;
     });
-  program
-    .command('get')
+  controllerOptions(program.command('get'))
     .description(
       'list tasks, frameworks, agents or offers (live state), or stored objects: apps, schedules, roles',
     )
     .argument('<kind>', `${Object.keys(COLUMNS).join(' | ')} | apps | schedules | roles | …`)
     .option('-o, --output <format>', 'table | json | yaml', 'table')
-    .option('--server <url>', 'controller HTTP address', DEFAULT_SERVER)
-    .action(async (kind: string, o: { output: string; server: string }) => {
+    .action(async (kind: string, o: { output: string } & EndpointOptions) => {
+      const server = (await resolveEndpoints(o)).http;
       if (!['table', 'json', 'yaml'].includes(o.output))
         throw new Error(`unknown output format "${o.output}": table, json or yaml`);
       const cols = COLUMNS[kind];
@@ -138,7 +134,7 @@ export function registerObjects(program: Command): void {
       let rows: unknown[];
       let text: () => string;
       if (cols) {
-        const state = (await call(o.server, '/state')) as Record<string, Record<string, unknown>[]>;
+        const state = (await call(server, '/state')) as Record<string, Record<string, unknown>[]>;
         const list = state[kind] ?? [];
         rows = list;
         text = () =>
@@ -147,7 +143,7 @@ export function registerObjects(program: Command): void {
             list.map((r) => cols.map((c) => cell(r[c]))),
           );
       } else if (objKind) {
-        const list = (await call(o.server, `/objects?kind=${objKind.kind}`)) as unknown[];
+        const list = (await call(server, `/objects?kind=${objKind.kind}`)) as unknown[];
         rows = list;
         text = () => objectTable(list, objKind, Date.now());
       } else {
@@ -159,18 +155,17 @@ export function registerObjects(program: Command): void {
       else if (o.output === 'yaml') process.stdout.write(stringify(rows));
       else process.stdout.write(text());
     });
-  program
-    .command('delete')
+  controllerOptions(program.command('delete'))
     .description('delete a stored object (like kubectl delete): apps, schedules, tasks, roles')
     .argument('<kind>', 'app | schedule | task | role (any name `get` accepts)')
     .argument('<name>', 'object name')
     .option('-n, --namespace <ns>', 'namespace of namespaced kinds', 'default')
-    .option('--server <url>', 'controller HTTP address', DEFAULT_SERVER)
-    .action(async (kind: string, name: string, o: { namespace: string; server: string }) => {
+    .action(async (kind: string, name: string, o: { namespace: string } & EndpointOptions) => {
+      const server = (await resolveEndpoints(o)).http;
       const objKind = objectKinds().get(kind);
       if (!objKind) throw new Error(`unknown kind "${kind}"`);
       const q = new URLSearchParams({ kind: objKind.kind, name, namespace: o.namespace });
-      const r = (await call(o.server, `/objects?${q.toString()}`, { method: 'DELETE' })) as {
+      const r = (await call(server, `/objects?${q.toString()}`, { method: 'DELETE' })) as {
         deleted?: boolean;
         error?: string;
       };

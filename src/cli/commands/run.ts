@@ -6,14 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { SchedulerClient } from '../../sdk/scheduler-client.js';
+import { OfferMatcher } from '../../sdk/offers.js';
+import { commandTask, launch } from '../../sdk/tasks.js';
+import { controllerOptions, resolveEndpoints, type EndpointOptions } from './endpoint.js';
 
-interface RunOptions {
+interface RunOptions extends EndpointOptions {
   cpus: string;
   mem: string;
   role: string;
   name: string;
-  grpc: string;
-  server: string;
 }
 
 const TERMINAL = new Set([
@@ -27,6 +28,7 @@ const TERMINAL = new Set([
 ]);
 
 async function runTask(argv: string[], o: RunOptions): Promise<number> {
+  const endpoints = await resolveEndpoints(o);
   const cpus = Number(o.cpus);
   const mem = Number(o.mem);
   if (!(cpus > 0) || !(mem > 0))
@@ -34,7 +36,7 @@ async function runTask(argv: string[], o: RunOptions): Promise<number> {
   if (argv.length === 0) throw new Error('no command: mezzo run [options] -- CMD [ARGS...]');
   const taskId = `${o.name}-${randomUUID().slice(0, 8)}`;
   const fw = new SchedulerClient({
-    address: o.grpc,
+    address: endpoints.grpc,
     reconnect: false,
     framework: {
       name: `mezzo-run:${o.name}`,
@@ -47,7 +49,7 @@ async function runTask(argv: string[], o: RunOptions): Promise<number> {
   let offset = 0;
   const pump = async () => {
     const r = await fetch(
-      `${o.server}/logs?task=${encodeURIComponent(taskId)}&file=stdout&offset=${offset}`,
+      `${endpoints.http}/logs?task=${encodeURIComponent(taskId)}&file=stdout&offset=${offset}`,
     ).catch(() => undefined);
     if (!r?.ok) return;
     const body = (await r.json()) as { data?: string };
@@ -78,21 +80,17 @@ async function runTask(argv: string[], o: RunOptions): Promise<number> {
   });
   fw.on('offers', (offers) => {
     for (const offer of offers) {
-      const have = (n: string) =>
-        offer.resources.find((r) => r.name === n && r.reservations.length === 0)?.scalar ?? 0;
-      if (!launched && have('cpus') >= cpus && have('mem') >= mem) {
+      const fit = launched ? undefined : new OfferMatcher(offer).take({ cpus, mem });
+      if (fit?.ok) {
         launched = true;
-        const task = {
-          task_id: taskId,
+        const task = commandTask({
+          taskId,
           name: o.name,
-          agent_id: offer.agent_id,
-          command: { shell: false, value: argv[0] ?? '', arguments: argv.slice(1) },
-          resources: [
-            { name: 'cpus', type: 'SCALAR' as const, scalar: cpus },
-            { name: 'mem', type: 'SCALAR' as const, scalar: mem },
-          ],
-        };
-        fw.accept([offer.id], [{ type: 'LAUNCH', tasks: [task] }], 60).catch((err: unknown) => {
+          agentId: offer.agent_id,
+          resources: fit.resources,
+          command: argv,
+        });
+        fw.accept([offer.id], [launch(task)], 60).catch((err: unknown) => {
           process.stderr.write(
             `launch refused: ${err instanceof Error ? err.message : String(err)}\n`,
           );
@@ -112,8 +110,7 @@ async function runTask(argv: string[], o: RunOptions): Promise<number> {
 
 /** Adds `run` to the program. */
 export function registerRun(program: Command): void {
-  program
-    .command('run')
+  controllerOptions(program.command('run'), true)
     .description(
       'run one command as a task and stream its output (like mesos-execute); exits with its code',
     )
@@ -121,8 +118,6 @@ export function registerRun(program: Command): void {
     .requiredOption('--mem <mib>', 'memory in MiB')
     .option('--role <role>', 'role to run under', 'default')
     .option('--name <name>', 'task name', 'run')
-    .option('--grpc <addr>', 'controller gRPC address', '127.0.0.1:5051')
-    .option('--server <url>', 'controller HTTP address (for output)', 'http://127.0.0.1:5050')
     .argument('<command...>', 'command and arguments (after --)')
     .action(async (argv: string[], o: RunOptions) => {
       process.exitCode = await runTask(argv, o);

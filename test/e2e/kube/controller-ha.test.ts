@@ -272,3 +272,87 @@ test('helm-installed Mezzo runs tasks from kubectl and survives the leader dying
   );
   assert.match(described, /Exit Code:\s+3/);
 });
+
+/** Runs the mezzo CLI to its end; resolves with its exit code and output. */
+async function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  const p = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await new Promise<number | null>((resolve) => p.on('exit', resolve));
+  return { code, out, err };
+}
+
+test('the CLI and an SDK framework find the Kubernetes-hosted leader through a kubeconfig', async () => {
+  const via = ['--kubeconfig', cp.kubeconfigPath, '--controller-namespace', NS];
+  const lease = ['--lease', 'ha-mezzo-controller'];
+  // The leader now is the replica that took over in the test above.
+  const agents = await cli(['get', 'agents', ...via, ...lease]);
+  assert.equal(agents.code, 0, agents.err);
+  assert.match(agents.out, /node-a\s+active/);
+  assert.match(agents.out, /node-b\s+active/);
+
+  const ran = await cli([
+    'run',
+    ...via,
+    ...lease,
+    '--cpus',
+    '0.1',
+    '--mem',
+    '16',
+    '--',
+    '/bin/sh',
+    '-c',
+    'echo through-the-lease; exit 4',
+  ]);
+  assert.match(ran.out, /through-the-lease/);
+  assert.equal(ran.code, 4, 'mezzo run mirrors the exit code');
+
+  const missing = await cli(['get', 'agents', ...via, '--lease', 'no-such-lease']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.err, /Lease no-such-lease not found/);
+
+  // The example batch framework, pointed at the leader's gRPC address from the Lease.
+  const grpcAddr = (
+    await cp.kubectl([
+      'get',
+      'lease',
+      '-n',
+      NS,
+      'ha-mezzo-controller',
+      '-o',
+      'jsonpath={.metadata.annotations.mezzo\\.dev/leader-address}',
+    ])
+  ).stdout.trim();
+  const out = mkdtempSync(join(tmpdir(), 'mezzo-ha-wc-'));
+  const job = spawn(
+    process.execPath,
+    [
+      join(repoRoot, 'dist/examples/wordcount/main.js'),
+      '--controller',
+      grpcAddr,
+      '--job',
+      join(repoRoot, 'examples/wordcount/job.yaml'),
+      '--out',
+      out,
+      '--flaky',
+      '1',
+      '--locality-wait',
+      '0',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  procs.push(job);
+  let summary = '';
+  let progress = '';
+  job.stdout.on('data', (d: Buffer) => (summary += d.toString()));
+  job.stderr.on('data', (d: Buffer) => (progress += d.toString()));
+  const code = await new Promise<number | null>((resolve) => job.on('exit', resolve));
+  assert.equal(code, 0, `${summary}\n${progress}`);
+  const result = JSON.parse(summary) as { ok: boolean; retries: number; tasksLaunched: number };
+  assert.equal(result.ok, true);
+  // 8 shards, the flaky one twice: 9 launches.
+  assert.equal(result.retries, 1);
+  assert.equal(result.tasksLaunched, 9);
+});
