@@ -1,0 +1,123 @@
+// The example app under `mezzo dev` as a real process, driven by the CLI: `mezzo apply -f
+// examples/apps/hello-http.yaml`, `mezzo get apps` (printer columns), the service answers
+// on its assigned port, and `mezzo delete app` kills its instances.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../../support/net.js';
+import { prerequisite } from '../../support/prereq.js';
+import { waitFor } from './support.js';
+
+const bin = fileURLToPath(new URL('../../../../bin/mezzo.js', import.meta.url));
+const example = fileURLToPath(
+  new URL('../../../../examples/apps/hello-http.yaml', import.meta.url),
+);
+const cgroupRoot = `mezzo-appsdev-${process.pid}`;
+
+// Tasks outlive `mezzo dev` by design; kill whatever is left in the test's cgroup.
+after(() => {
+  for (const ctl of readdirSync('/sys/fs/cgroup')) {
+    const dir = join('/sys/fs/cgroup', ctl, cgroupRoot);
+    if (!existsSync(dir)) continue;
+    const pids = spawnSync(
+      'bash',
+      ['-c', `find ${dir} -name cgroup.procs -exec cat {} + 2>/dev/null`],
+      {
+        encoding: 'utf8',
+      },
+    ).stdout;
+    for (const pid of pids.split('\n').filter(Boolean)) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+});
+
+function mezzo(server: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args, '--server', server], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `mezzo ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+test('mezzo dev: apply the example app, get apps, reach it, delete it', async (t) => {
+  if (
+    !prerequisite(
+      t,
+      process.getuid?.() === 0,
+      'root (the dev agent uses cgroups)',
+      'run the tests as root',
+    )
+  )
+    return;
+  const port = await freePort();
+  const server = `http://127.0.0.1:${port}`;
+  const dev = spawn(
+    process.execPath,
+    [
+      bin,
+      'dev',
+      '--port',
+      String(port),
+      '--grpc-port',
+      String(await freePort()),
+      '--work-dir',
+      mkdtempSync(join(tmpdir(), 'mezzo-appsdev-')),
+      '--cgroup-root',
+      cgroupRoot,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  dev.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  dev.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => dev.on('exit', resolve));
+  try {
+    await waitFor(
+      () =>
+        fetch(`${server}/state`)
+          .then((r) => r.ok)
+          .catch(() => false),
+      20_000,
+      () => `mezzo dev to come up: ${out.slice(-2000)}`,
+    );
+    assert.match(mezzo(server, 'apply', '-f', example), /App\/hello-http created/);
+    // NAMESPACE NAME INSTANCES RUNNING HEALTHY ...: 2 desired, 2 running, 2 healthy.
+    await waitFor(
+      () => /^default\s+hello-http\s+2\s+2\s+2\s/m.test(mezzo(server, 'get', 'apps')),
+      30_000,
+      () => `two healthy instances: ${mezzo(server, 'get', 'apps')}`,
+    );
+    assert.match(
+      mezzo(server, 'get', 'apps'),
+      /^NAMESPACE\s+NAME\s+INSTANCES\s+RUNNING\s+HEALTHY\s+DEPLOYING\s+AGE/m,
+    );
+
+    // The service answers on the port the instance was given ($PORT0).
+    const tasks = mezzo(server, 'get', 'tasks');
+    const ports = [...tasks.matchAll(/hello-http\s+TASK_RUNNING.*ports:\[(\d+)-\d+\]/g)].map(
+      (m) => m[1],
+    );
+    assert.equal(ports.length, 2, tasks);
+    const body = await (await fetch(`http://127.0.0.1:${ports[0] ?? ''}/`)).text();
+    assert.match(body, new RegExp(`^hello from .*:${ports[0] ?? ''}$`, 'm'));
+
+    mezzo(server, 'delete', 'app', 'hello-http');
+    await waitFor(
+      () =>
+        !/hello-http/.test(mezzo(server, 'get', 'apps')) &&
+        !/TASK_RUNNING/.test(mezzo(server, 'get', 'tasks')),
+      15_000,
+      () => `the app and its instances gone: ${mezzo(server, 'get', 'tasks')}`,
+    );
+  } finally {
+    dev.kill('SIGTERM');
+  }
+  assert.equal(await exited, 0, out.slice(-2000));
+});
