@@ -60,6 +60,11 @@ export interface BookSink {
 
 const REPLACED = 'replaced by a newer run';
 
+// Events name the object only (a Tracked carries far more than an event should).
+function targetOf(t: Tracked): { name: string; namespace: string } {
+  return { name: t.name, namespace: t.namespace };
+}
+
 /** The in-memory schedules and their decisions. */
 export class ScheduleBook {
   private readonly byKey = new Map<string, Tracked>();
@@ -171,7 +176,12 @@ export class ScheduleBook {
               }
             : undefined;
         if (problem && problem.message !== t.problem?.message) {
-          this.sink.event(t, 'Warning', problem.reason, `schedule cannot run: ${problem.message}`);
+          this.sink.event(
+            targetOf(t),
+            'Warning',
+            problem.reason,
+            `schedule cannot run: ${problem.message}`,
+          );
         }
         t.problem = problem;
         // The last valid config is kept: runs in progress still end by its rules.
@@ -227,7 +237,7 @@ export class ScheduleBook {
           break;
         case 'missed':
           this.sink.event(
-            t,
+            targetOf(t),
             'Warning',
             'RunMissed',
             `run due at ${new Date(a.missed.scheduledTime).toISOString()} skipped: ${a.missed.reason}`,

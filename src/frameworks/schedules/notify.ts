@@ -47,7 +47,12 @@ export class OwnerNotifier {
       event: reason,
       schedule: `${target.namespace}/${target.name}`,
     });
-    this.opts.recordEvent?.({ kind: 'Schedule', ...target }, type, reason, message);
+    this.opts.recordEvent?.(
+      { kind: 'Schedule', name: target.name, namespace: target.namespace },
+      type,
+      reason,
+      message,
+    );
   }
 
   /** A run failed for good (retries exhausted): event, log line and webhook. */
