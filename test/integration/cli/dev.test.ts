@@ -160,6 +160,41 @@ test('mezzo dev --demo runs the demo workload', async (t) => {
     assert.match(run.stderr, /TASK_RUNNING/);
     assert.match(run.stderr, /TASK_FAILED/);
 
+    // Stored kinds print their CRD's columns; -o json is the objects themselves.
+    const roles = spawnSync(process.execPath, [bin, 'get', 'roles', '--server', server], {
+      encoding: 'utf8',
+    });
+    assert.equal(roles.status, 0, roles.stderr);
+    assert.match(roles.stdout, /^NAME\s+WEIGHT\s+SHARE/m);
+    const fws = spawnSync(
+      process.execPath,
+      [bin, 'get', 'frameworks', '-o', 'json', '--server', server],
+      { encoding: 'utf8' },
+    );
+    assert.equal(fws.status, 0, fws.stderr);
+    const names = (JSON.parse(fws.stdout) as { name: string }[]).map((f) => f.name).sort();
+    assert.deepEqual(
+      names.filter((n) => ['apps', 'default', 'schedules'].includes(n)),
+      ['apps', 'default', 'schedules'],
+    );
+    const bogus = spawnSync(process.execPath, [bin, 'get', 'bogus', '--server', server], {
+      encoding: 'utf8',
+    });
+    assert.equal(bogus.status, 1);
+    assert.match(bogus.stderr, /unknown kind "bogus": one of tasks, frameworks/);
+    const del = spawnSync(process.execPath, [bin, 'delete', 'task', 'hello', '--server', server], {
+      encoding: 'utf8',
+    });
+    assert.equal(del.status, 0, del.stderr);
+    assert.match(del.stdout, /^task\/hello deleted$/m);
+    const again = spawnSync(
+      process.execPath,
+      [bin, 'delete', 'task', 'never-was', '--server', server],
+      { encoding: 'utf8' },
+    );
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /Task\/never-was not found/);
+
     const bad = join(workDir, 'bad.yaml');
     writeFileSync(
       bad,
