@@ -6,6 +6,8 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { readObjects } from './dev.js';
+import { isTerminal } from '../../controller/records.js';
+import type { TaskState__Output as TaskState } from '../../gen/mezzo/v1/TaskState.js';
 import { controllerOptions, resolveEndpoints, type EndpointOptions } from './endpoint.js';
 import { objectKinds, objectTable, table, cell } from './printer.js';
 
@@ -50,16 +52,6 @@ async function resolveTask(server: string, ref: string): Promise<{ id: string; s
   throw new Error(`no task "${ref}" (see \`mezzo get tasks\`)`);
 }
 
-const TERMINAL = new Set([
-  'TASK_FINISHED',
-  'TASK_FAILED',
-  'TASK_KILLED',
-  'TASK_ERROR',
-  'TASK_DROPPED',
-  'TASK_GONE',
-  'TASK_GONE_BY_OPERATOR',
-]);
-
 /** Adds `logs` and `kill` to the program. */
 export function registerTaskCommands(program: Command): void {
   controllerOptions(program.command('logs'))
@@ -83,7 +75,7 @@ export function registerTaskCommands(program: Command): void {
         const chunk = r.data ?? '';
         process.stdout.write(chunk);
         offset += Buffer.byteLength(chunk);
-        if (!o.follow || (r.eof && TERMINAL.has(r.state ?? ''))) break;
+        if (!o.follow || (r.eof && isTerminal((r.state ?? '') as TaskState))) break;
         if (r.eof) await new Promise((res) => setTimeout(res, 500));
       }
     });
