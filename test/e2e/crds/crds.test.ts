@@ -3,7 +3,9 @@
 // `kubectl apply` with its message. Printer columns show in `kubectl get`.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { controlPlane, repoRoot, type ControlPlane } from '../support/control-plane.js';
 
 let cp: ControlPlane;
@@ -13,6 +15,7 @@ before(async () => {
   await cp.kubectl([
     'wait', '--for=condition=Established', '--timeout=30s',
     'crd/tasks.mezzo.dev', 'crd/frameworks.mezzo.dev', 'crd/roles.mezzo.dev', 'crd/agents.mezzo.dev',
+    'crd/apps.mezzo.dev', 'crd/schedules.mezzo.dev',
   ]);
 });
 after(() => cp.stop());
@@ -104,9 +107,32 @@ test('a task spec is immutable', async () => {
   );
 });
 
+// Every YAML under examples/ whose documents are mezzo.dev objects (not the simulator's
+// scenarios or the batch framework's job files).
+function kubernetesExamples(dir = join(repoRoot, 'examples')): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return kubernetesExamples(path);
+    if (!/\.ya?ml$/.test(e.name)) return [];
+    const docs = parseAllDocuments(readFileSync(path, 'utf8')).map((d) => d.toJSON() as unknown);
+    return docs.every((d) => (d as { apiVersion?: string } | null)?.apiVersion === 'mezzo.dev/v1alpha1')
+      ? [path]
+      : [];
+  });
+}
+
 test('every Kubernetes example in examples/ is accepted by kubectl apply', async () => {
   await cp.kubectl(['create', 'namespace', 'examples']);
-  const { stdout } = await cp.kubectl(['apply', '-n', 'examples', '-f', join(repoRoot, 'examples/demo.yaml')]);
-  assert.match(stdout, /role.mezzo.dev\/default (created|configured|unchanged)/);
-  assert.match(stdout, /task.mezzo.dev\/web created/);
+  const files = kubernetesExamples();
+  // demo.yaml, the apps and the schedules at least.
+  assert.ok(files.some((f) => f.endsWith('demo.yaml')));
+  assert.ok(files.some((f) => f.includes('/apps/')));
+  assert.ok(files.some((f) => f.includes('/schedules/')));
+  for (const file of files) {
+    const { stdout } = await cp.kubectl(['apply', '-n', 'examples', '-f', file]);
+    const objects = parseAllDocuments(readFileSync(file, 'utf8')).filter((d) => d.toJSON() !== null);
+    assert.equal(stdout.trim().split('\n').length, objects.length, `${file}: ${stdout}`);
+    for (const line of stdout.trim().split('\n'))
+      assert.match(line, /\.mezzo\.dev\/\S+ (created|configured|unchanged)$/, file);
+  }
 });
