@@ -1,0 +1,180 @@
+// The ETL example under `mezzo dev` as a real process, driven by the CLI: apply it with
+// transform made to fail its first attempt, `mezzo run-schedule extract`, and watch the
+// chain finish (transform retried after its backoff); `mezzo get schedules`,
+// `mezzo graph schedules` (DOT; JSON is unit-tested) and a cycle reported on the Schedules' status.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments, stringify } from 'yaml';
+import { freePort } from '../../support/net.js';
+import { prerequisite } from '../../support/prereq.js';
+import type { ScheduleStatusView } from './support.js';
+
+const bin = fileURLToPath(new URL('../../../../bin/mezzo.js', import.meta.url));
+const example = fileURLToPath(new URL('../../../../examples/schedules/etl.yaml', import.meta.url));
+const cgroupRoot = `mezzo-schedtest-${process.pid}`;
+
+// Tasks outlive `mezzo dev` by design; kill what this test started through its cgroup.
+after(() => {
+  for (const ctl of readdirSync('/sys/fs/cgroup')) {
+    const dir = join('/sys/fs/cgroup', ctl, cgroupRoot);
+    if (!existsSync(dir)) continue;
+    const pids = spawnSync(
+      'bash',
+      ['-c', `find ${dir} -name cgroup.procs -exec cat {} + 2>/dev/null`],
+      {
+        encoding: 'utf8',
+      },
+    ).stdout;
+    for (const pid of pids.split('\n').filter(Boolean)) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+});
+
+interface Obj {
+  metadata: { name: string };
+  spec: Record<string, unknown>;
+  status?: ScheduleStatusView;
+}
+
+function mezzo(
+  server: string,
+  ...args: string[]
+): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, [bin, ...args, '--server', server], { encoding: 'utf8' });
+}
+
+test('the ETL example under mezzo dev: run-schedule, a retried failure, get and graph', async (t) => {
+  if (
+    !prerequisite(
+      t,
+      process.getuid?.() === 0,
+      'root (the dev agent uses cgroups)',
+      'run the tests as root',
+    )
+  )
+    return;
+  const port = await freePort();
+  const workDir = mkdtempSync(join(tmpdir(), 'mezzo-schedev-'));
+  const etl = mkdtempSync(join(tmpdir(), 'mezzo-etl-'));
+  chmodSync(etl, 0o777);
+  const server = `http://127.0.0.1:${port}`;
+  const dev = spawn(
+    process.execPath,
+    [
+      bin,
+      'dev',
+      '--port',
+      String(port),
+      '--grpc-port',
+      String(await freePort()),
+      '--work-dir',
+      workDir,
+      '--cgroup-root',
+      cgroupRoot,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  dev.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  dev.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => dev.on('exit', resolve));
+  const schedules = async () =>
+    (await (await fetch(`${server}/objects?kind=Schedule`)).json()) as Obj[];
+  const poll = async (cond: (objs: Obj[]) => boolean, what: string) => {
+    const start = Date.now();
+    for (;;) {
+      const objs = await schedules().catch(() => undefined);
+      if (objs && cond(objs)) return objs;
+      assert.ok(Date.now() - start < 20_000, `timed out waiting for ${what}: ${out.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  try {
+    await poll(() => true, 'mezzo dev to answer');
+    // The example, pointed at this test's directory, with transform failing once.
+    const docs = parseAllDocuments(readFileSync(example, 'utf8')).map((d) => d.toJS() as Obj);
+    for (const d of docs) (d.spec.env as Record<string, string>).ETL_DIR = etl;
+    const transform = docs.find((d) => d.metadata.name === 'transform');
+    assert.ok(transform);
+    transform.spec.command = `if [ ! -e "$ETL_DIR/failed-once" ]; then touch "$ETL_DIR/failed-once"; exit 1; fi; ${String(transform.spec.command)}`;
+    transform.spec.retryBackoff = 'PT1S';
+    const file = join(workDir, 'etl.yaml');
+    writeFileSync(file, docs.map((d) => stringify(d)).join('---\n'));
+    const applied = mezzo(server, 'apply', '-f', file);
+    assert.equal(applied.status, 0, applied.stderr);
+    const run = mezzo(server, 'run-schedule', 'extract');
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^schedule default\/extract: run requested \(mezzo\.dev\/run-now=/);
+    const done = await poll(
+      (objs) => objs.find((o) => o.metadata.name === 'load')?.status?.successCount === 1,
+      'load to succeed',
+    );
+    assert.equal(readFileSync(join(etl, 'loaded.txt'), 'utf8'), '3\n');
+    const tr = done.find((o) => o.metadata.name === 'transform')?.status;
+    assert.deepEqual(
+      tr?.history?.map((h) => `${h.attempt} ${h.trigger} ${h.result}`),
+      ['2 retry Succeeded', '1 dependency Failed'],
+    );
+    // Backoff PT1S: the retry started at least a second after the failure.
+    const failedAt = Date.parse(tr.history[1]?.finishedAt ?? '');
+    const retriedAt = Date.parse(tr.history[0]?.startedAt ?? '');
+    assert.ok(retriedAt - failedAt >= 1_000, `retry ${retriedAt - failedAt} ms after the failure`);
+    process.stdout.write(
+      `# retry started ${retriedAt - failedAt} ms after the failure (backoff PT1S)\n`,
+    );
+    const get = mezzo(server, 'get', 'schedules');
+    assert.equal(get.status, 0, get.stderr);
+    assert.match(get.stdout, /^NAMESPACE\s+NAME\s+SCHEDULE\s+NEXT\s+LAST SUCCESS\s+ERRORS/m);
+    assert.match(get.stdout, /transform\s+\S+Z\s+1\s/);
+    const dot = mezzo(server, 'graph', 'schedules');
+    assert.equal(dot.status, 0, dot.stderr);
+    assert.match(dot.stdout, /"extract" -> "transform";\n\s+"transform" -> "load";/);
+
+    // A cycle: both Schedules say so on their status; nothing of theirs runs.
+    const cyc = join(workDir, 'cycle.yaml');
+    writeFileSync(
+      cyc,
+      [
+        'apiVersion: mezzo.dev/v1alpha1\nkind: Schedule\nmetadata: {name: ping}\nspec: {schedule: "R/2026-01-01T00:00:00Z/PT1M", parents: [pong], command: "true"}',
+        'apiVersion: mezzo.dev/v1alpha1\nkind: Schedule\nmetadata: {name: pong}\nspec: {parents: [ping], command: "true"}',
+      ].join('\n---\n'),
+    );
+    assert.equal(mezzo(server, 'apply', '-f', cyc).status, 0);
+    const cycled = await poll(
+      (objs) =>
+        ['ping', 'pong'].every(
+          (n) =>
+            objs.find((o) => o.metadata.name === n)?.status?.conditions?.[0]?.reason ===
+            'DependencyCycle',
+        ),
+      'the cycle to be reported',
+    );
+    const cond = cycled.find((o) => o.metadata.name === 'ping')?.status?.conditions?.[0];
+    assert.equal(cond?.status, 'False');
+    assert.equal(cond.message, 'dependency cycle: ping -> pong -> ping');
+    assert.match(mezzo(server, 'graph', 'schedules').stdout, /"ping" \[shape=box, color=red/);
+    const missing = mezzo(server, 'run-schedule', 'nope');
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /Schedule\/nope not found in default/);
+  } finally {
+    dev.kill('SIGTERM');
+  }
+  assert.equal(await exited, 0, out.slice(-2000));
+});
