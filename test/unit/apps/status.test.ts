@@ -8,6 +8,8 @@ import {
   type StatusInput,
 } from '../../../src/frameworks/apps/status.js';
 import type { AppPlan } from '../../../src/frameworks/apps/planner.js';
+import { appKind } from '../../../src/api/v1alpha1/app.js';
+import type { Schema } from '../../../src/api/v1alpha1/schema.js';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 
@@ -108,4 +110,43 @@ test('backoff: launches delayed until a time, reported', () => {
   );
   assert.equal(s.launchDelayedUntil, new Date(NOW + 4_000).toISOString());
   assert.equal(s.conditions.find((c) => c.type === 'Progressing')?.reason, 'BackingOff');
+});
+
+// Kubernetes prunes status fields its structural schema lacks; a pruned field would make
+// every pass see a difference and write again. Every path the framework writes must be
+// in the App CRD's status schema.
+function unknownPaths(value: unknown, schema: Schema | undefined, path: string): string[] {
+  if (!schema) return [path];
+  if (Array.isArray(value))
+    return value.flatMap((v, i) => unknownPaths(v, schema.items, `${path}[${i}]`));
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, v]) =>
+      unknownPaths(v, schema.properties?.[k], `${path}.${k}`),
+    );
+  }
+  return [];
+}
+
+test('every status field the framework writes is in the CRD schema', () => {
+  const full = appStatus(
+    input({
+      prev: appStatus(input()),
+      plan: plan({ converged: false, oldLive: 1 }),
+      version: 'v2',
+      generation: 2,
+      unplaced: { count: 1, reason: 'why' },
+      lastTaskFailure: {
+        taskId: 't',
+        state: 'TASK_FAILED',
+        message: 'm',
+        at: new Date(NOW).toISOString(),
+      },
+      delayedUntil: NOW + 1,
+      failures: 1,
+    }),
+  );
+  assert.ok(
+    full.deployment && full.lastTaskFailure && full.launchDelayedUntil && full.unplacedReason,
+  );
+  assert.deepEqual(unknownPaths(full, appKind.status, 'status'), []);
 });
