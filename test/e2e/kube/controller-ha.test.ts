@@ -8,7 +8,14 @@ import assert from 'node:assert/strict';
 import { freePort } from '../../support/net.js';
 import { spawn, spawnSync, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { controlPlane, repoRoot, type ControlPlane } from '../support/control-plane.js';
@@ -355,4 +362,64 @@ test('the CLI and an SDK framework find the Kubernetes-hosted leader through a k
   // 8 shards, the flaky one twice: 9 launches.
   assert.equal(result.retries, 1);
   assert.equal(result.tasksLaunched, 9);
+});
+
+test('kubectl users run Marathon-style apps and Chronos-style pipelines', async () => {
+  await cp.kubectl(['create', 'namespace', 'ha-apps']);
+  await cp.kubectl([
+    'apply',
+    '-n',
+    'ha-apps',
+    '-f',
+    join(repoRoot, 'examples/apps/hello-http.yaml'),
+  ]);
+  // Two instances, each serving HTTP on its assigned port and passing its health check.
+  const apps = await until(
+    async () => {
+      const out = (await cp.kubectl(['get', 'apps', '-n', 'ha-apps'])).stdout;
+      return /hello-http\s+2\s+2\s+2\b/.test(out) ? out : undefined;
+    },
+    60_000,
+    'hello-http with 2 instances running and healthy in kubectl get apps',
+  );
+  assert.match(apps, /^NAME\s+INSTANCES\s+RUNNING\s+HEALTHY/m);
+
+  // The pipeline: a run-now annotation on extract; transform and load follow as children.
+  const etlDir = mkdtempSync(join(tmpdir(), 'mezzo-etl-'));
+  chmodSync(etlDir, 0o777);
+  const etl = readFileSync(join(repoRoot, 'examples/schedules/etl.yaml'), 'utf8').replaceAll(
+    '/tmp/mezzo-etl',
+    etlDir,
+  );
+  await cp.kubectl(['apply', '-n', 'ha-apps', '-f', '-'], etl);
+  await cp.kubectl([
+    'annotate',
+    'schedule',
+    'extract',
+    '-n',
+    'ha-apps',
+    `mezzo.dev/run-now=${new Date().toISOString()}`,
+  ]);
+  const loaded = await until(
+    async () => {
+      const out = (
+        await cp.kubectl([
+          'get',
+          'schedule',
+          'load',
+          '-n',
+          'ha-apps',
+          '-o',
+          'jsonpath={.status.successCount}',
+        ])
+      ).stdout;
+      return out.trim() === '1' ? out : undefined;
+    },
+    60_000,
+    'extract → transform → load to succeed once',
+  );
+  assert.ok(loaded);
+  // raw.txt has 3 rows: alpha, beta, gamma.
+  assert.equal(readFileSync(join(etlDir, 'loaded.txt'), 'utf8').trim(), '3');
+  assert.equal(readFileSync(join(etlDir, 'clean.txt'), 'utf8'), 'ALPHA\nBETA\nGAMMA\n');
 });
