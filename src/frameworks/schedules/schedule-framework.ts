@@ -27,9 +27,15 @@ import { taskIdOf } from './status.js';
 
 /** Settings for {@link ScheduleFramework}: the built-in options plus test knobs. */
 export interface ScheduleFrameworkOptions extends BuiltinFrameworkOptions {
-  /** Wait between reconciliation rounds for a launched run the controller does not know. */
+  /**
+   * Wait between reconciliation rounds for a launched run the controller does not know
+   * (default 10 s): a new controller leader learns of tasks as their agents re-register.
+   */
   reconcileRetryMs?: number;
-  /** Unknown answers after which such a run counts as lost (default 3). */
+  /**
+   * Unknown answers after which such a run counts as lost and may be retried (default 30,
+   * about five minutes): waiting long is the price of never starting a run twice.
+   */
   lostAfter?: number;
 }
 
@@ -255,13 +261,13 @@ export class ScheduleFramework implements BuiltinFramework {
       this.book.finish(t, runId, result, `${state ?? ''} (from the Task object)`, now);
       return;
     }
-    if (answers + 1 >= (this.opts.lostAfter ?? 3)) {
+    if (answers + 1 >= (this.opts.lostAfter ?? 30)) {
       this.book.finish(t, runId, 'Failed', 'task lost: unknown to the controller', now);
       return;
     }
     t.unconfirmed.set(runId, answers + 1);
     this.reconcileTimer?.cancel();
-    this.reconcileTimer = this.opts.clock.setTimer(this.opts.reconcileRetryMs ?? 5_000, () => {
+    this.reconcileTimer = this.opts.clock.setTimer(this.opts.reconcileRetryMs ?? 10_000, () => {
       this.enqueue('reconcile again', () => this.reconcileRuns(false));
     });
   }

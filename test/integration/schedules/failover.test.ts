@@ -7,7 +7,15 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManualClock } from '../../../src/shared/clock.js';
-import { eventually, schedule, startFramework, startStack, statusOf } from './support.js';
+import { startController, until } from '../controller/support.js';
+import {
+  eventually,
+  schedule,
+  startFramework,
+  startStack,
+  statusOf,
+  type Stack,
+} from './support.js';
 
 const MIN = 60_000;
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -120,4 +128,62 @@ test('a run recorded before a crash but never accepted is launched by the next i
   const st = await statusOf(stack, 'crashy');
   assert.equal(st.nextRun, '2026-03-15T02:00:00.000Z', 'not planned a second time');
   assert.deepEqual(st.missed ?? [], []);
+});
+
+test('a controller failover mid-run: the new leader and framework follow the run, once', async () => {
+  const stack = await startStack();
+  cleanup.push(() => stack.stop());
+  const d = stack.dir;
+  const T1 = Date.parse('2026-03-15T01:00:00Z');
+  const clock = new ManualClock(T1);
+  await stack.store.create(
+    schedule('nightly', {
+      schedule: 'R/2026-03-15T01:00:00Z/P1D',
+      command: `echo start >> ${d}/nightly.log; while [ ! -e ${d}/gate ]; do sleep 0.05; done; echo end >> ${d}/nightly.log`,
+    }),
+  );
+  const fw1 = await startFramework(stack, clock);
+  cleanup.push(() => fw1.stop());
+  await eventually(
+    async () => (await statusOf(stack, 'nightly')).running?.[0]?.phase === 'Launched',
+    10_000,
+    'the run to be launched',
+  );
+  await until(
+    () => [...stack.controller.core.tasks.values()].some((t) => t.state === 'TASK_RUNNING'),
+    10_000,
+    'the task to run',
+  );
+  // The whole controller process goes (controller and its built-in frameworks) and a new
+  // one takes over from the same store; the agent and its task keep going.
+  const id = fw1.id;
+  fw1.stop();
+  await fw1.settled();
+  const port = Number(stack.controller.grpcAddress.split(':').pop());
+  await stack.controller.stop();
+  await stack.store.close();
+  const second = await startController(stack.controllerDir, port);
+  cleanup.push(() => second.controller.stop());
+  const failedOver: Stack = { ...stack, controller: second.controller, store: second.store };
+  const fw2 = await startFramework(failedOver, clock, [], id);
+  cleanup.push(() => fw2.stop());
+  // The new controller learns of the task only when the agent re-registers; until then
+  // it answers TASK_UNKNOWN and the framework waits (reconciling again) instead of relaunching.
+  await until(
+    () => [...second.controller.core.tasks.values()].some((t) => t.state === 'TASK_RUNNING'),
+    15_000,
+    'the agent to re-register its task',
+  );
+  clock.advance(10_000); // the next reconciliation round
+  writeFileSync(join(d, 'gate'), '');
+  await eventually(
+    async () => (await statusOf(failedOver, 'nightly')).history?.[0]?.result === 'Succeeded',
+    15_000,
+    'the run to end',
+  );
+  assert.equal(readFileSync(join(d, 'nightly.log'), 'utf8'), 'start\nend\n', 'started once');
+  const st = await statusOf(failedOver, 'nightly');
+  assert.equal(st.successCount, 1);
+  assert.equal(st.history?.length, 1);
+  assert.equal(st.nextRun, '2026-03-16T01:00:00.000Z');
 });

@@ -20,6 +20,8 @@ export interface Stack {
   controller: Controller;
   agent: Agent;
   store: EmbeddedStore;
+  /** Where the controller keeps its store (a new controller there takes over). */
+  controllerDir: string;
   /** A fresh directory the jobs write into, to check what ran. */
   dir: string;
   stop(): Promise<void>;
@@ -27,7 +29,7 @@ export interface Stack {
 
 /** Starts a controller and one agent with room for a few small jobs. */
 export async function startStack(): Promise<Stack> {
-  const { controller, store } = await startController();
+  const { controller, store, dir: controllerDir } = await startController();
   const agent = await startAgent(controller.grpcAddress, 'cpus:2;mem:512;disk:1024', 'sched1');
   await until(() => controller.core.agents.size === 1, 5_000, 'the agent to register');
   const dir = mkdtempSync(join(tmpdir(), 'mezzo-sched-'));
@@ -37,6 +39,7 @@ export async function startStack(): Promise<Stack> {
     controller,
     agent,
     store,
+    controllerDir,
     dir,
     async stop() {
       for (const t of controller.core.tasks.values()) controller.core.killTask(t, 0);
