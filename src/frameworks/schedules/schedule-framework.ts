@@ -25,6 +25,8 @@ import { describeStatus, runResult, runTask } from './runs.js';
 import { scheduleNeeds } from './spec.js';
 import { taskIdOf } from './status.js';
 
+const MAX_TIMER_MS = 3_600_000;
+
 /** Settings for {@link ScheduleFramework}: the built-in options plus test knobs. */
 export interface ScheduleFrameworkOptions extends BuiltinFrameworkOptions {
   /**
@@ -160,8 +162,11 @@ export class ScheduleFramework implements BuiltinFramework {
   private arm(at: number): void {
     if (this.stopped || (this.timerAt !== undefined && this.timerAt <= at && this.timer)) return;
     this.timer?.cancel();
-    this.timerAt = at;
-    this.timer = this.opts.clock.setTimer(at - this.opts.clock.now(), () => {
+    // At most an hour ahead: Node fires timers over ~24.8 days at once, and a wake-up
+    // with nothing due only re-arms.
+    const fireAt = Math.min(at, this.opts.clock.now() + MAX_TIMER_MS);
+    this.timerAt = fireAt;
+    this.timer = this.opts.clock.setTimer(fireAt - this.opts.clock.now(), () => {
       this.timer = undefined;
       this.timerAt = undefined;
       this.enqueue('wake-up', () => Promise.resolve());
