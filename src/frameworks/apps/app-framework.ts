@@ -153,7 +153,7 @@ export class AppFramework implements BuiltinFramework {
   }
 
   private async kill(taskId: string, agentId: string, grace: number): Promise<void> {
-    this.tracker.markKilled(taskId);
+    this.tracker.markKilled(taskId, this.clock.now());
     try {
       await this.client.kill(taskId, agentId, grace);
     } catch (err) {

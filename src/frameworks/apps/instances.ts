@@ -24,6 +24,8 @@ export interface Instance {
   runningSince: number | undefined;
   /** The framework asked for the kill: its end is not a failure. */
   killRequested: boolean;
+  /** When it last asked (ms), to ask again if the kill seems lost. */
+  killRequestedAt: number | undefined;
 }
 
 /** What a status update meant for an instance. */
@@ -63,13 +65,19 @@ export class InstanceTracker {
   private readonly byId = new Map<string, Instance>();
 
   /** Records a launch (before the controller has answered). */
-  launched(inst: Omit<Instance, 'state' | 'healthy' | 'runningSince' | 'killRequested'>): void {
+  launched(
+    inst: Omit<
+      Instance,
+      'state' | 'healthy' | 'runningSince' | 'killRequested' | 'killRequestedAt'
+    >,
+  ): void {
     this.byId.set(inst.taskId, {
       ...inst,
       state: 'TASK_STAGING',
       healthy: undefined,
       runningSince: undefined,
       killRequested: false,
+      killRequestedAt: undefined,
     });
   }
 
@@ -93,10 +101,12 @@ export class InstanceTracker {
     return [...this.byId.values()];
   }
 
-  /** Marks that the framework asked for this instance's kill. */
-  markKilled(taskId: string): void {
+  /** Marks that the framework asked for this instance's kill (at `now`). */
+  markKilled(taskId: string, now: number): void {
     const inst = this.byId.get(taskId);
-    if (inst) inst.killRequested = true;
+    if (!inst) return;
+    inst.killRequested = true;
+    inst.killRequestedAt = now;
   }
 
   /**
@@ -131,6 +141,7 @@ export class InstanceTracker {
         launchedAt: now,
         runningSince: undefined,
         killRequested: false,
+        killRequestedAt: undefined,
       };
       this.byId.set(s.task_id, inst);
     }

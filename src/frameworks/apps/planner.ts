@@ -21,6 +21,12 @@ export interface BackoffState {
  */
 export const RESET_BACKOFF_AFTER_MS = 10_000;
 
+/**
+ * A kill the framework asked for that has not ended the instance this long after the
+ * kill grace period is asked again (the request or its answer may have been lost).
+ */
+export const KILL_RETRY_AFTER_MS = 15_000;
+
 /** Everything {@link planApp} reads. */
 export interface AppPlanInput {
   instances: number;
@@ -28,6 +34,8 @@ export interface AppPlanInput {
   strategy: UpgradeStrategy;
   hasHealthChecks: boolean;
   deleting: boolean;
+  /** The app's killGracePeriodSeconds. */
+  killGraceSeconds: number;
   /** The app's live instances (every version, including those being killed). */
   live: readonly Instance[];
   backoff: BackoffState;
@@ -121,6 +129,22 @@ export function pickForScaleDown(
     .map((i) => i.taskId);
 }
 
+/** Instances whose requested kill has not taken effect in time: ask again. */
+export function stuckKills(
+  live: readonly Instance[],
+  killGraceSeconds: number,
+  now: number,
+): string[] {
+  return live
+    .filter(
+      (i) =>
+        i.killRequested &&
+        i.killRequestedAt !== undefined &&
+        now - i.killRequestedAt > killGraceSeconds * 1000 + KILL_RETRY_AFTER_MS,
+    )
+    .map((i) => i.taskId);
+}
+
 /** Plans one app. */
 export function planApp(input: AppPlanInput): AppPlan {
   const { live, version, hasHealthChecks: checks } = input;
@@ -131,11 +155,12 @@ export function planApp(input: AppPlanInput): AppPlan {
   };
   const active = live.filter((i) => !isKilling(i));
   const oldLive = live.filter((i) => i.version !== version).length;
+  const again = stuckKills(live, input.killGraceSeconds, input.now);
   if (input.deleting) {
     return {
       launch: 0,
       notBefore: input.now,
-      kill: active.map((i) => i.taskId),
+      kill: [...active.map((i) => i.taskId), ...again],
       counts,
       oldLive,
       converged: live.length === 0,
@@ -173,7 +198,7 @@ export function planApp(input: AppPlanInput): AppPlan {
   return {
     launch,
     notBefore: nextLaunchAt(input.backoff, input.policy, input.now),
-    kill,
+    kill: [...kill, ...again],
     counts,
     oldLive,
     converged: oldLive === 0 && live.length === n && healthyCurrent === n,

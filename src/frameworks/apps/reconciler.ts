@@ -92,18 +92,19 @@ export class AppReconciler {
       rt.version = version;
     }
     const desired = desiredInstances(spec);
+    const grace = spec.killGracePeriodSeconds ?? 3;
     const plan = planApp({
       instances: desired,
       version,
       strategy: upgradeStrategy(spec),
       hasHealthChecks: hasChecks,
       deleting,
+      killGraceSeconds: grace,
       live,
       backoff: rt.backoff,
       policy: backoffPolicy(spec),
       now,
     });
-    const grace = spec.killGracePeriodSeconds ?? 3;
     for (const id of plan.kill) {
       const inst = tracker.get(id);
       if (inst) await this.o.kill(id, inst.agentId, grace);

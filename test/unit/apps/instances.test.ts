@@ -59,7 +59,7 @@ const ends: [TaskState, boolean, boolean][] = [
 for (const [state, asked, failed] of ends) {
   test(`${state}${asked ? ' after our kill' : ''}: ended, failure=${failed}`, () => {
     const t = launched();
-    if (asked) t.markKilled(ID);
+    if (asked) t.markKilled(ID, 4);
     const out = t.apply(update(state), 5, agent);
     assert.equal(out?.ended, true);
     assert.equal(out.failed, failed);

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   backoffShouldReset,
+  KILL_RETRY_AFTER_MS,
   nextLaunchAt,
   pickForScaleDown,
   planApp,
@@ -32,6 +33,7 @@ function inst(
     launchedAt,
     runningSince: kind === 'new' ? undefined : launchedAt,
     killRequested: kind === 'dying',
+    killRequestedAt: kind === 'dying' ? NOW - 1_000 : undefined,
   };
 }
 
@@ -42,6 +44,7 @@ function input(over: Partial<AppPlanInput>): AppPlanInput {
     strategy: { minimumHealthCapacity: 1, maximumOverCapacity: 1 },
     hasHealthChecks: true,
     deleting: false,
+    killGraceSeconds: 3,
     live: [],
     backoff: { failures: 0, lastFailureAt: undefined },
     policy: { backoffSeconds: 1, backoffFactor: 2, maxLaunchDelaySeconds: 60 },
@@ -198,6 +201,15 @@ test('the backoff resets on a healthy current instance, or a long run without ch
     backoffShouldReset([{ ...started, runningSince: NOW - 1 }], 'v1', false, NOW),
     false,
   );
+});
+
+test('a kill not taken effect after grace + KILL_RETRY_AFTER_MS is asked again', () => {
+  const dying = inst('x', 'dying');
+  // grace 3 s + 15 s = 18 s: asked 1 s ago no, 18.001 s ago yes.
+  assert.deepEqual(planApp(input({ live: [dying] })).kill, []);
+  const stuck = { ...dying, killRequestedAt: NOW - 3_000 - KILL_RETRY_AFTER_MS - 1 };
+  assert.deepEqual(planApp(input({ instances: 0, live: [stuck] })).kill, ['x']);
+  assert.deepEqual(planApp(input({ deleting: true, live: [stuck] })).kill, ['x']);
 });
 
 test('pickForScaleDown never picks more than the surplus', () => {
