@@ -48,7 +48,7 @@ export function roleFits(offerRole: string, appRole: string): boolean {
 /**
  * Places as many instances of each demand as the offers allow. `knownValues` lists the
  * values a field takes across known agents (GROUP_BY). Apps are served in the order
- * given, so that one app's demand cannot starve another forever the caller rotates it.
+ * given; the caller rotates that order between rounds so that no app starves another.
  */
 export function placeAll(
   matchers: readonly OfferMatcher[],
