@@ -270,6 +270,14 @@ export class ScheduleFramework implements BuiltinFramework {
       this.book.finish(t, runId, 'Failed', 'task lost: unknown to the controller', now);
       return;
     }
+    if (answers === 0) {
+      this.notifier.event(
+        { name: t.name, namespace: t.namespace },
+        'Normal',
+        'RunUnconfirmed',
+        `run ${runId} was launched but the controller does not know its task yet; waiting for its agent before counting it as lost`,
+      );
+    }
     t.unconfirmed.set(runId, answers + 1);
     this.reconcileTimer?.cancel();
     this.reconcileTimer = this.opts.clock.setTimer(this.opts.reconcileRetryMs ?? 10_000, () => {

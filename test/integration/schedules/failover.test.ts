@@ -14,6 +14,7 @@ import {
   startFramework,
   startStack,
   statusOf,
+  type EventLog,
   type Stack,
 } from './support.js';
 
@@ -154,27 +155,39 @@ test('a controller failover mid-run: the new leader and framework follow the run
     10_000,
     'the task to run',
   );
-  // The whole controller process goes (controller and its built-in frameworks) and a new
-  // one takes over from the same store; the agent and its task keep going.
+  // The controller process goes (controller and its built-in frameworks), and so does the
+  // agent for a while (its task keeps running); a new controller takes over the store.
   const id = fw1.id;
   fw1.stop();
   await fw1.settled();
   const port = Number(stack.controller.grpcAddress.split(':').pop());
+  await stack.agent.stop();
   await stack.controller.stop();
   await stack.store.close();
   const second = await startController(stack.controllerDir, port);
   cleanup.push(() => second.controller.stop());
   const failedOver: Stack = { ...stack, controller: second.controller, store: second.store };
-  const fw2 = await startFramework(failedOver, clock, [], id);
+  const events: EventLog = [];
+  const fw2 = await startFramework(failedOver, clock, events, id);
   cleanup.push(() => fw2.stop());
-  // The new controller learns of the task only when the agent re-registers; until then
-  // it answers TASK_UNKNOWN and the framework waits (reconciling again) instead of relaunching.
+  // The new controller does not know the task until the agent is back: it answers
+  // TASK_UNKNOWN, and the framework waits instead of launching the run again.
+  await eventually(
+    () => Promise.resolve(events.some((e) => e.reason === 'RunUnconfirmed')),
+    10_000,
+    'the framework to learn that the controller does not know the run',
+  );
+  await fw2.settled();
+  assert.equal((await statusOf(failedOver, 'nightly')).running?.[0]?.phase, 'Launched');
+  assert.equal(second.controller.core.tasks.size, 0, 'nothing launched again');
+
+  await stack.restartAgent(second.controller.grpcAddress);
   await until(
     () => [...second.controller.core.tasks.values()].some((t) => t.state === 'TASK_RUNNING'),
     15_000,
     'the agent to re-register its task',
   );
-  clock.advance(10_000); // the next reconciliation round
+  clock.advance(10_000); // the next reconciliation round finds it
   writeFileSync(join(d, 'gate'), '');
   await eventually(
     async () => (await statusOf(failedOver, 'nightly')).history?.[0]?.result === 'Succeeded',

@@ -22,25 +22,45 @@ export interface Stack {
   store: EmbeddedStore;
   /** Where the controller keeps its store (a new controller there takes over). */
   controllerDir: string;
+  /** Starts the agent again on `address` (same work dir and cgroup root: it recovers its tasks). */
+  restartAgent(address: string): Promise<Agent>;
   /** A fresh directory the jobs write into, to check what ran. */
   dir: string;
   stop(): Promise<void>;
 }
 
+let stacks = 0;
+
 /** Starts a controller and one agent with room for a few small jobs. */
 export async function startStack(): Promise<Stack> {
   const { controller, store, dir: controllerDir } = await startController();
-  const agent = await startAgent(controller.grpcAddress, 'cpus:2;mem:512;disk:1024', 'sched1');
+  const agentDir = mkdtempSync(join(tmpdir(), 'mezzo-sched-agent-'));
+  const cgroupRoot = `mezzo-schedtest-${process.pid}-${stacks++}`;
+  const resources = 'cpus:2;mem:512;disk:1024';
+  let agent = await startAgent(
+    controller.grpcAddress,
+    resources,
+    'sched1',
+    '',
+    agentDir,
+    cgroupRoot,
+  );
   await until(() => controller.core.agents.size === 1, 5_000, 'the agent to register');
   const dir = mkdtempSync(join(tmpdir(), 'mezzo-sched-'));
   // Tasks run as the framework's user (nobody), not as the test's root.
   chmodSync(dir, 0o777);
   return {
     controller,
-    agent,
+    get agent() {
+      return agent;
+    },
     store,
     controllerDir,
     dir,
+    async restartAgent(address: string) {
+      agent = await startAgent(address, resources, 'sched1', '', agentDir, cgroupRoot);
+      return agent;
+    },
     async stop() {
       for (const t of controller.core.tasks.values()) controller.core.killTask(t, 0);
       await agent.stop();
