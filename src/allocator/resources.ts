@@ -286,6 +286,28 @@ export class Resources {
     return out.length === 0 ? Resources.EMPTY : new Resources(out);
   }
 
+  /**
+   * Scalar amounts (milli, per name) drawn from these entries as a framework launching on
+   * an offer must name them — with their reservation stacks. Reserved entries are used
+   * before unreserved ones and revocable ones last, so that reservations are spent first
+   * and revocable resources only when nothing else fits. Undefined when too little.
+   */
+  pickScalars(want: Quantities): Resources | undefined {
+    const rank = (e: Entry) => (e.revocable ? 2 : e.reservations.length > 0 ? 0 : 1);
+    const ordered = [...this.entries].sort((a, b) => rank(a) - rank(b));
+    const left = new Map(want);
+    const out: Entry[] = [];
+    for (const e of ordered) {
+      const need = e.kind === 'scalar' ? (left.get(e.name) ?? 0) : 0;
+      if (need <= 0) continue;
+      const take = Math.min(need, e.milli);
+      left.set(e.name, need - take);
+      out.push(withValue(e, { milli: take }));
+    }
+    for (const rest of left.values()) if (rest > 0) return undefined;
+    return Resources.fromEntries(out);
+  }
+
   /** Mesos' text form, e.g. `cpus:2; mem:1024; ports:[31000-32000]; disk(eng):10`. */
   toString(): string {
     return this.entries

@@ -39,13 +39,13 @@ export class OfferMatcher {
       hostname: offer.hostname,
       attributes: Object.fromEntries(offer.attributes.map((a) => [a.name, a.text])),
     };
-    this.left = Resources.fromProto(offer.resources).flatten();
+    this.left = Resources.fromProto(offer.resources);
     this.freePorts = offer.resources
       .filter((r) => r.name === 'ports')
       .flatMap((r) => r.ranges.map((x) => ({ begin: x.begin, end: x.end })));
   }
 
-  /** Scalar resources still unclaimed in this offer. */
+  /** Scalar resources still unclaimed in this offer (with their reservations). */
   get remaining(): Resources {
     return this.left;
   }
@@ -68,23 +68,29 @@ export class OfferMatcher {
     } catch (err) {
       return { ok: false, reason: err instanceof Error ? err.message : String(err) };
     }
-    if (!this.left.contains(scalars)) {
+    const picked = this.left.pickScalars(scalars.quantities());
+    if (!picked) {
       return {
         ok: false,
-        reason: `${this.offer.hostname} has ${this.left.toString()} left, the task needs ${scalars.toString()}`,
+        reason: `${this.offer.hostname} has ${this.left.flatten().toString()} left, the task needs ${scalars.toString()}`,
       };
     }
     const ports = this.pickPorts(needs.ports ?? 0);
     if (!ports)
       return { ok: false, reason: `${this.offer.hostname} lacks the host ports asked for` };
-    this.left = this.left.subtract(scalars);
+    this.left = this.left.subtract(picked);
     for (const p of ports) this.takenPorts.add(p);
-    const resources = scalars.toProto() as unknown as Resource[];
-    if (ports.length > 0) {
+    const resources = picked.toProto() as unknown as Resource[];
+    for (const p of ports) {
+      // Named with the reservations of the offered range it comes from.
+      const from = this.offer.resources.find(
+        (r) => r.name === 'ports' && r.ranges.some((x) => p >= x.begin && p <= x.end),
+      );
       resources.push({
         name: 'ports',
         type: 'RANGES',
-        ranges: ports.map((p) => ({ begin: p, end: p })),
+        ranges: [{ begin: p, end: p }],
+        reservations: from?.reservations ?? [],
       });
     }
     return { ok: true, resources, ports };

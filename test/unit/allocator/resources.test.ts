@@ -156,3 +156,24 @@ test('capUnreserved shrinks unreserved scalars only', () => {
   assert.equal(capped.scalar('cpus'), 3.5);
   assert.equal(capped.scalar('mem'), 100);
 });
+
+test('pickScalars: reservations first, then unreserved; undefined when short', () => {
+  const cases: [string, Record<string, number>, string | undefined][] = [
+    // cpus 2.5 = 1 (eng) + 1.5 of the unreserved 2; mem from the only entry
+    ['cpus:2; cpus(eng):1; mem:100', { cpus: 2.5, mem: 50 }, 'cpus:1.5; cpus(eng):1; mem:50'],
+    // 0.5 fits in the reservation alone
+    ['cpus:2; cpus(eng):1', { cpus: 0.5 }, 'cpus(eng):0.5'],
+    // 3 + 0.1 > 2 + 1
+    ['cpus:2; cpus(eng):1', { cpus: 3.1 }, undefined],
+    // a name the offer lacks
+    ['cpus:2', { cpus: 1, gpus: 1 }, undefined],
+  ];
+  for (const [have, want, expected] of cases) {
+    const milli = new Map(Object.entries(want).map(([k, v]) => [k, Math.round(v * 1000)]));
+    assert.equal(
+      R(have).pickScalars(milli)?.toString(),
+      expected,
+      `${have} ⊇ ${JSON.stringify(want)}`,
+    );
+  }
+});

@@ -96,7 +96,7 @@ for (const [offered, asked, expected] of portCases) {
       assert.ok(fit.ok);
       assert.deepEqual(fit.ports, expected);
       assert.deepEqual(
-        fit.resources.find((r) => r.name === 'ports')?.ranges,
+        fit.resources.filter((r) => r.name === 'ports').flatMap((r) => r.ranges ?? []),
         expected.map((p) => ({ begin: p, end: p })),
       );
     }
@@ -174,4 +174,25 @@ test('commandTask exports ports as PORT0.., keeps argv apart from shell strings'
     [false, '/bin/echo', ['a', 'b']],
   );
   assert.equal(launch(shell, argv).tasks?.length, 2);
+});
+
+test('reserved resources are named with their reservation and spent first', () => {
+  const o = offer('a', 1, 1024);
+  // cpus: 1 unreserved + 1 reserved to eng; mem 1024 unreserved.
+  o.resources.push({
+    ...scalar('cpus', 1),
+    reservations: [{ type: 'STATIC', role: 'eng', principal: '', labels: {} }],
+  });
+  const m = new OfferMatcher(o);
+  // 1.5 cpus = 1 (eng, reserved first) + 0.5 (unreserved)
+  const fit = m.take({ cpus: 1.5, mem: 64 });
+  assert.ok(fit.ok);
+  const cpus = fit.resources.filter((r) => r.name === 'cpus');
+  assert.deepEqual(cpus.map((r) => [r.scalar, r.reservations?.map((x) => x.role) ?? []]).sort(), [
+    [0.5, []],
+    [1, ['eng']],
+  ]);
+  // 2 - 1.5 = 0.5 cpus left, all unreserved.
+  assert.equal(m.remaining.scalar('cpus'), 0.5);
+  assert.equal(m.remaining.hasReservations(), false);
 });
