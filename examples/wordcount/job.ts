@@ -31,8 +31,8 @@ export interface Shard {
 
 /** Settings for {@link WordCountJob}. */
 export interface WordCountOptions {
-  /** Controller gRPC address. */
-  controller: string;
+  /** Controller gRPC address, or every replica's (the client follows a failover). */
+  controller: string | string[];
   shards: Shard[];
   /** Directory (shared by the agents) that receives part files. */
   outDir: string;

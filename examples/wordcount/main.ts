@@ -17,7 +17,11 @@ interface JobFile {
 
 const program = new Command('wordcount')
   .description('count words over input shards with a Mezzo framework (Spark-on-Mesos style)')
-  .option('--controller <host:port>', 'controller gRPC address', '127.0.0.1:5051')
+  .option(
+    '--controller <host:port,...>',
+    'controller gRPC address (comma-separated: every replica)',
+    '127.0.0.1:5051',
+  )
   .option('--job <file>', 'job file (shards and their zones)', 'examples/wordcount/job.yaml')
   .option('--out <dir>', 'directory for part files (default: a new temp dir)')
   .option('--role <role>', 'role to run under', 'default')
@@ -47,7 +51,7 @@ mkdirSync(outDir, { recursive: true });
 // Tasks run as the framework's user (nobody), not as whoever started the job.
 chmodSync(outDir, 0o777);
 const job = new WordCountJob({
-  controller: o.controller,
+  controller: o.controller.split(','),
   shards,
   outDir,
   role: o.role,

@@ -30,8 +30,11 @@ export interface SchedulerEvents {
 
 /** Options for {@link SchedulerClient}. */
 export interface SchedulerClientOptions {
-  /** Controller gRPC address (host:port). */
-  address: string;
+  /**
+   * Controller gRPC address (host:port), or the addresses of every controller replica:
+   * after a disconnect the client tries the next one, so it follows a leader failover.
+   */
+  address: string | readonly string[];
   framework: FrameworkInfo;
   /** Acknowledge updates automatically (default true). */
   autoAcknowledge?: boolean;
@@ -50,7 +53,8 @@ export interface SchedulerClientOptions {
 
 /** The framework client. */
 export class SchedulerClient extends EventEmitter<SchedulerEvents> {
-  private readonly client: GrpcSchedulerClient;
+  private readonly clients: GrpcSchedulerClient[];
+  private current = 0;
   private frameworkId = '';
   private streamId = '';
   private call: grpc.ClientReadableStream<Event__Output> | undefined;
@@ -61,13 +65,20 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
   constructor(private readonly opts: SchedulerClientOptions) {
     super();
     const proto = schedulerProto();
-    this.client = new proto.mezzo.v1.Scheduler(
-      opts.address,
-      grpc.credentials.createInsecure(),
-      CLIENT_OPTIONS,
+    const addresses = typeof opts.address === 'string' ? [opts.address] : [...opts.address];
+    if (addresses.length === 0) throw new RangeError('SchedulerClient needs a controller address');
+    this.clients = addresses.map(
+      (a) => new proto.mezzo.v1.Scheduler(a, grpc.credentials.createInsecure(), CLIENT_OPTIONS),
     );
     this.backoff = opts.backoff ?? new Backoff({ initialMs: 100, maxMs: 5_000 });
     this.frameworkId = opts.framework.id ?? '';
+  }
+
+  // Every call goes to the replica the subscription is on.
+  private get client(): GrpcSchedulerClient {
+    const c = this.clients[this.current] ?? this.clients[0];
+    if (!c) throw new RangeError('SchedulerClient has no controller address');
+    return c;
   }
 
   /** The framework ID once subscribed. */
@@ -96,7 +107,7 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.call?.cancel();
     this.call = undefined;
-    this.client.close();
+    for (const c of this.clients) c.close();
   }
 
   private subscribe(): void {
@@ -114,6 +125,8 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
       this.streamId = '';
       this.emit('disconnected', reason);
       if (this.closed || this.opts.reconnect === false) return;
+      // Another replica may lead now; a lone address just retries itself.
+      this.current = (this.current + 1) % this.clients.length;
       const delay = this.backoff.next();
       this.retryTimer = setTimeout(() => {
         this.subscribe();

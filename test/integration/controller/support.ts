@@ -43,9 +43,9 @@ export async function startController(
   return { controller, dir, store };
 }
 
-/** Starts a real agent connected to `address`. */
+/** Starts a real agent connected to `address` (or any of several controller replicas). */
 export async function startAgent(
-  address: string,
+  address: string | string[],
   resources: string,
   hostname: string,
   attributes = '',
@@ -55,7 +55,7 @@ export async function startAgent(
   const agent = new Agent(
     defaultConfig({
       workDir,
-      controllers: [address],
+      controllers: typeof address === 'string' ? [address] : address,
       cgroupRoot,
       httpPort: 0,
       hostname,

@@ -1,8 +1,9 @@
 // The example batch framework (examples/wordcount) as a user runs it: a separate process
 // that talks to a real controller over loopback gRPC, with two real agents in two zones.
-// Mid-job the controller is stopped and started again on the same port and state: the
-// SDK resubscribes with the framework ID and reconciles, the running tasks keep going,
-// the flaky shard is retried, and the job's own check of the result passes.
+// Mid-job the controller dies and another replica takes over from the same state on
+// another address, as after a leader failover: agents and the SDK move to it, the SDK
+// resubscribes with the framework ID and reconciles, the running tasks keep going, the
+// flaky shard is retried, and the job's own check of the result passes.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { Agent } from '../../../src/agent-sidecar/index.js';
 import type { Controller } from '../../../src/controller/controller.js';
 import { startAgent, startController, until } from '../controller/support.js';
+import { freePort } from '../../support/net.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -31,15 +33,16 @@ interface Summary {
   error?: string;
 }
 
-test('word count survives a controller restart mid-job, retries, and prefers local agents', async () => {
+test('word count survives a controller failover mid-job, retries, and prefers local agents', async () => {
   const first = await startController();
   let controller: Controller = first.controller;
   const address = controller.grpcAddress;
-  const port = Number(address.split(':').pop());
+  const standbyPort = await freePort();
+  const replicas = [address, `127.0.0.1:${standbyPort}`];
   const agents: Agent[] = [];
   // 1 cpu per agent: four 0.25-cpu tasks per zone at a time.
   for (const zone of ['a', 'b'])
-    agents.push(await startAgent(address, 'cpus:1;mem:512', `node-${zone}`, `zone:${zone}`));
+    agents.push(await startAgent(replicas, 'cpus:1;mem:512', `node-${zone}`, `zone:${zone}`));
   cleanup.push(async () => {
     for (const a of agents) await a.stop();
   });
@@ -51,7 +54,7 @@ test('word count survives a controller restart mid-job, retries, and prefers loc
     [
       join(root, 'dist/examples/wordcount/main.js'),
       '--controller',
-      address,
+      replicas.join(','),
       '--job',
       join(root, 'examples/wordcount/job.yaml'),
       '--out',
@@ -77,7 +80,7 @@ test('word count survives a controller restart mid-job, retries, and prefers loc
   // Restart while tasks run: the first launches sleep 2 s before counting.
   await until(() => stderr.includes('launch 0 (attempt 1)'), 20_000, 'the first launch');
   await controller.stop();
-  const second = await startController(first.dir, port);
+  const second = await startController(first.dir, standbyPort);
   controller = second.controller;
   cleanup.push(() => second.controller.stop());
 
@@ -88,7 +91,7 @@ test('word count survives a controller restart mid-job, retries, and prefers loc
   // 8 shards and one retry of the flaky shard 3: 8 + 1 = 9 launches, no duplicates.
   assert.equal(summary.retries, 1);
   assert.equal(summary.tasksLaunched, 9);
-  assert.ok(summary.resubscriptions >= 1, 'the SDK resubscribed after the restart');
+  assert.ok(summary.resubscriptions >= 1, 'the SDK resubscribed to the new replica');
   // Each zone's agent fits all four of its shards at once, well within the 10 s wait.
   assert.equal(summary.local, 9, `local ${summary.local}, non-local ${summary.nonLocal}`);
   // Counted here independently of the job: every run of letters in every shard.
