@@ -18,8 +18,9 @@ const example = fileURLToPath(
 );
 const cgroupRoot = `mezzo-appsdev-${process.pid}`;
 
-// Tasks outlive `mezzo dev` by design; kill whatever is left in the test's cgroup.
-after(() => {
+// Tasks outlive `mezzo dev` by design; kill whatever is left in the test's cgroup, then
+// remove the (by then empty) cgroup directories.
+after(async () => {
   for (const ctl of readdirSync('/sys/fs/cgroup')) {
     const dir = join('/sys/fs/cgroup', ctl, cgroupRoot);
     if (!existsSync(dir)) continue;
@@ -38,6 +39,20 @@ after(() => {
       }
     }
   }
+  await waitFor(
+    () => {
+      for (const ctl of readdirSync('/sys/fs/cgroup')) {
+        const dir = join('/sys/fs/cgroup', ctl, cgroupRoot);
+        if (existsSync(dir))
+          spawnSync('find', [dir, '-depth', '-type', 'd', '-exec', 'rmdir', '{}', ';']);
+      }
+      return readdirSync('/sys/fs/cgroup').every(
+        (ctl) => !existsSync(join('/sys/fs/cgroup', ctl, cgroupRoot)),
+      );
+    },
+    5_000,
+    'the test cgroups removed',
+  ).catch(() => undefined);
 });
 
 function mezzo(server: string, ...args: string[]) {
