@@ -8,14 +8,12 @@
  * an annotation so that standbys can tell clients where the leader is.
  */
 import * as k8s from '@kubernetes/client-node';
+import { LEADER_ADDRESS_ANNOTATION } from './lease-annotations.js';
 import type { Clock, Timer } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 
 /** Annotation holding the leader's client-facing address. */
-export const LEADER_ADDRESS_ANNOTATION = 'mezzo.dev/leader-address';
-
-/** Annotation on the Lease: the leader's HTTP API (host:port), for the `mezzo` CLI. */
-export const LEADER_HTTP_ANNOTATION = 'mezzo.dev/leader-http-address';
+export { LEADER_ADDRESS_ANNOTATION, LEADER_HTTP_ANNOTATION } from './lease-annotations.js';
 
 /** Settings for {@link LeaderElector}. */
 export interface LeaderElectionOptions {

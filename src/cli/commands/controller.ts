@@ -6,23 +6,10 @@
  * leader that loses its lease exits, so its restart comes back as a standby, as
  * client-go's leader election recommends.
  */
-import { createServer, type Server } from 'node:http';
-import { hostname } from 'node:os';
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import * as k8s from '@kubernetes/client-node';
-import { Controller, type RecordEvent } from '../../controller/controller.js';
-import { startBuiltinFrameworks } from '../../frameworks/builtin.js';
-import { LEADER_HTTP_ANNOTATION, LeaderElector } from '../../kube/leader-election.js';
-import { EventRecorder } from '../../kube/events.js';
-import { EmbeddedStore } from '../../store/embedded.js';
-import { KubernetesStore } from '../../store/kubernetes.js';
-import type { Store } from '../../store/types.js';
-import { SystemClock } from '../../shared/clock.js';
-import { createLogger, type Logger } from '../../shared/logger.js';
-import { MetricsRegistry } from '../../shared/metrics.js';
 
-interface ControllerFlags {
+/** The flags of `mezzo controller`. */
+export interface ControllerFlags {
   store: 'kubernetes' | 'embedded';
   kubeconfig?: string;
   namespace: string;
@@ -38,168 +25,6 @@ interface ControllerFlags {
   retryPeriod: string;
   offerTimeout: string;
   agentPingTimeout: string;
-}
-
-function closeStandby(held: { standby?: Server }): void {
-  held.standby?.close();
-  held.standby = undefined;
-}
-
-function standbyServer(host: string, port: number, leader: () => string): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path === '/healthz' || path === '/readyz') {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('standby\n');
-    } else {
-      res.writeHead(path === '/state' ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ role: 'standby', leader: leader() }));
-    }
-  });
-  return new Promise((resolve) => server.listen(port, host, () => resolve(server)));
-}
-
-async function lead(
-  flags: ControllerFlags,
-  store: Store,
-  logger: Logger,
-  events?: EventRecorder,
-): Promise<() => Promise<void>> {
-  const clock = new SystemClock();
-  const recordEvent: RecordEvent | undefined = events
-    ? (target, type, reason, message) => {
-        void events.record({ apiVersion: 'mezzo.dev/v1alpha1', ...target }, type, reason, message);
-      }
-    : undefined;
-  const controller = new Controller({
-    clock,
-    logger: logger.child({ component: 'controller' }),
-    metrics: new MetricsRegistry({ defaultMetrics: true }),
-    store,
-    host: flags.host,
-    grpcPort: Number(flags.grpcPort),
-    httpPort: Number(flags.httpPort),
-    offerTimeoutMs: Number(flags.offerTimeout) * 1000,
-    agentPingTimeoutMs: Number(flags.agentPingTimeout) * 1000,
-    taskNamespace: flags.namespace,
-    recordEvent,
-  });
-  // Like Mesos' master after a failover: hold allocation until the agents that were active
-  // are back (or the ping timeout passes), so the first pass does not offer a partial view.
-  const expected = (await store.list('Agent')).filter(
-    (a) => (a.status as { state?: string } | undefined)?.state === 'Active',
-  ).length;
-  if (expected > 0) {
-    controller.core.allocator.recover(expected);
-    clock.setTimer(Number(flags.agentPingTimeout) * 1000, () => {
-      controller.core.allocator.resume();
-    });
-    logger.info('recovering: allocation paused until agents re-register', {
-      expectedAgents: expected,
-    });
-  }
-  await controller.start();
-  // Each built-in framework's ID is in its Framework mirror, so a new leader resubscribes
-  // as the same frameworks and keeps their tasks.
-  const stopFrameworks = await startBuiltinFrameworks({
-    address: controller.grpcAddress,
-    store,
-    logger,
-    clock,
-    namespace: flags.namespace,
-    ...(recordEvent ? { recordEvent } : {}),
-  });
-  return async () => {
-    stopFrameworks();
-    await controller.stop();
-  };
-}
-
-async function runController(flags: ControllerFlags): Promise<void> {
-  const root = createLogger();
-  const logger = root.child({ component: 'controller-main' });
-  const clock = new SystemClock();
-  let store: Store;
-  let kc: k8s.KubeConfig | undefined;
-  if (flags.store === 'kubernetes') {
-    kc = new k8s.KubeConfig();
-    if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
-    else kc.loadFromCluster();
-    store = new KubernetesStore(kc, clock, root.child({ component: 'store' }));
-  } else {
-    store = new EmbeddedStore(join(flags.workDir, 'state.json'), clock);
-  }
-  const identity = flags.identity ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}`;
-  const address = `${flags.advertiseAddress ?? flags.host}:${flags.grpcPort}`;
-  let stopLeading: (() => Promise<void>) | undefined;
-  // Held in an object: the leader callback clears it.
-  const held: { standby?: Server } = {};
-  const shutdown = new Promise<void>((resolve) => {
-    process.once('SIGTERM', () => resolve());
-    process.once('SIGINT', () => resolve());
-  });
-
-  if (!kc) {
-    stopLeading = await lead(flags, store, root);
-    await shutdown;
-    await stopLeading();
-    return;
-  }
-  const recorder = new EventRecorder({
-    kubeConfig: kc,
-    component: 'mezzo-controller',
-    instance: identity,
-    clock,
-    logger,
-    clusterEventNamespace: flags.namespace,
-  });
-  let leaderAddress = '';
-  held.standby = await standbyServer(flags.host, Number(flags.httpPort), () => leaderAddress);
-  const elector = new LeaderElector({
-    kubeConfig: kc,
-    namespace: flags.namespace,
-    leaseName: flags.leaseName,
-    identity,
-    address,
-    annotations: {
-      [LEADER_HTTP_ANNOTATION]: `${flags.advertiseAddress ?? flags.host}:${flags.httpPort}`,
-    },
-    leaseDurationMs: Number(flags.leaseDuration) * 1000,
-    renewDeadlineMs: Number(flags.renewDeadline) * 1000,
-    retryPeriodMs: Number(flags.retryPeriod) * 1000,
-    clock,
-    logger,
-    onNewLeader: (id, addr) => {
-      leaderAddress = addr;
-      logger.info('leader is', { identity: id, address: addr });
-    },
-    onStartedLeading: () => {
-      const server = held.standby;
-      held.standby = undefined;
-      const begin = async () => {
-        if (server) await new Promise<void>((r) => server.close(() => r()));
-        stopLeading = await lead(flags, store, root, recorder);
-      };
-      begin().catch((err: unknown) => {
-        logger.error('could not start leading', { error: String(err) });
-        process.exit(1);
-      });
-    },
-    onStoppedLeading: () => {
-      logger.error('lost the lease; exiting so a restart comes back as a standby');
-      process.exit(1);
-    },
-  });
-  elector.start();
-  logger.info('campaigning for leadership', {
-    lease: `${flags.namespace}/${flags.leaseName}`,
-    identity,
-    address,
-  });
-  await shutdown;
-  await stopLeading?.();
-  await elector.stop();
-  closeStandby(held);
-  await store.close();
 }
 
 /** Adds `controller` to the program. */
@@ -225,6 +50,7 @@ export function registerController(program: Command): void {
     .option('--offer-timeout <s>', 'offer timeout, seconds', '30')
     .option('--agent-ping-timeout <s>', 'agent ping timeout, seconds', '30')
     .action(async (flags: ControllerFlags) => {
+      const { runController } = await import('./controller-main.js');
       await runController(flags);
     });
 }

@@ -4,9 +4,9 @@
  * every controller replica competes for (as kubectl finds the apiserver from a kubeconfig);
  * otherwise a local `mezzo dev` on 127.0.0.1:5050/5051.
  */
-import * as k8s from '@kubernetes/client-node';
+import type * as k8s from '@kubernetes/client-node';
 import type { Command } from 'commander';
-import { LEADER_ADDRESS_ANNOTATION, LEADER_HTTP_ANNOTATION } from '../../kube/leader-election.js';
+import { LEADER_ADDRESS_ANNOTATION, LEADER_HTTP_ANNOTATION } from '../../kube/lease-annotations.js';
 
 /** The options {@link controllerOptions} adds. */
 export interface EndpointOptions {
@@ -49,14 +49,16 @@ export async function resolveEndpoints(o: EndpointOptions): Promise<Endpoints> {
   if (o.server || !o.kubeconfig) {
     return { http: o.server ?? DEV_ENDPOINTS.http, grpc: o.grpc ?? DEV_ENDPOINTS.grpc };
   }
-  const kc = new k8s.KubeConfig();
+  // Loaded here: the Kubernetes client costs a second of start-up the other paths skip.
+  const { ApiException, CoordinationV1Api, KubeConfig } = await import('@kubernetes/client-node');
+  const kc = new KubeConfig();
   kc.loadFromFile(o.kubeconfig);
-  const api = kc.makeApiClient(k8s.CoordinationV1Api);
+  const api = kc.makeApiClient(CoordinationV1Api);
   let lease: k8s.V1Lease;
   try {
     lease = await api.readNamespacedLease({ name: o.lease, namespace: o.controllerNamespace });
   } catch (err) {
-    const code = err instanceof k8s.ApiException ? err.code : undefined;
+    const code = err instanceof ApiException ? err.code : undefined;
     throw new Error(
       code === 404
         ? `no Mezzo controller in namespace ${o.controllerNamespace}: Lease ${o.lease} not found (see --controller-namespace)`

@@ -10,22 +10,11 @@ import { isTerminal } from '../../controller/records.js';
 import type { TaskState__Output as TaskState } from '../../gen/mezzo/v1/TaskState.js';
 import { controllerOptions, resolveEndpoints, type EndpointOptions } from './endpoint.js';
 import { objectKinds, objectTable, table, cell } from './printer.js';
+import { callController } from './http-client.js';
 
-async function call(server: string, path: string, init?: RequestInit): Promise<unknown> {
-  let res: Response;
-  try {
-    res = await fetch(`${server}${path}`, init);
-  } catch {
-    throw new Error(
-      `cannot reach Mezzo at ${server} (is \`mezzo dev\` running? use --server or --kubeconfig to point elsewhere)`,
-    );
-  }
-  const body: unknown = await res.json();
-  if (!res.ok && res.status !== 422) {
-    const msg = (body as { error?: unknown } | null)?.error;
-    throw new Error(typeof msg === 'string' ? msg : `${server}${path}: HTTP ${res.status}`);
-  }
-  return body;
+/** A call to the controller; `apply`'s 422 carries per-object rejections. */
+function call(server: string, path: string, init?: RequestInit): Promise<unknown> {
+  return callController(server, path, init, [422]);
 }
 
 const COLUMNS: Record<string, string[]> = {

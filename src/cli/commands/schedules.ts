@@ -6,31 +6,12 @@
 import type { Command } from 'commander';
 import { buildPartialGraph } from '../../frameworks/schedules/graph.js';
 import { RUN_NOW_ANNOTATION } from '../../frameworks/schedules/runs.js';
+import { callController as call } from './http-client.js';
+import { controllerOptions, resolveEndpoints, type EndpointOptions } from './endpoint.js';
 
-const DEFAULT_SERVER = 'http://127.0.0.1:5050';
-
-/** A schedules command failed: bad usage, or the controller answered with an error or not at all. */
+/** A schedules command was used wrongly. */
 export class ScheduleCommandError extends Error {
   override readonly name = 'ScheduleCommandError';
-}
-
-async function call(server: string, path: string, init?: RequestInit): Promise<unknown> {
-  let res: Response;
-  try {
-    res = await fetch(`${server}${path}`, init);
-  } catch {
-    throw new ScheduleCommandError(
-      `cannot reach Mezzo at ${server} (is \`mezzo dev\` running? use --server to point elsewhere)`,
-    );
-  }
-  const body: unknown = await res.json();
-  if (!res.ok) {
-    const msg = (body as { error?: unknown } | null)?.error;
-    throw new ScheduleCommandError(
-      typeof msg === 'string' ? msg : `${server}${path}: HTTP ${res.status}`,
-    );
-  }
-  return body;
 }
 
 interface ScheduleObject {
@@ -78,17 +59,16 @@ export function renderGraph(objects: readonly ScheduleObject[], format: 'dot' | 
 
 /** Adds `run-schedule` and `graph` to the program. */
 export function registerSchedules(program: Command): void {
-  program
-    .command('run-schedule')
+  controllerOptions(program.command('run-schedule'))
     .description('run a Schedule now (sets its mezzo.dev/run-now annotation)')
     .argument('<name>', 'Schedule name')
     .option('-n, --namespace <ns>', 'namespace', 'default')
-    .option('--server <url>', 'controller HTTP address', DEFAULT_SERVER)
-    .action(async (name: string, o: { namespace: string; server: string }) => {
+    .action(async (name: string, o: { namespace: string } & EndpointOptions) => {
+      const server = (await resolveEndpoints(o)).http;
       // A fresh value each time: the framework serves each distinct value once.
       const value = new Date().toISOString();
       const q = `/annotate?kind=Schedule&name=${encodeURIComponent(name)}&namespace=${encodeURIComponent(o.namespace)}`;
-      await call(o.server, q, {
+      await call(server, q, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ [RUN_NOW_ANNOTATION]: value }),
@@ -97,19 +77,18 @@ export function registerSchedules(program: Command): void {
         `schedule ${o.namespace}/${name}: run requested (${RUN_NOW_ANNOTATION}=${value})\n`,
       );
     });
-  program
-    .command('graph')
+  controllerOptions(program.command('graph'))
     .description('print the dependency graph of Schedules as Graphviz DOT or JSON')
     .argument('<kind>', 'schedules')
     .option('-o, --output <format>', 'dot or json', 'dot')
     .option('-n, --namespace <ns>', 'namespace', 'default')
-    .option('--server <url>', 'controller HTTP address', DEFAULT_SERVER)
-    .action(async (kind: string, o: { output: string; namespace: string; server: string }) => {
+    .action(async (kind: string, o: { output: string; namespace: string } & EndpointOptions) => {
       if (!['schedules', 'schedule', 'msched'].includes(kind))
         throw new ScheduleCommandError(`graph knows only "schedules", not "${kind}"`);
       if (o.output !== 'dot' && o.output !== 'json')
         throw new ScheduleCommandError(`--output must be dot or json, not "${o.output}"`);
-      const all = (await call(o.server, '/objects?kind=Schedule')) as ScheduleObject[];
+      const server = (await resolveEndpoints(o)).http;
+      const all = (await call(server, '/objects?kind=Schedule')) as ScheduleObject[];
       const mine = all.filter((s) => (s.metadata.namespace ?? 'default') === o.namespace);
       process.stdout.write(renderGraph(mine, o.output));
     });
