@@ -55,6 +55,8 @@ export interface SchedulerClientOptions {
 export class SchedulerClient extends EventEmitter<SchedulerEvents> {
   private readonly clients: GrpcSchedulerClient[];
   private current = 0;
+  /** Roles set by {@link updateRoles}, overriding the FrameworkInfo's. */
+  private roles: string[] | undefined;
   private frameworkId = '';
   private streamId = '';
   private call: grpc.ClientReadableStream<Event__Output> | undefined;
@@ -110,10 +112,30 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
     for (const c of this.clients) c.close();
   }
 
+  /**
+   * Changes the roles the framework receives offers for. The controller learns them from
+   * a prompt resubscription with the same framework ID (tasks and allocations stay);
+   * offers for dropped roles stop, and `subscribed` fires again.
+   */
+  updateRoles(roles: readonly string[]): void {
+    if (roles.length === 0) throw new RangeError('a framework needs at least one role');
+    this.roles = [...roles];
+    const call = this.call;
+    if (!call || this.closed) return; // the next subscription carries them
+    this.call = undefined;
+    this.streamId = '';
+    call.cancel();
+    this.subscribe();
+  }
+
   private subscribe(): void {
     if (this.closed) return;
     const call = this.client.Subscribe({
-      framework_info: { ...this.opts.framework, id: this.frameworkId },
+      framework_info: {
+        ...this.opts.framework,
+        id: this.frameworkId,
+        ...(this.roles ? { roles: this.roles } : {}),
+      },
     });
     this.call = call;
     call.on('data', (e: Event__Output) => {

@@ -22,7 +22,7 @@ import type { AgentFacts } from '../../sdk/constraints.js';
 import { OfferMatcher } from '../../sdk/offers.js';
 import { SchedulerClient } from '../../sdk/scheduler-client.js';
 import { launch } from '../../sdk/tasks.js';
-import { objectKey, type Store } from '../../store/types.js';
+import { objectKey, type Store, type WatchEvent } from '../../store/types.js';
 import { runWorkers, WorkQueue } from '../../kube/workqueue.js';
 import type { BuiltinFramework, BuiltinFrameworkOptions } from '../builtin.js';
 import { DEFAULT_ROLE, instanceTask, newTaskId } from './app-spec.js';
@@ -55,6 +55,9 @@ export class AppFramework implements BuiltinFramework {
   /** Offers suppressed (true), revived (false), or unknown after a (re)subscription. */
   private suppressed: boolean | undefined;
   private rotation = 0;
+  /** The role of each App, and the roles subscribed to. */
+  private readonly appRoles = new Map<string, string>();
+  private roles: string[] = [DEFAULT_ROLE];
 
   constructor(opts: BuiltinFrameworkOptions) {
     this.store = opts.store;
@@ -108,6 +111,7 @@ export class AppFramework implements BuiltinFramework {
   async start(): Promise<void> {
     await this.client.start();
     this.unwatch = this.store.watch('App', (e) => {
+      this.trackRole(e);
       this.queue.add(objectKey(e.object));
     });
     this.workers = runWorkers(
@@ -123,6 +127,17 @@ export class AppFramework implements BuiltinFramework {
         this.warn(`reconciling app ${key} failed`, err);
       },
     );
+  }
+
+  // Offers come per role: subscribe to every role an App runs under (and the default).
+  private trackRole(e: WatchEvent): void {
+    const key = objectKey(e.object);
+    if (e.type === 'DELETED') this.appRoles.delete(key);
+    else this.appRoles.set(key, (e.object.spec as { role?: string }).role ?? DEFAULT_ROLE);
+    const roles = [...new Set([DEFAULT_ROLE, ...this.appRoles.values()])].sort();
+    if (roles.join() === this.roles.join()) return;
+    this.roles = roles;
+    this.client.updateRoles(roles);
   }
 
   /** Stops; instances keep running and a later start resubscribes and adopts them. */
