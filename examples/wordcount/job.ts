@@ -80,6 +80,8 @@ const FAILED = new Set([
   'TASK_ERROR',
   'TASK_DROPPED',
   'TASK_GONE',
+  // Reconciliation's answer when no agent reports the task after a controller restart.
+  'TASK_UNKNOWN',
 ]);
 
 /** Counts words as the tasks' awk does: lower case, runs of a–z. */

@@ -129,6 +129,7 @@ function register(
     }
     agent.tasks.add(t.task_id);
   }
+  if (existing) dropUnreported(core, agent, new Set(tasks.map((t) => t.task_id)));
   if (!existing) {
     core.agents.set(id, agent);
     core.allocator.addAgent(
@@ -224,4 +225,29 @@ function statusUpdate(core: ControllerCore, agent: AgentRecord, status: TaskStat
     core.sendTo(fw.id, { type: 'UPDATE', update: { status } });
   }
   core.refreshGauges();
+}
+
+/**
+ * Tasks this controller placed on the agent that the re-registering agent does not
+ * report: a launch lost with the old stream (TASK_DROPPED) or a task the agent no longer
+ * has (TASK_GONE). The agent is authoritative; the framework is told, so that it can
+ * launch again instead of waiting for a task that will never report.
+ */
+function dropUnreported(core: ControllerCore, agent: AgentRecord, reported: Set<string>): void {
+  for (const taskId of [...agent.tasks]) {
+    const task = core.tasks.get(taskId);
+    if (reported.has(taskId) || !task || isTerminal(task.state)) continue;
+    const never = task.state === 'TASK_STAGING' || task.state === 'TASK_STARTING';
+    const status = core.masterStatus(
+      task,
+      never ? 'TASK_DROPPED' : 'TASK_GONE',
+      'REASON_AGENT_RESTARTED',
+      never
+        ? 'the launch did not reach the agent before it re-registered'
+        : 'the agent re-registered without the task',
+    );
+    core.applyStatus(status);
+    core.sendTo(task.frameworkId, { type: 'UPDATE', update: { status } });
+    agent.tasks.delete(taskId);
+  }
 }

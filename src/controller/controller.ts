@@ -14,6 +14,7 @@ import { agentProto, schedulerProto } from '../shared/proto.js';
 import { startGrpcServer, type RunningGrpcServer } from '../shared/grpc.js';
 import { WorkQueue, runWorkers } from '../kube/workqueue.js';
 import { setCondition, type Condition } from '../kube/conditions.js';
+import { labelValue, validLabels } from '../kube/labels.js';
 import type { Kind, Store, StoredObject } from '../store/types.js';
 import { API_VERSION } from '../store/types.js';
 import { ControllerCore, type CoreOptions } from './core.js';
@@ -65,14 +66,6 @@ function stateReason(state: string): string {
 export const FRAMEWORK_NAME_LABEL = 'mezzo.dev/framework-name';
 /** Finalizer on a Framework mirror: deletion tears the framework down first. */
 export const FRAMEWORK_FINALIZER = 'mezzo.dev/teardown';
-
-/** A string made safe as a label value (63 chars of [A-Za-z0-9._-]). */
-function labelValue(s: string): string {
-  return s
-    .replace(/[^A-Za-z0-9._-]/g, '-')
-    .slice(0, 63)
-    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
-}
 
 /** Label naming the task ID on a Task object. */
 export const TASK_ID_LABEL = 'mezzo.dev/task-id';
@@ -142,6 +135,13 @@ export class Controller {
     );
     this.http = http.server;
     this.httpPort = http.port;
+    // Agents active before this start may still re-register with tasks we do not know.
+    this.core.expectAgents(
+      (await this.opts.store.list('Agent')).flatMap((a) => {
+        const st = a.status as { state?: string; agentId?: string } | undefined;
+        return st?.state === 'Active' && st.agentId ? [st.agentId] : [];
+      }),
+    );
     this.unwatch = this.opts.store.watch('Role', (e) => {
       this.applyRole(e.object, e.type === 'DELETED');
     });
@@ -324,7 +324,8 @@ export class Controller {
         metadata: {
           name,
           namespace: ns,
-          labels: { [TASK_ID_LABEL]: t.id },
+          // The framework's labels where Kubernetes accepts them, for `kubectl get -l`.
+          labels: { ...validLabels(t.info.labels ?? {}), [TASK_ID_LABEL]: t.id },
           ...(owner?.metadata.uid
             ? {
                 ownerReferences: [

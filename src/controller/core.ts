@@ -66,6 +66,9 @@ export class ControllerCore {
   readonly clock: Clock;
   readonly log: Logger;
   readonly opts: Required<Omit<CoreOptions, CoreCallbacks>> & Pick<CoreOptions, CoreCallbacks>;
+  /** When this controller started: agents get a ping timeout to re-register after it. */
+  readonly startedAt: number;
+  private readonly expected = new Set<string>();
   private allocationScheduled = false;
   private periodic: { cancel(): void } | undefined;
   private stopped = false;
@@ -81,6 +84,7 @@ export class ControllerCore {
       ...options,
     };
     this.clock = options.clock;
+    this.startedAt = options.clock.now();
     this.log = options.logger;
     this.m = controllerMetrics(options.metrics);
     this.files = new FileReads(this.clock);
@@ -99,6 +103,24 @@ export class ControllerCore {
     this.allocator.onWorkPending = () => {
       this.scheduleAllocation();
     };
+  }
+
+  /** Agents that were active before this controller started (from their Agent objects). */
+  expectAgents(ids: Iterable<string>): void {
+    for (const id of ids) this.expected.add(id);
+  }
+
+  /**
+   * Whether an expected agent (`agentId`, or any when empty) may still re-register: until
+   * it does or the ping timeout after this controller's start passes, a task the controller
+   * does not know may yet be reported, so reconciliation holds its answer (as Mesos'
+   * master does for the agents it is recovering).
+   */
+  recoveringAgents(agentId = ''): boolean {
+    if (this.clock.now() - this.startedAt >= this.opts.agentPingTimeoutMs) return false;
+    const back = (id: string) => this.agents.get(id)?.state === 'active';
+    if (agentId) return this.expected.has(agentId) && !back(agentId);
+    return [...this.expected].some((id) => !back(id));
   }
 
   /** Starts the periodic allocation pass. */

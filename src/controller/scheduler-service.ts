@@ -11,6 +11,7 @@ import type { SchedulerHandlers } from '../gen/mezzo/v1/Scheduler.js';
 import type { CallHeader__Output } from '../gen/mezzo/v1/CallHeader.js';
 import type { ControllerCore } from './core.js';
 import { planAccept } from './accept.js';
+import { reconcileAnswer } from './reconcile.js';
 import { isTerminal, type EventStream, type FrameworkRecord, type TaskRecord } from './records.js';
 
 const DEFAULT_REFUSE_SECONDS = 5;
@@ -165,25 +166,13 @@ export function schedulerService(core: ControllerCore): SchedulerHandlers {
       return undefined;
     }),
     Reconcile: unary((fw, req) => {
-      const ids = req.tasks.length > 0 ? req.tasks.map((t) => t.task_id) : [...fw.tasks];
-      for (const id of ids) {
-        const t = core.tasks.get(id);
-        const status =
-          t && t.frameworkId === fw.id
-            ? {
-                ...(t.status ?? core.masterStatus(t, t.state, 'REASON_RECONCILIATION', '')),
-                uuid: Buffer.alloc(0),
-                reason: 'REASON_RECONCILIATION' as const,
-              }
-            : {
-                task_id: id,
-                state: 'TASK_UNKNOWN' as const,
-                reason: 'REASON_RECONCILIATION' as const,
-                source: 'SOURCE_MASTER' as const,
-                framework_id: fw.id,
-                timestamp: core.clock.now() / 1000,
-              };
-        core.sendTo(fw.id, { type: 'UPDATE', update: { status } });
+      const explicit = req.tasks.length > 0;
+      const asked = explicit
+        ? req.tasks
+        : [...fw.tasks].map((id) => ({ task_id: id, agent_id: '' }));
+      for (const { task_id: id, agent_id: agentId } of asked) {
+        const status = reconcileAnswer(core, fw.id, id, agentId);
+        if (status) core.sendTo(fw.id, { type: 'UPDATE', update: { status } });
       }
       return undefined;
     }),

@@ -63,6 +63,9 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
   private closed = false;
   private readonly backoff: Backoff;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** Tasks with an update since the last subscription (reconciliation answered them). */
+  private readonly answered = new Set<string>();
+  private reconcileTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: SchedulerClientOptions) {
     super();
@@ -107,6 +110,7 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
   close(): void {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.reconcileTimer) clearTimeout(this.reconcileTimer);
     this.call?.cancel();
     this.call = undefined;
     for (const c of this.clients) c.close();
@@ -168,12 +172,9 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
         this.frameworkId = e.subscribed?.framework_id ?? '';
         this.streamId = e.subscribed?.stream_id ?? '';
         this.backoff.reset();
+        this.answered.clear();
         this.emit('subscribed', this.frameworkId);
-        if (this.opts.reconcileOnSubscribe !== false) {
-          this.reconcileAll().catch((err: unknown) => {
-            this.emit('controllerError', `reconcile failed: ${String(err)}`);
-          });
-        }
+        if (this.opts.reconcileOnSubscribe !== false) this.reconcileAll(this.streamId, 0);
         break;
       case 'OFFERS':
         this.emit('offers', e.offers?.offers ?? []);
@@ -184,6 +185,7 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
       case 'UPDATE': {
         const status = e.update?.status;
         if (!status) break;
+        this.answered.add(status.task_id);
         this.emit('update', status);
         if (this.opts.autoAcknowledge !== false && status.uuid.length > 0) {
           this.acknowledge(status).catch(() => undefined);
@@ -287,11 +289,32 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
     return this.unary((cb) => this.client.Reconcile({ header: this.header(), tasks }, cb));
   }
 
-  // Mesos' recommended order: explicit for what we know, then implicit for the rest.
-  private async reconcileAll(): Promise<void> {
-    const known = this.opts.knownTasks?.() ?? [];
-    if (known.length > 0) await this.reconcile(known);
-    await this.reconcile([]);
+  /**
+   * Mesos' recommended reconciliation: explicit for the tasks we know, then implicit; and
+   * explicit again, with backoff (1, 2, 4, 8, 16 s), for known tasks still without an
+   * answer — a controller that just started holds its answer until agents re-register.
+   */
+  private reconcileAll(streamId: string, round: number): void {
+    const stale = () => this.closed || this.streamId !== streamId;
+    const pending = (this.opts.knownTasks?.() ?? []).filter((t) => !this.answered.has(t.task_id));
+    const send = async () => {
+      if (pending.length > 0) await this.reconcile(pending);
+      if (round === 0) await this.reconcile([]);
+    };
+    send()
+      .catch((err: unknown) => {
+        if (!stale()) this.emit('controllerError', `reconcile failed: ${String(err)}`);
+      })
+      .finally(() => {
+        if (stale() || round >= 5 || (round > 0 && pending.length === 0)) return;
+        this.reconcileTimer = setTimeout(
+          () => {
+            if (!stale()) this.reconcileAll(streamId, round + 1);
+          },
+          1000 * 2 ** round,
+        );
+        this.reconcileTimer.unref();
+      });
   }
 
   /** Unregisters the framework; its tasks are killed. */

@@ -170,14 +170,13 @@ test('a controller failover mid-run: the new leader and framework follow the run
   const events: EventLog = [];
   const fw2 = await startFramework(failedOver, clock, events, id);
   cleanup.push(() => fw2.stop());
-  // The new controller does not know the task until the agent is back: it answers
-  // TASK_UNKNOWN, and the framework waits instead of launching the run again.
-  await eventually(
-    () => Promise.resolve(events.some((e) => e.reason === 'RunUnconfirmed')),
-    10_000,
-    'the framework to learn that the controller does not know the run',
-  );
+  // The new controller does not know the task until the agent is back, and expects the
+  // agent (its Agent object was Active): it holds its answer to the framework's
+  // reconciliation, and the framework waits instead of launching the run again.
+  assert.ok(second.controller.core.recoveringAgents(), 'the agent is expected back');
+  await until(() => fw2.id !== '', 10_000, 'the framework to resubscribe');
   await fw2.settled();
+  assert.equal(events.filter((e) => e.reason === 'RunUnconfirmed').length, 0);
   assert.equal((await statusOf(failedOver, 'nightly')).running?.[0]?.phase, 'Launched');
   assert.equal(second.controller.core.tasks.size, 0, 'nothing launched again');
 

@@ -1,0 +1,42 @@
+/**
+ * Answers to a framework's reconciliation, after Mesos' master: the latest state of a
+ * task the controller knows; for one it does not, TASK_GONE when the named agent is
+ * registered and did not report it (the agent is authoritative about its tasks), no
+ * answer yet while an agent that was active before a controller restart may still
+ * re-register (the framework asks again), and TASK_UNKNOWN otherwise.
+ */
+import type { ControllerCore } from './core.js';
+import type { TaskStatus } from '../gen/mezzo/v1/TaskStatus.js';
+
+/** The status to send for one task, or undefined to hold the answer for now. */
+export function reconcileAnswer(
+  core: ControllerCore,
+  frameworkId: string,
+  taskId: string,
+  agentId: string,
+): TaskStatus | undefined {
+  const t = core.tasks.get(taskId);
+  if (t && t.frameworkId === frameworkId) {
+    return {
+      ...(t.status ?? core.masterStatus(t, t.state, 'REASON_RECONCILIATION', '')),
+      uuid: Buffer.alloc(0),
+      reason: 'REASON_RECONCILIATION',
+    };
+  }
+  const unknown = (state: 'TASK_GONE' | 'TASK_UNKNOWN', message: string): TaskStatus => ({
+    task_id: taskId,
+    agent_id: agentId,
+    state,
+    reason: 'REASON_RECONCILIATION',
+    message,
+    source: 'SOURCE_MASTER',
+    framework_id: frameworkId,
+    timestamp: core.clock.now() / 1000,
+  });
+  const agent = agentId ? core.agents.get(agentId) : undefined;
+  if (agent?.state === 'active') {
+    return unknown('TASK_GONE', `agent ${agentId} is registered and does not have the task`);
+  }
+  if (core.recoveringAgents(agentId)) return undefined;
+  return unknown('TASK_UNKNOWN', 'no agent reports the task');
+}

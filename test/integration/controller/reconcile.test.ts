@@ -1,0 +1,94 @@
+// Reconciliation answers what the controller can know, as Mesos' master does: TASK_GONE
+// for a task a registered agent does not have, no answer while agents may still
+// re-register after a start, TASK_UNKNOWN after that; and an agent that comes back
+// without a task the controller placed on it makes the controller report it gone.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TaskStatus__Output } from '../../../src/gen/mezzo/v1/TaskStatus.js';
+import { framework, launch, startAgent, startController, until } from './support.js';
+
+const cleanup: (() => Promise<void> | void)[] = [];
+after(async () => {
+  for (const c of cleanup.reverse()) await c();
+});
+
+test('answers for tasks the controller does not know', async () => {
+  // Agents active before a restart get 3 s to re-register.
+  const opts = { agentPingTimeoutMs: 3000 };
+  const first = await startController(undefined, 0, opts);
+  let controller = first.controller;
+  const port = Number(controller.grpcAddress.split(':').pop());
+  cleanup.push(() => controller.stop());
+  const agent = await startAgent(controller.grpcAddress, 'cpus:1;mem:128', 'rec-a');
+  const fw = framework(controller.grpcAddress, 'reconciler', ['r']);
+  cleanup.push(() => fw.close());
+  const updates: TaskStatus__Output[] = [];
+  fw.on('update', (s) => updates.push(s));
+  await fw.start();
+  await until(() => controller.core.agents.size === 1, 5_000, 'the agent');
+  const agentId = [...controller.core.agents.keys()][0] ?? '';
+  const answer = async (taskId: string) => {
+    await until(() => updates.some((u) => u.task_id === taskId), 5_000, `an answer for ${taskId}`);
+    return updates.find((u) => u.task_id === taskId)?.state;
+  };
+
+  await fw.reconcile([
+    { task_id: 'never-on-a', agent_id: agentId },
+    { task_id: 'on-a-stranger', agent_id: 'agent-that-never-was' },
+  ]);
+  // The registered agent is authoritative; an agent never seen is not waited for.
+  assert.equal(await answer('never-on-a'), 'TASK_GONE');
+  assert.equal(await answer('on-a-stranger'), 'TASK_UNKNOWN');
+
+  // The controller dies, then the agent: the new controller expects it back (its Agent
+  // object says Active) and meanwhile cannot tell what happened to its tasks.
+  await controller.stop();
+  await agent.stop();
+  controller = (await startController(first.dir, port, opts)).controller;
+  await until(() => fw.connected, 10_000, 'the framework to resubscribe');
+  assert.ok(controller.core.recoveringAgents(agentId), 'the agent is expected back');
+  await fw.reconcile([{ task_id: 'ghost', agent_id: agentId }]);
+  await until(() => !controller.core.recoveringAgents(agentId), 10_000, 'the window to end');
+  assert.equal(
+    updates.find((u) => u.task_id === 'ghost'),
+    undefined,
+    'no answer while the agent could still report it',
+  );
+  await fw.reconcile([{ task_id: 'ghost', agent_id: agentId }]);
+  assert.equal(await answer('ghost'), 'TASK_UNKNOWN');
+});
+
+test('an agent back without a task it ran: the framework hears TASK_GONE', async () => {
+  const { controller } = await startController();
+  cleanup.push(() => controller.stop());
+  let agent = await startAgent(controller.grpcAddress, 'cpus:1;mem:128', 'rec-b');
+  const workDir = agent.config.workDir;
+  cleanup.push(() => agent.stop());
+  const fw = framework(controller.grpcAddress, 'forgotten', ['r']);
+  cleanup.push(() => fw.close());
+  const states: string[] = [];
+  fw.on('update', (s) => {
+    if (s.task_id === 'brief') states.push(s.state);
+  });
+  let launched = false;
+  fw.on('offers', (offers) => {
+    for (const o of offers) {
+      if (launched) void fw.decline([o.id], 60);
+      else {
+        launched = true;
+        void fw.accept([o.id], [launch('brief', o.agent_id, 'exec sleep 1', 0.1, 16)]);
+      }
+    }
+  });
+  await fw.start();
+  await until(() => states.includes('TASK_RUNNING'), 10_000, 'the task running');
+  // The agent goes away, the task ends meanwhile, and the agent's record of it is lost.
+  await agent.stop();
+  await new Promise((r) => setTimeout(r, 1500));
+  rmSync(join(workDir, 'meta', 'tasks'), { recursive: true, force: true });
+  agent = await startAgent(controller.grpcAddress, 'cpus:1;mem:128', 'rec-b', '', workDir);
+  await until(() => states.includes('TASK_GONE'), 10_000, 'TASK_GONE for the forgotten task');
+  assert.equal(controller.core.tasks.get('brief')?.state, 'TASK_GONE');
+});
