@@ -13,6 +13,9 @@ import type { UpgradeStrategy } from './deployment.js';
 
 /** Label on every instance: the App's `namespace/name`. */
 export const APP_LABEL = 'mezzo.dev/app';
+/** Labels on every instance with the App's name and namespace, valid as Kubernetes labels. */
+export const APP_NAME_LABEL = 'mezzo.dev/app-name';
+export const APP_NAMESPACE_LABEL = 'mezzo.dev/app-namespace';
 /** Label on every instance: the spec version ({@link specVersion}) it runs. */
 export const APP_VERSION_LABEL = 'mezzo.dev/app-version';
 
@@ -170,6 +173,8 @@ export function instanceTask(
     labels: {
       ...(spec.labels ?? {}),
       [APP_LABEL]: `${app.namespace}/${app.name}`,
+      [APP_NAME_LABEL]: app.name,
+      [APP_NAMESPACE_LABEL]: app.namespace,
       [APP_VERSION_LABEL]: specVersion(spec),
     },
   });

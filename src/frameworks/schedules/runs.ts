@@ -13,6 +13,9 @@ import { taskIdOf } from './status.js';
 
 /** Label naming a run's Schedule (`namespace/name`). */
 export const SCHEDULE_LABEL = 'mezzo.dev/schedule';
+/** Labels with the Schedule's name and namespace, valid as Kubernetes labels. */
+export const SCHEDULE_NAME_LABEL = 'mezzo.dev/schedule-name';
+export const SCHEDULE_NAMESPACE_LABEL = 'mezzo.dev/schedule-namespace';
 /** Label naming a run's ID. */
 export const RUN_LABEL = 'mezzo.dev/run';
 /** Annotation that asks for a run now; each distinct value is served once. */
@@ -62,6 +65,8 @@ export function runTask(
     ...(spec.uris ? { uris: spec.uris } : {}),
     labels: {
       [SCHEDULE_LABEL]: `${target.namespace}/${target.name}`,
+      [SCHEDULE_NAME_LABEL]: target.name,
+      [SCHEDULE_NAMESPACE_LABEL]: target.namespace,
       [RUN_LABEL]: run.id,
     },
   });

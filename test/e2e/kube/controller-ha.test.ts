@@ -383,6 +383,10 @@ test('kubectl users run Marathon-style apps and Chronos-style pipelines', async 
     'hello-http with 2 instances running and healthy in kubectl get apps',
   );
   assert.match(apps, /^NAME\s+INSTANCES\s+RUNNING\s+HEALTHY/m);
+  const instances = (
+    await cp.kubectl(['get', 'tasks', '-A', '-l', 'mezzo.dev/app-name=hello-http', '-o', 'name'])
+  ).stdout;
+  assert.equal(instances.trim().split('\n').length, 2, instances);
 
   // The pipeline: a run-now annotation on extract; transform and load follow as children.
   const etlDir = mkdtempSync(join(tmpdir(), 'mezzo-etl-'));

@@ -27,4 +27,9 @@ test('an App with role web is placed on resources reserved to web', async () => 
   for (const t of tasks) assert.match(t.resources.toString(), /cpus\(web\):0\.4/);
   const fw = [...c.controller.core.frameworks.values()].find((f) => f.info.name === 'apps');
   assert.deepEqual(fw?.roles, ['default', 'web']);
+  // The Task mirrors carry the framework's Kubernetes-valid labels (kubectl get -l works).
+  const mirrors = (await c.store.list('Task')).filter(
+    (t) => t.metadata.labels?.['mezzo.dev/app-name'] === 'webapp',
+  );
+  assert.equal(mirrors.length, 2);
 });
