@@ -6,6 +6,7 @@
  */
 import { ConflictError } from '../shared/errors.js';
 import { API_VERSION, type Store, type StoredObject } from '../store/types.js';
+import { buildPartialGraph, type GraphNode } from '../frameworks/schedules/graph.js';
 
 const KINDS: ReadonlySet<string> = new Set([
   'Framework',
@@ -48,6 +49,28 @@ function validate(o: StoredObject): string | undefined {
   return undefined;
 }
 
+/**
+ * A Schedule that would close a dependency cycle among its namespace's Schedules. (On
+ * Kubernetes, where CEL sees one object at a time, the schedules framework reports the
+ * same cycle in the Schedule's status instead.)
+ */
+async function cycleError(store: Store, obj: StoredObject): Promise<string | undefined> {
+  const node = (o: StoredObject): GraphNode => {
+    const spec = o.spec as { schedule?: unknown; parents?: unknown };
+    const parents = Array.isArray(spec.parents)
+      ? spec.parents.filter((p): p is string => typeof p === 'string')
+      : [];
+    return { name: o.metadata.name, parents, scheduled: spec.schedule !== undefined };
+  };
+  const others = (await store.list('Schedule')).filter(
+    (o) => o.metadata.namespace === obj.metadata.namespace && o.metadata.name !== obj.metadata.name,
+  );
+  const why = buildPartialGraph([...others.map(node), node(obj)]).invalid.get(obj.metadata.name);
+  return why?.startsWith('dependency cycle') || why === 'a schedule cannot be its own parent'
+    ? `spec.parents: ${why}`
+    : undefined;
+}
+
 /** Creates or updates one object. */
 export async function applyObject(store: Store, raw: unknown): Promise<ApplyResult> {
   const o = raw as StoredObject;
@@ -58,7 +81,7 @@ export async function applyObject(store: Store, raw: unknown): Promise<ApplyResu
   const ns =
     o.kind === 'Role' || o.kind === 'Agent' ? undefined : (o.metadata.namespace ?? 'default');
   const obj: StoredObject = { ...o, metadata: { ...o.metadata, ...(ns ? { namespace: ns } : {}) } };
-  const err = validate(obj);
+  const err = validate(obj) ?? (obj.kind === 'Schedule' ? await cycleError(store, obj) : undefined);
   if (err) return { ok: false, object: label, error: err };
   const cur = await store.get(obj.kind, obj.metadata.name, ns);
   try {

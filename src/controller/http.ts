@@ -8,6 +8,7 @@ import type { MetricsRegistry } from '../shared/metrics.js';
 import type { Kind, Store, StoredObject } from '../store/types.js';
 import type { ControllerCore } from './core.js';
 import { applyObject } from './apply.js';
+import { ConflictError } from '../shared/errors.js';
 
 /** Kinds users delete (Agents and Framework mirrors are the controller's own). */
 const DELETABLE: ReadonlySet<string> = new Set(['Task', 'App', 'Schedule', 'Role']);
@@ -136,18 +137,25 @@ export async function startHttp(
             return;
           }
           const ns = url.searchParams.get('namespace') ?? 'default';
-          const found = await store.get(kind as Kind, name, ns);
-          if (!found) {
-            send(res, 404, JSON.stringify({ error: `${kind}/${name} not found in ${ns}` }));
-            return;
+          // Read-modify-write, again on a conflict (a framework may write meanwhile).
+          for (let attempt = 0; ; attempt++) {
+            const found = await store.get(kind as Kind, name, ns);
+            if (!found) {
+              send(res, 404, JSON.stringify({ error: `${kind}/${name} not found in ${ns}` }));
+              return;
+            }
+            found.metadata.annotations = {
+              ...found.metadata.annotations,
+              ...(Object.fromEntries(entries) as Record<string, string>),
+            };
+            try {
+              const saved = await store.update(found);
+              send(res, 200, JSON.stringify({ annotations: saved.metadata.annotations }));
+              return;
+            } catch (err) {
+              if (!(err instanceof ConflictError) || attempt >= 4) throw err;
+            }
           }
-          found.metadata.annotations = {
-            ...found.metadata.annotations,
-            ...(Object.fromEntries(entries) as Record<string, string>),
-          };
-          const saved = await store.update(found);
-          send(res, 200, JSON.stringify({ annotations: saved.metadata.annotations }));
-          return;
         }
         case 'POST /apply': {
           const objs = JSON.parse(await readBody(req)) as unknown[];

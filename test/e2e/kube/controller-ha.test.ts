@@ -426,4 +426,33 @@ test('kubectl users run Marathon-style apps and Chronos-style pipelines', async 
   // raw.txt has 3 rows: alpha, beta, gamma.
   assert.equal(readFileSync(join(etlDir, 'loaded.txt'), 'utf8').trim(), '3');
   assert.equal(readFileSync(join(etlDir, 'clean.txt'), 'utf8'), 'ALPHA\nBETA\nGAMMA\n');
+
+  // kubectl cannot see across objects, so a dependency cycle is applied; the Schedules'
+  // status says what is wrong and neither runs.
+  await cp.kubectl(
+    ['apply', '-n', 'ha-apps', '-f', '-'],
+    [
+      'apiVersion: mezzo.dev/v1alpha1\nkind: Schedule\nmetadata: {name: ping}\nspec: {schedule: "R/2026-01-01T00:00:00Z/PT1M", parents: [pong], command: "true", cpus: 0.1, mem: 16Mi}',
+      'apiVersion: mezzo.dev/v1alpha1\nkind: Schedule\nmetadata: {name: pong}\nspec: {parents: [ping], command: "true", cpus: 0.1, mem: 16Mi}',
+    ].join('\n---\n'),
+  );
+  const cycle = await until(
+    async () => {
+      const out = (
+        await cp.kubectl([
+          'get',
+          'schedule',
+          'ping',
+          '-n',
+          'ha-apps',
+          '-o',
+          'jsonpath={.status.conditions[0].message}',
+        ])
+      ).stdout;
+      return out.startsWith('dependency cycle') ? out : undefined;
+    },
+    30_000,
+    'the cycle reported on the Schedule',
+  );
+  assert.match(cycle, /ping -> pong -> ping|pong -> ping -> pong/);
 });
