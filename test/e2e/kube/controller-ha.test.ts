@@ -6,19 +6,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { freePort } from '../../support/net.js';
-import { spawn, spawnSync, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import {
-  chmodSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { controlPlane, repoRoot, type ControlPlane } from '../support/control-plane.js';
+import { killCgroupTrees } from '../../support/cgroups.js';
 
 const bin = join(repoRoot, 'bin/mezzo.js');
 const NS = 'mezzo-ha';
@@ -78,28 +72,7 @@ before(async () => {
 after(() => {
   for (const p of procs) p.kill('SIGKILL');
   // Tasks outlive agents by design: kill what this test started through its cgroups.
-  for (const ctl of readdirSync('/sys/fs/cgroup')) {
-    for (const name of existsSync(join('/sys/fs/cgroup', ctl))
-      ? readdirSync(join('/sys/fs/cgroup', ctl))
-      : []) {
-      if (!name.startsWith(cgroupPrefix)) continue;
-      const pids = spawnSync(
-        'bash',
-        [
-          '-c',
-          `find ${join('/sys/fs/cgroup', ctl, name)} -name cgroup.procs -exec cat {} + 2>/dev/null`,
-        ],
-        { encoding: 'utf8' },
-      ).stdout;
-      for (const pid of pids.split('\n').filter(Boolean)) {
-        try {
-          process.kill(Number(pid), 'SIGKILL');
-        } catch {
-          // gone
-        }
-      }
-    }
-  }
+  killCgroupTrees(cgroupPrefix);
   cp.stop();
 });
 

@@ -4,12 +4,13 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../support/net.js';
 import { prerequisite } from '../../support/prereq.js';
+import { cleanCgroupTrees } from '../../support/cgroups.js';
 import { waitFor } from './support.js';
 
 const bin = fileURLToPath(new URL('../../../../bin/mezzo.js', import.meta.url));
@@ -18,42 +19,8 @@ const example = fileURLToPath(
 );
 const cgroupRoot = `mezzo-appsdev-${process.pid}`;
 
-// Tasks outlive `mezzo dev` by design; kill whatever is left in the test's cgroup, then
-// remove the (by then empty) cgroup directories.
-after(async () => {
-  for (const ctl of readdirSync('/sys/fs/cgroup')) {
-    const dir = join('/sys/fs/cgroup', ctl, cgroupRoot);
-    if (!existsSync(dir)) continue;
-    const pids = spawnSync(
-      'bash',
-      ['-c', `find ${dir} -name cgroup.procs -exec cat {} + 2>/dev/null`],
-      {
-        encoding: 'utf8',
-      },
-    ).stdout;
-    for (const pid of pids.split('\n').filter(Boolean)) {
-      try {
-        process.kill(Number(pid), 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  }
-  await waitFor(
-    () => {
-      for (const ctl of readdirSync('/sys/fs/cgroup')) {
-        const dir = join('/sys/fs/cgroup', ctl, cgroupRoot);
-        if (existsSync(dir))
-          spawnSync('find', [dir, '-depth', '-type', 'd', '-exec', 'rmdir', '{}', ';']);
-      }
-      return readdirSync('/sys/fs/cgroup').every(
-        (ctl) => !existsSync(join('/sys/fs/cgroup', ctl, cgroupRoot)),
-      );
-    },
-    5_000,
-    'the test cgroups removed',
-  ).catch(() => undefined);
-});
+// Tasks outlive `mezzo dev` by design: kill what this test started and remove its cgroups.
+after(() => cleanCgroupTrees(cgroupRoot));
 
 function mezzo(server: string, ...args: string[]) {
   const r = spawnSync(process.execPath, [bin, ...args, '--server', server], { encoding: 'utf8' });

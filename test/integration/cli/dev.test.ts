@@ -4,34 +4,18 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { freePort } from '../../support/net.js';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prerequisite } from '../../support/prereq.js';
+import { cleanCgroupTrees } from '../../support/cgroups.js';
 
 const bin = fileURLToPath(new URL('../../../../bin/mezzo.js', import.meta.url));
 const cgroupRoot = `mezzo-devtest-${process.pid}`;
 
-// Tasks outlive `mezzo dev` by design; the test kills what it started through its cgroup.
-after(() => {
-  for (const ctl of readdirSync('/sys/fs/cgroup')) {
-    const dir = join('/sys/fs/cgroup', ctl, cgroupRoot);
-    if (!existsSync(dir)) continue;
-    const pids = spawnSync(
-      'bash',
-      ['-c', `find ${dir} -name cgroup.procs -exec cat {} + 2>/dev/null`],
-      { encoding: 'utf8' },
-    ).stdout;
-    for (const pid of pids.split('\n').filter(Boolean)) {
-      try {
-        process.kill(Number(pid), 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  }
-});
+// Tasks outlive `mezzo dev` by design: kill what this test started and remove its cgroups.
+after(() => cleanCgroupTrees(cgroupRoot));
 
 interface State {
   tasks: { name: string; state: string }[];

@@ -5,47 +5,22 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, stringify } from 'yaml';
 import { freePort } from '../../support/net.js';
 import { prerequisite } from '../../support/prereq.js';
+import { cleanCgroupTrees } from '../../support/cgroups.js';
 import type { ScheduleStatusView } from './support.js';
 
 const bin = fileURLToPath(new URL('../../../../bin/mezzo.js', import.meta.url));
 const example = fileURLToPath(new URL('../../../../examples/schedules/etl.yaml', import.meta.url));
 const cgroupRoot = `mezzo-schedtest-${process.pid}`;
 
-// Tasks outlive `mezzo dev` by design; kill what this test started through its cgroup.
-after(() => {
-  for (const ctl of readdirSync('/sys/fs/cgroup')) {
-    const dir = join('/sys/fs/cgroup', ctl, cgroupRoot);
-    if (!existsSync(dir)) continue;
-    const pids = spawnSync(
-      'bash',
-      ['-c', `find ${dir} -name cgroup.procs -exec cat {} + 2>/dev/null`],
-      {
-        encoding: 'utf8',
-      },
-    ).stdout;
-    for (const pid of pids.split('\n').filter(Boolean)) {
-      try {
-        process.kill(Number(pid), 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  }
-});
+// Tasks outlive `mezzo dev` by design: kill what this test started and remove its cgroups.
+after(() => cleanCgroupTrees(cgroupRoot));
 
 interface Obj {
   metadata: { name: string };
