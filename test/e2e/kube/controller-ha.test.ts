@@ -357,7 +357,15 @@ test('kubectl users run Marathon-style apps and Chronos-style pipelines', async 
   );
   assert.match(apps, /^NAME\s+INSTANCES\s+RUNNING\s+HEALTHY/m);
   const instances = (
-    await cp.kubectl(['get', 'tasks', '-A', '-l', 'mezzo.dev/app-name=hello-http', '-o', 'name'])
+    await cp.kubectl([
+      'get',
+      'tasks',
+      '-A',
+      '-l',
+      'mezzo.dev/app-name=hello-http,mezzo.dev/app-namespace=ha-apps',
+      '-o',
+      'name',
+    ])
   ).stdout;
   assert.equal(instances.trim().split('\n').length, 2, instances);
 
