@@ -48,6 +48,11 @@ function skipOrFail(level, why, install) {
   console.error(`\n!!! SKIPPING ${msg}\n!!! (CI=true turns this skip into a failure)`);
 }
 
+/** dist/test/x/y.test.js → test/x/y.test.ts */
+function sourceOf(compiled) {
+  return join(root, compiled.slice(join(root, 'dist').length + 1).replace(/\.js$/, '.ts'));
+}
+
 function testFiles(level) {
   const dir = join(root, 'dist/test', level);
   if (!existsSync(dir)) return [];
@@ -56,7 +61,9 @@ function testFiles(level) {
     for (const name of readdirSync(d)) {
       const p = join(d, name);
       if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith('.test.js')) out.push(p);
+      // Only tests whose source still exists: tsc never deletes what a removed or moved
+      // test once compiled to, and a stale copy must not run (or pass) in its place.
+      else if (name.endsWith('.test.js') && existsSync(sourceOf(p))) out.push(p);
     }
   };
   walk(dir);
