@@ -15,8 +15,8 @@ after(async () => {
 });
 
 test('answers for tasks the controller does not know', async () => {
-  // Agents active before a restart get 3 s to re-register.
-  const opts = { agentPingTimeoutMs: 3000 };
+  // Agents active before a restart get 5 s to re-register.
+  const opts = { agentPingTimeoutMs: 5000 };
   const first = await startController(undefined, 0, opts);
   let controller = first.controller;
   const port = Number(controller.grpcAddress.split(':').pop());
