@@ -90,9 +90,12 @@ export function initialState(): ScheduleState {
   return { successCount: 0, errorCount: 0, running: [], history: [], missed: [] };
 }
 
-/** The deterministic ID of a run: `<name>-<scheduled epoch seconds>-<attempt>`. */
+/**
+ * The deterministic ID of a run: `<name>-<scheduled epoch milliseconds>-<attempt>`. In
+ * milliseconds so that two manual runs asked for within one second are two runs.
+ */
 export function runId(name: string, scheduledTime: number, attempt: number): string {
-  return `${name}-${Math.floor(scheduledTime / 1000)}-${attempt}`;
+  return `${name}-${Math.floor(scheduledTime)}-${attempt}`;
 }
 
 // Bounds the catch-up loop after a long outage of a frequent schedule.

@@ -79,7 +79,7 @@ test('a restart mid-run follows the running task instead of launching it again',
   );
   assert.deepEqual(
     tasks.map((t) => t.id),
-    [`schedule.etl.slow-${T1 / 1000}-1`],
+    [`schedule.etl.slow-${T1}-1`],
   );
   const after = await statusOf(stack, 'slow');
   assert.equal(after.successCount, 1);
@@ -100,7 +100,7 @@ test('a run recorded before a crash but never accepted is launched by the next i
   );
   // What the write-ahead leaves when the framework dies before its accept: the 01:00 run
   // recorded as Launching, nextRun already moved on.
-  const runId = `crashy-${T1 / 1000}-1`;
+  const runId = `crashy-${T1}-1`;
   await stack.store.updateStatus('Schedule', 'crashy', 'etl', {
     nextRun: '2026-03-15T02:00:00.000Z',
     observedSchedule: 'R/2026-03-15T00:00:00Z/PT1H UTC',

@@ -86,10 +86,10 @@ test('each distinct run-now annotation value is served once', () => {
   assert.ok(t);
   assert.deepEqual(
     t.persisted.state.running.map((r) => `${r.id} ${r.trigger}`),
-    [`job-${T0 / 1000}-1 manual`],
+    [`job-${T0}-1 manual`],
   );
   assert.equal(t.persisted.handledRunNow, 'v1');
-  book.finish(t, `job-${T0 / 1000}-1`, 'Succeeded', '', T0 + MIN);
+  book.finish(t, `job-${T0}-1`, 'Succeeded', '', T0 + MIN);
   // Same value, later: nothing new.
   book.planAll(T0 + 2 * MIN);
   assert.equal(t.persisted.state.running.length, 0);
@@ -98,7 +98,7 @@ test('each distinct run-now annotation value is served once', () => {
   book.planAll(T0 + 3 * MIN);
   assert.deepEqual(
     t.persisted.state.running.map((r) => r.id),
-    [`job-${(T0 + 3 * MIN) / 1000}-1`],
+    [`job-${T0 + 3 * MIN}-1`],
   );
 });
 
@@ -131,7 +131,7 @@ test('Replace kills a launched run when the next one is due', () => {
   book.planAll(T0);
   const t = book.all()[0];
   assert.ok(t);
-  const first = `job-${T0 / 1000}-1`;
+  const first = `job-${T0}-1`;
   t.persisted.phases.set(first, 'Launched');
   book.planAll(T0 + 60 * MIN);
   assert.deepEqual(r.kills, [`schedule.ns.${first}`]);
@@ -148,7 +148,7 @@ test('status round trip: what one instance writes, the next reads back unchanged
   book.planAll(T0);
   const t = book.all()[0];
   assert.ok(t);
-  book.finish(t, `job-${T0 / 1000}-1`, 'Failed', 'exit code 1', T0 + MIN);
+  book.finish(t, `job-${T0}-1`, 'Failed', 'exit code 1', T0 + MIN);
   book.planAll(T0 + 90 * MIN);
   const doc = toStatus('ns', t.persisted, [], 1);
   const back = fromStatus(doc);

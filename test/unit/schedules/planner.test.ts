@@ -44,7 +44,7 @@ test('epsilon PT15M: a 10-minute outage starts the run late, a 20-minute one ski
   );
   const first = r.actions[0];
   assert.ok(first?.type === 'launch');
-  assert.equal(first.run.id, `job-${T0 / 1000}-1`);
+  assert.equal(first.run.id, `job-${T0}-1`);
   s = finishRun(cfg, r.state, first.run.id, 'Succeeded', T0 + 11 * MIN).state;
   // Down again from 01:00 to 01:20: 20 min > 15 min, recorded as missed, not run.
   r = plan(cfg, s, T0 + 80 * MIN, noParents);
@@ -93,7 +93,7 @@ test('a failure is retried with exponential backoff, then the owner is told', ()
   r = plan(cfg, s, T0 + 2 * MIN, noParents);
   run = r.actions[0];
   assert.ok(run?.type === 'launch');
-  assert.equal(run.run.id, `job-${T0 / 1000}-2`);
+  assert.equal(run.run.id, `job-${T0}-2`);
   assert.equal(run.run.trigger, 'retry');
   s = finishRun(cfg, r.state, run.run.id, 'Failed', T0 + 3 * MIN).state;
   assert.equal(s.pendingRetry?.at, T0 + 5 * MIN);
@@ -202,4 +202,15 @@ test('history and missed lists keep the newest entries up to historyLimit', () =
     s.missed.map((m) => (m.scheduledTime - T0) / MIN),
     [180, 120],
   );
+});
+
+test('two manual runs asked for within one second are two runs', () => {
+  const cfg = config({ recurrence: undefined, parents: [] });
+  // run-now at 00:00:00.100 and again at 00:00:00.600 (Allow: both run)
+  const a = plan(cfg, { ...initialState(), manualRequest: T0 + 100 }, T0 + 100, noParents);
+  const b = plan(cfg, { ...a.state, manualRequest: T0 + 600 }, T0 + 600, noParents);
+  const ids = [...a.actions, ...b.actions].flatMap((x) => (x.type === 'launch' ? [x.run.id] : []));
+  assert.equal(ids.length, 2);
+  assert.notEqual(ids[0], ids[1]);
+  assert.equal(b.state.running.length, 2);
 });
