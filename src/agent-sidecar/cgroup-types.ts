@@ -1,0 +1,47 @@
+/** The cgroup interface task isolation is written against (v1 and v2 implement it). */
+
+/** Limits applied to one task cgroup. */
+export interface CgroupLimits {
+  /** CPU cores; 0 means no quota (shares stay at the default). */
+  cpus: number;
+  /** Hard memory limit in bytes; 0 means none. */
+  memBytes: number;
+  /** pids.max; 0 means none. */
+  pids: number;
+  /** CFS period, microseconds. */
+  cfsPeriodUs: number;
+}
+
+/** A cgroup's accounting, in base units. */
+export interface CgroupStats {
+  cpuUserSeconds: number;
+  cpuSystemSeconds: number;
+  cpuUsageSeconds: number;
+  memUsageBytes: number;
+  memRssBytes: number;
+  memLimitBytes: number;
+  nrPeriods: number;
+  nrThrottled: number;
+  throttledSeconds: number;
+  pidsCurrent: number;
+  /** Number of OOM kills inside the cgroup. */
+  oomKills: number;
+}
+
+/** The operations the containerizer needs. */
+export interface Cgroups {
+  readonly version: 1 | 2;
+  /** Creates (or re-uses) the cgroup `name` under the root and applies `limits`. */
+  create(name: string, limits: CgroupLimits): Promise<void>;
+  /** The `cgroup.procs` files a process writes its pid to in order to join. */
+  procsFiles(name: string): string[];
+  /** Whether the cgroup exists (after a restart). */
+  exists(name: string): Promise<boolean>;
+  stats(name: string): Promise<CgroupStats>;
+  /** Pids currently in the cgroup. */
+  pids(name: string): Promise<number[]>;
+  /** SIGKILLs whatever is left in the cgroup and removes it. */
+  destroy(name: string): Promise<void>;
+  /** Removes the (empty) root cgroup; used by tests. */
+  destroyRoot(): Promise<void>;
+}

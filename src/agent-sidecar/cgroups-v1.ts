@@ -1,0 +1,124 @@
+/** cgroup v1 task isolation: cpu, cpuacct, memory and pids hierarchies. */
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import { readNum, readKeyed, readPids, rmdirRetry, killAll, USER_HZ } from './cgroup-fs.js';
+import type { CgroupLimits, CgroupStats, Cgroups } from './cgroup-types.js';
+
+/** cgroup v1: one hierarchy per controller (some may be co-mounted). */
+export class CgroupsV1 implements Cgroups {
+  readonly version = 1 as const;
+
+  constructor(
+    private readonly mounts: { cpu: string; cpuacct: string; memory: string; pids?: string },
+    private readonly root: string,
+  ) {}
+
+  private dirs(name: string): string[] {
+    const set = new Set<string>([
+      join(this.mounts.cpu, this.root, name),
+      join(this.mounts.cpuacct, this.root, name),
+      join(this.mounts.memory, this.root, name),
+    ]);
+    if (this.mounts.pids) set.add(join(this.mounts.pids, this.root, name));
+    return [...set];
+  }
+
+  private dir(c: 'cpu' | 'cpuacct' | 'memory' | 'pids', name: string): string | undefined {
+    const m = this.mounts[c];
+    return m ? join(m, this.root, name) : undefined;
+  }
+
+  async create(name: string, limits: CgroupLimits): Promise<void> {
+    await Promise.all(this.dirs(name).map((d) => fsp.mkdir(d, { recursive: true })));
+    const cpu = this.dir('cpu', name) ?? '';
+    const mem = this.dir('memory', name) ?? '';
+    const pids = this.dir('pids', name);
+    // Controllers are independent; within one, order matters (period before quota,
+    // memory limit before memory+swap limit).
+    await Promise.all([
+      (async () => {
+        if (limits.cpus <= 0) return;
+        const shares = Math.max(2, Math.round(limits.cpus * 1024));
+        await fsp.writeFile(join(cpu, 'cpu.shares'), String(shares));
+        await fsp.writeFile(join(cpu, 'cpu.cfs_period_us'), String(limits.cfsPeriodUs));
+        const quota = Math.max(1000, Math.round(limits.cpus * limits.cfsPeriodUs));
+        await fsp.writeFile(join(cpu, 'cpu.cfs_quota_us'), String(quota));
+      })(),
+      (async () => {
+        if (limits.memBytes <= 0) return;
+        await fsp.writeFile(join(mem, 'memory.limit_in_bytes'), String(limits.memBytes));
+        try {
+          // Without swap accounting this file is absent; with it, forbid swapping past the limit.
+          await fsp.writeFile(join(mem, 'memory.memsw.limit_in_bytes'), String(limits.memBytes));
+        } catch {
+          // no swap accounting
+        }
+      })(),
+      (async () => {
+        if (pids && limits.pids > 0)
+          await fsp.writeFile(join(pids, 'pids.max'), String(limits.pids));
+      })(),
+    ]);
+  }
+
+  procsFiles(name: string): string[] {
+    return this.dirs(name).map((d) => join(d, 'cgroup.procs'));
+  }
+
+  async exists(name: string): Promise<boolean> {
+    try {
+      await fsp.access(this.dir('memory', name) ?? '');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async stats(name: string): Promise<CgroupStats> {
+    const cpu = this.dir('cpu', name) ?? '';
+    const acct = this.dir('cpuacct', name) ?? '';
+    const mem = this.dir('memory', name) ?? '';
+    const pids = this.dir('pids', name);
+    const [acctStat, usageNs, cpuStat, memUsage, memLimit, memStat, oom, pidsCurrent] =
+      await Promise.all([
+        readKeyed(join(acct, 'cpuacct.stat')),
+        readNum(join(acct, 'cpuacct.usage')),
+        readKeyed(join(cpu, 'cpu.stat')),
+        readNum(join(mem, 'memory.usage_in_bytes')),
+        readNum(join(mem, 'memory.limit_in_bytes')),
+        readKeyed(join(mem, 'memory.stat')),
+        readKeyed(join(mem, 'memory.oom_control')),
+        pids ? readNum(join(pids, 'pids.current')) : Promise.resolve(0),
+      ]);
+    return {
+      cpuUserSeconds: (acctStat.get('user') ?? 0) / USER_HZ,
+      cpuSystemSeconds: (acctStat.get('system') ?? 0) / USER_HZ,
+      cpuUsageSeconds: usageNs / 1e9,
+      memUsageBytes: memUsage,
+      memRssBytes: memStat.get('total_rss') ?? memStat.get('rss') ?? 0,
+      memLimitBytes: memLimit,
+      nrPeriods: cpuStat.get('nr_periods') ?? 0,
+      nrThrottled: cpuStat.get('nr_throttled') ?? 0,
+      throttledSeconds: (cpuStat.get('throttled_time') ?? 0) / 1e9,
+      pidsCurrent,
+      oomKills: oom.get('oom_kill') ?? 0,
+    };
+  }
+
+  async pids(name: string): Promise<number[]> {
+    return readPids(join(this.dir('memory', name) ?? '', 'cgroup.procs'));
+  }
+
+  async destroy(name: string): Promise<void> {
+    for (const d of this.dirs(name)) {
+      await killAll(join(d, 'cgroup.procs'));
+      await rmdirRetry(d);
+    }
+  }
+
+  async destroyRoot(): Promise<void> {
+    const set = new Set([this.mounts.cpu, this.mounts.cpuacct, this.mounts.memory]);
+    if (this.mounts.pids) set.add(this.mounts.pids);
+    for (const m of set) await rmdirRetry(join(m, this.root));
+  }
+}
