@@ -114,7 +114,6 @@ export class WordCountJob {
   private local = 0;
   private nonLocal = 0;
   private subscriptions = 0;
-  private suppressed = false;
   private ended = false;
   private finish: ((error?: string) => void) | undefined;
 
@@ -256,14 +255,7 @@ export class WordCountJob {
 
   // Offers only while a shard waits.
   private async updateInterest(): Promise<void> {
-    const waiting = [...this.state.values()].some((s) => s.phase === 'waiting');
-    if (waiting && this.suppressed) {
-      this.suppressed = false;
-      await this.client.revive();
-    } else if (!waiting && !this.suppressed) {
-      this.suppressed = true;
-      await this.client.suppress();
-    }
+    await this.client.wantOffers([...this.state.values()].some((s) => s.phase === 'waiting'));
   }
 
   // The merged part files must equal a count of the inputs made here.

@@ -55,6 +55,10 @@ export interface SchedulerClientOptions {
 export class SchedulerClient extends EventEmitter<SchedulerEvents> {
   private readonly clients: GrpcSchedulerClient[];
   private current = 0;
+  /** Whether the framework wants offers (undefined until it says), see {@link wantOffers}. */
+  private offersWanted: boolean | undefined;
+  /** What this subscription's controller was last told: revived (true) or suppressed. */
+  private offersTold: boolean | undefined;
   /** Roles set by {@link updateRoles}, overriding the FrameworkInfo's. */
   private roles: string[] | undefined;
   private frameworkId = '';
@@ -173,7 +177,12 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
         this.streamId = e.subscribed?.stream_id ?? '';
         this.backoff.reset();
         this.answered.clear();
+        // A new controller, or the same one after a failover, may hold either state.
+        this.offersTold = undefined;
         this.emit('subscribed', this.frameworkId);
+        this.syncOffers().catch((err: unknown) => {
+          this.emit('controllerError', `suppress/revive failed: ${String(err)}`);
+        });
         if (this.opts.reconcileOnSubscribe !== false) this.reconcileAll(this.streamId, 0);
         break;
       case 'OFFERS':
@@ -247,6 +256,29 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
   /** Asks for offers again (clears filters and suppression). */
   revive(roles: string[] = []): Promise<void> {
     return this.unary((cb) => this.client.Revive({ header: this.header(), roles }, cb));
+  }
+
+  /**
+   * Offers only while there is work: suppresses when `want` turns false and revives (which
+   * also clears refuse filters) when it turns true, sending nothing when it did not change.
+   * The wish outlives the subscription: after every resubscription it is told again, since
+   * a new controller starts unsuppressed and the same one keeps what it was told.
+   */
+  async wantOffers(want: boolean): Promise<void> {
+    this.offersWanted = want;
+    await this.syncOffers();
+  }
+
+  private async syncOffers(): Promise<void> {
+    const want = this.offersWanted;
+    if (want === undefined || !this.connected || this.offersTold === want) return;
+    this.offersTold = want;
+    try {
+      await (want ? this.revive() : this.suppress());
+    } catch (err) {
+      this.offersTold = undefined;
+      throw err;
+    }
   }
 
   /** Stops offers for the roles until revive. */

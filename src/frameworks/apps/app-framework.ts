@@ -52,8 +52,6 @@ export class AppFramework implements BuiltinFramework {
   private workers: Promise<void> | undefined;
   /** Whether the instance view was rebuilt since the latest subscription. */
   private synced = false;
-  /** Offers suppressed (true), revived (false), or unknown after a (re)subscription. */
-  private suppressed: boolean | undefined;
   private rotation = 0;
   /** The role of each App, and the roles subscribed to. */
   private readonly appRoles = new Map<string, string>();
@@ -87,7 +85,6 @@ export class AppFramework implements BuiltinFramework {
     });
     this.client.on('subscribed', () => {
       this.synced = false;
-      this.suppressed = undefined;
       this.resync().catch((err: unknown) => {
         this.warn('rebuilding the instance view failed', err);
       });
@@ -225,17 +222,9 @@ export class AppFramework implements BuiltinFramework {
     this.queue.add(out.instance.app);
   }
 
-  // Offers only while launches wait: revive when one is due, suppress when none is.
+  // Offers only while launches wait.
   private async updateInterest(): Promise<void> {
-    if (!this.client.connected) return;
-    const want = this.synced && this.readyDemands().length > 0;
-    if (want && this.suppressed !== false) {
-      this.suppressed = false;
-      await this.client.revive();
-    } else if (!want && this.suppressed !== true) {
-      this.suppressed = true;
-      await this.client.suppress();
-    }
+    await this.client.wantOffers(this.synced && this.readyDemands().length > 0);
   }
 
   private readyDemands(): ReadyDemand[] {

@@ -39,7 +39,6 @@ export class DefaultFramework {
   private readonly pending = new Map<string, StoredObject>();
   private readonly launching = new Set<string>();
   private unwatch: (() => void) | undefined;
-  private suppressed = false;
   /** Agent of each of our active tasks, for spreading. */
   private readonly agentOf = new Map<string, string>();
 
@@ -149,16 +148,9 @@ export class DefaultFramework {
     }
   }
 
-  // Offers only while something waits: revive when work appears, suppress when none.
+  // Offers only while something waits.
   private async updateInterest(): Promise<void> {
-    if (!this.client.connected) return;
-    if (this.pending.size > 0 && this.suppressed) {
-      this.suppressed = false;
-      await this.client.revive();
-    } else if (this.pending.size === 0 && !this.suppressed) {
-      this.suppressed = true;
-      await this.client.suppress();
-    }
+    await this.client.wantOffers(this.pending.size > 0);
   }
 
   private async onOffers(offers: Offer__Output[]): Promise<void> {

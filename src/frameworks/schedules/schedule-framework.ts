@@ -51,7 +51,6 @@ export class ScheduleFramework implements BuiltinFramework {
   private timer: Timer | undefined;
   private timerAt: number | undefined;
   private reconcileTimer: Timer | undefined;
-  private suppressed = false;
   private stopped = false;
 
   constructor(private readonly opts: ScheduleFrameworkOptions) {
@@ -84,8 +83,6 @@ export class ScheduleFramework implements BuiltinFramework {
       },
     });
     this.client.on('subscribed', () => {
-      // A new subscription (maybe a new controller) starts unsuppressed.
-      this.suppressed = false;
       this.enqueue('reconcile', () => this.reconcileRuns(true));
     });
     this.client.on('update', (status) => {
@@ -325,14 +322,6 @@ export class ScheduleFramework implements BuiltinFramework {
 
   // Offers only while a run waits for one.
   private async updateInterest(): Promise<void> {
-    if (!this.client.connected) return;
-    const want = this.book.launchable().length > 0;
-    if (want && this.suppressed) {
-      this.suppressed = false;
-      await this.client.revive();
-    } else if (!want && !this.suppressed) {
-      this.suppressed = true;
-      await this.client.suppress();
-    }
+    await this.client.wantOffers(this.book.launchable().length > 0);
   }
 }
