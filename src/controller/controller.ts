@@ -7,7 +7,7 @@
  */
 import type { Server } from 'node:http';
 import { Resources } from '../allocator/index.js';
-import type { Clock } from '../shared/clock.js';
+import type { Clock, Timer } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { MetricsRegistry } from '../shared/metrics.js';
 import { agentProto, schedulerProto } from '../shared/proto.js';
@@ -21,6 +21,7 @@ import { ControllerCore, type CoreOptions } from './core.js';
 import { schedulerService } from './scheduler-service.js';
 import { agentService } from './agent-service.js';
 import { startHttp } from './http.js';
+import { expectAgentsBack } from './recovery.js';
 import { isTerminal, type TaskRecord } from './records.js';
 
 /** Settings for {@link Controller}. */
@@ -34,6 +35,12 @@ export interface ControllerOptions extends Omit<
   httpPort: number;
   /** Namespace for Task objects of tasks launched through offers. */
   taskNamespace?: string;
+  /**
+   * Like Mesos' master after a failover: hold allocation until the agents that were
+   * active before this start are back (or their ping timeout passes), so the first pass
+   * does not offer a partial view. Off by default (`mezzo dev`, tests).
+   */
+  recoverAllocation?: boolean;
   /** Records a user-visible event on an object (Kubernetes Events in a cluster). */
   recordEvent?: RecordEvent;
 }
@@ -79,6 +86,7 @@ export class Controller {
   private http: Server | undefined;
   private readonly queue: WorkQueue;
   private workers: Promise<void> | undefined;
+  private recoveryTimer: Timer | undefined;
   private unwatch: (() => void) | undefined;
   grpcAddress = '';
   httpPort = 0;
@@ -121,6 +129,10 @@ export class Controller {
   /** Starts serving. */
   async start(): Promise<void> {
     const host = this.opts.host ?? '127.0.0.1';
+    // Before agents can connect: which ones this start expects back.
+    this.recoveryTimer = await expectAgentsBack(this.opts.store, this.core, {
+      pauseAllocation: this.opts.recoverAllocation === true,
+    });
     this.grpc = await startGrpcServer(host, this.opts.grpcPort, (s) => {
       s.addService(schedulerProto().mezzo.v1.Scheduler.service, schedulerService(this.core));
       s.addService(agentProto().mezzo.v1.Agent.service, agentService(this.core));
@@ -135,13 +147,6 @@ export class Controller {
     );
     this.http = http.server;
     this.httpPort = http.port;
-    // Agents active before this start may still re-register with tasks we do not know.
-    this.core.expectAgents(
-      (await this.opts.store.list('Agent')).flatMap((a) => {
-        const st = a.status as { state?: string; agentId?: string } | undefined;
-        return st?.state === 'Active' && st.agentId ? [st.agentId] : [];
-      }),
-    );
     this.unwatch = this.opts.store.watch('Role', (e) => {
       this.applyRole(e.object, e.type === 'DELETED');
     });
@@ -176,6 +181,7 @@ export class Controller {
 
   /** Stops serving (tasks on agents keep running). */
   async stop(): Promise<void> {
+    this.recoveryTimer?.cancel();
     this.core.stop();
     this.unwatch?.();
     this.unwatchFrameworks?.();

@@ -61,22 +61,9 @@ async function lead(
     offerTimeoutMs: Number(flags.offerTimeout) * 1000,
     agentPingTimeoutMs: Number(flags.agentPingTimeout) * 1000,
     taskNamespace: flags.namespace,
+    recoverAllocation: true,
     recordEvent,
   });
-  // Like Mesos' master after a failover: hold allocation until the agents that were active
-  // are back (or the ping timeout passes), so the first pass does not offer a partial view.
-  const expected = (await store.list('Agent')).filter(
-    (a) => (a.status as { state?: string } | undefined)?.state === 'Active',
-  ).length;
-  if (expected > 0) {
-    controller.core.allocator.recover(expected);
-    clock.setTimer(Number(flags.agentPingTimeout) * 1000, () => {
-      controller.core.allocator.resume();
-    });
-    logger.info('recovering: allocation paused until agents re-register', {
-      expectedAgents: expected,
-    });
-  }
   await controller.start();
   // Each built-in framework's ID is in its Framework mirror, so a new leader resubscribes
   // as the same frameworks and keeps their tasks.
