@@ -75,10 +75,12 @@ test('an agent back without a task it ran: the framework hears TASK_GONE', async
   let launched = false;
   fw.on('offers', (offers) => {
     for (const o of offers) {
-      if (launched) void fw.decline([o.id], 60);
+      if (launched) fw.decline([o.id], 60).catch(() => undefined);
       else {
         launched = true;
-        void fw.accept([o.id], [launch('brief', o.agent_id, 'exec sleep 1', 0.1, 16)]);
+        fw.accept([o.id], [launch('brief', o.agent_id, 'exec sleep 1', 0.1, 16)]).catch(
+          () => undefined,
+        );
       }
     }
   });

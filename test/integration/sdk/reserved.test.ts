@@ -40,7 +40,7 @@ test('a launch over reserved and unreserved cpus is accepted and runs', async ()
             ),
           ],
         );
-      } else void fw.decline([offer.id], 60);
+      } else fw.decline([offer.id], 60).catch(() => undefined);
     }
   });
   await fw.start();
