@@ -42,17 +42,18 @@ export interface StartBuiltinOptions extends Omit<BuiltinFrameworkOptions, 'fram
   namespace: string;
 }
 
-/** The framework ID a built-in framework registered with before, from its Framework mirror. */
-export async function previousFrameworkId(
+/** The framework ID each built-in framework registered with before, from the Framework mirrors. */
+export async function previousFrameworkIds(
   store: Store,
-  name: string,
   namespace: string,
-): Promise<string | undefined> {
-  const mirrors = await store.list('Framework');
-  const mirror = mirrors.find(
-    (o) => o.metadata.namespace === namespace && o.metadata.labels?.[FRAMEWORK_NAME_LABEL] === name,
-  );
-  return (mirror?.status as { frameworkId?: string } | undefined)?.frameworkId;
+): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  for (const o of await store.list('Framework')) {
+    const name = o.metadata.labels?.[FRAMEWORK_NAME_LABEL];
+    const id = (o.status as { frameworkId?: string } | undefined)?.frameworkId;
+    if (o.metadata.namespace === namespace && name && id && !ids.has(name)) ids.set(name, id);
+  }
+  return ids;
 }
 
 /** Starts the default, apps and schedules frameworks; resolves with a function that stops them. */
@@ -63,9 +64,10 @@ export async function startBuiltinFrameworks(opts: StartBuiltinOptions): Promise
     ['apps', (o) => new AppFramework(o)],
     ['schedules', (o) => new ScheduleFramework(o)],
   ];
+  const previous = await previousFrameworkIds(opts.store, namespace);
   const started: BuiltinFramework[] = [];
   for (const [name, make] of makers) {
-    const frameworkId = await previousFrameworkId(opts.store, name, namespace);
+    const frameworkId = previous.get(name);
     const fw = make({
       ...shared,
       logger: opts.logger.child({ component: `${name}-framework` }),

@@ -20,7 +20,8 @@ import type { TaskInfo } from '../../gen/mezzo/v1/TaskInfo.js';
 import type { TaskStatus__Output } from '../../gen/mezzo/v1/TaskStatus.js';
 import type { AgentFacts } from '../../sdk/constraints.js';
 import { OfferMatcher } from '../../sdk/offers.js';
-import { SchedulerClient } from '../../sdk/scheduler-client.js';
+import type { SchedulerClient } from '../../sdk/scheduler-client.js';
+import { builtinClient } from '../builtin-client.js';
 import { launch } from '../../sdk/tasks.js';
 import { objectKey, type Store, type WatchEvent } from '../../store/types.js';
 import { runWorkers, WorkQueue } from '../../kube/workqueue.js';
@@ -63,17 +64,7 @@ export class AppFramework implements BuiltinFramework {
     this.clock = opts.clock;
     this.recordEvent = opts.recordEvent;
     this.queue = new WorkQueue(opts.clock, { baseDelayMs: 50, maxDelayMs: 10_000 });
-    this.client = new SchedulerClient({
-      address: opts.address,
-      framework: {
-        id: opts.frameworkId ?? '',
-        name: 'apps',
-        user: 'nobody',
-        roles: [DEFAULT_ROLE],
-        failover_timeout_seconds: 7 * 24 * 3600,
-        checkpoint: true,
-      },
-    });
+    this.client = builtinClient('apps', opts, [DEFAULT_ROLE]);
     this.reconciler = new AppReconciler({
       store: opts.store,
       clock: opts.clock,

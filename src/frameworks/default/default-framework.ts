@@ -7,7 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../shared/logger.js';
-import { SchedulerClient } from '../../sdk/scheduler-client.js';
+import type { SchedulerClient } from '../../sdk/scheduler-client.js';
+import { builtinClient } from '../builtin-client.js';
 import type { Offer__Output } from '../../gen/mezzo/v1/Offer.js';
 import type { Operation } from '../../gen/mezzo/v1/Operation.js';
 import { objectKey, type Store, type StoredObject } from '../../store/types.js';
@@ -43,17 +44,7 @@ export class DefaultFramework {
   private readonly agentOf = new Map<string, string>();
 
   constructor(private readonly opts: DefaultFrameworkOptions) {
-    this.client = new SchedulerClient({
-      address: opts.address,
-      framework: {
-        id: opts.frameworkId ?? '',
-        name: 'default',
-        user: 'nobody',
-        roles: [opts.role ?? 'default'],
-        failover_timeout_seconds: 7 * 24 * 3600,
-        checkpoint: true,
-      },
-    });
+    this.client = builtinClient('default', opts, [opts.role ?? 'default']);
     this.client.on('update', (status) => {
       if (isTerminal(status.state)) this.agentOf.delete(status.task_id);
     });

@@ -13,7 +13,8 @@
 import type { Offer__Output } from '../../gen/mezzo/v1/Offer.js';
 import type { TaskStatus__Output } from '../../gen/mezzo/v1/TaskStatus.js';
 import { OfferMatcher } from '../../sdk/offers.js';
-import { SchedulerClient } from '../../sdk/scheduler-client.js';
+import type { SchedulerClient } from '../../sdk/scheduler-client.js';
+import { builtinClient } from '../builtin-client.js';
 import { launch } from '../../sdk/tasks.js';
 import type { TaskInfo } from '../../gen/mezzo/v1/TaskInfo.js';
 import type { Timer } from '../../shared/clock.js';
@@ -54,17 +55,7 @@ export class ScheduleFramework implements BuiltinFramework {
   private stopped = false;
 
   constructor(private readonly opts: ScheduleFrameworkOptions) {
-    this.client = new SchedulerClient({
-      address: opts.address,
-      framework: {
-        id: opts.frameworkId ?? '',
-        name: 'schedules',
-        user: 'nobody',
-        roles: ['default'],
-        failover_timeout_seconds: 7 * 24 * 3600,
-        checkpoint: true,
-      },
-    });
+    this.client = builtinClient('schedules', opts);
     this.notifier = new OwnerNotifier({
       logger: opts.logger,
       ...(opts.recordEvent ? { recordEvent: opts.recordEvent } : {}),
