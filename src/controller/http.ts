@@ -10,8 +10,8 @@ import type { ControllerCore } from './core.js';
 import { applyObject } from './apply.js';
 import { ConflictError } from '../shared/errors.js';
 
-/** Kinds users delete (Agents and Framework mirrors are the controller's own). */
-const DELETABLE: ReadonlySet<string> = new Set(['Task', 'App', 'Schedule', 'Role']);
+/** Kinds users delete and annotate (Agents and Framework mirrors are the controller's own). */
+const USER_KINDS: ReadonlySet<string> = new Set(['Task', 'App', 'Schedule', 'Role']);
 const CLUSTER_SCOPED: ReadonlySet<string> = new Set(['Role', 'Agent']);
 
 function send(res: ServerResponse, code: number, body: string, type = 'application/json'): void {
@@ -105,7 +105,7 @@ export async function startHttp(
           // /objects?kind=App&name=web&namespace=default: finalizers still hold it.
           const kind = url.searchParams.get('kind') ?? '';
           const name = url.searchParams.get('name') ?? '';
-          if (!DELETABLE.has(kind)) {
+          if (!USER_KINDS.has(kind)) {
             send(res, 400, JSON.stringify({ error: `cannot delete kind "${kind}"` }));
             return;
           }
@@ -126,7 +126,7 @@ export async function startHttp(
           // annotations (how `mezzo run-schedule` sets mezzo.dev/run-now).
           const kind = url.searchParams.get('kind') ?? '';
           const name = url.searchParams.get('name') ?? '';
-          if (!DELETABLE.has(kind) || CLUSTER_SCOPED.has(kind)) {
+          if (!USER_KINDS.has(kind) || CLUSTER_SCOPED.has(kind)) {
             send(res, 400, JSON.stringify({ error: `cannot annotate kind "${kind}"` }));
             return;
           }

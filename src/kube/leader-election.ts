@@ -12,7 +12,8 @@ import { LEADER_ADDRESS_ANNOTATION } from './lease-annotations.js';
 import type { Clock, Timer } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 
-/** Annotation holding the leader's client-facing address. */
+// The Lease annotations naming the leader's addresses (their own module, for readers that
+// should not load the Kubernetes client).
 export { LEADER_ADDRESS_ANNOTATION, LEADER_HTTP_ANNOTATION } from './lease-annotations.js';
 
 /** Settings for {@link LeaderElector}. */
