@@ -3,17 +3,14 @@
 // on its assigned port, and `mezzo delete app` kills its instances.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../support/net.js';
-import { prerequisite } from '../../support/prereq.js';
 import { cleanCgroupTrees } from '../../support/cgroups.js';
+import { devPrerequisite, mezzoAt, spawnDev } from '../../support/dev-process.js';
 import { waitFor } from './support.js';
 
-const bin = fileURLToPath(new URL('../../../../bin/mezzo.js', import.meta.url));
 const example = fileURLToPath(
   new URL('../../../../examples/apps/hello-http.yaml', import.meta.url),
 );
@@ -23,43 +20,18 @@ const cgroupRoot = `mezzo-appsdev-${process.pid}`;
 after(() => cleanCgroupTrees(cgroupRoot));
 
 function mezzo(server: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args, '--server', server], { encoding: 'utf8' });
+  const r = mezzoAt(server, ...args);
   assert.equal(r.status, 0, `mezzo ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 }
 
 test('mezzo dev: apply the example app, get apps, reach it, delete it', async (t) => {
-  if (
-    !prerequisite(
-      t,
-      process.getuid?.() === 0,
-      'root (the dev agent uses cgroups)',
-      'run the tests as root',
-    )
-  )
-    return;
-  const port = await freePort();
-  const server = `http://127.0.0.1:${port}`;
-  const dev = spawn(
-    process.execPath,
-    [
-      bin,
-      'dev',
-      '--port',
-      String(port),
-      '--grpc-port',
-      String(await freePort()),
-      '--work-dir',
-      mkdtempSync(join(tmpdir(), 'mezzo-appsdev-')),
-      '--cgroup-root',
-      cgroupRoot,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  dev.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  dev.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => dev.on('exit', resolve));
+  if (!devPrerequisite(t)) return;
+  const dev = await spawnDev({
+    cgroupRoot,
+    workDir: mkdtempSync(join(tmpdir(), 'mezzo-appsdev-')),
+  });
+  const { server } = dev;
   try {
     await waitFor(
       () =>
@@ -67,7 +39,7 @@ test('mezzo dev: apply the example app, get apps, reach it, delete it', async (t
           .then((r) => r.ok)
           .catch(() => false),
       20_000,
-      () => `mezzo dev to come up: ${out.slice(-2000)}`,
+      () => `mezzo dev to come up: ${dev.output.slice(-2000)}`,
     );
     assert.match(mezzo(server, 'apply', '-f', example), /App\/hello-http created/);
     // NAMESPACE NAME INSTANCES RUNNING HEALTHY ...: 2 desired, 2 running, 2 healthy.
@@ -99,7 +71,7 @@ test('mezzo dev: apply the example app, get apps, reach it, delete it', async (t
       () => `the app and its instances gone: ${mezzo(server, 'get', 'tasks')}`,
     );
   } finally {
-    dev.kill('SIGTERM');
+    dev.process.kill('SIGTERM');
   }
-  assert.equal(await exited, 0, out.slice(-2000));
+  assert.equal(await dev.exited, 0, dev.output.slice(-2000));
 });

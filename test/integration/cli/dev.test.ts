@@ -2,16 +2,13 @@
 // seconds; `mezzo get` and `mezzo apply` work against it; SIGTERM stops it cleanly.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { freePort } from '../../support/net.js';
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { prerequisite } from '../../support/prereq.js';
 import { cleanCgroupTrees } from '../../support/cgroups.js';
+import { spawnSync } from 'node:child_process';
+import { devPrerequisite, MEZZO_BIN as bin, spawnDev } from '../../support/dev-process.js';
 
-const bin = fileURLToPath(new URL('../../../../bin/mezzo.js', import.meta.url));
 const cgroupRoot = `mezzo-devtest-${process.pid}`;
 
 // Tasks outlive `mezzo dev` by design: kill what this test started and remove its cgroups.
@@ -24,45 +21,15 @@ interface State {
 }
 
 test('mezzo dev --demo runs the demo workload', async (t) => {
-  if (
-    !prerequisite(
-      t,
-      process.getuid?.() === 0,
-      'root (the dev agent uses cgroups)',
-      'run the tests as root',
-    )
-  )
-    return;
-  const port = await freePort();
-  const grpc = await freePort();
+  if (!devPrerequisite(t)) return;
   const workDir = mkdtempSync(join(tmpdir(), 'mezzo-dev-'));
-  const server = `http://127.0.0.1:${port}`;
-  const dev = spawn(
-    process.execPath,
-    [
-      bin,
-      'dev',
-      '--demo',
-      '--port',
-      String(port),
-      '--grpc-port',
-      String(grpc),
-      '--work-dir',
-      workDir,
-      '--cgroup-root',
-      cgroupRoot,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  dev.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  dev.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => dev.on('exit', resolve));
+  const dev = await spawnDev({ cgroupRoot, workDir, demo: true });
+  const { server, port, grpcPort: grpc } = dev;
   try {
     const start = Date.now();
     let state: State | undefined;
     for (;;) {
-      assert.ok(Date.now() - start < 20_000, `demo did not come up: ${out.slice(-2000)}`);
+      assert.ok(Date.now() - start < 20_000, `demo did not come up: ${dev.output.slice(-2000)}`);
       state = await fetch(`${server}/state`)
         .then((r) => r.json() as Promise<State>)
         .catch(() => undefined);
@@ -75,8 +42,11 @@ test('mezzo dev --demo runs the demo workload', async (t) => {
         break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    assert.match(out, new RegExp(`HTTP \\(state, metrics, health\\): http://127.0.0.1:${port}/`));
-    assert.match(out, /agent runs tasks in real cgroups/);
+    assert.match(
+      dev.output,
+      new RegExp(`HTTP \\(state, metrics, health\\): http://127.0.0.1:${port}/`),
+    );
+    assert.match(dev.output, /agent runs tasks in real cgroups/);
     const metrics = await (await fetch(`${server}/metrics`)).text();
     const made = /mezzo_controller_offers_total\{result="made"\} (\d+)/.exec(metrics);
     assert.ok(made && Number(made[1]) >= 1, 'offers were made');
@@ -195,9 +165,9 @@ test('mezzo dev --demo runs the demo workload', async (t) => {
     };
     assert.ok(saved.objects.some((o) => o.metadata.name === 'ticker'));
   } finally {
-    dev.kill('SIGTERM');
+    dev.process.kill('SIGTERM');
   }
-  assert.equal(await exited, 0, out.slice(-2000));
+  assert.equal(await dev.exited, 0, dev.output.slice(-2000));
 });
 
 test('mezzo get without a running controller says how to start one', () => {

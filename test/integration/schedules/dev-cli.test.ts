@@ -4,18 +4,15 @@
 // `mezzo graph schedules` (DOT; JSON is unit-tested) and a cycle refused at `mezzo apply`.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, stringify } from 'yaml';
-import { freePort } from '../../support/net.js';
-import { prerequisite } from '../../support/prereq.js';
 import { cleanCgroupTrees } from '../../support/cgroups.js';
+import { devPrerequisite, mezzoAt, spawnDev } from '../../support/dev-process.js';
 import type { ScheduleStatusView } from './support.js';
 
-const bin = fileURLToPath(new URL('../../../../bin/mezzo.js', import.meta.url));
 const example = fileURLToPath(new URL('../../../../examples/schedules/etl.yaml', import.meta.url));
 const cgroupRoot = `mezzo-schedtest-${process.pid}`;
 
@@ -28,48 +25,15 @@ interface Obj {
   status?: ScheduleStatusView;
 }
 
-function mezzo(
-  server: string,
-  ...args: string[]
-): { status: number | null; stdout: string; stderr: string } {
-  return spawnSync(process.execPath, [bin, ...args, '--server', server], { encoding: 'utf8' });
-}
+const mezzo = mezzoAt;
 
 test('the ETL example under mezzo dev: run-schedule, a retried failure, get and graph', async (t) => {
-  if (
-    !prerequisite(
-      t,
-      process.getuid?.() === 0,
-      'root (the dev agent uses cgroups)',
-      'run the tests as root',
-    )
-  )
-    return;
-  const port = await freePort();
+  if (!devPrerequisite(t)) return;
   const workDir = mkdtempSync(join(tmpdir(), 'mezzo-schedev-'));
   const etl = mkdtempSync(join(tmpdir(), 'mezzo-etl-'));
   chmodSync(etl, 0o777);
-  const server = `http://127.0.0.1:${port}`;
-  const dev = spawn(
-    process.execPath,
-    [
-      bin,
-      'dev',
-      '--port',
-      String(port),
-      '--grpc-port',
-      String(await freePort()),
-      '--work-dir',
-      workDir,
-      '--cgroup-root',
-      cgroupRoot,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  dev.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  dev.stderr.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => dev.on('exit', resolve));
+  const dev = await spawnDev({ cgroupRoot, workDir });
+  const { server } = dev;
   const schedules = async () =>
     (await (await fetch(`${server}/objects?kind=Schedule`)).json()) as Obj[];
   const poll = async (cond: (objs: Obj[]) => boolean, what: string) => {
@@ -77,7 +41,10 @@ test('the ETL example under mezzo dev: run-schedule, a retried failure, get and 
     for (;;) {
       const objs = await schedules().catch(() => undefined);
       if (objs && cond(objs)) return objs;
-      assert.ok(Date.now() - start < 20_000, `timed out waiting for ${what}: ${out.slice(-2000)}`);
+      assert.ok(
+        Date.now() - start < 20_000,
+        `timed out waiting for ${what}: ${dev.output.slice(-2000)}`,
+      );
       await new Promise((r) => setTimeout(r, 100));
     }
   };
@@ -149,7 +116,7 @@ test('the ETL example under mezzo dev: run-schedule, a retried failure, get and 
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /Schedule\/nope not found in default/);
   } finally {
-    dev.kill('SIGTERM');
+    dev.process.kill('SIGTERM');
   }
-  assert.equal(await exited, 0, out.slice(-2000));
+  assert.equal(await dev.exited, 0, dev.output.slice(-2000));
 });

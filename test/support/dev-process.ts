@@ -1,0 +1,92 @@
+/**
+ * `mezzo dev` as the tests that drive it through the CLI start it: a real process on free
+ * loopback ports, its own work dir and cgroup root, output kept for failure messages.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TestContext } from 'node:test';
+import { freePort } from './net.js';
+import { prerequisite } from './prereq.js';
+
+/** The `mezzo` bin of this checkout. */
+export const MEZZO_BIN = fileURLToPath(new URL('../../../bin/mezzo.js', import.meta.url));
+
+/** A running `mezzo dev`. */
+export interface DevProcess {
+  process: ChildProcess;
+  port: number;
+  grpcPort: number;
+  /** Its HTTP API, e.g. http://127.0.0.1:40123. */
+  server: string;
+  workDir: string;
+  /** Everything it printed so far (stdout and stderr). */
+  readonly output: string;
+  /** Its exit code, once it exits. */
+  exited: Promise<number | null>;
+}
+
+/** Whether the test may run `mezzo dev` with cgroups (root); skips or fails otherwise. */
+export function devPrerequisite(t: TestContext): boolean {
+  return prerequisite(
+    t,
+    process.getuid?.() === 0,
+    'root (the dev agent uses cgroups)',
+    'run the tests as root',
+  );
+}
+
+/** Starts `mezzo dev` (without waiting for it to answer). */
+export async function spawnDev(opts: {
+  cgroupRoot: string;
+  workDir?: string;
+  demo?: boolean;
+}): Promise<DevProcess> {
+  const port = await freePort();
+  const grpcPort = await freePort();
+  const workDir = opts.workDir ?? mkdtempSync(join(tmpdir(), 'mezzo-dev-'));
+  const child = spawn(
+    process.execPath,
+    [
+      MEZZO_BIN,
+      'dev',
+      ...(opts.demo ? ['--demo'] : []),
+      '--port',
+      String(port),
+      '--grpc-port',
+      String(grpcPort),
+      '--work-dir',
+      workDir,
+      '--cgroup-root',
+      opts.cgroupRoot,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return {
+    process: child,
+    port,
+    grpcPort,
+    server: `http://127.0.0.1:${port}`,
+    workDir,
+    get output() {
+      return out;
+    },
+    exited,
+  };
+}
+
+/** Runs the `mezzo` CLI against `server` to its end. */
+export function mezzoAt(
+  server: string,
+  ...args: string[]
+): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(process.execPath, [MEZZO_BIN, ...args, '--server', server], {
+    encoding: 'utf8',
+  });
+}
