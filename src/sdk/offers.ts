@@ -100,6 +100,12 @@ export class OfferMatcher {
     return this.freePorts.some((r) => p >= r.begin && p <= r.end) && !this.takenPorts.has(p);
   }
 
+  private *lowestFree(skip: ReadonlySet<number>): Generator<number> {
+    for (const r of this.freePorts) {
+      for (let q = r.begin; q <= r.end; q++) if (!this.takenPorts.has(q) && !skip.has(q)) yield q;
+    }
+  }
+
   // Fixed ports first, so that "any" never takes a port a fixed one needs.
   private pickPorts(want: number | readonly number[]): number[] | undefined {
     const asked = typeof want === 'number' ? new Array<number>(want).fill(0) : [...want];
@@ -111,25 +117,13 @@ export class OfferMatcher {
       out[i] = p;
       claimed.add(p);
     }
-    let cursor = 0;
-    const ranges = this.freePorts;
+    // "Any" ports: the lowest free ones, in order.
+    const free = this.lowestFree(claimed);
     for (const [i, p] of asked.entries()) {
       if (p !== 0) continue;
-      let found: number | undefined;
-      for (; cursor < ranges.length && found === undefined;) {
-        const r = ranges[cursor];
-        if (!r) break;
-        for (let q = r.begin; q <= r.end; q++) {
-          if (!this.takenPorts.has(q) && !claimed.has(q)) {
-            found = q;
-            break;
-          }
-        }
-        if (found === undefined) cursor++;
-      }
-      if (found === undefined) return undefined;
-      out[i] = found;
-      claimed.add(found);
+      const q = free.next();
+      if (q.done) return undefined;
+      out[i] = q.value;
     }
     return out;
   }
