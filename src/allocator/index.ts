@@ -3,7 +3,8 @@
  * refuse filters and incremental allocation, as a pure synchronous library.
  * See docs/allocator.md.
  */
-export { Resources } from './resources.js';
+export { Resources, type ResourcesResult } from './resources.js';
+export { MAX_SCALAR } from './fixed.js';
 export type { ResourceProto, ResourceProtoLike, WireInt } from './proto.js';
 export type { Entry, Kind, Range, Reservation, ReservationType } from './resource-entry.js';
 export type { Quantities } from './quantities.js';
@@ -25,3 +26,4 @@ export { DrfSorter } from './drf-sorter.js';
 export { RandomSorter } from './random-sorter.js';
 export { Rng } from './rng.js';
 export { parseQuantity } from './parse.js';
+export { MIN_TASK_CPUS, taskLimitsProblem } from './task-limits.js';

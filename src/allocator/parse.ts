@@ -5,7 +5,7 @@
  * say what was expected, because operators type these by hand.
  */
 import { ValidationError } from '../shared/errors.js';
-import { toMilli } from './fixed.js';
+import { scalarProblem, toMilli } from './fixed.js';
 import { makeEntry, normalizeRanges, type Entry, type Range } from './resource-entry.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
@@ -28,8 +28,8 @@ function parseScalar(text: string, path: string, name: string): number {
     throw new ValidationError(path, `${name}: "${text}" is not a number`);
   }
   const v = Number(text);
-  if (!Number.isFinite(v)) throw new ValidationError(path, `${name}: "${text}" is not finite`);
-  if (v < 0) throw new ValidationError(path, `${name}: ${text} is negative`);
+  const problem = scalarProblem(v);
+  if (problem !== undefined) throw new ValidationError(path, `${name}: ${text} ${problem}`);
   return toMilli(v);
 }
 
@@ -117,26 +117,27 @@ export function parseResourceText(text: string): Entry[] {
   return entries;
 }
 
-const BINARY: Record<string, number> = {
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-const DECIMAL: Record<string, number> = {
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  '': 1,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-};
+// Maps, not object literals: a suffix such as "constructor" must not find Object's own.
+const BINARY: ReadonlyMap<string, number> = new Map([
+  ['Ki', 2 ** 10],
+  ['Mi', 2 ** 20],
+  ['Gi', 2 ** 30],
+  ['Ti', 2 ** 40],
+  ['Pi', 2 ** 50],
+  ['Ei', 2 ** 60],
+]);
+const DECIMAL: ReadonlyMap<string, number> = new Map([
+  ['n', 1e-9],
+  ['u', 1e-6],
+  ['m', 1e-3],
+  ['', 1],
+  ['k', 1e3],
+  ['M', 1e6],
+  ['G', 1e9],
+  ['T', 1e12],
+  ['P', 1e15],
+  ['E', 1e18],
+]);
 
 /** Resource names whose Kubernetes quantities are bytes, kept by Mesos in MiB. */
 export const BYTE_RESOURCES: ReadonlySet<string> = new Set(['mem', 'memory', 'disk', 'storage']);
@@ -149,8 +150,8 @@ export const BYTE_RESOURCES: ReadonlySet<string> = new Set(['mem', 'memory', 'di
  */
 export function parseQuantity(name: string, value: string | number, path: string): number {
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new ValidationError(path, `${name}: ${value} is not finite`);
-    if (value < 0) throw new ValidationError(path, `${name}: ${value} is negative`);
+    const problem = scalarProblem(value);
+    if (problem !== undefined) throw new ValidationError(path, `${name}: ${value} ${problem}`);
     return toMilli(value);
   }
   const text = value.trim();
@@ -160,18 +161,20 @@ export function parseQuantity(name: string, value: string | number, path: string
   }
   const number = Number(m[1]);
   const suffix = m[2] ?? '';
-  if (number < 0) throw new ValidationError(path, `${name}: "${value}" is negative`);
   const bytes = BYTE_RESOURCES.has(name);
-  if (suffix === '') return toMilli(number);
-  const binary = BINARY[suffix];
-  const decimal = DECIMAL[suffix];
-  const factor = binary ?? decimal;
+  const factor = BINARY.get(suffix) ?? DECIMAL.get(suffix);
   if (factor === undefined) {
     throw new ValidationError(
       path,
       `${name}: unknown suffix "${suffix}" in "${value}" (use m, k, M, G, T, Ki, Mi, Gi, Ti)`,
     );
   }
-  // Byte quantities become MiB; everything else keeps its own unit.
-  return toMilli(bytes ? (number * factor) / 2 ** 20 : number * factor);
+  // Byte quantities become MiB; everything else keeps its own unit. A bare number is
+  // already in the Mesos unit.
+  const amount = suffix === '' ? number : bytes ? (number * factor) / 2 ** 20 : number * factor;
+  const problem = scalarProblem(amount);
+  if (problem !== undefined) {
+    throw new ValidationError(path, `${name}: "${value}" ${problem}`);
+  }
+  return toMilli(amount);
 }

@@ -4,7 +4,7 @@
  * the generated gRPC code (and stays free of I/O dependencies).
  */
 import { ValidationError } from '../shared/errors.js';
-import { toMilli } from './fixed.js';
+import { scalarProblem, toMilli } from './fixed.js';
 import { validateRole } from './parse.js';
 import {
   makeEntry,
@@ -104,11 +104,9 @@ export function entriesFromProto(list: readonly ResourceProtoLike[]): Entry[] {
       throw new ValidationError(`${path}.type`, `unknown resource type ${String(type)}`);
     }
     const v = Number(r.scalar ?? 0);
-    if (!Number.isFinite(v) || v < 0) {
-      throw new ValidationError(
-        `${path}.scalar`,
-        `${name}: ${String(r.scalar)} is not a non-negative number`,
-      );
+    const problem = scalarProblem(v);
+    if (problem !== undefined) {
+      throw new ValidationError(`${path}.scalar`, `${name}: ${String(r.scalar)} ${problem}`);
     }
     return makeEntry({ name, kind: 'scalar', milli: toMilli(v), reservations, revocable });
   });

@@ -25,6 +25,21 @@ import {
   type Entry,
 } from './resource-entry.js';
 
+/** The outcome of reading resources from outside input: the value, or why it is invalid. */
+export type ResourcesResult =
+  | { readonly ok: true; readonly resources: Resources }
+  | { readonly ok: false; readonly error: ValidationError };
+
+/** Runs a parser, turning its ValidationError into a value (anything else is a bug). */
+function attempt(parse: () => Resources): ResourcesResult {
+  try {
+    return { ok: true, resources: parse() };
+  } catch (err) {
+    if (err instanceof ValidationError) return { ok: false, error: err };
+    throw err;
+  }
+}
+
 function byKey(a: Entry, b: Entry): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
@@ -93,10 +108,29 @@ export class Resources {
 
   /**
    * Converts the wire form (`mezzo.v1.Resource`, snake_case as generated).
-   * @throws ValidationError for entries without a name, of an unknown type, or negative
+   * @throws ValidationError for entries without a name, of an unknown type, or with a
+   * scalar that is NaN, infinite, negative or above MAX_SCALAR
    */
   static fromProto(list: readonly ResourceProtoLike[]): Resources {
     return Resources.fromEntries(entriesFromProto(list));
+  }
+
+  /**
+   * {@link parse} for outside input: a rejection (a malformed item; a scalar that is NaN,
+   * infinite, negative or absurdly large) is a value, not a throw.
+   */
+  static tryParse(text: string): ResourcesResult {
+    return attempt(() => Resources.parse(text));
+  }
+
+  /** {@link fromQuantities} for outside input: a rejection is a value, not a throw. */
+  static tryFromQuantities(q: Readonly<Record<string, string | number>>): ResourcesResult {
+    return attempt(() => Resources.fromQuantities(q));
+  }
+
+  /** {@link fromProto} for outside input: a rejection is a value, not a throw. */
+  static tryFromProto(list: readonly ResourceProtoLike[]): ResourcesResult {
+    return attempt(() => Resources.fromProto(list));
   }
 
   /** The wire form, one message per entry (assignable to the generated `Resource`). */

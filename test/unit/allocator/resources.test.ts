@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Resources } from '../../../src/allocator/index.js';
+import { MAX_SCALAR, Resources } from '../../../src/allocator/index.js';
 import { ValidationError } from '../../../src/shared/errors.js';
 
 const R = (t: string): Resources => Resources.parse(t);
@@ -135,7 +135,7 @@ test('proto: round trip and validation', () => {
   );
   assert.throws(
     () => Resources.fromProto([{ name: 'cpus', scalar: -1 }]),
-    /resources\[0\]\.scalar: cpus: -1 is not a non-negative number/,
+    /resources\[0\]\.scalar: cpus: -1 is negative/,
   );
   const dyn = Resources.fromProto([
     {
@@ -176,4 +176,56 @@ test('pickScalars: reservations first, then unreserved; undefined when short', (
       `${have} ⊇ ${JSON.stringify(want)}`,
     );
   }
+});
+
+test('hostile scalars are rejected as values by every reader of outside input', () => {
+  // MAX_SCALAR is 1e10 units. 10 Pi of disk = 10 × 2^50 B = 10 × 2^30 MiB ≈ 1.07e10 MiB:
+  // just over it.
+  const text: [string, string][] = [
+    ['cpus:-1', 'cpus: -1 is negative'],
+    ['mem:1e999', 'mem: 1e999 is not finite'],
+    ['mem:1e300', `mem: 1e300 is more than ${String(MAX_SCALAR)}, the largest amount accepted`],
+    ['gpus:10000000001', 'gpus: 10000000001 is more than 10000000000'],
+  ];
+  for (const [input, message] of text) {
+    const r = Resources.tryParse(input);
+    assert.equal(r.ok, false, input);
+    assert.ok(r.error instanceof ValidationError);
+    assert.ok(r.error.message.includes(message), `${input}: ${r.error.message}`);
+  }
+  const quantities: [Record<string, string | number>, string][] = [
+    [{ mem: -1 }, 'mem: -1 is negative'],
+    [{ mem: '-1Gi' }, 'mem: "-1Gi" is negative'],
+    [{ mem: Number.NaN }, 'mem: NaN is not a number'],
+    [{ cpus: Number.POSITIVE_INFINITY }, 'cpus: Infinity is not finite'],
+    // Number('1e999') is Infinity: the string path used to let it through as Infinity milli.
+    [{ mem: '1e999' }, 'mem: "1e999" is not finite'],
+    [{ disk: '10Pi' }, 'disk: "10Pi" is more than'],
+    [{ gpus: '1E' }, 'gpus: "1E" is more than'], // 1e18 GPUs
+    // A suffix that is a property of every object is still an unknown suffix.
+    [{ mem: '1constructor' }, 'mem: unknown suffix "constructor"'],
+  ];
+  for (const [input, message] of quantities) {
+    const r = Resources.tryFromQuantities(input);
+    assert.equal(r.ok, false, JSON.stringify(input));
+    assert.ok(r.error.message.includes(message), r.error.message);
+  }
+  const wire: [number | string, string][] = [
+    [-5, 'mem: -5 is negative'],
+    [Number.NaN, 'mem: NaN is not a number'],
+    ['abc', 'mem: abc is not a number'],
+    [Number.NEGATIVE_INFINITY, 'mem: -Infinity is not finite'],
+    [1e300, 'mem: 1e+300 is more than'],
+  ];
+  for (const [scalar, message] of wire) {
+    const r = Resources.tryFromProto([{ name: 'mem', type: 'SCALAR', scalar }]);
+    assert.equal(r.ok, false, String(scalar));
+    assert.ok(r.error.message.includes(message), r.error.message);
+  }
+  // The largest accepted amount still parses, and valid input is a value too.
+  assert.equal(Resources.tryParse(`disk:${String(MAX_SCALAR)}`).ok, true);
+  const ok = Resources.tryFromQuantities({ cpus: '500m', mem: '1Pi' });
+  assert.ok(ok.ok);
+  // 1 Pi = 2^50 B = 2^30 MiB = 1073741824 MiB, under the bound.
+  assert.equal(ok.resources.toString(), 'cpus:0.5; mem:1073741824');
 });
