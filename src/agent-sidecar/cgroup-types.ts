@@ -1,12 +1,12 @@
 /** The cgroup interface task isolation is written against (v1 and v2 implement it). */
 
-/** Limits applied to one task cgroup. */
+/** Limits applied to one task cgroup (see cgroup-limits.ts: every one is set). */
 export interface CgroupLimits {
-  /** CPU cores; 0 means no quota (shares stay at the default). */
+  /** CPU cores, > 0: the CFS quota is cpus × period, at least 1 ms. */
   cpus: number;
-  /** Hard memory limit in bytes; 0 means none. */
+  /** Hard memory limit in bytes, > 0. */
   memBytes: number;
-  /** pids.max; 0 means none. */
+  /** pids.max; 0 only when the operator turned the pids limit off (`--pids-limit 0`). */
   pids: number;
   /** CFS period, microseconds. */
   cfsPeriodUs: number;

@@ -2,6 +2,8 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { readNum, readKeyed, readPids, rmdirRetry, killAll, USER_HZ } from './cgroup-fs.js';
+import { UnavailableError } from '../shared/errors.js';
+import { assertEnforceable, cfsQuotaUs, cpuShares } from './cgroup-limits.js';
 import type { CgroupLimits, CgroupStats, Cgroups } from './cgroup-types.js';
 
 /** cgroup v1: one hierarchy per controller (some may be co-mounted). */
@@ -29,23 +31,26 @@ export class CgroupsV1 implements Cgroups {
   }
 
   async create(name: string, limits: CgroupLimits): Promise<void> {
+    assertEnforceable(limits);
+    const pids = this.dir('pids', name);
+    if (limits.pids > 0 && pids === undefined) {
+      throw new UnavailableError(
+        'cgroups',
+        'no pids hierarchy is mounted: no pids limit can be set',
+      );
+    }
     await Promise.all(this.dirs(name).map((d) => fsp.mkdir(d, { recursive: true })));
     const cpu = this.dir('cpu', name) ?? '';
     const mem = this.dir('memory', name) ?? '';
-    const pids = this.dir('pids', name);
     // Controllers are independent; within one, order matters (period before quota,
-    // memory limit before memory+swap limit).
+    // memory limit before memory+swap limit). A write that fails fails the launch.
     await Promise.all([
       (async () => {
-        if (limits.cpus <= 0) return;
-        const shares = Math.max(2, Math.round(limits.cpus * 1024));
-        await fsp.writeFile(join(cpu, 'cpu.shares'), String(shares));
+        await fsp.writeFile(join(cpu, 'cpu.shares'), String(cpuShares(limits)));
         await fsp.writeFile(join(cpu, 'cpu.cfs_period_us'), String(limits.cfsPeriodUs));
-        const quota = Math.max(1000, Math.round(limits.cpus * limits.cfsPeriodUs));
-        await fsp.writeFile(join(cpu, 'cpu.cfs_quota_us'), String(quota));
+        await fsp.writeFile(join(cpu, 'cpu.cfs_quota_us'), String(cfsQuotaUs(limits)));
       })(),
       (async () => {
-        if (limits.memBytes <= 0) return;
         await fsp.writeFile(join(mem, 'memory.limit_in_bytes'), String(limits.memBytes));
         try {
           // Without swap accounting this file is absent; with it, forbid swapping past the limit.
@@ -55,7 +60,7 @@ export class CgroupsV1 implements Cgroups {
         }
       })(),
       (async () => {
-        if (pids && limits.pids > 0)
+        if (pids !== undefined && limits.pids > 0)
           await fsp.writeFile(join(pids, 'pids.max'), String(limits.pids));
       })(),
     ]);

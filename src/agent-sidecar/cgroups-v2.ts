@@ -2,6 +2,7 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { readNum, readKeyed, readPids, rmdirRetry, killAll } from './cgroup-fs.js';
+import { assertEnforceable, cfsQuotaUs, cpuShares } from './cgroup-limits.js';
 import type { CgroupLimits, CgroupStats, Cgroups } from './cgroup-types.js';
 
 /** cgroup v2: the unified hierarchy. */
@@ -28,27 +29,23 @@ export class CgroupsV2 implements Cgroups {
   }
 
   async create(name: string, limits: CgroupLimits): Promise<void> {
+    assertEnforceable(limits);
     const rootDir = join(this.mount, this.root);
     await fsp.mkdir(rootDir, { recursive: true });
     await this.enableControllers(this.mount);
     await this.enableControllers(rootDir);
     const d = this.dir(name);
     await fsp.mkdir(d, { recursive: true });
-    if (limits.cpus > 0) {
-      const shares = Math.max(2, Math.round(limits.cpus * 1024));
-      // The kernel's (and runc's) shares→weight mapping.
-      const weight = Math.min(10000, Math.max(1, 1 + Math.floor(((shares - 2) * 9999) / 262142)));
-      await fsp.writeFile(join(d, 'cpu.weight'), String(weight));
-      const quota = Math.max(1000, Math.round(limits.cpus * limits.cfsPeriodUs));
-      await fsp.writeFile(join(d, 'cpu.max'), `${quota} ${limits.cfsPeriodUs}`);
-    }
-    if (limits.memBytes > 0) {
-      await fsp.writeFile(join(d, 'memory.max'), String(limits.memBytes));
-      try {
-        await fsp.writeFile(join(d, 'memory.swap.max'), '0');
-      } catch {
-        // no swap controller
-      }
+    // The kernel's (and runc's) shares→weight mapping.
+    const shares = cpuShares(limits);
+    const weight = Math.min(10000, Math.max(1, 1 + Math.floor(((shares - 2) * 9999) / 262142)));
+    await fsp.writeFile(join(d, 'cpu.weight'), String(weight));
+    await fsp.writeFile(join(d, 'cpu.max'), `${cfsQuotaUs(limits)} ${limits.cfsPeriodUs}`);
+    await fsp.writeFile(join(d, 'memory.max'), String(limits.memBytes));
+    try {
+      await fsp.writeFile(join(d, 'memory.swap.max'), '0');
+    } catch {
+      // no swap controller
     }
     if (limits.pids > 0) await fsp.writeFile(join(d, 'pids.max'), String(limits.pids));
   }

@@ -28,7 +28,9 @@ export function exitUpdate(
   status: number | undefined,
   stats: CgroupStats | undefined,
 ): NewUpdate {
-  const memMiB = Math.round(t.limits.memBytes / 1048576);
+  // The limit the cgroup really had (small ones are rounded up), else the task's mem.
+  const limitBytes = stats && stats.memLimitBytes > 0 ? stats.memLimitBytes : t.limits.memBytes;
+  const memMiB = Math.round(limitBytes / 1048576);
   let u: NewUpdate;
   if (stats && stats.oomKills > 0) {
     u = {

@@ -14,6 +14,7 @@ import type { TaskInfo__Output } from '../gen/mezzo/v1/TaskInfo.js';
 import type { FrameworkInfoLite__Output } from '../gen/mezzo/v1/FrameworkInfoLite.js';
 import type { StatusReason__Output } from '../gen/mezzo/v1/StatusReason.js';
 import { removeTaskMetrics, type AgentMetrics } from './agent-metrics.js';
+import { enforceableLimits } from './cgroup-limits.js';
 import type { Cgroups, CgroupStats } from './cgroups.js';
 import { taskLimits, type AgentConfig } from './config.js';
 import type { Containerizer } from './containerizer.js';
@@ -139,6 +140,17 @@ export class TaskRunner {
     ]);
     this.updates.open(id, framework.id, join(t.metaDir, 'updates.log'));
     await this.checkpoint(t);
+    // Never run a task unlimited: no cpus or mem to set its quota and limit from is an
+    // invalid task (the controller refuses these too; this agent does not rely on it).
+    const limits = enforceableLimits(t.limits, this.config);
+    if (!limits.ok) {
+      await this.finish(t, {
+        state: 'TASK_ERROR',
+        reason: 'REASON_TASK_INVALID',
+        message: `refused: ${limits.message}`,
+      });
+      return;
+    }
 
     const userName = task.command?.user || framework.user || this.config.defaultUser;
     const pw = lookupUser(userName);
@@ -165,17 +177,10 @@ export class TaskRunner {
     }
     t.env = this.buildEnv(t, pw.home);
     // The cgroup is prepared while STARTING is persisted and URIs are fetched.
-    const cgroupReady = this.cgroups
-      .create(t.cgroup, {
-        cpus: t.limits.cpus,
-        memBytes: t.limits.memBytes,
-        pids: this.config.pidsLimit,
-        cfsPeriodUs: this.config.cfsPeriodUs,
-      })
-      .then(
-        () => undefined,
-        (err: unknown) => err,
-      );
+    const cgroupReady = this.cgroups.create(t.cgroup, limits.limits).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     await this.update(t, { state: 'TASK_STARTING' });
 
     try {

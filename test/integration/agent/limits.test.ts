@@ -4,11 +4,13 @@
 // exit codes and the kill policy behave as documented.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { needCgroups, startHarness } from './support/harness.js';
 import { shellTask } from './support/fake-controller.js';
+import { taskKey } from '../../../src/agent-sidecar/task-record.js';
+import { TERMINAL_STATES } from '../../../src/controller/records.js';
 
 test('a task limited to 64 MiB that allocates 256 MiB ends FAILED with the memory reason', async (t) => {
   if (!needCgroups(t)) return;
@@ -176,6 +178,67 @@ test('--pid-namespace: the task sees only its own processes and is signalled thr
     h.controller.kill('nsk', 'fw-1', 2);
     const k = await h.controller.waitForState('nsk', 'TASK_KILLED');
     assert.equal(k.exit_code, 143);
+  } finally {
+    await h.cleanup();
+  }
+});
+
+test('a task whose limits could not be set is refused with TASK_ERROR and never runs', async (t) => {
+  if (!needCgroups(t)) return;
+  const h = await startHarness();
+  try {
+    // Each would have run unlimited: mem 0 (or none) left memory.limit_in_bytes at the
+    // kernel's "unlimited", cpus 0 (or none) left the task without a CFS quota.
+    const cases: [string, Parameters<typeof shellTask>[2]][] = [
+      ['mem-zero', { mem: 0 }],
+      ['mem-negative', { mem: -64 }],
+      ['mem-nan', { mem: Number.NaN }],
+      ['mem-none', { extra: { resources: [{ name: 'cpus', type: 'SCALAR', scalar: 0.1 }] } }],
+      ['cpus-zero', { cpus: 0 }],
+      ['cpus-none', { extra: { resources: [{ name: 'mem', type: 'SCALAR', scalar: 32 }] } }],
+    ];
+    for (const [id, opts] of cases) h.controller.launch(shellTask(id, 'touch ran', opts));
+    const ended = (id: string) =>
+      h.controller.states(id).some((s) => TERMINAL_STATES.has(s as 'TASK_ERROR'));
+    await h.controller.waitFor(() => cases.every(([id]) => ended(id)), 20_000, 'every task to end');
+    for (const [id] of cases) {
+      assert.deepEqual(h.controller.states(id), ['TASK_ERROR'], id);
+      const st = h.controller.latest(id);
+      assert.equal(st?.reason, 'REASON_TASK_INVALID', id);
+      assert.match(
+        st.message,
+        /^refused: the task's (cpus|mem) \(.+\) gives? no (CPU quota|memory limit)/,
+      );
+      const sb = h.agent.sandboxOf(id) ?? '';
+      assert.equal(existsSync(join(sb, 'ran')), false, `${id}: the command never ran`);
+      const cg = join('/sys/fs/cgroup/memory', h.config.cgroupRoot, taskKey('fw-1', id));
+      assert.equal(existsSync(cg), false, `${id}: no cgroup was made`);
+    }
+    // A valid task on the same agent still runs.
+    h.controller.launch(shellTask('fine', 'true'));
+    await h.controller.waitForState('fine', 'TASK_FINISHED');
+  } finally {
+    await h.cleanup();
+  }
+});
+
+test('tiny cpus get the 1 ms minimum CFS quota, tiny mem the 4 MiB minimum limit', async (t) => {
+  if (!needCgroups(t)) return;
+  const h = await startHarness();
+  try {
+    // 0.0001 cpus × 100 000 µs = 10 µs, under the kernel's 1 000 µs minimum: rounded up,
+    // never dropped. 1 MiB of memory: rounded up to 4 MiB.
+    h.controller.launch(shellTask('tiny', 'exec sleep 60', { cpus: 0.0001, mem: 1 }));
+    await h.controller.waitForState('tiny', 'TASK_RUNNING');
+    const key = taskKey('fw-1', 'tiny');
+    const read = (ctl: string, file: string) =>
+      readFileSync(join('/sys/fs/cgroup', ctl, h.config.cgroupRoot, key, file), 'utf8').trim();
+    assert.equal(read('cpu', 'cpu.cfs_quota_us'), '1000');
+    assert.equal(read('cpu', 'cpu.cfs_period_us'), '100000');
+    assert.equal(read('memory', 'memory.limit_in_bytes'), String(4 * 1048576));
+    assert.equal(read('pids', 'pids.max'), '1024');
+    h.controller.kill('tiny');
+    await h.controller.waitForState('tiny', 'TASK_KILLED');
   } finally {
     await h.cleanup();
   }
