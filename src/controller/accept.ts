@@ -3,9 +3,11 @@
  * outstanding, belongs to the caller and is on one agent; every LAUNCH names a new task
  * ID and takes resources that are still left in the offers; RESERVE and UNRESERVE move
  * resources between unreserved and reserved. A rejection is a value with a gRPC code.
+ * A task whose resources are invalid or could not be enforced (no cpus or mem to set a
+ * CPU quota and memory limit from) does not fail the call: it is listed for TASK_ERROR.
  */
 import * as grpc from '@grpc/grpc-js';
-import { Resources } from '../allocator/index.js';
+import { Resources, taskLimitsProblem } from '../allocator/index.js';
 import type { Operation__Output } from '../gen/mezzo/v1/Operation.js';
 import type { TaskInfo__Output } from '../gen/mezzo/v1/TaskInfo.js';
 import type { OfferRecord } from './records.js';
@@ -16,6 +18,12 @@ export interface AcceptPlan {
   role: string;
   offers: OfferRecord[];
   launches: { task: TaskInfo__Output; resources: Resources }[];
+  /**
+   * Tasks refused for their resources (invalid scalars, or limits an agent could not
+   * enforce): the caller answers each with TASK_ERROR, as Mesos' master does, while the
+   * rest of the accept goes ahead and their share of the offers is returned.
+   */
+  invalid: { task: TaskInfo__Output; message: string }[];
   conversions: { from: Resources; to: Resources }[];
   /** Offered resources not used by any operation. */
   unused: Resources;
@@ -66,6 +74,7 @@ export function planAccept(
   }
   let left = offers.reduce((acc, o) => acc.add(o.resources), Resources.EMPTY);
   const launches: AcceptPlan['launches'] = [];
+  const invalid: AcceptPlan['invalid'] = [];
   const conversions: AcceptPlan['conversions'] = [];
   const newIds = new Set<string>();
   for (const [i, op] of operations.entries()) {
@@ -89,20 +98,24 @@ export function planAccept(
               message: `task ${task.task_id} has no command`,
             };
           }
-          let res: Resources;
-          try {
-            res = Resources.fromProto(task.resources);
-          } catch (err) {
-            return {
-              code: grpc.status.INVALID_ARGUMENT,
-              message: `task ${task.task_id}: ${(err as Error).message}`,
-            };
+          newIds.add(task.task_id);
+          const parsed = Resources.tryFromProto(task.resources);
+          if (!parsed.ok) {
+            invalid.push({
+              task,
+              message: `task ${task.task_id} has invalid resources: ${parsed.error.message}`,
+            });
+            continue;
           }
-          if (res.isEmpty())
-            return {
-              code: grpc.status.INVALID_ARGUMENT,
-              message: `task ${task.task_id} asks for no resources`,
-            };
+          const res = parsed.resources;
+          const unenforceable = taskLimitsProblem(res);
+          if (unenforceable !== undefined) {
+            invalid.push({
+              task,
+              message: `task ${task.task_id} cannot be limited: ${unenforceable}`,
+            });
+            continue;
+          }
           if (!left.contains(res)) {
             return {
               code: grpc.status.INVALID_ARGUMENT,
@@ -110,21 +123,19 @@ export function planAccept(
             };
           }
           left = left.subtract(res);
-          newIds.add(task.task_id);
           launches.push({ task, resources: res });
         }
         break;
       case 'RESERVE':
       case 'UNRESERVE': {
-        let target: Resources;
-        try {
-          target = Resources.fromProto(op.resources);
-        } catch (err) {
+        const parsed = Resources.tryFromProto(op.resources);
+        if (!parsed.ok) {
           return {
             code: grpc.status.INVALID_ARGUMENT,
-            message: `operation ${i}: ${(err as Error).message}`,
+            message: `operation ${i}: ${parsed.error.message}`,
           };
         }
+        const target = parsed.resources;
         // RESERVE turns unreserved resources into reserved ones; UNRESERVE the reverse.
         if (!target.unreserved().isEmpty()) {
           return {
@@ -151,5 +162,13 @@ export function planAccept(
         };
     }
   }
-  return { agentId: first.agentId, role: first.role, offers, launches, conversions, unused: left };
+  return {
+    agentId: first.agentId,
+    role: first.role,
+    offers,
+    launches,
+    invalid,
+    conversions,
+    unused: left,
+  };
 }

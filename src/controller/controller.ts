@@ -1,9 +1,10 @@
 /**
  * The controller process: the core, its gRPC services (scheduler and agent APIs), its
- * HTTP endpoints, and the store mirror — Task status follows task updates, Agent and
- * Framework objects follow registrations, Role objects drive the allocator's weights
- * and quota. Store writes go through a deduplicating work queue so a burst of updates
- * to one task becomes one write of its latest state.
+ * HTTP endpoints, and the store mirror — Task status follows task updates (see
+ * task-mirror.ts: a delete always wins), Agent and Framework objects follow
+ * registrations, Role objects drive the allocator's weights and quota. Store writes go
+ * through a deduplicating work queue so a burst of updates to one task becomes one write
+ * of its latest state.
  */
 import type { Server } from 'node:http';
 import { Resources } from '../allocator/index.js';
@@ -13,16 +14,16 @@ import type { MetricsRegistry } from '../shared/metrics.js';
 import { agentProto, schedulerProto } from '../shared/proto.js';
 import { startGrpcServer, type RunningGrpcServer } from '../shared/grpc.js';
 import { WorkQueue, runWorkers } from '../kube/workqueue.js';
-import { setCondition, type Condition } from '../kube/conditions.js';
-import { labelValue, validLabels } from '../kube/labels.js';
-import type { Kind, Store, StoredObject } from '../store/types.js';
+import { labelValue } from '../kube/labels.js';
+import type { Store, StoredObject } from '../store/types.js';
 import { API_VERSION } from '../store/types.js';
 import { ControllerCore, type CoreOptions } from './core.js';
 import { schedulerService } from './scheduler-service.js';
 import { agentService } from './agent-service.js';
 import { startHttp } from './http.js';
 import { expectAgentsBack } from './recovery.js';
-import { isTerminal, type TaskRecord } from './records.js';
+import type { RecordEvent } from './record-event.js';
+import { TaskMirror } from './task-mirror.js';
 
 /** Settings for {@link Controller}. */
 export interface ControllerOptions extends Omit<
@@ -45,39 +46,13 @@ export interface ControllerOptions extends Omit<
   recordEvent?: RecordEvent;
 }
 
-/** Records a user-visible event on an object (a Kubernetes Event in a cluster, a log line in dev). */
-export type RecordEvent = (
-  target: { kind: Kind; name: string; namespace?: string; uid?: string },
-  type: 'Normal' | 'Warning',
-  reason: string,
-  message: string,
-) => void;
-
-const FAILED_STATES: ReadonlySet<string> = new Set([
-  'TASK_FAILED',
-  'TASK_ERROR',
-  'TASK_LOST',
-  'TASK_DROPPED',
-  'TASK_GONE',
-]);
-
-/** TASK_RUNNING → Running: the CamelCase reason a condition carries. */
-function stateReason(state: string): string {
-  return state
-    .replace(/^TASK_/, '')
-    .toLowerCase()
-    .replace(/(^|_)([a-z])/g, (_m, _u: string, c: string) => c.toUpperCase());
-}
+export type { RecordEvent } from './record-event.js';
+export { TASK_ID_LABEL, TASK_OBJECT_LABEL } from './task-mirror.js';
 
 /** Label on a Framework mirror naming the framework (its name in FrameworkInfo). */
 export const FRAMEWORK_NAME_LABEL = 'mezzo.dev/framework-name';
 /** Finalizer on a Framework mirror: deletion tears the framework down first. */
 export const FRAMEWORK_FINALIZER = 'mezzo.dev/teardown';
-
-/** Label naming the task ID on a Task object. */
-export const TASK_ID_LABEL = 'mezzo.dev/task-id';
-/** Annotation naming the Task object a task was launched for. */
-export const TASK_OBJECT_LABEL = 'mezzo.dev/task-object';
 
 /** A running controller. */
 export class Controller {
@@ -91,6 +66,8 @@ export class Controller {
   grpcAddress = '';
   httpPort = 0;
   private unwatchFrameworks: (() => void) | undefined;
+  private unwatchTasks: (() => void) | undefined;
+  private readonly tasks: TaskMirror;
 
   /** Namespace of Framework mirrors and of Task objects for offer-launched tasks. */
   private get namespace(): string {
@@ -102,6 +79,7 @@ export class Controller {
     this.core = new ControllerCore({
       ...opts,
       onTaskChanged: (t) => {
+        this.tasks.noteChanged(t);
         this.queue.add(`task/${t.id}`);
       },
       onAgentChanged: (a) => {
@@ -118,6 +96,14 @@ export class Controller {
           message,
         );
       },
+    });
+    this.tasks = new TaskMirror({
+      core: this.core,
+      store: opts.store,
+      clock: opts.clock,
+      log: opts.logger,
+      namespace: this.namespace,
+      ...(opts.recordEvent ? { recordEvent: opts.recordEvent } : {}),
     });
   }
 
@@ -147,6 +133,11 @@ export class Controller {
     );
     this.http = http.server;
     this.httpPort = http.port;
+    // A deleted Task object's task is killed at once; one deleted before its launch
+    // lands is killed by the mirror when it does.
+    this.unwatchTasks = this.opts.store.watch('Task', (e) => {
+      this.tasks.onObject(e.object, e.type === 'DELETED');
+    });
     this.unwatch = this.opts.store.watch('Role', (e) => {
       this.applyRole(e.object, e.type === 'DELETED');
     });
@@ -185,6 +176,7 @@ export class Controller {
     this.core.stop();
     this.unwatch?.();
     this.unwatchFrameworks?.();
+    this.unwatchTasks?.();
     this.queue.shutDown();
     await this.workers;
     await this.grpc?.stop(500);
@@ -231,8 +223,7 @@ export class Controller {
     if (kind === 'framework') {
       await this.writeFramework(id);
     } else if (kind === 'task') {
-      const t = this.core.tasks.get(id);
-      if (t) await this.writeTask(t);
+      await this.tasks.sync(id);
     } else if (kind === 'agent') {
       const a = this.core.agents.get(id);
       if (!a) return;
@@ -313,92 +304,6 @@ export class Controller {
       connected: fw.connected,
       tasks: { running },
     });
-  }
-
-  private async writeTask(t: TaskRecord): Promise<void> {
-    const ns =
-      t.info.labels?.[TASK_OBJECT_LABEL]?.split('/')[0] ?? this.opts.taskNamespace ?? 'default';
-    const name = t.info.labels?.[TASK_OBJECT_LABEL]?.split('/')[1] ?? t.id;
-    let obj = await this.opts.store.get('Task', name, ns);
-    if (!obj) {
-      // A task launched by a framework through an offer gets a Task object too, owned by
-      // its framework's object.
-      const owner = await this.opts.store.get('Framework', t.frameworkId, ns);
-      obj = await this.opts.store.create({
-        apiVersion: API_VERSION,
-        kind: 'Task',
-        metadata: {
-          name,
-          namespace: ns,
-          // The framework's labels where Kubernetes accepts them, for `kubectl get -l`.
-          labels: { ...validLabels(t.info.labels ?? {}), [TASK_ID_LABEL]: t.id },
-          ...(owner?.metadata.uid
-            ? {
-                ownerReferences: [
-                  {
-                    apiVersion: API_VERSION,
-                    kind: 'Framework',
-                    name: t.frameworkId,
-                    uid: owner.metadata.uid,
-                    controller: true,
-                  },
-                ],
-              }
-            : {}),
-        },
-        spec: {
-          framework: t.frameworkId,
-          command: t.info.command?.value ?? '',
-          resources: Object.fromEntries(
-            [...t.resources.quantities()].map(([k, v]) => [
-              k,
-              k === 'mem' || k === 'disk' ? `${v / 1000}Mi` : v / 1000,
-            ]),
-          ),
-        },
-      });
-    }
-    const s = t.status;
-    const prev = obj.status ?? {};
-    const agent = this.core.agents.get(t.agentId);
-    const now = new Date(this.opts.clock.now()).toISOString();
-    const status: Record<string, unknown> = {
-      ...prev,
-      state: t.state,
-      frameworkId: t.frameworkId,
-      taskId: t.id,
-      agentId: t.agentId,
-      hostname: agent?.info.hostname,
-      nodeName: agent?.info.node_name || undefined,
-      reason: s?.reason && s.reason !== 'REASON_UNSPECIFIED' ? s.reason : undefined,
-      message: s?.message || undefined,
-      ...(s?.exit === 'exit_code' ? { exitCode: s.exit_code } : {}),
-      ...(s?.health === 'healthy' ? { healthy: s.healthy } : {}),
-    };
-    // Conditions without churn: the transition time moves only when the status flips.
-    status.conditions = setCondition(
-      prev.conditions as Condition[] | undefined,
-      {
-        type: 'Running',
-        status: t.state === 'TASK_RUNNING' ? 'True' : 'False',
-        reason: stateReason(t.state),
-        message: s?.message ?? '',
-      },
-      this.opts.clock.now(),
-    ).conditions;
-    if (t.state === 'TASK_RUNNING' && !prev.startTime) status.startTime = now;
-    if (isTerminal(t.state) && !prev.finishTime) status.finishTime = now;
-    const defined = Object.fromEntries(Object.entries(status).filter(([, v]) => v !== undefined));
-    await this.opts.store.updateStatus('Task', name, ns, defined);
-    if (prev.state !== t.state && FAILED_STATES.has(t.state)) {
-      const why = [s?.reason, s?.message].filter(Boolean).join(': ');
-      this.opts.recordEvent?.(
-        { kind: 'Task', name, namespace: ns, uid: obj.metadata.uid },
-        'Warning',
-        'TaskFailed',
-        `task ${t.id} ended ${t.state}${why ? ` (${why})` : ''}`,
-      );
-    }
   }
 }
 

@@ -11,6 +11,7 @@ import type { SchedulerHandlers } from '../gen/mezzo/v1/Scheduler.js';
 import type { CallHeader__Output } from '../gen/mezzo/v1/CallHeader.js';
 import type { ControllerCore } from './core.js';
 import { planAccept } from './accept.js';
+import { refuseInvalidTasks } from './refused-tasks.js';
 import { reconcileAnswer } from './reconcile.js';
 import { isTerminal, type EventStream, type FrameworkRecord, type TaskRecord } from './records.js';
 
@@ -60,6 +61,7 @@ export function schedulerService(core: ControllerCore): SchedulerHandlers {
       );
       if ('code' in plan) return grpcError(plan.code, plan.message);
       for (const o of plan.offers) core.offers.take(o.id);
+      refuseInvalidTasks(core, fw, plan);
       core.m.offers.inc({ result: 'accepted' }, plan.offers.length);
       core.noteOfferOutcome(fw, plan.launches.length > 0 || plan.conversions.length > 0);
       for (const c of plan.conversions)

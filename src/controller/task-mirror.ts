@@ -1,0 +1,261 @@
+/**
+ * The Task mirror: each task's status written onto its Task object, and the rule that a
+ * delete always wins. A task has an object in one of two ways:
+ *  - it was launched for one (a Task applied with kubectl and placed by the default
+ *    framework): its TaskInfo names the object in the {@link TASK_OBJECT_LABEL} label;
+ *  - it was launched through an offer by any other framework: the mirror creates an
+ *    object for it, named by the task ID, once.
+ * The mirror never creates an object a second time, and never one for a task it did not
+ * see launched (a task rebuilt from an agent's re-registration after a restart had its
+ * object made then). So when a task's object is missing — deleted while the launch was
+ * in flight, deleted while the controller was down, or deleted while the task ran — the
+ * object is gone for good and the task has no owner to show it: the mirror kills it.
+ * Deleting (or starting to delete) an object kills its task at once.
+ */
+import type { Logger } from '../shared/logger.js';
+import type { Clock } from '../shared/clock.js';
+import { setCondition, type Condition } from '../kube/conditions.js';
+import { isValidLabel, validLabels } from '../kube/labels.js';
+import { API_VERSION, objectKey, type Store, type StoredObject } from '../store/types.js';
+import type { ControllerCore } from './core.js';
+import { isTerminal, type TaskRecord } from './records.js';
+import type { RecordEvent } from './record-event.js';
+
+/** Label naming the task ID on a Task object. */
+export const TASK_ID_LABEL = 'mezzo.dev/task-id';
+/** Label on a task's TaskInfo naming the Task object (`namespace/name`) it was launched for. */
+export const TASK_OBJECT_LABEL = 'mezzo.dev/task-object';
+
+const FAILED_STATES: ReadonlySet<string> = new Set([
+  'TASK_FAILED',
+  'TASK_ERROR',
+  'TASK_LOST',
+  'TASK_DROPPED',
+  'TASK_GONE',
+]);
+
+/** TASK_RUNNING → Running: the CamelCase reason a condition carries. */
+function stateReason(state: string): string {
+  return state
+    .replace(/^TASK_/, '')
+    .toLowerCase()
+    .replace(/(^|_)([a-z])/g, (_m, _u: string, c: string) => c.toUpperCase());
+}
+
+/** What the mirror needs from the controller. */
+export interface TaskMirrorDeps {
+  core: ControllerCore;
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  /** Namespace of the objects created for tasks launched through offers. */
+  namespace: string;
+  recordEvent?: RecordEvent;
+}
+
+/** Where a task's object is, and whether the task was launched for it. */
+interface ObjectRef {
+  namespace: string;
+  name: string;
+  /** True when the task was launched for an existing object (never created here). */
+  launchedFor: boolean;
+}
+
+/** Mirrors tasks onto Task objects; kills tasks whose object is gone. */
+export class TaskMirror {
+  /** Tasks seen launched through an offer whose object is not created yet. */
+  private readonly creatable = new Set<string>();
+  /** Tasks the mirror knows of (any state), with the key of their object. */
+  private readonly known = new Map<string, string>();
+  /** Task IDs by object key, to find the task of a deleted object. */
+  private readonly byObject = new Map<string, Set<string>>();
+  /** Tasks killed because their object is gone (killed once). */
+  private readonly orphaned = new Set<string>();
+
+  constructor(private readonly d: TaskMirrorDeps) {}
+
+  /**
+   * Called synchronously on every task change, before the store write is queued. A task
+   * first seen without any status was just launched through an offer (the core reports
+   * the launch before anything else); one first seen with a status was rebuilt from an
+   * agent's report and had its object made before.
+   */
+  noteChanged(t: TaskRecord): void {
+    if (this.known.has(t.id)) return;
+    const ref = this.objectOf(t);
+    const key = `${ref.namespace}/${ref.name}`;
+    this.known.set(t.id, key);
+    let ids = this.byObject.get(key);
+    if (!ids) this.byObject.set(key, (ids = new Set()));
+    ids.add(t.id);
+    if (t.status === undefined && !ref.launchedFor) this.creatable.add(t.id);
+  }
+
+  /**
+   * A Task object changed: when it is deleted, or being deleted (a finalizer holds it),
+   * its tasks are killed now, whoever owns them.
+   */
+  onObject(obj: StoredObject, deleted: boolean): void {
+    if (!deleted && !obj.metadata.deletionTimestamp) return;
+    const ids = new Set(this.byObject.get(objectKey(obj)) ?? []);
+    const status = obj.status as { taskId?: unknown } | undefined;
+    if (typeof status?.taskId === 'string') ids.add(status.taskId);
+    const labelled = obj.metadata.labels?.[TASK_ID_LABEL];
+    if (labelled) ids.add(labelled);
+    for (const id of ids) {
+      const t = this.d.core.tasks.get(id);
+      if (t && this.isTaskOf(obj, t)) this.orphan(t, 'its Task object was deleted');
+    }
+  }
+
+  /** Writes task `id`'s status onto its object (creating it once), or kills an orphan. */
+  async sync(id: string): Promise<void> {
+    const t = this.d.core.tasks.get(id);
+    if (!t) {
+      this.forget(id);
+      return;
+    }
+    const ref = this.objectOf(t);
+    const store = this.d.store;
+    let obj = await store.get('Task', ref.name, ref.namespace);
+    if (obj && !this.isTaskOf(obj, t)) obj = undefined;
+    if (!obj && this.creatable.has(t.id)) {
+      const owner = await store.get('Framework', t.frameworkId, ref.namespace);
+      obj = await store.create(this.newObject(t, ref, owner?.metadata.uid));
+    }
+    this.creatable.delete(t.id);
+    if (!obj) {
+      this.orphan(t, `its Task object ${ref.namespace}/${ref.name} is gone`);
+      if (isTerminal(t.state)) this.forget(t.id);
+      return;
+    }
+    if (obj.metadata.deletionTimestamp) this.orphan(t, 'its Task object is being deleted');
+    await this.writeStatus(t, obj);
+    if (isTerminal(t.state)) this.forget(t.id);
+  }
+
+  /** Whether the object is (or may become) task `t`'s, not another task's of that name. */
+  private isTaskOf(obj: StoredObject, t: TaskRecord): boolean {
+    const status = obj.status as { taskId?: unknown } | undefined;
+    if (typeof status?.taskId === 'string' && status.taskId !== t.id) return false;
+    const labelled = obj.metadata.labels?.[TASK_ID_LABEL];
+    return labelled === undefined || labelled === t.id;
+  }
+
+  /** Kills a live task that no object shows any more (once). */
+  private orphan(t: TaskRecord, why: string): void {
+    if (isTerminal(t.state) || this.orphaned.has(t.id)) return;
+    this.orphaned.add(t.id);
+    this.d.log.info('killing a task whose Task object is gone', {
+      taskId: t.id,
+      frameworkId: t.frameworkId,
+      why,
+    });
+    this.d.core.killTask(t);
+  }
+
+  private forget(id: string): void {
+    const key = this.known.get(id);
+    this.known.delete(id);
+    this.creatable.delete(id);
+    this.orphaned.delete(id);
+    if (key === undefined) return;
+    const ids = this.byObject.get(key);
+    ids?.delete(id);
+    if (ids?.size === 0) this.byObject.delete(key);
+  }
+
+  private objectOf(t: TaskRecord): ObjectRef {
+    const named = t.info.labels?.[TASK_OBJECT_LABEL];
+    const slash = named?.indexOf('/') ?? -1;
+    if (named !== undefined && slash > 0) {
+      return { namespace: named.slice(0, slash), name: named.slice(slash + 1), launchedFor: true };
+    }
+    return { namespace: this.d.namespace, name: t.id, launchedFor: false };
+  }
+
+  /** The object for a task launched through an offer, owned by its framework's object. */
+  private newObject(t: TaskRecord, ref: ObjectRef, ownerUid: string | undefined): StoredObject {
+    return {
+      apiVersion: API_VERSION,
+      kind: 'Task',
+      metadata: {
+        name: ref.name,
+        namespace: ref.namespace,
+        // The framework's labels where Kubernetes accepts them, for `kubectl get -l`.
+        labels: {
+          ...validLabels(t.info.labels ?? {}),
+          ...(isValidLabel(TASK_ID_LABEL, t.id) ? { [TASK_ID_LABEL]: t.id } : {}),
+        },
+        ...(ownerUid
+          ? {
+              ownerReferences: [
+                {
+                  apiVersion: API_VERSION,
+                  kind: 'Framework',
+                  name: t.frameworkId,
+                  uid: ownerUid,
+                  controller: true,
+                },
+              ],
+            }
+          : {}),
+      },
+      spec: {
+        framework: t.frameworkId,
+        command: t.info.command?.value ?? '',
+        resources: Object.fromEntries(
+          [...t.resources.quantities()].map(([k, v]) => [
+            k,
+            k === 'mem' || k === 'disk' ? `${v / 1000}Mi` : v / 1000,
+          ]),
+        ),
+      },
+    };
+  }
+
+  private async writeStatus(t: TaskRecord, obj: StoredObject): Promise<void> {
+    const { name, namespace: ns } = obj.metadata;
+    const s = t.status;
+    const prev = obj.status ?? {};
+    const agent = this.d.core.agents.get(t.agentId);
+    const now = new Date(this.d.clock.now()).toISOString();
+    const status: Record<string, unknown> = {
+      ...prev,
+      state: t.state,
+      frameworkId: t.frameworkId,
+      taskId: t.id,
+      agentId: t.agentId,
+      hostname: agent?.info.hostname,
+      nodeName: agent?.info.node_name || undefined,
+      reason: s?.reason && s.reason !== 'REASON_UNSPECIFIED' ? s.reason : undefined,
+      message: s?.message || undefined,
+      ...(s?.exit === 'exit_code' ? { exitCode: s.exit_code } : {}),
+      ...(s?.health === 'healthy' ? { healthy: s.healthy } : {}),
+    };
+    // Conditions without churn: the transition time moves only when the status flips.
+    status.conditions = setCondition(
+      prev.conditions as Condition[] | undefined,
+      {
+        type: 'Running',
+        status: t.state === 'TASK_RUNNING' ? 'True' : 'False',
+        reason: stateReason(t.state),
+        message: s?.message ?? '',
+      },
+      this.d.clock.now(),
+    ).conditions;
+    if (t.state === 'TASK_RUNNING' && !prev.startTime) status.startTime = now;
+    if (isTerminal(t.state) && !prev.finishTime) status.finishTime = now;
+    const defined = Object.fromEntries(Object.entries(status).filter(([, v]) => v !== undefined));
+    await this.d.store.updateStatus('Task', name, ns, defined);
+    if (prev.state !== t.state && FAILED_STATES.has(t.state)) {
+      const why = [s?.reason, s?.message].filter(Boolean).join(': ');
+      this.d.recordEvent?.(
+        { kind: 'Task', name, namespace: ns, uid: obj.metadata.uid },
+        'Warning',
+        'TaskFailed',
+        `task ${t.id} ended ${t.state}${why ? ` (${why})` : ''}`,
+      );
+    }
+  }
+}
