@@ -61,16 +61,29 @@ interface ObjectRef {
   launchedFor: boolean;
 }
 
+/** What the mirror knows of one task. */
+interface Entry {
+  ref: ObjectRef;
+  /** `namespace/name` of its object. */
+  key: string;
+  /**
+   * new: seen launched through an offer here, its object is made on the first sync;
+   * mirrored: its object exists or existed (made here, launched for one, or rebuilt
+   * after a restart), so a missing object was deleted;
+   * unmirrored: its object's name belongs to another task's object, so it has none.
+   */
+  phase: 'new' | 'mirrored' | 'unmirrored';
+  /** The uid of the object made for it here. */
+  createdUid?: string;
+  /** Killed because its object is gone (a kill is sent once). */
+  killed: boolean;
+}
+
 /** Mirrors tasks onto Task objects; kills tasks whose object is gone. */
 export class TaskMirror {
-  /** Tasks seen launched through an offer whose object is not created yet. */
-  private readonly creatable = new Set<string>();
-  /** Tasks the mirror knows of (any state), with the key of their object. */
-  private readonly known = new Map<string, string>();
+  private readonly entries = new Map<string, Entry>();
   /** Task IDs by object key, to find the task of a deleted object. */
   private readonly byObject = new Map<string, Set<string>>();
-  /** Tasks killed because their object is gone (killed once). */
-  private readonly orphaned = new Set<string>();
 
   constructor(private readonly d: TaskMirrorDeps) {}
 
@@ -81,14 +94,7 @@ export class TaskMirror {
    * agent's report and had its object made before.
    */
   noteChanged(t: TaskRecord): void {
-    if (this.known.has(t.id)) return;
-    const ref = this.objectOf(t);
-    const key = `${ref.namespace}/${ref.name}`;
-    this.known.set(t.id, key);
-    let ids = this.byObject.get(key);
-    if (!ids) this.byObject.set(key, (ids = new Set()));
-    ids.add(t.id);
-    if (t.status === undefined && !ref.launchedFor) this.creatable.add(t.id);
+    if (!this.entries.has(t.id)) this.note(t);
   }
 
   /**
@@ -104,7 +110,10 @@ export class TaskMirror {
     if (labelled) ids.add(labelled);
     for (const id of ids) {
       const t = this.d.core.tasks.get(id);
-      if (t && this.isTaskOf(obj, t)) this.orphan(t, 'its Task object was deleted');
+      const e = this.entries.get(id);
+      if (t && e && e.phase !== 'unmirrored' && this.isTaskOf(obj, t, e)) {
+        this.orphan(t, e, 'its Task object was deleted');
+      }
     }
   }
 
@@ -115,37 +124,76 @@ export class TaskMirror {
       this.forget(id);
       return;
     }
-    const ref = this.objectOf(t);
-    const store = this.d.store;
-    let obj = await store.get('Task', ref.name, ref.namespace);
-    if (obj && !this.isTaskOf(obj, t)) obj = undefined;
-    if (!obj && this.creatable.has(t.id)) {
-      const owner = await store.get('Framework', t.frameworkId, ref.namespace);
-      obj = await store.create(this.newObject(t, ref, owner?.metadata.uid));
-    }
-    this.creatable.delete(t.id);
-    if (!obj) {
-      this.orphan(t, `its Task object ${ref.namespace}/${ref.name} is gone`);
-      if (isTerminal(t.state)) this.forget(t.id);
-      return;
-    }
-    if (obj.metadata.deletionTimestamp) this.orphan(t, 'its Task object is being deleted');
-    await this.writeStatus(t, obj);
-    if (isTerminal(t.state)) this.forget(t.id);
+    const e = this.entries.get(id) ?? this.note(t);
+    if (e.phase !== 'unmirrored') await this.mirror(t, e);
+    if (isTerminal(t.state)) this.forget(id);
   }
 
-  /** Whether the object is (or may become) task `t`'s, not another task's of that name. */
-  private isTaskOf(obj: StoredObject, t: TaskRecord): boolean {
+  private async mirror(t: TaskRecord, e: Entry): Promise<void> {
+    const { ref } = e;
+    const store = this.d.store;
+    let obj = await store.get('Task', ref.name, ref.namespace);
+    if (obj && !this.isTaskOf(obj, t, e)) {
+      if (e.phase === 'new') {
+        // Its name is another task's object (or a Task a user applied): leave that alone.
+        e.phase = 'unmirrored';
+        this.d.log.warn('a task launched through an offer has no Task object: its name is taken', {
+          taskId: t.id,
+          object: e.key,
+        });
+        return;
+      }
+      obj = undefined;
+    }
+    if (!obj && e.phase === 'new') {
+      const owner = await store.get('Framework', t.frameworkId, ref.namespace);
+      obj = await store.create(this.newObject(t, ref, owner?.metadata.uid));
+      e.createdUid = obj.metadata.uid;
+    }
+    e.phase = 'mirrored';
+    if (!obj) {
+      this.orphan(t, e, `its Task object ${e.key} is gone`);
+      return;
+    }
+    if (obj.metadata.deletionTimestamp) this.orphan(t, e, 'its Task object is being deleted');
+    await this.writeStatus(t, obj);
+  }
+
+  private note(t: TaskRecord): Entry {
+    const ref = this.objectOf(t);
+    const key = `${ref.namespace}/${ref.name}`;
+    const fresh = t.status === undefined && !ref.launchedFor;
+    const e: Entry = { ref, key, phase: fresh ? 'new' : 'mirrored', killed: false };
+    this.entries.set(t.id, e);
+    let ids = this.byObject.get(key);
+    if (!ids) this.byObject.set(key, (ids = new Set()));
+    ids.add(t.id);
+    return e;
+  }
+
+  /**
+   * Whether the object is task `t`'s: for a task launched for an object, unless it shows
+   * another task; for one launched through an offer, the object made for it (its uid, its
+   * task-ID label, or its status naming it).
+   */
+  private isTaskOf(obj: StoredObject, t: TaskRecord, e: Entry): boolean {
     const status = obj.status as { taskId?: unknown } | undefined;
-    if (typeof status?.taskId === 'string' && status.taskId !== t.id) return false;
+    const shown = typeof status?.taskId === 'string' ? status.taskId : undefined;
     const labelled = obj.metadata.labels?.[TASK_ID_LABEL];
-    return labelled === undefined || labelled === t.id;
+    if (e.ref.launchedFor) {
+      return (shown ?? t.id) === t.id && (labelled ?? t.id) === t.id;
+    }
+    return (
+      (e.createdUid !== undefined && obj.metadata.uid === e.createdUid) ||
+      shown === t.id ||
+      labelled === t.id
+    );
   }
 
   /** Kills a live task that no object shows any more (once). */
-  private orphan(t: TaskRecord, why: string): void {
-    if (isTerminal(t.state) || this.orphaned.has(t.id)) return;
-    this.orphaned.add(t.id);
+  private orphan(t: TaskRecord, e: Entry, why: string): void {
+    if (isTerminal(t.state) || e.killed) return;
+    e.killed = true;
     this.d.log.info('killing a task whose Task object is gone', {
       taskId: t.id,
       frameworkId: t.frameworkId,
@@ -155,14 +203,12 @@ export class TaskMirror {
   }
 
   private forget(id: string): void {
-    const key = this.known.get(id);
-    this.known.delete(id);
-    this.creatable.delete(id);
-    this.orphaned.delete(id);
-    if (key === undefined) return;
-    const ids = this.byObject.get(key);
+    const e = this.entries.get(id);
+    if (!e) return;
+    this.entries.delete(id);
+    const ids = this.byObject.get(e.key);
     ids?.delete(id);
-    if (ids?.size === 0) this.byObject.delete(key);
+    if (ids?.size === 0) this.byObject.delete(e.key);
   }
 
   private objectOf(t: TaskRecord): ObjectRef {
