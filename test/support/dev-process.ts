@@ -41,6 +41,8 @@ export async function spawnDev(opts: {
   cgroupRoot: string;
   workDir?: string;
   demo?: boolean;
+  /** Added to this process's environment, e.g. MEZZO_LOG_FORMAT. */
+  env?: Record<string, string>;
 }): Promise<DevProcess> {
   const port = await freePort();
   const grpcPort = await freePort();
@@ -60,7 +62,7 @@ export async function spawnDev(opts: {
       '--cgroup-root',
       opts.cgroupRoot,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
   );
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
