@@ -22,7 +22,12 @@ import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
 export async function startController(
   dir = tempDir('mezzo-ctl-'),
   grpcPort = 0,
-  opts: { agentPingIntervalMs?: number; agentPingTimeoutMs?: number; offerTimeoutMs?: number } = {},
+  opts: {
+    agentPingIntervalMs?: number;
+    agentPingTimeoutMs?: number;
+    offerTimeoutMs?: number;
+    allocationIntervalMs?: number;
+  } = {},
 ): Promise<{ controller: Controller; dir: string; store: EmbeddedStore }> {
   const clock = new SystemClock();
   const store = new EmbeddedStore(join(dir, 'state.json'), clock);
