@@ -9,9 +9,18 @@
 // A level that cannot run for lack of a tool fails under CI=true and is skipped loudly
 // (with the command that installs the tool) elsewhere. MEZZO_REQUIRE_ALL=1 is exported
 // in CI so that tests apply the same rule to their own prerequisites.
+//
+// Tests leave nothing behind: each run gets an ID (MEZZO_TEST_RUN, inherited by every
+// child) and each test level a temp dir of its own (TMPDIR); tests name their cgroups
+// after the run (test/support/test-run.ts). At the end of every test level the runner
+// looks for the run's processes, cgroups and temp entries (test/support/leaks.ts), fails
+// the level naming each one it finds, and removes them.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const root = new URL('..', import.meta.url).pathname;
 const ci = process.env.CI === 'true' || process.env.CI === '1';
@@ -27,11 +36,21 @@ for (const level of run) {
   }
 }
 
+const runId = randomUUID();
+const runTmp = join(tmpdir(), `mezzo-test-${runId}`);
+process.on('exit', () => rmSync(runTmp, { recursive: true, force: true }));
+// Ctrl-C reaches the test processes too; the runner outlives them to clean up after them.
+let interrupted = false;
+process.on('SIGINT', () => {
+  interrupted = true;
+});
+
 const bin = (name) => join(root, 'node_modules/.bin', name);
 
 function step(title, cmd, args, opts = {}) {
   console.log(`\n=== ${title}: ${[cmd, ...args].map((a) => relative(root, a) || a).join(' ')}`);
   const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
+  if (interrupted) throw new StepFailed(`${title} interrupted`);
   if (r.status !== 0) {
     throw new StepFailed(`${title} failed (exit ${r.status ?? r.signal})`);
   }
@@ -67,7 +86,10 @@ function testFiles(level) {
     }
   };
   walk(dir);
-  return out.sort().filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
+  // Filters match the path under dist/test/<level>, not the checkout's own path.
+  return out
+    .sort()
+    .filter((f) => only.length === 0 || only.some((o) => relative(dir, f).includes(o)));
 }
 
 function nodeTests(level, files, extraEnv = {}) {
@@ -120,13 +142,44 @@ async function e2e() {
   }
 }
 
+/**
+ * Runs one test level under the run's marks, then fails it if anything of the run is left
+ * (after removing what is).
+ */
+async function withLeakCheck(level, body) {
+  const leaks = await import(pathToFileURL(join(root, 'dist/test/support/leaks.js')).href);
+  const marks = leaks.runMarks(runId, join(runTmp, level));
+  // Every step of the level inherits the marks (the e2e control plane too).
+  Object.assign(process.env, leaks.runEnv(marks));
+  let failed;
+  try {
+    await body();
+  } catch (err) {
+    if (!(err instanceof StepFailed)) throw err;
+    failed = err;
+  }
+  const left = await leaks.findLeftovers(marks);
+  const lines = leaks.describeLeftovers(left);
+  if (lines.length > 0) {
+    console.error(`\n*** ${level}: the tests left ${lines.length} thing(s) behind:`);
+    for (const line of lines) console.error(`    ${line}`);
+    const still = leaks.describeLeftovers(await leaks.removeLeftovers(marks));
+    if (still.length === 0) console.error(`*** removed them all`);
+    else for (const line of still) console.error(`*** could not remove: ${line}`);
+  }
+  rmSync(marks.tmpDir, { recursive: true, force: true });
+  if (failed) throw failed;
+  if (lines.length > 0) throw new StepFailed(`${level} left ${lines.length} thing(s) behind`);
+  if (interrupted) throw new StepFailed('interrupted');
+}
+
 const started = Date.now();
 try {
   await runLevels();
 } catch (err) {
   if (!(err instanceof StepFailed)) throw err;
   console.error(`\n*** ${err.message}`);
-  process.exit(1);
+  process.exit(interrupted ? 130 : 1);
 }
 console.log(
   `\nall requested levels passed (${run.join(', ')}) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
@@ -146,7 +199,9 @@ async function runLevels() {
       continue;
     }
     if (!run.includes('static')) step('build', bin('tsc'), ['-p', 'tsconfig.json']);
-    if (level === 'e2e') await e2e();
-    else nodeTests(level, testFiles(level));
+    await withLeakCheck(level, async () => {
+      if (level === 'e2e') await e2e();
+      else nodeTests(level, testFiles(level));
+    });
   }
 }

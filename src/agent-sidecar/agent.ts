@@ -163,7 +163,7 @@ export class Agent {
     this.scheduleGc();
     this.conn.connect();
     this.logger.info('agent started', {
-      agentId: this.agentId,
+      agentId: this.agentId || undefined, // none until the first registration
       cgroups: this.cgroups.version,
       tasks: this.tasks.size,
       port: this.httpPort,

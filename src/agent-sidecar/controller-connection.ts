@@ -83,7 +83,10 @@ export class ControllerConnection {
         this.registered = false;
         this.hooks.onDown();
         this.heartbeatTimer?.cancel();
-        this.logger.warn('controller stream closed', { controller: addr, why });
+        this.logger.log(this.stopped ? 'debug' : 'warn', 'controller stream closed', {
+          controller: addr,
+          why,
+        });
         this.scheduleReconnect();
       }
     };

@@ -329,7 +329,8 @@ export class TaskRunner {
     removeTaskMetrics(this.m, t);
     await this.update(t, u);
     await this.checkpoint(t);
-    this.logger.info('task finished', { taskId: t.task.task_id, state: u.state, reason: u.reason });
+    const reason = u.reason === 'REASON_UNSPECIFIED' ? undefined : u.reason; // proto3's "none"
+    this.logger.info('task finished', { taskId: t.task.task_id, state: u.state, reason });
   }
 
   /** Kill policy: SIGTERM to the task's process group, SIGKILL after the grace period. */

@@ -56,7 +56,7 @@ export function stateOf(core: ControllerCore): Record<string, unknown> {
       framework_id: t.frameworkId,
       agent_id: t.agentId,
       state: t.state,
-      reason: t.status?.reason,
+      reason: t.status?.reason === 'REASON_UNSPECIFIED' ? undefined : t.status?.reason,
       message: t.status?.message,
       resources: t.resources.toString(),
     })),

@@ -32,8 +32,9 @@ function chooseFormat(opt: LoggerOptions['format']): 'json' | 'pretty' {
 
 const pretty = winston.format.printf((info) => {
   const { level, message, timestamp, component, ...rest } = info;
+  // An absent field is left out, as JSON lines leave it out: `reason=undefined` says nothing.
   const fields = Object.entries(rest)
-    .filter(([k]) => typeof k === 'string')
+    .filter(([k, v]) => typeof k === 'string' && v !== undefined)
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ');
   const comp = typeof component === 'string' ? ` [${component}]` : '';

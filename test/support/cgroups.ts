@@ -9,7 +9,10 @@ import { join } from 'node:path';
 
 const ROOT = '/sys/fs/cgroup';
 
-/** Every `<controller>/<name>` directory whose name starts with `prefix`. */
+/**
+ * Every `<controller>/<name>` directory named `prefix` or `prefix-…` (not `prefix0`: root
+ * `…-1` must not take `…-10` with it).
+ */
 function treesOf(prefix: string): string[] {
   if (!existsSync(ROOT)) return [];
   return readdirSync(ROOT).flatMap((ctl) => {
@@ -20,11 +23,11 @@ function treesOf(prefix: string): string[] {
     } catch {
       return []; // a file such as cgroup.procs on a unified hierarchy
     }
-    return names.filter((n) => n.startsWith(prefix)).map((n) => join(dir, n));
+    return names.filter((n) => n === prefix || n.startsWith(`${prefix}-`)).map((n) => join(dir, n));
   });
 }
 
-/** SIGKILLs every process in the cgroup trees whose names start with `prefix`. */
+/** SIGKILLs every process in the cgroup trees named `prefix` or `prefix-…`. */
 export function killCgroupTrees(prefix: string): void {
   for (const dir of treesOf(prefix)) {
     const pids = spawnSync(

@@ -3,11 +3,9 @@
  * loopback ports, its own work dir and cgroup root, output kept for failure messages.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
+import { tempDir } from './cleanup.js';
 import { freePort } from './net.js';
 import { prerequisite } from './prereq.js';
 
@@ -43,10 +41,12 @@ export async function spawnDev(opts: {
   cgroupRoot: string;
   workDir?: string;
   demo?: boolean;
+  /** Added to this process's environment, e.g. MEZZO_LOG_FORMAT. */
+  env?: Record<string, string>;
 }): Promise<DevProcess> {
   const port = await freePort();
   const grpcPort = await freePort();
-  const workDir = opts.workDir ?? mkdtempSync(join(tmpdir(), 'mezzo-dev-'));
+  const workDir = opts.workDir ?? tempDir('mezzo-dev-');
   const child = spawn(
     process.execPath,
     [
@@ -62,7 +62,7 @@ export async function spawnDev(opts: {
       '--cgroup-root',
       opts.cgroupRoot,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
   );
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));

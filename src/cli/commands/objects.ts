@@ -9,7 +9,7 @@ import { readObjects } from './dev.js';
 import { isTerminal } from '../../controller/records.js';
 import type { TaskState__Output as TaskState } from '../../gen/mezzo/v1/TaskState.js';
 import { controllerOptions, resolveEndpoints, type EndpointOptions } from './endpoint.js';
-import { objectKinds, objectTable, table, cell } from './printer.js';
+import { objectKinds, objectTable, table, stateCell } from './printer.js';
 import { callController } from './http-client.js';
 
 /** A call to the controller; `apply`'s 422 carries per-object rejections. */
@@ -121,7 +121,7 @@ export function registerObjects(program: Command): void {
         text = () =>
           table(
             cols,
-            list.map((r) => cols.map((c) => cell(r[c]))),
+            list.map((r) => cols.map((c) => stateCell(r[c]))),
           );
       } else if (objKind) {
         const list = (await call(server, `/objects?kind=${objKind.kind}`)) as unknown[];

@@ -13,6 +13,15 @@ export function cell(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/**
+ * A cell of a live-state table (`mezzo get tasks`, …): as {@link cell}, except that a
+ * protobuf enum's zero value (`REASON_UNSPECIFIED`), which proto3 sends for "not set",
+ * prints as nothing: a reason that says there is no reason is noise in every row.
+ */
+export function stateCell(v: unknown): string {
+  return typeof v === 'string' && /^[A-Z][A-Z0-9_]*_UNSPECIFIED$/.test(v) ? '' : cell(v);
+}
+
 /** A table with upper-case headers and columns padded to their widest cell. */
 export function table(headers: string[], rows: string[][]): string {
   const cells = [headers.map((h) => h.toUpperCase()), ...rows];

@@ -188,6 +188,7 @@ export class DefaultFramework {
         await this.client.decline([offer.id], this.pending.size > 0 ? 1 : 5);
       }
     }
+    if (placedOn.size > 0 && this.pending.size > 0) await this.client.revive(); // next round now
     await this.updateInterest();
   }
 }

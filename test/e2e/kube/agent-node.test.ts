@@ -4,11 +4,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { controlPlane, repoRoot, type ControlPlane } from '../support/control-plane.js';
 import { startController, until } from '../../integration/controller/support.js';
+import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
 
 let cp: ControlPlane;
 const procs: ChildProcess[] = [];
@@ -48,11 +47,11 @@ test("the agent offers its node's allocatable minus the reserve, with its labels
       '--kubeconfig',
       cp.kubeconfigPath,
       '--work-dir',
-      mkdtempSync(join(tmpdir(), 'mezzo-cap-')),
+      tempDir('mezzo-cap-'),
       '--port',
       '0',
       '--cgroup-root',
-      `mezzo-cap-${process.pid}`,
+      testCgroupRoot('cap'),
       '--reserve-cpus',
       '0.5',
       '--reserve-mem',

@@ -9,14 +9,14 @@ import { freePort } from '../../support/net.js';
 import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { controlPlane, repoRoot, type ControlPlane } from '../support/control-plane.js';
 import { killCgroupTrees } from '../../support/cgroups.js';
+import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
 
 const bin = join(repoRoot, 'bin/mezzo.js');
 const NS = 'mezzo-ha';
-const cgroupPrefix = `mezzo-ha-${process.pid}`;
+const cgroupPrefix = testCgroupRoot('ha');
 let cp: ControlPlane;
 const procs: ChildProcess[] = [];
 const logs = new Map<ChildProcess, string>();
@@ -81,7 +81,7 @@ test('helm-installed Mezzo runs tasks from kubectl and survives the leader dying
   const token = (
     await cp.kubectl(['-n', NS, 'create', 'token', 'ha-mezzo-controller', '--duration=1h'])
   ).stdout.trim();
-  const dir = mkdtempSync(join(tmpdir(), 'mezzo-ha-'));
+  const dir = tempDir('mezzo-ha-');
   const kubeconfig = join(dir, 'controller.kubeconfig');
   writeFileSync(
     kubeconfig,
@@ -305,7 +305,7 @@ test('the CLI and an SDK framework find the Kubernetes-hosted leader through a k
       'jsonpath={.metadata.annotations.mezzo\\.dev/leader-address}',
     ])
   ).stdout.trim();
-  const out = mkdtempSync(join(tmpdir(), 'mezzo-ha-wc-'));
+  const out = tempDir('mezzo-ha-wc-');
   const job = spawn(
     process.execPath,
     [
@@ -370,7 +370,7 @@ test('kubectl users run Marathon-style apps and Chronos-style pipelines', async 
   assert.equal(instances.trim().split('\n').length, 2, instances);
 
   // The pipeline: a run-now annotation on extract; transform and load follow as children.
-  const etlDir = mkdtempSync(join(tmpdir(), 'mezzo-etl-'));
+  const etlDir = tempDir('mezzo-etl-');
   chmodSync(etlDir, 0o777);
   const etl = readFileSync(join(repoRoot, 'examples/schedules/etl.yaml'), 'utf8').replaceAll(
     '/tmp/mezzo-etl',

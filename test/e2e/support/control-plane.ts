@@ -4,12 +4,12 @@
  * own starts (and stops) a private one through test/e2e/control-plane.sh.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
+import { tempDir } from '../../support/cleanup.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -54,7 +54,7 @@ function required(env: Record<string, string>, key: string): string {
 /** Returns the shared control plane, or starts a private one. */
 export function controlPlane(): ControlPlane {
   const shared = process.env.MEZZO_E2E_DIR;
-  const dir = shared ?? mkdtempSync(join(tmpdir(), 'mezzo-cp-'));
+  const dir = shared ?? tempDir('mezzo-cp-');
   if (!shared) execFileSync('bash', [script, 'up', dir], { stdio: 'inherit' });
   const env = parseEnv(join(dir, 'env'));
   const kubeconfigPath = required(env, 'KUBECONFIG');

@@ -3,15 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { detectCgroups } from '../../../src/agent-sidecar/cgroups.js';
 import { readProcStat } from '../../../src/agent-sidecar/procfs.js';
 import { FakeController, shellTask } from './support/fake-controller.js';
 import { needCgroups, uniqueCgroupRoot } from './support/harness.js';
+import { tempDir } from '../../support/cleanup.js';
 
 const BIN = fileURLToPath(new URL('../../../../bin/mezzo.js', import.meta.url));
 
@@ -35,7 +34,7 @@ test('mezzo agent registers, serves /healthz, and exits on SIGTERM leaving tasks
   if (!needCgroups(t)) return;
   const controller = new FakeController('agent-cli', 1);
   await controller.start();
-  const workDir = mkdtempSync(join(os.tmpdir(), 'mezzo-cli-'));
+  const workDir = tempDir('mezzo-cli-');
   const cgroupRoot = uniqueCgroupRoot();
   const child = spawn(
     process.execPath,

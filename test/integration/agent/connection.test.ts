@@ -4,17 +4,17 @@
 // and sandbox garbage collection.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, chmodSync } from 'node:fs';
+import { existsSync, chmodSync } from 'node:fs';
 import { writeFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeController, shellTask } from './support/fake-controller.js';
 import { needCgroups, startHarness } from './support/harness.js';
+import { tempDir } from '../../support/cleanup.js';
 
 test('reconnects after a controller restart and delivers updates produced meanwhile', async (t) => {
   if (!needCgroups(t)) return;
   const h = await startHarness();
-  const dir = mkdtempSync(join(tmpdir(), 'mezzo-conn-'));
+  const dir = tempDir('mezzo-conn-');
   chmodSync(dir, 0o755);
   let second: FakeController | undefined;
   try {

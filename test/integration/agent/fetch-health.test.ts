@@ -3,14 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, chmodSync } from 'node:fs';
+import { writeFileSync, mkdirSync, readFileSync, chmodSync } from 'node:fs';
 import { rm, readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { needCgroups, startHarness } from './support/harness.js';
 import { shellTask } from './support/fake-controller.js';
+import { tempDir } from '../../support/cleanup.js';
 
 async function fileServer(
   files: Record<string, Buffer>,
@@ -93,7 +93,7 @@ test('a task whose URI fetch fails ends FAILED with the fetch reason and a reada
 
 test('fetch over HTTP with extract, executable bit and a shared cache', async (t) => {
   if (!needCgroups(t)) return;
-  const src = mkdtempSync(join(tmpdir(), 'mezzo-fetch-src-'));
+  const src = tempDir('mezzo-fetch-src-');
   mkdirSync(join(src, 'data'));
   writeFileSync(join(src, 'data', 'x.txt'), 'payload\n');
   execFileSync('tar', ['-czf', join(src, 'app.tar.gz'), '-C', src, 'data']);

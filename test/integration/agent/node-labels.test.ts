@@ -2,13 +2,13 @@
 // GET /api/v1/nodes/<name>, reached through a kubeconfig file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mergeAttributes, nodeLabelAttributes } from '../../../src/agent-sidecar/node-labels.js';
+import { tempDir } from '../../support/cleanup.js';
 
 test("the node's labels are read as attributes; flags override them", async () => {
   const paths: string[] = [];
@@ -24,7 +24,7 @@ test("the node's labels are read as attributes; flags override them", async () =
     );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const dir = mkdtempSync(join(tmpdir(), 'mezzo-kc-'));
+  const dir = tempDir('mezzo-kc-');
   try {
     const port = (server.address() as AddressInfo).port;
     const kc = join(dir, 'kubeconfig');

@@ -7,15 +7,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { detectCgroups } from '../../../src/agent-sidecar/cgroups.js';
 import { isSameLiveProcess, readProcStat } from '../../../src/agent-sidecar/procfs.js';
 import { FakeController, shellTask } from './support/fake-controller.js';
 import { needCgroups, uniqueCgroupRoot } from './support/harness.js';
+import { tempDir } from '../../support/cleanup.js';
 
 const MAIN = fileURLToPath(new URL('../../../src/agent-sidecar/main.js', import.meta.url));
 
@@ -68,8 +68,8 @@ test('kill -9 of the agent with 20 running tasks: reattach, report, resend, exac
   if (!needCgroups(t)) return;
   const controller = new FakeController('agent-r', 1);
   await controller.start();
-  const workDir = mkdtempSync(join(tmpdir(), 'mezzo-recovery-'));
-  const triggerDir = mkdtempSync(join(tmpdir(), 'mezzo-trigger-'));
+  const workDir = tempDir('mezzo-recovery-');
+  const triggerDir = tempDir('mezzo-trigger-');
   chmodSync(triggerDir, 0o755);
   const trigger = join(triggerDir, 'go');
   const cgroupRoot = uniqueCgroupRoot();

@@ -3,18 +3,16 @@
 // on its assigned port, and `mezzo delete app` kills its instances.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cleanCgroupTrees } from '../../support/cgroups.js';
 import { devPrerequisite, mezzoAt, spawnDev } from '../../support/dev-process.js';
 import { waitFor } from './support.js';
+import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
 
 const example = fileURLToPath(
   new URL('../../../../examples/apps/hello-http.yaml', import.meta.url),
 );
-const cgroupRoot = `mezzo-appsdev-${process.pid}`;
+const cgroupRoot = testCgroupRoot('appsdev');
 
 // Tasks outlive `mezzo dev` by design: kill what this test started and remove its cgroups.
 after(() => cleanCgroupTrees(cgroupRoot));
@@ -29,7 +27,7 @@ test('mezzo dev: apply the example app, get apps, reach it, delete it', async (t
   if (!devPrerequisite(t)) return;
   const dev = await spawnDev({
     cgroupRoot,
-    workDir: mkdtempSync(join(tmpdir(), 'mezzo-appsdev-')),
+    workDir: tempDir('mezzo-appsdev-'),
   });
   const { server } = dev;
   try {

@@ -3,9 +3,7 @@
  * on loopback (from the controller tests' support), the apps framework on top, App
  * objects in the embedded store, and polling with deadlines.
  */
-import { chmodSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { chmodSync } from 'node:fs';
 import { AppFramework } from '../../../src/frameworks/apps/app-framework.js';
 import { SystemClock } from '../../../src/shared/clock.js';
 import { silentLogger } from '../../../src/shared/logger.js';
@@ -16,6 +14,7 @@ import type { EmbeddedStore } from '../../../src/store/embedded.js';
 import type { AppSpec } from '../../../src/frameworks/apps/app-spec.js';
 import type { AppStatus } from '../../../src/frameworks/apps/status.js';
 import { startAgent, startController } from '../controller/support.js';
+import { tempDir } from '../../support/cleanup.js';
 
 /** Namespace the tests' Apps live in. */
 export const NS = 'team';
@@ -46,7 +45,7 @@ export async function startCluster(agents: [string, string, string?][]): Promise
     clock: new SystemClock(),
   });
   await framework.start();
-  const scratch = mkdtempSync(join(tmpdir(), 'mezzo-apps-'));
+  const scratch = tempDir('mezzo-apps-');
   // Tasks may run as another user; they write their PID files here.
   chmodSync(scratch, 0o777);
   return {

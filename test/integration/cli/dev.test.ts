@@ -2,14 +2,14 @@
 // seconds; `mezzo get` and `mezzo apply` work against it; SIGTERM stops it cleanly.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanCgroupTrees } from '../../support/cgroups.js';
 import { spawnSync } from 'node:child_process';
 import { devPrerequisite, MEZZO_BIN as bin, spawnDev } from '../../support/dev-process.js';
+import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
 
-const cgroupRoot = `mezzo-devtest-${process.pid}`;
+const cgroupRoot = testCgroupRoot('devcli');
 
 // Tasks outlive `mezzo dev` by design: kill what this test started and remove its cgroups.
 after(() => cleanCgroupTrees(cgroupRoot));
@@ -22,7 +22,7 @@ interface State {
 
 test('mezzo dev --demo runs the demo workload', async (t) => {
   if (!devPrerequisite(t)) return;
-  const workDir = mkdtempSync(join(tmpdir(), 'mezzo-dev-'));
+  const workDir = tempDir('mezzo-dev-');
   const dev = await spawnDev({ cgroupRoot, workDir, demo: true });
   const { server, port, grpcPort: grpc } = dev;
   try {

@@ -2,10 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from '../../support/cleanup.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const bin = join(root, 'bin/mezzo.js');
@@ -52,7 +52,7 @@ test('simulate prints tables by default; quota example honours the batch limit',
 });
 
 test('simulate rejects a bad scenario with the path of the problem', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'mezzo-sim-'));
+  const dir = tempDir('mezzo-sim-');
   const file = join(dir, 'bad.yaml');
   writeFileSync(
     file,

@@ -1,12 +1,10 @@
 // Agent loss and return, reconciliation and reservations against a real controller.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Offer__Output } from '../../../src/gen/mezzo/v1/Offer.js';
 import type { TaskStatus__Output } from '../../../src/gen/mezzo/v1/TaskStatus.js';
 import { framework, launch, startAgent, startController, until } from './support.js';
+import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 after(async () => {
@@ -19,8 +17,8 @@ test('a silent agent becomes unreachable; when it re-registers its task is runni
     agentPingTimeoutMs: 600,
   });
   cleanup.push(() => controller.stop());
-  const workDir = mkdtempSync(join(tmpdir(), 'mezzo-flaky-'));
-  const cgroupRoot = `mezzo-flaky-${process.pid}`;
+  const workDir = tempDir('mezzo-flaky-');
+  const cgroupRoot = testCgroupRoot('flaky');
   const agent = await startAgent(
     controller.grpcAddress,
     'cpus:1;mem:256',

@@ -3,8 +3,6 @@
 // a framework that declines everything for too long gets a Warning event.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Controller } from '../../../src/controller/controller.js';
 import { EmbeddedStore } from '../../../src/store/embedded.js';
@@ -12,6 +10,7 @@ import { SystemClock } from '../../../src/shared/clock.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { MetricsRegistry } from '../../../src/shared/metrics.js';
 import { framework, launch, startAgent, until } from './support.js';
+import { tempDir } from '../../support/cleanup.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 after(async () => {
@@ -21,10 +20,7 @@ after(async () => {
 test('Framework mirrors own their Task objects; deleting one tears the framework down', async () => {
   const events: string[] = [];
   const clock = new SystemClock();
-  const store = new EmbeddedStore(
-    join(mkdtempSync(join(tmpdir(), 'mezzo-fwobj-')), 'state.json'),
-    clock,
-  );
+  const store = new EmbeddedStore(join(tempDir('mezzo-fwobj-'), 'state.json'), clock);
   const controller = new Controller({
     clock,
     logger: silentLogger(),

@@ -3,8 +3,6 @@
  * embedded store, real agents (the agent-sidecar, with cgroups when the machine has
  * them), and frameworks built on the SDK.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Controller } from '../../../src/controller/controller.js';
 import { EmbeddedStore } from '../../../src/store/embedded.js';
@@ -18,14 +16,18 @@ import {
   parseAttributes,
 } from '../../../src/agent-sidecar/index.js';
 import { SchedulerClient } from '../../../src/sdk/scheduler-client.js';
-
-let seq = 0;
+import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
 
 /** Starts a controller on loopback; `dir` keeps its store (for restarts). */
 export async function startController(
-  dir = mkdtempSync(join(tmpdir(), 'mezzo-ctl-')),
+  dir = tempDir('mezzo-ctl-'),
   grpcPort = 0,
-  opts: { agentPingIntervalMs?: number; agentPingTimeoutMs?: number; offerTimeoutMs?: number } = {},
+  opts: {
+    agentPingIntervalMs?: number;
+    agentPingTimeoutMs?: number;
+    offerTimeoutMs?: number;
+    allocationIntervalMs?: number;
+  } = {},
 ): Promise<{ controller: Controller; dir: string; store: EmbeddedStore }> {
   const clock = new SystemClock();
   const store = new EmbeddedStore(join(dir, 'state.json'), clock);
@@ -49,8 +51,8 @@ export async function startAgent(
   resources: string,
   hostname: string,
   attributes = '',
-  workDir = mkdtempSync(join(tmpdir(), `mezzo-agent-${hostname}-`)),
-  cgroupRoot = `mezzo-ctltest-${process.pid}-${seq++}`,
+  workDir = tempDir(`mezzo-agent-${hostname}-`),
+  cgroupRoot = testCgroupRoot('ctl'),
 ): Promise<Agent> {
   const agent = new Agent(
     defaultConfig({

@@ -4,17 +4,17 @@
 // `mezzo graph schedules` (DOT; JSON is unit-tested) and a cycle refused at `mezzo apply`.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments, stringify } from 'yaml';
 import { cleanCgroupTrees } from '../../support/cgroups.js';
 import { devPrerequisite, mezzoAt, spawnDev } from '../../support/dev-process.js';
 import type { ScheduleStatusView } from './support.js';
+import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
 
 const example = fileURLToPath(new URL('../../../../examples/schedules/etl.yaml', import.meta.url));
-const cgroupRoot = `mezzo-schedtest-${process.pid}`;
+const cgroupRoot = testCgroupRoot('schedcli');
 
 // Tasks outlive `mezzo dev` by design: kill what this test started and remove its cgroups.
 after(() => cleanCgroupTrees(cgroupRoot));
@@ -29,8 +29,8 @@ const mezzo = mezzoAt;
 
 test('the ETL example under mezzo dev: run-schedule, a retried failure, get and graph', async (t) => {
   if (!devPrerequisite(t)) return;
-  const workDir = mkdtempSync(join(tmpdir(), 'mezzo-schedev-'));
-  const etl = mkdtempSync(join(tmpdir(), 'mezzo-etl-'));
+  const workDir = tempDir('mezzo-schedev-');
+  const etl = tempDir('mezzo-etl-');
   chmodSync(etl, 0o777);
   const dev = await spawnDev({ cgroupRoot, workDir });
   const { server } = dev;

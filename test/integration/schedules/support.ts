@@ -3,9 +3,7 @@
  * agent on loopback (tasks are real processes), and schedules framework instances that
  * read time from a ManualClock, so that an outage of ten minutes is one `advance()`.
  */
-import { chmodSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { chmodSync } from 'node:fs';
 import type { Agent } from '../../../src/agent-sidecar/index.js';
 import type { Controller } from '../../../src/controller/controller.js';
 import { ScheduleFramework } from '../../../src/frameworks/schedules/schedule-framework.js';
@@ -14,6 +12,7 @@ import { createLogger, silentLogger } from '../../../src/shared/logger.js';
 import type { EmbeddedStore } from '../../../src/store/embedded.js';
 import { API_VERSION, type StoredObject } from '../../../src/store/types.js';
 import { startAgent, startController, until } from '../controller/support.js';
+import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
 
 /** A controller, an agent and the store they share. */
 export interface Stack {
@@ -29,13 +28,11 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-let stacks = 0;
-
 /** Starts a controller and one agent with room for a few small jobs. */
 export async function startStack(): Promise<Stack> {
   const { controller, store, dir: controllerDir } = await startController();
-  const agentDir = mkdtempSync(join(tmpdir(), 'mezzo-sched-agent-'));
-  const cgroupRoot = `mezzo-schedtest-${process.pid}-${stacks++}`;
+  const agentDir = tempDir('mezzo-sched-agent-');
+  const cgroupRoot = testCgroupRoot('sched');
   const resources = 'cpus:2;mem:512;disk:1024';
   let agent = await startAgent(
     controller.grpcAddress,
@@ -46,7 +43,7 @@ export async function startStack(): Promise<Stack> {
     cgroupRoot,
   );
   await until(() => controller.core.agents.size === 1, 5_000, 'the agent to register');
-  const dir = mkdtempSync(join(tmpdir(), 'mezzo-sched-'));
+  const dir = tempDir('mezzo-sched-');
   // Tasks run as the framework's user (nobody), not as the test's root.
   chmodSync(dir, 0o777);
   return {

@@ -7,14 +7,14 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Agent } from '../../../src/agent-sidecar/index.js';
 import type { Controller } from '../../../src/controller/controller.js';
 import { startAgent, startController, until } from '../controller/support.js';
 import { freePort } from '../../support/net.js';
+import { tempDir } from '../../support/cleanup.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -51,7 +51,7 @@ test(
     });
     await until(() => controller.core.agents.size === 2, 5_000, 'agents');
 
-    const out = mkdtempSync(join(tmpdir(), 'wc-out-'));
+    const out = tempDir('wc-out-');
     const job = spawn(
       process.execPath,
       [

@@ -1,23 +1,20 @@
 /**
  * Test harness: a temp work dir, a unique cgroup root per test
- * (`mezzo-test-<pid>-<n>`), an in-process agent dialing a {@link FakeController}, and a
+ * (`mezzo-test-<run>-agent-<pid>-<n>`), an in-process agent dialing a {@link FakeController}, and a
  * cleanup that kills every task and removes the cgroups and the work dir.
  */
-import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { Agent } from '../../../../src/agent-sidecar/agent.js';
 import { defaultConfig, type AgentConfig } from '../../../../src/agent-sidecar/config.js';
 import { prerequisite } from '../../../support/prereq.js';
 import { FakeController } from './fake-controller.js';
-
-let counter = 0;
+import { tempDir, testCgroupRoot } from '../../../support/cleanup.js';
 
 /** A fresh cgroup root name for this process. */
 export function uniqueCgroupRoot(): string {
-  return `mezzo-test-${String(process.pid)}-${String(counter++)}`;
+  return testCgroupRoot('agent');
 }
 
 /** True when this process is root and cgroup v1 memory/cpu or v2 are writable. */
@@ -52,7 +49,7 @@ export interface Harness {
 export async function startHarness(overrides: Partial<AgentConfig> = {}): Promise<Harness> {
   const controller = new FakeController();
   await controller.start();
-  const workDir = mkdtempSync(join(tmpdir(), 'mezzo-agent-'));
+  const workDir = tempDir('mezzo-agent-');
   const config = defaultConfig({
     workDir,
     controllers: [controller.address],
