@@ -71,7 +71,7 @@ export function shortConfig(seed = 12): SoakConfig {
     downMs: [300, 1_500],
     agentPingTimeoutS: 8,
     partitionMs: (8 + 5 + 1) * 1000,
-    batchTasks: 80,
+    batchTasks: 100,
     batchConcurrency: 8,
     apps: [
       { name: 'web', instances: 3, fastBackoff: true },
