@@ -118,7 +118,7 @@ client.on('subscribed', (id) => {
     writeFileSync(`${idFile}.tmp`, id);
     renameSync(`${idFile}.tmp`, idFile);
   }
-  record({ t: 'start', restart: past.starts, frameworkId: id, at: Date.now() });
+  record({ t: 'subscribed', frameworkId: id, pid: process.pid, at: Date.now() });
 });
 
 client.on('offers', (offers) => {

@@ -14,8 +14,8 @@ export type BatchRecord =
   | { t: 'accept'; id: string; ok: boolean; error?: string; at: number }
   /** An update delivered to the framework (uuid hex: '' for reconciliation answers). */
   | { t: 'update'; id: string; state: string; uuid: string; reason: string; at: number }
-  /** The framework (re)started; `restart` counts from 0. */
-  | { t: 'start'; restart: number; frameworkId: string; at: number };
+  /** Subscribed (after its own start, or again after a controller restart). */
+  | { t: 'subscribed'; frameworkId: string; pid: number; at: number };
 
 /** States after which a task never runs again, as the agent and Mesos define them. */
 export const FINAL_STATES: ReadonlySet<string> = new Set([
@@ -44,13 +44,13 @@ export interface BatchTask {
 /** Everything the batch framework recorded. */
 export interface BatchLog {
   tasks: Map<string, BatchTask>;
-  starts: number;
+  subscriptions: number;
   frameworkId: string;
 }
 
 /** Parses the records file (a torn last line from a SIGKILL mid-write is skipped). */
 export function readBatchLog(file: string): BatchLog {
-  const log: BatchLog = { tasks: new Map(), starts: 0, frameworkId: '' };
+  const log: BatchLog = { tasks: new Map(), subscriptions: 0, frameworkId: '' };
   if (!existsSync(file)) return log;
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (line.trim() === '') continue;
@@ -60,8 +60,8 @@ export function readBatchLog(file: string): BatchLog {
     } catch {
       continue;
     }
-    if (r.t === 'start') {
-      log.starts++;
+    if (r.t === 'subscribed') {
+      log.subscriptions++;
       log.frameworkId = r.frameworkId || log.frameworkId;
     } else if (r.t === 'launch') {
       log.tasks.set(r.id, { id: r.id, index: r.index, launchedAt: r.at, deliveries: [] });

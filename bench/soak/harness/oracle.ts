@@ -148,11 +148,11 @@ function judgeBatchDelivery(
         task: t.id,
         detail: `the framework was told ${got[0] ?? ''}, Mezzo reports ${describe(reported)}`,
       });
-  } else if (got.length > 0 && reported.state === 'TASK_RUNNING') {
+  } else if (got.length > 0) {
     out.push({
       kind: 'conflicting-final',
       task: t.id,
-      detail: `the framework was told ${got[0] ?? ''}, but the task runs`,
+      detail: `the framework was told ${got[0] ?? ''}, Mezzo still reports ${describe(reported)}`,
     });
   }
 }

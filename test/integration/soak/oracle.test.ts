@@ -82,7 +82,7 @@ function healthy(): Facts {
     ]),
     batch: {
       tasks: new Map([[BATCH, batchTask('TASK_STARTING', 'TASK_RUNNING', 'TASK_FINISHED')]]),
-      starts: 1,
+      subscriptions: 1,
       frameworkId: 'fw',
     },
     faults: [],
@@ -164,6 +164,16 @@ const cases: { name: string; mutate: (f: Facts) => void; expect: ViolationKind[]
         .get(BATCH)
         ?.deliveries.push({ state: 'TASK_FAILED', uuid: 'x', reason: '', at: T0 + 9 }),
     expect: ['conflicting-final'],
+  },
+  {
+    // As seen: a reconciliation answered TASK_GONE while the controller kept STARTING.
+    name: 'the batch framework was told a final state Mezzo does not report',
+    mutate: (f) => {
+      setState(f, BATCH, 'TASK_STARTING');
+      const t = f.batch.tasks.get(BATCH);
+      if (t) t.deliveries = [{ state: 'TASK_GONE', uuid: '', reason: '', at: T0 + 1 }];
+    },
+    expect: ['conflicting-final', 'final-state-lost'],
   },
   {
     name: 'a duplicate of the same final state is only a delivery',
