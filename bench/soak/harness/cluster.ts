@@ -14,6 +14,7 @@ import { cleanCgroupTrees } from '../../../test/support/cgroups.js';
 import { MEZZO_BIN } from '../../../test/support/dev-process.js';
 import { freePort } from '../../../test/support/net.js';
 import type { SoakConfig } from './config.js';
+import { readBatchLog } from './batch-records.js';
 import { ManagedProcess } from './process.js';
 import type { ApplyObject } from './workload.js';
 
@@ -203,6 +204,12 @@ export class SoakCluster {
         await sleep(500);
       }
     }
+  }
+
+  /** How many tasks the batch framework has launched so far. */
+  batchLaunched(): number {
+    const { tasks } = readBatchLog(join(this.batchDir, 'records.jsonl'));
+    return [...tasks.values()].filter((t) => t.index >= 0).length;
   }
 
   /** Tells the batch framework to stop launching (it reads the file before each launch). */

@@ -82,13 +82,12 @@ function workloadEvents(cluster: SoakCluster, cfg: SoakConfig, deleted: string[]
 /** Observes until nothing repairable is left or the deadline passes. */
 async function settle(
   cluster: SoakCluster,
-  cfg: SoakConfig,
   faults: FaultInjector,
   deleted: string[],
   t0: number,
+  deadline: number,
   log: (line: string) => void,
 ): Promise<{ facts: Facts; judgement: Judgement; converged: boolean }> {
-  const deadline = Date.now() + cfg.settleMs;
   for (;;) {
     const facts = await gatherFacts(cluster, faults.log, deleted);
     const judgement = judge(facts, t0);
@@ -114,6 +113,12 @@ export async function runSoak(
   const cluster = await SoakCluster.create(cfg);
   log(`work dir ${cluster.dir}, cgroup root ${cluster.cgroupRoot}`);
   let rss: { stop(): RssSummary } | undefined;
+  // Interrupted (Ctrl-C on the bench): tasks outlive their agent, so clean up first.
+  const interrupted = () => {
+    void cluster.destroy(opts.keep === true).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     const t0 = Date.now();
     // A start a minute ago: the first run is the next occurrence after the apply.
@@ -134,13 +139,26 @@ export async function runSoak(
     await faults.run(t0, workloadEvents(cluster, cfg, deleted));
     await faults.stop();
     const chaosEnded = Date.now();
-    log('faults over: disabling schedules, stopping batch launches, settling');
-    cluster.stopBatchLaunches();
+    log('faults over: disabling schedules, letting the batch job launch its last tasks');
+    const deadline = chaosEnded + cfg.settleMs;
     const off = rejected(
       await cluster.apply(scheduleObjects(cfg, cluster.markers, scheduleStart, true)),
     );
     if (off.length > 0) throw new Error(`disabling the schedules was rejected: ${off.join('; ')}`);
-    const { facts, judgement, converged } = await settle(cluster, cfg, faults, deleted, t0, log);
+    // The whole job, so that the load does not depend on how fast the faults let it go;
+    // but a job that stalls gets only half the settling time.
+    while (cluster.batchLaunched() < cfg.batchTasks && Date.now() < chaosEnded + cfg.settleMs / 2)
+      await sleep(500);
+    cluster.stopBatchLaunches();
+    log(`batch job launched ${cluster.batchLaunched()} of ${cfg.batchTasks}; settling`);
+    const { facts, judgement, converged } = await settle(
+      cluster,
+      faults,
+      deleted,
+      t0,
+      deadline,
+      log,
+    );
     const settledAt = Date.now();
     const r = rss.stop();
     const extra: Violation[] = [];
@@ -168,6 +186,8 @@ export async function runSoak(
       extra,
     );
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     rss?.stop();
     await cluster.destroy(opts.keep === true);
   }
