@@ -91,7 +91,7 @@ export function longConfig(seed = 12): SoakConfig {
     ...shortConfig(seed),
     name: 'long',
     chaosMs: 300_000,
-    batchTasks: 850,
+    batchTasks: 1000,
     batchConcurrency: 12,
     apps: [
       { name: 'web', instances: 4, fastBackoff: true },

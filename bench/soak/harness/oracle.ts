@@ -48,12 +48,17 @@ function lifetime(f: Facts, id: string): [number, number] {
   return [Math.min(...starts), final ? final.timestamp * 1000 : f.at];
 }
 
-/** The faults injected while a task lived (give or take two seconds). */
+/** How many of the faults during a task's life the evidence names (the latest ones). */
+const FAULTS_NAMED = 4;
+
+/** The faults injected while a task lived (give or take two seconds), the latest last. */
 export function faultsDuring(f: Facts, id: string, t0: number): string[] {
   const [from, to] = lifetime(f, id);
-  return f.faults
+  const during = f.faults
     .filter((x) => x.at >= from - 2_000 && x.at <= to + 2_000)
     .map((x) => `${x.kind}@${((x.at - t0) / 1000).toFixed(1)}s${x.detail ? ` (${x.detail})` : ''}`);
+  const earlier = during.length - FAULTS_NAMED;
+  return earlier > 0 ? [`${earlier} earlier`, ...during.slice(earlier)] : during;
 }
 
 function describe(r: ReportedTask): string {

@@ -35,8 +35,8 @@ test(
     assert.equal(tasks.lost, 0, `lost tasks:\n${text}`);
     assert.equal(tasks.duplicated, 0, `tasks that ran twice:\n${text}`);
     assert.deepEqual(
-      (report.violations as { list: unknown[] }).list,
-      [],
+      (report.violations as { by_kind: unknown }).by_kind,
+      {},
       `oracle violations:\n${text}`,
     );
     assert.equal(report.ok, true);
