@@ -27,6 +27,12 @@ export interface Judgement {
   tasks: TaskVerdict[];
   /** Batch tasks whose ACCEPT failed and that no component ever knew: never launched. */
   neverLaunched: string[];
+  /**
+   * Tasks whose final update the agent still resends. A figure, not a violation: the
+   * framework may have its final state from reconciliation, and the agent's retry backoff
+   * (Mesos: 10 s doubling to 10 min) may outlast the settling.
+   */
+  unacknowledged: string[];
 }
 
 /** The final state the agent recorded last, and every distinct one it recorded. */
@@ -106,12 +112,6 @@ function judgeTask(f: Facts, id: string, out: Violation[]): string | undefined {
     else if (state !== finals.last)
       add('conflicting-final', `the agent recorded ${finals.last}; reported ${describe(reported)}`);
     if (live) add('unowned-process', `the agent recorded ${finals.last}, yet ${pidsAlive}`);
-    const lastFinal = [...(agent?.updates ?? [])].reverse().find((u) => FINAL_STATES.has(u.state));
-    if (lastFinal && !agent?.acked.has(lastFinal.uuid))
-      add(
-        'update-unacknowledged',
-        `the agent still resends ${lastFinal.state} (seq ${lastFinal.sequence})`,
-      );
   } else if (state === 'TASK_RUNNING') {
     if (!live) add('ghost-running', 'reported TASK_RUNNING, no process alive in its cgroup');
   } else if (isFinal) {
@@ -215,5 +215,11 @@ export function judge(f: Facts, t0: number): Judgement {
   }
   out.push(...frameworkViolations(f));
   for (const v of out) if (v.task !== undefined) v.faults = faultsDuring(f, v.task, t0);
-  return { violations: out, tasks, neverLaunched };
+  const unacknowledged = [...f.agent.values()]
+    .filter((t) => {
+      const last = t.updates.findLast((u) => FINAL_STATES.has(u.state));
+      return last !== undefined && !t.acked.has(last.uuid);
+    })
+    .map((t) => t.taskId);
+  return { violations: out, tasks, neverLaunched, unacknowledged };
 }

@@ -120,6 +120,7 @@ export function buildReport(
       lost: lostTasks.size,
       duplicated: dupTasks.size,
       never_launched: j.neverLaunched.length,
+      final_update_unacknowledged: j.unacknowledged.length,
     },
     deliveries: deliveries(facts.batch),
     apps: (facts.apps ?? []).map((a) => ({

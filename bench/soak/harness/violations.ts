@@ -34,8 +34,6 @@ export type ViolationKind =
   | 'app-instances'
   /** A deleted App left processes or its object behind. */
   | 'deleted-app-remains'
-  /** The agent still waits for the acknowledgement of a final update. */
-  | 'update-unacknowledged'
   /** A process exited without the harness killing it. */
   | 'process-crashed'
   /** The controller's RSS went over the ceiling. */
