@@ -34,7 +34,10 @@ if (process.getuid?.() !== 0) {
 }
 const seed = typeof a.seed === 'string' ? Number(a.seed) : 12;
 const cfg = a.short === true || a.quick === true ? shortConfig(seed) : longConfig(seed);
-if (typeof a['chaos-s'] === 'string') cfg.chaosMs = Number(a['chaos-s']) * 1000;
+if (typeof a['chaos-s'] === 'string') {
+  cfg.chaosMs = Number(a['chaos-s']) * 1000;
+  cfg.chaosMaxMs = Math.max(cfg.chaosMs, cfg.chaosMaxMs);
+}
 if (typeof a['batch-tasks'] === 'string') cfg.batchTasks = Number(a['batch-tasks']);
 if (typeof a.faults === 'string') {
   const kinds = a.faults === 'none' ? [] : a.faults.split(',');

@@ -64,7 +64,7 @@ const inFlight = (): string[] =>
   [...past.tasks.keys()].filter((id) => !done.has(id) && !unknown.has(id));
 // Tasks take at most 2 s: one silent for longer is stuck (the oracle reports it), and must
 // not hold a launch slot, or a few lost updates would stop the job's load altogether.
-const STUCK_AFTER_MS = 20_000;
+const STUCK_AFTER_MS = 10_000;
 const busy = (): number =>
   inFlight().filter((id) => Date.now() - (past.tasks.get(id)?.launchedAt ?? 0) < STUCK_AFTER_MS)
     .length;

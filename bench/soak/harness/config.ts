@@ -31,6 +31,11 @@ export interface SoakConfig {
   seed: number;
   /** How long faults are injected. */
   chaosMs: number;
+  /**
+   * Faults go on past `chaosMs` while the batch job has tasks left to launch, up to this
+   * (so that a run reaches its task count even when faults slow the launches down).
+   */
+  chaosMaxMs: number;
   /** The kinds injected (all by default; none makes a fault-free baseline run). */
   faultKinds: FaultKind[];
   /** Pause between two faults, drawn uniformly from this range. */
@@ -66,6 +71,7 @@ export function shortConfig(seed = 12): SoakConfig {
     name: 'short',
     seed,
     chaosMs: 45_000,
+    chaosMaxMs: 45_000,
     faultKinds: [...FAULT_KINDS],
     faultGapMs: [1_500, 3_500],
     downMs: [300, 1_500],
@@ -91,8 +97,9 @@ export function longConfig(seed = 12): SoakConfig {
     ...shortConfig(seed),
     name: 'long',
     chaosMs: 300_000,
+    chaosMaxMs: 600_000,
     batchTasks: 1000,
-    batchConcurrency: 12,
+    batchConcurrency: 24,
     apps: [
       { name: 'web', instances: 4, fastBackoff: true },
       { name: 'api', instances: 3, fastBackoff: false },

@@ -122,10 +122,17 @@ export class FaultInjector {
     }
   }
 
-  /** Injects faults until `chaosMs` after `t0`, doing the workload's events when due. */
-  async run(t0: number, events: TimedEvent[]): Promise<void> {
+  /**
+   * Injects faults for `chaosMs` after `t0`, and on while `workLeft()` says the workload
+   * is not done, up to `chaosMaxMs`; does the workload's events when due.
+   */
+  async run(t0: number, events: TimedEvent[], workLeft: () => boolean): Promise<void> {
     const pending = [...events].sort((a, b) => a.atMs - b.atMs);
-    while (Date.now() - t0 < this.cfg.chaosMs) {
+    const going = () => {
+      const elapsed = Date.now() - t0;
+      return elapsed < this.cfg.chaosMs || (elapsed < this.cfg.chaosMaxMs && workLeft());
+    };
+    while (going()) {
       await sleep(this.rng.between(this.cfg.faultGapMs[0], this.cfg.faultGapMs[1]));
       while (pending[0] && Date.now() - t0 >= pending[0].atMs) {
         const e = pending.shift();
@@ -135,7 +142,7 @@ export class FaultInjector {
         this.events.push({ name: e.name, at: Date.now() });
       }
       this.cluster.restartCrashed();
-      if (Date.now() - t0 >= this.cfg.chaosMs) break;
+      if (!going()) break;
       const kind = this.nextKind();
       if (kind) await this.inject(kind);
     }

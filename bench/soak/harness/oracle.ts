@@ -42,8 +42,8 @@ function agentFinals(t: AgentTask | undefined): { last?: string; all: string[] }
   return { ...(last !== undefined ? { last } : {}), all: [...new Set(finals)] };
 }
 
-/** When a task lived, for the faults that may explain a finding. */
-function lifetime(f: Facts, id: string): [number, number] {
+/** When a task lived (to its final update, or to now), and whether it ended. */
+function lifetime(f: Facts, id: string): { from: number; to: number; ended: boolean } {
   const starts = [
     ...(f.markers.get(id) ?? []).map((s) => s.at),
     f.agent.get(id)?.launchedAt ?? Infinity,
@@ -51,20 +51,27 @@ function lifetime(f: Facts, id: string): [number, number] {
   ];
   const updates = f.agent.get(id)?.updates ?? [];
   const final = updates.find((u) => FINAL_STATES.has(u.state));
-  return [Math.min(...starts), final ? final.timestamp * 1000 : f.at];
+  return { from: Math.min(...starts), to: final ? final.timestamp * 1000 : f.at, ended: !!final };
 }
 
-/** How many of the faults during a task's life the evidence names (the latest ones). */
+/** How many of the faults during a task's life the evidence names. */
 const FAULTS_NAMED = 4;
 
-/** The faults injected while a task lived (give or take two seconds), the latest last. */
+/**
+ * The faults injected while a task lived (give or take two seconds): for a task that
+ * ended, the latest before its end (what it met last); for one that did not, the first
+ * after its start (what it met first).
+ */
 export function faultsDuring(f: Facts, id: string, t0: number): string[] {
-  const [from, to] = lifetime(f, id);
+  const { from, to, ended } = lifetime(f, id);
   const during = f.faults
     .filter((x) => x.at >= from - 2_000 && x.at <= to + 2_000)
     .map((x) => `${x.kind}@${((x.at - t0) / 1000).toFixed(1)}s${x.detail ? ` (${x.detail})` : ''}`);
-  const earlier = during.length - FAULTS_NAMED;
-  return earlier > 0 ? [`${earlier} earlier`, ...during.slice(earlier)] : during;
+  const more = during.length - FAULTS_NAMED;
+  if (more <= 0) return during;
+  return ended
+    ? [`${more} earlier`, ...during.slice(more)]
+    : [...during.slice(0, FAULTS_NAMED), `${more} later`];
 }
 
 function describe(r: ReportedTask): string {

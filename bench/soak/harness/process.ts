@@ -17,7 +17,7 @@ export interface Crash {
 }
 
 /** The last `n` lines of a file. */
-export function tail(file: string, n = 15): string[] {
+function tail(file: string, n = 15): string[] {
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n);
 }
@@ -93,17 +93,6 @@ export class ManagedProcess {
     this.expectExit = true;
     this.child?.kill('SIGKILL');
     await this.exited;
-  }
-
-  /** SIGTERM, then SIGKILL after `graceMs`. */
-  async terminate(graceMs = 3_000): Promise<void> {
-    if (!this.alive) return;
-    this.expectExit = true;
-    if (this.stoppedBySignal) this.child?.kill('SIGCONT');
-    this.child?.kill('SIGTERM');
-    const timer = setTimeout(() => this.child?.kill('SIGKILL'), graceMs);
-    await this.exited;
-    clearTimeout(timer);
   }
 
   /** Freezes it (SIGSTOP): it holds its sockets but answers nothing. */

@@ -136,7 +136,11 @@ export async function runSoak(
     cluster.batch.start();
     const deleted: string[] = [];
     const faults = new FaultInjector(cluster, rng, cfg, log);
-    await faults.run(t0, workloadEvents(cluster, cfg, deleted));
+    await faults.run(
+      t0,
+      workloadEvents(cluster, cfg, deleted),
+      () => cluster.batchLaunched() < cfg.batchTasks,
+    );
     await faults.stop();
     const chaosEnded = Date.now();
     log('faults over: disabling schedules, letting the batch job launch its last tasks');

@@ -280,3 +280,16 @@ test('oracle: evidence names the faults injected while the task lived', () => {
   ];
   assert.deepEqual(faultsDuring(f, BATCH, T0), ['agent_kill@1.0s', 'task_kill@4.5s (x)']);
 });
+
+test('oracle: for a task that never ended, evidence names the first faults it met', () => {
+  const f = healthy();
+  // WEB started at T0 + 0.5 s and has no final state: its window runs to the observation.
+  f.faults = [1, 2, 3, 4, 5, 6].map((s) => ({ kind: 'task_kill' as const, at: T0 + s * 1_000 }));
+  assert.deepEqual(faultsDuring(f, WEB, T0), [
+    'task_kill@1.0s',
+    'task_kill@2.0s',
+    'task_kill@3.0s',
+    'task_kill@4.0s',
+    '2 later',
+  ]);
+});
