@@ -42,6 +42,25 @@ function count(items: readonly string[]): Record<string, number> {
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/**
+ * A few violations of one kind, taken in turn from each source (apps, schedules, batch,
+ * none) so that every flavour of it shows.
+ */
+function examples(vs: Violation[]): Violation[] {
+  const groups = new Map<string, Violation[]>();
+  for (const v of vs) {
+    const key = v.task === undefined ? '' : sourceOf(v.task);
+    groups.set(key, [...(groups.get(key) ?? []), v]);
+  }
+  const out: Violation[] = [];
+  for (let i = 0; out.length < Math.min(EXAMPLES_PER_KIND, vs.length); i++)
+    for (const g of groups.values()) {
+      const v = g[i];
+      if (v && out.length < EXAMPLES_PER_KIND) out.push(v);
+    }
+  return out;
+}
+
 /** Status deliveries the batch framework saw, per task and per distinct update. */
 export function deliveries(batch: BatchLog): Record<string, unknown> {
   const tasks = [...batch.tasks.values()].filter((t) => t.deliveries.length > 0);
@@ -147,11 +166,10 @@ export function buildReport(
     violations: {
       total: violations.length,
       by_kind: count(violations.map((v) => v.kind)),
-      // Every kind, a few of each: the first by task ID (the batch tasks' IDs count up).
       examples: Object.fromEntries(
         [...new Set(violations.map((v) => v.kind))].map((k) => [
           k,
-          violations.filter((v) => v.kind === k).slice(0, EXAMPLES_PER_KIND),
+          examples(violations.filter((v) => v.kind === k)),
         ]),
       ),
     },
