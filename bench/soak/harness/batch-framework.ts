@@ -13,9 +13,10 @@
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { isTerminal } from '../../../src/agent-sidecar/status-updates.js';
 import { SchedulerClient, OfferMatcher, commandTask, launch } from '../../../src/sdk/index.js';
 import type { Offer, Resource, TaskInfo, TaskStatus } from '../../../src/sdk/index.js';
-import { FINAL_STATES, readBatchLog, type BatchRecord } from './batch-records.js';
+import { readBatchLog, type BatchRecord } from './batch-records.js';
 import { rngFor } from './rng.js';
 import { MARKER_ENV, MARKER_SH } from './workload.js';
 
@@ -56,7 +57,7 @@ const done = new Set<string>();
 const unknown = new Set<string>();
 const agentOf = new Map<string, string>();
 for (const t of past.tasks.values()) {
-  if (t.deliveries.some((d) => FINAL_STATES.has(d.state))) done.add(t.id);
+  if (t.deliveries.some((d) => isTerminal(d.state))) done.add(t.id);
   const last = t.deliveries.at(-1);
   if (last?.state === 'TASK_UNKNOWN') unknown.add(t.id);
 }
@@ -168,7 +169,7 @@ client.on('update', (status: TaskStatus) => {
     reason: status.reason,
     at: Date.now(),
   });
-  if (FINAL_STATES.has(status.state)) done.add(status.task_id);
+  if (isTerminal(status.state)) done.add(status.task_id);
   if (status.state === 'TASK_UNKNOWN') unknown.add(status.task_id);
   else unknown.delete(status.task_id);
   if (status.agent_id) agentOf.set(status.task_id, status.agent_id);

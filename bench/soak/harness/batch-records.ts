@@ -5,6 +5,7 @@
  * The harness reads the same file for the oracle.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { isTerminal } from '../../../src/agent-sidecar/status-updates.js';
 
 /** A record line. */
 export type BatchRecord =
@@ -16,18 +17,6 @@ export type BatchRecord =
   | { t: 'update'; id: string; state: string; uuid: string; reason: string; at: number }
   /** Subscribed (after its own start, or again after a controller restart). */
   | { t: 'subscribed'; frameworkId: string; pid: number; at: number };
-
-/** States after which a task never runs again, as the agent and Mesos define them. */
-export const FINAL_STATES: ReadonlySet<string> = new Set([
-  'TASK_FINISHED',
-  'TASK_FAILED',
-  'TASK_KILLED',
-  'TASK_ERROR',
-  'TASK_LOST',
-  'TASK_DROPPED',
-  'TASK_GONE',
-  'TASK_GONE_BY_OPERATOR',
-]);
 
 /** One task as the batch framework's records tell it. */
 export interface BatchTask {
@@ -83,10 +72,10 @@ export function readBatchLog(file: string): BatchLog {
 
 /** The first final state delivered for a task, if any. */
 export function firstFinal(t: BatchTask): string | undefined {
-  return t.deliveries.find((d) => FINAL_STATES.has(d.state))?.state;
+  return t.deliveries.find((d) => isTerminal(d.state))?.state;
 }
 
 /** The distinct final states delivered for a task. */
 export function finalStates(t: BatchTask): string[] {
-  return [...new Set(t.deliveries.filter((d) => FINAL_STATES.has(d.state)).map((d) => d.state))];
+  return [...new Set(t.deliveries.filter((d) => isTerminal(d.state)).map((d) => d.state))];
 }

@@ -10,6 +10,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { cleanCgroupTrees } from '../../../test/support/cgroups.js';
 import { MEZZO_BIN } from '../../../test/support/dev-process.js';
 import { freePort } from '../../../test/support/net.js';
@@ -27,8 +28,6 @@ export interface ApplyResult {
   action?: string;
   error?: string;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The processes and files of one soak run. */
 export class SoakCluster {

@@ -5,6 +5,7 @@
  * seeded random downtime — except a partition: the agent is frozen with SIGSTOP and
  * thawed with SIGCONT `partitionMs` later, while further faults go on meanwhile.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { FAULT_KINDS, type FaultKind, type SoakConfig } from './config.js';
 import type { SoakCluster } from './cluster.js';
 import type { FaultRecord } from './facts.js';
@@ -17,8 +18,6 @@ export interface TimedEvent {
   name: string;
   run: () => Promise<void>;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Injects faults into a {@link SoakCluster}. */
 export class FaultInjector {
@@ -43,7 +42,7 @@ export class FaultInjector {
 
   private nextKind(): FaultKind | undefined {
     for (let tries = 0; tries < 10; tries++) {
-      if (this.bag.length === 0) this.bag = this.rng.shuffle(this.cfg.faultKinds);
+      if (this.bag.length === 0) this.bag = this.rng.shuffled(this.cfg.faultKinds);
       const kind = this.bag.shift();
       // One partition at a time: put it back for later.
       if (kind === 'agent_partition' && this.partitioned) {

@@ -4,7 +4,7 @@
  * counts, the result of each run in its history) and each App's instance count against
  * the processes really alive in the agent's cgroups. A deleted App leaves nothing.
  */
-import { FINAL_STATES } from './batch-records.js';
+import { isTerminal } from '../../../src/agent-sidecar/status-updates.js';
 import type { Facts, ReportedTask, ScheduleFacts } from './facts.js';
 import type { Violation } from './violations.js';
 import { NAMESPACE, appOf, sourceOf } from './workload.js';
@@ -41,7 +41,7 @@ function scheduleViolations(f: Facts, s: ScheduleFacts, out: Violation[]): void 
         task,
         detail: `Schedule ${s.name} holds the run as running; no task of that ID is known`,
       });
-    else if (FINAL_STATES.has(r.state))
+    else if (isTerminal(r.state))
       out.push({
         kind: 'not-delivered',
         task,
@@ -49,7 +49,7 @@ function scheduleViolations(f: Facts, s: ScheduleFacts, out: Violation[]): void 
       });
   }
   const finals = [...allTaskIds(f)].filter(
-    (id) => scheduleOf(id) === s.name && FINAL_STATES.has(reportedOf(f, id)?.state ?? ''),
+    (id) => scheduleOf(id) === s.name && isTerminal(reportedOf(f, id)?.state ?? ''),
   );
   const counted = s.successCount + s.errorCount;
   if (counted !== finals.length)

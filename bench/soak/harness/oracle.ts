@@ -8,7 +8,8 @@
  * reports (the controller's /state, falling back to the store's Task object for a task
  * the controller no longer holds), then what each framework recorded.
  */
-import { FINAL_STATES, finalStates, type BatchTask } from './batch-records.js';
+import { isTerminal } from '../../../src/agent-sidecar/status-updates.js';
+import { finalStates, type BatchTask } from './batch-records.js';
 import { frameworkViolations } from './framework-oracle.js';
 import type { Facts, ReportedTask } from './facts.js';
 import type { AgentTask } from './node-facts.js';
@@ -37,7 +38,7 @@ export interface Judgement {
 
 /** The final state the agent recorded last, and every distinct one it recorded. */
 function agentFinals(t: AgentTask | undefined): { last?: string; all: string[] } {
-  const finals = (t?.updates ?? []).filter((u) => FINAL_STATES.has(u.state)).map((u) => u.state);
+  const finals = (t?.updates ?? []).filter((u) => isTerminal(u.state)).map((u) => u.state);
   const last = finals.at(-1);
   return { ...(last !== undefined ? { last } : {}), all: [...new Set(finals)] };
 }
@@ -50,7 +51,7 @@ function lifetime(f: Facts, id: string): { from: number; to: number; ended: bool
     f.batch.tasks.get(id)?.launchedAt ?? Infinity,
   ];
   const updates = f.agent.get(id)?.updates ?? [];
-  const final = updates.find((u) => FINAL_STATES.has(u.state));
+  const final = updates.find((u) => isTerminal(u.state));
   return { from: Math.min(...starts), to: final ? final.timestamp * 1000 : f.at, ended: !!final };
 }
 
@@ -108,7 +109,7 @@ function judgeTask(f: Facts, id: string, out: Violation[]): string | undefined {
   if (ctl && st && ctl.state !== st.state)
     add('store-diverged', `controller ${describe(ctl)}, store ${describe(st)}`);
   const state = reported.state;
-  const isFinal = FINAL_STATES.has(state);
+  const isFinal = isTerminal(state);
   const pidsAlive = live ? `pids ${live.join(',')} alive` : '';
   if (state === 'TASK_LOST') {
     add('reported-lost', `reported ${describe(reported)}`);
@@ -147,7 +148,7 @@ function judgeBatchDelivery(
     return;
   }
   if (!reported) return;
-  if (FINAL_STATES.has(reported.state)) {
+  if (isTerminal(reported.state)) {
     if (got.length === 0)
       out.push({
         kind: 'not-delivered',
@@ -224,7 +225,7 @@ export function judge(f: Facts, t0: number): Judgement {
   for (const v of out) if (v.task !== undefined) v.faults = faultsDuring(f, v.task, t0);
   const unacknowledged = [...f.agent.values()]
     .filter((t) => {
-      const last = t.updates.findLast((u) => FINAL_STATES.has(u.state));
+      const last = t.updates.findLast((u) => isTerminal(u.state));
       return last !== undefined && !t.acked.has(last.uuid);
     })
     .map((t) => t.taskId);

@@ -3,7 +3,8 @@
  * duplicated counts, the batch framework's status deliveries per task and per update,
  * the controller's memory, and every violation with its evidence.
  */
-import { FINAL_STATES, finalStates, type BatchLog } from './batch-records.js';
+import { isTerminal } from '../../../src/agent-sidecar/status-updates.js';
+import { finalStates, type BatchLog } from './batch-records.js';
 import type { SoakConfig } from './config.js';
 import type { Facts } from './facts.js';
 import type { Judgement } from './oracle.js';
@@ -74,9 +75,7 @@ export function deliveries(batch: BatchLog): Record<string, unknown> {
     }
   const perUpdate = [...byUuid.values()];
   const finals = tasks.filter((t) => finalStates(t).length > 0);
-  const finalDeliveries = finals.map(
-    (t) => t.deliveries.filter((d) => FINAL_STATES.has(d.state)).length,
-  );
+  const finalDeliveries = finals.map((t) => t.deliveries.filter((d) => isTerminal(d.state)).length);
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   return {
     tasks_with_updates: tasks.length,
@@ -133,9 +132,9 @@ export function buildReport(
     tasks: {
       launched: j.tasks.length,
       by_source: count(j.tasks.map((t) => sourceOf(t.id))),
-      terminal: count(states.filter((s) => FINAL_STATES.has(s))),
+      terminal: count(states.filter((s) => isTerminal(s))),
       running: states.filter((s) => s === 'TASK_RUNNING').length,
-      other: count(states.filter((s) => !FINAL_STATES.has(s) && s !== 'TASK_RUNNING')),
+      other: count(states.filter((s) => !isTerminal(s) && s !== 'TASK_RUNNING')),
       lost: lostTasks.size,
       duplicated: dupTasks.size,
       never_launched: j.neverLaunched.length,

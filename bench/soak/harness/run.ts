@@ -4,6 +4,7 @@
  * nothing that settling could still repair, or the deadline), and report. The cluster
  * is destroyed on every path out, failures included.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SoakConfig } from './config.js';
 import { SoakCluster, type ApplyResult } from './cluster.js';
 import { gatherFacts, type Facts } from './facts.js';
@@ -22,8 +23,6 @@ export interface SoakOptions {
   /** Keep the work dir (logs, markers, state) for a post-mortem. */
   keep?: boolean;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function rejected(results: ApplyResult[]): string[] {
   return results.filter((r) => !r.ok).map((r) => `${r.object}: ${r.error ?? 'rejected'}`);
