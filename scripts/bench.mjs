@@ -2,6 +2,9 @@
 // Runs the benchmarks in bench/ (never part of `npm test`): builds, then runs every
 // dist/bench/<suite>/*.js, or only the suites named: `npm run bench -- allocator --quick`.
 // Each benchmark prints JSON on stdout; arguments after the suite names are passed on.
+// Only a suite's top-level files are benchmarks: its subfolders hold their helpers (the
+// soak's harness, its batch framework). `npm run bench -- soak --short`: the soak's
+// bounded run (the one `npm test` asserts), `--faults=none` a fault-free baseline.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
