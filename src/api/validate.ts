@@ -9,6 +9,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { celErrors } from './cel-rules.js';
 import { fieldError, type FieldError } from './field-error.js';
+import { listTypeErrors } from './list-types.js';
 import { validateMetadata } from './metadata.js';
 import { compileSchema, schemaErrors } from './openapi.js';
 import { GROUP, KINDS, VERSION, toCrd, type KindDefinition } from './v1alpha1/index.js';
@@ -143,6 +144,14 @@ function shapeErrors(raw: unknown): FieldError[] {
   return errs;
 }
 
+/** A copy of a stored object with the schema's defaults applied and no status. */
+function defaulted(c: Compiled, obj: StoredObject): Record<string, unknown> {
+  const copy: Record<string, unknown> = structuredClone(obj) as unknown as Record<string, unknown>;
+  delete copy['status'];
+  c.validate(copy);
+  return copy;
+}
+
 /**
  * Validates an object for a create (no `old`) or an update of `old`. The result's
  * object has the schema's defaults applied, no status, and only the metadata fields a
@@ -172,18 +181,15 @@ export function validateObject(raw: unknown, old?: StoredObject): Validation {
     ),
   ];
   if (strict.length > 0) return { ok: false, errors: strict };
-  const oldView = old ? { ...old, metadata } : undefined;
+  // The old object as the apiserver reads it back: defaulted, status apart, and with the
+  // new metadata (ObjectMeta is not part of the comparison).
+  const oldView = old ? defaulted(c, { ...old, metadata }) : undefined;
   const kept = ajvErrors.filter(
     (e) => !oldView || !unchanged(e.instancePath, c.root, candidate, oldView),
   );
-  const errors = [...meta, ...schemaErrors(kept, candidate)];
+  const errors = [...meta, ...schemaErrors(kept, candidate), ...listTypeErrors(c.root, candidate)];
   if (errors.some((e) => e.blocking)) errors.push(NOT_CHECKED);
-  else {
-    const { status: _s, ...oldRest } = old ?? {};
-    errors.push(
-      ...celErrors(c.root, candidate, old ? { value: { ...oldRest, metadata } } : undefined),
-    );
-  }
+  else errors.push(...celErrors(c.root, candidate, oldView ? { value: oldView } : undefined));
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,

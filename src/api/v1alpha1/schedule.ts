@@ -17,17 +17,21 @@ import {
   type Schema,
 } from './schema.js';
 
-/** One ISO 8601 duration component: up to nine digits (fractions for seconds only). */
+/**
+ * One ISO 8601 duration component: up to nine digits (fractions for seconds only).
+ * Regexes here go into CEL string literals too, where `\\.` is not a valid escape: a
+ * literal dot is written `[.]`.
+ */
 const N = '[0-9]{1,9}';
 /** An ISO 8601 duration, e.g. PT15M or P1D, without anchors. */
-const DURATION = `P(${N}Y)?(${N}M)?(${N}W)?(${N}D)?(T(${N}H)?(${N}M)?(${N}(\\.[0-9]{1,9})?S)?)?`;
+const DURATION = `P(${N}Y)?(${N}M)?(${N}W)?(${N}D)?(T(${N}H)?(${N}M)?(${N}([.][0-9]{1,9})?S)?)?`;
 /** ISO 8601 duration, e.g. PT15M or P1D (RE2 has no lookahead: emptiness is a CEL rule). */
 const ISO_DURATION = `^${DURATION}$`;
 /** A duration whose every component is zero, unanchored. */
 const Z = '0{1,9}';
-const ZERO_DURATION = `P(${Z}Y)?(${Z}M)?(${Z}W)?(${Z}D)?(T(${Z}H)?(${Z}M)?(${Z}(\\.0{1,9})?S)?)?`;
+const ZERO_DURATION = `P(${Z}Y)?(${Z}M)?(${Z}W)?(${Z}D)?(T(${Z}H)?(${Z}M)?(${Z}([.]0{1,9})?S)?)?`;
 /** A duration shorter than one second: zero everything, seconds below 1. */
-const SUB_SECOND = `P(${Z}Y)?(${Z}M)?(${Z}W)?(${Z}D)?(T(${Z}H)?(${Z}M)?(${Z}(\\.[0-9]{1,9})?S)?)?`;
+const SUB_SECOND = `P(${Z}Y)?(${Z}M)?(${Z}W)?(${Z}D)?(T(${Z}H)?(${Z}M)?(${Z}([.][0-9]{1,9})?S)?)?`;
 /** A positive ISO 8601 duration: pattern, not empty, not zero. */
 const POSITIVE_DURATION: CelRule[] = [
   {
