@@ -23,7 +23,7 @@ export const MAX_LABEL_LENGTH = 63;
 export const MAX_ANNOTATIONS_BYTES = 256 * 1024;
 
 function regexError(msg: string, fmt: string, ...examples: string[]): string {
-  const eg = examples.map((e) => `'${e}', `).join('or ');
+  const eg = examples.map((e) => `'${e}', `).join(' or ');
   return `${msg} (e.g. ${eg}regex used for validation is '${fmt}')`;
 }
 const maxLenError = (n: number) => `must be no more than ${n} characters`;

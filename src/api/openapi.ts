@@ -229,11 +229,19 @@ function translate(e: ErrorObject, root: unknown): FieldError[] {
       ];
     }
     case 'anyOf': {
-      // The int-or-string pair: kube-openapi reports the composite failure and the type
-      // error of the first alternative.
+      // The int-or-string pair: kube-openapi reports the type error against both types,
+      // the composite failure and the type error of the first alternative.
       const first = (e.parentSchema as { anyOf?: { type?: string }[] } | undefined)?.anyOf?.[0];
       const actual = jsonType(data);
+      const all = (e.parentSchema as { anyOf?: { type?: string }[] } | undefined)?.anyOf ?? [];
       return [
+        fieldError(
+          path,
+          'Invalid value',
+          { kind: 'value', value: actual },
+          `${where} must be of type ${all.map((s) => s.type).join(',')}: "${actual}"`,
+          true,
+        ),
         invalid('<nil>', '', `"${path}" must validate at least one schema (anyOf)`),
         fieldError(
           path,
