@@ -78,6 +78,6 @@ export function unknownField(field: string): FieldError {
     field,
     type: 'Invalid value',
     blocking: true,
-    message: `${field}: strict decoding error: unknown field "${field}"`,
+    message: `${field}: strict decoding error: unknown field ${JSON.stringify(field)}`,
   };
 }

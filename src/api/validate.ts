@@ -28,6 +28,8 @@ interface Compiled {
   def: KindDefinition;
   root: Schema;
   validate: ValidateFunction;
+  /** The status schema: only its unknown fields matter here (strict decoding). */
+  status?: ValidateFunction;
 }
 
 const compiled = new Map<string, Compiled>();
@@ -40,9 +42,14 @@ function kindSchema(kind: string): Compiled | undefined {
   if (!def || !version) return undefined;
   // Status is dropped on create and kept from the stored object on update (the status
   // subresource), so only the rest of the object is validated here.
-  const { status: _status, ...properties } = version.schema.openAPIV3Schema.properties ?? {};
+  const { status, ...properties } = version.schema.openAPIV3Schema.properties ?? {};
   const root: Schema = { ...version.schema.openAPIV3Schema, properties };
-  const c = { def, root, validate: compileSchema(root) };
+  const c = {
+    def,
+    root,
+    validate: compileSchema(root),
+    ...(status ? { status: compileSchema(status) } : {}),
+  };
   compiled.set(kind, c);
   return c;
 }
@@ -144,6 +151,20 @@ function shapeErrors(raw: unknown): FieldError[] {
   return errs;
 }
 
+/**
+ * Unknown fields in a status sent with the object: the apiserver's strict decoding
+ * refuses them before it drops the status (the status subresource is written apart).
+ */
+function statusUnknownFields(c: Compiled, status: unknown): FieldError[] {
+  if (status === undefined || !c.status) return [];
+  const copy: unknown = structuredClone(status);
+  if (c.status(copy)) return [];
+  const unknown = (c.status.errors ?? [])
+    .filter((e) => e.keyword === 'additionalProperties')
+    .map((e) => ({ ...e, instancePath: `/status${e.instancePath}` }));
+  return schemaErrors(unknown, { status: copy });
+}
+
 /** A copy of a stored object with the schema's defaults applied and no status. */
 function defaulted(c: Compiled, obj: StoredObject): Record<string, unknown> {
   const copy: Record<string, unknown> = structuredClone(obj) as unknown as Record<string, unknown>;
@@ -179,6 +200,7 @@ export function validateObject(raw: unknown, old?: StoredObject): Validation {
       ajvErrors.filter((e) => e.keyword === 'additionalProperties'),
       candidate,
     ),
+    ...statusUnknownFields(c, o['status']),
   ];
   if (strict.length > 0) return { ok: false, errors: strict };
   // The old object as the apiserver reads it back: defaulted, status apart, and with the
