@@ -224,75 +224,59 @@ function withSpec(o: Obj, change: (spec: Obj) => Obj): Obj {
   return { ...o, spec: change({ ...(o['spec'] as Obj) }) };
 }
 
+/**
+ * Sets resource `name` to each of `values`: in a Task's resources, or (unless
+ * `taskOnly`) at the top of an App's or Schedule's spec.
+ */
+function resourceBreak(
+  name: string,
+  values: fc.Arbitrary<unknown>,
+  taskOnly = false,
+): fc.Arbitrary<(o: Obj) => Broken | undefined> {
+  return values.map((v) => (o: Obj) => {
+    if (o['kind'] === 'Task') {
+      return {
+        object: withSpec(o, (s) => ({
+          ...s,
+          resources: { ...(s['resources'] as Obj), [name]: v },
+        })),
+        field: `spec.resources.${name}`,
+      };
+    }
+    if (taskOnly || (o['kind'] !== 'App' && o['kind'] !== 'Schedule')) return undefined;
+    return { object: withSpec(o, (s) => ({ ...s, [name]: v })), field: `spec.${name}` };
+  });
+}
+
 const breaks: fc.Arbitrary<(o: Obj) => Broken | undefined>[] = [
-  fc
-    .oneof(
+  resourceBreak(
+    'cpus',
+    fc.oneof(
       fc.double({ min: -1e6, max: 0.0099, noNaN: true }),
       fc.double({ min: 4096.001, max: 1e12, noNaN: true }),
-    )
-    .map(
-      (v) => (o) =>
-        o['kind'] === 'Task'
-          ? {
-              object: withSpec(o, (s) => ({
-                ...s,
-                resources: { ...(s['resources'] as Obj), cpus: v },
-              })),
-              field: 'spec.resources.cpus',
-            }
-          : o['kind'] === 'App' || o['kind'] === 'Schedule'
-            ? { object: withSpec(o, (s) => ({ ...s, cpus: v })), field: 'spec.cpus' }
-            : undefined,
     ),
-  fc
-    .oneof(
+  ),
+  resourceBreak(
+    'mem',
+    fc.oneof(
       fc.integer({ min: -1e9, max: 0 }),
       fc.integer({ min: 16 * 2 ** 20 + 1, max: 2 ** 40 }),
       fc.constantFrom('0', '1023Ki', '17Ti', 'lots', '-1Mi', '1e3Mi'),
-    )
-    .map(
-      (v) => (o) =>
-        o['kind'] === 'Task'
-          ? {
-              object: withSpec(o, (s) => ({
-                ...s,
-                resources: { ...(s['resources'] as Obj), mem: v },
-              })),
-              field: 'spec.resources.mem',
-            }
-          : o['kind'] === 'App' || o['kind'] === 'Schedule'
-            ? { object: withSpec(o, (s) => ({ ...s, mem: v })), field: 'spec.mem' }
-            : undefined,
     ),
-  fc
-    .oneof(
+  ),
+  resourceBreak(
+    'ports',
+    fc.oneof(
       fc.integer({ min: 101, max: 2 ** 31 }),
       fc.integer({ min: -(2 ** 31), max: -1 }),
       fc.double({ min: 0.1, max: 99.9, noInteger: true }),
-    )
-    .map(
-      (v) => (o) =>
-        o['kind'] === 'Task'
-          ? {
-              object: withSpec(o, (s) => ({
-                ...s,
-                resources: { ...(s['resources'] as Obj), ports: v },
-              })),
-              field: 'spec.resources.ports',
-            }
-          : undefined,
     ),
-  fc.oneof(fc.integer({ min: -1000, max: -1 }), fc.integer({ min: 257, max: 1e6 })).map(
-    (v) => (o) =>
-      o['kind'] === 'Task'
-        ? {
-            object: withSpec(o, (s) => ({
-              ...s,
-              resources: { ...(s['resources'] as Obj), gpus: v },
-            })),
-            field: 'spec.resources.gpus',
-          }
-        : undefined,
+    true,
+  ),
+  resourceBreak(
+    'gpus',
+    fc.oneof(fc.integer({ min: -1000, max: -1 }), fc.integer({ min: 257, max: 1e6 })),
+    true,
   ),
   fc.constant((o: Obj): Broken | undefined =>
     ['Task', 'App', 'Schedule'].includes(String(o['kind']))
