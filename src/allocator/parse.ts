@@ -35,7 +35,7 @@ function parseScalar(text: string, path: string, name: string): number {
   const v = Number(text);
   if (!Number.isFinite(v)) throw new ValidationError(path, `${name}: "${text}" is not finite`);
   if (v < 0) throw new ValidationError(path, `${name}: ${text} is negative`);
-  return toMilli(v);
+  return bounded(toMilli(v), path, name, text);
 }
 
 function parseInteger(text: string, path: string, name: string): number {
@@ -43,7 +43,11 @@ function parseInteger(text: string, path: string, name: string): number {
   if (!/^\d+$/.test(t)) {
     throw new ValidationError(path, `${name}: range bound "${t}" is not a non-negative integer`);
   }
-  return Number(t);
+  const n = Number(t);
+  // Beyond 2^53 two bounds read as one number: ranges would silently merge or overlap.
+  if (!Number.isSafeInteger(n))
+    throw new ValidationError(path, `${name}: range bound ${t} is too large`);
+  return n;
 }
 
 function parseRanges(body: string, path: string, name: string): Range[] {
