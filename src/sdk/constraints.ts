@@ -10,10 +10,10 @@
  * - MAX_PER n: at most n instances per value of the field.
  */
 import { ValidationError } from '../shared/errors.js';
+import { CONSTRAINT_OPERATORS } from '../api/v1alpha1/task.js';
 
 /** The operators. */
-export type ConstraintOperator =
-  'UNIQUE' | 'CLUSTER' | 'GROUP_BY' | 'LIKE' | 'UNLIKE' | 'MAX_PER' | 'EQUALS';
+export type ConstraintOperator = (typeof CONSTRAINT_OPERATORS)[number];
 
 /** One constraint as written in an App spec. */
 export interface Constraint {
@@ -31,15 +31,8 @@ export interface AgentFacts {
 /** Why an agent does not fit, or undefined when it does. */
 export type Verdict = string | undefined;
 
-const OPERATORS: readonly ConstraintOperator[] = [
-  'EQUALS',
-  'LIKE',
-  'UNLIKE',
-  'UNIQUE',
-  'CLUSTER',
-  'GROUP_BY',
-  'MAX_PER',
-];
+/** The operators, as the CRDs list them. */
+const OPERATORS: readonly string[] = CONSTRAINT_OPERATORS;
 
 /** Compiled whole-value patterns, so a check per agent and offer does not recompile. */
 const patterns = new Map<string, RegExp>();
