@@ -161,18 +161,18 @@ function stringMap(v: unknown, field: string, errs: FieldError[]): Record<string
 }
 
 /**
- * ObjectMeta errors of an object being written: unknown fields (reported alone, as the
- * apiserver's strict decoding does), types, name, namespace, labels, annotations,
- * finalizers. `namespaced` says whether the kind needs a namespace.
+ * ObjectMeta errors of an object being written: unknown fields (when `strict`; reported
+ * alone, as the apiserver's strict decoding does), types, name, namespace, labels,
+ * annotations, finalizers. `namespaced` says whether the kind needs a namespace.
  */
-export function validateMetadata(given: unknown, namespaced: boolean): FieldError[] {
+export function validateMetadata(given: unknown, namespaced: boolean, strict = true): FieldError[] {
   const metadata = given ?? {};
   if (typeof metadata !== 'object' || Array.isArray(metadata)) {
     return [typeError('metadata', 'object', metadata)];
   }
   const m = metadata as Record<string, unknown>;
   const unknown = Object.keys(m).filter((k) => !KNOWN_FIELDS.has(k));
-  if (unknown.length > 0) return unknown.map((k) => unknownField(`metadata.${k}`));
+  if (strict && unknown.length > 0) return unknown.map((k) => unknownField(`metadata.${k}`));
   const errs: FieldError[] = [];
   const name = m['name'];
   if (name === undefined || name === '') {

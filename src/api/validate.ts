@@ -173,18 +173,32 @@ function defaulted(c: Compiled, obj: StoredObject): Record<string, unknown> {
   return copy;
 }
 
+/** How an object is checked. */
+export interface ValidateOptions {
+  /**
+   * Refuse unknown fields, as the apiserver does for kubectl (`--validate=strict`, its
+   * default). Off for programs' writes, which the apiserver's default field validation
+   * lets through (it prunes the fields with a warning). Default: on.
+   */
+  strict?: boolean;
+}
+
 /**
  * Validates an object for a create (no `old`) or an update of `old`. The result's
  * object has the schema's defaults applied, no status, and only the metadata fields a
  * client may set (name, namespace, labels, annotations, finalizers).
  */
-export function validateObject(raw: unknown, old?: StoredObject): Validation {
+export function validateObject(
+  raw: unknown,
+  old?: StoredObject,
+  { strict: strictFields = true }: ValidateOptions = {},
+): Validation {
   const shape = shapeErrors(raw);
   if (shape.length > 0) return { ok: false, errors: shape };
   const o = raw as Record<string, unknown>;
   const c = kindSchema(String(o['kind']));
   if (!c) return { ok: false, errors: shape };
-  const meta = validateMetadata(o['metadata'], c.def.scope === 'Namespaced');
+  const meta = validateMetadata(o['metadata'], c.def.scope === 'Namespaced', strictFields);
   const m = (o['metadata'] ?? {}) as Record<string, unknown>;
   const metadata: ObjectMeta = { name: typeof m['name'] === 'string' ? m['name'] : '' };
   for (const k of ['namespace', 'labels', 'annotations', 'finalizers'] as const) {
@@ -193,14 +207,16 @@ export function validateObject(raw: unknown, old?: StoredObject): Validation {
   const candidate: Record<string, unknown> = { ...structuredClone(o), metadata };
   delete candidate['status'];
   const valid = c.validate(candidate);
-  const ajvErrors: readonly ErrorObject[] = valid ? [] : (c.validate.errors ?? []);
+  const ajvErrors: readonly ErrorObject[] = (valid ? [] : (c.validate.errors ?? [])).filter(
+    (e) => strictFields || e.keyword !== 'additionalProperties',
+  );
   const strict = [
     ...meta.filter((e) => e.message.includes('strict decoding error')),
     ...schemaErrors(
       ajvErrors.filter((e) => e.keyword === 'additionalProperties'),
       candidate,
     ),
-    ...statusUnknownFields(c, o['status']),
+    ...(strictFields ? statusUnknownFields(c, o['status']) : []),
   ];
   if (strict.length > 0) return { ok: false, errors: strict };
   // The old object as the apiserver reads it back: defaulted, status apart, and with the

@@ -6,6 +6,7 @@
  * a rejection with the apiserver's per-field lines, and the store unchanged.
  */
 import { isDeepStrictEqual } from 'node:util';
+import { InvalidObjectError } from '../api/invalid-object.js';
 import { dnsSubdomainErrors } from '../api/metadata.js';
 import { isClusterScoped, isKnownKind, validateObject } from '../api/validate.js';
 import { ConflictError } from '../shared/errors.js';
@@ -139,6 +140,7 @@ export async function applyObject(store: Store, raw: unknown): Promise<ApplyResu
     return { ok: true, object: label, action: 'configured' };
   } catch (e) {
     if (e instanceof ConflictError) return rejected(label, [e.message]);
+    if (e instanceof InvalidObjectError) return rejected(label, [...e.errors]);
     throw e;
   }
 }
