@@ -36,7 +36,7 @@ async function post(body: string): Promise<{ status: number; json: unknown }> {
     headers: { 'content-type': 'application/json' },
     body,
   });
-  return { status: res.status, json: (await res.json()) };
+  return { status: res.status, json: await res.json() };
 }
 
 // Each: the body, and the reason the 400 gives. The first three answered
