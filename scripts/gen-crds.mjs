@@ -88,13 +88,26 @@ function typeOf(s) {
   return s.format ? `${s.type} (${s.format})` : (s.type ?? 'any');
 }
 
+// The schema's bounds, in words (the CEL rules are listed under each table).
+function limits(s) {
+  const parts = [];
+  if (s.minimum !== undefined && s.maximum !== undefined)
+    parts.push(`${s.minimum} to ${s.maximum}`);
+  else if (s.minimum !== undefined) parts.push(`at least ${s.minimum}`);
+  else if (s.maximum !== undefined) parts.push(`at most ${s.maximum}`);
+  if (s.maxLength !== undefined) parts.push(`at most ${s.maxLength} characters`);
+  if (s.maxItems !== undefined) parts.push(`at most ${s.maxItems} items`);
+  if (s.maxProperties !== undefined) parts.push(`at most ${s.maxProperties} entries`);
+  return parts.length > 0 ? ` Bounds: ${parts.join(', ')}.` : '';
+}
+
 function walk(schema, path, out, required) {
   for (const [name, s] of Object.entries(schema.properties ?? {})) {
     const p = `${path}.${name}`;
     const req = required.has(name) ? ' *required*' : '';
     const def = s.default !== undefined ? ` Default: \`${JSON.stringify(s.default)}\`.` : '';
     out.push(
-      `| \`${p}\` | ${typeOf(s)} | ${(s.description ?? '').replace(/\|/g, '\\|')}${req}${def} |`,
+      `| \`${p}\` | ${typeOf(s)} | ${(s.description ?? '').replace(/\|/g, '\\|')}${req}${def}${limits(s)} |`,
     );
     if (s.type === 'object' && s.properties) walk(s, p, out, new Set(s.required ?? []));
     if (s.type === 'array' && s.items?.properties)

@@ -6,6 +6,11 @@
  */
 import { ValidationError } from '../shared/errors.js';
 import { scalarProblem, toMilli } from './fixed.js';
+import {
+  parseQuantity as parseKubernetesQuantity,
+  QuantityParseError,
+  type Quantity,
+} from '../api/quantity.js';
 import { makeEntry, normalizeRanges, type Entry, type Range } from './resource-entry.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
@@ -28,9 +33,9 @@ function parseScalar(text: string, path: string, name: string): number {
     throw new ValidationError(path, `${name}: "${text}" is not a number`);
   }
   const v = Number(text);
-  const problem = scalarProblem(v);
-  if (problem !== undefined) throw new ValidationError(path, `${name}: ${text} ${problem}`);
-  return toMilli(v);
+  if (!Number.isFinite(v)) throw new ValidationError(path, `${name}: "${text}" is not finite`);
+  if (v < 0) throw new ValidationError(path, `${name}: ${text} is negative`);
+  return bounded(toMilli(v), path, name, text);
 }
 
 function parseInteger(text: string, path: string, name: string): number {
@@ -38,7 +43,11 @@ function parseInteger(text: string, path: string, name: string): number {
   if (!/^\d+$/.test(t)) {
     throw new ValidationError(path, `${name}: range bound "${t}" is not a non-negative integer`);
   }
-  return Number(t);
+  const n = Number(t);
+  // Beyond 2^53 two bounds read as one number: ranges would silently merge or overlap.
+  if (!Number.isSafeInteger(n))
+    throw new ValidationError(path, `${name}: range bound ${t} is too large`);
+  return n;
 }
 
 function parseRanges(body: string, path: string, name: string): Range[] {
@@ -117,64 +126,76 @@ export function parseResourceText(text: string): Entry[] {
   return entries;
 }
 
-// Maps, not object literals: a suffix such as "constructor" must not find Object's own.
-const BINARY: ReadonlyMap<string, number> = new Map([
-  ['Ki', 2 ** 10],
-  ['Mi', 2 ** 20],
-  ['Gi', 2 ** 30],
-  ['Ti', 2 ** 40],
-  ['Pi', 2 ** 50],
-  ['Ei', 2 ** 60],
-]);
-const DECIMAL: ReadonlyMap<string, number> = new Map([
-  ['n', 1e-9],
-  ['u', 1e-6],
-  ['m', 1e-3],
-  ['', 1],
-  ['k', 1e3],
-  ['M', 1e6],
-  ['G', 1e9],
-  ['T', 1e12],
-  ['P', 1e15],
-  ['E', 1e18],
-]);
-
 /** Resource names whose Kubernetes quantities are bytes, kept by Mesos in MiB. */
 export const BYTE_RESOURCES: ReadonlySet<string> = new Set(['mem', 'memory', 'disk', 'storage']);
 
 /**
+ * The one bound on every amount read from outside ({@link scalarProblem}: at most
+ * MAX_SCALAR units, far inside what fixed-point sums keep exact).
+ */
+function bounded(milli: number, path: string, name: string, value: string | number): number {
+  const problem = scalarProblem(milli / 1000);
+  if (problem !== undefined)
+    throw new ValidationError(path, `${name}: ${String(value)} ${problem}`);
+  return milli;
+}
+
+/** `q × 1000 / divisor`, rounded half up as {@link toMilli} rounds. */
+function milliOf(q: Quantity, divisor: bigint): number {
+  const scale = q.scale;
+  let num = q.unscaled * 1000n;
+  let den = divisor;
+  if (scale > 0) den *= 10n ** BigInt(scale);
+  else num *= 10n ** BigInt(-scale);
+  // Half up: floor((2·num + den) / (2·den)) for non-negative num.
+  return Number((2n * num + den) / (2n * den));
+}
+
+const MIB = 2n ** 20n;
+
+/**
  * Parses one Kubernetes quantity for resource `name` into milli units of the Mesos unit:
  * cores for cpus (`500m` → 0.5), MiB for mem and disk (`4Gi` → 4096; `1G` → 953.674).
- * A number without a suffix is taken in the Mesos unit (so `mem: 1024` is 1024 MiB,
- * as everywhere else in Mezzo), not in bytes.
+ * Text is read exactly as the apiserver reads a quantity (src/api/quantity.ts), so a
+ * plain `"1048576"` for mem is 1048576 bytes (1 MiB), as the CRDs' rules read it; a
+ * number is taken in the Mesos unit (so `mem: 1024` is 1024 MiB, as everywhere else in
+ * Mezzo). Amounts beyond what fixed-point sums keep exact are refused.
  */
 export function parseQuantity(name: string, value: string | number, path: string): number {
   if (typeof value === 'number') {
-    const problem = scalarProblem(value);
-    if (problem !== undefined) throw new ValidationError(path, `${name}: ${value} ${problem}`);
-    return toMilli(value);
+    if (!Number.isFinite(value)) throw new ValidationError(path, `${name}: ${value} is not finite`);
+    if (value < 0) throw new ValidationError(path, `${name}: ${value} is negative`);
+    return bounded(toMilli(value), path, name, value);
   }
   const text = value.trim();
   const m = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)([A-Za-z]*)$/.exec(text);
   if (!m) {
     throw new ValidationError(path, `${name}: "${value}" is not a quantity like 500m, 2 or 4Gi`);
   }
-  const number = Number(m[1]);
   const suffix = m[2] ?? '';
-  const bytes = BYTE_RESOURCES.has(name);
-  const factor = BINARY.get(suffix) ?? DECIMAL.get(suffix);
-  if (factor === undefined) {
+  if (suffix !== '' && !SUFFIXES.has(suffix)) {
     throw new ValidationError(
       path,
       `${name}: unknown suffix "${suffix}" in "${value}" (use m, k, M, G, T, Ki, Mi, Gi, Ti)`,
     );
   }
-  // Byte quantities become MiB; everything else keeps its own unit. A bare number is
-  // already in the Mesos unit.
-  const amount = suffix === '' ? number : bytes ? (number * factor) / 2 ** 20 : number * factor;
-  const problem = scalarProblem(amount);
-  if (problem !== undefined) {
-    throw new ValidationError(path, `${name}: "${value}" ${problem}`);
+  let q: Quantity;
+  try {
+    q = parseKubernetesQuantity(text);
+  } catch (err) {
+    if (!(err instanceof QuantityParseError)) throw err;
+    throw new ValidationError(path, `${name}: "${value}" is not a quantity like 500m, 2 or 4Gi`);
   }
-  return toMilli(amount);
+  if (q.sign() < 0) throw new ValidationError(path, `${name}: "${value}" is negative`);
+  // Exponents beyond any real amount are refused before exact arithmetic expands them.
+  if (q.compareTo(LARGEST) > 0) throw new ValidationError(path, `${name}: "${value}" is too large`);
+  // Byte quantities become MiB; everything else keeps its own unit.
+  return bounded(milliOf(q, BYTE_RESOURCES.has(name) ? MIB : 1n), path, name, value);
 }
+
+const SUFFIXES: ReadonlySet<string> = new Set([
+  ...['n', 'u', 'm', 'k', 'M', 'G', 'T', 'P', 'E'],
+  ...['Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'],
+]);
+/** Above every amount {@link scalarProblem} allows in any unit (bytes included). */
+const LARGEST = parseKubernetesQuantity('1e22');

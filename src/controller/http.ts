@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { MetricsRegistry } from '../shared/metrics.js';
 import type { Kind, Store, StoredObject } from '../store/types.js';
 import type { ControllerCore } from './core.js';
-import { applyObject } from './apply.js';
+import { applyAll } from './apply.js';
 import { ConflictError } from '../shared/errors.js';
 
 /** Kinds users delete and annotate (Agents and Framework mirrors are the controller's own). */
@@ -158,11 +158,8 @@ export async function startHttp(
           }
         }
         case 'POST /apply': {
-          const objs = JSON.parse(await readBody(req)) as unknown[];
-          const results = [];
-          for (const o of objs) results.push(await applyObject(store, o));
-          const failed = results.some((r) => !r.ok);
-          send(res, failed ? 422 : 200, JSON.stringify(results));
+          const out = await applyAll(store, JSON.parse(await readBody(req)) as unknown);
+          send(res, out.status, JSON.stringify(out.body));
           return;
         }
         case 'GET /logs': {

@@ -10,10 +10,10 @@
  * - MAX_PER n: at most n instances per value of the field.
  */
 import { ValidationError } from '../shared/errors.js';
+import { CONSTRAINT_OPERATORS } from '../api/v1alpha1/task.js';
 
 /** The operators. */
-export type ConstraintOperator =
-  'UNIQUE' | 'CLUSTER' | 'GROUP_BY' | 'LIKE' | 'UNLIKE' | 'MAX_PER' | 'EQUALS';
+export type ConstraintOperator = (typeof CONSTRAINT_OPERATORS)[number];
 
 /** One constraint as written in an App spec. */
 export interface Constraint {
@@ -31,6 +31,23 @@ export interface AgentFacts {
 /** Why an agent does not fit, or undefined when it does. */
 export type Verdict = string | undefined;
 
+/** The operators, as the CRDs list them. */
+const OPERATORS: readonly string[] = CONSTRAINT_OPERATORS;
+
+/** Compiled whole-value patterns, so a check per agent and offer does not recompile. */
+const patterns = new Map<string, RegExp>();
+
+/** `value` as a regular expression that must match a whole attribute value. */
+function wholeMatch(value: string): RegExp {
+  let re = patterns.get(value);
+  if (!re) {
+    re = new RegExp(`^(?:${value})$`);
+    if (patterns.size >= 1024) patterns.clear();
+    patterns.set(value, re);
+  }
+  return re;
+}
+
 function fieldOf(agent: AgentFacts, field: string): string | undefined {
   return field === 'hostname' ? agent.hostname : agent.attributes[field];
 }
@@ -44,7 +61,10 @@ export function validateConstraint(c: Constraint, path: string): void {
       if (c.value === undefined)
         throw new ValidationError(`${path}.value`, `${c.operator} needs a regular expression`);
       try {
-        new RegExp(`^(?:${c.value})$`);
+        // By itself first: "a)|(b" compiles once wrapped in ^(?:…)$ but then matches
+        // anything ending in b; only a self-contained pattern keeps the anchors.
+        new RegExp(c.value);
+        wholeMatch(c.value);
       } catch (err) {
         throw new ValidationError(
           `${path}.value`,
@@ -71,6 +91,11 @@ export function validateConstraint(c: Constraint, path: string): void {
     case 'UNIQUE':
     case 'CLUSTER':
       return;
+    default:
+      throw new ValidationError(
+        `${path}.operator`,
+        `unknown operator "${String(c.operator)}": one of ${OPERATORS.join(', ')}`,
+      );
   }
 }
 
@@ -115,7 +140,7 @@ export function checkConstraint(
       return value === c.value ? undefined : `${label}: ${c.field}=${value ?? '(none)'}`;
     case 'LIKE':
     case 'UNLIKE': {
-      const matches = value !== undefined && new RegExp(`^(?:${c.value ?? ''})$`).test(value);
+      const matches = value !== undefined && wholeMatch(c.value ?? '').test(value);
       if (c.operator === 'LIKE')
         return matches ? undefined : `${label}: ${c.field}=${value ?? '(none)'} does not match`;
       return matches ? `${label}: ${c.field}=${value} matches` : undefined;
@@ -141,6 +166,9 @@ export function checkConstraint(
         ? undefined
         : `${label}: ${c.field}=${value} has ${here}, another value has ${min}`;
     }
+    default:
+      // Only reachable with unvalidated input: a constraint nobody understands never fits.
+      return `${label}: unknown operator`;
   }
 }
 

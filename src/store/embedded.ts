@@ -9,6 +9,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
+import { InvalidObjectError } from '../api/invalid-object.js';
+import { validateObject } from '../api/validate.js';
 import type { Clock } from '../shared/clock.js';
 import { objectKey, type Kind, type Store, type StoredObject, type WatchEvent } from './types.js';
 
@@ -23,6 +25,16 @@ function storeKey(kind: Kind, name: string, namespace?: string): string {
 
 function clone<T>(v: T): T {
   return structuredClone(v);
+}
+
+/**
+ * Refuses an object the apiserver would refuse, whoever writes it (apply, the
+ * controller, a framework): the CRDs' schema and rules, with `old` for an update. Unknown
+ * fields pass, as they do for programs on the apiserver (only kubectl is strict).
+ */
+function assertValid(obj: StoredObject, old?: StoredObject): void {
+  const v = validateObject(obj, old, { strict: false });
+  if (!v.ok) throw new InvalidObjectError(obj.kind, obj.metadata.name, v.errors);
 }
 
 /** A file-backed store. */
@@ -58,6 +70,7 @@ export class EmbeddedStore implements Store {
   async create(obj: StoredObject): Promise<StoredObject> {
     const key = storeKey(obj.kind, obj.metadata.name, obj.metadata.namespace);
     if (this.objects.has(key)) throw new ConflictError(obj.kind, objectKey(obj), 'already exists');
+    assertValid(obj);
     const stored: StoredObject = clone(obj);
     stored.metadata = {
       ...stored.metadata,
@@ -81,6 +94,7 @@ export class EmbeddedStore implements Store {
     ) {
       throw new ConflictError(obj.kind, objectKey(obj));
     }
+    assertValid(obj, cur);
     const specChanged = JSON.stringify(cur.spec) !== JSON.stringify(obj.spec);
     const next: StoredObject = {
       ...clone(obj),

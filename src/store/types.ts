@@ -46,7 +46,11 @@ export interface WatchEvent {
   object: StoredObject;
 }
 
-/** The store. Every method may reject with ConflictError or NotFoundError. */
+/**
+ * The store. Every method may reject with ConflictError or NotFoundError; create and
+ * update reject an object the CRDs' schema and rules refuse with InvalidObjectError
+ * (src/api/invalid-object.ts), as the apiserver answers 422.
+ */
 export interface Store {
   list(kind: Kind): Promise<StoredObject[]>;
   get(kind: Kind, name: string, namespace?: string): Promise<StoredObject | undefined>;

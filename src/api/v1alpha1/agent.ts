@@ -14,8 +14,8 @@ export const agentKind: KindDefinition = {
   description:
     'A Mezzo agent: the per-node process that runs tasks. The controller mirrors every registered agent here; operators may set maintenance.',
   spec: obj('Identity and operator intent.', {
-    nodeName: str('Kubernetes node the agent runs on.'),
-    hostname: str('Hostname the agent reported.'),
+    nodeName: str('Kubernetes node the agent runs on.', { maxLength: 253 }),
+    hostname: str('Hostname the agent reported.', { maxLength: 253 }),
     maintenance: bool('Operator intent: offer nothing from this agent and let its tasks drain.'),
   }),
   status: obj('What the agent reported and its state.', {

@@ -1,9 +1,9 @@
 /** The App kind: a Marathon-style long-running service kept at N healthy instances. */
 import type { KindDefinition } from './kind.js';
-import { constraint, healthCheck, uri } from './task.js';
+import { constraint, healthCheck, killGracePeriod, seconds, uri } from './task.js';
 import { ROLE_NAME_PATTERN } from './role.js';
-import { cpus, positiveCpusAndMem } from './resources.js';
-import { conditions, int, list, map, num, obj, quantity, str, time } from './schema.js';
+import { BUILTIN_DEFAULTS, taskCpus, taskDisk, taskMem } from './resources.js';
+import { conditions, int, list, map, num, obj, str, time } from './schema.js';
 
 /** The App kind. */
 export const appKind: KindDefinition = {
@@ -30,9 +30,11 @@ export const appKind: KindDefinition = {
         maximum: 10000,
         default: 1,
       }),
-      cpus: cpus('CPU per instance.'),
-      mem: quantity('Memory per instance, e.g. 128Mi.'),
-      disk: quantity('Disk per instance.'),
+      cpus: taskCpus('CPU per instance.', { default: BUILTIN_DEFAULTS.cpus }),
+      mem: taskMem('Memory per instance, e.g. 128Mi; at least 1Mi.', {
+        default: BUILTIN_DEFAULTS.mem,
+      }),
+      disk: taskDisk('Disk per instance.'),
       role: str('Role to run under.', { pattern: ROLE_NAME_PATTERN, maxLength: 253 }),
       env: map('Environment variables.', str('Value.', { maxLength: 8192 }), {
         maxProperties: 128,
@@ -67,16 +69,14 @@ export const appKind: KindDefinition = {
           default: 1,
         }),
       }),
-      backoffSeconds: num('Delay before relaunching a failed instance.', {
-        minimum: 0,
-        default: 1,
-      }),
+      backoffSeconds: seconds('Delay before relaunching a failed instance.', 0, { default: 1 }),
       backoffFactor: num('Growth of that delay per consecutive failure.', {
         minimum: 1,
+        maximum: 10,
         default: 1.15,
       }),
-      maxLaunchDelaySeconds: num('Cap on the delay.', { minimum: 0, default: 300 }),
-      killGracePeriodSeconds: num('Time between SIGTERM and SIGKILL.', { minimum: 0, default: 3 }),
+      maxLaunchDelaySeconds: seconds('Cap on the delay.', 0, { default: 300 }),
+      killGracePeriodSeconds: killGracePeriod(),
     },
     {
       'x-kubernetes-validations': [
@@ -84,7 +84,6 @@ export const appKind: KindDefinition = {
           rule: 'has(self.command) != has(self.args)',
           message: 'set exactly one of command or args',
         },
-        ...positiveCpusAndMem(),
       ],
     },
   ),

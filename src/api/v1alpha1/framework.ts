@@ -18,14 +18,14 @@ export const frameworkKind: KindDefinition = {
     {
       roles: list(
         'Roles whose resources the framework is offered, e.g. eng/backend.',
-        str('A role path.', { pattern: ROLE_NAME_PATTERN }),
+        str('A role path.', { pattern: ROLE_NAME_PATTERN, maxLength: 253 }),
         { minItems: 1, maxItems: 64, 'x-kubernetes-list-type': 'set' },
       ),
-      user: str('Default Unix user for its tasks.'),
-      principal: str('Identity the framework authenticates as.'),
+      user: str('Default Unix user for its tasks.', { maxLength: 64 }),
+      principal: str('Identity the framework authenticates as.', { maxLength: 253 }),
       failoverTimeoutSeconds: num(
         'How long its tasks keep running while the scheduler is disconnected; then they are killed.',
-        { minimum: 0, default: 604800 },
+        { minimum: 0, maximum: 31536000, default: 604800 },
       ),
       checkpoint: bool('Agents checkpoint its tasks so they survive agent restarts.', {
         default: true,
@@ -41,7 +41,7 @@ export const frameworkKind: KindDefinition = {
           'TASK_KILLING_STATE',
           'REGION_AWARE',
         ]),
-        { 'x-kubernetes-list-type': 'set' },
+        { maxItems: 7, 'x-kubernetes-list-type': 'set' },
       ),
       scheduler: obj(
         "Which scheduler makes the framework's decisions.",
@@ -66,7 +66,9 @@ export const frameworkKind: KindDefinition = {
         'Spread',
         'BinPack',
       ]),
-      labels: map('Labels sent with the framework info.', str('Value.')),
+      labels: map('Labels sent with the framework info.', str('Value.', { maxLength: 256 }), {
+        maxProperties: 64,
+      }),
     },
     { required: ['roles'] },
   ),

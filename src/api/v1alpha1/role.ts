@@ -19,8 +19,17 @@ export const roleKind: KindDefinition = {
   spec: obj('Weight and quota of the role.', {
     path: str("The role's path, e.g. eng/backend; defaults to metadata.name.", {
       pattern: ROLE_NAME_PATTERN,
+      maxLength: 253,
     }),
-    weight: num('Relative share under weighted DRF.', { minimum: 0.0001, default: 1 }),
+    weight: num('Relative share under weighted DRF, at least 0.0001.', {
+      maximum: 1_000_000,
+      default: 1,
+      // A CEL rule, not a schema minimum: the apiserver lets an integer 0 through
+      // `minimum: 0.0001`, and a zero weight would divide by zero.
+      'x-kubernetes-validations': [
+        { rule: 'self >= 0.0001', message: 'weight must be at least 0.0001' },
+      ],
+    }),
     quota: quota(),
   }),
   status: obj('Allocation of the role (written by the controller).', {

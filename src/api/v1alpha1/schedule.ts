@@ -2,7 +2,7 @@
 import type { KindDefinition } from './kind.js';
 import { constraint, uri } from './task.js';
 import { ROLE_NAME_PATTERN } from './role.js';
-import { cpus, positiveCpusAndMem } from './resources.js';
+import { BUILTIN_DEFAULTS, taskCpus, taskDisk, taskMem } from './resources.js';
 import {
   bool,
   conditions,
@@ -11,20 +11,55 @@ import {
   map,
   obj,
   oneOf,
-  quantity,
   str,
   time,
+  type CelRule,
   type Schema,
 } from './schema.js';
 
+/**
+ * One ISO 8601 duration component: up to nine digits (fractions for seconds only).
+ * Regexes here go into CEL string literals too, where `\\.` is not a valid escape: a
+ * literal dot is written `[.]`.
+ */
+const N = '[0-9]{1,9}';
+/** An ISO 8601 duration, e.g. PT15M or P1D, without anchors. */
+const DURATION = `P(${N}Y)?(${N}M)?(${N}W)?(${N}D)?(T(${N}H)?(${N}M)?(${N}([.][0-9]{1,9})?S)?)?`;
 /** ISO 8601 duration, e.g. PT15M or P1D (RE2 has no lookahead: emptiness is a CEL rule). */
-const ISO_DURATION = '^P(\\d+Y)?(\\d+M)?(\\d+W)?(\\d+D)?(T(\\d+H)?(\\d+M)?(\\d+(\\.\\d+)?S)?)?$';
-const NON_EMPTY_DURATION = [
+const ISO_DURATION = `^${DURATION}$`;
+/** A duration whose every component is zero, unanchored. */
+const Z = '0{1,9}';
+const ZERO_DURATION = `P(${Z}Y)?(${Z}M)?(${Z}W)?(${Z}D)?(T(${Z}H)?(${Z}M)?(${Z}([.]0{1,9})?S)?)?`;
+/** A duration shorter than one second: zero everything, seconds below 1. */
+const SUB_SECOND = `P(${Z}Y)?(${Z}M)?(${Z}W)?(${Z}D)?(T(${Z}H)?(${Z}M)?(${Z}([.][0-9]{1,9})?S)?)?`;
+/** A positive ISO 8601 duration: pattern, not empty, not zero. */
+const POSITIVE_DURATION: CelRule[] = [
   {
     rule: "self != 'P' && !self.endsWith('T')",
     message: 'must be an ISO 8601 duration such as PT15M or P1D',
   },
+  {
+    rule: `self == 'P' || self.endsWith('T') || !self.matches('^${ZERO_DURATION}$')`,
+    message: 'must be longer than zero',
+  },
 ];
+
+/** ISO 8601 date and time as luxon reads a repeating interval's start. */
+const START =
+  '[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}(:[0-9]{2}(:[0-9]{2}([.,][0-9]{1,9})?)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?';
+/** `R[n]/<start>/<period>`, Chronos' notation. */
+const REPEATING = `R[0-9]{0,9}/${START}/${DURATION}`;
+/** A cron expression: a macro, or five or six fields (the sixth, first, is seconds). */
+const CRON =
+  '@(yearly|annually|monthly|weekly|daily|hourly|midnight)|[0-9A-Za-z*?/,#-]{1,64}( +[0-9A-Za-z*?/,#-]{1,64}){4,5}';
+
+/**
+ * The shortest period a repeating interval may have. A run is a task placed through an
+ * offer, and Mesos' allocator makes offers once per second (its default
+ * --allocation_interval), so a shorter period could only pile runs up; a six-field cron
+ * expression can say "every second" too, and no less.
+ */
+export const MIN_SCHEDULE_PERIOD = 'PT1S';
 
 /** One run of a schedule, as status records it; `extra` adds fields. */
 function run(extra: Record<string, Schema> = {}): Schema {
@@ -56,18 +91,33 @@ export const scheduleKind: KindDefinition = {
     'When and what to run.',
     {
       schedule: str(
-        'R[n]/<start>/<period> (e.g. R/2026-03-15T11:44:03Z/PT24H) or a cron expression.',
+        'R[n]/<start>/<period> (e.g. R/2026-03-15T11:44:03Z/PT24H, a period of at least 1s) or a cron expression (5 fields, or 6 with seconds first).',
         {
           maxLength: 256,
+          'x-kubernetes-validations': [
+            {
+              rule: `self.matches('^(${REPEATING})$') || self.matches('^ *(${CRON}) *$')`,
+              message:
+                'must be an ISO 8601 repeating interval R[n]/<start>/<period> (e.g. R/2026-03-15T11:44:03Z/PT24H) or a cron expression of 5 or 6 fields',
+            },
+            {
+              rule: `!self.matches('^R[0-9]{0,9}/[^/]*/${SUB_SECOND}$')`,
+              message: `the repeating interval's period must be at least 1s (${MIN_SCHEDULE_PERIOD})`,
+            },
+          ],
         },
       ),
       timeZone: str('IANA time zone for the schedule, e.g. Europe/Rome.', {
         default: 'UTC',
         maxLength: 64,
+        pattern: '^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+){0,2}$',
       }),
       parents: list(
         'Schedules (same namespace) that must all succeed first.',
-        str('Name.', { maxLength: 253 }),
+        str('Name.', {
+          maxLength: 253,
+          pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+        }),
         {
           maxItems: 32,
           'x-kubernetes-list-type': 'set',
@@ -77,16 +127,16 @@ export const scheduleKind: KindDefinition = {
         pattern: ISO_DURATION,
         default: 'PT1M',
         maxLength: 64,
-        'x-kubernetes-validations': NON_EMPTY_DURATION,
+        'x-kubernetes-validations': POSITIVE_DURATION,
       }),
       command: str('Shell command.', { maxLength: 32768 }),
       args: list('Program and arguments, without a shell.', str('Argument.', { maxLength: 4096 }), {
         minItems: 1,
         maxItems: 256,
       }),
-      cpus: cpus('CPU.'),
-      mem: quantity('Memory.'),
-      disk: quantity('Disk.'),
+      cpus: taskCpus('CPU.', { default: BUILTIN_DEFAULTS.cpus }),
+      mem: taskMem('Memory, at least 1Mi.', { default: BUILTIN_DEFAULTS.mem }),
+      disk: taskDisk('Disk.'),
       role: str('Role to run under.', { pattern: ROLE_NAME_PATTERN, maxLength: 253 }),
       env: map('Environment variables.', str('Value.', { maxLength: 8192 }), {
         maxProperties: 128,
@@ -98,7 +148,7 @@ export const scheduleKind: KindDefinition = {
         pattern: ISO_DURATION,
         default: 'PT30S',
         maxLength: 64,
-        'x-kubernetes-validations': NON_EMPTY_DURATION,
+        'x-kubernetes-validations': POSITIVE_DURATION,
       }),
       concurrencyPolicy: oneOf(
         'A run due while the previous one still runs: Allow, Forbid (skip) or Replace.',
@@ -124,7 +174,6 @@ export const scheduleKind: KindDefinition = {
           rule: 'has(self.schedule) || (has(self.parents) && size(self.parents) > 0)',
           message: 'set a schedule or at least one parent',
         },
-        ...positiveCpusAndMem(),
       ],
     },
   ),

@@ -44,9 +44,14 @@ export interface CelRule {
     'FieldValueInvalid' | 'FieldValueForbidden' | 'FieldValueRequired' | 'FieldValueDuplicate';
 }
 
-/** Kubernetes quantity text: `2`, `500m`, `1.5`, `128Mi`, `4Gi`, `1e3`. */
+/**
+ * Kubernetes quantity text: `2`, `500m`, `1.5`, `128Mi`, `4Gi`, `1e3`. Stricter than
+ * the apiserver's parser where that one is surprising: digits on both sides of a point,
+ * no sign but `+`, and an exponent of at most two digits (`1e999999999` parses, and
+ * comparing it would expand a billion digits).
+ */
 export const QUANTITY_PATTERN =
-  '^[+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$';
+  '^[+]?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]{1,2}|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$';
 
 /** An object with the given properties. */
 export function obj(
@@ -97,7 +102,7 @@ export function map(description: string, values: Schema, extra: Partial<Schema> 
  * Mesos unit, as everywhere in Mezzo. (Structural schemas allow "integer or string" but
  * not "number or string", so core counts are plain numbers elsewhere.)
  */
-export function quantity(description: string): Schema {
+export function quantity(description: string, extra: Partial<Schema> = {}): Schema {
   return {
     description: `${description} A Kubernetes quantity such as 128Mi or 4Gi, or a whole number of MiB.`,
     'x-kubernetes-int-or-string': true,
@@ -106,12 +111,18 @@ export function quantity(description: string): Schema {
     anyOf: [{ type: 'integer' }, { type: 'string' }],
     pattern: QUANTITY_PATTERN,
     maxLength: 64,
+    ...extra,
   };
 }
 
 /** CEL: a size field (int MiB or quantity string) as a CEL quantity. */
 export function celSize(expr: string): string {
   return `(type(${expr}) == int ? quantity(string(${expr}) + 'Mi') : quantity(string(${expr})))`;
+}
+
+/** CEL: whether a size field can be read as a quantity (else its pattern reports it). */
+export function celIsSize(expr: string): string {
+  return `(type(${expr}) == int || isQuantity(string(${expr})))`;
 }
 
 /** An RFC 3339 timestamp. */

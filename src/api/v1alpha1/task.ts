@@ -1,6 +1,7 @@
 /** The Task kind: one unit of work placed by a framework and run by an agent. */
 import type { KindDefinition } from './kind.js';
-import { taskResources } from './resources.js';
+import { MAX_TASK_PORTS, taskResources } from './resources.js';
+import { ROLE_NAME_PATTERN } from './role.js';
 import {
   bool,
   conditions,
@@ -63,12 +64,40 @@ export function constraint(): Schema {
           message: 'EQUALS, LIKE, UNLIKE and MAX_PER need a value',
         },
         {
-          rule: "self.operator != 'MAX_PER' || self.value.matches('^[1-9][0-9]*$')",
+          rule: "self.operator != 'MAX_PER' || !has(self.value) || self.value.matches('^[1-9][0-9]{0,8}$')",
           message: 'MAX_PER needs a positive whole number as its value',
+        },
+        {
+          rule: "self.operator != 'GROUP_BY' || !has(self.value) || self.value.matches('^[1-9][0-9]{0,8}$')",
+          message: 'GROUP_BY takes an optional positive whole number as its value',
         },
       ],
     },
   );
+}
+
+/** The longest duration in seconds a spec may name (a day). */
+export const MAX_SECONDS = 86400;
+
+/**
+ * A duration in seconds within [min, a day]; a fractional minimum is a CEL rule (the
+ * apiserver lets an integer 0 through a schema `minimum: 0.1`).
+ */
+export function seconds(description: string, min: number, extra: Partial<Schema> = {}): Schema {
+  if (Number.isInteger(min))
+    return num(description, { minimum: min, maximum: MAX_SECONDS, ...extra });
+  return num(description, {
+    maximum: MAX_SECONDS,
+    'x-kubernetes-validations': [
+      { rule: `self >= ${min}`, message: `must be at least ${min} seconds` },
+    ],
+    ...extra,
+  });
+}
+
+/** Time between SIGTERM and SIGKILL. */
+export function killGracePeriod(): Schema {
+  return seconds('Time between SIGTERM and SIGKILL.', 0, { default: 3 });
 }
 
 /** A health check (command, HTTP or TCP). */
@@ -81,12 +110,18 @@ export function healthCheck(): Schema {
         maxLength: 4096,
       }),
       path: str('HTTP: path to GET; 2xx and 3xx are healthy.', { default: '/', maxLength: 2048 }),
-      portIndex: int("HTTP and TCP: index into the task's assigned ports.", { minimum: 0 }),
+      portIndex: int("HTTP and TCP: index into the task's assigned ports.", {
+        minimum: 0,
+        maximum: MAX_TASK_PORTS - 1,
+      }),
       port: int('HTTP and TCP: a fixed port instead of portIndex.', { minimum: 1, maximum: 65535 }),
-      gracePeriodSeconds: num('Failures during this time after start are ignored.', { minimum: 0 }),
-      intervalSeconds: num('Time between checks.', { minimum: 0.1 }),
-      timeoutSeconds: num('A check taking longer fails.', { minimum: 0.1 }),
-      consecutiveFailures: int('Failures in a row that make the task unhealthy.', { minimum: 1 }),
+      gracePeriodSeconds: seconds('Failures during this time after start are ignored.', 0),
+      intervalSeconds: seconds('Time between checks.', 0.1),
+      timeoutSeconds: seconds('A check taking longer fails.', 0.1),
+      consecutiveFailures: int('Failures in a row that make the task unhealthy.', {
+        minimum: 1,
+        maximum: 100,
+      }),
       killWhenUnhealthy: bool('Kill the task once it is unhealthy.'),
     },
     {
@@ -97,7 +132,7 @@ export function healthCheck(): Schema {
           message: 'a COMMAND check needs command',
         },
         {
-          rule: "self.type == 'COMMAND' || has(self.portIndex) || has(self.port)",
+          rule: "!(self.type in ['HTTP', 'TCP']) || has(self.portIndex) || has(self.port)",
           message: 'HTTP and TCP checks need portIndex or port',
         },
         {
@@ -144,6 +179,7 @@ export const taskKind: KindDefinition = {
         { maxLength: 253 },
       ),
       role: str("Role the resources are allocated to; defaults to the framework's first role.", {
+        pattern: ROLE_NAME_PATTERN,
         maxLength: 253,
       }),
       command: str('Shell command, run by /bin/sh -c.', { maxLength: 32768 }),
@@ -163,7 +199,7 @@ export const taskKind: KindDefinition = {
       resources: taskResources(),
       constraints: list('Placement rules on agent attributes.', constraint(), { maxItems: 16 }),
       healthCheck: healthCheck(),
-      killGracePeriodSeconds: num('Time between SIGTERM and SIGKILL.', { minimum: 0, default: 3 }),
+      killGracePeriodSeconds: killGracePeriod(),
       labels: map(
         'Labels passed to the framework with the task.',
         str('Value.', { maxLength: 256 }),
@@ -180,7 +216,7 @@ export const taskKind: KindDefinition = {
           message: 'set exactly one of command (a shell string) or args (an argv list)',
         },
         {
-          rule: "!has(self.healthCheck) || self.healthCheck.type == 'COMMAND' || has(self.healthCheck.port) || (has(self.resources.ports) && self.healthCheck.portIndex < self.resources.ports)",
+          rule: "!has(self.healthCheck) || self.healthCheck.type == 'COMMAND' || has(self.healthCheck.port) || !has(self.healthCheck.portIndex) || (has(self.resources.ports) && self.healthCheck.portIndex < self.resources.ports)",
           message: "healthCheck.portIndex must name one of the task's resources.ports",
         },
         { rule: 'self == oldSelf', message: "a task's spec is immutable; delete and re-create it" },

@@ -81,6 +81,15 @@ export function registerTaskCommands(program: Command): void {
     });
 }
 
+/**
+ * How `mezzo apply` prints a rejected object: its one reason on the same line, or each
+ * reason on its own indented line, in the apiserver's words (as `kubectl apply` prints).
+ */
+export function rejection(object: string, errors: readonly string[]): string {
+  if (errors.length <= 1) return `${object} rejected: ${errors[0] ?? ''}\n`;
+  return `${object} rejected:\n${errors.map((e) => `  ${e}\n`).join('')}`;
+}
+
 /** Adds `apply` and `get` to the program. */
 export function registerObjects(program: Command): void {
   controllerOptions(program.command('apply'))
@@ -93,10 +102,10 @@ export function registerObjects(program: Command): void {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(objects),
-      })) as { ok: boolean; object: string; action?: string; error?: string }[];
+      })) as { ok: boolean; object: string; action?: string; error?: string; errors?: string[] }[];
       for (const r of results) {
         if (r.ok) process.stdout.write(`${r.object} ${r.action ?? ''}\n`);
-        else process.stderr.write(`${r.object} rejected: ${r.error ?? ''}\n`);
+        else process.stderr.write(rejection(r.object, r.errors ?? [r.error ?? '']));
       }
       if (results.some((r) => !r.ok)) process.exitCode = 1;
     });

@@ -44,8 +44,9 @@ test('valid objects of every kind are accepted', async () => {
 const rejected: [string, string, RegExp][] = [
   ['no command', task('t1', '  resources: {cpus: 1, mem: 1Gi}\n'), /set exactly one of command .* or args/],
   ['both command and args', task('t2', '  command: x\n  args: [x]\n  resources: {cpus: 1, mem: 1Gi}\n'), /set exactly one of command/],
-  ['zero cpus', task('t3', '  command: x\n  resources: {cpus: 0, mem: 1Gi}\n'), /cpus is required and must be greater than zero/],
-  ['missing mem', task('t4', '  command: x\n  resources: {cpus: 1}\n'), /mem is required/],
+  // An integer 0 passes the schema's minimum on the apiserver (int64(0.01) == 0): the CEL rule rejects it.
+  ['zero cpus', task('t3', '  command: x\n  resources: {cpus: 0, mem: 1Gi}\n'), /spec.resources.cpus: Invalid value: "number": cpus must be at least 0.01, the smallest share Mezzo allocates/],
+  ['missing mem', task('t4', '  command: x\n  resources: {cpus: 1}\n'), /spec.resources.mem: Required value/],
   ['bad quantity', task('t5', '  command: x\n  resources: {cpus: 1, mem: lots}\n'), /spec.resources.mem/],
   ['MAX_PER without number', task('t6', '  command: x\n  resources: {cpus: 1, mem: 1Gi}\n  constraints: [{attribute: rack, operator: MAX_PER, value: many}]\n'), /MAX_PER needs a positive whole number/],
   ['health port out of range', task('t7', '  command: x\n  resources: {cpus: 1, mem: 1Gi, ports: 1}\n  healthCheck: {type: TCP, portIndex: 1}\n'), /portIndex must name one of the task's resources.ports/],
@@ -57,7 +58,7 @@ const rejected: [string, string, RegExp][] = [
   [
     'mem below 1Mi',
     task('t9', '  command: x\n  resources: {cpus: 1, mem: 100Ki}\n'),
-    /mem is required and must be at least 1Mi \(a plain number counts MiB\)/,
+    /spec.resources.mem: Invalid value: "": mem must be between 1Mi and 16Ti \(a plain number counts MiB\)/,
   ],
   [
     'limit below guarantee in memory',
@@ -79,6 +80,22 @@ const rejected: [string, string, RegExp][] = [
     'apiVersion: mezzo.dev/v1alpha1\nkind: Schedule\nmetadata: {name: s2}\nspec: {schedule: "0 3 * * *", epsilon: 15m, command: x, cpus: 1, mem: 1Gi}',
     /spec.epsilon/,
   ],
+  // Issue 12: each of these was stored by the embedded store before; `mezzo apply` now
+  // prints the same lines (test/unit/api/apply.test.ts).
+  ['mem 0', task('t10', '  command: x\n  resources: {cpus: 1, mem: 0}\n'), /spec.resources.mem: Invalid value: "": mem must be between 1Mi and 16Ti/],
+  ['cpus 0.0001', task('t11', '  command: x\n  resources: {cpus: 0.0001, mem: 64}\n'), /spec.resources.cpus: Invalid value: "number": cpus must be at least 0.01/],
+  ['ports 1e9', task('t12', '  command: x\n  resources: {cpus: 1, mem: 64, ports: 1000000000}\n'), /spec.resources.ports: Invalid value: 1000000000: spec.resources.ports in body should be less than or equal to 100/],
+  ['negative ports', task('t13', '  command: x\n  resources: {cpus: 1, mem: 64, ports: -1}\n'), /spec.resources.ports: Invalid value: -1: spec.resources.ports in body should be greater than or equal to 0/],
+  ['gpus -1', task('t14', '  command: x\n  resources: {cpus: 1, mem: 64, gpus: -1}\n'), /spec.resources.gpus: Invalid value: -1: spec.resources.gpus in body should be greater than or equal to 0/],
+  ['app without command', 'apiVersion: mezzo.dev/v1alpha1\nkind: App\nmetadata: {name: a2}\nspec: {instances: 1}', /spec: Invalid value: "object": set exactly one of command or args/],
+  ['schedule parents a string', 'apiVersion: mezzo.dev/v1alpha1\nkind: Schedule\nmetadata: {name: s3}\nspec: {parents: a, command: x}', /spec.parents: Invalid value: "string": spec.parents in body must be of type array: "string"/],
+  ['schedule every millisecond', 'apiVersion: mezzo.dev/v1alpha1\nkind: Schedule\nmetadata: {name: s4}\nspec: {schedule: "R/2026-01-01T00:00:00Z/PT0.001S", command: x}', /spec.schedule: Invalid value: "string": the repeating interval's period must be at least 1s \(PT1S\)/],
+  ['schedule neither interval nor cron', 'apiVersion: mezzo.dev/v1alpha1\nkind: Schedule\nmetadata: {name: s5}\nspec: {schedule: "every day", command: x}', /must be an ISO 8601 repeating interval R\[n\]\/<start>\/<period>/],
+  ['schedule zero retry backoff', 'apiVersion: mezzo.dev/v1alpha1\nkind: Schedule\nmetadata: {name: s6}\nspec: {schedule: "0 3 * * *", retryBackoff: PT0S, command: x}', /spec.retryBackoff: Invalid value: "string": must be longer than zero/],
+  ['schedule duplicate parents', 'apiVersion: mezzo.dev/v1alpha1\nkind: Schedule\nmetadata: {name: s7}\nspec: {parents: [a, a], command: x}', /spec.parents\[1\]: Duplicate value: "a"/],
+  ['role weight 0', 'apiVersion: mezzo.dev/v1alpha1\nkind: Role\nmetadata: {name: r3}\nspec: {weight: 0}', /spec.weight: Invalid value: "number": weight must be at least 0.0001/],
+  ['health check every 0 s', task('t15', '  command: x\n  resources: {cpus: 1, mem: 64}\n  healthCheck: {type: COMMAND, command: "true", intervalSeconds: 0}\n'), /spec.healthCheck.intervalSeconds: Invalid value: "number": must be at least 0.1 seconds/],
+  ['unknown field', task('t16', '  command: x\n  resources: {cpus: 1, mem: 64, cpu: 2}\n'), /unknown field "spec.resources.cpu"/],
 ];
 
 for (const [name, yaml, message] of rejected) {

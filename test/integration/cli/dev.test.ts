@@ -158,7 +158,10 @@ test('mezzo dev --demo runs the demo workload', async (t) => {
       encoding: 'utf8',
     });
     assert.equal(apply.status, 1);
-    assert.match(apply.stderr, /Task\/nocmd rejected: spec: set exactly one of command/);
+    assert.match(
+      apply.stderr,
+      /Task\/nocmd rejected: spec: Invalid value: "object": set exactly one of command/,
+    );
     // The embedded store persisted what it accepted.
     const saved = JSON.parse(readFileSync(join(workDir, 'state.json'), 'utf8')) as {
       objects: { metadata: { name: string } }[];
