@@ -33,9 +33,9 @@ function parseScalar(text: string, path: string, name: string): number {
     throw new ValidationError(path, `${name}: "${text}" is not a number`);
   }
   const v = Number(text);
-  if (!Number.isFinite(v)) throw new ValidationError(path, `${name}: "${text}" is not finite`);
-  if (v < 0) throw new ValidationError(path, `${name}: ${text} is negative`);
-  return bounded(toMilli(v), path, name, text);
+  const problem = scalarProblem(v);
+  if (problem !== undefined) throw new ValidationError(path, `${name}: ${text} ${problem}`);
+  return toMilli(v);
 }
 
 function parseInteger(text: string, path: string, name: string): number {
@@ -163,8 +163,6 @@ const MIB = 2n ** 20n;
  */
 export function parseQuantity(name: string, value: string | number, path: string): number {
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new ValidationError(path, `${name}: ${value} is not finite`);
-    if (value < 0) throw new ValidationError(path, `${name}: ${value} is negative`);
     return bounded(toMilli(value), path, name, value);
   }
   const text = value.trim();

@@ -82,7 +82,7 @@ const allocator: [string, string | number, number | RegExp][] = [
   ['cpus', '1e3', 1000000],
   ['cpus', '1e400', /too large/], // was Infinity
   ['mem', '1e3Mi', /not a quantity/], // the apiserver refuses it too (was 1000 MiB)
-  ['cpus', 1e300, /too large/],
+  ['cpus', 1e300, /more than 10000000000, the largest amount accepted/], // MAX_SCALAR
   ['mem', '9'.repeat(400), /too large/],
   ['mem', '-1Mi', /negative/],
   ['mem', '4Gb', /unknown suffix "Gb"/],
