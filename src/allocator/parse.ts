@@ -136,7 +136,10 @@ export const BYTE_RESOURCES: ReadonlySet<string> = new Set(['mem', 'memory', 'di
 function bounded(milli: number, path: string, name: string, value: string | number): number {
   const problem = scalarProblem(milli / 1000);
   if (problem !== undefined)
-    throw new ValidationError(path, `${name}: ${String(value)} ${problem}`);
+    throw new ValidationError(
+      path,
+      `${name}: ${typeof value === 'string' ? `"${value}"` : String(value)} ${problem}`,
+    );
   return milli;
 }
 
