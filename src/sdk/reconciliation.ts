@@ -7,6 +7,8 @@
  * status updates; {@link Reconciliation.answered} hears of each.
  */
 
+import { SystemClock, type Clock, type Timer } from '../shared/clock.js';
+
 /** A task the framework asks about. */
 export interface TaskRef {
   task_id: string;
@@ -26,6 +28,8 @@ export interface ReconciliationOptions {
   intervalMs?: number;
   /** A RECONCILE call failed while the subscription it belonged to was still current. */
   onError(message: string): void;
+  /** Timers (default the system clock's, which never hold a process open). */
+  clock?: Clock;
 }
 
 /** Retry rounds for unanswered known tasks after the first: 1, 2, 4, 8 and 16 s. */
@@ -36,10 +40,13 @@ export class Reconciliation {
   private answers = new Set<string>();
   /** Bumped by every start and stop: timers of an older subscription do nothing. */
   private epoch = 0;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private periodTimer: NodeJS.Timeout | undefined;
+  private retryTimer: Timer | undefined;
+  private periodTimer: Timer | undefined;
+  private readonly clock: Clock;
 
-  constructor(private readonly opts: ReconciliationOptions) {}
+  constructor(private readonly opts: ReconciliationOptions) {
+    this.clock = opts.clock ?? new SystemClock();
+  }
 
   /**
    * A new subscription: forget earlier answers, reconcile now when `now` is true, and
@@ -56,8 +63,8 @@ export class Reconciliation {
   stop(): void {
     this.epoch++;
     this.answers = new Set();
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    if (this.periodTimer) clearTimeout(this.periodTimer);
+    this.retryTimer?.cancel();
+    this.periodTimer?.cancel();
     this.retryTimer = undefined;
     this.periodTimer = undefined;
   }
@@ -70,15 +77,14 @@ export class Reconciliation {
   private armPeriod(epoch: number): void {
     const every = this.opts.intervalMs;
     if (!every || every <= 0) return;
-    this.periodTimer = setTimeout(() => {
+    this.periodTimer = this.clock.setTimer(every, () => {
       if (epoch !== this.epoch) return;
       // A fresh round: every known task is asked about again.
       this.answers = new Set();
-      if (this.retryTimer) clearTimeout(this.retryTimer);
+      this.retryTimer?.cancel();
       this.round(epoch, 0);
       this.armPeriod(epoch);
-    }, every);
-    this.periodTimer.unref();
+    });
   }
 
   private round(epoch: number, n: number): void {
@@ -94,13 +100,9 @@ export class Reconciliation {
       })
       .finally(() => {
         if (stale() || n >= RETRY_ROUNDS || (n > 0 && pending.length === 0)) return;
-        this.retryTimer = setTimeout(
-          () => {
-            if (!stale()) this.round(epoch, n + 1);
-          },
-          1000 * 2 ** n,
-        );
-        this.retryTimer.unref();
+        this.retryTimer = this.clock.setTimer(1000 * 2 ** n, () => {
+          if (!stale()) this.round(epoch, n + 1);
+        });
       });
   }
 }
