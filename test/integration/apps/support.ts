@@ -28,25 +28,65 @@ export interface Cluster {
   framework: AppFramework;
   /** A scratch directory the tests' commands may write to (pid files). */
   scratch: string;
+  /**
+   * Stops agent `i` (its tasks keep running, as after a crash or a cut cable) and
+   * resolves with a function that starts it again on the same work dir and cgroups, so
+   * that it re-registers with those tasks.
+   */
+  cutAgent(i: number): Promise<() => Promise<void>>;
   stop(): Promise<void>;
 }
 
+/** Settings for {@link startCluster} beyond the agents. */
+export interface ClusterOptions {
+  /** The controller's agent ping interval and timeout (ms), for outage tests. */
+  agentPingIntervalMs?: number;
+  agentPingTimeoutMs?: number;
+  offerTimeoutMs?: number;
+  /** The apps framework's reconciliation period (ms). */
+  reconcileIntervalMs?: number;
+}
+
+let agentSeq = 0;
+
 /** Starts a cluster with one agent per `[hostname, resources, attributes]`. */
-export async function startCluster(agents: [string, string, string?][]): Promise<Cluster> {
-  const { controller, store } = await startController();
+export async function startCluster(
+  agents: [string, string, string?][],
+  opts: ClusterOptions = {},
+): Promise<Cluster> {
+  const { reconcileIntervalMs, ...controllerOpts } = opts;
+  const { controller, store } = await startController(undefined, 0, controllerOpts);
+  // Each agent keeps its work dir and cgroups, so that a restart recovers its tasks.
+  const homes = agents.map(([hostname]) => ({
+    workDir: mkdtempSync(join(tmpdir(), `mezzo-apps-agent-${hostname}-`)),
+    cgroupRoot: `mezzo-appstest-${process.pid}-${agentSeq++}`,
+  }));
+  const launchAgent = (i: number): Promise<Agent> => {
+    const [hostname = '', resources = '', attributes = ''] = agents[i] ?? [];
+    const home = homes[i];
+    if (!home) throw new Error(`no agent ${i}`);
+    return startAgent(
+      controller.grpcAddress,
+      resources,
+      hostname,
+      attributes,
+      home.workDir,
+      home.cgroupRoot,
+    );
+  };
   const started: Agent[] = [];
-  for (const [hostname, resources, attributes] of agents) {
-    started.push(await startAgent(controller.grpcAddress, resources, hostname, attributes ?? ''));
-  }
+  for (const i of agents.keys()) started.push(await launchAgent(i));
   await waitFor(() => controller.core.agents.size === agents.length, 10_000, 'agents registered');
   const framework = new AppFramework({
     address: controller.grpcAddress,
     store,
     logger: silentLogger(),
     clock: new SystemClock(),
+    ...(reconcileIntervalMs !== undefined ? { reconcileIntervalMs } : {}),
   });
   await framework.start();
   const scratch = mkdtempSync(join(tmpdir(), 'mezzo-apps-'));
+  const cut = new Set<() => Promise<void>>();
   // Tasks may run as another user; they write their PID files here.
   chmodSync(scratch, 0o777);
   return {
@@ -55,7 +95,20 @@ export async function startCluster(agents: [string, string, string?][]): Promise
     agents: started,
     framework,
     scratch,
+    async cutAgent(i: number) {
+      const a = started[i];
+      if (!a) throw new Error(`no agent ${i}`);
+      await a.stop();
+      const restart = async () => {
+        if (!cut.delete(restart)) return;
+        started[i] = await launchAgent(i);
+      };
+      cut.add(restart);
+      return restart;
+    },
     async stop() {
+      // An agent left cut off comes back first, so that its tasks can be killed.
+      for (const restart of [...cut]) await restart();
       framework.stop();
       for (const t of controller.core.tasks.values()) controller.core.killTask(t, 0);
       await waitFor(
@@ -68,7 +121,7 @@ export async function startCluster(agents: [string, string, string?][]): Promise
         10_000,
         'every task ended',
       ).catch(() => undefined);
-      for (const a of started) await a.stop();
+      for (const a of started) await a.stop().catch(() => undefined);
       await controller.stop();
     },
   };
