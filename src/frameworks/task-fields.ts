@@ -27,7 +27,7 @@ export function readCommand(o: Fields, path: string): RunCommand {
   const command = optString(o, 'command', path, 1 << 20);
   const args = optList(o, 'args', path, 4096, stringItem(1 << 16));
   if ((command === undefined) === (args === undefined)) {
-    throw new ValidationError(path, 'set exactly one of command (a shell string) or args');
+    throw new ValidationError(path, 'set exactly one of command or args');
   }
   if (command !== undefined) {
     if (command.trim() === '') throw new ValidationError(`${path}.command`, 'is empty');

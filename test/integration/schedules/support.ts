@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Agent } from '../../../src/agent-sidecar/index.js';
 import type { Controller } from '../../../src/controller/controller.js';
-import { ScheduleFramework } from '../../../src/frameworks/schedules/schedule-framework.js';
+import {
+  ScheduleFramework,
+  type ScheduleFrameworkOptions,
+} from '../../../src/frameworks/schedules/schedule-framework.js';
 import type { ManualClock } from '../../../src/shared/clock.js';
 import { createLogger, silentLogger } from '../../../src/shared/logger.js';
 import type { EmbeddedStore } from '../../../src/store/embedded.js';
@@ -78,8 +81,13 @@ export async function startFramework(
   clock: ManualClock,
   events: EventLog = [],
   frameworkId?: string,
+  knobs: Pick<
+    ScheduleFrameworkOptions,
+    'reconcileIntervalMs' | 'reconcileRetryMs' | 'lostAfter'
+  > = {},
 ): Promise<ScheduleFramework> {
   const fw = new ScheduleFramework({
+    ...knobs,
     address: stack.controller.grpcAddress,
     store: stack.store,
     // MEZZO_TEST_DEBUG=1 shows the framework's log lines.
