@@ -132,6 +132,11 @@ class IsoRepeating implements Recurrence {
   }
 }
 
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/** Where the search for a cron's next occurrence starts again when it fails. */
+const RETRY_FROM_MS = [0, HOUR_MS, DAY_MS, 7 * DAY_MS, 31 * DAY_MS];
+
 class Cron implements Recurrence {
   constructor(
     readonly text: string,
@@ -139,14 +144,24 @@ class Cron implements Recurrence {
   ) {}
 
   nextAfter(t: number): number | undefined {
-    try {
-      const it = CronExpressionParser.parse(this.text, { currentDate: new Date(t), tz: this.zone });
-      let next = it.next().getTime();
-      if (next <= t) next = it.next().getTime();
-      return instant(next) !== undefined && next > t ? next : undefined;
-    } catch {
-      return undefined; // no further occurrence cron-parser can reach
+    // cron-parser gives up (its loop limit) near some DST changes, e.g. 02:xx on the day
+    // Lord Howe's clocks go back: look again from an hour, a day, a week, a month later
+    // rather than let the schedule stop for good. Each try is bounded by that same limit.
+    for (const skip of RETRY_FROM_MS) {
+      try {
+        const from = t + skip;
+        const it = CronExpressionParser.parse(this.text, {
+          currentDate: new Date(from),
+          tz: this.zone,
+        });
+        let next = it.next().getTime();
+        if (next <= from) next = it.next().getTime();
+        if (instant(next) !== undefined && next > t) return next;
+      } catch {
+        // try from later
+      }
     }
+    return undefined;
   }
 
   latestAtOrBefore(t: number): number | undefined {
@@ -156,8 +171,17 @@ class Cron implements Recurrence {
         currentDate: new Date(t + 1),
         tz: this.zone,
       });
-      const at = it.prev().getTime();
-      return instant(at) !== undefined && at <= t ? at : undefined;
+      let at = it.prev().getTime();
+      if (instant(at) === undefined || at > t) return undefined;
+      // Around a DST gap cron-parser's prev() and next() disagree (next() moves a
+      // skipped 02:xx to 03:00, prev() does not see it): nextAfter is the sequence, so
+      // step forward along it while it stays at or before t.
+      for (let i = 0; i < 4; i++) {
+        const n = this.nextAfter(at);
+        if (n === undefined || n > t) break;
+        at = n;
+      }
+      return at;
     } catch {
       return undefined;
     }
