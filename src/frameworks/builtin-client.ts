@@ -2,7 +2,8 @@
  * The scheduler client every built-in framework subscribes with: the same user and the
  * same long failover timeout (a week, so that tasks outlive any controller outage short
  * of that), checkpointing on, the framework ID its Framework object recorded, periodic
- * reconciliation, and a bound on how long an offer may be held unanswered.
+ * reconciliation, and never an offer held: one left unanswered is declined after a
+ * bound, and a rejected accept declines its offers.
  */
 import { SchedulerClient } from '../sdk/scheduler-client.js';
 import type { TaskRef } from '../sdk/reconciliation.js';
@@ -48,6 +49,7 @@ export function builtinClient(
     },
     reconcileIntervalMs: opts.reconcileIntervalMs ?? BUILTIN_RECONCILE_INTERVAL_MS,
     offerHoldLimitMs: BUILTIN_OFFER_HOLD_LIMIT_MS,
+    declineRejectedAccepts: true,
     ...(opts.knownTasks ? { knownTasks: opts.knownTasks } : {}),
   });
 }

@@ -55,5 +55,11 @@ export interface SchedulerClientOptions {
    * forgets an offer (or dies on one) can hold.
    */
   offerHoldLimitMs?: number;
+  /**
+   * When the controller rejects an accept (an invalid operation), decline its offers
+   * before the promise rejects, as Mesos consumes the offers of any accept (default
+   * false: the offers stay outstanding, to accept again with corrected operations).
+   */
+  declineRejectedAccepts?: boolean;
   backoff?: Backoff;
 }

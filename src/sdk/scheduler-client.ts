@@ -235,11 +235,14 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
 
   /**
    * Accepts offers with operations; unused resources are refused for `refuseSeconds`.
-   * When the controller rejects the call (an invalid operation), the offers are declined
-   * with the same filter before the promise rejects, as Mesos consumes the offers of any
-   * accept: a framework that retries a bad launch cannot sit on the agent meanwhile.
+   * When the controller rejects the call (an invalid operation) the offers stay
+   * outstanding, to accept again with corrected operations — or, with
+   * `declineRejectedAccepts`, are declined with the same filter before the promise
+   * rejects, as Mesos consumes the offers of any accept: a framework that retries a bad
+   * launch then cannot sit on the agent meanwhile.
    */
   async accept(offerIds: string[], operations: Operation[], refuseSeconds?: number): Promise<void> {
+    // Not held while the answer is awaited: the hold limit must not decline them under it.
     this.offers.settled(offerIds);
     try {
       await this.unary((cb) =>
@@ -256,10 +259,14 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
     } catch (err) {
       // NOT_FOUND: the offers are gone already (rescinded, timed out, or another stream).
       if ((err as Partial<grpc.ServiceError>).code !== grpc.status.NOT_FOUND) {
-        this.emit('released', offerIds, 'the accept was rejected');
-        await this.decline(offerIds, refuseSeconds ?? RELEASE_REFUSE_SECONDS).catch(
-          () => undefined,
-        );
+        if (this.opts.declineRejectedAccepts === true) {
+          this.emit('released', offerIds, 'the accept was rejected');
+          await this.decline(offerIds, refuseSeconds ?? RELEASE_REFUSE_SECONDS).catch(
+            () => undefined,
+          );
+        } else {
+          this.offers.received(offerIds); // still ours: held again
+        }
       }
       throw err;
     }

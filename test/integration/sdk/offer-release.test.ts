@@ -75,9 +75,9 @@ test('an offer the handler never answers is declined after the hold limit', asyn
   a.close();
 });
 
-test('a rejected accept declines its offers before rejecting', async () => {
+test('with declineRejectedAccepts a rejected accept declines its offers', async () => {
   const { controller } = await shared();
-  const a = client(controller.grpcAddress, {});
+  const a = client(controller.grpcAddress, { declineRejectedAccepts: true });
   const errors: string[] = [];
   a.on('offers', (list) => {
     for (const o of list) {
