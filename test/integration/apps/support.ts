@@ -3,7 +3,7 @@
  * on loopback (from the controller tests' support), the apps framework on top, App
  * objects in the embedded store, and polling with deadlines.
  */
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppFramework } from '../../../src/frameworks/apps/app-framework.js';
@@ -55,7 +55,7 @@ export async function startCluster(
   opts: ClusterOptions = {},
 ): Promise<Cluster> {
   const { reconcileIntervalMs, ...controllerOpts } = opts;
-  const { controller, store } = await startController(undefined, 0, controllerOpts);
+  const { controller, store, dir } = await startController(undefined, 0, controllerOpts);
   // Each agent keeps its work dir and cgroups, so that a restart recovers its tasks.
   const homes = agents.map(([hostname]) => ({
     workDir: mkdtempSync(join(tmpdir(), `mezzo-apps-agent-${hostname}-`)),
@@ -121,8 +121,14 @@ export async function startCluster(
         10_000,
         'every task ended',
       ).catch(() => undefined);
-      for (const a of started) await a.stop().catch(() => undefined);
+      // Nothing left behind: processes and cgroups of every agent, then the directories.
+      for (const a of started) {
+        await a.destroyAllTasks().catch(() => undefined);
+        await a.stop().catch(() => undefined);
+      }
       await controller.stop();
+      for (const d of [scratch, dir, ...homes.map((h) => h.workDir)])
+        rmSync(d, { recursive: true, force: true });
     },
   };
 }

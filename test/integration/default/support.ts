@@ -3,6 +3,9 @@
  * agent on loopback, the default framework on top (restartable with its framework ID),
  * Task objects in the embedded store, and what the controller knows of each task.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DefaultFramework } from '../../../src/frameworks/default/default-framework.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { API_VERSION, type Store, type StoredObject } from '../../../src/store/types.js';
@@ -31,11 +34,14 @@ export interface Cluster {
 
 /** Starts a cluster; `reconcileIntervalMs` is the framework's reconciliation period. */
 export async function startCluster(reconcileIntervalMs = 60_000): Promise<Cluster> {
-  const { controller, store } = await startController();
+  const { controller, store, dir } = await startController();
+  const agentDir = mkdtempSync(join(tmpdir(), 'mezzo-default-agent-'));
   const agent = await startAgent(
     controller.grpcAddress,
     'cpus:2;mem:512;ports:[31000-31020]',
     'default-a1',
+    '',
+    agentDir,
   );
   await until(() => controller.core.agents.size === 1, 10_000, 'the agent to register');
   const make = (s: Store, frameworkId?: string) =>
@@ -70,8 +76,11 @@ export async function startCluster(reconcileIntervalMs = 60_000): Promise<Cluste
         10_000,
         'every task to end',
       ).catch(() => undefined);
+      // Nothing left behind: the agent's processes and cgroups, then its directory.
+      await agent.destroyAllTasks().catch(() => undefined);
       await agent.stop();
       await controller.stop();
+      for (const d of [agentDir, dir]) rmSync(d, { recursive: true, force: true });
     },
   };
 }

@@ -3,7 +3,7 @@
  * agent on loopback (tasks are real processes), and schedules framework instances that
  * read time from a ManualClock, so that an outage of ten minutes is one `advance()`.
  */
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Agent } from '../../../src/agent-sidecar/index.js';
@@ -66,8 +66,11 @@ export async function startStack(): Promise<Stack> {
     },
     async stop() {
       for (const t of controller.core.tasks.values()) controller.core.killTask(t, 0);
+      // Nothing left behind: the agent's processes and cgroups, then the directories.
+      await agent.destroyAllTasks().catch(() => undefined);
       await agent.stop();
       await controller.stop();
+      for (const d of [dir, agentDir, controllerDir]) rmSync(d, { recursive: true, force: true });
     },
   };
 }
