@@ -24,6 +24,11 @@ export interface BuiltinFrameworkOptions {
   frameworkId?: string;
   /** Where user-visible events go (Kubernetes Events in a cluster). */
   recordEvent?: RecordEvent;
+  /**
+   * How often the framework reconciles its tasks with the controller and fixes its
+   * objects' statuses from the answers (ms; default 60 s).
+   */
+  reconcileIntervalMs?: number;
 }
 
 /** A built-in framework's lifecycle. */

@@ -60,10 +60,15 @@ export class OfferMatcher {
     placed: readonly AgentFacts[] = [],
     knownValues: (field: string) => readonly string[] = () => [],
   ): Fit {
-    const broken = checkAll(needs.constraints ?? [], this.agent, placed, knownValues);
-    if (broken.length > 0) return { ok: false, reason: broken.join('; ') };
+    // Needs come from objects a user wrote: a malformed one is a refusal, never a throw.
+    const asked = portsAsked(needs.ports);
+    if (typeof asked === 'string') return { ok: false, reason: asked };
+    if (needs.constraints !== undefined && !Array.isArray(needs.constraints))
+      return { ok: false, reason: 'constraints must be a list' };
     let scalars: Resources;
     try {
+      const broken = checkAll(needs.constraints ?? [], this.agent, placed, knownValues);
+      if (broken.length > 0) return { ok: false, reason: broken.join('; ') };
       scalars = scalarNeeds(needs);
     } catch (err) {
       return { ok: false, reason: err instanceof Error ? err.message : String(err) };
@@ -75,7 +80,7 @@ export class OfferMatcher {
         reason: `${this.offer.hostname} has ${this.left.flatten().toString()} left, the task needs ${scalars.toString()}`,
       };
     }
-    const ports = this.pickPorts(needs.ports ?? 0);
+    const ports = this.pickPorts(asked);
     if (!ports)
       return { ok: false, reason: `${this.offer.hostname} lacks the host ports asked for` };
     this.left = this.left.subtract(picked);
@@ -106,9 +111,16 @@ export class OfferMatcher {
     }
   }
 
+  private freeCount(): number {
+    let n = 0;
+    for (const r of this.freePorts) n += r.end - r.begin + 1;
+    return n - this.takenPorts.size;
+  }
+
   // Fixed ports first, so that "any" never takes a port a fixed one needs.
-  private pickPorts(want: number | readonly number[]): number[] | undefined {
-    const asked = typeof want === 'number' ? new Array<number>(want).fill(0) : [...want];
+  private pickPorts(asked: readonly number[]): number[] | undefined {
+    // More ports than the offer has left can never fit: say so before building anything.
+    if (asked.length > this.freeCount()) return undefined;
     const out = new Array<number>(asked.length).fill(0);
     const claimed = new Set<number>();
     for (const [i, p] of asked.entries()) {
@@ -127,6 +139,32 @@ export class OfferMatcher {
     }
     return out;
   }
+}
+
+/** The most host ports one task may ask for: every port there is. */
+export const MAX_PORTS = 65535;
+
+const isPort = (p: unknown): p is number =>
+  typeof p === 'number' && Number.isInteger(p) && p >= 0 && p <= MAX_PORTS;
+
+/**
+ * The ports a task asks for as a list (0 = any), or why the ask is malformed: a count
+ * must be a whole number from 0 to {@link MAX_PORTS}, a list at most that long and made
+ * of such numbers.
+ */
+export function portsAsked(want: unknown): number[] | string {
+  if (want === undefined) return [];
+  if (typeof want === 'number') {
+    if (!isPort(want)) return `ports: ${String(want)} is not a whole number from 0 to ${MAX_PORTS}`;
+    return new Array<number>(want).fill(0);
+  }
+  if (!Array.isArray(want)) return `ports must be a count or a list of ports, not ${typeof want}`;
+  if (want.length > MAX_PORTS) return `ports: ${want.length} ports asked, at most ${MAX_PORTS}`;
+  const list = want as unknown[];
+  const bad = list.findIndex((p) => !isPort(p));
+  if (bad >= 0)
+    return `ports[${bad}]: ${String(list[bad])} is not a port number from 0 to ${MAX_PORTS}`;
+  return list as number[];
 }
 
 /** The scalar part of {@link TaskNeeds} (mem and disk in MiB). */

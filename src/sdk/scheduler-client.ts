@@ -1,9 +1,10 @@
 /**
  * A framework's client for the scheduler API: subscribes, keeps the subscription alive
  * (resubscribing with its framework ID after a disconnect or controller restart, with
- * backoff and jitter), reconciles its tasks after every subscription, delivers typed
- * events, acknowledges status updates automatically unless told not to, and wraps every
- * call with the framework and stream IDs.
+ * backoff and jitter), reconciles its tasks after every subscription (and periodically
+ * when asked), delivers typed events, acknowledges status updates automatically unless
+ * told not to, gives back offers nobody answers, and wraps every call with the framework
+ * and stream IDs.
  */
 import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
@@ -12,44 +13,17 @@ import { CLIENT_OPTIONS } from '../shared/grpc.js';
 import { Backoff } from '../kube/backoff.js';
 import type { SchedulerClient as GrpcSchedulerClient } from '../gen/mezzo/v1/Scheduler.js';
 import type { Event__Output } from '../gen/mezzo/v1/Event.js';
-import type { FrameworkInfo } from '../gen/mezzo/v1/FrameworkInfo.js';
 import type { Offer__Output } from '../gen/mezzo/v1/Offer.js';
 import type { Operation } from '../gen/mezzo/v1/Operation.js';
 import type { TaskStatus__Output } from '../gen/mezzo/v1/TaskStatus.js';
+import { OfferLedger } from './offer-ledger.js';
+import { Reconciliation, type TaskRef } from './reconciliation.js';
+import type { SchedulerClientOptions, SchedulerEvents } from './client-types.js';
 
-/** Events a {@link SchedulerClient} emits. */
-export interface SchedulerEvents {
-  subscribed: [frameworkId: string];
-  offers: [offers: Offer__Output[]];
-  rescind: [offerId: string];
-  update: [status: TaskStatus__Output];
-  /** An ERROR event from the controller (e.g. the framework was removed). */
-  controllerError: [message: string];
-  disconnected: [reason: string];
-}
+export type { SchedulerClientOptions, SchedulerEvents } from './client-types.js';
 
-/** Options for {@link SchedulerClient}. */
-export interface SchedulerClientOptions {
-  /**
-   * Controller gRPC address (host:port), or the addresses of every controller replica:
-   * after a disconnect the client tries the next one, so it follows a leader failover.
-   */
-  address: string | readonly string[];
-  framework: FrameworkInfo;
-  /** Acknowledge updates automatically (default true). */
-  autoAcknowledge?: boolean;
-  /** Resubscribe after disconnects (default true). */
-  reconnect?: boolean;
-  /**
-   * Reconcile after every SUBSCRIBED (default true): explicitly for the tasks this returns
-   * (so that tasks the controller no longer knows come back as TASK_UNKNOWN or TASK_GONE),
-   * then implicitly for every task the controller knows. The answers arrive as updates.
-   */
-  reconcileOnSubscribe?: boolean;
-  /** The tasks the framework believes it has, for explicit reconciliation. */
-  knownTasks?: () => { task_id: string; agent_id?: string }[];
-  backoff?: Backoff;
-}
+/** Refuse filter (s) on offers the client gives back by itself. */
+export const RELEASE_REFUSE_SECONDS = 5;
 
 /** The framework client. */
 export class SchedulerClient extends EventEmitter<SchedulerEvents> {
@@ -67,9 +41,8 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
   private closed = false;
   private readonly backoff: Backoff;
   private retryTimer: NodeJS.Timeout | undefined;
-  /** Tasks with an update since the last subscription (reconciliation answered them). */
-  private readonly answered = new Set<string>();
-  private reconcileTimer: NodeJS.Timeout | undefined;
+  private readonly reconciliation: Reconciliation;
+  private readonly offers: OfferLedger;
 
   constructor(private readonly opts: SchedulerClientOptions) {
     super();
@@ -81,6 +54,20 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
     );
     this.backoff = opts.backoff ?? new Backoff({ initialMs: 100, maxMs: 5_000 });
     this.frameworkId = opts.framework.id ?? '';
+    this.reconciliation = new Reconciliation({
+      send: (tasks) => this.reconcile(tasks),
+      ...(opts.knownTasks ? { knownTasks: opts.knownTasks } : {}),
+      ...(opts.reconcileIntervalMs !== undefined ? { intervalMs: opts.reconcileIntervalMs } : {}),
+      onError: (message) => {
+        this.emit('controllerError', message);
+      },
+    });
+    this.offers = new OfferLedger({
+      ...(opts.offerHoldLimitMs !== undefined ? { holdLimitMs: opts.offerHoldLimitMs } : {}),
+      release: (ids, reason) => {
+        this.release(ids, reason);
+      },
+    });
   }
 
   // Every call goes to the replica the subscription is on.
@@ -114,7 +101,8 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
   close(): void {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    if (this.reconcileTimer) clearTimeout(this.reconcileTimer);
+    this.offers.clear();
+    this.reconciliation.stop();
     this.call?.cancel();
     this.call = undefined;
     for (const c of this.clients) c.close();
@@ -153,6 +141,7 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
       if (this.call !== call) return;
       this.call = undefined;
       this.streamId = '';
+      this.reconciliation.stop();
       this.emit('disconnected', reason);
       if (this.closed || this.opts.reconnect === false) return;
       // Another replica may lead now; a lone address just retries itself.
@@ -176,25 +165,27 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
         this.frameworkId = e.subscribed?.framework_id ?? '';
         this.streamId = e.subscribed?.stream_id ?? '';
         this.backoff.reset();
-        this.answered.clear();
+        // Offers of an earlier subscription are void; so are its reconciliation rounds.
+        this.offers.clear();
         // A new controller, or the same one after a failover, may hold either state.
         this.offersTold = undefined;
+        this.reconciliation.start(this.opts.reconcileOnSubscribe !== false);
         this.emit('subscribed', this.frameworkId);
         this.syncOffers().catch((err: unknown) => {
           this.emit('controllerError', `suppress/revive failed: ${String(err)}`);
         });
-        if (this.opts.reconcileOnSubscribe !== false) this.reconcileAll(this.streamId, 0);
         break;
       case 'OFFERS':
-        this.emit('offers', e.offers?.offers ?? []);
+        this.onOffers(e.offers?.offers ?? []);
         break;
       case 'RESCIND':
+        this.offers.settled([e.rescind?.offer_id ?? '']);
         this.emit('rescind', e.rescind?.offer_id ?? '');
         break;
       case 'UPDATE': {
         const status = e.update?.status;
         if (!status) break;
-        this.answered.add(status.task_id);
+        this.reconciliation.answered(status.task_id);
         this.emit('update', status);
         if (this.opts.autoAcknowledge !== false && status.uuid.length > 0) {
           this.acknowledge(status).catch(() => undefined);
@@ -207,6 +198,24 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
       default:
         break;
     }
+  }
+
+  private onOffers(offers: Offer__Output[]): void {
+    const ids = offers.map((o) => o.id);
+    if (this.listenerCount('offers') === 0) {
+      // Nobody would ever answer them.
+      this.release(ids, 'no offers handler');
+      return;
+    }
+    this.offers.received(ids);
+    this.emit('offers', offers);
+  }
+
+  // Declines offers the framework did not answer; reports, never throws.
+  private release(ids: string[], reason: string): void {
+    if (ids.length === 0) return;
+    this.emit('released', ids, reason);
+    this.decline(ids, RELEASE_REFUSE_SECONDS).catch(() => undefined);
   }
 
   private header() {
@@ -224,23 +233,48 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
     });
   }
 
-  /** Accepts offers with operations; unused resources are refused for `refuseSeconds`. */
-  accept(offerIds: string[], operations: Operation[], refuseSeconds?: number): Promise<void> {
-    return this.unary((cb) =>
-      this.client.Accept(
-        {
-          header: this.header(),
-          offer_ids: offerIds,
-          operations,
-          filters: refuseSeconds !== undefined ? { refuse_seconds: refuseSeconds } : {},
-        },
-        cb,
-      ),
-    );
+  /**
+   * Accepts offers with operations; unused resources are refused for `refuseSeconds`.
+   * When the controller rejects the call (an invalid operation) the offers stay
+   * outstanding, to accept again with corrected operations — or, with
+   * `declineRejectedAccepts`, are declined with the same filter before the promise
+   * rejects, as Mesos consumes the offers of any accept: a framework that retries a bad
+   * launch then cannot sit on the agent meanwhile.
+   */
+  async accept(offerIds: string[], operations: Operation[], refuseSeconds?: number): Promise<void> {
+    // Not held while the answer is awaited: the hold limit must not decline them under it.
+    this.offers.settled(offerIds);
+    try {
+      await this.unary((cb) =>
+        this.client.Accept(
+          {
+            header: this.header(),
+            offer_ids: offerIds,
+            operations,
+            filters: refuseSeconds !== undefined ? { refuse_seconds: refuseSeconds } : {},
+          },
+          cb,
+        ),
+      );
+    } catch (err) {
+      // NOT_FOUND: the offers are gone already (rescinded, timed out, or another stream).
+      if ((err as Partial<grpc.ServiceError>).code !== grpc.status.NOT_FOUND) {
+        if (this.opts.declineRejectedAccepts === true) {
+          this.emit('released', offerIds, 'the accept was rejected');
+          await this.decline(offerIds, refuseSeconds ?? RELEASE_REFUSE_SECONDS).catch(
+            () => undefined,
+          );
+        } else {
+          this.offers.received(offerIds); // still ours: held again
+        }
+      }
+      throw err;
+    }
   }
 
   /** Declines offers; they are not re-offered to this framework for `refuseSeconds`. */
   decline(offerIds: string[], refuseSeconds?: number): Promise<void> {
+    this.offers.settled(offerIds);
     return this.unary((cb) =>
       this.client.Decline(
         {
@@ -317,36 +351,13 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
   }
 
   /** Asks for the latest state of tasks (all of the framework's when empty). */
-  reconcile(tasks: { task_id: string; agent_id?: string }[] = []): Promise<void> {
+  reconcile(tasks: TaskRef[] = []): Promise<void> {
     return this.unary((cb) => this.client.Reconcile({ header: this.header(), tasks }, cb));
   }
 
-  /**
-   * Mesos' recommended reconciliation: explicit for the tasks we know, then implicit; and
-   * explicit again, with backoff (1, 2, 4, 8, 16 s), for known tasks still without an
-   * answer — a controller that just started holds its answer until agents re-register.
-   */
-  private reconcileAll(streamId: string, round: number): void {
-    const stale = () => this.closed || this.streamId !== streamId;
-    const pending = (this.opts.knownTasks?.() ?? []).filter((t) => !this.answered.has(t.task_id));
-    const send = async () => {
-      if (pending.length > 0) await this.reconcile(pending);
-      if (round === 0) await this.reconcile([]);
-    };
-    send()
-      .catch((err: unknown) => {
-        if (!stale()) this.emit('controllerError', `reconcile failed: ${String(err)}`);
-      })
-      .finally(() => {
-        if (stale() || round >= 5 || (round > 0 && pending.length === 0)) return;
-        this.reconcileTimer = setTimeout(
-          () => {
-            if (!stale()) this.reconcileAll(streamId, round + 1);
-          },
-          1000 * 2 ** round,
-        );
-        this.reconcileTimer.unref();
-      });
+  /** How many offers the framework holds unanswered (for tests and metrics). */
+  get heldOffers(): number {
+    return this.offers.size;
   }
 
   /** Unregisters the framework; its tasks are killed. */

@@ -16,26 +16,18 @@ import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import type { RecordEvent } from '../../controller/controller.js';
 import type { Offer__Output } from '../../gen/mezzo/v1/Offer.js';
-import type { TaskInfo } from '../../gen/mezzo/v1/TaskInfo.js';
 import type { TaskStatus__Output } from '../../gen/mezzo/v1/TaskStatus.js';
 import type { AgentFacts } from '../../sdk/constraints.js';
-import { OfferMatcher } from '../../sdk/offers.js';
 import type { SchedulerClient } from '../../sdk/scheduler-client.js';
 import { builtinClient } from '../builtin-client.js';
-import { launch } from '../../sdk/tasks.js';
 import { objectKey, type Store, type WatchEvent } from '../../store/types.js';
 import { runWorkers, WorkQueue } from '../../kube/workqueue.js';
 import type { BuiltinFramework, BuiltinFrameworkOptions } from '../builtin.js';
-import { DEFAULT_ROLE, instanceTask, newTaskId } from './app-spec.js';
+import { DEFAULT_ROLE } from './app-spec.js';
 import { InstanceTracker } from './instances.js';
-import { placeAll, type Demand } from './placement.js';
+import { offerRound } from './offer-round.js';
 import { AppReconciler, type AppRuntime, type ReadyDemand } from './reconciler.js';
 import { agentFacts, mirroredTasks } from './store-helpers.js';
-
-/** Decline filter while instances wait unplaced: offers come back this soon. */
-const RETRY_REFUSE_SECONDS = 1;
-/** Decline filter when nothing waits (offers are suppressed meanwhile anyway). */
-const IDLE_REFUSE_SECONDS = 5;
 
 /** The apps framework. */
 export class AppFramework implements BuiltinFramework {
@@ -64,7 +56,17 @@ export class AppFramework implements BuiltinFramework {
     this.clock = opts.clock;
     this.recordEvent = opts.recordEvent;
     this.queue = new WorkQueue(opts.clock, { baseDelayMs: 50, maxDelayMs: 10_000 });
-    this.client = builtinClient('apps', opts, [DEFAULT_ROLE]);
+    this.client = builtinClient(
+      'apps',
+      {
+        ...opts,
+        // Every round asks about each instance held, so one the controller forgot (or
+        // whose end it never told us) comes back as an update and is replaced.
+        knownTasks: () =>
+          this.tracker.all().map((i) => ({ task_id: i.taskId, agent_id: i.agentId })),
+      },
+      [DEFAULT_ROLE],
+    );
     this.reconciler = new AppReconciler({
       store: opts.store,
       clock: opts.clock,
@@ -247,72 +249,18 @@ export class AppFramework implements BuiltinFramework {
     const ready = this.synced ? this.readyDemands() : [];
     // Rotate which app goes first, so that one app cannot take every offer each round.
     const start = ready.length > 0 ? this.rotation++ % ready.length : 0;
-    const ordered = [...ready.slice(start), ...ready.slice(0, start)];
-    const matchers = offers.map((o) => new OfferMatcher(o));
-    const demands: Demand[] = ordered.map((d) => ({
-      app: d.app,
-      count: d.count,
-      needs: d.needs,
-      role: d.role,
-      placed: d.placed,
-    }));
-    const result = placeAll(matchers, demands, (f) => this.knownValues(f));
-    const now = this.clock.now();
-    const perOffer = new Map<OfferMatcher, { app: string; taskId: string; info: TaskInfo }[]>();
-    // Record launches synchronously, before any await, so that no reconcile pass in
-    // between can plan the same instances again.
-    for (const p of result.placements) {
-      const d = this.runtimeOf(p.app).demand;
-      if (!d) continue;
-      const taskId = newTaskId(d.ref, d.version);
-      const info = instanceTask(d.ref, d.spec, taskId, p.matcher.offer.agent_id, p.fit);
-      this.tracker.launched({
-        taskId,
-        app: p.app,
-        version: d.version,
-        agentId: p.matcher.offer.agent_id,
-        agent: p.matcher.agent,
-        launchedAt: now,
-      });
-      d.count--;
-      d.placed.push(p.matcher.agent);
-      const list = perOffer.get(p.matcher) ?? [];
-      list.push({ app: p.app, taskId, info });
-      perOffer.set(p.matcher, list);
-    }
-    for (const d of ordered) {
-      const rt = this.runtimeOf(d.app);
-      const before = rt.unplaced;
-      rt.unplaced = result.unplaced.get(d.app);
-      if (before?.count !== rt.unplaced?.count || before?.reason !== rt.unplaced?.reason) {
-        this.queue.add(d.app);
-      }
-    }
-    const waiting = result.unplaced.size > 0;
-    await Promise.all(
-      matchers.map(async (m) => {
-        const launches = perOffer.get(m);
-        if (!launches) {
-          await this.client.decline(
-            [m.offer.id],
-            waiting ? RETRY_REFUSE_SECONDS : IDLE_REFUSE_SECONDS,
-          );
-          return;
-        }
-        try {
-          await this.client.accept([m.offer.id], [launch(...launches.map((l) => l.info))], 1);
-          this.logger.info('launched instances', {
-            agent: m.agent.hostname,
-            instances: launches.length,
-          });
-        } catch (err) {
-          // The launch never reached the controller: forget it, plan it again.
-          for (const l of launches) this.tracker.forget(l.taskId);
-          this.warn('launching instances failed', err);
-        }
-        for (const l of launches) this.queue.add(l.app);
-      }),
-    );
+    await offerRound(offers, {
+      client: this.client,
+      tracker: this.tracker,
+      logger: this.logger,
+      now: this.clock.now(),
+      ready: [...ready.slice(start), ...ready.slice(0, start)],
+      runtime: (app) => this.runtimeOf(app),
+      knownValues: (f) => this.knownValues(f),
+      requeue: (app) => {
+        this.queue.add(app);
+      },
+    });
     await this.updateInterest();
   }
 }

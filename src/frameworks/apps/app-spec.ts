@@ -1,15 +1,38 @@
 /**
- * An App object's spec as the apps framework reads it: defaults filled in, the version
- * that tells instances of one spec from another, what an instance asks of an offer, and
- * the TaskInfo that launches it. Task IDs carry the app and the version so that a
- * restarted framework rebuilds its view from reconciliation alone.
+ * An App object's spec as the apps framework reads it: every field checked as hostile
+ * input ({@link readAppSpec}: a bad one is a problem naming it, for the App's status),
+ * defaults filled in, the version that tells instances of one spec from another, what an
+ * instance asks of an offer, and the TaskInfo that launches it. Task IDs carry the app
+ * and the version so that a restarted framework rebuilds its view from reconciliation
+ * alone.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { TaskInfo } from '../../gen/mezzo/v1/TaskInfo.js';
 import type { Constraint } from '../../sdk/constraints.js';
-import type { Fit, TaskNeeds } from '../../sdk/offers.js';
+import { MAX_PORTS, type Fit, type TaskNeeds } from '../../sdk/offers.js';
 import { commandTask, type FetchUri, type HealthCheckSpec } from '../../sdk/tasks.js';
+import { ValidationError } from '../../shared/errors.js';
 import type { UpgradeStrategy } from './deployment.js';
+import {
+  fields,
+  optFields,
+  optList,
+  optNumber,
+  optQuantity,
+  optString,
+  readSpec,
+  type Fields,
+  type ReadResult,
+} from '../spec-reader.js';
+import {
+  readCommand,
+  readConstraints,
+  readEnv,
+  readHealthCheck,
+  readKillGrace,
+  readLabels,
+  readUris,
+} from '../task-fields.js';
 
 /** Label on every instance: the App's `namespace/name`. */
 export const APP_LABEL = 'mezzo.dev/app';
@@ -25,6 +48,15 @@ export interface PortDefinition {
   /** 0: any free port; otherwise a fixed host port. */
   port?: number;
   protocol?: 'tcp' | 'udp';
+}
+
+/**
+ * Marathon's unreachableStrategy: an instance whose agent is unreachable this long is
+ * replaced (inactive), and after the longer time forgotten and killed if it comes back.
+ */
+export interface UnreachableStrategy {
+  inactiveAfterSeconds?: number;
+  expungeAfterSeconds?: number;
 }
 
 /** The App spec, as stored (the CRD's defaults may be missing in `mezzo dev`). */
@@ -43,10 +75,129 @@ export interface AppSpec {
   portDefinitions?: PortDefinition[];
   healthChecks?: HealthCheckSpec[];
   upgradeStrategy?: Partial<UpgradeStrategy>;
+  unreachableStrategy?: UnreachableStrategy;
   backoffSeconds?: number;
   backoffFactor?: number;
   maxLaunchDelaySeconds?: number;
   killGracePeriodSeconds?: number;
+}
+
+/** The most instances one App may ask for (the CRD allows 10,000). */
+export const MAX_INSTANCES = 100_000;
+
+const DAY = 86_400;
+
+function readPort(v: unknown, at: string): PortDefinition {
+  const p = fields(v, at);
+  const name = optString(p, 'name', at, 63);
+  const port = optNumber(p, 'port', at, { integer: true, min: 0, max: MAX_PORTS });
+  const protocol = optString(p, 'protocol', at, 16);
+  if (protocol !== undefined && protocol !== 'tcp' && protocol !== 'udp')
+    throw new ValidationError(`${at}.protocol`, `must be tcp or udp, not "${protocol}"`);
+  return {
+    ...(name !== undefined ? { name } : {}),
+    ...(port !== undefined ? { port } : {}),
+    ...(protocol !== undefined ? { protocol } : {}),
+  };
+}
+
+function readStrategies(s: Fields): Pick<AppSpec, 'upgradeStrategy' | 'unreachableStrategy'> {
+  const u = optFields(s, 'upgradeStrategy', 'spec');
+  const share = (o: Fields, key: string, at: string) => optNumber(o, key, at, { min: 0, max: 1 });
+  const minH = u && share(u, 'minimumHealthCapacity', 'spec.upgradeStrategy');
+  const maxO = u && share(u, 'maximumOverCapacity', 'spec.upgradeStrategy');
+  const r = optFields(s, 'unreachableStrategy', 'spec');
+  const at = 'spec.unreachableStrategy';
+  const inactive = r && optNumber(r, 'inactiveAfterSeconds', at, { min: 0, max: 365 * DAY });
+  const expunge = r && optNumber(r, 'expungeAfterSeconds', at, { min: 0, max: 365 * DAY });
+  if (inactive !== undefined && expunge !== undefined && expunge < inactive)
+    throw new ValidationError(
+      `${at}.expungeAfterSeconds`,
+      'must not be below inactiveAfterSeconds',
+    );
+  return {
+    ...(u
+      ? {
+          upgradeStrategy: {
+            ...(minH !== undefined ? { minimumHealthCapacity: minH } : {}),
+            ...(maxO !== undefined ? { maximumOverCapacity: maxO } : {}),
+          },
+        }
+      : {}),
+    ...(r
+      ? {
+          unreachableStrategy: {
+            ...(inactive !== undefined ? { inactiveAfterSeconds: inactive } : {}),
+            ...(expunge !== undefined ? { expungeAfterSeconds: expunge } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * Reads an App's spec as hostile input: the App it returns holds only fields of the
+ * right type within bounds the framework can serve; a problem names the first bad field.
+ */
+export function readAppSpec(raw: unknown): ReadResult<AppSpec> {
+  return readSpec((): AppSpec => {
+    const s = fields(raw, 'spec');
+    const command = readCommand(s, 'spec');
+    const num = (key: string, b: Parameters<typeof optNumber>[3]) => optNumber(s, key, 'spec', b);
+    const instances = num('instances', { integer: true, min: 0, max: MAX_INSTANCES });
+    const cpus = num('cpus', { above: 0, max: 1_000_000 });
+    const mem = optQuantity(s, 'mem', 'spec', true);
+    const disk = optQuantity(s, 'disk', 'spec', false);
+    const role = optString(s, 'role', 'spec', 253);
+    const ports = optList(s, 'portDefinitions', 'spec', MAX_PORTS, readPort);
+    const checks = optList(s, 'healthChecks', 'spec', 16, readHealthCheck);
+    for (const [i, hc] of (checks ?? []).entries()) {
+      if (
+        hc.type !== 'COMMAND' &&
+        hc.port === undefined &&
+        (hc.portIndex ?? 0) >= (ports?.length ?? 0)
+      )
+        throw new ValidationError(
+          `spec.healthChecks[${i}].portIndex`,
+          `must name one of the app's ${ports?.length ?? 0} portDefinitions`,
+        );
+    }
+    const backoffSeconds = num('backoffSeconds', { min: 0, max: DAY });
+    const backoffFactor = num('backoffFactor', { min: 1, max: 100 });
+    const maxLaunchDelaySeconds = num('maxLaunchDelaySeconds', { min: 0, max: DAY });
+    const env = readEnv(s, 'spec');
+    const labels = readLabels(s, 'spec');
+    const uris = readUris(s, 'spec');
+    const constraints = readConstraints(s, 'spec');
+    const grace = readKillGrace(s, 'spec');
+    return {
+      ...(typeof command === 'string' ? { command } : { args: command }),
+      ...(instances !== undefined ? { instances } : {}),
+      ...(cpus !== undefined ? { cpus } : {}),
+      ...(mem !== undefined ? { mem } : {}),
+      ...(disk !== undefined ? { disk } : {}),
+      ...(role !== undefined ? { role } : {}),
+      ...(env !== undefined ? { env } : {}),
+      ...(labels !== undefined ? { labels } : {}),
+      ...(uris !== undefined ? { uris } : {}),
+      ...(constraints !== undefined
+        ? {
+            constraints: constraints.map((c) => ({
+              attribute: c.field,
+              operator: c.operator,
+              ...(c.value !== undefined ? { value: c.value } : {}),
+            })),
+          }
+        : {}),
+      ...(ports !== undefined ? { portDefinitions: ports } : {}),
+      ...(checks !== undefined ? { healthChecks: checks } : {}),
+      ...readStrategies(s),
+      ...(backoffSeconds !== undefined ? { backoffSeconds } : {}),
+      ...(backoffFactor !== undefined ? { backoffFactor } : {}),
+      ...(maxLaunchDelaySeconds !== undefined ? { maxLaunchDelaySeconds } : {}),
+      ...(grace !== undefined ? { killGracePeriodSeconds: grace } : {}),
+    };
+  });
 }
 
 /** Restart backoff settings with defaults applied. */
@@ -70,6 +221,16 @@ export function upgradeStrategy(spec: AppSpec): UpgradeStrategy {
     minimumHealthCapacity: spec.upgradeStrategy?.minimumHealthCapacity ?? 1,
     maximumOverCapacity: spec.upgradeStrategy?.maximumOverCapacity ?? 1,
   };
+}
+
+/** The unreachable strategy in ms, with Marathon's defaults (300 s and 600 s). */
+export function unreachableStrategy(spec: AppSpec): {
+  inactiveAfterMs: number;
+  expungeAfterMs: number;
+} {
+  const inactive = spec.unreachableStrategy?.inactiveAfterSeconds ?? 300;
+  const expunge = spec.unreachableStrategy?.expungeAfterSeconds ?? Math.max(600, inactive);
+  return { inactiveAfterMs: inactive * 1000, expungeAfterMs: Math.max(expunge, inactive) * 1000 };
 }
 
 /** The restart backoff with Marathon's defaults (1 s, ×1.15, at most 300 s). */

@@ -1,8 +1,10 @@
 /**
  * What one app needs next, decided from what runs now: how many instances of the
  * current spec to launch and from when (restart backoff), which instances to kill
- * (surplus on scale-down, old ones during a rolling upgrade, everything on delete), and
- * the counts its status reports. Pure: time comes in as `now`, nothing is performed.
+ * (surplus on scale-down, old ones during a rolling upgrade, everything on delete,
+ * instances unreachable past the unreachable strategy's expunge time), and the counts its
+ * status reports. An unreachable instance still holds its place until the strategy's
+ * inactive time; then a replacement is launched. Pure: time comes in as `now`.
  */
 import { launchDelaySeconds, planStep, type UpgradeStrategy } from './deployment.js';
 import type { BackoffPolicy } from './app-spec.js';
@@ -40,6 +42,8 @@ export interface AppPlanInput {
   live: readonly Instance[];
   backoff: BackoffState;
   policy: BackoffPolicy;
+  /** Marathon's unreachableStrategy, in ms (default 300 s and 600 s). */
+  unreachable?: { inactiveAfterMs: number; expungeAfterMs: number };
   now: number;
 }
 
@@ -48,6 +52,8 @@ export interface InstanceCounts {
   running: number;
   healthy: number;
   staged: number;
+  /** Instances whose agent is out of touch. */
+  unreachable: number;
 }
 
 /** The plan. */
@@ -78,6 +84,15 @@ function isStaged(i: Instance): boolean {
 
 function isKilling(i: Instance): boolean {
   return i.killRequested || i.state === 'TASK_KILLING';
+}
+
+const DEFAULT_UNREACHABLE = { inactiveAfterMs: 300_000, expungeAfterMs: 600_000 };
+
+/** How long the instance has been out of touch at `now` (ms), or -1 when it is not. */
+function awayFor(i: Instance, now: number): number {
+  return i.state === 'TASK_UNREACHABLE' && i.unreachableSince !== undefined
+    ? now - i.unreachableSince
+    : -1;
 }
 
 /** When the next launch may happen: the last failure plus Marathon's backoff delay. */
@@ -145,22 +160,38 @@ export function stuckKills(
     .map((i) => i.taskId);
 }
 
+/** What an app's instances count as, for status. */
+export function instanceCounts(
+  live: readonly Instance[],
+  hasHealthChecks: boolean,
+  now: number,
+): InstanceCounts {
+  return {
+    running: live.filter((i) => i.state === 'TASK_RUNNING').length,
+    healthy: live.filter((i) => isHealthy(i, hasHealthChecks)).length,
+    staged: live.filter(isStaged).length,
+    unreachable: live.filter((i) => awayFor(i, now) >= 0).length,
+  };
+}
+
 /** Plans one app. */
 export function planApp(input: AppPlanInput): AppPlan {
-  const { live, version, hasHealthChecks: checks } = input;
-  const counts: InstanceCounts = {
-    running: live.filter((i) => i.state === 'TASK_RUNNING').length,
-    healthy: live.filter((i) => isHealthy(i, checks)).length,
-    staged: live.filter(isStaged).length,
-  };
-  const active = live.filter((i) => !isKilling(i));
+  const { live, version, hasHealthChecks: checks, now } = input;
+  const strategy = input.unreachable ?? DEFAULT_UNREACHABLE;
+  const counts = instanceCounts(live, checks, now);
+  const alive = live.filter((i) => !isKilling(i));
+  // Out of touch past the inactive time: replaced; past the expunge time: killed too.
+  const active = alive.filter((i) => awayFor(i, now) < strategy.inactiveAfterMs);
+  const expunge = alive
+    .filter((i) => awayFor(i, now) >= strategy.expungeAfterMs)
+    .map((i) => i.taskId);
   const oldLive = live.filter((i) => i.version !== version).length;
-  const again = stuckKills(live, input.killGraceSeconds, input.now);
+  const again = stuckKills(live, input.killGraceSeconds, now);
   if (input.deleting) {
     return {
       launch: 0,
-      notBefore: input.now,
-      kill: [...active.map((i) => i.taskId), ...again],
+      notBefore: now,
+      kill: [...alive.map((i) => i.taskId), ...again],
       counts,
       oldLive,
       converged: live.length === 0,
@@ -197,8 +228,8 @@ export function planApp(input: AppPlanInput): AppPlan {
   const healthyCurrent = current.filter((i) => isHealthy(i, checks)).length;
   return {
     launch,
-    notBefore: nextLaunchAt(input.backoff, input.policy, input.now),
-    kill: [...kill, ...again],
+    notBefore: nextLaunchAt(input.backoff, input.policy, now),
+    kill: [...kill, ...expunge, ...again],
     counts,
     oldLive,
     converged: oldLive === 0 && live.length === n && healthyCurrent === n,

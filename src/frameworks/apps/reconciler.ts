@@ -2,7 +2,9 @@
  * One reconcile pass of one App (level-based): read the App, plan from the instance
  * view, kill what the plan says, leave the launches as a demand for the next offers,
  * and write status when it differs from what is stored. Deletion kills every instance
- * and lets the App go (removes the finalizer) once none is left.
+ * and lets the App go (removes the finalizer) once none is left. A spec the framework
+ * cannot serve (read as hostile input) launches and kills nothing: its status says which
+ * field is wrong, and every other App goes on.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../../shared/clock.js';
@@ -14,7 +16,9 @@ import {
   DEFAULT_ROLE,
   desiredInstances,
   instanceNeeds,
+  readAppSpec,
   specVersion,
+  unreachableStrategy,
   upgradeStrategy,
   type AppSpec,
 } from './app-spec.js';
@@ -22,11 +26,12 @@ import type { InstanceTracker } from './instances.js';
 import type { Demand, Unplaced } from './placement.js';
 import {
   backoffShouldReset,
+  instanceCounts,
   planApp,
   RESET_BACKOFF_AFTER_MS,
   type BackoffState,
 } from './planner.js';
-import { appStatus, type AppStatus, type TaskFailure } from './status.js';
+import { appStatus, invalidStatus, type AppStatus, type TaskFailure } from './status.js';
 import { APP_FINALIZER, setFinalizer } from './store-helpers.js';
 
 /** Launches one app waits for, with what is needed to build them. */
@@ -81,10 +86,36 @@ export class AppReconciler {
       rt.demand = undefined;
       return undefined;
     }
-    const spec = obj.spec as AppSpec;
+    const read = readAppSpec(obj.spec);
     const deleting = obj.metadata.deletionTimestamp !== undefined;
     if (!deleting) await setFinalizer(store, name, namespace, true);
-    const version = specVersion(spec);
+    if (!read.ok && !deleting) {
+      rt.demand = undefined;
+      rt.unplaced = undefined;
+      const prev = obj.status as Partial<AppStatus> | undefined;
+      const counts = instanceCounts(tracker.of(key), false, now);
+      const status = invalidStatus(
+        prev,
+        counts,
+        read.problem.message,
+        obj.metadata.generation ?? 1,
+        now,
+      );
+      if (!isDeepStrictEqual(stripUndefined(prev), stripUndefined(status))) {
+        await store.updateStatus('App', name, namespace, status);
+        this.o.recordEvent?.(
+          { kind: 'App', name, namespace, ...(obj.metadata.uid ? { uid: obj.metadata.uid } : {}) },
+          'Warning',
+          'InvalidSpec',
+          read.problem.message,
+        );
+      }
+      return undefined;
+    }
+    // Being deleted with a spec it cannot read: kill with the defaults.
+    const spec: AppSpec = read.ok ? read.value : {};
+    // The version of the stored spec, as instances were labelled with it.
+    const version = specVersion(obj.spec);
     const hasChecks = (spec.healthChecks?.length ?? 0) > 0;
     const live = tracker.of(key);
     if (rt.version !== version || backoffShouldReset(live, version, hasChecks, now)) {
@@ -103,6 +134,7 @@ export class AppReconciler {
       live,
       backoff: rt.backoff,
       policy: backoffPolicy(spec),
+      unreachable: unreachableStrategy(spec),
       now,
     });
     for (const id of plan.kill) {

@@ -1,10 +1,12 @@
 /**
  * The App status the framework writes, computed from a plan and the app's runtime
- * bookkeeping. Pure and churn-free: the same inputs give the same object (conditions
- * keep their transition times), so the reconciler writes only on a difference.
+ * bookkeeping — or, for a spec it cannot serve, from the instances alone with
+ * Valid=False InvalidSpec naming the field. Pure and churn-free: the same inputs give the
+ * same object (conditions keep their transition times), so the reconciler writes only on
+ * a difference.
  */
 import { setCondition, type Condition } from '../../kube/conditions.js';
-import type { AppPlan } from './planner.js';
+import type { AppPlan, InstanceCounts } from './planner.js';
 import type { Unplaced } from './placement.js';
 
 /** An upgrade in progress. */
@@ -96,12 +98,17 @@ export function appStatus(s: StatusInput): AppStatus {
   const set = (c: Omit<Condition, 'lastTransitionTime'>) => {
     conditions = setCondition(conditions, c, now).conditions;
   };
+  // Valid appears once a spec was refused, and then stays to say it was fixed.
+  if (conditions.some((c) => c.type === 'Valid')) {
+    set({ type: 'Valid', status: 'True', reason: 'Valid', message: 'the spec can be served' });
+  }
   const healthy = plan.counts.healthy;
+  const away = plan.counts.unreachable;
   set({
     type: 'Available',
     status: healthy >= s.desired ? 'True' : 'False',
     reason: healthy >= s.desired ? 'AllHealthy' : 'NotEnoughHealthy',
-    message: `${healthy} of ${s.desired} instances healthy`,
+    message: `${healthy} of ${s.desired} instances healthy${away > 0 ? `, ${away} unreachable` : ''}`,
   });
   const progressing = !plan.converged;
   set({
@@ -142,6 +149,40 @@ export function appStatus(s: StatusInput): AppStatus {
       ? { launchDelayedUntil: new Date(s.delayedUntil).toISOString() }
       : {}),
     observedGeneration: s.generation,
+    conditions,
+  };
+}
+
+/**
+ * The status of an App whose spec cannot be served: what runs (left as it is: nothing
+ * is launched or killed for it until the spec is fixed), and why, on Valid and
+ * Progressing. Other fields keep their previous values.
+ */
+export function invalidStatus(
+  prev: Partial<AppStatus> | undefined,
+  counts: InstanceCounts,
+  problem: string,
+  generation: number,
+  now: number,
+): AppStatus {
+  let conditions = prev?.conditions ?? [];
+  const set = (c: Omit<Condition, 'lastTransitionTime'>) => {
+    conditions = setCondition(conditions, c, now).conditions;
+  };
+  set({ type: 'Valid', status: 'False', reason: 'InvalidSpec', message: problem });
+  set({
+    type: 'Progressing',
+    status: 'False',
+    reason: 'InvalidSpec',
+    message: 'nothing is launched or killed until the spec is fixed',
+  });
+  return {
+    ...prev,
+    instances: counts.running,
+    healthy: counts.healthy,
+    staged: counts.staged,
+    unplaced: prev?.unplaced ?? 0,
+    observedGeneration: generation,
     conditions,
   };
 }

@@ -1,59 +1,99 @@
 /**
  * The default framework: a built-in scheduler, a client of the same gRPC API as any
- * other framework, that places Task objects which name no other framework. It honours
- * each task's resources, ports and attribute constraints, spreads tasks over agents (one
- * per agent per round of offers) or bin-packs them, and restarts nothing: a task that
- * ends stays ended. It asks for offers only while tasks are waiting.
+ * other framework, that places Task objects which name no other framework (or name it by
+ * its name or its framework ID). It honours each task's resources, ports and attribute
+ * constraints, spreads tasks over agents (one per agent per round of offers) or
+ * bin-packs them, and restarts nothing: a task that ends stays ended. It asks for offers
+ * only while tasks are waiting.
+ *
+ * Each object is served on its own: a spec it cannot serve gets a Scheduled=False
+ * InvalidSpec condition naming the field, and every other object goes on. A delete
+ * always wins: a task whose object is deleted (before, during or after its launch), or
+ * that no object claims at all (found after a restart, or by reconciliation), is killed.
+ * Reconciliation runs after every subscription and periodically, and the Task objects are
+ * corrected from its answers.
  */
-import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../shared/logger.js';
+import { SystemClock, type Clock } from '../../shared/clock.js';
 import type { SchedulerClient } from '../../sdk/scheduler-client.js';
 import { builtinClient } from '../builtin-client.js';
-import type { Offer__Output } from '../../gen/mezzo/v1/Offer.js';
-import type { Operation } from '../../gen/mezzo/v1/Operation.js';
-import { objectKey, type Store, type StoredObject } from '../../store/types.js';
-import { OfferMatcher } from '../../sdk/offers.js';
-import { launch } from '../../sdk/tasks.js';
-import { taskInfo, taskNeeds, type TaskSpec } from './task-spec.js';
-import { TASK_OBJECT_LABEL } from '../../controller/controller.js';
+import type { TaskStatus__Output } from '../../gen/mezzo/v1/TaskStatus.js';
+import { objectKey, type Store, type StoredObject, type WatchEvent } from '../../store/types.js';
 import { isTerminal } from '../../controller/records.js';
-import { ConflictError } from '../../shared/errors.js';
 import type { TaskState__Output as TaskState } from '../../gen/mezzo/v1/TaskState.js';
+import { frameworkNamed, readTaskSpec, type TaskSpec } from './task-spec.js';
+import { objectOfTask, TaskBook } from './task-book.js';
+import { statusOf, writeEnded, writeScheduled } from './task-status.js';
+import { addFinalizer, removeFinalizer } from './finalizer.js';
+import { placeTasks, type Waiting } from './placing.js';
 
-/** Finalizer that holds a Task object's deletion until its task is killed. */
-export const TASK_FINALIZER = 'mezzo.dev/kill-task';
+export { TASK_FINALIZER } from './finalizer.js';
 
 /** Settings for {@link DefaultFramework}. */
 export interface DefaultFrameworkOptions {
   address: string;
   store: Store;
   logger: Logger;
+  clock?: Clock;
   policy?: 'Spread' | 'BinPack';
   role?: string;
   /** Framework ID to resubscribe with (kept in the store by callers across restarts). */
   frameworkId?: string;
+  /** How often to reconcile with the controller (ms; default 60 s). */
+  reconcileIntervalMs?: number;
+  /**
+   * "Unknown task" answers in a row after which a task counts as lost (default 3): a
+   * controller that just restarted may not know a task until its agent re-registers.
+   */
+  unknownAfter?: number;
 }
 
 /** The default framework. */
 export class DefaultFramework {
   private readonly client: SchedulerClient;
-  private readonly pending = new Map<string, StoredObject>();
-  private readonly launching = new Set<string>();
+  private readonly clock: Clock;
+  private readonly book = new TaskBook();
+  /** Our Task objects as last seen, by `namespace/name`. */
+  private readonly objects = new Map<string, StoredObject>();
+  /** Valid objects waiting for an offer, with their read spec. */
+  private readonly pending = new Map<string, Waiting>();
+  /** Objects whose spec cannot be served: the message their condition shows. */
+  private readonly invalid = new Map<string, string>();
   private unwatch: (() => void) | undefined;
-  /** Agent of each of our active tasks, for spreading. */
-  private readonly agentOf = new Map<string, string>();
 
   constructor(private readonly opts: DefaultFrameworkOptions) {
-    this.client = builtinClient('default', opts, [opts.role ?? 'default']);
+    this.clock = opts.clock ?? new SystemClock();
+    this.client = builtinClient(
+      'default',
+      {
+        ...opts,
+        knownTasks: () => this.knownTasks(),
+      },
+      [opts.role ?? 'default'],
+    );
     this.client.on('update', (status) => {
-      if (isTerminal(status.state)) this.agentOf.delete(status.task_id);
+      this.onUpdate(status).catch((err: unknown) => {
+        this.warn('handling a task update failed', err, { task: status.task_id });
+      });
     });
     this.client.on('offers', (offers) => {
-      this.onOffers(offers).catch((err: unknown) => {
-        opts.logger.warn('placing tasks failed', {
-          error: err instanceof Error ? err.message : String(err),
+      placeTasks(offers, {
+        client: this.client,
+        book: this.book,
+        policy: opts.policy ?? 'Spread',
+        waiting: () => [...this.pending.values()],
+        claim: (key) => this.pending.delete(key),
+        release: (w) => {
+          if (this.isLive(w.key)) this.pending.set(w.key, w);
+        },
+        prepare: (w) => addFinalizer(this.opts.store, w.obj),
+        launched: (keys) => this.afterLaunch(keys),
+        logger: opts.logger,
+      })
+        .then(() => this.updateInterest())
+        .catch((err: unknown) => {
+          this.warn('placing tasks failed', err);
         });
-      });
     });
   }
 
@@ -66,7 +106,9 @@ export class DefaultFramework {
   async start(): Promise<void> {
     await this.client.start();
     this.unwatch = this.opts.store.watch('Task', (e) => {
-      this.onTask(e.object, e.type === 'DELETED');
+      this.onTask(e).catch((err: unknown) => {
+        this.warn('handling a Task object failed', err, { task: objectKey(e.object) });
+      });
     });
     await this.updateInterest();
   }
@@ -77,118 +119,219 @@ export class DefaultFramework {
     this.client.close();
   }
 
-  private ours(obj: StoredObject): boolean {
-    const fw = (obj.spec as unknown as TaskSpec).framework;
-    return !fw || fw === 'default';
+  private warn(what: string, err: unknown, fields: Record<string, unknown> = {}): void {
+    this.opts.logger.warn(what, {
+      ...fields,
+      error: err instanceof Error ? err.message : String(err),
+    });
   }
 
-  private onTask(obj: StoredObject, deleted: boolean): void {
+  // The names this framework answers to in spec.framework.
+  private ours(obj: StoredObject): boolean {
+    const fw = frameworkNamed(obj.spec);
+    return (
+      fw === undefined || fw === 'default' || fw === this.client.id || fw === this.opts.frameworkId
+    );
+  }
+
+  // An object that exists and is not being deleted.
+  private isLive(key: string): boolean {
+    const obj = this.objects.get(key);
+    return obj !== undefined && obj.metadata.deletionTimestamp === undefined;
+  }
+
+  private async onTask(e: WatchEvent): Promise<void> {
+    const obj = e.object;
     const key = objectKey(obj);
-    const state = (obj.status as { state?: string } | undefined)?.state;
-    if (!deleted && obj.metadata.deletionTimestamp && this.ours(obj)) {
+    const status = statusOf(obj);
+    if (e.type === 'DELETED' || !this.ours(obj)) {
+      const was = this.objects.get(key);
+      this.objects.delete(key);
       this.pending.delete(key);
-      this.finishDeletion(obj).catch((err: unknown) => {
-        this.opts.logger.warn('could not finish a task deletion', {
-          task: key,
-          error: String(err),
-        });
-      });
+      this.invalid.delete(key);
+      // Gone without our finalizer (a mirror object, or a forced delete): its task dies.
+      if (e.type === 'DELETED' && was) this.doomObjectTask(key, obj);
+      await this.updateInterest();
       return;
     }
-    if (deleted || !this.ours(obj) || state) {
+    this.objects.set(key, obj);
+    if (obj.metadata.deletionTimestamp) {
       this.pending.delete(key);
-      if (state) this.launching.delete(key);
-    } else if (!this.launching.has(key)) {
-      this.pending.set(key, obj);
+      await this.finishDeletion(obj);
+    } else if (status.state) {
+      this.pending.delete(key);
+      this.invalid.delete(key);
+      // A task the object reports (e.g. after our restart): ours to follow, and to kill.
+      const mine = status.frameworkId === undefined || status.frameworkId === this.client.id;
+      if (
+        mine &&
+        status.taskId &&
+        !this.book.taskOf(key) &&
+        !isTerminal(status.state as TaskState)
+      ) {
+        this.book.track({ taskId: status.taskId, key, agentId: status.agentId ?? '' });
+      }
+    } else if (!this.book.taskOf(key)) {
+      await this.serve(key, obj);
     }
-    this.updateInterest().catch(() => undefined);
+    await this.updateInterest();
+  }
+
+  // A waiting object: queue it when its spec can be served, say why on it when not.
+  private async serve(key: string, obj: StoredObject): Promise<void> {
+    const read = readTaskSpec(obj.spec);
+    if (!read.ok) {
+      this.pending.delete(key);
+      if (this.invalid.get(key) === read.problem.message) return;
+      this.invalid.set(key, read.problem.message);
+      this.opts.logger.warn('task spec cannot be served', {
+        task: key,
+        problem: read.problem.message,
+      });
+      await writeScheduled(this.opts.store, obj, read.problem.message, this.clock.now());
+      return;
+    }
+    this.pending.set(key, { key, obj, spec: read.value satisfies TaskSpec });
+    if (this.invalid.delete(key))
+      await writeScheduled(this.opts.store, obj, undefined, this.clock.now());
+  }
+
+  private doomObjectTask(key: string, obj: StoredObject): void {
+    const status = statusOf(obj);
+    const live = this.book.taskOf(key);
+    const id =
+      live?.taskId ??
+      (status.state && !isTerminal(status.state as TaskState) ? status.taskId : undefined);
+    if (id)
+      this.kill(id, live?.agentId ?? status.agentId ?? '', `its Task object ${key} was deleted`);
   }
 
   /**
-   * A deleted Task object whose task still runs: kill it, and let the object go (remove
-   * the finalizer) once the task is terminal or was never launched. Level-based: called
-   * again on every change of the object until it is gone.
+   * Kills until the task is seen to end. A kill is sent when the task is first doomed and
+   * again when `again` (a reconciliation answer shows it still running, or its launch
+   * just landed) — never on every event about it, which its own kill causes.
    */
-  private async finishDeletion(obj: StoredObject): Promise<void> {
-    const status = obj.status as { state?: string; taskId?: string } | undefined;
-    const done =
-      !status?.taskId || (status.state !== undefined && isTerminal(status.state as TaskState));
-    if (!done && status.taskId) {
-      await this.client.kill(status.taskId);
-      return;
-    }
-    if (!(obj.metadata.finalizers ?? []).includes(TASK_FINALIZER)) return;
-    const cur = await this.opts.store.get('Task', obj.metadata.name, obj.metadata.namespace);
-    if (!cur) return;
-    cur.metadata.finalizers = (cur.metadata.finalizers ?? []).filter((f) => f !== TASK_FINALIZER);
-    await this.opts.store.update(cur);
+  private kill(taskId: string, agentId: string, why: string, again = false): void {
+    const fresh = this.book.doom(taskId, agentId);
+    if (fresh) this.opts.logger.info('killing task', { task: taskId, why });
+    if (!fresh && !again) return;
+    this.client.kill(taskId, agentId).catch((err: unknown) => {
+      this.warn('kill failed; the next reconciliation asks again', err, { task: taskId });
+    });
   }
 
-  /** Adds the finalizer that makes a delete wait for the task to be killed. */
-  private async addFinalizer(obj: StoredObject): Promise<void> {
-    for (let i = 0; i < 5; i++) {
-      const cur = await this.opts.store.get('Task', obj.metadata.name, obj.metadata.namespace);
-      if (!cur || (cur.metadata.finalizers ?? []).includes(TASK_FINALIZER)) return;
-      cur.metadata.finalizers = [...(cur.metadata.finalizers ?? []), TASK_FINALIZER];
-      try {
-        await this.opts.store.update(cur);
-        return;
-      } catch (err) {
-        if (!(err instanceof ConflictError)) throw err;
-      }
+  /**
+   * A deleted Task object (our finalizer holds it): kill its task, and let the object go
+   * once the task has ended or was never launched. Level-based: called again on every
+   * change of the object and when its task ends.
+   */
+  private async finishDeletion(obj: StoredObject): Promise<void> {
+    const key = objectKey(obj);
+    const status = statusOf(obj);
+    const live = this.book.taskOf(key);
+    const running = status.taskId && status.state && !isTerminal(status.state as TaskState);
+    if (live || running) {
+      this.doomObjectTask(key, obj);
+      return;
     }
+    await removeFinalizer(this.opts.store, obj);
+  }
+
+  // After an accept: a delete that raced the launch kills what it launched.
+  private afterLaunch(keys: string[]): void {
+    for (const key of keys) {
+      const t = this.book.taskOf(key);
+      if (t && !this.isLive(key))
+        this.kill(t.taskId, t.agentId, `its Task object ${key} went away during the launch`, true);
+    }
+  }
+
+  private knownTasks() {
+    const refs = this.book.refs();
+    const seen = new Set(refs.map((r) => r.task_id));
+    // Objects that still call a task live, though we hold no record of it (after a
+    // restart): ask, so that one the controller has forgotten is corrected.
+    for (const obj of this.objects.values()) {
+      const s = statusOf(obj);
+      if (!s.taskId || !s.state || isTerminal(s.state as TaskState) || seen.has(s.taskId)) continue;
+      if (s.frameworkId !== undefined && s.frameworkId !== this.client.id) continue;
+      refs.push({ task_id: s.taskId, agent_id: s.agentId ?? '' });
+    }
+    return refs;
+  }
+
+  private async onUpdate(s: TaskStatus__Output): Promise<void> {
+    const id = s.task_id;
+    const key = this.book.get(id)?.key ?? keyOf(id);
+    if (isTerminal(s.state)) {
+      this.book.forget(id);
+      await this.settle(key, id, s);
+      return;
+    }
+    if (s.state === 'TASK_UNKNOWN') {
+      if (this.book.unknownAnswer(id) < (this.opts.unknownAfter ?? 3)) return;
+      // Asked round after round, the controller still does not know it: lost.
+      this.book.forget(id);
+      await this.settle(key, id, { ...s, state: 'TASK_LOST' });
+      return;
+    }
+    this.book.known(id);
+    if (this.book.isDoomed(id)) {
+      if (s.reason === 'REASON_RECONCILIATION') this.kill(id, s.agent_id, 'still running', true);
+      return;
+    }
+    const obj = key ? (this.objects.get(key) ?? (await this.fetch(key))) : undefined;
+    const claimedBy = obj ? statusOf(obj).taskId : undefined;
+    if (!key || !obj || obj.metadata.deletionTimestamp || (claimedBy && claimedBy !== id)) {
+      this.kill(
+        id,
+        s.agent_id,
+        obj ? `Task object ${key} serves another task` : 'no Task object claims it',
+      );
+      return;
+    }
+    // Ours and wanted: follow it (after a restart this adopts it).
+    if (!this.book.get(id)) this.book.track({ taskId: id, key, agentId: s.agent_id });
+    this.pending.delete(key);
+  }
+
+  // A task ended (or was lost): correct its object if nothing else will, free a delete.
+  private async settle(
+    key: string | undefined,
+    id: string,
+    s: Pick<TaskStatus__Output, 'state' | 'message' | 'reason'>,
+  ): Promise<void> {
+    const obj = key ? this.objects.get(key) : undefined;
+    if (!key || !obj) return;
+    const status = statusOf(obj);
+    if (obj.metadata.deletionTimestamp) {
+      await this.finishDeletion(obj);
+      return;
+    }
+    const stale =
+      status.taskId === id && status.state !== undefined && !isTerminal(status.state as TaskState);
+    if (stale && (s.reason === 'REASON_RECONCILIATION' || s.state === 'TASK_LOST')) {
+      const message =
+        s.state === 'TASK_LOST'
+          ? 'the controller no longer knows this task'
+          : s.message || 'reconciled';
+      await writeEnded(this.opts.store, obj, s.state, message, this.clock.now());
+    }
+  }
+
+  private async fetch(key: string): Promise<StoredObject | undefined> {
+    const [namespace, name = ''] = key.split('/');
+    return this.opts.store.get('Task', name, namespace);
   }
 
   // Offers only while something waits.
   private async updateInterest(): Promise<void> {
     await this.client.wantOffers(this.pending.size > 0);
   }
+}
 
-  private async onOffers(offers: Offer__Output[]): Promise<void> {
-    const waiting = [...this.pending.values()].sort((a, b) =>
-      (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''),
-    );
-    const placedOn = new Map<string, number>();
-    const load = (agentId: string) => {
-      let n = placedOn.get(agentId) ?? 0;
-      for (const a of this.agentOf.values()) if (a === agentId) n++;
-      return n;
-    };
-    // Spread: least-loaded agents first, and only those at the minimum load this round.
-    const minLoad = Math.min(...offers.map((o) => load(o.agent_id)));
-    const ordered =
-      this.opts.policy === 'BinPack'
-        ? offers
-        : [...offers].sort((a, b) => load(a.agent_id) - load(b.agent_id));
-    for (const offer of ordered) {
-      const matcher = new OfferMatcher(offer);
-      const ops: Operation[] = [];
-      const launchedObjs: StoredObject[] = [];
-      for (const obj of waiting) {
-        const key = objectKey(obj);
-        if (this.launching.has(key)) continue;
-        if (this.opts.policy !== 'BinPack' && load(offer.agent_id) > minLoad) break;
-        const fit = matcher.take(taskNeeds(obj.spec as unknown as TaskSpec));
-        if (!fit.ok) continue;
-        const id = `${obj.metadata.namespace ?? 'default'}.${obj.metadata.name}.${randomUUID().slice(0, 8)}`;
-        const info = taskInfo(obj, id, offer.agent_id, fit);
-        info.labels = { ...info.labels, [TASK_OBJECT_LABEL]: key };
-        ops.push(launch(info));
-        launchedObjs.push(obj);
-        this.launching.add(key);
-        this.pending.delete(key);
-        this.agentOf.set(id, offer.agent_id);
-        placedOn.set(offer.agent_id, (placedOn.get(offer.agent_id) ?? 0) + 1);
-      }
-      if (ops.length > 0) {
-        await Promise.all(launchedObjs.map((o) => this.addFinalizer(o)));
-        await this.client.accept([offer.id], ops, 1);
-        this.opts.logger.info('launched tasks', { agent: offer.hostname, tasks: ops.length });
-      } else {
-        await this.client.decline([offer.id], this.pending.size > 0 ? 1 : 5);
-      }
-    }
-    if (placedOn.size > 0 && this.pending.size > 0) await this.client.revive(); // next round now
-    await this.updateInterest();
-  }
+// The object key a task ID of this framework names.
+function keyOf(taskId: string): string | undefined {
+  const o = objectOfTask(taskId);
+  return o ? `${o.namespace}/${o.name}` : undefined;
 }

@@ -16,7 +16,13 @@ import {
   type ScheduleConfig,
 } from './planner.js';
 import { RUN_NOW_ANNOTATION } from './runs.js';
-import { fallbackConfig, scheduleConfig, scheduleIdentity, type ScheduleSpec } from './spec.js';
+import {
+  fallbackConfig,
+  scheduleConfig,
+  scheduleIdentity,
+  type ScheduleOwner,
+  type ScheduleTask,
+} from './spec.js';
 import {
   fromStatus,
   taskIdOf,
@@ -32,8 +38,12 @@ export interface Tracked {
   name: string;
   namespace: string;
   obj: StoredObject;
-  spec: ScheduleSpec;
+  /** The spec as stored: unchecked, read only through {@link scheduleConfig}. */
+  spec: unknown;
+  /** From the last spec that could be read (runs in progress end by its rules). */
   config?: ScheduleConfig;
+  task?: ScheduleTask;
+  owner: ScheduleOwner;
   problem?: { reason: string; message: string };
   persisted: PersistedSchedule;
   /** Runs whose task's fate is unknown since a (re)subscription: run ID → unknown answers. */
@@ -84,7 +94,7 @@ export class ScheduleBook {
   upsert(obj: StoredObject): { fresh: boolean; changed: boolean } {
     const key = `${obj.metadata.namespace ?? 'default'}/${obj.metadata.name}`;
     const cur = this.byKey.get(key);
-    const spec = obj.spec as unknown as ScheduleSpec;
+    const spec: unknown = obj.spec;
     if (!cur) {
       const persisted = fromStatus(obj.status);
       this.byKey.set(key, {
@@ -92,6 +102,7 @@ export class ScheduleBook {
         namespace: obj.metadata.namespace ?? 'default',
         obj,
         spec,
+        owner: {},
         persisted,
         unconfirmed: new Map(persisted.state.running.map((r) => [r.id, 0])),
         replaced: new Set(),
@@ -131,7 +142,8 @@ export class ScheduleBook {
   launchable(): { t: Tracked; run: RunRecord }[] {
     const out: { t: Tracked; run: RunRecord }[] = [];
     for (const t of this.byKey.values()) {
-      if (t.unsaved) continue;
+      // Without a task ever read there is nothing to launch (the spec never was valid).
+      if (t.unsaved || !t.task) continue;
       for (const run of t.persisted.state.running) {
         if (t.persisted.phases.get(run.id) === 'Launching' && !t.unconfirmed.has(run.id))
           out.push({ t, run });
@@ -149,52 +161,82 @@ export class ScheduleBook {
     return times.length > 0 ? Math.min(...times) : undefined;
   }
 
-  /** Validates every schedule and plans the valid ones at `now`, parents first. */
+  /**
+   * Validates every schedule and plans the valid ones at `now`, parents first. Each is
+   * read and planned on its own: a bad spec, or a failure planning one schedule, is a
+   * condition on that schedule, and every other one is planned as usual.
+   */
   planAll(now: number): void {
     const namespaces = new Map<string, Tracked[]>();
     for (const t of this.byKey.values())
       namespaces.set(t.namespace, [...(namespaces.get(t.namespace) ?? []), t]);
     for (const group of namespaces.values()) {
       const byName = new Map(group.map((t) => [t.name, t]));
-      const nodes: GraphNode[] = group.map((t) => ({
-        name: t.name,
-        parents: t.spec.parents ?? [],
-        scheduled: t.spec.schedule !== undefined,
-      }));
-      const { graph, invalid } = buildPartialGraph(nodes);
+      const specProblems = new Map<string, string>();
+      const nodes: GraphNode[] = [];
       for (const t of group) {
         const parsed = scheduleConfig(t.name, t.spec);
-        const graphProblem = invalid.get(t.name);
-        const problem = !parsed.ok
-          ? { reason: 'InvalidSpec', message: parsed.message }
-          : graphProblem !== undefined
-            ? {
-                reason: graphProblem.startsWith('dependency cycle')
-                  ? 'DependencyCycle'
-                  : 'InvalidDependencies',
-                message: graphProblem,
-              }
-            : undefined;
-        if (problem && problem.message !== t.problem?.message) {
-          this.sink.event(
-            targetOf(t),
-            'Warning',
-            problem.reason,
-            `schedule cannot run: ${problem.message}`,
-          );
+        if (!parsed.ok) {
+          specProblems.set(t.name, parsed.message);
+          continue;
         }
-        t.problem = problem;
-        // The last valid config is kept: runs in progress still end by its rules.
-        if (parsed.ok) t.config = parsed.config;
+        // The last valid settings are kept: runs in progress still end by their rules.
+        t.config = parsed.config;
+        t.task = parsed.task;
+        t.owner = parsed.owner;
+        nodes.push({
+          name: t.name,
+          parents: parsed.config.parents,
+          scheduled: parsed.config.recurrence !== undefined,
+        });
+      }
+      const { graph, invalid } = buildPartialGraph(nodes, specProblems);
+      for (const t of group) {
+        const specProblem = specProblems.get(t.name);
+        const graphProblem = invalid.get(t.name);
+        this.setProblem(
+          t,
+          specProblem !== undefined
+            ? { reason: 'InvalidSpec', message: specProblem }
+            : graphProblem !== undefined
+              ? {
+                  reason: graphProblem.startsWith('dependency cycle')
+                    ? 'DependencyCycle'
+                    : 'InvalidDependencies',
+                  message: graphProblem,
+                }
+              : undefined,
+        );
       }
       const ctx = {
         lastSuccessOf: (name: string) => byName.get(name)?.persisted.state.lastSuccess,
       };
       for (const name of graph.topological()) {
         const t = byName.get(name);
-        if (t?.config && !t.problem) this.planOne(t, t.config, now, ctx);
+        if (!t?.config || t.problem) continue;
+        try {
+          this.planOne(t, t.config, now, ctx);
+        } catch (err) {
+          // A broken invariant in one schedule's plan stops that schedule only.
+          this.setProblem(t, {
+            reason: 'InternalError',
+            message: `planning failed: ${err instanceof Error ? err.message : String(err)}`,
+          });
+        }
       }
     }
+  }
+
+  private setProblem(t: Tracked, problem: { reason: string; message: string } | undefined): void {
+    if (problem && problem.message !== t.problem?.message) {
+      this.sink.event(
+        targetOf(t),
+        'Warning',
+        problem.reason,
+        `schedule cannot run: ${problem.message}`,
+      );
+    }
+    t.problem = problem;
   }
 
   private planOne(
@@ -240,7 +282,9 @@ export class ScheduleBook {
             targetOf(t),
             'Warning',
             'RunMissed',
-            `run due at ${new Date(a.missed.scheduledTime).toISOString()} skipped: ${a.missed.reason}`,
+            a.until !== undefined
+              ? `runs due from ${new Date(a.missed.scheduledTime).toISOString()} to ${new Date(a.until).toISOString()} skipped: ${a.missed.reason}`
+              : `run due at ${new Date(a.missed.scheduledTime).toISOString()} skipped: ${a.missed.reason}`,
           );
           break;
         case 'notifyFailure':
@@ -248,7 +292,7 @@ export class ScheduleBook {
             {
               schedule: t.name,
               namespace: t.namespace,
-              ...(t.spec.owner?.name ? { owner: t.spec.owner.name } : {}),
+              ...(t.owner.name ? { owner: t.owner.name } : {}),
               runId: a.run.id,
               taskId: taskIdOf(t.namespace, a.run.id),
               attempts: a.attempts,
@@ -257,7 +301,7 @@ export class ScheduleBook {
               scheduledTime: new Date(a.run.scheduledTime).toISOString(),
               finishedAt: new Date(a.run.finishedAt ?? 0).toISOString(),
             },
-            t.spec.owner?.webhook,
+            t.owner.webhook,
           );
           break;
       }

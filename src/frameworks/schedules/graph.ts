@@ -166,10 +166,15 @@ const CYCLE_PREFIX = 'dependency cycle: ';
 /**
  * Builds the graph of every schedule that can run, setting the others aside with a
  * message instead of rejecting the whole namespace: a cycle stops only its members and
- * their descendants, so one bad edit does not stop unrelated pipelines.
+ * their descendants, so one bad edit does not stop unrelated pipelines. `unusable` are
+ * schedules left out of `nodes` already (their spec cannot be read), by why: their
+ * children say so.
  */
-export function buildPartialGraph(nodes: readonly GraphNode[]): PartialGraph {
-  const invalid = new Map<string, string>();
+export function buildPartialGraph(
+  nodes: readonly GraphNode[],
+  unusable: ReadonlyMap<string, string> = new Map(),
+): PartialGraph {
+  const invalid = new Map<string, string>(unusable);
   let remaining = [...nodes];
   for (;;) {
     const names = new Set(remaining.map((n) => n.name));

@@ -76,7 +76,8 @@ export interface ScheduleState {
 export type ScheduleAction =
   | { type: 'launch'; run: RunRecord }
   | { type: 'kill'; runId: string; reason: string }
-  | { type: 'missed'; missed: MissedRun }
+  /** A run that did not happen; `until`: superseded runs reach up to then. */
+  | { type: 'missed'; missed: MissedRun; until?: number }
   | { type: 'notifyFailure'; run: RunRecord; attempts: number };
 
 /** Facts about other schedules the planner needs. */
@@ -98,8 +99,11 @@ export function runId(name: string, scheduledTime: number, attempt: number): str
   return `${name}-${Math.floor(scheduledTime)}-${attempt}`;
 }
 
-// Bounds the catch-up loop after a long outage of a frequent schedule.
-const MAX_CATCH_UP = 10_000;
+/**
+ * Runs of one schedule in progress at once, at most: with concurrency Allow and a job
+ * that never ends, a run due beyond this is missed (StillRunning) rather than started.
+ */
+export const MAX_RUNNING_RUNS = 100;
 
 function withCap<T>(list: T[], item: T, cap: number): T[] {
   return [item, ...list].slice(0, Math.max(0, cap));
@@ -118,11 +122,15 @@ export function plan(
 ): { state: ScheduleState; actions: ScheduleAction[] } {
   let state: ScheduleState = { ...prev, running: [...prev.running] };
   const actions: ScheduleAction[] = [];
-  const missed = (m: MissedRun) => {
+  const missed = (m: MissedRun, until?: number) => {
     state = { ...state, missed: withCap(state.missed, m, cfg.historyLimit) };
-    actions.push({ type: 'missed', missed: m });
+    actions.push({ type: 'missed', missed: m, ...(until !== undefined ? { until } : {}) });
   };
   const start = (scheduledTime: number, attempt: number, trigger: RunTrigger): void => {
+    if (state.running.length >= MAX_RUNNING_RUNS) {
+      missed({ scheduledTime, reason: 'StillRunning', recordedAt: now });
+      return;
+    }
     if (state.running.length > 0 && trigger !== 'retry') {
       if (cfg.concurrency === 'Forbid') {
         missed({ scheduledTime, reason: 'StillRunning', recordedAt: now });
@@ -157,21 +165,17 @@ export function plan(
   }
 
   if (cfg.recurrence) {
-    if (state.nextRun === undefined)
-      state = { ...state, nextRun: cfg.recurrence.nextAfter(now - 1) };
-    const due: number[] = [];
-    let t = state.nextRun;
-    while (t !== undefined && t <= now && due.length < MAX_CATCH_UP) {
-      due.push(t);
-      t = cfg.recurrence.nextAfter(t);
-    }
-    // Past the cap, jump straight to the future: those runs are all superseded anyway.
-    if (t !== undefined && t <= now) t = cfg.recurrence.nextAfter(now);
-    state = { ...state, nextRun: t };
-    const latest = due.at(-1);
-    if (latest !== undefined) {
-      for (const early of due.slice(0, -1))
-        missed({ scheduledTime: early, reason: 'Superseded', recordedAt: now });
+    const r = cfg.recurrence;
+    if (state.nextRun === undefined) state = { ...state, nextRun: r.nextAfter(now - 1) };
+    const due = state.nextRun;
+    if (due !== undefined && due <= now) {
+      // Straight to the latest occurrence due, however long the outage: never one by one.
+      // Those between the first due and it are superseded, recorded once, as a span.
+      const latest = Math.max(due, r.latestAtOrBefore(now) ?? due);
+      state = { ...state, nextRun: r.nextAfter(now) };
+      const before = r.latestAtOrBefore(latest - 1);
+      if (before !== undefined && before >= due)
+        missed({ scheduledTime: due, reason: 'Superseded', recordedAt: now }, before);
       if (cfg.disabled) missed({ scheduledTime: latest, reason: 'Disabled', recordedAt: now });
       else if (now - latest > cfg.epsilonMs)
         missed({ scheduledTime: latest, reason: 'OutsideEpsilon', recordedAt: now });

@@ -8,7 +8,7 @@ import type { TaskStatus__Output } from '../../gen/mezzo/v1/TaskStatus.js';
 import { commandTask } from '../../sdk/tasks.js';
 import type { Fit } from '../../sdk/offers.js';
 import type { RunRecord } from './planner.js';
-import type { ScheduleSpec } from './spec.js';
+import type { ScheduleTask } from './spec.js';
 import { taskIdOf } from './status.js';
 
 /** Label naming a run's Schedule (`namespace/name`). */
@@ -42,7 +42,7 @@ export function describeStatus(status: TaskStatus__Output): string {
 /** The TaskInfo for a run on the resources an offer gave it. */
 export function runTask(
   target: { name: string; namespace: string },
-  spec: ScheduleSpec,
+  spec: ScheduleTask,
   run: RunRecord,
   agentId: string,
   fit: Extract<Fit, { ok: true }>,
@@ -53,7 +53,7 @@ export function runTask(
     agentId,
     resources: fit.resources,
     ports: fit.ports,
-    command: spec.args ?? spec.command ?? '',
+    command: spec.command,
     env: {
       ...(spec.env ?? {}),
       // Jobs often need to know which occurrence they serve (e.g. the day to extract).

@@ -9,18 +9,24 @@
  * second launch of it. A new instance rebuilds from status and asks the controller about
  * each recorded run (explicit reconciliation): unknown and never accepted → launch it;
  * known → follow it; accepted but unknown → wait a few rounds, then count it as lost.
+ * The same questions are asked periodically (every `reconcileIntervalMs`), so a run
+ * whose end never reached the framework is still recorded.
+ *
+ * Each Schedule is read and planned on its own (see {@link ScheduleBook}); each offer
+ * and each status write is handled on its own: one bad object never stops the others.
  */
 import type { Offer__Output } from '../../gen/mezzo/v1/Offer.js';
 import type { TaskStatus__Output } from '../../gen/mezzo/v1/TaskStatus.js';
 import { OfferMatcher } from '../../sdk/offers.js';
 import type { SchedulerClient } from '../../sdk/scheduler-client.js';
-import { builtinClient } from '../builtin-client.js';
+import { BUILTIN_RECONCILE_INTERVAL_MS, builtinClient } from '../builtin-client.js';
 import { launch } from '../../sdk/tasks.js';
 import type { TaskInfo } from '../../gen/mezzo/v1/TaskInfo.js';
 import type { Timer } from '../../shared/clock.js';
 import type { StoredObject, WatchEvent } from '../../store/types.js';
 import type { BuiltinFramework, BuiltinFrameworkOptions } from '../builtin.js';
 import { ScheduleBook, type Tracked } from './book.js';
+import type { RunRecord } from './planner.js';
 import { OwnerNotifier } from './notify.js';
 import { describeStatus, runResult, runTask } from './runs.js';
 import { scheduleNeeds } from './spec.js';
@@ -52,10 +58,12 @@ export class ScheduleFramework implements BuiltinFramework {
   private timer: Timer | undefined;
   private timerAt: number | undefined;
   private reconcileTimer: Timer | undefined;
+  private periodicTimer: Timer | undefined;
   private stopped = false;
 
   constructor(private readonly opts: ScheduleFrameworkOptions) {
-    this.client = builtinClient('schedules', opts);
+    // Periodic reconciliation runs on this framework's clock (below), not the client's.
+    this.client = builtinClient('schedules', { ...opts, reconcileIntervalMs: 0 });
     this.notifier = new OwnerNotifier({
       logger: opts.logger,
       ...(opts.recordEvent ? { recordEvent: opts.recordEvent } : {}),
@@ -100,7 +108,20 @@ export class ScheduleFramework implements BuiltinFramework {
     this.unwatch = this.opts.store.watch('Schedule', (e) => {
       this.enqueue('schedule change', () => this.onSchedule(e));
     });
+    this.armPeriodic();
     await this.settled();
+  }
+
+  // Every period: ask about every run in progress, as after a subscription.
+  private armPeriodic(): void {
+    const every = this.opts.reconcileIntervalMs ?? BUILTIN_RECONCILE_INTERVAL_MS;
+    if (every <= 0 || this.stopped) return;
+    this.periodicTimer = this.opts.clock.setTimer(every, () => {
+      this.enqueue('periodic reconcile', () =>
+        this.client.connected ? this.reconcileRuns(true) : Promise.resolve(),
+      );
+      this.armPeriodic();
+    });
   }
 
   /** Stops; runs keep going and a later instance picks them up from status. */
@@ -109,6 +130,7 @@ export class ScheduleFramework implements BuiltinFramework {
     this.unwatch?.();
     this.timer?.cancel();
     this.reconcileTimer?.cancel();
+    this.periodicTimer?.cancel();
     this.client.close();
   }
 
@@ -161,13 +183,25 @@ export class ScheduleFramework implements BuiltinFramework {
     });
   }
 
+  // Each status on its own: one that cannot be written does not hold back the others.
   private async writeStatuses(): Promise<void> {
+    let failed = false;
     for (const { t, status } of this.book.changedStatuses(this.opts.clock.now())) {
-      const obj = await this.opts.store.updateStatus('Schedule', t.name, t.namespace, status);
-      t.obj = obj;
-      t.written = JSON.stringify(status);
-      t.unsaved = false;
+      try {
+        const obj = await this.opts.store.updateStatus('Schedule', t.name, t.namespace, status);
+        t.obj = obj;
+        t.written = JSON.stringify(status);
+        t.unsaved = false;
+      } catch (err) {
+        this.opts.logger.warn('writing a schedule status failed', {
+          schedule: `${t.namespace}/${t.name}`,
+          error: err instanceof Error ? err.message : String(err),
+        });
+        failed = true;
+      }
     }
+    // A pass in a second writes what this one could not.
+    if (failed) this.arm(this.opts.clock.now() + 1_000);
   }
 
   private onSchedule(e: WatchEvent): Promise<void> {
@@ -273,42 +307,60 @@ export class ScheduleFramework implements BuiltinFramework {
     });
   }
 
+  // Every offer is answered on its own: a failure on one never leaves it held.
   private async onOffers(offers: Offer__Output[]): Promise<void> {
     const waiting = this.book.launchable();
     for (const offer of offers) {
-      const matcher = new OfferMatcher(offer);
-      const tasks: TaskInfo[] = [];
-      const placed: typeof waiting = [];
-      for (const w of waiting) {
-        if (placed.includes(w)) continue;
-        const fit = matcher.take(scheduleNeeds(w.t.spec));
-        if (!fit.ok) continue;
-        tasks.push(runTask(w.t, w.t.spec, w.run, offer.agent_id, fit));
-        placed.push(w);
-      }
-      if (tasks.length === 0) {
-        await this.client.decline([offer.id], waiting.length > 0 ? 1 : 5);
-        continue;
-      }
-      for (const w of placed) waiting.splice(waiting.indexOf(w), 1);
       try {
-        await this.client.accept([offer.id], [launch(...tasks)], 1);
+        await this.placeOn(offer, waiting);
       } catch (err) {
-        // Already in use: a previous instance launched it after all. Ask, do not relaunch.
-        const msg = err instanceof Error ? err.message : String(err);
-        for (const w of placed) {
-          if (msg.includes('already in use')) w.t.unconfirmed.set(w.run.id, 0);
-        }
-        this.opts.logger.warn('launching schedule runs failed', { error: msg });
-        await this.reconcileRuns(false);
-        continue;
+        this.opts.logger.warn('placing schedule runs failed', {
+          agent: offer.hostname,
+          error: err instanceof Error ? err.message : String(err),
+        });
+        await this.client.decline([offer.id], 1).catch(() => undefined);
       }
-      for (const w of placed) w.t.persisted.phases.set(w.run.id, 'Launched');
-      this.opts.logger.info('launched schedule runs', {
-        agent: offer.hostname,
-        runs: placed.map((w) => `${w.t.namespace}/${w.run.id}`),
-      });
     }
+  }
+
+  private async placeOn(
+    offer: Offer__Output,
+    waiting: { t: Tracked; run: RunRecord }[],
+  ): Promise<void> {
+    const matcher = new OfferMatcher(offer);
+    const tasks: TaskInfo[] = [];
+    const placed: typeof waiting = [];
+    for (const w of waiting) {
+      const task = w.t.task;
+      if (!task) continue;
+      const fit = matcher.take(scheduleNeeds(task));
+      if (!fit.ok) continue;
+      tasks.push(runTask(w.t, task, w.run, offer.agent_id, fit));
+      placed.push(w);
+    }
+    if (tasks.length === 0) {
+      await this.client.decline([offer.id], waiting.length > 0 ? 1 : 5);
+      return;
+    }
+    for (const w of placed) waiting.splice(waiting.indexOf(w), 1);
+    try {
+      // A rejected accept is declined by the client before it rejects.
+      await this.client.accept([offer.id], [launch(...tasks)], 1);
+    } catch (err) {
+      // Already in use: a previous instance launched it after all. Ask, do not relaunch.
+      const msg = err instanceof Error ? err.message : String(err);
+      for (const w of placed) {
+        if (msg.includes('already in use')) w.t.unconfirmed.set(w.run.id, 0);
+      }
+      this.opts.logger.warn('launching schedule runs failed', { error: msg });
+      await this.reconcileRuns(false);
+      return;
+    }
+    for (const w of placed) w.t.persisted.phases.set(w.run.id, 'Launched');
+    this.opts.logger.info('launched schedule runs', {
+      agent: offer.hostname,
+      runs: placed.map((w) => `${w.t.namespace}/${w.run.id}`),
+    });
   }
 
   // Offers only while a run waits for one.

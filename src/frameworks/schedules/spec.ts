@@ -1,17 +1,37 @@
 /**
- * A Schedule object's spec as the framework reads it, and its translation into the
- * planner's {@link ScheduleConfig} and the SDK's {@link TaskNeeds}. Parsing is a value:
- * a bad schedule text or time zone becomes a condition on the object, not an exception
- * that would stop the framework's loop.
+ * A Schedule object's spec as the framework reads it — as hostile input, every field
+ * typed and bounded — and its translation into the planner's {@link ScheduleConfig}, the
+ * task a run launches, and the SDK's {@link TaskNeeds}. Reading is a value: a bad field
+ * (a `parents` that is not a list, a schedule repeating more often than once a second,
+ * an unknown time zone) becomes a condition on that object alone, never an exception
+ * that would stop the framework's loop for every other schedule.
  */
 import type { Constraint } from '../../sdk/constraints.js';
 import type { TaskNeeds } from '../../sdk/offers.js';
 import type { FetchUri } from '../../sdk/tasks.js';
 import { ValidationError } from '../../shared/errors.js';
+import {
+  fields,
+  optBool,
+  optFields,
+  optList,
+  optNumber,
+  optQuantity,
+  optString,
+  readSpec,
+  stringItem,
+} from '../spec-reader.js';
+import {
+  readCommand,
+  readConstraints,
+  readEnv,
+  readUris,
+  type RunCommand,
+} from '../task-fields.js';
 import type { ConcurrencyPolicy, ScheduleConfig } from './planner.js';
-import { durationMs, parseRecurrence } from './recurrence.js';
+import { durationMs, readRecurrence } from './recurrence.js';
 
-/** The Schedule spec fields (camelCase, as in the CRD). */
+/** The Schedule spec fields (camelCase, as in the CRD), as stored: nothing is checked. */
 export interface ScheduleSpec {
   schedule?: string;
   timeZone?: string;
@@ -48,45 +68,108 @@ export const SPEC_DEFAULTS = {
   maxBackoffMs: 3_600_000,
 } as const;
 
-/** The outcome of {@link scheduleConfig}: a config, or why the spec cannot run. */
-export type ParsedSpec = { ok: true; config: ScheduleConfig } | { ok: false; message: string };
+/** The most runs kept in status per list (history, missed): the CRD allows 100. */
+export const MAX_HISTORY = 1000;
 
-/** Parses a spec into the planner's configuration; problems come back as a message. */
-export function scheduleConfig(name: string, spec: ScheduleSpec): ParsedSpec {
-  try {
-    const parents = spec.parents ?? [];
-    if (spec.schedule === undefined && parents.length === 0) {
+/** What a run of the schedule launches, read and checked. */
+export interface ScheduleTask {
+  command: RunCommand;
+  cpus: number;
+  mem: number | string;
+  disk?: number | string;
+  env?: Record<string, string>;
+  uris?: FetchUri[];
+  constraints: Constraint[];
+}
+
+/** Who is told of failures. */
+export interface ScheduleOwner {
+  name?: string;
+  webhook?: string;
+}
+
+/** A spec read in full: the planner's config, the task, the owner. */
+export interface ReadSchedule {
+  config: ScheduleConfig;
+  task: ScheduleTask;
+  owner: ScheduleOwner;
+}
+
+/** The outcome of {@link scheduleConfig}: what the schedule runs, or why it cannot. */
+export type ParsedSpec = ({ ok: true } & ReadSchedule) | { ok: false; message: string };
+
+const POLICIES: ReadonlySet<string> = new Set(['Allow', 'Forbid', 'Replace']);
+
+function readTask(s: Record<string, unknown>): ScheduleTask {
+  const cpus = optNumber(s, 'cpus', 'spec', { above: 0, max: 1_000_000 });
+  const mem = optQuantity(s, 'mem', 'spec', true);
+  const disk = optQuantity(s, 'disk', 'spec', false);
+  const env = readEnv(s, 'spec');
+  const uris = readUris(s, 'spec');
+  return {
+    command: readCommand(s, 'spec'),
+    cpus: cpus ?? SPEC_DEFAULTS.cpus,
+    mem: mem ?? SPEC_DEFAULTS.mem,
+    ...(disk !== undefined ? { disk } : {}),
+    ...(env !== undefined ? { env } : {}),
+    ...(uris !== undefined ? { uris } : {}),
+    constraints: readConstraints(s, 'spec') ?? [],
+  };
+}
+
+function readOwner(s: Record<string, unknown>): ScheduleOwner {
+  const o = optFields(s, 'owner', 'spec');
+  if (!o) return {};
+  const name = optString(o, 'name', 'spec.owner', 253);
+  const webhook = optString(o, 'webhook', 'spec.owner', 2048);
+  if (webhook !== undefined && !/^https?:\/\/./.test(webhook))
+    throw new ValidationError('spec.owner.webhook', 'must be an http:// or https:// URL');
+  return { ...(name !== undefined ? { name } : {}), ...(webhook !== undefined ? { webhook } : {}) };
+}
+
+/** Reads a spec into the planner's configuration; problems come back as a message. */
+export function scheduleConfig(name: string, raw: unknown): ParsedSpec {
+  const read = readSpec((): ReadSchedule => {
+    const s = fields(raw, 'spec');
+    const parents = optList(s, 'parents', 'spec', 256, stringItem(253)) ?? [];
+    const schedule = optString(s, 'schedule', 'spec', 1024);
+    if (schedule === undefined && parents.length === 0) {
       throw new ValidationError('spec', 'set a schedule or at least one parent');
     }
-    if ((spec.command === undefined) === (spec.args === undefined)) {
-      throw new ValidationError('spec', 'set exactly one of command or args');
-    }
-    const zone = spec.timeZone ?? SPEC_DEFAULTS.timeZone;
+    const zone = optString(s, 'timeZone', 'spec', 64) ?? SPEC_DEFAULTS.timeZone;
+    const recurrence = schedule === undefined ? undefined : readRecurrence(schedule, zone);
+    if (recurrence && !recurrence.ok) throw new ValidationError('', recurrence.message);
+    const policy = optString(s, 'concurrencyPolicy', 'spec', 16) ?? 'Allow';
+    if (!POLICIES.has(policy))
+      throw new ValidationError('spec.concurrencyPolicy', 'must be Allow, Forbid or Replace');
+    const epsilon = optString(s, 'epsilon', 'spec', 64) ?? SPEC_DEFAULTS.epsilon;
+    const backoff = optString(s, 'retryBackoff', 'spec', 64) ?? SPEC_DEFAULTS.retryBackoff;
+    const retries = optNumber(s, 'retries', 'spec', { integer: true, min: 0, max: 1000 });
+    const history = optNumber(s, 'historyLimit', 'spec', {
+      integer: true,
+      min: 0,
+      max: MAX_HISTORY,
+    });
+    const task = readTask(s);
     return {
-      ok: true,
       config: {
         name,
-        ...(spec.schedule !== undefined
-          ? { recurrence: parseRecurrence(spec.schedule, zone, 'spec.schedule') }
-          : {}),
+        ...(recurrence?.ok ? { recurrence: recurrence.recurrence } : {}),
         parents,
-        epsilonMs: durationMs(spec.epsilon ?? SPEC_DEFAULTS.epsilon, 'spec.epsilon'),
-        retries: spec.retries ?? SPEC_DEFAULTS.retries,
-        retryBackoffMs: durationMs(
-          spec.retryBackoff ?? SPEC_DEFAULTS.retryBackoff,
-          'spec.retryBackoff',
-        ),
+        epsilonMs: durationMs(epsilon, 'spec.epsilon'),
+        retries: retries ?? SPEC_DEFAULTS.retries,
+        retryBackoffMs: durationMs(backoff, 'spec.retryBackoff'),
         retryBackoffFactor: SPEC_DEFAULTS.backoffFactor,
         maxRetryBackoffMs: SPEC_DEFAULTS.maxBackoffMs,
-        concurrency: spec.concurrencyPolicy ?? 'Allow',
-        disabled: spec.disabled ?? false,
-        historyLimit: spec.historyLimit ?? SPEC_DEFAULTS.historyLimit,
+        concurrency: policy as ConcurrencyPolicy,
+        disabled: optBool(s, 'disabled', 'spec') ?? false,
+        historyLimit: history ?? SPEC_DEFAULTS.historyLimit,
       },
+      task,
+      owner: readOwner(s),
     };
-  } catch (err) {
-    if (err instanceof ValidationError) return { ok: false, message: err.message };
-    throw err;
-  }
+  });
+  return read.ok ? { ok: true, ...read.value } : { ok: false, message: read.problem.message };
 }
 
 /** Settings for a schedule that never had a valid spec: its runs end without retries. */
@@ -109,20 +192,18 @@ export function fallbackConfig(name: string): ScheduleConfig {
  * The text nextRun was computed from: when it changes (a new schedule or zone), the
  * persisted nextRun belongs to the old calendar and is recomputed.
  */
-export function scheduleIdentity(spec: ScheduleSpec): string {
-  return `${spec.schedule ?? ''} ${spec.timeZone ?? SPEC_DEFAULTS.timeZone}`;
+export function scheduleIdentity(spec: unknown): string {
+  const s = (typeof spec === 'object' && spec !== null ? spec : {}) as Record<string, unknown>;
+  const text = (v: unknown, d: string) => (typeof v === 'string' ? v : d);
+  return `${text(s.schedule, '')} ${text(s.timeZone, SPEC_DEFAULTS.timeZone)}`;
 }
 
 /** What a run's task asks of an offer. */
-export function scheduleNeeds(spec: ScheduleSpec): TaskNeeds {
+export function scheduleNeeds(task: ScheduleTask): TaskNeeds {
   return {
-    cpus: spec.cpus ?? SPEC_DEFAULTS.cpus,
-    mem: spec.mem ?? SPEC_DEFAULTS.mem,
-    ...(spec.disk !== undefined ? { disk: spec.disk } : {}),
-    constraints: (spec.constraints ?? []).map((c) => ({
-      field: c.attribute,
-      operator: c.operator as Constraint['operator'],
-      ...(c.value !== undefined ? { value: c.value } : {}),
-    })),
+    cpus: task.cpus,
+    mem: task.mem,
+    ...(task.disk !== undefined ? { disk: task.disk } : {}),
+    constraints: task.constraints,
   };
 }

@@ -5,7 +5,16 @@
  * run-now annotation value served, and the calendar nextRun was computed from. A new
  * framework instance rebuilds everything from here.
  */
-import type { MissedRun, RunRecord, RunTrigger, ScheduleState } from './planner.js';
+import {
+  MAX_RUNNING_RUNS,
+  type MissedRun,
+  type RunRecord,
+  type RunTrigger,
+  type ScheduleState,
+} from './planner.js';
+
+/** Entries read back per list of a status (history, missed): a hand-edited one is cut. */
+const MAX_READ_BACK = 1000;
 
 /** Where a run in progress is: recorded before its offer is accepted, or accepted. */
 export type RunPhase = 'Launching' | 'Launched';
@@ -79,7 +88,7 @@ function runRecord(raw: Record<string, unknown>): RunRecord | undefined {
   return {
     id: raw.id,
     scheduledTime,
-    attempt: typeof raw.attempt === 'number' ? raw.attempt : 1,
+    attempt: attemptOf(raw.attempt, 1),
     trigger: (trigger || 'schedule') as RunTrigger,
     startedAt,
     ...(finishedAt !== undefined ? { finishedAt } : {}),
@@ -88,9 +97,16 @@ function runRecord(raw: Record<string, unknown>): RunRecord | undefined {
   };
 }
 
-function records(raw: unknown): Record<string, unknown>[] {
+// An attempt number from status: a positive whole number, else the default.
+function attemptOf(v: unknown, fallback: number): number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 1 ? v : fallback;
+}
+
+function records(raw: unknown, max: number): Record<string, unknown>[] {
   return Array.isArray(raw)
-    ? raw.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null)
+    ? raw
+        .slice(0, max)
+        .filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null)
     : [];
 }
 
@@ -99,17 +115,17 @@ export function fromStatus(status: Record<string, unknown> | undefined): Persist
   const s = status ?? {};
   const phases = new Map<string, RunPhase>();
   const running: RunRecord[] = [];
-  for (const raw of records(s.running)) {
+  for (const raw of records(s.running, MAX_RUNNING_RUNS)) {
     const r = runRecord(raw);
     if (!r) continue;
     running.push(r);
     phases.set(r.id, raw.phase === 'Launched' ? 'Launched' : 'Launching');
   }
-  const history = records(s.history)
+  const history = records(s.history, MAX_READ_BACK)
     .map(runRecord)
     .filter((r): r is RunRecord => r !== undefined);
   const missed: MissedRun[] = [];
-  for (const raw of records(s.missed)) {
+  for (const raw of records(s.missed, MAX_READ_BACK)) {
     const scheduledTime = ms(raw.scheduledTime);
     if (scheduledTime === undefined || typeof raw.reason !== 'string' || !REASONS.has(raw.reason))
       continue;
@@ -144,7 +160,7 @@ export function fromStatus(status: Record<string, unknown> | undefined): Persist
     state.pendingRetry = {
       at: retryAt,
       scheduledTime: retryScheduled,
-      attempt: typeof retry?.attempt === 'number' ? retry.attempt : 2,
+      attempt: attemptOf(retry?.attempt, 2),
     };
   }
   return {

@@ -3,7 +3,7 @@
  * on loopback (from the controller tests' support), the apps framework on top, App
  * objects in the embedded store, and polling with deadlines.
  */
-import { chmodSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { AppFramework } from '../../../src/frameworks/apps/app-framework.js';
 import { SystemClock } from '../../../src/shared/clock.js';
 import { silentLogger } from '../../../src/shared/logger.js';
@@ -14,7 +14,7 @@ import type { EmbeddedStore } from '../../../src/store/embedded.js';
 import type { AppSpec } from '../../../src/frameworks/apps/app-spec.js';
 import type { AppStatus } from '../../../src/frameworks/apps/status.js';
 import { startAgent, startController } from '../controller/support.js';
-import { tempDir } from '../../support/cleanup.js';
+import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
 
 /** Namespace the tests' Apps live in. */
 export const NS = 'team';
@@ -27,25 +27,63 @@ export interface Cluster {
   framework: AppFramework;
   /** A scratch directory the tests' commands may write to (pid files). */
   scratch: string;
+  /**
+   * Stops agent `i` (its tasks keep running, as after a crash or a cut cable) and
+   * resolves with a function that starts it again on the same work dir and cgroups, so
+   * that it re-registers with those tasks.
+   */
+  cutAgent(i: number): Promise<() => Promise<void>>;
   stop(): Promise<void>;
 }
 
+/** Settings for {@link startCluster} beyond the agents. */
+export interface ClusterOptions {
+  /** The controller's agent ping interval and timeout (ms), for outage tests. */
+  agentPingIntervalMs?: number;
+  agentPingTimeoutMs?: number;
+  offerTimeoutMs?: number;
+  /** The apps framework's reconciliation period (ms). */
+  reconcileIntervalMs?: number;
+}
+
 /** Starts a cluster with one agent per `[hostname, resources, attributes]`. */
-export async function startCluster(agents: [string, string, string?][]): Promise<Cluster> {
-  const { controller, store } = await startController();
+export async function startCluster(
+  agents: [string, string, string?][],
+  opts: ClusterOptions = {},
+): Promise<Cluster> {
+  const { reconcileIntervalMs, ...controllerOpts } = opts;
+  const { controller, store, dir } = await startController(undefined, 0, controllerOpts);
+  // Each agent keeps its work dir and cgroups, so that a restart recovers its tasks.
+  const homes = agents.map(([hostname]) => ({
+    workDir: tempDir(`mezzo-apps-agent-${hostname}-`),
+    cgroupRoot: testCgroupRoot('apps'),
+  }));
+  const launchAgent = (i: number): Promise<Agent> => {
+    const [hostname = '', resources = '', attributes = ''] = agents[i] ?? [];
+    const home = homes[i];
+    if (!home) throw new Error(`no agent ${i}`);
+    return startAgent(
+      controller.grpcAddress,
+      resources,
+      hostname,
+      attributes,
+      home.workDir,
+      home.cgroupRoot,
+    );
+  };
   const started: Agent[] = [];
-  for (const [hostname, resources, attributes] of agents) {
-    started.push(await startAgent(controller.grpcAddress, resources, hostname, attributes ?? ''));
-  }
+  for (const i of agents.keys()) started.push(await launchAgent(i));
   await waitFor(() => controller.core.agents.size === agents.length, 10_000, 'agents registered');
   const framework = new AppFramework({
     address: controller.grpcAddress,
     store,
     logger: silentLogger(),
     clock: new SystemClock(),
+    ...(reconcileIntervalMs !== undefined ? { reconcileIntervalMs } : {}),
   });
   await framework.start();
   const scratch = tempDir('mezzo-apps-');
+  const cut = new Set<() => Promise<void>>();
   // Tasks may run as another user; they write their PID files here.
   chmodSync(scratch, 0o777);
   return {
@@ -54,7 +92,20 @@ export async function startCluster(agents: [string, string, string?][]): Promise
     agents: started,
     framework,
     scratch,
+    async cutAgent(i: number) {
+      const a = started[i];
+      if (!a) throw new Error(`no agent ${i}`);
+      await a.stop();
+      const restart = async () => {
+        if (!cut.delete(restart)) return;
+        started[i] = await launchAgent(i);
+      };
+      cut.add(restart);
+      return restart;
+    },
     async stop() {
+      // An agent left cut off comes back first, so that its tasks can be killed.
+      for (const restart of [...cut]) await restart();
       framework.stop();
       for (const t of controller.core.tasks.values()) controller.core.killTask(t, 0);
       await waitFor(
@@ -67,8 +118,14 @@ export async function startCluster(agents: [string, string, string?][]): Promise
         10_000,
         'every task ended',
       ).catch(() => undefined);
-      for (const a of started) await a.stop();
+      // Nothing left behind: processes and cgroups of every agent, then the directories.
+      for (const a of started) {
+        await a.destroyAllTasks().catch(() => undefined);
+        await a.stop().catch(() => undefined);
+      }
       await controller.stop();
+      for (const d of [scratch, dir, ...homes.map((h) => h.workDir)])
+        rmSync(d, { recursive: true, force: true });
     },
   };
 }

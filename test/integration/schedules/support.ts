@@ -3,10 +3,13 @@
  * agent on loopback (tasks are real processes), and schedules framework instances that
  * read time from a ManualClock, so that an outage of ten minutes is one `advance()`.
  */
-import { chmodSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import type { Agent } from '../../../src/agent-sidecar/index.js';
 import type { Controller } from '../../../src/controller/controller.js';
-import { ScheduleFramework } from '../../../src/frameworks/schedules/schedule-framework.js';
+import {
+  ScheduleFramework,
+  type ScheduleFrameworkOptions,
+} from '../../../src/frameworks/schedules/schedule-framework.js';
 import type { ManualClock } from '../../../src/shared/clock.js';
 import { createLogger, silentLogger } from '../../../src/shared/logger.js';
 import type { EmbeddedStore } from '../../../src/store/embedded.js';
@@ -60,8 +63,11 @@ export async function startStack(): Promise<Stack> {
     },
     async stop() {
       for (const t of controller.core.tasks.values()) controller.core.killTask(t, 0);
+      // Nothing left behind: the agent's processes and cgroups, then the directories.
+      await agent.destroyAllTasks().catch(() => undefined);
       await agent.stop();
       await controller.stop();
+      for (const d of [dir, agentDir, controllerDir]) rmSync(d, { recursive: true, force: true });
     },
   };
 }
@@ -75,8 +81,13 @@ export async function startFramework(
   clock: ManualClock,
   events: EventLog = [],
   frameworkId?: string,
+  knobs: Pick<
+    ScheduleFrameworkOptions,
+    'reconcileIntervalMs' | 'reconcileRetryMs' | 'lostAfter'
+  > = {},
 ): Promise<ScheduleFramework> {
   const fw = new ScheduleFramework({
+    ...knobs,
     address: stack.controller.grpcAddress,
     store: stack.store,
     // MEZZO_TEST_DEBUG=1 shows the framework's log lines.

@@ -9,7 +9,9 @@ import {
   instanceTask,
   newTaskId,
   parseTaskId,
+  readAppSpec,
   specVersion,
+  unreachableStrategy,
   type AppSpec,
 } from '../../../src/frameworks/apps/app-spec.js';
 
@@ -103,4 +105,74 @@ test('the TaskInfo: labels, ports in the environment, the first health check, ki
   assert.equal(hc.type, 'HTTP');
   assert.equal(hc.port, 31005);
   assert.equal(hc.kill_when_unhealthy, true);
+});
+
+const good = { command: 'serve', cpus: 0.5, mem: '64Mi' };
+// [spec as stored (hostile), the problem's text; undefined: it reads]
+const reads: [unknown, RegExp | undefined][] = [
+  [good, undefined],
+  [{ ...good, instances: 0 }, undefined], // scaled to zero is fine
+  [
+    { args: ['/bin/serve'], portDefinitions: [{ port: 0 }, { port: 8080, protocol: 'udp' }] },
+    undefined,
+  ],
+  [{ instances: 1 }, /set exactly one of command/],
+  [{ ...good, command: '' }, /spec\.command: is empty/],
+  [{ ...good, instances: -1 }, /spec\.instances: must be at least 0/],
+  [{ ...good, instances: 2.5 }, /spec\.instances: must be a whole number/],
+  [{ ...good, instances: '3' }, /spec\.instances: must be a number, not "3"/],
+  [{ ...good, cpus: 0 }, /spec\.cpus: must be greater than 0/],
+  [{ ...good, mem: -5 }, /spec\.mem/],
+  [
+    { ...good, portDefinitions: [{ port: 70000 }] },
+    /spec\.portDefinitions\[0\]\.port: must be at most 65535/,
+  ],
+  [{ ...good, portDefinitions: [{ protocol: 'sctp' }] }, /protocol: must be tcp or udp/],
+  [
+    { ...good, healthChecks: [{ type: 'TCP', portIndex: 1 }], portDefinitions: [{}] },
+    /healthChecks\[0\]\.portIndex/,
+  ],
+  [{ ...good, healthChecks: [{ type: 'COMMAND' }] }, /healthChecks\[0\]\.command: is required/],
+  [
+    { ...good, upgradeStrategy: { minimumHealthCapacity: 2 } },
+    /minimumHealthCapacity: must be at most 1/,
+  ],
+  [{ ...good, upgradeStrategy: 'fast' }, /spec\.upgradeStrategy: must be an object/],
+  [{ ...good, backoffFactor: 0.5 }, /spec\.backoffFactor: must be at least 1/],
+  [
+    { ...good, unreachableStrategy: { inactiveAfterSeconds: 60, expungeAfterSeconds: 30 } },
+    /expungeAfterSeconds: must not be below/,
+  ],
+  [{ ...good, env: { PATH: null } }, /spec\.env\.PATH: must be a string, not null/],
+  [
+    { ...good, constraints: [{ attribute: 'hostname', operator: 'UNIQUE', value: 7 }] },
+    /value: must be a string/,
+  ],
+  [null, /^spec: must be an object, not null/],
+];
+for (const [spec, problem] of reads) {
+  test(`App spec ${JSON.stringify(spec)} ${problem ? 'is refused' : 'reads'}`, () => {
+    const r = readAppSpec(spec);
+    if (problem === undefined) {
+      assert.ok(r.ok, r.ok ? '' : r.problem.message);
+      return;
+    }
+    assert.ok(!r.ok);
+    assert.match(r.problem.message, problem);
+  });
+}
+
+test('a read spec keeps the version of the stored one (no rolling restart on upgrade)', () => {
+  const stored = { ...base, env: { A: '1' }, portDefinitions: [{ port: 0 }] };
+  const r = readAppSpec(stored);
+  assert.ok(r.ok);
+  assert.equal(specVersion(r.value), specVersion(stored));
+});
+
+test('unreachable strategy: Marathon defaults, and expunge never before inactive', () => {
+  assert.deepEqual(unreachableStrategy({}), { inactiveAfterMs: 300_000, expungeAfterMs: 600_000 });
+  assert.deepEqual(unreachableStrategy({ unreachableStrategy: { inactiveAfterSeconds: 900 } }), {
+    inactiveAfterMs: 900_000,
+    expungeAfterMs: 900_000,
+  });
 });

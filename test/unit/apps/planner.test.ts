@@ -34,6 +34,7 @@ function inst(
     runningSince: kind === 'new' ? undefined : launchedAt,
     killRequested: kind === 'dying',
     killRequestedAt: kind === 'dying' ? NOW - 1_000 : undefined,
+    unreachableSince: undefined,
   };
 }
 
@@ -216,4 +217,53 @@ test('pickForScaleDown never picks more than the surplus', () => {
   const live = [inst('a', 'run', 'v1', 1), inst('b', 'run', 'v1', 2)];
   assert.deepEqual(pickForScaleDown(live, 0, true), []);
   assert.deepEqual(pickForScaleDown(live, 5, true), ['b', 'a']);
+});
+
+/** An instance whose agent has been out of touch since `since`. */
+function away(id: string, since: number): Instance {
+  return {
+    ...inst(id, 'run'),
+    state: 'TASK_UNREACHABLE',
+    healthy: undefined,
+    unreachableSince: since,
+  };
+}
+
+// Marathon's unreachableStrategy, here inactive after 60 s and expunged after 120 s:
+// [what, how long the third instance has been away, launch, kill]
+const outages: [string, number, number, string[]][] = [
+  ['away 59 s: it holds its place, nothing launches', 59_000, 0, []],
+  ['away 60 s: inactive, a replacement launches', 60_000, 1, []],
+  ['away 120 s: expunged, killed as well', 120_000, 1, ['c']],
+];
+for (const [what, gone, launch, kill] of outages) {
+  test(what, () => {
+    const p = planApp(
+      input({
+        live: [inst('a', 'run'), inst('b', 'run'), away('c', NOW - gone)],
+        unreachable: { inactiveAfterMs: 60_000, expungeAfterMs: 120_000 },
+      }),
+    );
+    assert.equal(p.launch, launch);
+    assert.deepEqual(p.kill, kill);
+    // 2 running and healthy, 1 unreachable: never "3 of 3".
+    assert.deepEqual(p.counts, { running: 2, healthy: 2, staged: 0, unreachable: 1 });
+    assert.equal(p.converged, false);
+  });
+}
+
+test('an instance back from an outage after its replacement makes a surplus to scale down', () => {
+  // a, b, c running again; d replaced c meanwhile: 4 for 3, the youngest goes.
+  const p = planApp(
+    input({
+      live: [
+        inst('a', 'run', 'v1', 1),
+        inst('b', 'run', 'v1', 2),
+        inst('c', 'run', 'v1', 3),
+        inst('d', 'run', 'v1', 9),
+      ],
+    }),
+  );
+  assert.equal(p.launch, 0);
+  assert.deepEqual(p.kill, ['d']);
 });

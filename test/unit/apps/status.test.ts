@@ -18,7 +18,7 @@ function plan(over: Partial<AppPlan> = {}): AppPlan {
     launch: 0,
     notBefore: NOW,
     kill: [],
-    counts: { running: 3, healthy: 3, staged: 0 },
+    counts: { running: 3, healthy: 3, staged: 0, unreachable: 0 },
     oldLive: 0,
     converged: true,
     minHealthy: 3,
@@ -60,7 +60,7 @@ test('a spec change starts a deployment that lasts until convergence', () => {
     converged: false,
     oldLive: 2,
     minHealthy: 2,
-    counts: { running: 3, healthy: 2, staged: 1 },
+    counts: { running: 3, healthy: 2, staged: 1, unreachable: 0 },
   });
   const d = nextDeployment(stable, rolling, 'v2', 2, NOW);
   assert.deepEqual(d, {
@@ -82,7 +82,10 @@ test('a spec change starts a deployment that lasts until convergence', () => {
 });
 
 test('scaling a new app is not a deployment', () => {
-  const scaling = plan({ converged: false, counts: { running: 1, healthy: 1, staged: 2 } });
+  const scaling = plan({
+    converged: false,
+    counts: { running: 1, healthy: 1, staged: 2, unreachable: 0 },
+  });
   assert.equal(nextDeployment(undefined, scaling, 'v1', 1, NOW), undefined);
   const s = appStatus(input({ plan: scaling }));
   assert.equal(s.conditions.find((c) => c.type === 'Progressing')?.reason, 'Scaling');

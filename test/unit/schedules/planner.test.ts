@@ -5,6 +5,7 @@ import { parseRecurrence } from '../../../src/frameworks/schedules/recurrence.js
 import {
   finishRun,
   initialState,
+  MAX_RUNNING_RUNS,
   nextWakeup,
   plan,
   type ScheduleConfig,
@@ -61,13 +62,50 @@ test('epsilon PT15M: a 10-minute outage starts the run late, a 20-minute one ski
 test('after a long outage only the latest occurrence may run; earlier ones are superseded', () => {
   const cfg = config();
   const s = plan(cfg, initialState(), T0 - 1, noParents).state;
-  // Down 00:00 to 03:05: occurrences 00, 01, 02, 03; 03:00 is 5 min late.
+  // Down 00:00 to 03:05: occurrences 00, 01, 02, 03; 03:00 is 5 min late. 00 to 02 are
+  // superseded, recorded once as a span (not one entry, or one step, per occurrence).
   const r = plan(cfg, s, T0 + 185 * MIN, noParents);
   assert.deepEqual(
-    r.actions.map((a) => (a.type === 'missed' ? `missed ${a.missed.reason}` : a.type)),
-    ['missed Superseded', 'missed Superseded', 'missed Superseded', 'launch'],
+    r.actions.map((a) =>
+      a.type === 'missed'
+        ? `missed ${a.missed.reason} ${(a.missed.scheduledTime - T0) / MIN}..${((a.until ?? 0) - T0) / MIN}`
+        : a.type,
+    ),
+    ['missed Superseded 0..120', 'launch'],
   );
   assert.equal(r.state.nextRun, T0 + 240 * MIN);
+  assert.equal(r.state.missed.length, 1);
+});
+
+test('years of missed minutes are skipped in one step', () => {
+  // Every minute from 2026; back in 2126: about 52.6 million occurrences due. Before, the
+  // planner walked 10,000 of them per pass, each a date computation and an event.
+  const cfg = config({
+    recurrence: parseRecurrence('R/2026-01-01T00:00:00Z/PT1M'),
+    epsilonMs: MIN,
+  });
+  const start = Date.parse('2026-01-01T00:00:00Z');
+  const s = plan(cfg, initialState(), start - 1, noParents).state;
+  const back = Date.parse('2126-01-01T00:00:30Z');
+  const r = plan(cfg, s, back, noParents);
+  // Due 2126-01-01T00:00:00Z, 30 s late (< 1 min epsilon): it runs; the rest is one span.
+  assert.deepEqual(
+    r.actions.map((a) => a.type),
+    ['missed', 'launch'],
+  );
+  const run = r.actions[1];
+  assert.ok(run?.type === 'launch');
+  assert.equal(new Date(run.run.scheduledTime).toISOString(), '2126-01-01T00:00:00.000Z');
+  assert.equal(new Date(r.state.nextRun ?? 0).toISOString(), '2126-01-01T00:01:00.000Z');
+});
+
+test('a schedule never runs more than MAX_RUNNING_RUNS at once', () => {
+  const cfg = config();
+  let s = plan(cfg, initialState(), T0 - 1, noParents).state;
+  // 00:00, 01:00, ... each run never ends (concurrency Allow).
+  for (let h = 0; h <= MAX_RUNNING_RUNS; h++) s = plan(cfg, s, T0 + h * 60 * MIN, noParents).state;
+  assert.equal(s.running.length, MAX_RUNNING_RUNS);
+  assert.equal(s.missed[0]?.reason, 'StillRunning');
 });
 
 test('plan is idempotent at the same instant: nothing is launched twice', () => {

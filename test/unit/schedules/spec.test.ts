@@ -15,6 +15,28 @@ const invalid: [Record<string, unknown>, RegExp][] = [
   [{ schedule: 'R/2026-01-01T00:00:00Z/P1D', epsilon: '15m', command: 'true' }, /spec.epsilon/],
   [{ schedule: 'R/yesterday/P1D', command: 'true' }, /is not an ISO 8601 date-time/],
   [{ schedule: 'R/2026-01-01T00:00:00Z/PT0S', command: 'true' }, /must be positive/],
+  // Hostile shapes a hand-edited object can have: each is this schedule's problem alone.
+  [{ parents: 'extract', command: 'true' }, /spec\.parents: must be a list, not "extract"/],
+  [{ parents: [1], command: 'true' }, /spec\.parents\[0\]: must be a string/],
+  [{ schedule: 42, command: 'true' }, /spec\.schedule: must be a string/],
+  [{ schedule: '', command: 'true' }, /spec\.schedule: is empty/],
+  [{ schedule: '0 2 * * *', command: 'true', retries: -1 }, /spec\.retries: must be at least 0/],
+  [
+    { schedule: '0 2 * * *', command: 'true', historyLimit: 1e9 },
+    /spec\.historyLimit: must be at most 1000/,
+  ],
+  [{ schedule: '0 2 * * *', command: 'true', concurrencyPolicy: 'Sometimes' }, /concurrencyPolicy/],
+  [
+    { schedule: '0 2 * * *', command: 'true', owner: { webhook: 'ftp://x' } },
+    /spec\.owner\.webhook/,
+  ],
+  [{ schedule: '0 2 * * *', command: 'true', timeZone: 7 }, /spec\.timeZone: must be a string/],
+  // Repeating every millisecond, every second, twice a minute: below the one-minute floor.
+  [{ schedule: 'R/2026-01-01T00:00:00Z/PT0.001S', command: 'true' }, /shortest interval allowed/],
+  [{ schedule: 'R/2026-01-01T00:00:00Z/PT0.999S', command: 'true' }, /shortest interval allowed/],
+  [{ schedule: '61 * * * *', command: 'true' }, /neither an ISO 8601 repeating interval/],
+  [{ schedule: '* * * * * * * *', command: 'true' }, /neither an ISO 8601 repeating interval/],
+  [{ schedule: 'R/2026-01-01T00:00:00Z/P1MT-719H', command: 'true' }, /negative parts/],
 ];
 
 for (const [spec, message] of invalid) {
@@ -48,11 +70,9 @@ test('defaults: epsilon PT1M, 2 retries from PT30S doubling, Allow, 10 kept', ()
       recurrence: undefined,
     },
   );
-  assert.deepEqual(scheduleNeeds({ mem: '64Mi', constraints: [] }), {
-    cpus: 0.1,
-    mem: '64Mi',
-    constraints: [],
-  });
+  const withMem = scheduleConfig('job', { parents: ['p'], command: 'true', mem: '64Mi' });
+  assert.ok(withMem.ok);
+  assert.deepEqual(scheduleNeeds(withMem.task), { cpus: 0.1, mem: '64Mi', constraints: [] });
 });
 
 test('status from an older or foreign writer: unknown fields and bad entries are skipped', () => {

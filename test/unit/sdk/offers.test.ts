@@ -196,3 +196,39 @@ test('reserved resources are named with their reservation and spent first', () =
   assert.equal(m.remaining.scalar('cpus'), 0.5);
   assert.equal(m.remaining.hasReservations(), false);
 });
+
+// Needs a hand-edited object can carry: [ports asked, the refusal names]. Before, -1 threw
+// a RangeError out of take() (new Array(-1)) and 1e9 filled a billion-slot array.
+const hostilePorts: [unknown, RegExp][] = [
+  [-1, /ports: -1 is not a whole number from 0 to 65535/],
+  [1.5, /ports: 1.5 is not a whole number/],
+  [1e9, /ports: 1000000000 is not a whole number from 0 to 65535/],
+  [Number.NaN, /ports: NaN/],
+  ['3', /ports must be a count or a list of ports, not string/],
+  [[31000, -2], /ports\[1\]: -2 is not a port number/],
+  [[70000], /ports\[0\]: 70000 is not a port number/],
+  [{ length: 5 }, /ports must be a count or a list/],
+];
+for (const [ports, reason] of hostilePorts) {
+  test(`ports ${JSON.stringify(ports)}: a refusal naming the field, not a throw`, () => {
+    const m = new OfferMatcher(offer('a', 4, 4096, [[31000, 31010]]));
+    const fit = m.take({ cpus: 0.1, mem: 32, ports: ports as number });
+    assert.equal(fit.ok, false);
+    assert.match(why(fit), reason);
+    // The refusal claimed nothing: the whole offer is still there for the next task.
+    assert.deepEqual(m.take({ cpus: 4, mem: 4096, ports: 11 }).ok, true);
+  });
+}
+
+test('more ports than the offer holds is refused before any list of them is built', () => {
+  // 11 ports offered (31000-31010); 65535 asked: refused by count, nothing claimed.
+  const m = new OfferMatcher(offer('a', 4, 4096, [[31000, 31010]]));
+  assert.match(why(m.take({ cpus: 0.1, mem: 32, ports: 65535 })), /lacks the host ports/);
+  assert.equal(m.take({ cpus: 0.1, mem: 32, ports: 11 }).ok, true);
+});
+
+test('constraints that are not a list are a refusal', () => {
+  const m = new OfferMatcher(offer('a', 4, 4096));
+  const fit = m.take({ cpus: 1, mem: 64, constraints: 'hostname:UNIQUE' as never });
+  assert.match(why(fit), /constraints must be a list/);
+});
