@@ -8,7 +8,9 @@
  *   errors, INTERNAL (logged with an error ID, counted) for anything else;
  * - a streaming handler whose listener throws has that call ended with such a status
  *   and a reason; the handler's own 'error' listeners run (so it cleans up as for a
- *   broken connection), and every other call goes on.
+ *   broken connection), and every other call goes on;
+ * - every status message is bounded in length, so that one echoing a huge input still
+ *   reaches the client.
  */
 import * as grpc from '@grpc/grpc-js';
 import type { EventEmitter } from 'node:events';
@@ -49,6 +51,30 @@ export function failureOf(err: unknown): GrpcFailure {
     if (code !== undefined) return { code, details: err.message, internal: false };
   }
   return { code: grpc.status.INTERNAL, details: '', internal: true };
+}
+
+/**
+ * The most characters a status message keeps. It travels in an HTTP/2 trailer, percent-
+ * encoded (up to 12 bytes a character), and a trailer past the client's metadata limit
+ * (8 KiB by default) loses the whole answer: the call would never end for the client.
+ * Messages that echo what the client sent (a 100 000-character framework ID) are cut.
+ */
+export const MAX_STATUS_CHARS = 400;
+
+/** `details` cut to {@link MAX_STATUS_CHARS} characters (never inside a surrogate pair). */
+export function boundedDetails(details: string): string {
+  if (details.length <= MAX_STATUS_CHARS) return details;
+  const chars = Array.from(details);
+  if (chars.length <= MAX_STATUS_CHARS) return details;
+  return `${chars.slice(0, MAX_STATUS_CHARS - 1).join('')}…`;
+}
+
+/** A status error as given, with its message bounded. */
+function bounded<E>(err: E): E {
+  if (!(err instanceof Error) || !('details' in err) || typeof err.details !== 'string') return err;
+  const details = boundedDetails(err.details);
+  if (details === err.details) return err;
+  return Object.assign(err, { details, message: details });
 }
 
 function statusError(code: grpc.status, details: string): grpc.ServiceError {
@@ -105,7 +131,8 @@ function guardEvents(
   let ending = false;
   call.emit = (event: string | symbol, ...args: unknown[]): boolean => {
     try {
-      return emit(event, ...args);
+      // The handlers end a stream with a status through its 'error' event.
+      return emit(event, ...(event === 'error' ? args.map(bounded) : args));
     } catch (err) {
       const name = String(event);
       if (ending) {
@@ -145,7 +172,7 @@ function guardMethod(
     const once: Callback = (err, value) => {
       if (answered || !callback) return;
       answered = true;
-      callback(err, value);
+      callback(err && bounded(err), value);
     };
     const fail = (err: unknown): void => {
       const status = answerFor(boundary, 'grpc', err, call, path);

@@ -30,10 +30,22 @@ export const FUZZ_SEED: number = (() => {
   return env ? Number(env) : 0x6d657a7a; // "mezz"
 })();
 
-/** fast-check settings: `runs` by default, MEZZO_FUZZ_RUNS when set. */
-export function fuzzOptions(runs: number): { seed: number; numRuns: number } {
+/**
+ * fast-check settings: `runs` by default, MEZZO_FUZZ_RUNS when set. A failure is reported
+ * as found (each run is a round trip to a server, so shrinking could take minutes);
+ * MEZZO_FUZZ_SHRINK=1 shrinks it to a minimal counterexample.
+ */
+export function fuzzOptions(runs: number): {
+  seed: number;
+  numRuns: number;
+  endOnFailure: boolean;
+} {
   const env = Number(process.env.MEZZO_FUZZ_RUNS);
-  return { seed: FUZZ_SEED, numRuns: Number.isInteger(env) && env > 0 ? env : runs };
+  return {
+    seed: FUZZ_SEED,
+    numRuns: Number.isInteger(env) && env > 0 ? env : runs,
+    endOnFailure: process.env.MEZZO_FUZZ_SHRINK !== '1',
+  };
 }
 
 /** What the fuzz tests learn from one HTTP answer. */
@@ -139,6 +151,8 @@ export interface FuzzCluster {
   agentPort: number;
   /** Names and IDs a fuzzer must not hit by chance (a hit would be a valid request). */
   reserved: ReadonlySet<string>;
+  /** Has the well-behaved framework launch one more task and waits until it runs. */
+  launchAnother(id: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -180,12 +194,13 @@ export async function startFuzzCluster(name: string): Promise<FuzzCluster> {
   for (const o of FIXTURES) await store.create(o);
   const taskId = `fuzz-sleeper-${process.pid}`;
   const fw = framework(controller.grpcAddress, `fuzz-${name}`, ['fuzz']);
-  let launched = false;
+  // Tasks to launch on the next offers from the real agent (the first runs throughout).
+  const toLaunch = [taskId];
   fw.on('offers', (offers) => {
     for (const o of offers) {
-      if (!launched && o.agent_id === agent.id) {
-        launched = true;
-        fw.accept([o.id], [launch(taskId, o.agent_id, 'sleep 600', 0.1, 32)], 3600).catch(
+      const next = o.agent_id === agent.id ? toLaunch.shift() : undefined;
+      if (next) {
+        fw.accept([o.id], [launch(next, o.agent_id, 'sleep 600', 0.1, 32)], 3600).catch(
           () => undefined,
         );
       } else {
@@ -222,6 +237,16 @@ export async function startFuzzCluster(name: string): Promise<FuzzCluster> {
     http: `http://127.0.0.1:${controller.httpPort}`,
     agentPort: agent.port,
     reserved,
+    async launchAnother(id: string) {
+      toLaunch.push(id);
+      await fw.revive();
+      await until(
+        () => controller.core.tasks.get(id)?.state === 'TASK_RUNNING',
+        20_000,
+        `task ${id} to run`,
+      );
+      await fw.suppress();
+    },
     async stop() {
       fw.close();
       await agent.destroyAllTasks().catch(() => undefined);
