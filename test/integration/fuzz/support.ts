@@ -1,6 +1,5 @@
 /**
- * What the HTTP and gRPC fuzz tests share: fast-check settings (a fixed seed and a
- * bounded count in `npm test`; MEZZO_FUZZ_RUNS and MEZZO_FUZZ_SEED for longer runs), the
+ * What the HTTP and gRPC fuzz tests share: fast-check settings (test/support/fuzz.ts), the
  * oracle for an HTTP answer (no 5xx; a 4xx carries the error body), a raw-socket client
  * for requests no HTTP library would send, and a quiet real cluster to aim at: a
  * controller with an embedded store, a real agent running one real task for a real SDK
@@ -19,34 +18,7 @@ import type { Kind, StoredObject } from '../../../src/store/types.js';
 import { cleanCgroupTrees } from '../../support/cgroups.js';
 import { framework, launch, startAgent, startController, until } from '../controller/support.js';
 
-/** The seed every property uses unless MEZZO_FUZZ_SEED names another (`random` picks one). */
-export const FUZZ_SEED: number = (() => {
-  const env = process.env.MEZZO_FUZZ_SEED;
-  if (env === 'random') {
-    const seed = Math.floor(Math.random() * 2 ** 31);
-    process.stderr.write(`fuzz seed: ${seed} (MEZZO_FUZZ_SEED=${seed} repeats this run)\n`);
-    return seed;
-  }
-  return env ? Number(env) : 0x6d657a7a; // "mezz"
-})();
-
-/**
- * fast-check settings: `runs` by default, MEZZO_FUZZ_RUNS when set. A failure is reported
- * as found (each run is a round trip to a server, so shrinking could take minutes);
- * MEZZO_FUZZ_SHRINK=1 shrinks it to a minimal counterexample.
- */
-export function fuzzOptions(runs: number): {
-  seed: number;
-  numRuns: number;
-  endOnFailure: boolean;
-} {
-  const env = Number(process.env.MEZZO_FUZZ_RUNS);
-  return {
-    seed: FUZZ_SEED,
-    numRuns: Number.isInteger(env) && env > 0 ? env : runs,
-    endOnFailure: process.env.MEZZO_FUZZ_SHRINK !== '1',
-  };
-}
+export { FUZZ_SEED, fuzzOptions } from '../../support/fuzz.js';
 
 /** What the fuzz tests learn from one HTTP answer. */
 export interface Answer {
