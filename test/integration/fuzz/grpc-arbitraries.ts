@@ -6,6 +6,7 @@
  * caller: a message naming them would be an impersonation, which is issue 13's subject.
  */
 import fc from 'fast-check';
+import { TASK_STATES } from '../../../src/api/v1alpha1/task.js';
 
 /** Strings an ID, name or role may be given. */
 export const hostileString: fc.Arbitrary<string> = fc.oneof(
@@ -57,22 +58,6 @@ export const resourceArb = fc.record(
   },
   { requiredKeys: [] },
 );
-
-const TASK_STATES = [
-  'TASK_STAGING',
-  'TASK_STARTING',
-  'TASK_RUNNING',
-  'TASK_KILLING',
-  'TASK_FINISHED',
-  'TASK_FAILED',
-  'TASK_KILLED',
-  'TASK_ERROR',
-  'TASK_LOST',
-  'TASK_DROPPED',
-  'TASK_UNREACHABLE',
-  'TASK_GONE',
-  'TASK_UNKNOWN',
-];
 
 /** A TaskInfo (its command is always harmless: whatever the fuzzer launches runs here). */
 export function taskInfoArb(id: fc.Arbitrary<string>) {

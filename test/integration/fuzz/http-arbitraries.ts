@@ -5,6 +5,7 @@
  * valid (a valid object with one field replaced by something random).
  */
 import fc from 'fast-check';
+import { FIXTURES } from './support.js';
 
 /** Methods, including ones Node's parser refuses and ones no route serves. */
 const METHODS = [
@@ -204,32 +205,18 @@ export const queryArb: fc.Arbitrary<[string, string][]> = fc.array(
   { maxLength: 4 },
 );
 
-/** Valid objects of each kind, for near-valid mutations. */
-const VALID_OBJECTS: Record<string, unknown>[] = [
+/** Valid objects of each kind (the fixtures under other names), for near-valid mutations. */
+const VALID_OBJECTS: unknown[] = [
   {
     apiVersion: 'mezzo.dev/v1alpha1',
     kind: 'Task',
     metadata: { name: 'fuzz-gen-task', namespace: 'default' },
     spec: { command: 'true', resources: { cpus: 0.1, mem: '32Mi' } },
   },
-  {
-    apiVersion: 'mezzo.dev/v1alpha1',
-    kind: 'App',
-    metadata: { name: 'fuzz-gen-app', namespace: 'default' },
-    spec: { instances: 2, command: 'sleep 1', resources: { cpus: 0.1, mem: '32Mi' } },
-  },
-  {
-    apiVersion: 'mezzo.dev/v1alpha1',
-    kind: 'Schedule',
-    metadata: { name: 'fuzz-gen-schedule', namespace: 'default' },
-    spec: { schedule: 'R/2030-01-01T00:00:00Z/PT1H', command: 'true' },
-  },
-  {
-    apiVersion: 'mezzo.dev/v1alpha1',
-    kind: 'Role',
-    metadata: { name: 'fuzz-gen-role' },
-    spec: { weight: 1 },
-  },
+  ...FIXTURES.map((o) => ({
+    ...o,
+    metadata: { ...o.metadata, name: `fuzz-gen-${o.kind.toLowerCase()}` },
+  })),
 ];
 
 /** Paths of a valid object a mutation may replace. */

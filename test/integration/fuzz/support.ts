@@ -128,7 +128,8 @@ export interface FuzzCluster {
   stop(): Promise<void>;
 }
 
-const FIXTURES: StoredObject[] = [
+/** The stored objects every route can find (one of each user kind but Task). */
+export const FIXTURES: StoredObject[] = [
   {
     apiVersion: 'mezzo.dev/v1alpha1',
     kind: 'App',
