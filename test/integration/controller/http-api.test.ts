@@ -1,11 +1,21 @@
 // The controller's HTTP API contract on a real controller, agent, task and framework:
 // every route answers valid input with a 2xx, and each kind of bad request with its own
-// 4xx and the one error body; the CLI prints the message of that body, not JSON.
+// 4xx and the one error body; the CLI prints the message of that body, not JSON. And
+// what a standby replica answers.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { MEZZO_BIN } from '../../support/dev-process.js';
-import { fetchAnswer, startFuzzCluster, type Answer, type FuzzCluster } from '../fuzz/support.js';
+import { startStandbyHttp } from '../../../src/controller/http/standby.js';
+import { silentLogger } from '../../../src/shared/logger.js';
+import { MetricsRegistry } from '../../../src/shared/metrics.js';
+import {
+  fetchAnswer,
+  rawRequest,
+  startFuzzCluster,
+  type Answer,
+  type FuzzCluster,
+} from '../fuzz/support.js';
 import { until } from './support.js';
 
 let c: FuzzCluster;
@@ -170,4 +180,33 @@ test('annotate, delete and kill: success, then the 404 and 409 that follow', asy
   const cliKill = await mezzo('kill', c.taskId);
   assert.equal(cliKill.status, 1);
   assert.equal(cliKill.stderr, `mezzo: task ${c.taskId} has already ended (TASK_KILLED)\n`);
+});
+
+test('a standby answers health, names the leader, and refuses the rest with 503', async () => {
+  const { server, port } = await startStandbyHttp(
+    { logger: silentLogger(), metrics: new MetricsRegistry(), component: 'controller' },
+    '127.0.0.1',
+    0,
+    () => '10.0.0.7:5050',
+  );
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    assert.equal((await fetchAnswer(`${base}/healthz`)).body, 'standby\n');
+    assert.deepEqual(JSON.parse((await fetchAnswer(`${base}/state`)).body), {
+      role: 'standby',
+      leader: '10.0.0.7:5050',
+    });
+    const apply = await fetchAnswer(`${base}/apply`, json([]));
+    assert.equal(apply.status, 503);
+    assert.equal(
+      errorOf(apply).message,
+      'this controller is a standby; the leader serves at 10.0.0.7:5050',
+    );
+    // The request line that took the standby down too (the same `new URL` as the leader).
+    const raw = await rawRequest(port, 'GET http://[::1 HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.equal(raw?.status, 400);
+  } finally {
+    server.close();
+    server.closeAllConnections();
+  }
 });
