@@ -1,11 +1,12 @@
 /**
- * The agent's own HTTP port: /metrics (Prometheus), /healthz and /state (JSON). It reads
- * the agent through a narrow view so this file needs no reference to the Agent class
- * (which would be an import cycle).
+ * The agent's own HTTP port on the shared HTTP layer: /metrics (Prometheus), /healthz and
+ * /state (JSON). It reads the agent through a narrow view so this file needs no reference
+ * to the Agent class (which would be an import cycle).
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import type { Logger } from '../shared/logger.js';
 import type { MetricsRegistry } from '../shared/metrics.js';
+import { createHttpApp, listenHttp } from '../shared/http/server.js';
 import type { StatusUpdateManager } from './status-updates.js';
 import type { TaskRecord } from './task-record.js';
 
@@ -19,9 +20,14 @@ export interface AgentHttpView {
   readonly tasks: ReadonlyMap<string, TaskRecord>;
   readonly updates: StatusUpdateManager;
   readonly metrics: MetricsRegistry;
+  /** Where internal errors of a request are logged. */
+  readonly logger: Logger;
   /** Refreshes the usage gauges so /metrics is current, not one interval old. */
   collectUsage(): Promise<unknown>;
 }
+
+/** Routes without parameters ignore a query string (scrapers add their own). */
+const schema = { querystring: { type: 'object' } } as const;
 
 /** Listens on host:port (0 picks a port) and resolves with the server and bound port. */
 export async function startAgentHttp(
@@ -29,43 +35,24 @@ export async function startAgentHttp(
   host: string,
   port: number,
 ): Promise<{ server: http.Server; port: number }> {
-  const server = http.createServer((req, res) => {
-    void serveHttp(view, req, res);
+  const app = createHttpApp({
+    boundary: { logger: view.logger, metrics: view.metrics, component: 'agent' },
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  return { server, port: (server.address() as AddressInfo).port };
-}
-
-async function serveHttp(
-  view: AgentHttpView,
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://agent');
-  if (url.pathname === '/metrics') {
+  app.get('/metrics', { schema }, async (_req, reply) => {
     await view.collectUsage();
-    res.writeHead(200, { 'content-type': view.metrics.contentType });
-    res.end(await view.metrics.exposition());
-    return;
-  }
-  if (url.pathname === '/healthz') {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify({
-        ok: true,
-        registered: view.registered(),
-        agentId: view.agentId(),
-        tasks: view.tasks.size,
-        cgroups: view.cgroupVersion,
-      }),
-    );
-    return;
-  }
-  if (url.pathname === '/state') {
-    const tasks = [...view.tasks.values()].map((t) => ({
+    return reply.type(view.metrics.contentType).send(await view.metrics.exposition());
+  });
+  app.get('/healthz', { schema }, () => ({
+    ok: true,
+    registered: view.registered(),
+    agentId: view.agentId(),
+    tasks: view.tasks.size,
+    cgroups: view.cgroupVersion,
+  }));
+  app.get('/state', { schema }, () => ({
+    agentId: view.agentId(),
+    registered: view.registered(),
+    tasks: [...view.tasks.values()].map((t) => ({
       taskId: t.task.task_id,
       frameworkId: t.framework.id,
       phase: t.phase,
@@ -73,11 +60,7 @@ async function serveHttp(
       sandbox: t.sandbox,
       state: view.updates.latest(t.task.task_id)?.state,
       pendingUpdates: view.updates.pending(t.task.task_id).length,
-    }));
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ agentId: view.agentId(), registered: view.registered(), tasks }));
-    return;
-  }
-  res.writeHead(404, { 'content-type': 'text/plain' });
-  res.end('not found\n');
+    })),
+  }));
+  return listenHttp(app, host, port);
 }

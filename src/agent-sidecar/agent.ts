@@ -98,6 +98,7 @@ export class Agent {
       hello: () => this.hello(),
       onMessage: (msg) => this.onMessage(msg),
       onDown: () => this.m.connected.set(0),
+      metrics: this.metrics,
     });
     this.runnerDeps = {
       config,
@@ -323,6 +324,7 @@ export class Agent {
       tasks: this.tasks,
       updates: this.updates,
       m: this.m,
+      metrics: this.metrics,
       logger: this.logger,
       track: (p, what) => this.track(p, what),
       write: (m) => this.write(m),
@@ -381,6 +383,7 @@ export class Agent {
         tasks: this.tasks,
         updates: this.updates,
         metrics: this.metrics,
+        logger: this.logger,
         collectUsage: () => this.collectUsage(),
       },
       this.config.httpHost,

@@ -3,19 +3,27 @@
  * configured controller addresses with jittered exponential backoff, kept alive by pings
  * both ways and dropped when the controller goes silent for three heartbeat intervals.
  * What is said on the stream (register, dispatch of controller messages) belongs to the
- * Agent; this class only owns the stream's life.
+ * Agent; this class only owns the stream's life, and is the boundary where an exception
+ * from handling a controller message is caught, logged and counted (never a crash).
  */
 import { randomInt } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import type { Clock, Timer } from '../shared/clock.js';
 import { describeError } from '../shared/errors.js';
 import { CLIENT_OPTIONS } from '../shared/grpc.js';
+import { reportInternalError, type ErrorBoundary } from '../shared/internal-errors.js';
 import type { Logger } from '../shared/logger.js';
+import { MetricsRegistry } from '../shared/metrics.js';
 import { agentProto } from '../shared/proto.js';
 import type { AgentClient } from '../gen/mezzo/v1/Agent.js';
 import type { AgentMessage } from '../gen/mezzo/v1/AgentMessage.js';
 import type { ControllerMessage__Output } from '../gen/mezzo/v1/ControllerMessage.js';
 import type { AgentConfig } from './config.js';
+
+/** The shortest heartbeat interval a controller may ask for. */
+export const HEARTBEAT_MIN_MS = 50;
+/** The longest heartbeat interval a controller may ask for. */
+export const HEARTBEAT_MAX_MS = 3_600_000;
 
 /** What the connection asks of its owner. */
 export interface ControllerConnectionHooks {
@@ -25,6 +33,8 @@ export interface ControllerConnectionHooks {
   onMessage(msg: ControllerMessage__Output): void;
   /** The stream the agent was using went down (it reconnects by itself). */
   onDown(): void;
+  /** Where internal errors on the stream are counted (the agent's registry). */
+  readonly metrics?: MetricsRegistry;
 }
 
 /** One controller stream at a time, reconnected until {@link ControllerConnection.stop}. */
@@ -41,6 +51,7 @@ export class ControllerConnection {
   // Until `registered` names an interval, 15 s is assumed.
   private heartbeatMs = 15_000;
   private nonce = 1;
+  private readonly boundary: ErrorBoundary;
 
   /** Creates the connection; {@link ControllerConnection.connect} dials. */
   constructor(
@@ -48,7 +59,9 @@ export class ControllerConnection {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly hooks: ControllerConnectionHooks,
-  ) {}
+  ) {
+    this.boundary = { logger, metrics: hooks.metrics ?? new MetricsRegistry(), component: 'agent' };
+  }
 
   /** Whether the current stream has been answered with `registered`. */
   get isRegistered(): boolean {
@@ -92,7 +105,16 @@ export class ControllerConnection {
     };
     call.on('data', (msg: ControllerMessage__Output) => {
       this.lastHeard = this.clock.now();
-      this.hooks.onMessage(msg);
+      try {
+        this.hooks.onMessage(msg);
+      } catch (err) {
+        // Thrown here it would escape into grpc-js and end the process; one message is
+        // lost instead, and the controller resends what it needs acknowledged.
+        reportInternalError(this.boundary, 'controller-message', err, {
+          controller: addr,
+          payload: msg.payload ?? null,
+        });
+      }
     });
     call.on('error', (err: grpc.ServiceError) => onDown(err.details || err.message));
     call.on('end', () => onDown('stream ended'));
@@ -104,12 +126,18 @@ export class ControllerConnection {
 
   /**
    * Records the controller's `registered`: resets the backoff and adopts its heartbeat
-   * interval (0 keeps the current one).
+   * interval (0 keeps the current one), within 50 ms – 1 h.
    */
   markRegistered(heartbeatSeconds: number): void {
     this.registered = true;
     this.reconnectAttempt = 0;
-    if (heartbeatSeconds > 0) this.heartbeatMs = heartbeatSeconds * 1000;
+    // A value outside the bounds would make the agent ping in a busy loop or never (a
+    // timer past 2^31 ms fires at once), and NaN compares false: both clamped.
+    if (heartbeatSeconds > 0)
+      this.heartbeatMs = Math.min(
+        HEARTBEAT_MAX_MS,
+        Math.max(HEARTBEAT_MIN_MS, heartbeatSeconds * 1000),
+      );
     this.armHeartbeat(this.heartbeatMs);
   }
 

@@ -1,9 +1,12 @@
 /**
  * What the controller asks of the agent: one handler per ControllerMessage payload. The
  * work itself is started in the background (tracked, so stop() waits for it) because the
- * stream's data handler must not block on a launch or a kill.
+ * stream's data handler must not block on a launch or a kill. A message that lacks what
+ * its payload needs (a task without an ID, an acknowledgement without a uuid) is logged,
+ * counted in `mezzo_agent_controller_messages_rejected_total` and otherwise ignored.
  */
 import type { Logger } from '../shared/logger.js';
+import type { MetricsRegistry } from '../shared/metrics.js';
 import type { AgentMessage } from '../gen/mezzo/v1/AgentMessage.js';
 import type { ControllerMessage__Output } from '../gen/mezzo/v1/ControllerMessage.js';
 import type { FrameworkInfoLite__Output } from '../gen/mezzo/v1/FrameworkInfoLite.js';
@@ -19,6 +22,8 @@ export interface MessageTarget {
   tasks: ReadonlyMap<string, TaskRecord>;
   updates: StatusUpdateManager;
   m: AgentMetrics;
+  /** The agent's registry, for the rejected-messages counter. */
+  metrics: MetricsRegistry;
   logger: Logger;
   /** Runs background work, logging its failure. */
   track(p: Promise<unknown>, what: string): void;
@@ -40,8 +45,57 @@ export interface MessageTarget {
   onRegistered(id: string, heartbeatSeconds: number): Promise<void>;
 }
 
+/**
+ * Why `msg` cannot be acted on, or undefined when it can. (The decoder fills every field
+ * with its default, so "missing" means empty here.)
+ */
+export function malformedReason(msg: ControllerMessage__Output): string | undefined {
+  switch (msg.payload) {
+    case 'launch_task': {
+      const l = msg.launch_task;
+      if (!l?.task || !l.framework) return 'launch_task without a task or a framework';
+      if (!l.task.task_id) return 'launch_task whose task has no task_id';
+      if (!l.framework.id) return 'launch_task whose framework has no id';
+      return undefined;
+    }
+    case 'kill_task':
+      return msg.kill_task?.task_id ? undefined : 'kill_task without a task_id';
+    case 'acknowledgement': {
+      const ack = msg.acknowledgement;
+      if (!ack?.task_id) return 'acknowledgement without a task_id';
+      return ack.uuid.length > 0 ? undefined : 'acknowledgement without a uuid';
+    }
+    case 'shutdown_framework':
+      return msg.shutdown_framework?.framework_id
+        ? undefined
+        : 'shutdown_framework without a framework_id';
+    case 'registered':
+      return msg.registered ? undefined : 'registered without its payload';
+    case 'read_file':
+      // Answered even when odd: the reply carries the error, and the controller waits.
+      return msg.read_file ? undefined : 'read_file without its payload';
+    default:
+      return undefined;
+  }
+}
+
 /** Routes one controller message to the agent; unknown payloads are ignored. */
 export function dispatchControllerMessage(msg: ControllerMessage__Output, a: MessageTarget): void {
+  const malformed = malformedReason(msg);
+  if (malformed) {
+    a.logger.warn('ignored a malformed message from the controller', {
+      payload: msg.payload ?? null,
+      reason: malformed,
+    });
+    a.metrics
+      .counter(
+        'mezzo_agent_controller_messages_rejected_total',
+        'Messages from the controller ignored because they lack what their payload needs',
+        ['payload'],
+      )
+      .inc({ payload: msg.payload ?? 'none' });
+    return;
+  }
   switch (msg.payload) {
     case 'registered':
       if (msg.registered)

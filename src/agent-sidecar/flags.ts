@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { createLogger } from '../shared/logger.js';
 import { MetricsRegistry } from '../shared/metrics.js';
+import { installProcessGuards } from '../shared/process-guards.js';
 import { describeError } from '../shared/errors.js';
 import { Agent } from './agent.js';
 import { mergeAttributes, readNode } from './node-labels.js';
@@ -153,9 +154,11 @@ export async function runAgent(f: AgentFlags): Promise<void> {
     }
   }
   const version = f.cgroupVersion === '2' ? 2 : f.cgroupVersion === '1' ? 1 : undefined;
+  const metrics = new MetricsRegistry({ defaultMetrics: true });
+  installProcessGuards({ logger, metrics, component: 'agent' });
   const agent = new Agent(config, {
     logger,
-    metrics: new MetricsRegistry({ defaultMetrics: true }),
+    metrics,
     ...(version ? { cgroupVersion: version } : {}),
   });
   await agent.start();

@@ -119,10 +119,15 @@ export class Controller {
     this.recoveryTimer = await expectAgentsBack(this.opts.store, this.core, {
       pauseAllocation: this.opts.recoverAllocation === true,
     });
-    this.grpc = await startGrpcServer(host, this.opts.grpcPort, (s) => {
-      s.addService(schedulerProto().mezzo.v1.Scheduler.service, schedulerService(this.core));
-      s.addService(agentProto().mezzo.v1.Agent.service, agentService(this.core));
-    });
+    this.grpc = await startGrpcServer(
+      host,
+      this.opts.grpcPort,
+      (s) => {
+        s.addService(schedulerProto().mezzo.v1.Scheduler.service, schedulerService(this.core));
+        s.addService(agentProto().mezzo.v1.Agent.service, agentService(this.core));
+      },
+      { logger: this.log, metrics: this.opts.metrics, component: 'controller' },
+    );
     this.grpcAddress = this.grpc.address;
     const http = await startHttp(
       this.core,

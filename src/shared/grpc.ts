@@ -1,8 +1,13 @@
 /**
  * gRPC server plumbing shared by the controller and the agent: bind, report the real
- * port (tests bind port 0 on loopback), and shut down gracefully with a deadline.
+ * port (tests bind port 0 on loopback), guard every handler so that no call can crash
+ * the process (grpc-guard.ts), and shut down gracefully with a deadline.
  */
 import * as grpc from '@grpc/grpc-js';
+import { guardService } from './grpc-guard.js';
+import type { ErrorBoundary } from './internal-errors.js';
+import { createLogger } from './logger.js';
+import { MetricsRegistry } from './metrics.js';
 
 /** A running gRPC server. */
 export interface RunningGrpcServer {
@@ -35,15 +40,27 @@ export const CLIENT_OPTIONS: grpc.ChannelOptions = {
 
 /**
  * Starts a server on `host:port` (port 0 picks a free one) with the services that
- * `register` adds. Listening is insecure: on Kubernetes the Service network and
- * NetworkPolicy guard it; TLS is configured by the chart when needed.
+ * `register` adds, each method guarded: its exceptions become statuses, logged and
+ * counted through `boundary` (a logger and registry of its own when none is given).
+ * Listening is insecure: on Kubernetes the Service network and NetworkPolicy guard it;
+ * TLS is configured by the chart when needed.
  */
 export async function startGrpcServer(
   host: string,
   port: number,
   register: (server: grpc.Server) => void,
+  boundary: ErrorBoundary = {
+    logger: createLogger({ defaultMeta: { component: 'grpc' } }),
+    metrics: new MetricsRegistry(),
+    component: 'grpc',
+  },
 ): Promise<RunningGrpcServer> {
   const server = new grpc.Server(SERVER_OPTIONS);
+  // Every service goes through the guard, whoever registers it.
+  const addService = server.addService.bind(server);
+  server.addService = (service, impl) => {
+    addService(service, guardService(service, impl, boundary));
+  };
   register(server);
   const bound = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => {

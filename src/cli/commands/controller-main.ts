@@ -3,11 +3,12 @@
  * answers, and the leader's controller and built-in frameworks. Loaded only when the
  * command runs, so that the rest of the CLI does not pay for the Kubernetes client.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { Controller, type RecordEvent } from '../../controller/controller.js';
+import { startStandbyHttp } from '../../controller/http/standby.js';
 import { startBuiltinFrameworks } from '../../frameworks/builtin.js';
 import { LEADER_HTTP_ANNOTATION, LeaderElector } from '../../kube/leader-election.js';
 import { EventRecorder } from '../../kube/events.js';
@@ -17,6 +18,7 @@ import type { Store } from '../../store/types.js';
 import { SystemClock } from '../../shared/clock.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { MetricsRegistry } from '../../shared/metrics.js';
+import { installProcessGuards } from '../../shared/process-guards.js';
 
 import type { ControllerFlags } from './controller.js';
 
@@ -25,23 +27,11 @@ function closeStandby(held: { standby?: Server }): void {
   held.standby = undefined;
 }
 
-function standbyServer(host: string, port: number, leader: () => string): Promise<Server> {
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path === '/healthz' || path === '/readyz') {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('standby\n');
-    } else {
-      res.writeHead(path === '/state' ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ role: 'standby', leader: leader() }));
-    }
-  });
-  return new Promise((resolve) => server.listen(port, host, () => resolve(server)));
-}
-
 async function lead(
   flags: ControllerFlags,
   store: Store,
   logger: Logger,
+  metrics: MetricsRegistry,
   events?: EventRecorder,
 ): Promise<() => Promise<void>> {
   const clock = new SystemClock();
@@ -53,7 +43,7 @@ async function lead(
   const controller = new Controller({
     clock,
     logger: logger.child({ component: 'controller' }),
-    metrics: new MetricsRegistry({ defaultMetrics: true }),
+    metrics,
     store,
     host: flags.host,
     grpcPort: Number(flags.grpcPort),
@@ -85,6 +75,9 @@ async function lead(
 export async function runController(flags: ControllerFlags): Promise<void> {
   const root = createLogger();
   const logger = root.child({ component: 'controller-main' });
+  // One registry for the process: the leader's metrics and the process guards' counter.
+  const metrics = new MetricsRegistry({ defaultMetrics: true });
+  installProcessGuards({ logger, metrics, component: 'controller' });
   const clock = new SystemClock();
   let store: Store;
   let kc: k8s.KubeConfig | undefined;
@@ -107,7 +100,7 @@ export async function runController(flags: ControllerFlags): Promise<void> {
   });
 
   if (!kc) {
-    stopLeading = await lead(flags, store, root);
+    stopLeading = await lead(flags, store, root, metrics);
     await shutdown;
     await stopLeading();
     return;
@@ -121,7 +114,14 @@ export async function runController(flags: ControllerFlags): Promise<void> {
     clusterEventNamespace: flags.namespace,
   });
   let leaderAddress = '';
-  held.standby = await standbyServer(flags.host, Number(flags.httpPort), () => leaderAddress);
+  held.standby = (
+    await startStandbyHttp(
+      { logger, metrics, component: 'controller' },
+      flags.host,
+      Number(flags.httpPort),
+      () => leaderAddress,
+    )
+  ).server;
   const elector = new LeaderElector({
     kubeConfig: kc,
     namespace: flags.namespace,
@@ -145,7 +145,7 @@ export async function runController(flags: ControllerFlags): Promise<void> {
       held.standby = undefined;
       const begin = async () => {
         if (server) await new Promise<void>((r) => server.close(() => r()));
-        stopLeading = await lead(flags, store, root, recorder);
+        stopLeading = await lead(flags, store, root, metrics, recorder);
       };
       begin().catch((err: unknown) => {
         logger.error('could not start leading', { error: String(err) });

@@ -18,6 +18,7 @@ import { Agent, defaultConfig, parseResources } from '../../agent-sidecar/index.
 import { SystemClock } from '../../shared/clock.js';
 import { createLogger } from '../../shared/logger.js';
 import { MetricsRegistry } from '../../shared/metrics.js';
+import { installProcessGuards } from '../../shared/process-guards.js';
 
 interface DevOptions {
   port: string;
@@ -46,6 +47,9 @@ async function runDev(o: DevOptions): Promise<void> {
   const logger = root.child({ component: 'dev' });
   const clock = new SystemClock();
   const metrics = new MetricsRegistry({ defaultMetrics: true });
+  // Controller and agent share this process: a rejection nobody awaited is logged and
+  // counted, not fatal; an uncaught exception exits (see process-guards.ts).
+  installProcessGuards({ logger, metrics, component: 'dev' });
   const workDir = resolve(o.workDir);
   const httpPort = Number(o.port);
   const grpcPort = o.grpcPort ? Number(o.grpcPort) : httpPort + 1;

@@ -1,7 +1,9 @@
 /**
  * The CLI's calls to a controller's HTTP API: JSON in and out, and errors that say what
- * to do — where the controller was looked for, or the controller's own message.
+ * to do — where the controller was looked for, or the controller's own message (from
+ * its error body, `{"error": {"code", "message", "details"}}`).
  */
+import { isErrorBody } from '../../shared/http/errors.js';
 
 /** A call to the controller failed: unreachable, or answered with an error. */
 export class ControllerRequestError extends Error {
@@ -13,6 +15,10 @@ export class ControllerRequestError extends Error {
     readonly url: string,
     /** The HTTP status, when the controller answered. */
     readonly status?: number,
+    /** The error body's code (e.g. NOT_FOUND), when the controller sent one. */
+    readonly code?: string,
+    /** The error body's details, when the controller sent any. */
+    readonly details?: unknown,
   ) {
     super(message);
   }
@@ -40,12 +46,11 @@ export async function callController(
   }
   const body: unknown = await res.json().catch(() => null);
   if (!res.ok && !accept.includes(res.status)) {
-    const msg = (body as { error?: unknown } | null)?.error;
-    throw new ControllerRequestError(
-      typeof msg === 'string' ? msg : `${url}: HTTP ${res.status}`,
-      url,
-      res.status,
-    );
+    if (isErrorBody(body)) {
+      const e = body.error;
+      throw new ControllerRequestError(e.message, url, res.status, e.code, e.details);
+    }
+    throw new ControllerRequestError(`${url}: HTTP ${res.status}`, url, res.status);
   }
   return body;
 }

@@ -11,10 +11,35 @@ import type { TaskState__Output as TaskState } from '../../gen/mezzo/v1/TaskStat
 import { controllerOptions, resolveEndpoints, type EndpointOptions } from './endpoint.js';
 import { objectKinds, objectTable, table, stateCell } from './printer.js';
 import { callController } from './http-client.js';
+import { isErrorBody } from '../../shared/http/errors.js';
 
 /** A call to the controller; `apply`'s 422 carries per-object rejections. */
 function call(server: string, path: string, init?: RequestInit): Promise<unknown> {
   return callController(server, path, init, [422]);
+}
+
+/** One object's outcome in an /apply answer. */
+interface ApplyOutcome {
+  ok: boolean;
+  object: string;
+  action?: string;
+  error?: string;
+  /** Every per-field line, when the object broke several rules. */
+  errors?: string[];
+}
+
+/**
+ * The per-object outcomes of an /apply answer: the list itself when every object was
+ * accepted, the error body's `details.results` when some were rejected (422).
+ */
+export function applyResults(body: unknown): ApplyOutcome[] {
+  if (Array.isArray(body)) return body as ApplyOutcome[];
+  if (isErrorBody(body)) {
+    const results = (body.error.details as { results?: unknown } | undefined)?.results;
+    if (Array.isArray(results)) return results as ApplyOutcome[];
+    throw new Error(body.error.message);
+  }
+  throw new Error('the controller answered /apply with something other than a list of results');
 }
 
 const COLUMNS: Record<string, string[]> = {
@@ -54,13 +79,7 @@ export function registerTaskCommands(program: Command): void {
       let offset = 0;
       for (;;) {
         const q = `/logs?task=${encodeURIComponent(task.id)}&file=${o.stderr ? 'stderr' : 'stdout'}&offset=${offset}`;
-        const r = (await call(server, q)) as {
-          data?: string;
-          eof?: boolean;
-          state?: string;
-          error?: string;
-        };
-        if (r.error) throw new Error(r.error);
+        const r = (await call(server, q)) as { data?: string; eof?: boolean; state?: string };
         const chunk = r.data ?? '';
         process.stdout.write(chunk);
         offset += Buffer.byteLength(chunk);
@@ -98,11 +117,13 @@ export function registerObjects(program: Command): void {
     .action(async (o: { filename: string } & EndpointOptions) => {
       const server = (await resolveEndpoints(o)).http;
       const objects = readObjects(o.filename);
-      const results = (await call(server, '/apply', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(objects),
-      })) as { ok: boolean; object: string; action?: string; error?: string; errors?: string[] }[];
+      const results = applyResults(
+        await call(server, '/apply', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(objects),
+        }),
+      );
       for (const r of results) {
         if (r.ok) process.stdout.write(`${r.object} ${r.action ?? ''}\n`);
         else process.stderr.write(rejection(r.object, r.errors ?? [r.error ?? '']));
@@ -157,9 +178,8 @@ export function registerObjects(program: Command): void {
       const q = new URLSearchParams({ kind: objKind.kind, name, namespace: o.namespace });
       const r = (await call(server, `/objects?${q.toString()}`, { method: 'DELETE' })) as {
         deleted?: boolean;
-        error?: string;
       };
-      if (!r.deleted) throw new Error(r.error ?? `${objKind.kind}/${name} not found`);
+      if (!r.deleted) throw new Error(`${objKind.kind}/${name} was not deleted`);
       process.stdout.write(`${objKind.kind.toLowerCase()}/${name} deleted\n`);
     });
 }

@@ -3,16 +3,16 @@
 // same per-field lines as `mezzo apply` and `kubectl apply` print, the store unchanged.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../../support/cleanup.js';
 import { Controller } from '../../../src/controller/controller.js';
 import { EmbeddedStore } from '../../../src/store/embedded.js';
 import { SystemClock } from '../../../src/shared/clock.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { MetricsRegistry } from '../../../src/shared/metrics.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'mezzo-http-apply-'));
+const dir = tempDir('mezzo-http-apply-');
 const store = new EmbeddedStore(join(dir, 'state.json'), new SystemClock());
 const controller = new Controller({
   clock: new SystemClock(),
@@ -39,20 +39,22 @@ async function post(body: string): Promise<{ status: number; json: unknown }> {
   return { status: res.status, json: await res.json() };
 }
 
-// Each: the body, and the reason the 400 gives. The first three answered
+// Each: the body, the error code and the reason the 400 gives. The first three answered
 // `{"error":"objs is not iterable"}` before.
-const bad: [string, RegExp][] = [
-  ['{}', /^body must be a JSON list of objects, not object$/],
-  ['null', /^body must be a JSON list of objects, not null$/],
-  ['"x"', /^body must be a JSON list of objects, not string$/],
-  ['[1]', /^body\[0\] must be an object, not number$/],
-  ['[{', /JSON/],
+const bad: [string, string, RegExp][] = [
+  ['{}', 'INVALID_ARGUMENT', /^body: must be array$/],
+  ['null', 'INVALID_ARGUMENT', /^body: must be array$/],
+  ['"x"', 'INVALID_ARGUMENT', /^body: must be array$/],
+  ['[1]', 'INVALID_ARGUMENT', /^body\[0\]: must be object$/],
+  ['[{', 'BAD_REQUEST', /not valid JSON/],
 ];
-for (const [body, why] of bad) {
+for (const [body, code, why] of bad) {
   test(`POST /apply ${body}: 400, ${String(why)}`, async () => {
     const r = await post(body);
     assert.equal(r.status, 400);
-    assert.match((r.json as { error: string }).error, why);
+    const e = (r.json as { error: { code: string; message: string } }).error;
+    assert.equal(e.code, code);
+    assert.match(e.message, why);
   });
 }
 
@@ -68,7 +70,9 @@ test('POST /apply: a rejected object gets 422 with its per-field lines; nothing 
     ]),
   );
   assert.equal(r.status, 422);
-  assert.deepEqual(r.json, [
+  const e = (r.json as { error: { code: string; details: { results: unknown } } }).error;
+  assert.equal(e.code, 'OBJECTS_REJECTED');
+  assert.deepEqual(e.details.results, [
     {
       ok: false,
       object: 'Schedule/fast',

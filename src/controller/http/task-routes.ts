@@ -1,0 +1,107 @@
+/**
+ * The live cluster over HTTP: GET /state (frameworks, agents, tasks, offers), GET /logs
+ * (a slice of a task's sandbox stdout or stderr, read through its agent's stream) and
+ * POST /kill (the operator's kill, as the framework's KILL would do it).
+ */
+import type { FastifyInstance } from 'fastify';
+import { HttpError } from '../../shared/http/errors.js';
+import type { ControllerCore } from '../core.js';
+import { isTerminal, type TaskRecord } from '../records.js';
+import { NO_PARAMETERS, TASK_ID } from './schemas.js';
+import { stateOf } from './state.js';
+
+/** The most bytes one /logs answer carries. */
+export const LOGS_SLICE_BYTES = 1 << 20;
+
+function taskOf(core: ControllerCore, id: string): TaskRecord {
+  const task = core.tasks.get(id);
+  if (!task) throw new HttpError(404, 'NOT_FOUND', `unknown task ${id}`);
+  return task;
+}
+
+/** Registers the task routes on `app`. */
+export function taskRoutes(app: FastifyInstance, core: ControllerCore): void {
+  app.get('/state', { schema: { querystring: NO_PARAMETERS } }, () => stateOf(core));
+
+  app.get<{ Querystring: { task: string; file?: 'stdout' | 'stderr'; offset?: string } }>(
+    '/logs',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['task'],
+          properties: {
+            task: TASK_ID,
+            file: { enum: ['stdout', 'stderr'] },
+            // Up to 15 digits: every value is an exact integer (below 2^53).
+            offset: { type: 'string', pattern: '^[0-9]{1,15}$' },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const task = taskOf(core, req.query.task);
+      const agent = core.agents.get(task.agentId);
+      if (!agent?.stream || agent.state !== 'active') {
+        throw new HttpError(
+          503,
+          'AGENT_UNAVAILABLE',
+          `agent ${task.agentId} of task ${task.id} is not connected; try again when it is`,
+        );
+      }
+      let slice;
+      try {
+        slice = await core.files.read(
+          agent,
+          task.id,
+          req.query.file ?? 'stdout',
+          Number(req.query.offset ?? '0'),
+          LOGS_SLICE_BYTES,
+        );
+      } catch (err) {
+        // The agent answered with an error, or not in time: not the controller's fault.
+        throw new HttpError(
+          502,
+          'AGENT_READ_FAILED',
+          `agent ${agent.id} could not read the file: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+      return {
+        data: slice.data.toString('utf8'),
+        offset: slice.offset,
+        eof: slice.eof,
+        state: task.state,
+      };
+    },
+  );
+
+  app.post<{ Querystring: { task: string } }>(
+    '/kill',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['task'],
+          properties: { task: TASK_ID },
+        },
+      },
+    },
+    (req) => {
+      const task = taskOf(core, req.query.task);
+      // A task that has ended stays as it ended (the kill would rewrite a final state).
+      if (isTerminal(task.state))
+        throw new HttpError(
+          409,
+          'TASK_TERMINAL',
+          `task ${task.id} has already ended (${task.state})`,
+          {
+            state: task.state,
+          },
+        );
+      core.killTask(task);
+      return { killing: task.id, state: task.state };
+    },
+  );
+}
