@@ -44,6 +44,8 @@ export interface ClusterOptions {
   offerTimeoutMs?: number;
   /** The apps framework's reconciliation period (ms). */
   reconcileIntervalMs?: number;
+  /** false: the store admits Apps the CRD refuses (objects from an earlier Mezzo). */
+  validateObjects?: boolean;
 }
 
 /** Starts a cluster with one agent per `[hostname, resources, attributes]`. */

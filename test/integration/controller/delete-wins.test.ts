@@ -18,6 +18,7 @@ import { API_VERSION, type Store, type StoredObject } from '../../../src/store/t
 import type { TaskStatus__Output } from '../../../src/gen/mezzo/v1/TaskStatus.js';
 import { needCgroups } from '../agent/support/harness.js';
 import { framework, launch, startAgent, startController, until } from './support.js';
+import { testCgroupRoot } from '../../support/cleanup.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 after(async () => {
@@ -31,10 +32,9 @@ function tempDir(what: string): string {
   return dir;
 }
 
-let roots = 0;
-/** A cgroup root of this file's own, so that its processes can be counted. */
+/** A cgroup root of this file's own (named after the test run), so that its processes can be counted. */
 function cgroupRoot(): string {
-  return `mezzo-delwins-${String(process.pid)}-${String(roots++)}`;
+  return testCgroupRoot('delwins');
 }
 
 /** Processes in each task cgroup under `root` (the v1 memory hierarchy the agent uses). */

@@ -27,10 +27,18 @@ export async function startController(
     agentPingTimeoutMs?: number;
     offerTimeoutMs?: number;
     allocationIntervalMs?: number;
+    /**
+     * false: the store admits objects the CRDs refuse, as objects admitted under an
+     * earlier Mezzo's rules (for tests of the frameworks' defenses).
+     */
+    validateObjects?: boolean;
   } = {},
 ): Promise<{ controller: Controller; dir: string; store: EmbeddedStore }> {
   const clock = new SystemClock();
-  const store = new EmbeddedStore(join(dir, 'state.json'), clock);
+  const { validateObjects, ...controllerOpts } = opts;
+  const store = new EmbeddedStore(join(dir, 'state.json'), clock, {
+    validate: validateObjects ?? true,
+  });
   const controller = new Controller({
     clock,
     logger: silentLogger(),
@@ -39,7 +47,7 @@ export async function startController(
     grpcPort,
     httpPort: 0,
     allocationIntervalMs: 200,
-    ...opts,
+    ...controllerOpts,
   });
   await controller.start();
   return { controller, dir, store };

@@ -32,9 +32,16 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-/** Starts a cluster; `reconcileIntervalMs` is the framework's reconciliation period. */
-export async function startCluster(reconcileIntervalMs = 60_000): Promise<Cluster> {
-  const { controller, store, dir } = await startController();
+/**
+ * Starts a cluster; `reconcileIntervalMs` is the framework's reconciliation period, and
+ * `validateObjects: false` lets the store admit Tasks the CRD refuses (objects from an
+ * earlier Mezzo).
+ */
+export async function startCluster(
+  reconcileIntervalMs = 60_000,
+  validateObjects = true,
+): Promise<Cluster> {
+  const { controller, store, dir } = await startController(undefined, 0, { validateObjects });
   const agentDir = mkdtempSync(join(tmpdir(), 'mezzo-default-agent-'));
   const agent = await startAgent(
     controller.grpcAddress,

@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { cleanCgroupTrees } from '../../support/cgroups.js';
 import { devPrerequisite, spawnDev } from '../../support/dev-process.js';
 import { bodyArb, queryArb, rawRequestArb } from './http-arbitraries.js';
+import { testCgroupRoot } from '../../support/cleanup.js';
 import {
   assertAnswer,
   assertSameState,
@@ -213,7 +214,7 @@ test('agent: hostile raw requests and random routes are answered 4xx (or 2xx)', 
 
 test('mezzo dev survives the raw corpus on its controller and agent ports', async (t) => {
   if (!devPrerequisite(t)) return;
-  const cgroupRoot = `mezzo-fuzzdev-${process.pid}`;
+  const cgroupRoot = testCgroupRoot('fuzzdev');
   const dev = await spawnDev({ cgroupRoot });
   try {
     let agentAddress = '';

@@ -31,9 +31,12 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** Starts a controller and one agent with room for a few small jobs. */
-export async function startStack(): Promise<Stack> {
-  const { controller, store, dir: controllerDir } = await startController();
+/**
+ * Starts a controller and one agent with room for a few small jobs; `validateObjects:
+ * false` lets the store admit Schedules the CRD refuses (objects from an earlier Mezzo).
+ */
+export async function startStack(opts: { validateObjects?: boolean } = {}): Promise<Stack> {
+  const { controller, store, dir: controllerDir } = await startController(undefined, 0, opts);
   const agentDir = tempDir('mezzo-sched-agent-');
   const cgroupRoot = testCgroupRoot('sched');
   const resources = 'cpus:2;mem:512;disk:1024';
