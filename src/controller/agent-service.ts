@@ -203,6 +203,7 @@ function markUnreachable(core: ControllerCore, agent: AgentRecord): void {
 }
 
 function statusUpdate(core: ControllerCore, agent: AgentRecord, status: TaskStatus__Output): void {
+  core.m.updatesReceived.inc();
   const task = core.tasks.get(status.task_id);
   if (status.timestamp > 0) {
     core.m.statusUpdateSeconds.observe(Math.max(0, core.clock.now() / 1000 - status.timestamp));
@@ -223,6 +224,7 @@ function statusUpdate(core: ControllerCore, agent: AgentRecord, status: TaskStat
   const fw = core.frameworks.get(task.frameworkId);
   if (fw?.connected) {
     core.sendTo(fw.id, { type: 'UPDATE', update: { status } });
+    core.m.updatesForwarded.inc();
   }
   core.refreshGauges();
 }

@@ -10,6 +10,14 @@ export function controllerMetrics(m: MetricsRegistry) {
       'Task status updates received',
       ['state'],
     ),
+    updatesReceived: m.counter(
+      'mezzo_controller_status_updates_received_total',
+      'Status updates received from agents, resends included',
+    ),
+    updatesForwarded: m.counter(
+      'mezzo_controller_status_updates_forwarded_total',
+      'Status updates from agents written to a framework stream, resends included',
+    ),
     tasks: m.gauge('mezzo_controller_tasks', 'Known tasks by state', ['state']),
     frameworks: m.gauge('mezzo_controller_frameworks', 'Frameworks by connection', ['connected']),
     agents: m.gauge('mezzo_controller_agents', 'Agents by state', ['state']),
