@@ -22,7 +22,7 @@ import { schedulerService } from './scheduler-service.js';
 import { agentService } from './agent-service.js';
 import { startHttp } from './http.js';
 import { expectAgentsBack } from './recovery.js';
-import { isTerminal, type TaskRecord } from './records.js';
+import { isTerminal, TASK_OBJECT_LABEL, type TaskRecord } from './records.js';
 
 /** Settings for {@link Controller}. */
 export interface ControllerOptions extends Omit<
@@ -76,8 +76,8 @@ export const FRAMEWORK_FINALIZER = 'mezzo.dev/teardown';
 
 /** Label naming the task ID on a Task object. */
 export const TASK_ID_LABEL = 'mezzo.dev/task-id';
-/** Annotation naming the Task object a task was launched for. */
-export const TASK_OBJECT_LABEL = 'mezzo.dev/task-object';
+/** Annotation naming the Task object a task was launched for (defined with the records). */
+export { TASK_OBJECT_LABEL };
 
 /** A running controller. */
 export class Controller {
@@ -232,7 +232,12 @@ export class Controller {
       await this.writeFramework(id);
     } else if (kind === 'task') {
       const t = this.core.tasks.get(id);
-      if (t) await this.writeTask(t);
+      if (t) {
+        // The core keeps a finished task in memory until its final state is written.
+        const version = t.version;
+        await this.writeTask(t);
+        this.core.taskWritten(t, version);
+      }
     } else if (kind === 'agent') {
       const a = this.core.agents.get(id);
       if (!a) return;
