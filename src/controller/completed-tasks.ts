@@ -17,6 +17,20 @@ export interface CompletedBounds {
   frameworks: number;
 }
 
+/** Mesos' defaults. */
+export const DEFAULT_COMPLETED_BOUNDS: Readonly<CompletedBounds> = {
+  tasksPerFramework: 1000,
+  frameworks: 50,
+};
+
+/** Parses a bound given as a command-line flag: a whole number >= 0. */
+export function parseBound(flag: string, value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isSafeInteger(n) || n < 0)
+    throw new RangeError(`${flag}: "${value}" is not a whole number >= 0`);
+  return n;
+}
+
 /** What the history asks of its owner. */
 export interface CompletedOwner {
   /** Whether the store holds the task's final state (so memory may let it go). */

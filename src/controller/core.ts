@@ -15,7 +15,7 @@ import type { TaskState__Output as TaskState } from '../gen/mezzo/v1/TaskState.j
 import type { StatusReason } from '../gen/mezzo/v1/StatusReason.js';
 import { OfferBook } from './offer-book.js';
 import { RecoveryWindow } from './recovery-window.js';
-import { CompletedTasks } from './completed-tasks.js';
+import { CompletedTasks, DEFAULT_COMPLETED_BOUNDS } from './completed-tasks.js';
 import { deliver } from './status-flow.js';
 import { sendOffers } from './offer-flow.js';
 import { FileReads } from './files.js';
@@ -92,8 +92,8 @@ export class ControllerCore {
       frameworkHeartbeatMs: 15_000,
       allocationIntervalMs: 1_000,
       declineWarnAfterMs: 300_000,
-      maxCompletedTasksPerFramework: 1000,
-      maxCompletedFrameworks: 50,
+      maxCompletedTasksPerFramework: DEFAULT_COMPLETED_BOUNDS.tasksPerFramework,
+      maxCompletedFrameworks: DEFAULT_COMPLETED_BOUNDS.frameworks,
       ...options,
     };
     this.clock = options.clock;

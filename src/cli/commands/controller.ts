@@ -7,6 +7,7 @@
  * client-go's leader election recommends.
  */
 import type { Command } from 'commander';
+import { DEFAULT_COMPLETED_BOUNDS, parseBound } from '../../controller/completed-tasks.js';
 
 /** The flags of `mezzo controller`. */
 export interface ControllerFlags {
@@ -25,6 +26,8 @@ export interface ControllerFlags {
   retryPeriod: string;
   offerTimeout: string;
   agentPingTimeout: string;
+  maxCompletedTasksPerFramework: number;
+  maxCompletedFrameworks: number;
 }
 
 /** Adds `controller` to the program. */
@@ -49,6 +52,18 @@ export function registerController(program: Command): void {
     .option('--retry-period <s>', 'retry period, seconds', '2')
     .option('--offer-timeout <s>', 'offer timeout, seconds', '30')
     .option('--agent-ping-timeout <s>', 'agent ping timeout, seconds', '30')
+    .option(
+      '--max-completed-tasks-per-framework <n>',
+      'finished tasks kept in memory per framework (older ones only in the store)',
+      (v) => parseBound('--max-completed-tasks-per-framework', v),
+      DEFAULT_COMPLETED_BOUNDS.tasksPerFramework,
+    )
+    .option(
+      '--max-completed-frameworks <n>',
+      'removed frameworks whose finished tasks are kept in memory',
+      (v) => parseBound('--max-completed-frameworks', v),
+      DEFAULT_COMPLETED_BOUNDS.frameworks,
+    )
     .action(async (flags: ControllerFlags) => {
       const { runController } = await import('./controller-main.js');
       await runController(flags);

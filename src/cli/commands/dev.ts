@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { parseAllDocuments } from 'yaml';
 import { Controller } from '../../controller/controller.js';
+import { DEFAULT_COMPLETED_BOUNDS, parseBound } from '../../controller/completed-tasks.js';
 import { applyObject } from '../../controller/apply.js';
 import { EmbeddedStore } from '../../store/embedded.js';
 import { startBuiltinFrameworks } from '../../frameworks/builtin.js';
@@ -27,6 +28,7 @@ interface DevOptions {
   resources?: string;
   host: string;
   cgroupRoot: string;
+  maxCompletedTasksPerFramework: number;
 }
 
 /** The demo workload shipped in examples/. */
@@ -58,6 +60,7 @@ async function runDev(o: DevOptions): Promise<void> {
     host: o.host,
     grpcPort,
     httpPort,
+    maxCompletedTasksPerFramework: o.maxCompletedTasksPerFramework,
   });
   await controller.start();
   const isRoot = process.getuid?.() === 0;
@@ -131,6 +134,12 @@ export function registerDev(program: Command): void {
       '--cgroup-root <name>',
       'cgroup (under each controller) the local agent puts tasks in',
       'mezzo-dev',
+    )
+    .option(
+      '--max-completed-tasks-per-framework <n>',
+      'finished tasks kept in memory per framework (older ones only in the store)',
+      (v) => parseBound('--max-completed-tasks-per-framework', v),
+      DEFAULT_COMPLETED_BOUNDS.tasksPerFramework,
     )
     .option(
       '--resources <text>',
