@@ -6,7 +6,7 @@
  * leader that loses its lease exits, so its restart comes back as a standby, as
  * client-go's leader election recommends.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { DEFAULT_COMPLETED_BOUNDS, parseBound } from '../../controller/completed-tasks.js';
 
 /** The flags of `mezzo controller`. */
@@ -28,6 +28,16 @@ export interface ControllerFlags {
   agentPingTimeout: string;
   maxCompletedTasksPerFramework: number;
   maxCompletedFrameworks: number;
+}
+
+/** --max-completed-tasks-per-framework, for `mezzo controller` and `mezzo dev`. */
+export function maxCompletedTasksOption(): Option {
+  return new Option(
+    '--max-completed-tasks-per-framework <n>',
+    'finished tasks kept in memory per framework (older ones only in the store)',
+  )
+    .argParser((v) => parseBound('--max-completed-tasks-per-framework', v))
+    .default(DEFAULT_COMPLETED_BOUNDS.tasksPerFramework);
 }
 
 /** Adds `controller` to the program. */
@@ -52,12 +62,7 @@ export function registerController(program: Command): void {
     .option('--retry-period <s>', 'retry period, seconds', '2')
     .option('--offer-timeout <s>', 'offer timeout, seconds', '30')
     .option('--agent-ping-timeout <s>', 'agent ping timeout, seconds', '30')
-    .option(
-      '--max-completed-tasks-per-framework <n>',
-      'finished tasks kept in memory per framework (older ones only in the store)',
-      (v) => parseBound('--max-completed-tasks-per-framework', v),
-      DEFAULT_COMPLETED_BOUNDS.tasksPerFramework,
-    )
+    .addOption(maxCompletedTasksOption())
     .option(
       '--max-completed-frameworks <n>',
       'removed frameworks whose finished tasks are kept in memory',

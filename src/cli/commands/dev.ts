@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { parseAllDocuments } from 'yaml';
 import { Controller } from '../../controller/controller.js';
-import { DEFAULT_COMPLETED_BOUNDS, parseBound } from '../../controller/completed-tasks.js';
+import { maxCompletedTasksOption } from './controller.js';
 import { applyObject } from '../../controller/apply.js';
 import { EmbeddedStore } from '../../store/embedded.js';
 import { startBuiltinFrameworks } from '../../frameworks/builtin.js';
@@ -135,12 +135,7 @@ export function registerDev(program: Command): void {
       'cgroup (under each controller) the local agent puts tasks in',
       'mezzo-dev',
     )
-    .option(
-      '--max-completed-tasks-per-framework <n>',
-      'finished tasks kept in memory per framework (older ones only in the store)',
-      (v) => parseBound('--max-completed-tasks-per-framework', v),
-      DEFAULT_COMPLETED_BOUNDS.tasksPerFramework,
-    )
+    .addOption(maxCompletedTasksOption())
     .option(
       '--resources <text>',
       "the local agent's resources, e.g. 'cpus:2;mem:2048;ports:[31000-32000]'",
