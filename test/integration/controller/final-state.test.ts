@@ -13,7 +13,7 @@ import type { Agent } from '../../../src/agent-sidecar/index.js';
 import type { StoredObject } from '../../../src/store/types.js';
 import { cleanCgroupTrees } from '../../support/cgroups.js';
 import { devPrerequisite } from '../../support/dev-process.js';
-import { startAgent } from './support.js';
+import { agentTasks, eventually, startAgent } from './support.js';
 import {
   controllerPorts,
   getJson,
@@ -33,25 +33,11 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-interface AgentTask {
-  taskId: string;
-  sandbox: string;
-  state?: string;
-  pendingUpdates: number;
-}
-
 const taskObjects = async (c: ControllerProcess) =>
   (await getJson<StoredObject[]>(c, '/objects?kind=Task')).map((o) => ({
     name: o.metadata.name,
     ...(o.status as { taskId?: string; state?: string }),
   }));
-
-const agentTasks = async (a: Agent) =>
-  (
-    (await (await fetch(`http://127.0.0.1:${String(a.port)}/state`)).json()) as {
-      tasks: AgentTask[];
-    }
-  ).tasks;
 
 test('a task that dies while the controller is down: its TASK_FAILED is recorded and acted on', async (t) => {
   if (!devPrerequisite(t)) return;
@@ -82,14 +68,7 @@ test('a task that dies while the controller is down: its TASK_FAILED is recorded
   assert.equal(applied.status, 200, await applied.text());
   const running = async (cc: ControllerProcess) =>
     (await taskObjects(cc)).filter((o) => o.state === 'TASK_RUNNING');
-  const waitAsync = async (cond: () => Promise<boolean>, ms: number, what: () => string) => {
-    const start = Date.now();
-    while (!(await cond())) {
-      if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what()}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
-  await waitAsync(
+  await eventually(
     async () => (await running(c)).length === 2,
     30_000,
     () => `two running instances: ${c.output.slice(-2000)}`,
@@ -101,7 +80,7 @@ test('a task that dies while the controller is down: its TASK_FAILED is recorded
   await killController(c);
   const sandbox = (await agentTasks(a)).find((x) => x.taskId === victim.taskId)?.sandbox ?? '';
   process.kill(Number(readFileSync(join(sandbox, '.mezzo', 'task.pid'), 'utf8')), 'SIGKILL');
-  await waitAsync(
+  await eventually(
     async () =>
       (await agentTasks(a)).some((x) => x.taskId === victim.taskId && x.state === 'TASK_FAILED'),
     15_000,
@@ -112,13 +91,13 @@ test('a task that dies while the controller is down: its TASK_FAILED is recorded
   controller = c;
   // The agent delivers the TASK_FAILED: the Task object follows, and only the framework's
   // acknowledgement (not the controller's guess) empties the agent's queue.
-  await waitAsync(
+  await eventually(
     async () =>
       (await taskObjects(c)).some((o) => o.taskId === victim.taskId && o.state === 'TASK_FAILED'),
     30_000,
     () => `the Task object of ${victim.taskId} to say TASK_FAILED: ${c.output.slice(-2000)}`,
   );
-  await waitAsync(
+  await eventually(
     async () =>
       (await agentTasks(a)).some((x) => x.taskId === victim.taskId && x.pendingUpdates === 0),
     30_000,
@@ -126,7 +105,7 @@ test('a task that dies while the controller is down: its TASK_FAILED is recorded
   );
   // The apps framework learnt of the failure and replaced the instance: two running again,
   // none of them the dead one.
-  await waitAsync(
+  await eventually(
     async () => {
       const now = await running(c);
       return now.length === 2 && !now.some((o) => o.taskId === victim.taskId);
