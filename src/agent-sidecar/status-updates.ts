@@ -310,12 +310,25 @@ export class StatusUpdateManager {
     s.timer?.cancel();
     s.timer = undefined;
     if (!sent) return; // flush() on reconnect sends it
-    s.sentAt ??= this.clock.now();
-    const delay = this.latency.resendAfterMs(s.attempt);
-    s.attempt++;
-    s.timer = this.clock.setTimer(delay, () => {
+    const now = this.clock.now();
+    s.sentAt ??= now;
+    const attempt = s.attempt++;
+    this.armResend(s, head.uuid, now, attempt);
+  }
+
+  /**
+   * Resends the head once the wait for `attempt` has passed since `sentAt`. The wait is
+   * computed again when the timer fires: acknowledgements measured meanwhile (a burst of
+   * updates all sent before the first was acknowledged) may ask for a longer one.
+   */
+  private armResend(s: Stream, uuid: string, sentAt: number, attempt: number): void {
+    const wait = sentAt + this.latency.resendAfterMs(attempt) - this.clock.now();
+    s.timer = this.clock.setTimer(Math.max(0, wait), () => {
       s.timer = undefined;
-      if (s.pending[0]?.uuid === head.uuid) this.sendHead(s);
+      if (s.pending[0]?.uuid !== uuid) return;
+      if (sentAt + this.latency.resendAfterMs(attempt) > this.clock.now())
+        this.armResend(s, uuid, sentAt, attempt);
+      else this.sendHead(s);
     });
   }
 }

@@ -187,3 +187,33 @@ test('a status message is cut to what the controller accepts', async () => {
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('an update in flight waits longer when acknowledgements measured meanwhile ask for it', async () => {
+  const { dir, clock, sent } = setup();
+  try {
+    // Mesos' bounds: 10 s, 10 min.
+    const m = new StatusUpdateManager(
+      clock,
+      { send: (u) => sent.push(u) > 0 },
+      silentLogger(),
+      10_000,
+      600_000,
+    );
+    m.open('a', 'fw', join(dir, 'a.log'));
+    m.open('b', 'fw', join(dir, 'b.log'));
+    // A burst: both sent at 0, before any acknowledgement was measured (b's resend is
+    // first due at 10 s).
+    const ua = await m.update('a', { state: 'TASK_RUNNING' });
+    const ub = await m.update('b', { state: 'TASK_RUNNING' });
+    for (let t = 0; t < 8000; t += 100) clock.advance(100);
+    // a's acknowledgement takes 8 s: SRTT 8 s, RTTVAR 4 s, so a wait of 2 × (8 + 16) = 48 s.
+    await m.acknowledge('a', ua.uuid);
+    // At 10 s b's timer finds it should wait until 48 s; acknowledged at 12 s, sent once.
+    for (let t = 8000; t < 12_000; t += 100) clock.advance(100);
+    await m.acknowledge('b', ub.uuid);
+    assert.equal(sent.filter((u) => u.uuid === ub.uuid).length, 1);
+    await m.stop();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
