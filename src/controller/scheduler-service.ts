@@ -167,9 +167,13 @@ export function schedulerService(core: ControllerCore): SchedulerHandlers {
     }),
     Reconcile: unary((fw, req) => {
       const explicit = req.tasks.length > 0;
+      // Implicitly, as Mesos: every task not completed (a finished one whose last update
+      // is still unacknowledged counts as not completed).
       const asked = explicit
         ? req.tasks
-        : [...fw.tasks].map((id) => ({ task_id: id, agent_id: '' }));
+        : [...fw.tasks]
+            .filter((id) => !core.completed.has(fw.id, id))
+            .map((id) => ({ task_id: id, agent_id: '' }));
       for (const { task_id: id, agent_id: agentId } of asked) {
         const status = reconcileAnswer(core, fw.id, id, agentId);
         if (status) core.sendTo(fw.id, { type: 'UPDATE', update: { status } });
