@@ -17,7 +17,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Controller } from '../../src/controller/controller.js';
@@ -76,7 +76,13 @@ function startAgent(args: string[]): Promise<{ child: ChildProcess; port: number
 }
 
 async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    process.stderr.write('status-deliveries: run as root (the agent puts tasks in cgroups)\n');
+    process.exit(2);
+  }
   const tasks = Number(process.env.TASKS ?? 1000);
+  // The machine may be shared: its load goes with the figures.
+  const loadBefore = loadavg()[0] ?? 0;
   const dir = mkdtempSync(join(tmpdir(), 'mezzo-bench-deliveries-'));
   const cgroupRoot = `mezzo-bench-deliveries-${String(process.pid)}`;
   const clock = new SystemClock();
@@ -196,6 +202,8 @@ async function main(): Promise<void> {
         {
           benchmark: 'agent-status-deliveries',
           tasks,
+          cpus: availableParallelism(),
+          load_average_1m: { before: round(loadBefore), after: round(loadavg()[0] ?? 0) },
           command: 'true',
           updates_generated: generated,
           agent_resends: retries,
