@@ -35,6 +35,11 @@ export function parseBound(flag: string, value: string): number {
 export interface CompletedOwner {
   /** Whether the store holds the task's final state (so memory may let it go). */
   written(taskId: string): boolean;
+  /**
+   * Whether the task must stay for now: an update of it is with its framework again (an
+   * agent resent its final update because the acknowledgement was lost).
+   */
+  held(taskId: string): boolean;
   /** Drops the task from memory. */
   forget(taskId: string): void;
 }
@@ -100,10 +105,7 @@ export class CompletedTasks {
     this.trim(frameworkId);
   }
 
-  /**
-   * Drops the oldest completed tasks past the bound, stopping at the first whose final
-   * state is not in the store yet (the mirror writes in order, so it is next).
-   */
+  /** Drops the oldest completed tasks past the bound that may go. */
   private trim(frameworkId: string): void {
     const set = this.byFramework.get(frameworkId);
     if (!set) {
@@ -112,7 +114,11 @@ export class CompletedTasks {
     }
     const bound = this.evicted.has(frameworkId) ? 0 : this.bounds.tasksPerFramework;
     for (const id of set) {
-      if (set.size <= bound || !this.owner.written(id)) break;
+      if (set.size <= bound) break;
+      // A held task is passed over; an unwritten one stops the pass (the mirror writes in
+      // order, so the ones after it are not written either).
+      if (this.owner.held(id)) continue;
+      if (!this.owner.written(id)) break;
       set.delete(id);
       this.owner.forget(id);
     }

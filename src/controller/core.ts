@@ -116,6 +116,10 @@ export class ControllerCore {
           const t = this.tasks.get(id);
           return !t || !this.opts.onTaskChanged || t.mirrored === t.version;
         },
+        held: (id) => {
+          const t = this.tasks.get(id);
+          return t?.unacked !== undefined || t?.unsent !== undefined;
+        },
         forget: (id) => {
           this.forget(id);
         },

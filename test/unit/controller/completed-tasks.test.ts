@@ -3,13 +3,22 @@ import assert from 'node:assert/strict';
 import { CompletedTasks, parseBound } from '../../../src/controller/completed-tasks.js';
 
 /** A history over a fake owner: `unwritten` tasks are not in the store yet. */
-function history(tasksPerFramework: number, frameworks: number, unwritten = new Set<string>()) {
+function history(
+  tasksPerFramework: number,
+  frameworks: number,
+  unwritten = new Set<string>(),
+  held = new Set<string>(),
+) {
   const forgotten: string[] = [];
   const h = new CompletedTasks(
     { tasksPerFramework, frameworks },
-    { written: (id) => !unwritten.has(id), forget: (id) => forgotten.push(id) },
+    {
+      written: (id) => !unwritten.has(id),
+      held: (id) => held.has(id),
+      forget: (id) => forgotten.push(id),
+    },
   );
-  return { h, forgotten, unwritten };
+  return { h, forgotten, unwritten, held };
 }
 
 test('past the bound the oldest completed tasks of that framework leave memory', () => {
@@ -37,6 +46,17 @@ test('a task leaves memory only after the store has its final state', () => {
   h.written('fw-a');
   // Now 3 held with a bound of 1: a0 and a1 go.
   assert.deepEqual(forgotten, ['a0', 'a1']);
+});
+
+test('a task whose update is with its framework again is passed over, not waited for', () => {
+  const { h, forgotten, held } = history(1, 10, new Set(), new Set(['a0']));
+  for (let i = 0; i < 4; i++) h.add('fw-a', `a${i}`);
+  // A bound of 1, and a0 held takes the place: each later one goes as soon as it comes.
+  assert.deepEqual(forgotten, ['a1', 'a2', 'a3']);
+  held.delete('a0');
+  h.add('fw-a', 'a4');
+  // a0 and a4 with a bound of 1: a0, the oldest, goes.
+  assert.deepEqual(forgotten, ['a1', 'a2', 'a3', 'a0']);
 });
 
 test('removed frameworks past their bound take their completed tasks with them', () => {
