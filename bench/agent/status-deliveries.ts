@@ -63,7 +63,11 @@ function startAgent(args: string[]): Promise<{ child: ChildProcess; port: number
     env: { ...process.env, MEZZO_LOG_LEVEL: 'warn' },
   });
   let err = '';
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+    // The agent's warnings (a reconnection, say) explain figures: on stderr, beside the JSON.
+    process.stderr.write(d);
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -183,6 +187,22 @@ async function main(): Promise<void> {
       'every update acknowledged',
     );
     const ackedMs = performance.now() - t0;
+    // Resends still on the wire when the last acknowledgement landed count once they
+    // arrive (a stalled agent may fire many at once); give them a few seconds.
+    const sentByAgent = async () => {
+      const t = await agentMetrics();
+      return (
+        sumMetric(t, 'mezzo_agent_status_updates_total') +
+        sumMetric(t, 'mezzo_agent_status_update_retries_total')
+      );
+    };
+    const receivedByController = async () =>
+      sumMetric(await metrics.exposition(), 'mezzo_controller_status_updates_received_total');
+    await waitFor(
+      async () => (await receivedByController()) >= (await sentByAgent()),
+      5_000,
+      'resends in flight',
+    ).catch(() => undefined);
     const text = await agentMetrics();
     const generated = sumMetric(text, 'mezzo_agent_status_updates_total');
     const retries = sumMetric(text, 'mezzo_agent_status_update_retries_total');
@@ -213,6 +233,10 @@ async function main(): Promise<void> {
             terminal_at_framework: round([...terminal.values()].reduce((a, b) => a + b, 0) / tasks),
           },
           updates_delivered_more_than_once: dupes,
+          // A reconnection resends every unacknowledged head: more than 1 explains resends.
+          agent_registrations: sumMetric(text, 'mezzo_agent_registrations_total'),
+          agent_refusals: sumMetric(ctl, 'mezzo_controller_agent_refusals_total'),
+          updates_unrecorded: sumMetric(ctl, 'mezzo_controller_status_updates_unrecorded_total'),
           launch: {
             all_running_ms: Math.round(runningMs),
             launches_per_second: round((tasks / runningMs) * 1000),
