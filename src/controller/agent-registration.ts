@@ -123,36 +123,40 @@ function adopt(
     else newRecord(core, agent, info, status);
     return;
   }
-  if (known.fromStore) {
-    // Recovered from the store and now confirmed by its agent (whose report wins).
+  const fromStore = known.fromStore === true;
+  if (fromStore) {
+    // Rebuilt from its Task object: the agent's report is the full story.
     known.fromStore = false;
     known.info = { ...info, agent_id: agent.id };
     known.agentId = agent.id;
     known.resources = Resources.fromProto(info.resources);
-    if (!isTerminal(known.state)) known.state = status?.state ?? 'TASK_STAGING';
-    if (status) known.status = status;
-    core.taskChanged(known);
-    core.complete(known);
   }
-  if (isTerminal(known.state) && !done) {
+  if (isTerminal(known.state)) {
     // The controller declared it over (killed while its agent was away, its framework
-    // removed) and the agent still runs it: make it so.
-    agent.stream?.write({ kill_task: { task_id: known.id, framework_id: known.frameworkId } });
-  } else if (
-    status &&
-    !done &&
-    (known.state === 'TASK_UNREACHABLE' || known.state === 'TASK_LOST')
-  ) {
+    // removed): if the agent still runs it, make it so.
+    if (!done)
+      agent.stream?.write({ kill_task: { task_id: known.id, framework_id: known.frameworkId } });
+    return;
+  }
+  if (status && !done && (known.state === 'TASK_UNREACHABLE' || known.state === 'TASK_LOST')) {
     // The agent is back: restore the reported state and tell the framework (no uuid:
     // the agent does not expect an acknowledgement for this one).
     const restored = { ...status, uuid: Buffer.alloc(0), message: 'agent re-registered' };
     core.applyStatus(restored);
     deliver(core, known, restored);
+  } else if (fromStore && status && status.state !== known.state) {
+    // The agent knows better than the Task object; its unacknowledged updates follow.
+    // (A store-recovered task never held resources in the allocator.)
+    known.state = status.state;
+    known.status = status;
+    core.taskChanged(known);
   }
-  if (!isTerminal(known.state)) {
-    agent.tasks.add(known.id);
-    if (newAgent) known.recovered = false;
+  if (isTerminal(known.state)) {
+    core.complete(known);
+    return;
   }
+  agent.tasks.add(known.id);
+  if (newAgent) known.recovered = false;
 }
 
 function newRecord(

@@ -106,8 +106,8 @@ function settleUnconfirmed(core: ControllerCore): void {
   for (const ids of core.recovery.awaitedByAgent().values()) {
     for (const id of ids) {
       const t = core.tasks.get(id);
-      if (!t?.fromStore || isTerminal(t.state)) continue;
-      t.fromStore = false;
+      // It stays a store-recovered task: its agent's report completes it if it comes.
+      if (!t?.fromStore || isTerminal(t.state) || t.state === 'TASK_UNREACHABLE') continue;
       core.markUnreachable(t, 'its agent did not re-register after the controller restarted');
     }
   }

@@ -18,23 +18,35 @@ import {
   getJson,
   killController,
   spawnController,
+  type ControllerPorts,
   type ControllerProcess,
 } from './process.js';
 
 const cgroupRoot = `mezzo-storerec-${String(process.pid)}`;
 const dir = mkdtempSync(join(tmpdir(), 'mezzo-storerec-'));
-let controller: ControllerProcess | undefined;
-let agent: Agent | undefined;
+// Everything each test started, stopped at the end even when a test fails.
+const controllers: ControllerProcess[] = [];
+const agents: Agent[] = [];
 after(async () => {
-  if (controller) await killController(controller);
-  await agent?.stop();
+  for (const c of controllers) await killController(c);
+  for (const a of agents) await a.stop();
   await cleanCgroupTrees(cgroupRoot);
   await rm(dir, { recursive: true, force: true });
 });
+const controllerAt = async (workDir: string, ports: ControllerPorts, args: string[]) => {
+  const c = await spawnController(workDir, ports, args);
+  controllers.push(c);
+  return c;
+};
+const agentAt = async (c: ControllerProcess, hostname: string, agentDir: string) => {
+  const a = await startAgent(c.grpcAddress, 'cpus:1;mem:256', hostname, '', agentDir, cgroupRoot);
+  agents.push(a);
+  return a;
+};
 
-const taskState = async (c: ControllerProcess) => {
+const taskState = async (c: ControllerProcess, name = 'lonely') => {
   const o = (await getJson<StoredObject[]>(c, '/objects?kind=Task')).find(
-    (x) => x.metadata.name === 'lonely',
+    (x) => x.metadata.name === name,
   );
   return (o?.status as { state?: string; taskId?: string } | undefined) ?? {};
 };
@@ -43,9 +55,9 @@ test('a task whose agent does not return becomes TASK_UNREACHABLE; its agent set
   const ports = await controllerPorts();
   const workDir = join(dir, 'controller');
   const agentDir = join(dir, 'agent');
-  let c = await spawnController(workDir, ports, ['--agent-ping-timeout', '3']);
-  controller = c;
-  agent = await startAgent(c.grpcAddress, 'cpus:1;mem:256', 's1', '', agentDir, cgroupRoot);
+  const args = ['--agent-ping-timeout', '3'];
+  let c = await controllerAt(workDir, ports, args);
+  const agent = await agentAt(c, 's1', agentDir);
   const applied = await fetch(`${c.server}/apply`, {
     method: 'POST',
     body: JSON.stringify([
@@ -67,10 +79,8 @@ test('a task whose agent does not return becomes TASK_UNREACHABLE; its agent set
   // The controller and the agent go down together, and the task's process dies too.
   await killController(c);
   await agent.stop();
-  agent = undefined;
   await cleanCgroupTrees(cgroupRoot);
-  c = await spawnController(workDir, ports, ['--agent-ping-timeout', '3']);
-  controller = c;
+  c = await controllerAt(workDir, ports, args);
   let last = {};
   await eventually(
     async () => (last = await taskState(c)).state === 'TASK_UNREACHABLE',
@@ -79,10 +89,61 @@ test('a task whose agent does not return becomes TASK_UNREACHABLE; its agent set
   );
 
   // The agent comes back (same work dir, same ID) and reports how the task ended.
-  agent = await startAgent(c.grpcAddress, 'cpus:1;mem:256', 's1', '', agentDir, cgroupRoot);
+  await agentAt(c, 's1', agentDir);
   await eventually(
     async () => ['TASK_FAILED', 'TASK_LOST'].includes((await taskState(c)).state ?? ''),
     20_000,
     () => 'the agent to settle the task',
   );
+});
+
+test('a task whose agent returns after the window runs again, and its resources are counted', async () => {
+  const ports = await controllerPorts();
+  const workDir = join(dir, 'controller-2');
+  const agentDir = join(dir, 'agent-2');
+  const args = ['--agent-ping-timeout', '3'];
+  let c = await controllerAt(workDir, ports, args);
+  const agent = await agentAt(c, 's2', agentDir);
+  const applied = await fetch(`${c.server}/apply`, {
+    method: 'POST',
+    body: JSON.stringify([
+      {
+        apiVersion: 'mezzo.dev/v1alpha1',
+        kind: 'Task',
+        metadata: { name: 'patient', namespace: 'default' },
+        spec: { command: 'exec sleep 300', resources: { cpus: 0.5, mem: 64 } },
+      },
+    ]),
+  });
+  assert.equal(applied.status, 200, await applied.text());
+  const state = async (cc: ControllerProcess) => (await taskState(cc, 'patient')).state;
+  await eventually(
+    async () => (await state(c)) === 'TASK_RUNNING',
+    30_000,
+    () => 'it to run',
+  );
+
+  // The controller restarts while the agent is away for longer than the window; the
+  // task keeps running.
+  await killController(c);
+  await agent.stop();
+  c = await controllerAt(workDir, ports, args);
+  await eventually(
+    async () => (await state(c)) === 'TASK_UNREACHABLE',
+    20_000,
+    () => 'the Task object to say TASK_UNREACHABLE',
+  );
+  await agentAt(c, 's2', agentDir);
+  await eventually(
+    async () => (await state(c)) === 'TASK_RUNNING',
+    20_000,
+    () => 'it back',
+  );
+  // Its half cpu is allocated to its framework again (the allocator's milli-units).
+  const fws = await getJson<{ frameworks: { name: string; allocated: Record<string, number> }[] }>(
+    c,
+    '/state',
+  );
+  const allocated = fws.frameworks.find((f) => f.name === 'default')?.allocated ?? {};
+  assert.equal(allocated.cpus, 500, JSON.stringify(fws.frameworks));
 });
