@@ -19,6 +19,7 @@ import {
   getJson,
   killController,
   spawnController,
+  applyObject,
   type ControllerProcess,
 } from './process.js';
 
@@ -54,18 +55,13 @@ test('a task that dies while the controller is down: its TASK_FAILED is recorded
     cgroupRoot,
   );
   agent = a;
-  const applied = await fetch(`${c.server}/apply`, {
-    method: 'POST',
-    body: JSON.stringify([
-      {
-        apiVersion: 'mezzo.dev/v1alpha1',
-        kind: 'App',
-        metadata: { name: 'svc', namespace: 'default' },
-        spec: { command: 'exec sleep 300', instances: 2, cpus: 0.1, mem: 16, backoffSeconds: 1 },
-      },
-    ]),
+  await applyObject(c, 'App', 'svc', {
+    command: 'exec sleep 300',
+    instances: 2,
+    cpus: 0.1,
+    mem: 16,
+    backoffSeconds: 1,
   });
-  assert.equal(applied.status, 200, await applied.text());
   const running = async (cc: ControllerProcess) =>
     (await taskObjects(cc)).filter((o) => o.state === 'TASK_RUNNING');
   await eventually(

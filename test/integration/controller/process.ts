@@ -99,3 +99,19 @@ export async function getJson<T>(c: ControllerProcess, path: string): Promise<T>
   if (!res.ok) throw new Error(`GET ${path}: ${String(res.status)} ${await res.text()}`);
   return (await res.json()) as T;
 }
+
+/** Applies one object (`kind`, `default/name`, `spec`) through the controller's HTTP API. */
+export async function applyObject(
+  c: ControllerProcess,
+  kind: 'Task' | 'App',
+  name: string,
+  spec: Record<string, unknown>,
+): Promise<void> {
+  const res = await fetch(`${c.server}/apply`, {
+    method: 'POST',
+    body: JSON.stringify([
+      { apiVersion: 'mezzo.dev/v1alpha1', kind, metadata: { name, namespace: 'default' }, spec },
+    ]),
+  });
+  if (!res.ok) throw new Error(`apply ${kind}/${name}: ${String(res.status)} ${await res.text()}`);
+}

@@ -18,6 +18,7 @@ import {
   getJson,
   killController,
   spawnController,
+  applyObject,
   type ControllerPorts,
   type ControllerProcess,
 } from './process.js';
@@ -58,18 +59,10 @@ test('a task whose agent does not return becomes TASK_UNREACHABLE; its agent set
   const args = ['--agent-ping-timeout', '3'];
   let c = await controllerAt(workDir, ports, args);
   const agent = await agentAt(c, 's1', agentDir);
-  const applied = await fetch(`${c.server}/apply`, {
-    method: 'POST',
-    body: JSON.stringify([
-      {
-        apiVersion: 'mezzo.dev/v1alpha1',
-        kind: 'Task',
-        metadata: { name: 'lonely', namespace: 'default' },
-        spec: { command: 'exec sleep 300', resources: { cpus: 0.1, mem: 16 } },
-      },
-    ]),
+  await applyObject(c, 'Task', 'lonely', {
+    command: 'exec sleep 300',
+    resources: { cpus: 0.1, mem: 16 },
   });
-  assert.equal(applied.status, 200, await applied.text());
   await eventually(
     async () => (await taskState(c)).state === 'TASK_RUNNING',
     30_000,
@@ -104,18 +97,10 @@ test('a task whose agent returns after the window runs again, and its resources 
   const args = ['--agent-ping-timeout', '3'];
   let c = await controllerAt(workDir, ports, args);
   const agent = await agentAt(c, 's2', agentDir);
-  const applied = await fetch(`${c.server}/apply`, {
-    method: 'POST',
-    body: JSON.stringify([
-      {
-        apiVersion: 'mezzo.dev/v1alpha1',
-        kind: 'Task',
-        metadata: { name: 'patient', namespace: 'default' },
-        spec: { command: 'exec sleep 300', resources: { cpus: 0.5, mem: 64 } },
-      },
-    ]),
+  await applyObject(c, 'Task', 'patient', {
+    command: 'exec sleep 300',
+    resources: { cpus: 0.5, mem: 64 },
   });
-  assert.equal(applied.status, 200, await applied.text());
   const state = async (cc: ControllerProcess) => (await taskState(cc, 'patient')).state;
   await eventually(
     async () => (await state(c)) === 'TASK_RUNNING',
