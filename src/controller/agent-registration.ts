@@ -117,8 +117,8 @@ function adopt(
   }
   const done = status !== undefined && isTerminal(status.state);
   if (!known) {
-    // Most finished tasks were settled long ago: they are recorded only if an update
-    // for them is still unacknowledged (the agent sends it right after this).
+    // A finished task is recorded when its undelivered update arrives (the agent sends
+    // it right after this), so that its Task object is written once, with that update.
     if (status && done) agent.reportedDone?.set(info.task_id, { info, status });
     else newRecord(core, agent, info, status);
     return;

@@ -49,10 +49,10 @@ export interface AgentRecord {
   tasks: Set<string>;
   pingTimer: Timer | undefined;
   /**
-   * Terminal tasks the agent reported when it re-registered and this controller did not
-   * know: recorded only when the agent sends their unacknowledged updates (a long-lived
-   * agent reports every finished task it has not garbage-collected, and most of those
-   * were settled long ago), and answered from here by reconciliation meanwhile.
+   * Finished tasks the agent reported when it re-registered and this controller did not
+   * know (an agent reports those with an update still to deliver): recorded when the
+   * agent sends that update, right after, and answered from here by reconciliation
+   * meanwhile. Cleared at the agent's next registration.
    */
   reportedDone?: Map<string, { info: TaskInfo__Output; status: TaskStatus__Output }>;
 }
