@@ -42,7 +42,10 @@ export interface AgentConfig {
   fetcherCacheBytes: number;
   /** Interval between resource-usage reports, seconds. */
   usageIntervalSeconds: number;
-  /** First and largest status-update retry delay, seconds. */
+  /**
+   * First and largest status-update retry delay, seconds (Mesos: 10 s, 10 min). The first
+   * is raised to a margin over the measured acknowledgement latency; each resend doubles it.
+   */
   updateRetryMinSeconds: number;
   updateRetryMaxSeconds: number;
   /** Reconnect backoff, seconds. */
@@ -72,8 +75,8 @@ export function defaultConfig(partial: Partial<AgentConfig> & { workDir: string 
     gcAgeSeconds: 7 * 24 * 3600,
     fetcherCacheBytes: 1024 * 1024 * 1024,
     usageIntervalSeconds: 10,
-    updateRetryMinSeconds: 1,
-    updateRetryMaxSeconds: 60,
+    updateRetryMinSeconds: 10,
+    updateRetryMaxSeconds: 600,
     reconnectMinSeconds: 0.2,
     reconnectMaxSeconds: 10,
     reapIntervalMs: 250,

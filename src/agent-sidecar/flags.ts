@@ -40,6 +40,8 @@ export interface AgentFlags {
   gcAge: string;
   fetcherCacheMb: string;
   usageInterval: string;
+  statusUpdateRetryMin: string;
+  statusUpdateRetryMax: string;
   logLevel?: string;
   nodeLabels?: boolean;
   kubeconfig?: string;
@@ -75,6 +77,12 @@ export function addAgentOptions(cmd: Command): Command {
     .option('--gc-age <s>', 'remove finished sandboxes this long after the end', String(7 * 86400))
     .option('--fetcher-cache-mb <mib>', 'fetcher cache size bound', '1024')
     .option('--usage-interval <s>', 'resource usage report interval, seconds', '10')
+    .option(
+      '--status-update-retry-min <s>',
+      'first resend of an unacknowledged status update, seconds (raised to match the acknowledgement latency)',
+      '10',
+    )
+    .option('--status-update-retry-max <s>', 'longest wait between resends, seconds', '600')
     .option(
       '--node-labels',
       "add the Kubernetes node's labels as attributes (default: when in a cluster with a node name)",
@@ -116,6 +124,8 @@ export function configFromFlags(f: AgentFlags): AgentConfig {
     gcAgeSeconds: num(f.gcAge, 'gc-age'),
     fetcherCacheBytes: num(f.fetcherCacheMb, 'fetcher-cache-mb') * 1048576,
     usageIntervalSeconds: Math.max(0.1, num(f.usageInterval, 'usage-interval')),
+    updateRetryMinSeconds: Math.max(0.01, num(f.statusUpdateRetryMin, 'status-update-retry-min')),
+    updateRetryMaxSeconds: Math.max(0.01, num(f.statusUpdateRetryMax, 'status-update-retry-max')),
   });
 }
 

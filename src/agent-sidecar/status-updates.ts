@@ -2,8 +2,10 @@
  * The status update manager (Mesos' TaskStatusUpdateManager). Per task, a stream of
  * updates with sequence numbers 1, 2, 3…; each update is appended to the task's fsync'd
  * log *before* it is sent; only the oldest unacknowledged update of a task is in flight;
- * it is resent with exponential backoff until the controller acknowledges its uuid; the
- * acknowledgement is logged before the next update goes out. Acknowledgements for any
+ * it is resent until the controller acknowledges its uuid — first after the configured
+ * minimum or a margin over the measured acknowledgement latency, whichever is longer,
+ * then doubling up to the maximum (ack-latency.ts) — and the acknowledgement is logged
+ * before the next update goes out. Acknowledgements for any
  * uuid other than the head of the stream (duplicates, stale, unknown) are ignored, so an
  * update is never acknowledged twice.
  *
@@ -16,6 +18,7 @@ import { promises as fsp } from 'node:fs';
 import type { Clock, Timer } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { AppendLog } from './fsutil.js';
+import { AckLatency } from './ack-latency.js';
 import type { TaskStatus } from '../gen/mezzo/v1/TaskStatus.js';
 import type { TaskState__Output } from '../gen/mezzo/v1/TaskState.js';
 import type { StatusReason__Output } from '../gen/mezzo/v1/StatusReason.js';
@@ -88,7 +91,12 @@ interface Stream {
   attempt: number;
   /** uuid of the head currently on the wire (for retry accounting). */
   inFlight: string | undefined;
+  /** When the head was first sent on the current connection. */
+  sentAt: number | undefined;
 }
+
+/** Longest status message an agent sends; a longer one is cut (the controller refuses huge ones). */
+export const MAX_MESSAGE_CHARS = 4096;
 
 /** Callbacks into the agent. */
 export interface UpdateSink {
@@ -102,14 +110,22 @@ export interface UpdateSink {
 /** The manager; one per agent. */
 export class StatusUpdateManager {
   private readonly streams = new Map<string, Stream>();
+  private readonly latency: AckLatency;
 
   constructor(
     private readonly clock: Clock,
     private readonly sink: UpdateSink,
     private readonly logger: Logger,
-    private readonly retryMinMs: number,
-    private readonly retryMaxMs: number,
-  ) {}
+    retryMinMs: number,
+    retryMaxMs: number,
+  ) {
+    this.latency = new AckLatency(retryMinMs, retryMaxMs);
+  }
+
+  /** The smoothed time from sending an update to its acknowledgement, once measured. */
+  get ackLatencyMs(): number | undefined {
+    return this.latency.smoothedMs;
+  }
 
   /** Opens (or creates) the stream of a task whose log lives at `logPath`. */
   open(taskId: string, frameworkId: string, logPath: string): void {
@@ -125,6 +141,7 @@ export class StatusUpdateManager {
       timer: undefined,
       attempt: 0,
       inFlight: undefined,
+      sentAt: undefined,
     });
   }
 
@@ -201,7 +218,7 @@ export class StatusUpdateManager {
       frameworkId: s.frameworkId,
       state: u.state,
       reason: u.reason ?? 'REASON_UNSPECIFIED',
-      message: u.message ?? '',
+      message: (u.message ?? '').slice(0, MAX_MESSAGE_CHARS),
       uuid: randomUUID().replace(/-/g, ''),
       sequence: s.nextSeq++,
       timestamp: this.clock.now() / 1000,
@@ -231,11 +248,13 @@ export class StatusUpdateManager {
       const head = s.pending[0];
       if (head?.uuid !== uuidHex) return false;
       await s.log.append(JSON.stringify({ a: uuidHex }));
+      if (s.sentAt !== undefined) this.latency.observe(this.clock.now() - s.sentAt);
       s.pending.shift();
       s.timer?.cancel();
       s.timer = undefined;
       s.attempt = 0;
       s.inFlight = undefined;
+      s.sentAt = undefined;
       if (s.pending.length > 0) this.sendHead(s);
       else if (isTerminal(head.state)) this.sink.onTerminalAcked?.(taskId);
       return true;
@@ -255,6 +274,8 @@ export class StatusUpdateManager {
       s.attempt = 0;
       s.timer?.cancel();
       s.timer = undefined;
+      // A new connection: latency counts from this send.
+      s.sentAt = undefined;
       if (s.pending.length > 0) this.sendHead(s);
     }
   }
@@ -289,11 +310,25 @@ export class StatusUpdateManager {
     s.timer?.cancel();
     s.timer = undefined;
     if (!sent) return; // flush() on reconnect sends it
-    const delay = Math.min(this.retryMaxMs, this.retryMinMs * 2 ** s.attempt);
-    s.attempt++;
-    s.timer = this.clock.setTimer(delay, () => {
+    const now = this.clock.now();
+    s.sentAt ??= now;
+    const attempt = s.attempt++;
+    this.armResend(s, head.uuid, now, attempt);
+  }
+
+  /**
+   * Resends the head once the wait for `attempt` has passed since `sentAt`. The wait is
+   * computed again when the timer fires: acknowledgements measured meanwhile (a burst of
+   * updates all sent before the first was acknowledged) may ask for a longer one.
+   */
+  private armResend(s: Stream, uuid: string, sentAt: number, attempt: number): void {
+    const wait = sentAt + this.latency.resendAfterMs(attempt) - this.clock.now();
+    s.timer = this.clock.setTimer(Math.max(0, wait), () => {
       s.timer = undefined;
-      if (s.pending[0]?.uuid === head.uuid) this.sendHead(s);
+      if (s.pending[0]?.uuid !== uuid) return;
+      if (sentAt + this.latency.resendAfterMs(attempt) > this.clock.now())
+        this.armResend(s, uuid, sentAt, attempt);
+      else this.sendHead(s);
     });
   }
 }

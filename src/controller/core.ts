@@ -5,7 +5,7 @@
  * failover timeout, agent ping timeout, heartbeats) runs on the injected clock.
  */
 import { randomUUID } from 'node:crypto';
-import { HierarchicalAllocator, Resources, type OfferedResources } from '../allocator/index.js';
+import { HierarchicalAllocator, Resources } from '../allocator/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { MetricsRegistry } from '../shared/metrics.js';
@@ -14,9 +14,12 @@ import type { TaskStatus } from '../gen/mezzo/v1/TaskStatus.js';
 import type { TaskState__Output as TaskState } from '../gen/mezzo/v1/TaskState.js';
 import type { StatusReason } from '../gen/mezzo/v1/StatusReason.js';
 import { OfferBook } from './offer-book.js';
+import { RecoveryWindow } from './recovery-window.js';
+import { CompletedTasks, DEFAULT_COMPLETED_BOUNDS } from './completed-tasks.js';
+import { deliver } from './status-flow.js';
+import { sendOffers } from './offer-flow.js';
 import { FileReads } from './files.js';
-import { controllerMetrics, type ControllerMetrics } from './metrics.js';
-import { toWire } from './wire.js';
+import { controllerMetrics, refreshGauges, type ControllerMetrics } from './metrics.js';
 import {
   isTerminal,
   type AgentRecord,
@@ -35,7 +38,14 @@ export interface CoreOptions {
   agentPingTimeoutMs?: number;
   frameworkHeartbeatMs?: number;
   allocationIntervalMs?: number;
-  /** Called after any task status change, for the store mirror. */
+  /** Completed tasks kept in memory per framework (Mesos' default: 1,000). */
+  maxCompletedTasksPerFramework?: number;
+  /** Removed frameworks whose completed tasks are kept in memory (Mesos' default: 50). */
+  maxCompletedFrameworks?: number;
+  /**
+   * Called after any task status change, for the store mirror, which then reports the
+   * write with {@link ControllerCore.taskWritten}.
+   */
   onTaskChanged?: (task: TaskRecord) => void;
   /** Called after agent registration or loss. */
   onAgentChanged?: (agent: AgentRecord) => void;
@@ -61,14 +71,15 @@ export class ControllerCore {
   readonly tasks = new Map<string, TaskRecord>();
   readonly offers: OfferBook;
   readonly files: FileReads;
+  /** Finished tasks kept in memory, bounded per framework. */
+  readonly completed: CompletedTasks;
   readonly allocator: HierarchicalAllocator;
   readonly m: ControllerMetrics;
   readonly clock: Clock;
   readonly log: Logger;
   readonly opts: Required<Omit<CoreOptions, CoreCallbacks>> & Pick<CoreOptions, CoreCallbacks>;
-  /** When this controller started: agents get a ping timeout to re-register after it. */
-  readonly startedAt: number;
-  private readonly expected = new Set<string>();
+  /** Agents expected back and tasks recovered from the store, after a restart. */
+  readonly recovery: RecoveryWindow;
   private allocationScheduled = false;
   private periodic: { cancel(): void } | undefined;
   private stopped = false;
@@ -81,13 +92,39 @@ export class ControllerCore {
       frameworkHeartbeatMs: 15_000,
       allocationIntervalMs: 1_000,
       declineWarnAfterMs: 300_000,
+      maxCompletedTasksPerFramework: DEFAULT_COMPLETED_BOUNDS.tasksPerFramework,
+      maxCompletedFrameworks: DEFAULT_COMPLETED_BOUNDS.frameworks,
       ...options,
     };
     this.clock = options.clock;
-    this.startedAt = options.clock.now();
+    this.recovery = new RecoveryWindow(
+      this.clock,
+      this.opts.agentPingTimeoutMs,
+      (id) => this.agents.get(id)?.state === 'active',
+    );
     this.log = options.logger;
     this.m = controllerMetrics(options.metrics);
     this.files = new FileReads(this.clock);
+    this.completed = new CompletedTasks(
+      {
+        tasksPerFramework: this.opts.maxCompletedTasksPerFramework,
+        frameworks: this.opts.maxCompletedFrameworks,
+      },
+      {
+        // Without a store mirror there is nothing to wait for.
+        written: (id) => {
+          const t = this.tasks.get(id);
+          return !t || !this.opts.onTaskChanged || t.mirrored === t.version;
+        },
+        held: (id) => {
+          const t = this.tasks.get(id);
+          return t?.unacked !== undefined || t?.unsent !== undefined;
+        },
+        forget: (id) => {
+          this.forget(id);
+        },
+      },
+    );
     this.offers = new OfferBook(this.clock, this.opts.offerTimeoutMs, (offer, reason) => {
       this.m.offers.inc({ result: reason === 'timeout' ? 'timed_out' : 'rescinded' });
       this.sendTo(offer.frameworkId, { type: 'RESCIND', rescind: { offer_id: offer.id } });
@@ -97,7 +134,7 @@ export class ControllerCore {
       clock: this.clock,
       metrics: options.metrics,
       offerCallback: (frameworkId, offers) => {
-        this.onOffers(frameworkId, offers);
+        sendOffers(this, frameworkId, offers);
       },
     });
     this.allocator.onWorkPending = () => {
@@ -105,22 +142,9 @@ export class ControllerCore {
     };
   }
 
-  /** Agents that were active before this controller started (from their Agent objects). */
-  expectAgents(ids: Iterable<string>): void {
-    for (const id of ids) this.expected.add(id);
-  }
-
-  /**
-   * Whether an expected agent (`agentId`, or any when empty) may still re-register: until
-   * it does or the ping timeout after this controller's start passes, a task the controller
-   * does not know may yet be reported, so reconciliation holds its answer (as Mesos'
-   * master does for the agents it is recovering).
-   */
+  /** Whether an expected agent (`agentId`, or any) may still re-register after a restart. */
   recoveringAgents(agentId = ''): boolean {
-    if (this.clock.now() - this.startedAt >= this.opts.agentPingTimeoutMs) return false;
-    const back = (id: string) => this.agents.get(id)?.state === 'active';
-    if (agentId) return this.expected.has(agentId) && !back(agentId);
-    return [...this.expected].some((id) => !back(id));
+    return this.recovery.waitingFor(agentId);
   }
 
   /** Starts the periodic allocation pass. */
@@ -165,34 +189,6 @@ export class ControllerCore {
     if (full) this.allocator.allocate();
     else this.allocator.runPending();
     this.m.allocationSeconds.observe((performance.now() - start) / 1000);
-  }
-
-  private onOffers(frameworkId: string, offered: OfferedResources[]): void {
-    const fw = this.frameworks.get(frameworkId);
-    if (!fw?.connected) {
-      for (const o of offered) this.allocator.recoverResources(frameworkId, o.agentId, o.resources);
-      return;
-    }
-    const out: NonNullable<Event['offers']>['offers'] = [];
-    for (const o of offered) {
-      const agent = this.agents.get(o.agentId);
-      if (!agent || agent.state !== 'active') {
-        this.allocator.recoverResources(frameworkId, o.agentId, o.resources);
-        continue;
-      }
-      const rec = this.offers.add(frameworkId, o.agentId, o.role, o.resources);
-      this.m.offers.inc({ result: 'made' });
-      out.push({
-        id: rec.id,
-        framework_id: frameworkId,
-        agent_id: o.agentId,
-        hostname: agent.info.hostname,
-        resources: toWire(o.resources),
-        attributes: agent.info.attributes,
-        allocation_role: o.role,
-      });
-    }
-    if (out.length > 0) this.sendTo(frameworkId, { type: 'OFFERS', offers: { offers: out } });
   }
 
   /** Returns an offer's resources to the allocator, with an optional refuse filter. */
@@ -261,26 +257,54 @@ export class ControllerCore {
       this.agents.get(task.agentId)?.tasks.delete(id);
     }
     this.m.taskUpdates.inc({ state });
-    this.opts.onTaskChanged?.(task);
+    this.taskChanged(task);
     return task;
   }
 
-  /** Counts for the tasks gauge. */
+  /** Tells the store mirror that a task changed. */
+  taskChanged(task: TaskRecord): void {
+    task.version = (task.version ?? 0) + 1;
+    this.opts.onTaskChanged?.(task);
+  }
+
+  /** The store mirror wrote `version` of the task (read before the write began). */
+  taskWritten(task: TaskRecord, version: number | undefined): void {
+    task.mirrored = version;
+    if (isTerminal(task.state)) this.completed.written(task.frameworkId);
+  }
+
+  /**
+   * A terminal task whose framework has every update it will get is completed: it joins
+   * the bounded history, and the oldest completed task past the bound leaves memory.
+   */
+  complete(task: TaskRecord): void {
+    if (isTerminal(task.state) && !task.unacked && !task.unsent && !task.fromStore)
+      this.completed.add(task.frameworkId, task.id);
+  }
+
+  private forget(taskId: string): void {
+    const t = this.tasks.get(taskId);
+    if (!t) return;
+    this.tasks.delete(taskId);
+    this.frameworks.get(t.frameworkId)?.tasks.delete(taskId);
+    this.agents.get(t.agentId)?.tasks.delete(taskId);
+  }
+
+  /** Marks a running task unreachable (its agent is gone for now) and tells its framework. */
+  markUnreachable(task: TaskRecord, message: string): void {
+    const status = this.masterStatus(
+      task,
+      'TASK_UNREACHABLE',
+      'REASON_AGENT_DISCONNECTED',
+      message,
+    );
+    this.applyStatus(status);
+    deliver(this, task, status);
+  }
+
+  /** Counts for the tasks, frameworks and agents gauges. */
   refreshGauges(): void {
-    const byState = new Map<string, number>();
-    for (const t of this.tasks.values()) byState.set(t.state, (byState.get(t.state) ?? 0) + 1);
-    this.m.tasks.reset();
-    for (const [state, n] of byState) this.m.tasks.set({ state }, n);
-    this.m.frameworks.reset();
-    let on = 0;
-    for (const f of this.frameworks.values()) if (f.connected) on++;
-    this.m.frameworks.set({ connected: 'true' }, on);
-    this.m.frameworks.set({ connected: 'false' }, this.frameworks.size - on);
-    this.m.agents.reset();
-    let active = 0;
-    for (const a of this.agents.values()) if (a.state === 'active') active++;
-    this.m.agents.set({ state: 'active' }, active);
-    this.m.agents.set({ state: 'unreachable' }, this.agents.size - active);
+    refreshGauges(this.m, this.tasks.values(), this.frameworks.values(), this.agents.values());
   }
 
   /** Sends a kill to the task's agent, or answers for an agent that is gone. */
@@ -303,7 +327,7 @@ export class ControllerCore {
       'killed while its agent was unreachable',
     );
     this.applyStatus(status);
-    this.sendTo(task.frameworkId, { type: 'UPDATE', update: { status } });
+    deliver(this, task, status);
   }
 
   /** Removes a framework for good: its tasks are killed and its offers rescinded. */
@@ -317,18 +341,22 @@ export class ControllerCore {
       if (!t) continue;
       // removeFramework below releases everything the framework holds in the allocator.
       t.recovered = true;
-      if (isTerminal(t.state)) continue;
-      this.killTask(t);
-      // Like the Mesos master, the task is gone with its framework: do not wait for the
-      // agent (which is also told to shut the framework down) to confirm.
-      this.applyStatus(
-        this.masterStatus(
-          t,
-          'TASK_KILLED',
-          'REASON_FRAMEWORK_REMOVED',
-          `framework removed: ${why}`,
-        ),
-      );
+      if (!isTerminal(t.state)) {
+        this.killTask(t);
+        // Like the Mesos master, the task is gone with its framework: do not wait for the
+        // agent (which is also told to shut the framework down) to confirm.
+        this.applyStatus(
+          this.masterStatus(
+            t,
+            'TASK_KILLED',
+            'REASON_FRAMEWORK_REMOVED',
+            `framework removed: ${why}`,
+          ),
+        );
+      }
+      // Nobody is left to acknowledge or receive anything.
+      t.unacked = undefined;
+      t.unsent = undefined;
     }
     for (const a of this.agents.values())
       a.stream?.write({ shutdown_framework: { framework_id: fw.id } });
@@ -341,31 +369,13 @@ export class ControllerCore {
       stream.end();
     }
     this.frameworks.delete(fw.id);
+    this.completed.frameworkRemoved(fw.id);
+    for (const id of [...fw.tasks]) {
+      const t = this.tasks.get(id);
+      if (t) this.complete(t);
+    }
     this.opts.onFrameworkChanged?.(fw, true);
     this.refreshGauges();
-  }
-
-  /**
-   * Tracks declines: a framework that has declined every offer for `declineWarnAfterMs`
-   * gets one Warning event (it may be waiting for resources it will never be offered).
-   */
-  noteOfferOutcome(fw: FrameworkRecord, accepted: boolean): void {
-    if (accepted) {
-      fw.declineStreakSince = undefined;
-      fw.declineWarned = false;
-      return;
-    }
-    const now = this.clock.now();
-    fw.declineStreakSince ??= now;
-    if (!fw.declineWarned && now - fw.declineStreakSince >= this.opts.declineWarnAfterMs) {
-      fw.declineWarned = true;
-      this.opts.onFrameworkEvent?.(
-        fw,
-        'Warning',
-        'OffersDeclined',
-        `framework ${fw.info.name} has declined every offer for ${Math.round((now - fw.declineStreakSince) / 1000)} s`,
-      );
-    }
   }
 
   /** A new random ID with a prefix. */

@@ -1,9 +1,11 @@
 /**
  * Answers to a framework's reconciliation, after Mesos' master: the latest state of a
- * task the controller knows; for one it does not, TASK_GONE when the named agent is
- * registered and did not report it (the agent is authoritative about its tasks), no
- * answer yet while an agent that was active before a controller restart may still
- * re-register (the framework asks again), and TASK_UNKNOWN otherwise.
+ * task the controller knows (none yet for one rebuilt from the store after a restart,
+ * until its agent confirms it or the recovery window closes); for one it does not, the
+ * state its registered agent reported, TASK_GONE when the named agent is registered and
+ * did not report it (the agent is authoritative about its tasks), no answer yet while an
+ * agent that was active before a controller restart may still re-register (the
+ * framework asks again), and TASK_UNKNOWN otherwise.
  */
 import type { ControllerCore } from './core.js';
 import type { TaskStatus } from '../gen/mezzo/v1/TaskStatus.js';
@@ -16,6 +18,7 @@ export function reconcileAnswer(
   agentId: string,
 ): TaskStatus | undefined {
   const t = core.tasks.get(taskId);
+  if (t?.fromStore && core.recovery.open) return undefined;
   if (t && t.frameworkId === frameworkId) {
     return {
       ...(t.status ?? core.masterStatus(t, t.state, 'REASON_RECONCILIATION', '')),
@@ -33,6 +36,11 @@ export function reconcileAnswer(
     framework_id: frameworkId,
     timestamp: core.clock.now() / 1000,
   });
+  for (const a of agentId ? [core.agents.get(agentId)] : core.agents.values()) {
+    const done = a?.state === 'active' ? a.reportedDone?.get(taskId) : undefined;
+    if (done?.info.framework_id === frameworkId)
+      return { ...done.status, uuid: Buffer.alloc(0), reason: 'REASON_RECONCILIATION' };
+  }
   const agent = agentId ? core.agents.get(agentId) : undefined;
   if (agent?.state === 'active') {
     return unknown('TASK_GONE', `agent ${agentId} is registered and does not have the task`);

@@ -12,8 +12,8 @@ import type { Event } from '../gen/mezzo/v1/Event.js';
 import type { FrameworkInfo__Output } from '../gen/mezzo/v1/FrameworkInfo.js';
 import type { AgentInfo__Output } from '../gen/mezzo/v1/AgentInfo.js';
 import type { SubscribeRequest__Output } from '../gen/mezzo/v1/SubscribeRequest.js';
-import type { TaskInfo } from '../gen/mezzo/v1/TaskInfo.js';
-import type { TaskStatus } from '../gen/mezzo/v1/TaskStatus.js';
+import type { TaskInfo, TaskInfo__Output } from '../gen/mezzo/v1/TaskInfo.js';
+import type { TaskStatus, TaskStatus__Output } from '../gen/mezzo/v1/TaskStatus.js';
 import type { TaskState__Output as TaskState } from '../gen/mezzo/v1/TaskState.js';
 
 /** A framework's event stream. */
@@ -48,6 +48,13 @@ export interface AgentRecord {
   state: 'active' | 'unreachable';
   tasks: Set<string>;
   pingTimer: Timer | undefined;
+  /**
+   * Finished tasks the agent reported when it re-registered and this controller did not
+   * know (an agent reports those with an update still to deliver): recorded when the
+   * agent sends that update, right after, and answered from here by reconciliation
+   * meanwhile. Cleared at the agent's next registration.
+   */
+  reportedDone?: Map<string, { info: TaskInfo__Output; status: TaskStatus__Output }>;
 }
 
 /** A task the controller knows of. */
@@ -63,6 +70,23 @@ export interface TaskRecord {
   status: TaskStatus | undefined;
   /** Whether the task's resources went back to the allocator. */
   recovered: boolean;
+  /**
+   * The agent's latest update (it carries a uuid) that the framework has not acknowledged
+   * yet: the agent holds it too, and resends it until the acknowledgement comes through
+   * the controller; a framework that resubscribes gets it at once.
+   */
+  unacked?: TaskStatus;
+  /** The latest update made by the controller itself that the framework was not sent. */
+  unsent?: TaskStatus;
+  /**
+   * Rebuilt from the store's Task object after a controller restart, and not yet
+   * confirmed by its agent: the state is the one last recorded, maybe stale.
+   */
+  fromStore?: boolean;
+  /** Bumped on every change the store mirror is told about. */
+  version?: number;
+  /** The version the store mirror last wrote. */
+  mirrored?: number;
 }
 
 /** An outstanding offer. */
@@ -74,6 +98,9 @@ export interface OfferRecord {
   resources: Resources;
   timer: Timer;
 }
+
+/** Annotation (label on TaskInfo) naming the Task object, `namespace/name`, a task was launched for. */
+export const TASK_OBJECT_LABEL = 'mezzo.dev/task-object';
 
 /** States after which a task never changes again. */
 export const TERMINAL_STATES: ReadonlySet<TaskState> = new Set<TaskState>([

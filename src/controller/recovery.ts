@@ -1,31 +1,115 @@
 /**
- * What a controller expects at start, after a restart or a failover: the agents its Agent
- * objects record as active. Until they are back (or their ping timeout passes) it holds
- * reconciliation answers about tasks it does not know, and, when asked, allocation too,
- * as Mesos' master does while it recovers agents, so the first pass does not offer a
- * partial view.
+ * What a controller rebuilds at start, after a restart or a failover, before it serves:
+ * the agents its Agent objects record as active, and the tasks its Task objects record as
+ * placed and not finished. Until those agents are back (or their ping timeout passes) it
+ * holds reconciliation answers about tasks it does not know or has not had confirmed,
+ * and, when asked, allocation too, as Mesos' master does while it recovers agents, so
+ * the first pass does not offer a partial view. A recovered task whose agent has not
+ * re-registered by then is TASK_UNREACHABLE; its agent settles it if it comes back.
  */
+import { Resources } from '../allocator/index.js';
 import type { Timer } from '../shared/clock.js';
 import type { Store } from '../store/types.js';
+import { TaskState } from '../gen/mezzo/v1/TaskState.js';
+import type { TaskState__Output } from '../gen/mezzo/v1/TaskState.js';
 import type { ControllerCore } from './core.js';
+import { isTerminal, TASK_OBJECT_LABEL, type TaskRecord } from './records.js';
 
-/** Reads the agents to expect; with `pauseAllocation`, returns the timer that resumes it. */
+/**
+ * Reads the agents to expect and the tasks to recover; returns the timer that settles
+ * what is still unconfirmed at the end of the window (and, with `pauseAllocation`,
+ * resumes allocation).
+ */
 export async function expectAgentsBack(
   store: Store,
   core: ControllerCore,
   opts: { pauseAllocation: boolean },
-): Promise<Timer | undefined> {
+): Promise<Timer> {
   const expected = (await store.list('Agent')).flatMap((a) => {
     const st = a.status as { state?: string; agentId?: string } | undefined;
     return st?.state === 'Active' && st.agentId ? [st.agentId] : [];
   });
-  core.expectAgents(expected);
-  if (!opts.pauseAllocation || expected.length === 0) return undefined;
+  core.recovery.expect(expected);
+  const recovered = await recoverTasks(store, core);
+  const settle = core.clock.setTimer(core.opts.agentPingTimeoutMs, () => {
+    settleUnconfirmed(core);
+  });
+  if (expected.length > 0 || recovered > 0) {
+    core.log.info('recovering: waiting for agents to re-register', {
+      expectedAgents: expected.length,
+      recoveredTasks: recovered,
+    });
+  }
+  if (!opts.pauseAllocation || expected.length === 0) return settle;
   core.allocator.recover(expected.length);
   core.log.info('recovering: allocation paused until agents re-register', {
     expectedAgents: expected.length,
   });
-  return core.clock.setTimer(core.opts.agentPingTimeoutMs, () => {
+  const resume = core.clock.setTimer(core.opts.agentPingTimeoutMs, () => {
     core.allocator.resume();
   });
+  return {
+    cancel() {
+      settle.cancel();
+      resume.cancel();
+    },
+  };
+}
+
+const taskState = (v: unknown): TaskState__Output | undefined =>
+  typeof v === 'string' && Object.hasOwn(TaskState, v) ? (v as TaskState__Output) : undefined;
+
+/**
+ * Rebuilds a record for every Task object that names a placed, unfinished task. They
+ * wait for their agent: its re-registration confirms (and corrects) them; until then
+ * they hold no resources in the allocator. Returns how many were recovered.
+ */
+async function recoverTasks(store: Store, core: ControllerCore): Promise<number> {
+  let n = 0;
+  for (const o of await store.list('Task')) {
+    const st = o.status as
+      { taskId?: unknown; frameworkId?: unknown; agentId?: unknown; state?: unknown } | undefined;
+    const state = taskState(st?.state);
+    const [taskId, frameworkId, agentId] = [st?.taskId, st?.frameworkId, st?.agentId];
+    if (typeof taskId !== 'string' || typeof frameworkId !== 'string') continue;
+    if (typeof agentId !== 'string' || !taskId || !frameworkId || !agentId) continue;
+    if (!state || isTerminal(state) || core.tasks.has(taskId)) continue;
+    const name = o.metadata.name;
+    const rec: TaskRecord = {
+      id: taskId,
+      frameworkId,
+      agentId,
+      info: {
+        task_id: taskId,
+        name,
+        framework_id: frameworkId,
+        agent_id: agentId,
+        // The store mirror keeps writing the same object.
+        labels: { [TASK_OBJECT_LABEL]: `${o.metadata.namespace ?? 'default'}/${name}` },
+      },
+      resources: Resources.EMPTY,
+      role: '',
+      state,
+      status: undefined,
+      recovered: true,
+      fromStore: true,
+    };
+    core.tasks.set(taskId, rec);
+    core.recovery.await(agentId, taskId);
+    n++;
+  }
+  return n;
+}
+
+/** The window closed: recovered tasks whose agent is not back are unreachable. */
+function settleUnconfirmed(core: ControllerCore): void {
+  for (const ids of core.recovery.awaitedByAgent().values()) {
+    for (const id of ids) {
+      const t = core.tasks.get(id);
+      // It stays a store-recovered task: its agent's report completes it if it comes.
+      if (!t?.fromStore || isTerminal(t.state) || t.state === 'TASK_UNREACHABLE') continue;
+      core.markUnreachable(t, 'its agent did not re-register after the controller restarted');
+    }
+  }
+  core.refreshGauges();
 }

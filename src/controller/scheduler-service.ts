@@ -13,6 +13,8 @@ import type { ControllerCore } from './core.js';
 import { planAccept } from './accept.js';
 import { refuseInvalidTasks } from './refused-tasks.js';
 import { reconcileAnswer } from './reconcile.js';
+import { noteOfferOutcome } from './decline-streak.js';
+import { acknowledged, redeliver } from './status-flow.js';
 import { isTerminal, type EventStream, type FrameworkRecord, type TaskRecord } from './records.js';
 
 const DEFAULT_REFUSE_SECONDS = 5;
@@ -63,7 +65,7 @@ export function schedulerService(core: ControllerCore): SchedulerHandlers {
       for (const o of plan.offers) core.offers.take(o.id);
       refuseInvalidTasks(core, fw, plan);
       core.m.offers.inc({ result: 'accepted' }, plan.offers.length);
-      core.noteOfferOutcome(fw, plan.launches.length > 0 || plan.conversions.length > 0);
+      noteOfferOutcome(core, fw, plan.launches.length > 0 || plan.conversions.length > 0);
       for (const c of plan.conversions)
         core.allocator.updateAllocation(fw.id, plan.agentId, c.from, c.to);
       const agent = core.agents.get(plan.agentId);
@@ -93,7 +95,7 @@ export function schedulerService(core: ControllerCore): SchedulerHandlers {
             },
           },
         });
-        core.opts.onTaskChanged?.(rec);
+        core.taskChanged(rec);
       }
       const refuse = req.filters?.refuse_seconds ?? DEFAULT_REFUSE_SECONDS;
       if (!plan.unused.isEmpty()) {
@@ -122,7 +124,7 @@ export function schedulerService(core: ControllerCore): SchedulerHandlers {
         if (o) core.recoverOffer(o, refuse);
       }
       core.m.offers.inc({ result: 'declined' }, req.offer_ids.length);
-      core.noteOfferOutcome(fw, false);
+      noteOfferOutcome(core, fw, false);
       return undefined;
     }),
     Revive: unary((fw, req) => {
@@ -162,16 +164,18 @@ export function schedulerService(core: ControllerCore): SchedulerHandlers {
         return grpcError(grpc.status.NOT_FOUND, `task ${req.task_id} is not known`);
       if (req.uuid.length === 0)
         return grpcError(grpc.status.INVALID_ARGUMENT, 'acknowledgement without uuid');
-      core.agents.get(task.agentId)?.stream?.write({
-        acknowledgement: { task_id: task.id, framework_id: fw.id, uuid: req.uuid },
-      });
+      acknowledged(core, task, req.uuid);
       return undefined;
     }),
     Reconcile: unary((fw, req) => {
       const explicit = req.tasks.length > 0;
+      // Implicitly, as Mesos: every task not completed (a finished one whose last update
+      // is still unacknowledged counts as not completed).
       const asked = explicit
         ? req.tasks
-        : [...fw.tasks].map((id) => ({ task_id: id, agent_id: '' }));
+        : [...fw.tasks]
+            .filter((id) => !core.completed.has(fw.id, id))
+            .map((id) => ({ task_id: id, agent_id: '' }));
       for (const { task_id: id, agent_id: agentId } of asked) {
         const status = reconcileAnswer(core, fw.id, id, agentId);
         if (status) core.sendTo(fw.id, { type: 'UPDATE', update: { status } });
@@ -226,10 +230,9 @@ function subscribe(core: ControllerCore, call: EventStream): void {
     const id = info.id || core.newId('fw');
     const used = new Map<string, Resources>();
     const tasks = new Set<string>();
-    for (const t of core.tasks.values()) {
-      if (t.frameworkId !== id || isTerminal(t.state)) continue;
-      tasks.add(t.id);
-    }
+    // Every task it had that this controller holds (rebuilt from agents and the store),
+    // the finished ones too: their last updates may still be unacknowledged.
+    for (const t of core.tasks.values()) if (t.frameworkId === id) tasks.add(t.id);
     fw = {
       id,
       info: { ...info, id },
@@ -273,6 +276,8 @@ function subscribe(core: ControllerCore, call: EventStream): void {
   };
   record.heartbeatTimer?.cancel();
   record.heartbeatTimer = core.clock.setTimer(core.opts.frameworkHeartbeatMs, beat);
+  // What it missed while disconnected (or before this controller's restart).
+  redeliver(core, record);
   core.opts.onFrameworkChanged?.(record, false);
   core.refreshGauges();
   const gone = () => {

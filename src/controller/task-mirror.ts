@@ -18,13 +18,13 @@ import { setCondition, type Condition } from '../kube/conditions.js';
 import { isValidLabel, validLabels } from '../kube/labels.js';
 import { API_VERSION, objectKey, type Store, type StoredObject } from '../store/types.js';
 import type { ControllerCore } from './core.js';
-import { isTerminal, type TaskRecord } from './records.js';
+import { isTerminal, TASK_OBJECT_LABEL, type TaskRecord } from './records.js';
 import type { RecordEvent } from './record-event.js';
 
 /** Label naming the task ID on a Task object. */
 export const TASK_ID_LABEL = 'mezzo.dev/task-id';
 /** Label on a task's TaskInfo naming the Task object (`namespace/name`) it was launched for. */
-export const TASK_OBJECT_LABEL = 'mezzo.dev/task-object';
+export { TASK_OBJECT_LABEL };
 
 const FAILED_STATES: ReadonlySet<string> = new Set([
   'TASK_FAILED',
@@ -124,8 +124,11 @@ export class TaskMirror {
       this.forget(id);
       return;
     }
+    // The core keeps a finished task in memory until its final state is written.
+    const version = t.version;
     const e = this.entries.get(id) ?? this.note(t);
     if (e.phase !== 'unmirrored') await this.mirror(t, e);
+    this.d.core.taskWritten(t, version);
     if (isTerminal(t.state)) this.forget(id);
   }
 

@@ -50,6 +50,8 @@ async function lead(
     httpPort: Number(flags.httpPort),
     offerTimeoutMs: Number(flags.offerTimeout) * 1000,
     agentPingTimeoutMs: Number(flags.agentPingTimeout) * 1000,
+    maxCompletedTasksPerFramework: flags.maxCompletedTasksPerFramework,
+    maxCompletedFrameworks: flags.maxCompletedFrameworks,
     taskNamespace: flags.namespace,
     recoverAllocation: true,
     recordEvent,

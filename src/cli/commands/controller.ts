@@ -6,7 +6,8 @@
  * leader that loses its lease exits, so its restart comes back as a standby, as
  * client-go's leader election recommends.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { DEFAULT_COMPLETED_BOUNDS, parseBound } from '../../controller/completed-tasks.js';
 
 /** The flags of `mezzo controller`. */
 export interface ControllerFlags {
@@ -25,6 +26,18 @@ export interface ControllerFlags {
   retryPeriod: string;
   offerTimeout: string;
   agentPingTimeout: string;
+  maxCompletedTasksPerFramework: number;
+  maxCompletedFrameworks: number;
+}
+
+/** --max-completed-tasks-per-framework, for `mezzo controller` and `mezzo dev`. */
+export function maxCompletedTasksOption(): Option {
+  return new Option(
+    '--max-completed-tasks-per-framework <n>',
+    'finished tasks kept in memory per framework (older ones only in the store)',
+  )
+    .argParser((v) => parseBound('--max-completed-tasks-per-framework', v))
+    .default(DEFAULT_COMPLETED_BOUNDS.tasksPerFramework);
 }
 
 /** Adds `controller` to the program. */
@@ -49,6 +62,13 @@ export function registerController(program: Command): void {
     .option('--retry-period <s>', 'retry period, seconds', '2')
     .option('--offer-timeout <s>', 'offer timeout, seconds', '30')
     .option('--agent-ping-timeout <s>', 'agent ping timeout, seconds', '30')
+    .addOption(maxCompletedTasksOption())
+    .option(
+      '--max-completed-frameworks <n>',
+      'removed frameworks whose finished tasks are kept in memory',
+      (v) => parseBound('--max-completed-frameworks', v),
+      DEFAULT_COMPLETED_BOUNDS.frameworks,
+    )
     .action(async (flags: ControllerFlags) => {
       const { runController } = await import('./controller-main.js');
       await runController(flags);

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { parseAllDocuments } from 'yaml';
 import { Controller } from '../../controller/controller.js';
+import { maxCompletedTasksOption } from './controller.js';
 import { applyObject } from '../../controller/apply.js';
 import { EmbeddedStore } from '../../store/embedded.js';
 import { startBuiltinFrameworks } from '../../frameworks/builtin.js';
@@ -28,6 +29,7 @@ interface DevOptions {
   resources?: string;
   host: string;
   cgroupRoot: string;
+  maxCompletedTasksPerFramework: number;
 }
 
 /** The demo workload shipped in examples/. */
@@ -62,6 +64,7 @@ async function runDev(o: DevOptions): Promise<void> {
     host: o.host,
     grpcPort,
     httpPort,
+    maxCompletedTasksPerFramework: o.maxCompletedTasksPerFramework,
   });
   await controller.start();
   const isRoot = process.getuid?.() === 0;
@@ -136,6 +139,7 @@ export function registerDev(program: Command): void {
       'cgroup (under each controller) the local agent puts tasks in',
       'mezzo-dev',
     )
+    .addOption(maxCompletedTasksOption())
     .option(
       '--resources <text>',
       "the local agent's resources, e.g. 'cpus:2;mem:2048;ports:[31000-32000]'",

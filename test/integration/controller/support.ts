@@ -14,6 +14,7 @@ import {
   defaultConfig,
   parseResources,
   parseAttributes,
+  type AgentConfig,
 } from '../../../src/agent-sidecar/index.js';
 import { SchedulerClient } from '../../../src/sdk/scheduler-client.js';
 import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
@@ -61,6 +62,7 @@ export async function startAgent(
   attributes = '',
   workDir = tempDir(`mezzo-agent-${hostname}-`),
   cgroupRoot = testCgroupRoot('ctl'),
+  overrides: Partial<AgentConfig> = {},
 ): Promise<Agent> {
   const agent = new Agent(
     defaultConfig({
@@ -77,11 +79,39 @@ export async function startAgent(
       reconnectMinSeconds: 0.05,
       reconnectMaxSeconds: 0.5,
       killGraceSeconds: 1,
+      ...overrides,
     }),
     { logger: silentLogger() },
   );
   await agent.start();
   return agent;
+}
+
+/** Waits for an async condition, polling; `what` names it (with detail) on a timeout. */
+export async function eventually(
+  cond: () => Promise<boolean>,
+  ms: number,
+  what: () => string,
+): Promise<void> {
+  const start = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - start > ms) throw new Error(`timed out after ${ms} ms waiting for ${what()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A task as an agent's /state shows it. */
+export interface AgentTaskView {
+  taskId: string;
+  sandbox: string;
+  state?: string;
+  pendingUpdates: number;
+}
+
+/** The tasks an agent's /state lists. */
+export async function agentTasks(agent: Agent): Promise<AgentTaskView[]> {
+  const res = await fetch(`http://127.0.0.1:${String(agent.port)}/state`);
+  return ((await res.json()) as { tasks: AgentTaskView[] }).tasks;
 }
 
 /** Waits for a condition, polling. */

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ManualClock } from '../../../src/shared/clock.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import {
+  MAX_MESSAGE_CHARS,
   StatusUpdateManager,
   type StoredUpdate,
 } from '../../../src/agent-sidecar/status-updates.js';
@@ -142,6 +143,76 @@ test('recovery replays the log: sequence, acks, unacked updates; a torn last lin
       [2],
     );
     await m2.stop();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('resends adapt to the acknowledgement latency: a controller that takes 3 s gets each update once', async () => {
+  const { dir, clock, sent, make } = setup();
+  try {
+    // Retry bounds 1 s and 8 s (setup); the controller acknowledges every update 3 s
+    // after it was sent.
+    const m = make();
+    const sendsPerUpdate: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const id = `t${i}`;
+      m.open(id, 'fw', join(dir, `${id}.log`));
+      const u = await m.update(id, { state: 'TASK_RUNNING' });
+      for (let t = 0; t < 3000; t += 100) clock.advance(100);
+      assert.equal(await m.acknowledge(id, u.uuid), true);
+      sendsPerUpdate.push(sent.filter((x) => x.uuid === u.uuid).length);
+    }
+    // The first update, before any measurement, is resent after 1 s and again 2 s later
+    // (at 1 s and 3 s): 3 sends. Its acknowledgement measures 3 s: SRTT 3 s, RTTVAR 1.5 s,
+    // so the next resend would wait 2 × (3 + 4 × 1.5) = 18 s, capped at 8 s; later samples
+    // keep it there. Every later update is acknowledged before a resend: 1 send each.
+    assert.deepEqual(sendsPerUpdate, [3, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+    assert.equal(m.ackLatencyMs, 3000);
+    await m.stop();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a status message is cut to what the controller accepts', async () => {
+  const { dir, make } = setup();
+  try {
+    const m = make();
+    m.open('a', 'fw', join(dir, 'a.log'));
+    const u = await m.update('a', { state: 'TASK_FAILED', message: 'x'.repeat(100_000) });
+    assert.equal(u.message.length, MAX_MESSAGE_CHARS);
+    await m.stop();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('an update in flight waits longer when acknowledgements measured meanwhile ask for it', async () => {
+  const { dir, clock, sent } = setup();
+  try {
+    // Mesos' bounds: 10 s, 10 min.
+    const m = new StatusUpdateManager(
+      clock,
+      { send: (u) => sent.push(u) > 0 },
+      silentLogger(),
+      10_000,
+      600_000,
+    );
+    m.open('a', 'fw', join(dir, 'a.log'));
+    m.open('b', 'fw', join(dir, 'b.log'));
+    // A burst: both sent at 0, before any acknowledgement was measured (b's resend is
+    // first due at 10 s).
+    const ua = await m.update('a', { state: 'TASK_RUNNING' });
+    const ub = await m.update('b', { state: 'TASK_RUNNING' });
+    for (let t = 0; t < 8000; t += 100) clock.advance(100);
+    // a's acknowledgement takes 8 s: SRTT 8 s, RTTVAR 4 s, so a wait of 2 × (8 + 16) = 48 s.
+    await m.acknowledge('a', ua.uuid);
+    // At 10 s b's timer finds it should wait until 48 s; acknowledged at 12 s, sent once.
+    for (let t = 8000; t < 12_000; t += 100) clock.advance(100);
+    await m.acknowledge('b', ub.uuid);
+    assert.equal(sent.filter((u) => u.uuid === ub.uuid).length, 1);
+    await m.stop();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,0 +1,64 @@
+/**
+ * What a restarted controller waits for, as Mesos' master does while it recovers agents:
+ * the agents its Agent objects record as active, and the tasks rebuilt from the store's
+ * Task objects until their agent confirms them by re-registering. Until an expected agent
+ * is back or the ping timeout after this controller's start passes, a task may still be
+ * reported (or a recovered one still be running), so reconciliation holds its answers.
+ */
+import type { Clock } from '../shared/clock.js';
+
+/** The agents and store-recovered tasks a controller is waiting for. */
+export class RecoveryWindow {
+  private readonly expected = new Set<string>();
+  /** Tasks recovered from the store, by the agent that has yet to confirm them. */
+  private readonly awaited = new Map<string, Set<string>>();
+  /** When this controller started. */
+  readonly startedAt: number;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly timeoutMs: number,
+    private readonly isBack: (agentId: string) => boolean,
+  ) {
+    this.startedAt = clock.now();
+  }
+
+  /** Agents that were active before this controller started. */
+  expect(ids: Iterable<string>): void {
+    for (const id of ids) this.expected.add(id);
+  }
+
+  /** Whether the window after this controller's start is still open. */
+  get open(): boolean {
+    return this.clock.now() - this.startedAt < this.timeoutMs;
+  }
+
+  /** Whether an expected agent (`agentId`, or any when empty) may still re-register. */
+  waitingFor(agentId = ''): boolean {
+    if (!this.open) return false;
+    if (agentId) return this.expected.has(agentId) && !this.isBack(agentId);
+    return [...this.expected].some((id) => !this.isBack(id));
+  }
+
+  /** A task recovered from the store that `agentId` has to confirm. */
+  await(agentId: string, taskId: string): void {
+    let set = this.awaited.get(agentId);
+    if (!set) {
+      set = new Set();
+      this.awaited.set(agentId, set);
+    }
+    set.add(taskId);
+  }
+
+  /** The store-recovered tasks `agentId` has to confirm; asked once, at its registration. */
+  take(agentId: string): Set<string> {
+    const set = this.awaited.get(agentId) ?? new Set<string>();
+    this.awaited.delete(agentId);
+    return set;
+  }
+
+  /** Store-recovered tasks whose agent has not re-registered, by agent. */
+  awaitedByAgent(): ReadonlyMap<string, ReadonlySet<string>> {
+    return this.awaited;
+  }
+}
