@@ -4,9 +4,7 @@
 // state of all 20 in their Task objects.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Agent } from '../../../src/agent-sidecar/index.js';
 import type { StoredObject } from '../../../src/store/types.js';
@@ -19,9 +17,10 @@ import {
   spawnController,
   type ControllerProcess,
 } from './process.js';
+import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
 
-const cgroupRoot = `mezzo-completed-${String(process.pid)}`;
-const dir = mkdtempSync(join(tmpdir(), 'mezzo-completed-'));
+const cgroupRoot = testCgroupRoot('completed');
+const dir = tempDir('mezzo-completed-');
 const cleanup: (() => Promise<unknown> | undefined)[] = [];
 after(async () => {
   for (const c of cleanup.reverse()) await c();

@@ -5,9 +5,8 @@
 // acknowledge it for a task it does not know yet and drop it.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Agent } from '../../../src/agent-sidecar/index.js';
 import type { StoredObject } from '../../../src/store/types.js';
@@ -22,9 +21,10 @@ import {
   applyObject,
   type ControllerProcess,
 } from './process.js';
+import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
 
-const cgroupRoot = `mezzo-finalstate-${String(process.pid)}`;
-const dir = mkdtempSync(join(tmpdir(), 'mezzo-finalstate-'));
+const cgroupRoot = testCgroupRoot('finalstate');
+const dir = tempDir('mezzo-finalstate-');
 let controller: ControllerProcess | undefined;
 let agent: Agent | undefined;
 after(async () => {

@@ -109,6 +109,7 @@ export async function applyObject(
 ): Promise<void> {
   const res = await fetch(`${c.server}/apply`, {
     method: 'POST',
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify([
       { apiVersion: 'mezzo.dev/v1alpha1', kind, metadata: { name, namespace: 'default' }, spec },
     ]),

@@ -5,9 +5,8 @@
 // controller process records the update the agent resends and delivers it too.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
+import { writeFileSync, chmodSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Agent } from '../../../src/agent-sidecar/index.js';
 import type { TaskStatus__Output } from '../../../src/gen/mezzo/v1/TaskStatus.js';
@@ -22,9 +21,10 @@ import {
   spawnController,
   type ControllerProcess,
 } from './process.js';
+import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
 
-const cgroupRoot = `mezzo-queued-${String(process.pid)}`;
-const dir = mkdtempSync(join(tmpdir(), 'mezzo-queued-'));
+const cgroupRoot = testCgroupRoot('queued');
+const dir = tempDir('mezzo-queued-');
 chmodSync(dir, 0o755);
 let controller: ControllerProcess | undefined;
 const frameworks: SchedulerClient[] = [];

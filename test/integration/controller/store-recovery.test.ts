@@ -5,9 +5,7 @@
 // (the process died meanwhile: TASK_FAILED).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Agent } from '../../../src/agent-sidecar/index.js';
 import type { StoredObject } from '../../../src/store/types.js';
@@ -22,9 +20,10 @@ import {
   type ControllerPorts,
   type ControllerProcess,
 } from './process.js';
+import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
 
-const cgroupRoot = `mezzo-storerec-${String(process.pid)}`;
-const dir = mkdtempSync(join(tmpdir(), 'mezzo-storerec-'));
+const cgroupRoot = testCgroupRoot('storerec');
+const dir = tempDir('mezzo-storerec-');
 // Everything each test started, stopped at the end even when a test fails.
 const controllers: ControllerProcess[] = [];
 const agents: Agent[] = [];
