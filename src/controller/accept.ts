@@ -11,6 +11,7 @@ import { Resources, taskLimitsProblem } from '../allocator/index.js';
 import type { Operation__Output } from '../gen/mezzo/v1/Operation.js';
 import type { TaskInfo__Output } from '../gen/mezzo/v1/TaskInfo.js';
 import type { OfferRecord } from './records.js';
+import { validateId } from './agent-validation.js';
 
 /** A validated plan for an accept. */
 export interface AcceptPlan {
@@ -86,6 +87,8 @@ export function planAccept(
               code: grpc.status.INVALID_ARGUMENT,
               message: `operation ${i}: a task has no task_id`,
             };
+          const badId = validateId(task.task_id, `operation ${i}: task_id`);
+          if (badId !== undefined) return { code: grpc.status.INVALID_ARGUMENT, message: badId };
           if (taskExists(task.task_id) || newIds.has(task.task_id)) {
             return {
               code: grpc.status.INVALID_ARGUMENT,

@@ -56,6 +56,15 @@ function id(v: string, path: string, required = true): Invalid | undefined {
   );
 }
 
+/**
+ * An ID as agents may report it (at most {@link AGENT_LIMITS}.idChars, no control
+ * characters). Frameworks' task IDs are held to the same rule at launch, so no framework
+ * can launch a task whose ID later gets its agent refused.
+ */
+export function validateId(v: string, path: string): Invalid | undefined {
+  return id(v, path);
+}
+
 function count(list: readonly unknown[], path: string, max: number = AGENT_LIMITS.listItems) {
   return list.length > max ? `${path}: ${list.length} entries, more than ${max}` : undefined;
 }

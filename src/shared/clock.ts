@@ -25,12 +25,30 @@ export class SystemClock implements Clock {
   }
 
   setTimer(delayMs: number, fn: () => void): Timer {
-    const handle = setTimeout(fn, Math.max(0, delayMs));
-    // A pending timer must never keep a stopping process alive.
-    handle.unref();
+    // Node fires a delay above 2^31 - 1 ms (or NaN) after 1 ms: a week-long failover timeout
+    // written in years must wait, not remove the framework at once. Long waits go in steps.
+    const total = Number.isNaN(delayMs) ? 0 : Math.max(0, delayMs);
+    const due = Date.now() + total;
+    let handle: NodeJS.Timeout;
+    const arm = (ms: number) => {
+      handle = setTimeout(
+        () => {
+          const left = due - Date.now();
+          if (left > 0) arm(left);
+          else fn();
+        },
+        Math.min(ms, MAX_TIMEOUT_MS),
+      );
+      // A pending timer must never keep a stopping process alive.
+      handle.unref();
+    };
+    arm(total);
     return { cancel: () => clearTimeout(handle) };
   }
 }
+
+/** The longest delay setTimeout honours (a signed 32-bit count of milliseconds). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 interface Pending {
   at: number;

@@ -156,7 +156,9 @@ test('kubectl delete tasks --all while they are being placed: no Task re-created
   ).catch(async (err: unknown) => {
     const names = (await left()).map((o) => o.metadata.name);
     throw new Error(
-      `${String(err)}: ${String(names.length)} objects (${names.join(' ')}), ${String(live().length)} live tasks, ${String(processes())} processes`,
+      `${String(err)}: ${String(names.length)} objects (${names.join(' ')}), ${String(live().length)} live tasks (${live()
+        .map((x) => `${x.id} ${x.state} on ${x.agentId}`)
+        .join(', ')}), ${String(processes())} processes`,
     );
   });
   // Stopping drains the controller's queued store writes: none may bring an object back.

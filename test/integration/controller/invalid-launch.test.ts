@@ -204,3 +204,47 @@ test('a Task object with mem 0 or 0.0001 cpus shows TASK_ERROR instead of runnin
   }
   assert.deepEqual(taskCgroups(root), [], 'no task cgroup at all');
 });
+
+test('a LAUNCH whose task ID an agent could not report back is refused as a call', async (t) => {
+  if (!needCgroups(t)) return;
+  const { controller, agent } = await cluster();
+  const fw = framework(controller.grpcAddress, 'long-ids', ['r']);
+  cleanup.push(() => fw.close());
+  // Agents may report IDs of at most 1,024 characters without control characters; before,
+  // a framework could launch such a task, and its agent was then refused at every
+  // re-registration, taking every other framework's tasks on it down too.
+  const ids = ['x'.repeat(1025), 'line\nbreak'];
+  const answers: string[] = [];
+  let offered = false;
+  fw.on('offers', (offers) => {
+    for (const o of offers) {
+      if (offered) {
+        fw.decline([o.id], 60).catch(() => undefined);
+        continue;
+      }
+      offered = true;
+      const launchOne = async (id: string) => {
+        const task = {
+          task_id: id,
+          name: 'bad-id',
+          agent_id: o.agent_id,
+          command: { shell: true, value: 'exec sleep 60' },
+          resources: [scalar('cpus', 0.1), scalar('mem', 16)],
+        };
+        await fw.accept([o.id], [{ type: 'LAUNCH', tasks: [task] }], 0).then(
+          () => answers.push('accepted'),
+          (err: unknown) => answers.push(err instanceof Error ? err.message : String(err)),
+        );
+      };
+      void (async () => {
+        for (const id of ids) await launchOne(id);
+      })();
+    }
+  });
+  await fw.start();
+  await until(() => answers.length === ids.length, 10_000, 'both answers');
+  assert.match(answers[0] ?? '', /INVALID_ARGUMENT.*task_id: 1025 characters, more than 1024/);
+  assert.match(answers[1] ?? '', /INVALID_ARGUMENT.*task_id: holds control characters/);
+  assert.equal(controller.core.tasks.size, 0, 'nothing recorded');
+  assert.equal(agent.sandboxOf(ids[0] ?? ''), undefined);
+});

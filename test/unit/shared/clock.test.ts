@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ManualClock } from '../../../src/shared/clock.js';
+import { ManualClock, SystemClock } from '../../../src/shared/clock.js';
 
 test('ManualClock fires timers in due order, each at its due time', () => {
   const clock = new ManualClock(1_000);
@@ -39,4 +39,17 @@ test('ManualClock cancelled timers never fire and time cannot go back', () => {
   assert.equal(ran, false);
   assert.equal(clock.pendingTimers(), 0);
   assert.throws(() => clock.advance(-1), RangeError);
+});
+
+test('SystemClock waits out delays longer than setTimeout can hold', async () => {
+  // Node runs a setTimeout of more than 2^31 - 1 ms after 1 ms: a failover timeout of a
+  // month (2.6e9 ms) used to remove a disconnected framework at once.
+  const clock = new SystemClock();
+  let fired = 0;
+  const long = clock.setTimer(2.6e9, () => fired++);
+  const nan = clock.setTimer(Number.NaN, () => fired++);
+  await new Promise((r) => setTimeout(r, 50));
+  long.cancel();
+  nan.cancel();
+  assert.equal(fired, 1, 'only the NaN delay (read as 0) fired');
 });
