@@ -16,7 +16,7 @@ import type { StatusReason } from '../gen/mezzo/v1/StatusReason.js';
 import { OfferBook } from './offer-book.js';
 import { RecoveryWindow } from './recovery-window.js';
 import { CompletedTasks, DEFAULT_COMPLETED_BOUNDS } from './completed-tasks.js';
-import { deliver } from './status-flow.js';
+import { deliver, written } from './status-flow.js';
 import { sendOffers } from './offer-flow.js';
 import { FileReads } from './files.js';
 import { controllerMetrics, refreshGauges, type ControllerMetrics } from './metrics.js';
@@ -270,6 +270,7 @@ export class ControllerCore {
   /** The store mirror wrote `version` of the task (read before the write began). */
   taskWritten(task: TaskRecord, version: number | undefined): void {
     task.mirrored = version;
+    written(this, task);
     if (isTerminal(task.state)) this.completed.written(task.frameworkId);
   }
 

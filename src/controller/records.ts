@@ -87,6 +87,12 @@ export interface TaskRecord {
   version?: number;
   /** The version the store mirror last wrote. */
   mirrored?: number;
+  /**
+   * A framework's acknowledgement held back from the agent until the store has the state
+   * it acknowledges: once the agent forgets an update, a restarted controller can only
+   * learn it from the store.
+   */
+  ackAfterWrite?: Buffer;
 }
 
 /** An outstanding offer. */

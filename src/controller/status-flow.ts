@@ -62,12 +62,24 @@ function ackToAgent(
 /** The framework acknowledged an update: pass it to the agent; the task may now complete. */
 export function acknowledged(core: ControllerCore, task: TaskRecord, uuid: Buffer): void {
   // The agent knows which update is at the head of the task's stream and ignores others.
-  ackToAgent(core, task.agentId, task.id, task.frameworkId, uuid);
+  // Until the store has this state, the agent's copy is the only durable one: a controller
+  // restarted before the write would rebuild the task from a stale object and the agent
+  // would no longer report it (seen in the soak as FINISHED, then GONE).
+  if (core.opts.onTaskChanged && task.mirrored !== task.version) task.ackAfterWrite = uuid;
+  else ackToAgent(core, task.agentId, task.id, task.frameworkId, uuid);
   const pending = task.unacked?.uuid;
   if (pending !== undefined && Buffer.from(pending as Uint8Array).equals(uuid)) {
     task.unacked = undefined;
     core.complete(task);
   }
+}
+
+/** The store mirror wrote the task: pass on an acknowledgement held back for the write. */
+export function written(core: ControllerCore, task: TaskRecord): void {
+  const uuid = task.ackAfterWrite;
+  if (uuid === undefined || task.mirrored !== task.version) return;
+  task.ackAfterWrite = undefined;
+  ackToAgent(core, task.agentId, task.id, task.frameworkId, uuid);
 }
 
 /** A framework (re)subscribed: what it has not received or acknowledged, oldest first. */
