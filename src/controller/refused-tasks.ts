@@ -7,6 +7,7 @@
 import { Resources } from '../allocator/index.js';
 import type { AcceptPlan } from './accept.js';
 import type { ControllerCore } from './core.js';
+import type { TaskInfo__Output } from '../gen/mezzo/v1/TaskInfo.js';
 import type { FrameworkRecord, TaskRecord } from './records.js';
 
 /** Records each of the plan's invalid tasks as ended in TASK_ERROR and tells its framework. */
@@ -16,20 +17,8 @@ export function refuseInvalidTasks(
   plan: Pick<AcceptPlan, 'invalid' | 'agentId' | 'role'>,
 ): void {
   for (const { task, message } of plan.invalid) {
-    const rec: TaskRecord = {
-      id: task.task_id,
-      frameworkId: fw.id,
-      agentId: plan.agentId,
-      info: { ...task, framework_id: fw.id, agent_id: plan.agentId },
-      // It holds nothing: its share of the offers goes back with the unused rest.
-      resources: Resources.EMPTY,
-      role: plan.role,
-      state: 'TASK_STAGING',
-      status: undefined,
-      recovered: true,
-    };
-    core.tasks.set(rec.id, rec);
-    fw.tasks.add(rec.id);
+    // It holds nothing: its share of the offers goes back with the unused rest.
+    const rec = addLaunchedTask(core, fw, plan, task, Resources.EMPTY, true);
     // Seen launched first, like any task launched through an offer, then ended.
     core.opts.onTaskChanged?.(rec);
     const status = core.masterStatus(rec, 'TASK_ERROR', 'REASON_TASK_INVALID', message);
@@ -37,4 +26,32 @@ export function refuseInvalidTasks(
     core.sendTo(fw.id, { type: 'UPDATE', update: { status } });
     core.log.warn('task refused', { framework: fw.id, taskId: rec.id, reason: message });
   }
+}
+
+/**
+ * Records a task of an ACCEPT as launched on the plan's agent (STAGING, nothing heard from
+ * the agent yet): the one shape of a new task record, for launches and refusals alike.
+ */
+export function addLaunchedTask(
+  core: ControllerCore,
+  fw: FrameworkRecord,
+  plan: Pick<AcceptPlan, 'agentId' | 'role'>,
+  task: TaskInfo__Output,
+  resources: Resources,
+  recovered: boolean,
+): TaskRecord {
+  const rec: TaskRecord = {
+    id: task.task_id,
+    frameworkId: fw.id,
+    agentId: plan.agentId,
+    info: { ...task, framework_id: fw.id, agent_id: plan.agentId },
+    resources,
+    role: plan.role,
+    state: 'TASK_STAGING',
+    status: undefined,
+    recovered,
+  };
+  core.tasks.set(rec.id, rec);
+  fw.tasks.add(rec.id);
+  return rec;
 }

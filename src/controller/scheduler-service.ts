@@ -11,11 +11,11 @@ import type { SchedulerHandlers } from '../gen/mezzo/v1/Scheduler.js';
 import type { CallHeader__Output } from '../gen/mezzo/v1/CallHeader.js';
 import type { ControllerCore } from './core.js';
 import { planAccept } from './accept.js';
-import { refuseInvalidTasks } from './refused-tasks.js';
+import { addLaunchedTask, refuseInvalidTasks } from './refused-tasks.js';
 import { reconcileAnswer } from './reconcile.js';
 import { noteOfferOutcome } from './decline-streak.js';
 import { acknowledged, redeliver } from './status-flow.js';
-import { isTerminal, type EventStream, type FrameworkRecord, type TaskRecord } from './records.js';
+import { isTerminal, type EventStream, type FrameworkRecord } from './records.js';
 
 const DEFAULT_REFUSE_SECONDS = 5;
 
@@ -70,19 +70,7 @@ export function schedulerService(core: ControllerCore): SchedulerHandlers {
         core.allocator.updateAllocation(fw.id, plan.agentId, c.from, c.to);
       const agent = core.agents.get(plan.agentId);
       for (const { task, resources } of plan.launches) {
-        const rec: TaskRecord = {
-          id: task.task_id,
-          frameworkId: fw.id,
-          agentId: plan.agentId,
-          info: { ...task, framework_id: fw.id, agent_id: plan.agentId },
-          resources,
-          role: plan.role,
-          state: 'TASK_STAGING',
-          status: undefined,
-          recovered: false,
-        };
-        core.tasks.set(rec.id, rec);
-        fw.tasks.add(rec.id);
+        const rec = addLaunchedTask(core, fw, plan, task, resources, false);
         agent?.tasks.add(rec.id);
         agent?.stream?.write({
           launch_task: {
