@@ -88,11 +88,23 @@ test('completed tasks kept per framework up to the bound; all final states in th
   // What is held is history, not live tasks: every held task finished.
   assert.equal(held.length, BOUND, held.join(', '));
   for (const id of held) assert.ok(finished.has(id), `${id} is a completed task`);
-  const objects = (await getJson<StoredObject[]>(c, '/objects?kind=Task')).filter(
-    (o) => (o.status as { frameworkId?: string } | undefined)?.frameworkId === fwId,
-  );
-  assert.equal(objects.length, TASKS, 'every task keeps its Task object');
-  for (const o of objects)
+  // The store mirror writes asynchronously: the held (newest) tasks' final states may
+  // still be on their way, so read until every object shows one or the deadline passes.
+  const objects = async () =>
+    (await getJson<StoredObject[]>(c as ControllerProcess, '/objects?kind=Task')).filter(
+      (o) => (o.status as { frameworkId?: string } | undefined)?.frameworkId === fwId,
+    );
+  const settled = Date.now();
+  let stored = await objects();
+  while (
+    stored.some((o) => (o.status as { state?: string }).state !== 'TASK_FINISHED') &&
+    Date.now() - settled < 10_000
+  ) {
+    await new Promise((r) => setTimeout(r, 100));
+    stored = await objects();
+  }
+  assert.equal(stored.length, TASKS, 'every task keeps its Task object');
+  for (const o of stored)
     assert.equal((o.status as { state?: string }).state, 'TASK_FINISHED', o.metadata.name);
   await killController(c);
   c = undefined;
