@@ -47,13 +47,11 @@ export interface PathAccess {
 
 /** One authorization question. */
 export type AccessRequest =
-  | { readonly resource: ResourceAccess }
-  | { readonly nonResource: PathAccess };
+  { readonly resource: ResourceAccess } | { readonly nonResource: PathAccess };
 
 /** The answer: allowed, or denied with what was missing (an expected rejection). */
 export type Decision =
-  | { readonly allowed: true }
-  | { readonly allowed: false; readonly reason: string };
+  { readonly allowed: true } | { readonly allowed: false; readonly reason: string };
 
 /** Answers authorization questions (a local policy in dev mode, SubjectAccessReview on Kubernetes). */
 export interface Authorizer {

@@ -3,6 +3,7 @@
  * rebuilt after a restart from framework resubscriptions and agent re-registrations, as
  * the Mesos master rebuilds its state after a failover.
  */
+import type { Principal } from '../auth/types.js';
 import type * as grpc from '@grpc/grpc-js';
 import type { Resources } from '../allocator/index.js';
 import type { Timer } from '../shared/clock.js';
@@ -36,6 +37,12 @@ export interface FrameworkRecord {
   /** Start of the current run of declines without an accept (ms), for the OffersDeclined event. */
   declineStreakSince?: number;
   declineWarned?: boolean;
+  /**
+   * Who subscribed it (the authenticated caller): a later subscription with this
+   * framework's ID must come from the same principal, and what the framework asks for
+   * (roles, run-as users, kills) is authorized for this principal.
+   */
+  principal?: Principal;
 }
 
 /** A registered agent. */
