@@ -175,6 +175,7 @@ function newRecord(
     state: status?.state ?? 'TASK_STAGING',
     status,
     recovered: false,
+    adopted: true,
   };
   core.tasks.set(rec.id, rec);
   core.frameworks.get(rec.frameworkId)?.tasks.add(rec.id);

@@ -104,6 +104,9 @@ export class Controller {
       log: opts.logger,
       namespace: this.namespace,
       ...(opts.recordEvent ? { recordEvent: opts.recordEvent } : {}),
+      queueRelease: (key) => {
+        this.queue.add(`task-object/${key}`);
+      },
     });
   }
 
@@ -178,6 +181,7 @@ export class Controller {
   /** Stops serving (tasks on agents keep running). */
   async stop(): Promise<void> {
     this.recoveryTimer?.cancel();
+    this.tasks.stop();
     this.core.stop();
     this.unwatch?.();
     this.unwatchFrameworks?.();
@@ -224,8 +228,13 @@ export class Controller {
   }
 
   private async reconcile(key: string): Promise<void> {
-    const [kind, id = ''] = key.split('/', 2);
-    if (kind === 'framework') {
+    // IDs may contain slashes; the kind is what precedes the first.
+    const slash = key.indexOf('/');
+    const kind = key.slice(0, slash);
+    const id = key.slice(slash + 1);
+    if (kind === 'task-object') {
+      await this.tasks.release(id);
+    } else if (kind === 'framework') {
       await this.writeFramework(id);
     } else if (kind === 'task') {
       await this.tasks.sync(id);

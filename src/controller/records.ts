@@ -90,6 +90,12 @@ export interface TaskRecord {
    * confirmed by its agent: the state is the one last recorded, maybe stale.
    */
   fromStore?: boolean;
+  /**
+   * Learned from its agent's report, neither launched by this controller nor rebuilt
+   * from the store: the controller that launched it may have died before its Task
+   * object was first written, so the store mirror writes it if it is missing.
+   */
+  adopted?: boolean;
   /** Bumped on every change the store mirror is told about. */
   version?: number;
   /** The version the store mirror last wrote. */

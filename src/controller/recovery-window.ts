@@ -28,6 +28,11 @@ export class RecoveryWindow {
     for (const id of ids) this.expected.add(id);
   }
 
+  /** When the window after this controller's start closes (ms on the clock). */
+  get closesAt(): number {
+    return this.startedAt + this.timeoutMs;
+  }
+
   /** Whether the window after this controller's start is still open. */
   get open(): boolean {
     return this.clock.now() - this.startedAt < this.timeoutMs;

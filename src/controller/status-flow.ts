@@ -118,6 +118,7 @@ function adoptReported(core: ControllerCore, agent: AgentRecord, taskId: string)
     status,
     // It ended before this controller knew it: the allocator never counted it.
     recovered: true,
+    adopted: true,
   };
   core.tasks.set(taskId, rec);
   core.frameworks.get(rec.frameworkId)?.tasks.add(taskId);

@@ -4,18 +4,20 @@
  *  - it was launched for one (a Task applied with kubectl and placed by the default
  *    framework): its TaskInfo names the object in the {@link TASK_OBJECT_LABEL} label;
  *  - it was launched through an offer by any other framework: the mirror creates an
- *    object for it, named by the task ID, once.
- * The mirror never creates an object a second time, and never one for a task it did not
- * see launched (a task rebuilt from an agent's re-registration after a restart had its
- * object made then). So when a task's object is missing — deleted while the launch was
- * in flight, deleted while the controller was down, or deleted while the task ran — the
- * object is gone for good and the task has no owner to show it: the mirror kills it.
- * Deleting (or starting to delete) an object kills its task at once.
+ *    object for it, named by the task ID, with the {@link TASK_MIRROR_FINALIZER}.
+ * The finalizer is what lets a restarted controller tell "deleted" from "never written":
+ * a delete only marks such an object until the mirror has killed its task and written
+ * its final state, so an object that is missing was never made — its controller died
+ * between the launch and the first write — and the mirror makes it for a task its agent
+ * reports. A missing object of a task launched for one, or of one recovered from the
+ * store, was deleted: that task has no owner to show it any more, and the mirror kills
+ * it. Deleting (or starting to delete) an object kills its task at once.
  */
 import type { Logger } from '../shared/logger.js';
-import type { Clock } from '../shared/clock.js';
+import type { Clock, Timer } from '../shared/clock.js';
 import { setCondition, type Condition } from '../kube/conditions.js';
 import { isValidLabel, validLabels } from '../kube/labels.js';
+import { removeFinalizer } from '../store/finalizers.js';
 import { API_VERSION, objectKey, type Store, type StoredObject } from '../store/types.js';
 import type { ControllerCore } from './core.js';
 import { isTerminal, TASK_OBJECT_LABEL, type TaskRecord } from './records.js';
@@ -25,6 +27,8 @@ import type { RecordEvent } from './record-event.js';
 export const TASK_ID_LABEL = 'mezzo.dev/task-id';
 /** Label on a task's TaskInfo naming the Task object (`namespace/name`) it was launched for. */
 export { TASK_OBJECT_LABEL };
+/** Finalizer on the objects the mirror makes: a delete waits until the task has ended. */
+export const TASK_MIRROR_FINALIZER = 'mezzo.dev/task-mirror';
 
 const FAILED_STATES: ReadonlySet<string> = new Set([
   'TASK_FAILED',
@@ -51,6 +55,8 @@ export interface TaskMirrorDeps {
   /** Namespace of the objects created for tasks launched through offers. */
   namespace: string;
   recordEvent?: RecordEvent;
+  /** Queues `key` for {@link TaskMirror.release} on the controller's work queue. */
+  queueRelease: (key: string) => void;
 }
 
 /** Where a task's object is, and whether the task was launched for it. */
@@ -84,6 +90,8 @@ export class TaskMirror {
   private readonly entries = new Map<string, Entry>();
   /** Task IDs by object key, to find the task of a deleted object. */
   private readonly byObject = new Map<string, Set<string>>();
+  /** Release checks put off until the restart's recovery window closes. */
+  private readonly deferred = new Map<string, Timer>();
 
   constructor(private readonly d: TaskMirrorDeps) {}
 
@@ -99,22 +107,60 @@ export class TaskMirror {
 
   /**
    * A Task object changed: when it is deleted, or being deleted (a finalizer holds it),
-   * its tasks are killed now, whoever owns them.
+   * its tasks are killed now, whoever owns them; a marked object of the mirror's is let
+   * go once no live task is left to show on it.
    */
   onObject(obj: StoredObject, deleted: boolean): void {
     if (!deleted && !obj.metadata.deletionTimestamp) return;
-    const ids = new Set(this.byObject.get(objectKey(obj)) ?? []);
-    const status = obj.status as { taskId?: unknown } | undefined;
-    if (typeof status?.taskId === 'string') ids.add(status.taskId);
-    const labelled = obj.metadata.labels?.[TASK_ID_LABEL];
-    if (labelled) ids.add(labelled);
-    for (const id of ids) {
+    for (const id of this.taskIdsOf(obj)) {
       const t = this.d.core.tasks.get(id);
-      const e = this.entries.get(id);
+      // A task rebuilt from the store has no entry until it changes: its object's mark
+      // (replayed when the controller starts watching) must still kill it.
+      const e = this.entries.get(id) ?? (t ? this.note(t) : undefined);
       if (t && e && e.phase !== 'unmirrored' && this.isTaskOf(obj, t, e)) {
         this.orphan(t, e, 'its Task object was deleted');
       }
     }
+    if (!deleted && (obj.metadata.finalizers ?? []).includes(TASK_MIRROR_FINALIZER))
+      this.d.queueRelease(objectKey(obj));
+  }
+
+  /**
+   * Removes the mirror's finalizer from the marked object `key` (`namespace/name`) when
+   * none of its tasks is live. While a restarted controller still waits for agents, a
+   * task it has not heard of yet may be running: the check waits for the window to close.
+   */
+  async release(key: string): Promise<void> {
+    const slash = key.indexOf('/');
+    const obj = await this.d.store.get('Task', key.slice(slash + 1), key.slice(0, slash));
+    if (!obj?.metadata.deletionTimestamp) return;
+    if (!(obj.metadata.finalizers ?? []).includes(TASK_MIRROR_FINALIZER)) return;
+    const live = [...this.taskIdsOf(obj)].some((id) => {
+      const t = this.d.core.tasks.get(id);
+      return t !== undefined && !isTerminal(t.state);
+    });
+    if (live) return; // its final state's write lets it go (mirror())
+    const recovery = this.d.core.recovery;
+    if (recovery.waitingFor()) {
+      if (!this.deferred.has(key)) {
+        const wait = Math.max(0, recovery.closesAt - this.d.clock.now()) + 1;
+        this.deferred.set(
+          key,
+          this.d.clock.setTimer(wait, () => {
+            this.deferred.delete(key);
+            this.d.queueRelease(key);
+          }),
+        );
+      }
+      return;
+    }
+    await removeFinalizer(this.d.store, obj, TASK_MIRROR_FINALIZER);
+  }
+
+  /** Cancels the release checks put off (the controller is stopping). */
+  stop(): void {
+    for (const timer of this.deferred.values()) timer.cancel();
+    this.deferred.clear();
   }
 
   /** Writes task `id`'s status onto its object (creating it once), or kills an orphan. */
@@ -160,18 +206,33 @@ export class TaskMirror {
     }
     if (obj.metadata.deletionTimestamp) this.orphan(t, e, 'its Task object is being deleted');
     await this.writeStatus(t, obj);
+    // The final state is on the object: a delete that waited for it may now complete.
+    if (obj.metadata.deletionTimestamp && isTerminal(t.state))
+      await removeFinalizer(this.d.store, obj, TASK_MIRROR_FINALIZER);
   }
 
   private note(t: TaskRecord): Entry {
     const ref = this.objectOf(t);
     const key = `${ref.namespace}/${ref.name}`;
-    const fresh = t.status === undefined && !ref.launchedFor;
+    // Seen launched here (no status yet), or adopted from an agent's report: either way
+    // its object may not exist yet, and a missing one was never made (the finalizer).
+    const fresh = !ref.launchedFor && (t.status === undefined || t.adopted === true);
     const e: Entry = { ref, key, phase: fresh ? 'new' : 'mirrored', killed: false };
     this.entries.set(t.id, e);
     let ids = this.byObject.get(key);
     if (!ids) this.byObject.set(key, (ids = new Set()));
     ids.add(t.id);
     return e;
+  }
+
+  /** The task IDs an object names or the mirror knows it by. */
+  private taskIdsOf(obj: StoredObject): Set<string> {
+    const ids = new Set(this.byObject.get(objectKey(obj)) ?? []);
+    const status = obj.status as { taskId?: unknown } | undefined;
+    if (typeof status?.taskId === 'string') ids.add(status.taskId);
+    const labelled = obj.metadata.labels?.[TASK_ID_LABEL];
+    if (labelled) ids.add(labelled);
+    return ids;
   }
 
   /**
@@ -231,6 +292,7 @@ export class TaskMirror {
       metadata: {
         name: ref.name,
         namespace: ref.namespace,
+        finalizers: [TASK_MIRROR_FINALIZER],
         // The framework's labels where Kubernetes accepts them, for `kubectl get -l`.
         labels: {
           ...validLabels(t.info.labels ?? {}),

@@ -1,53 +1,23 @@
 /**
  * The finalizer that makes a Task object's delete wait until its task is killed: added
  * before the task is launched, removed once the task has ended (or was never launched).
- * Optimistic concurrency: a write that lost a race reads again and retries a few times.
  */
-import { ConflictError } from '../../shared/errors.js';
+import * as finalizers from '../../store/finalizers.js';
 import type { Store, StoredObject } from '../../store/types.js';
 
 /** Finalizer that holds a Task object's deletion until its task is killed. */
 export const TASK_FINALIZER = 'mezzo.dev/kill-task';
 
-const ATTEMPTS = 5;
-
 /**
  * Adds the finalizer. Resolves false when the object is gone or being deleted: its task
  * must not be launched then.
  */
-export async function addFinalizer(store: Store, obj: StoredObject): Promise<boolean> {
-  for (let i = 0; ; i++) {
-    const cur = await store.get('Task', obj.metadata.name, obj.metadata.namespace);
-    if (!cur || cur.metadata.deletionTimestamp) return false;
-    if (
-      cur.metadata.uid !== undefined &&
-      obj.metadata.uid !== undefined &&
-      cur.metadata.uid !== obj.metadata.uid
-    )
-      return false; // deleted and made again: the new object is served on its own
-    if ((cur.metadata.finalizers ?? []).includes(TASK_FINALIZER)) return true;
-    cur.metadata.finalizers = [...(cur.metadata.finalizers ?? []), TASK_FINALIZER];
-    try {
-      await store.update(cur);
-      return true;
-    } catch (err) {
-      if (!(err instanceof ConflictError) || i >= ATTEMPTS - 1) throw err;
-    }
-  }
+export function addFinalizer(store: Store, obj: StoredObject): Promise<boolean> {
+  return finalizers.addFinalizer(store, obj, TASK_FINALIZER);
 }
 
 /** Removes the finalizer, letting a deleted object go. */
 export async function removeFinalizer(store: Store, obj: StoredObject): Promise<void> {
   if (!(obj.metadata.finalizers ?? []).includes(TASK_FINALIZER)) return;
-  for (let i = 0; ; i++) {
-    const cur = await store.get('Task', obj.metadata.name, obj.metadata.namespace);
-    if (!cur || !(cur.metadata.finalizers ?? []).includes(TASK_FINALIZER)) return;
-    cur.metadata.finalizers = (cur.metadata.finalizers ?? []).filter((f) => f !== TASK_FINALIZER);
-    try {
-      await store.update(cur);
-      return;
-    } catch (err) {
-      if (!(err instanceof ConflictError) || i >= ATTEMPTS - 1) throw err;
-    }
-  }
+  await finalizers.removeFinalizer(store, obj, TASK_FINALIZER);
 }

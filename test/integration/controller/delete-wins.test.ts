@@ -225,6 +225,8 @@ test("a framework's task is killed when the Task object made for it is deleted, 
     15_000,
     'the three tasks killed',
   );
+  // The mirror's finalizer held each object until its task's final state was written.
+  await untilAsync(async () => (await store.list('Task')).length === 0, 15_000, 'objects gone');
   await stopController();
   assert.equal(creations.count, 0, 'no Task object was re-created');
   assert.equal((await store.list('Task')).length, 0);
@@ -263,8 +265,44 @@ test('a Task object deleted while the controller was down: its task is killed, n
     'gone killed',
   );
   assert.equal(controller.core.tasks.get('keep')?.state, 'TASK_RUNNING', 'the other task runs on');
+  await untilAsync(
+    async () => (await second.store.get('Task', 'gone', 'default')) === undefined,
+    15_000,
+    'the marked object released once its task was killed',
+  );
   await stopSecond();
   assert.equal(await second.store.get('Task', 'gone', 'default'), undefined, 'not re-created');
   assert.equal(await stateOf(second.store, 'keep'), 'TASK_RUNNING');
   assert.equal(busyCgroupsUnder(first.root), 1, "only keep's cgroup still has processes");
+});
+
+test('a task whose object was never written before its controller died gets one, and runs on', async (t) => {
+  if (!needCgroups(t)) return;
+  const first = await cluster('dw4', 'cpus:2;mem:512');
+  const port = Number(first.controller.grpcAddress.split(':').pop());
+  const fw = framework(first.controller.grpcAddress, 'unwritten', ['r'], 300);
+  cleanup.push(() => fw.close());
+  launchOnce(fw, (agentId) => [launch('unwritten', agentId, 'exec sleep 300', 0.1, 16)]);
+  await fw.start();
+  const running = async (s: Store) =>
+    ((await s.get('Task', 'unwritten', 'default'))?.status as { state?: string } | undefined)
+      ?.state === 'TASK_RUNNING';
+  await untilAsync(() => running(first.store), 15_000, 'the object running');
+  await first.stop();
+  // The state a controller killed between the launch and the mirror's first write leaves:
+  // no object at all (only a finalizer-free delete removes one outright).
+  const obj = await first.store.get('Task', 'unwritten', 'default');
+  assert.ok(obj, 'the mirror made the object');
+  assert.deepEqual(obj.metadata.finalizers, ['mezzo.dev/task-mirror']);
+  await first.store.update({ ...obj, metadata: { ...obj.metadata, finalizers: [] } });
+  await first.store.delete('Task', 'unwritten', 'default');
+  assert.equal(await first.store.get('Task', 'unwritten', 'default'), undefined);
+  const second = await startController(first.dir, port);
+  const stopSecond = stopOnce(second.controller);
+  cleanup.push(stopSecond);
+  // The agent's re-registration reports the task; the mirror writes its object.
+  await untilAsync(() => running(second.store), 15_000, 'the object written from the report');
+  assert.equal(second.controller.core.tasks.get('unwritten')?.state, 'TASK_RUNNING');
+  await stopSecond();
+  assert.equal(busyCgroupsUnder(first.root), 1, 'the task runs on');
 });
