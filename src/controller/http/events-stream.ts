@@ -26,7 +26,7 @@ import { NO_PARAMETERS } from './schemas.js';
 export interface StreamLimits {
   /** Streams open at once; the next is refused with 503. */
   maxClients: number;
-  /** Bytes waiting to be sent to one client before it is dropped. */
+  /** Unsent bytes one client may have queued; past them it is dropped at the next event. */
   maxBufferedBytes: number;
   /** How often the view is diffed and deltas sent (ms). */
   tickMs: number;
@@ -202,10 +202,13 @@ export class DashboardFeed {
     for (const res of [...this.clients]) this.send(res, delta);
   }
 
-  /** Writes, or drops a client whose unsent bytes would pass the bound. */
+  /**
+   * Writes, or drops a client that has more than the bound still unsent: what one page
+   * holds in the controller is at most the bound plus one event.
+   */
   private send(res: ServerResponse, chunk: string): void {
     if (res.destroyed) return;
-    if (res.writableLength + Buffer.byteLength(chunk) > this.limits.maxBufferedBytes) {
+    if (res.writableLength > this.limits.maxBufferedBytes) {
       this.dropped++;
       // Not end(): that would wait for the backlog this client does not read.
       res.destroy();
