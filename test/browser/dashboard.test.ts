@@ -120,6 +120,9 @@ const PAGES: [string, string][] = [
 
 test('every page renders from the stream, deep links work, the theme toggles', async (t) => {
   if (!ready(t)) return;
+  assert.ok(dev);
+  // `mezzo dev` says where the dashboard is.
+  assert.match(dev.output, new RegExp(`dashboard: http://127\\.0\\.0\\.1:${dev.port}/`));
   const { page, errors } = await visit('overview');
   try {
     await waitForText(page, '#controller-id', /^[0-9a-f-]{36}$/);
