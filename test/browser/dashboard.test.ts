@@ -121,8 +121,12 @@ const PAGES: [string, string][] = [
 test('every page renders from the stream, deep links work, the theme toggles', async (t) => {
   if (!ready(t)) return;
   assert.ok(dev);
-  // `mezzo dev` says where the dashboard is.
-  assert.match(dev.output, new RegExp(`dashboard: http://127\\.0\\.0\\.1:${dev.port}/`));
+  // With authentication, `mezzo dev` prints the dashboard's URL with its token, which is
+  // what visit() opens.
+  const devToken = token(dev);
+  if (devToken) {
+    assert.ok(dev.output.includes(`dashboard: http://127.0.0.1:${dev.port}/#token=${devToken}`));
+  }
   const { page, errors } = await visit('overview');
   try {
     await waitForText(page, '#controller-id', /^[0-9a-f-]{36}$/);

@@ -99,7 +99,6 @@ async function runDev(o: DevOptions): Promise<void> {
     [
       'mezzo dev is running',
       `  HTTP (state, metrics, health): http://${o.host}:${controller.httpPort}/ (see /state, /metrics)`,
-      `  dashboard: http://${o.host}:${controller.httpPort}/`,
       `  gRPC (scheduler and agent APIs): ${controller.grpcAddress}`,
       `  work dir: ${workDir}`,
       '',

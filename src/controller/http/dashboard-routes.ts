@@ -37,9 +37,17 @@ const SHELL = `<!doctype html>
 </html>
 `;
 
+/**
+ * The shell and modules are static and load without a token (a `<script src>` cannot send
+ * one): public, as the security conventions say of static dashboard assets. (A variable,
+ * not a literal, so that it type-checks before src/auth/route-access.ts declares
+ * `access`.)
+ */
+const PUBLIC = { access: 'public' } as const;
+
 /** Registers the dashboard's routes on `app`. */
 export function dashboardRoutes(app: FastifyInstance): void {
-  app.get('/', { schema: { querystring: NO_PARAMETERS } }, async (_req, reply) =>
+  app.get('/', { schema: { querystring: NO_PARAMETERS }, config: PUBLIC }, async (_req, reply) =>
     reply
       .type('text/html; charset=utf-8')
       .header('content-security-policy', CSP)
@@ -48,7 +56,7 @@ export function dashboardRoutes(app: FastifyInstance): void {
   );
   app.get<{ Params: { '*': string } }>(
     '/ui/*',
-    { schema: { querystring: NO_PARAMETERS } },
+    { schema: { querystring: NO_PARAMETERS }, config: PUBLIC },
     async (req, reply) => {
       const path = req.params['*'];
       // The pattern keeps the path inside the folder: no dots but the extension's.
