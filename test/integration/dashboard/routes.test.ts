@@ -1,6 +1,8 @@
-// GET /events on a real controller and store: a snapshot first, then deltas that name
-// only what changed; a client that stops reading is dropped once its backlog passes the
-// bound while another keeps its stream; streams past the limit are refused with 503.
+// The dashboard's routes on a real controller and store. GET /events: a snapshot first,
+// then deltas that name only what changed; a client that stops reading is dropped once its
+// backlog passes the bound while another keeps its stream; streams past the limit are
+// refused with 503. GET / and /ui/: the shell under a strict policy, its modules, and 404
+// for any other path.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
@@ -171,4 +173,30 @@ test('a client that stops reading is dropped past its bound; another keeps its s
   }
   // The last stream gone, the feed stops (no timers left to keep the process alive).
   await until(() => feed.open === 0, 10_000, 'every stream closed');
+});
+
+test('the shell and its modules are served with a strict policy; nothing else is', async () => {
+  const base = `http://127.0.0.1:${controller.httpPort}`;
+  const shell = await fetch(`${base}/`);
+  assert.equal(shell.status, 200);
+  assert.match(shell.headers.get('content-type') ?? '', /^text\/html/);
+  assert.match(shell.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+  assert.match(await shell.text(), /<script type="module" src="\/ui\/main\.js">/);
+  const main = await fetch(`${base}/ui/main.js`);
+  assert.equal(main.status, 200);
+  assert.match(main.headers.get('content-type') ?? '', /^text\/javascript/);
+  // Its imports name modules the same route serves.
+  for (const m of (await main.text()).matchAll(/from '\.\/([a-z/-]+\.js)'/g)) {
+    assert.equal((await fetch(`${base}/ui/${m[1] ?? ''}`)).status, 200, m[1]);
+  }
+  for (const path of [
+    '/ui/main.js.map',
+    '/ui/missing.js',
+    '/ui/..%2F..%2Fcontroller%2Fhttp.js',
+    '/ui/..%2Fapi.js',
+  ]) {
+    const res = await fetch(`${base}${path}`);
+    assert.equal(res.status, 404, path);
+    await res.body?.cancel();
+  }
 });
