@@ -225,7 +225,9 @@ export function eventsRoute(app: FastifyInstance, feed: DashboardFeed): void {
   app.server.on('close', () => {
     feed.close();
   });
-  app.get('/events', { schema: { querystring: NO_PARAMETERS } }, (_req, reply) => {
+  // No HEAD twin: a HEAD would hold a stream slot open with nothing to read.
+  const opts = { schema: { querystring: NO_PARAMETERS }, exposeHeadRoute: false };
+  app.get('/events', opts, (_req, reply) => {
     if (feed.open >= feed.limits.maxClients) {
       throw new HttpError(
         503,

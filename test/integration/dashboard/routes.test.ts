@@ -189,6 +189,8 @@ test('the shell and its modules are served with a strict policy; nothing else is
   for (const m of (await main.text()).matchAll(/from '\.\/([a-z/-]+\.js)'/g)) {
     assert.equal((await fetch(`${base}/ui/${m[1] ?? ''}`)).status, 200, m[1]);
   }
+  // A HEAD of the stream would hold a slot open with nothing to read: there is none.
+  assert.equal((await fetch(`${base}/events`, { method: 'HEAD' })).status, 405);
   for (const path of [
     '/ui/main.js.map',
     '/ui/missing.js',
