@@ -51,6 +51,16 @@ export function table(label: string, head: string[], rows: Child[][], empty: str
   );
 }
 
+/** A counter card: a label over a big value. */
+export function statCard(label: string, value: Child, id?: string): HTMLElement {
+  return h(
+    'div',
+    { class: 'card' },
+    h('div', { class: 'muted' }, label),
+    h('div', { class: 'big', id }, value),
+  );
+}
+
 /** A link to a page of the dashboard. */
 export function link(route: string, text: string): HTMLAnchorElement {
   return h('a', { href: `#/${route}` }, text);

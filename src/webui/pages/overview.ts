@@ -1,15 +1,10 @@
 /** Overview: the controller's identity and the cluster's resource totals as bars. */
-import { bar, fmt, h, link, when } from '../dom.js';
+import { bar, fmt, h, link, statCard, when } from '../dom.js';
 import { item, items, num, rec, str } from '../model.js';
 import type { Page } from '../page.js';
 
 function count(label: string, n: number, route: string): HTMLElement {
-  return h(
-    'div',
-    { class: 'card' },
-    h('div', { class: 'muted' }, label),
-    h('div', { class: 'big' }, link(route, String(n))),
-  );
+  return statCard(label, link(route, String(n)));
 }
 
 /** The Overview page. */

@@ -4,7 +4,7 @@
  */
 import { call } from '../api.js';
 import { applyForm } from '../form.js';
-import { h, table, when } from '../dom.js';
+import { h, statCard, table, when } from '../dom.js';
 import { drawGraph } from '../graph.js';
 import { items, list, num, onChange, rec, str, type Item } from '../model.js';
 import type { Page } from '../page.js';
@@ -106,18 +106,8 @@ export const schedulesPage: Page = {
       h(
         'div',
         { class: 'cards' },
-        h(
-          'div',
-          { class: 'card' },
-          h('div', { class: 'muted' }, 'TOTAL JOBS'),
-          h('div', { class: 'big', id: 'total-jobs' }, String(all.length)),
-        ),
-        h(
-          'div',
-          { class: 'card' },
-          h('div', { class: 'muted' }, 'FAILED JOBS'),
-          h('div', { class: 'big', id: 'failed-jobs' }, String(failed)),
-        ),
+        statCard('TOTAL JOBS', String(all.length), 'total-jobs'),
+        statCard('FAILED JOBS', String(failed), 'failed-jobs'),
       ),
       h('h3', {}, 'Jobs'),
       table(
