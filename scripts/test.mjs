@@ -6,6 +6,7 @@
 //   unit         dist/test/unit/**/*.test.js
 //   integration  dist/test/integration/**/*.test.js (real gRPC, processes, cgroups)
 //   e2e          dist/test/e2e/**/*.test.js against a real kube-apiserver + etcd
+//   browser      dist/test/browser/**/*.test.js: the dashboard in real Chromium
 // A level that cannot run for lack of a tool fails under CI=true and is skipped loudly
 // (with the command that installs the tool) elsewhere. MEZZO_REQUIRE_ALL=1 is exported
 // in CI so that tests apply the same rule to their own prerequisites.
@@ -25,7 +26,7 @@ import { pathToFileURL } from 'node:url';
 const root = new URL('..', import.meta.url).pathname;
 const ci = process.env.CI === 'true' || process.env.CI === '1';
 if (ci) process.env.MEZZO_REQUIRE_ALL = '1';
-const levels = ['static', 'unit', 'integration', 'e2e'];
+const levels = ['static', 'unit', 'integration', 'e2e', 'browser'];
 const requested = process.argv[2] ?? 'all';
 const only = process.argv.slice(3);
 const run = requested === 'all' ? levels : [requested];
@@ -142,6 +143,14 @@ async function e2e() {
   }
 }
 
+function browser() {
+  if (spawnSync('bash', ['-c', 'command -v chromium']).status !== 0) {
+    skipOrFail('browser', "Debian's Chromium is missing", 'apt-get install -y chromium');
+    return;
+  }
+  nodeTests('browser', testFiles('browser'));
+}
+
 /**
  * Runs one test level under the run's marks, then fails it if anything of the run is left
  * (after removing what is).
@@ -195,12 +204,17 @@ async function runLevels() {
       step('format', bin('prettier'), ['--check', '.', '--log-level', 'warn']);
       step('lint', bin('eslint'), ['--max-warnings', '0', '.']);
       step('build', bin('tsc'), ['-p', 'tsconfig.json']);
+      step('build dashboard', bin('tsc'), ['-p', 'src/webui/tsconfig.json']);
       step('CRDs current', process.execPath, [join(root, 'scripts/gen-crds.mjs'), '--check']);
       continue;
     }
-    if (!run.includes('static')) step('build', bin('tsc'), ['-p', 'tsconfig.json']);
+    if (!run.includes('static')) {
+      step('build', bin('tsc'), ['-p', 'tsconfig.json']);
+      step('build dashboard', bin('tsc'), ['-p', 'src/webui/tsconfig.json']);
+    }
     await withLeakCheck(level, async () => {
       if (level === 'e2e') await e2e();
+      else if (level === 'browser') browser();
       else nodeTests(level, testFiles(level));
     });
   }

@@ -1,13 +1,17 @@
 /**
  * The controller's HTTP API on the shared HTTP layer (src/shared/http/): the operator's
- * routes (/metrics, /healthz, /readyz, /), the live cluster (/state, /logs, /kill) and
- * stored objects (/objects, /annotate, /apply), each group in src/controller/http/.
+ * routes (/metrics, /healthz, /readyz), the live cluster (/state, /logs, /kill), stored
+ * objects (/objects, /annotate, /apply) and the dashboard (/, /ui/, /events), each group
+ * in src/controller/http/.
  */
 import type { Server } from 'node:http';
 import { createHttpApp, listenHttp } from '../shared/http/server.js';
 import type { MetricsRegistry } from '../shared/metrics.js';
 import type { Store } from '../store/types.js';
 import type { ControllerCore } from './core.js';
+import { dashboardRoutes } from './http/dashboard-routes.js';
+import { newIdentity } from './http/dashboard-view.js';
+import { DashboardFeed, eventsRoute } from './http/events-stream.js';
 import { objectRoutes } from './http/object-routes.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { taskRoutes } from './http/task-routes.js';
@@ -26,5 +30,7 @@ export async function startHttp(
   opsRoutes(app, metrics);
   taskRoutes(app, core);
   objectRoutes(app, store);
+  dashboardRoutes(app);
+  eventsRoute(app, new DashboardFeed(core, store, newIdentity(core.clock.now())));
   return listenHttp(app, host, port);
 }

@@ -1,13 +1,10 @@
 /**
- * The operator's routes: GET /metrics (Prometheus), /healthz, /readyz and a minimal
- * index page at /.
+ * The operator's routes: GET /metrics (Prometheus), /healthz and /readyz. (The dashboard
+ * at / is dashboard-routes.ts.)
  */
 import type { FastifyInstance } from 'fastify';
 import type { MetricsRegistry } from '../../shared/metrics.js';
 import { NO_PARAMETERS } from './schemas.js';
-
-const INDEX_HTML =
-  '<!doctype html><title>Mezzo</title><h1>Mezzo</h1><p>See <a href="/state">/state</a> and <a href="/metrics">/metrics</a>.</p>';
 
 /** Registers the operator's routes on `app`. */
 export function opsRoutes(app: FastifyInstance, metrics: MetricsRegistry): void {
@@ -17,5 +14,4 @@ export function opsRoutes(app: FastifyInstance, metrics: MetricsRegistry): void 
   );
   app.get('/healthz', { schema }, async (_req, reply) => reply.type('text/plain').send('ok\n'));
   app.get('/readyz', { schema }, async (_req, reply) => reply.type('text/plain').send('ready\n'));
-  app.get('/', { schema }, async (_req, reply) => reply.type('text/html').send(INDEX_HTML));
 }

@@ -1,0 +1,77 @@
+/**
+ * The dashboard's assets: GET / is the page's shell, GET /ui/<module>.js its ES modules,
+ * compiled by tsc from src/webui/ into the package (dist/src/webui/), so nothing is
+ * fetched from a CDN or the network at run time. The shell holds no data and no token:
+ * the page reads both through the API, as every other client does.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { HttpError } from '../../shared/http/errors.js';
+import { NO_PARAMETERS } from './schemas.js';
+
+/** Where the compiled modules are: dist/src/webui/, next to this file's dist/src/controller/. */
+const WEBUI_DIR = fileURLToPath(new URL('../../webui/', import.meta.url));
+
+/** A module path under /ui/: lower-case words, at most one folder, `.js`. */
+const MODULE_PATH = /^(?:[a-z][a-z-]{0,40}\/)?[a-z][a-z-]{0,40}\.js$/;
+
+// A strict policy: only this origin's modules run; no inline script, no eval.
+const CSP =
+  "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const SHELL = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>Mezzo</title>
+<link rel="icon" href="data:,">
+<script type="module" src="/ui/main.js"></script>
+</head>
+<body>
+<noscript>The Mezzo dashboard needs JavaScript; the API is at <a href="/state">/state</a>.</noscript>
+<div id="app"></div>
+</body>
+</html>
+`;
+
+/**
+ * The shell and modules are static and load without a token (a `<script src>` cannot send
+ * one): public, as the security conventions say of static dashboard assets. (A variable,
+ * not a literal, so that it type-checks before src/auth/route-access.ts declares
+ * `access`.)
+ */
+const PUBLIC = { access: 'public' } as const;
+
+/** Registers the dashboard's routes on `app`. */
+export function dashboardRoutes(app: FastifyInstance): void {
+  app.get('/', { schema: { querystring: NO_PARAMETERS }, config: PUBLIC }, async (_req, reply) =>
+    reply
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', CSP)
+      .header('cache-control', 'no-cache')
+      .send(SHELL),
+  );
+  app.get<{ Params: { '*': string } }>(
+    '/ui/*',
+    { schema: { querystring: NO_PARAMETERS }, config: PUBLIC },
+    async (req, reply) => {
+      const path = req.params['*'];
+      // The pattern keeps the path inside the folder: no dots but the extension's.
+      if (!MODULE_PATH.test(path)) throw new HttpError(404, 'NOT_FOUND', `no asset ${path}`);
+      let body: Buffer;
+      try {
+        body = await readFile(`${WEBUI_DIR}${path}`);
+      } catch {
+        throw new HttpError(404, 'NOT_FOUND', `no asset ${path}`);
+      }
+      return reply
+        .type('text/javascript; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .header('x-content-type-options', 'nosniff')
+        .send(body);
+    },
+  );
+}

@@ -1,0 +1,241 @@
+/**
+ * The dashboard's live stream, GET /events: server-sent events over a plain response the
+ * browser reads with fetch(). The first event is a `snapshot` of every collection; after
+ * it, once a tick, a `delta` names only the items that changed or went away, and nothing
+ * is sent when nothing changed (a comment line every heartbeat keeps the connection's
+ * liveness known). Mesos' and Marathon's consoles re-fetched the whole state each second
+ * per open page; here one view is computed per tick however many pages are open, and a
+ * page costs the bytes of what changed, buffered up to a bound: a client that reads too
+ * slowly to keep under it is dropped (it reconnects and gets a fresh snapshot).
+ */
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import type { Timer } from '../../shared/clock.js';
+import { HttpError } from '../../shared/http/errors.js';
+import type { Kind, Store, StoredObject } from '../../store/types.js';
+import type { ControllerCore } from '../core.js';
+import {
+  dashboardView,
+  type ControllerIdentity,
+  type DashboardView,
+  type StoredObjects,
+} from './dashboard-view.js';
+import { NO_PARAMETERS } from './schemas.js';
+
+/** Bounds on what open dashboards cost the controller. */
+export interface StreamLimits {
+  /** Streams open at once; the next is refused with 503. */
+  maxClients: number;
+  /** Unsent bytes one client may have queued; past them it is dropped at the next event. */
+  maxBufferedBytes: number;
+  /** How often the view is diffed and deltas sent (ms). */
+  tickMs: number;
+  /** How often an idle stream gets a comment line (ms). */
+  heartbeatMs: number;
+}
+
+/** The defaults: 64 pages, 1 MiB each, a delta a second at most, a heartbeat every 15 s. */
+export const DEFAULT_STREAM_LIMITS: StreamLimits = {
+  maxClients: 64,
+  maxBufferedBytes: 1 << 20,
+  tickMs: 1000,
+  heartbeatMs: 15_000,
+};
+
+/** Serialized items of every collection: what the clients were last sent. */
+type Sent = Map<string, Map<string, string>>;
+
+const STORED_KINDS = ['App', 'Schedule', 'Role'] as const satisfies readonly Kind[];
+
+function keyOf(o: StoredObject): string {
+  return o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name;
+}
+
+function serialize(view: DashboardView): Sent {
+  const out: Sent = new Map();
+  for (const [name, items] of view) {
+    const m = new Map<string, string>();
+    for (const [id, item] of items) m.set(id, JSON.stringify(item));
+    out.set(name, m);
+  }
+  return out;
+}
+
+/** One SSE event: `event` line, one `data` line of JSON (JSON has no raw newlines). */
+function frame(event: string, body: string): string {
+  return `event: ${event}\ndata: ${body}\n\n`;
+}
+
+function snapshotOf(sent: Sent): string {
+  const parts: string[] = [];
+  for (const [name, items] of sent) {
+    const entries = [...items].map(([id, json]) => `${JSON.stringify(id)}:${json}`);
+    parts.push(`${JSON.stringify(name)}:{${entries.join(',')}}`);
+  }
+  return frame('snapshot', `{${parts.join(',')}}`);
+}
+
+/** The delta from `before` to `after`, or undefined when nothing changed. */
+function deltaOf(before: Sent, after: Sent): string | undefined {
+  const upserts: string[] = [];
+  const removes: string[] = [];
+  for (const [name, items] of after) {
+    const old = before.get(name) ?? new Map<string, string>();
+    const changed = [...items].filter(([id, json]) => old.get(id) !== json);
+    const gone = [...old.keys()].filter((id) => !items.has(id));
+    if (changed.length > 0) {
+      const entries = changed.map(([id, json]) => `${JSON.stringify(id)}:${json}`);
+      upserts.push(`${JSON.stringify(name)}:{${entries.join(',')}}`);
+    }
+    if (gone.length > 0) removes.push(`${JSON.stringify(name)}:${JSON.stringify(gone)}`);
+  }
+  if (upserts.length === 0 && removes.length === 0) return undefined;
+  return frame('delta', `{"upsert":{${upserts.join(',')}},"remove":{${removes.join(',')}}}`);
+}
+
+/** The stream's server side: one view and one diff per tick, shared by every client. */
+export class DashboardFeed {
+  private readonly clients = new Set<ServerResponse>();
+  private readonly stored: Record<(typeof STORED_KINDS)[number], Map<string, StoredObject>> = {
+    App: new Map(),
+    Schedule: new Map(),
+    Role: new Map(),
+  };
+  private readonly offerSeen = new Map<string, number>();
+  private sent: Sent | undefined;
+  private unwatch: (() => void)[] = [];
+  private tickTimer: Timer | undefined;
+  private heartbeatTimer: Timer | undefined;
+  /** Clients dropped for falling behind, since start. */
+  dropped = 0;
+
+  constructor(
+    private readonly core: ControllerCore,
+    private readonly store: Store,
+    private readonly identity: ControllerIdentity,
+    readonly limits: StreamLimits = DEFAULT_STREAM_LIMITS,
+  ) {}
+
+  /** Streams open now. */
+  get open(): number {
+    return this.clients.size;
+  }
+
+  /** Adds a client (its headers not yet sent); false when the limit is reached. */
+  add(res: ServerResponse): boolean {
+    if (this.clients.size >= this.limits.maxClients) return false;
+    if (this.clients.size === 0) this.start();
+    this.clients.add(res);
+    res.on('close', () => {
+      this.remove(res);
+    });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-accel-buffering': 'no',
+    });
+    this.sent ??= serialize(this.view());
+    this.send(res, snapshotOf(this.sent));
+    return true;
+  }
+
+  /** Ends every stream and stops watching. */
+  close(): void {
+    for (const res of [...this.clients]) res.destroy();
+    this.stop();
+  }
+
+  private remove(res: ServerResponse): void {
+    if (!this.clients.delete(res)) return;
+    if (this.clients.size === 0) this.stop();
+  }
+
+  private start(): void {
+    for (const kind of STORED_KINDS) {
+      const books = this.stored[kind];
+      this.unwatch.push(
+        this.store.watch(kind, (e) => {
+          if (e.type === 'DELETED') books.delete(keyOf(e.object));
+          else books.set(keyOf(e.object), e.object);
+        }),
+      );
+    }
+    const tick = () => {
+      this.tick();
+      this.tickTimer = this.core.clock.setTimer(this.limits.tickMs, tick);
+    };
+    const beat = () => {
+      for (const res of [...this.clients]) this.send(res, ': ping\n\n');
+      this.heartbeatTimer = this.core.clock.setTimer(this.limits.heartbeatMs, beat);
+    };
+    this.tickTimer = this.core.clock.setTimer(this.limits.tickMs, tick);
+    this.heartbeatTimer = this.core.clock.setTimer(this.limits.heartbeatMs, beat);
+  }
+
+  private stop(): void {
+    for (const u of this.unwatch) u();
+    this.unwatch = [];
+    this.tickTimer?.cancel();
+    this.heartbeatTimer?.cancel();
+    this.tickTimer = undefined;
+    this.heartbeatTimer = undefined;
+    for (const m of Object.values(this.stored)) m.clear();
+    this.offerSeen.clear();
+    // The next first client starts from a fresh view.
+    this.sent = undefined;
+  }
+
+  private view(): DashboardView {
+    const now = this.core.clock.now();
+    const live = new Set(this.core.offers.all().map((o) => o.id));
+    for (const id of this.offerSeen.keys()) if (!live.has(id)) this.offerSeen.delete(id);
+    for (const id of live) if (!this.offerSeen.has(id)) this.offerSeen.set(id, now);
+    const stored: StoredObjects = this.stored;
+    return dashboardView(this.core, this.identity, stored, this.offerSeen);
+  }
+
+  private tick(): void {
+    const next = serialize(this.view());
+    const delta = this.sent && deltaOf(this.sent, next);
+    this.sent = next;
+    if (delta === undefined) return;
+    for (const res of [...this.clients]) this.send(res, delta);
+  }
+
+  /**
+   * Writes, or drops a client that has more than the bound still unsent: what one page
+   * holds in the controller is at most the bound plus one event.
+   */
+  private send(res: ServerResponse, chunk: string): void {
+    if (res.destroyed) return;
+    if (res.writableLength > this.limits.maxBufferedBytes) {
+      this.dropped++;
+      // Not end(): that would wait for the backlog this client does not read.
+      res.destroy();
+      this.remove(res);
+      return;
+    }
+    res.write(chunk);
+  }
+}
+
+/** Registers GET /events on `app`; the feed's streams end with the server. */
+export function eventsRoute(app: FastifyInstance, feed: DashboardFeed): void {
+  // The controller closes its server (not the fastify app) when it stops.
+  app.server.on('close', () => {
+    feed.close();
+  });
+  // No HEAD twin: a HEAD would hold a stream slot open with nothing to read.
+  const opts = { schema: { querystring: NO_PARAMETERS }, exposeHeadRoute: false };
+  app.get('/events', opts, (_req, reply) => {
+    if (feed.open >= feed.limits.maxClients) {
+      throw new HttpError(
+        503,
+        'TOO_MANY_STREAMS',
+        `${feed.open} dashboard streams are open, the most this controller serves; close one`,
+      );
+    }
+    reply.hijack();
+    feed.add(reply.raw);
+  });
+}

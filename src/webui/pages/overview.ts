@@ -1,0 +1,80 @@
+/** Overview: the controller's identity and the cluster's resource totals as bars. */
+import { bar, fmt, h, link, statCard, when } from '../dom.js';
+import { item, items, num, rec, str } from '../model.js';
+import type { Page } from '../page.js';
+
+function count(label: string, n: number, route: string): HTMLElement {
+  return statCard(label, link(route, String(n)));
+}
+
+/** The Overview page. */
+export const overviewPage: Page = {
+  title: 'Overview',
+  live: () => {
+    const c = item('controller', 'controller');
+    const tasks = items('tasks');
+    const totals = rec(c, 'totals');
+    return h(
+      'div',
+      {},
+      h(
+        'div',
+        { class: 'cards' },
+        h(
+          'div',
+          { class: 'card' },
+          h('div', { class: 'muted' }, 'Controller'),
+          h('div', { id: 'controller-id' }, str(c, 'id') || '—'),
+          h('div', {}, `version ${str(c, 'version') || '—'}`),
+          h('div', { class: 'muted' }, `started ${when(c?.startedAt)}`),
+          h('div', { class: 'muted' }, `elected ${when(c?.electedAt)}`),
+        ),
+        count('Frameworks', items('frameworks').length, 'frameworks'),
+        count('Agents', items('agents').length, 'agents'),
+        count('Running tasks', tasks.filter((t) => t.state === 'TASK_RUNNING').length, 'tasks'),
+        count('Offers outstanding', items('offers').length, 'offers'),
+        count('Apps', items('apps').length, 'apps'),
+        count('Schedules', items('schedules').length, 'schedules'),
+      ),
+      h('h3', {}, 'Resources'),
+      h(
+        'p',
+        { class: 'legend muted' },
+        h('span', { style: '--c:var(--used)' }, 'in use'),
+        h('span', { style: '--c:var(--offered)' }, 'offered'),
+        h('span', { style: '--c:var(--idle)' }, 'idle'),
+      ),
+      Object.keys(totals).length === 0
+        ? h('p', { class: 'empty' }, 'No agent has registered yet.')
+        : h(
+            'div',
+            { class: 'cards', id: 'totals' },
+            ...Object.entries(totals).map(([name, t]) => {
+              const total = num(t, 'total');
+              const used = num(t, 'used');
+              const offered = num(t, 'offered');
+              const idle = num(t, 'idle');
+              return h(
+                'div',
+                { class: 'card', 'data-resource': name },
+                h('div', {}, h('strong', {}, name), ` total ${fmt(total)}`),
+                bar(
+                  [
+                    [used, 'used', ''],
+                    [offered, 'offered', ''],
+                    [idle, 'idle', ''],
+                  ],
+                  total,
+                  `${name}: ${fmt(used)} in use, ${fmt(offered)} offered, ${fmt(idle)} idle of ${fmt(total)}`,
+                ),
+                h(
+                  'div',
+                  { class: 'muted' },
+                  `in use ${fmt(used)} · offered ${fmt(offered)} · idle ${fmt(idle)}`,
+                ),
+              );
+            }),
+          ),
+    );
+  },
+};

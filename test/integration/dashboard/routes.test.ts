@@ -1,0 +1,204 @@
+// The dashboard's routes on a real controller and store. GET /events: a snapshot first,
+// then deltas that name only what changed; a client that stops reading is dropped once its
+// backlog passes the bound while another keeps its stream; streams past the limit are
+// refused with 503. GET / and /ui/: the shell under a strict policy, its modules, and 404
+// for any other path.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import type { Controller } from '../../../src/controller/controller.js';
+import { newIdentity } from '../../../src/controller/http/dashboard-view.js';
+import { DashboardFeed, eventsRoute } from '../../../src/controller/http/events-stream.js';
+import { createHttpApp, listenHttp } from '../../../src/shared/http/server.js';
+import { silentLogger } from '../../../src/shared/logger.js';
+import { MetricsRegistry } from '../../../src/shared/metrics.js';
+import type { EmbeddedStore } from '../../../src/store/embedded.js';
+import type { StoredObject } from '../../../src/store/types.js';
+import { startController, until } from '../controller/support.js';
+
+interface StreamEvent {
+  event: string;
+  data: Record<string, unknown>;
+}
+
+/** A reading client: every event it got so far, and how to close it. */
+interface Reader {
+  events: StreamEvent[];
+  closed: Promise<void>;
+  close(): void;
+}
+
+async function open(url: string): Promise<Reader> {
+  const abort = new AbortController();
+  const res = await fetch(url, { signal: abort.signal });
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
+  const events: StreamEvent[] = [];
+  const body = res.body;
+  assert.ok(body);
+  const closed = (async () => {
+    let buffer = '';
+    try {
+      for await (const chunk of body.pipeThrough(new TextDecoderStream())) {
+        buffer += chunk;
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event = /^event: (.*)$/m.exec(block)?.[1];
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (event && data)
+            events.push({ event, data: JSON.parse(data) as Record<string, unknown> });
+        }
+      }
+    } catch {
+      // Aborted by close().
+    }
+  })();
+  return { events, closed, close: () => abort.abort() };
+}
+
+function app(name: string, command = 'sleep 1000'): StoredObject {
+  return {
+    apiVersion: 'mezzo.dev/v1alpha1',
+    kind: 'App',
+    metadata: { name, namespace: 'default' },
+    spec: { command, instances: 0 },
+  };
+}
+
+let controller: Controller;
+let store: EmbeddedStore;
+before(async () => {
+  ({ controller, store } = await startController());
+});
+after(async () => {
+  await controller.stop();
+  await store.close();
+});
+
+test('a snapshot first, then deltas with only the items that changed', async () => {
+  const r = await open(`http://127.0.0.1:${controller.httpPort}/events`);
+  try {
+    await until(() => r.events.length >= 1, 10_000, 'the snapshot');
+    const first = r.events[0];
+    assert.equal(first?.event, 'snapshot');
+    assert.deepEqual(Object.keys(first.data).sort(), [
+      'agents',
+      'apps',
+      'controller',
+      'frameworks',
+      'offers',
+      'roles',
+      'schedules',
+      'tasks',
+    ]);
+    assert.deepEqual(first.data.apps, {});
+
+    await store.create(app('web'));
+    await until(() => r.events.length >= 2, 10_000, 'a delta after the App was created');
+    const added = r.events[1];
+    assert.equal(added?.event, 'delta');
+    // The delta carries the one new App and nothing that did not change.
+    assert.deepEqual(Object.keys(added.data.upsert as object), ['apps']);
+    assert.deepEqual(Object.keys((added.data.upsert as Record<string, object>).apps ?? {}), [
+      'default/web',
+    ]);
+    assert.deepEqual(added.data.remove, {});
+
+    await store.delete('App', 'web', 'default');
+    await until(() => r.events.length >= 3, 10_000, 'a delta after the App was deleted');
+    assert.deepEqual(r.events[2]?.data, { upsert: {}, remove: { apps: ['default/web'] } });
+  } finally {
+    r.close();
+    await r.closed;
+  }
+});
+
+test('a client that stops reading is dropped past its bound; another keeps its stream', async () => {
+  const feed = new DashboardFeed(controller.core, store, newIdentity(Date.now()), {
+    maxClients: 2,
+    maxBufferedBytes: 64 * 1024,
+    tickMs: 50,
+    heartbeatMs: 60_000,
+  });
+  const http = createHttpApp({
+    boundary: { logger: silentLogger(), metrics: new MetricsRegistry(), component: 'test' },
+  });
+  eventsRoute(http, feed);
+  const { server, port } = await listenHttp(http, '127.0.0.1', 0);
+  // A client that sends its request and never reads a byte of the answer.
+  const slow = connect(port, '127.0.0.1');
+  slow.write(`GET /events HTTP/1.1\r\nHost: x\r\n\r\n`);
+  slow.pause();
+  const fast = await open(`http://127.0.0.1:${port}/events`);
+  try {
+    await until(() => feed.open === 2, 10_000, 'both streams open');
+    const third = await fetch(`http://127.0.0.1:${port}/events`);
+    assert.equal(third.status, 503);
+    assert.equal(
+      ((await third.json()) as { error: { code: string } }).error.code,
+      'TOO_MANY_STREAMS',
+    );
+
+    // Each round changes 40 Apps of 30 KB each: a 1.2 MB delta that the slow client's
+    // socket buffers absorb only a few times over.
+    const big = 'x'.repeat(30_000);
+    for (let i = 0; i < 40; i++) await store.create(app(`big-${i}`, `echo ${big}`));
+    for (let round = 0; feed.dropped === 0 && round < 60; round++) {
+      for (let i = 0; i < 40; i++) {
+        const cur = await store.get('App', `big-${i}`, 'default');
+        assert.ok(cur);
+        await store.update({ ...cur, spec: { ...cur.spec, command: `echo ${round} ${big}` } });
+      }
+      const seen = fast.events.length;
+      await until(() => fast.events.length > seen, 10_000, `the fast client's delta ${round}`);
+    }
+    assert.equal(feed.dropped, 1, 'the slow client was dropped');
+    assert.equal(feed.open, 1);
+    // The fast client still gets what changes.
+    const seen = fast.events.length;
+    await store.delete('App', 'big-0', 'default');
+    await until(
+      () => fast.events.slice(seen).some((e) => JSON.stringify(e.data.remove).includes('big-0')),
+      10_000,
+      'the fast client to see the deletion',
+    );
+  } finally {
+    slow.destroy();
+    fast.close();
+    await fast.closed;
+    for (let i = 0; i < 40; i++) await store.delete('App', `big-${i}`, 'default');
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+  // The last stream gone, the feed stops (no timers left to keep the process alive).
+  await until(() => feed.open === 0, 10_000, 'every stream closed');
+});
+
+test('the shell and its modules are served with a strict policy; nothing else is', async () => {
+  const base = `http://127.0.0.1:${controller.httpPort}`;
+  const shell = await fetch(`${base}/`);
+  assert.equal(shell.status, 200);
+  assert.match(shell.headers.get('content-type') ?? '', /^text\/html/);
+  assert.match(shell.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+  assert.match(await shell.text(), /<script type="module" src="\/ui\/main\.js">/);
+  const main = await fetch(`${base}/ui/main.js`);
+  assert.equal(main.status, 200);
+  assert.match(main.headers.get('content-type') ?? '', /^text\/javascript/);
+  // Its imports name modules the same route serves.
+  for (const m of (await main.text()).matchAll(/from '\.\/([a-z/-]+\.js)'/g)) {
+    assert.equal((await fetch(`${base}/ui/${m[1] ?? ''}`)).status, 200, m[1]);
+  }
+  // A HEAD of the stream would hold a slot open with nothing to read: there is none.
+  assert.equal((await fetch(`${base}/events`, { method: 'HEAD' })).status, 405);
+  for (const path of [
+    '/ui/main.js.map',
+    '/ui/missing.js',
+    '/ui/..%2F..%2Fcontroller%2Fhttp.js',
+    '/ui/..%2Fapi.js',
+  ]) {
+    const res = await fetch(`${base}${path}`);
+    assert.equal(res.status, 404, path);
+    await res.body?.cancel();
+  }
+});
