@@ -15,7 +15,8 @@
 # host is changed; the bridge has no uplink, so nothing leaves the machine.
 #
 # Cgroups (v1 or v2, cgroupfs driver): the kubelet's pods live under /mezzo-e2e-node in
-# every hierarchy. DIR/node holds containerd's and the kubelet's state; `down` stops every
+# every hierarchy. /run/mezzo-e2e-node holds containerd's and the kubelet's state and the
+# logs (DIR/node links there); `down` stops every
 # process, unmounts what the kubelet and containerd mounted there, removes the cgroups,
 # the bridge and the files.
 set -euo pipefail
@@ -24,7 +25,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 cmd="${1:-}"
 cp_dir="${2:-$repo/.tmp/control-plane}"
-dir="$cp_dir/node"
+# State, sockets and logs live at a short fixed path (unix socket paths are limited to
+# 107 bytes, and the kubelet's go deep); DIR/node links to it. One node per machine.
+dir=/run/mezzo-e2e-node
 
 NODE_NAME=mezzo-e2e-node
 BRIDGE=mezzo-e2e0
@@ -246,10 +249,13 @@ up() {
   local kubectl="$k8s_bin/kubectl" kubeconfig="$cp_dir/admin.kubeconfig" pki="$cp_dir/pki"
   rm -rf "$dir"
   mkdir -p "$dir/logs"
-  touch "$dir/owned"
+  echo "$cp_dir" >"$dir/owner"
+  ln -sfn "$dir" "$cp_dir/node"
   [[ -e "$AGENT_WORK_DIR" ]] || touch "$dir/created-agent-work-dir"
   ls -d /var/run/netns/cni-* >"$dir/netns-before" 2>/dev/null || true
   [[ -e /var/run/netns ]] || touch "$dir/created-netns-dir"
+  # The shims keep runc's state and their sockets under /run/containerd whatever the config.
+  [[ -e /run/containerd ]] || touch "$dir/created-run-containerd"
 
   ip link add "$BRIDGE" type bridge
   ip addr add "$GATEWAY/24" dev "$BRIDGE"
@@ -329,8 +335,11 @@ kill_cgroup_tree() {
 }
 
 down() {
-  # Only what an `up` that got past its checks made is ours to remove.
-  [[ -f "$dir/owned" ]] || { rm -rf "$dir"; return 0; }
+  # Only the node that this control plane's `up` made is ours to remove.
+  if [[ "$(cat "$dir/owner" 2>/dev/null)" != "$cp_dir" ]]; then
+    rm -f "$cp_dir/node"
+    return 0
+  fi
   # Best effort from here on: one step that fails must not leave the others undone.
   set +e
   # The kubelet first, so that it restarts nothing; then the pods' processes; then the
@@ -360,6 +369,7 @@ down() {
     rm -f "$ns"
   done
   [[ -f "$dir/created-netns-dir" ]] && rmdir /var/run/netns 2>/dev/null
+  [[ -f "$dir/created-run-containerd" ]] && rm -rf /run/containerd
   ip link del "$BRIDGE" 2>/dev/null || true
   # The legacy /var/log/containers links the kubelet made point into our pod-logs dir.
   local l
@@ -369,6 +379,7 @@ down() {
   done
   [[ -f "$dir/created-agent-work-dir" ]] && rm -rf "$AGENT_WORK_DIR"
   rm -rf "$dir"
+  rm -f "$cp_dir/node"
   set -e
   log "down"
 }

@@ -17,6 +17,7 @@ import {
   cgroupPids,
   componentPods,
   eventually,
+  existingTaskCgroups,
   getJson,
   killAgentTasks,
   memoryLimit,
@@ -32,8 +33,10 @@ const IMAGE_TAG = 'e2e';
 const chart = join(repoRoot, 'charts/mezzo');
 let cp: ControlPlane;
 let env: Record<string, string>;
+let preexisting: Set<string> = new Set();
 
 before(async () => {
+  preexisting = existingTaskCgroups();
   cp = controlPlane({ node: true });
   env = Object.fromEntries(
     readFileSync(join(cp.dir, 'env'), 'utf8')
@@ -58,7 +61,7 @@ before(async () => {
 });
 
 after(() => {
-  killAgentTasks();
+  killAgentTasks(preexisting);
   cp.stop();
 });
 

@@ -72,6 +72,16 @@ function memoryRoot(): string {
   return existsSync('/sys/fs/cgroup/memory') ? '/sys/fs/cgroup/memory' : '/sys/fs/cgroup';
 }
 
+/**
+ * What is under the agent's cgroup root now, by name, to spare in {@link killAgentTasks};
+ * the empty name stands for the root itself.
+ */
+export function existingTaskCgroups(root = 'mezzo'): Set<string> {
+  const dir = join(memoryRoot(), root);
+  if (!existsSync(dir)) return new Set();
+  return new Set(['', ...taskCgroups(root).map((d) => d.slice(dir.length + 1))]);
+}
+
 /** The agent's task cgroups under `root` (default: the agent's default root, mezzo). */
 export function taskCgroups(root = 'mezzo'): string[] {
   const dir = join(memoryRoot(), root);
@@ -101,22 +111,27 @@ export function memoryLimit(dir: string): number {
 
 /**
  * Kills what the chart's agent left running under its cgroup root (tasks outlive the agent
- * by design) and removes the root in every hierarchy.
+ * by design) and removes those cgroups, and the root when it was not there before: task
+ * cgroups whose names are in `keep` (there before the test) are left alone.
  */
-export function killAgentTasks(root = 'mezzo'): void {
+export function killAgentTasks(keep: ReadonlySet<string>, root = 'mezzo'): void {
+  const rootWasThere = keep.has('');
   const hierarchies = existsSync('/sys/fs/cgroup/memory')
     ? readdirSync('/sys/fs/cgroup').map((h) => join('/sys/fs/cgroup', h, root))
     : [join('/sys/fs/cgroup', root)];
-  for (const top of hierarchies) {
-    if (!existsSync(top)) continue;
-    const dirs = [
-      top,
-      ...readdirSync(top, { withFileTypes: true })
-        .filter((d) => d.isDirectory())
-        .map((d) => join(top, d.name)),
-    ];
-    for (const d of dirs) {
-      for (const pid of cgroupPids(d)) {
+  // A task's shell may fork between the read and the kill: repeat until none is left.
+  for (let round = 0; round < 20; round++) {
+    let found = 0;
+    for (const top of hierarchies) {
+      if (!existsSync(top)) continue;
+      const dirs = [
+        ...(rootWasThere ? [] : [top]),
+        ...readdirSync(top, { withFileTypes: true })
+          .filter((d) => d.isDirectory() && !keep.has(d.name))
+          .map((d) => join(top, d.name)),
+      ];
+      for (const pid of dirs.flatMap(cgroupPids)) {
+        found++;
         try {
           process.kill(pid, 'SIGKILL');
         } catch {
@@ -124,13 +139,15 @@ export function killAgentTasks(root = 'mezzo'): void {
         }
       }
     }
+    if (found === 0) break;
+    sleepSync(100);
   }
   for (const top of hierarchies) {
     if (!existsSync(top)) continue;
     for (const d of readdirSync(top, { withFileTypes: true })) {
-      if (d.isDirectory()) rmdirWhenEmpty(join(top, d.name));
+      if (d.isDirectory() && !keep.has(d.name)) rmdirWhenEmpty(join(top, d.name));
     }
-    rmdirWhenEmpty(top);
+    if (!rootWasThere) rmdirWhenEmpty(top);
   }
 }
 
@@ -141,7 +158,11 @@ function rmdirWhenEmpty(dir: string): void {
       return;
     } catch {
       // the killed processes take a moment to leave the cgroup
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+      sleepSync(100);
     }
   }
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
