@@ -25,6 +25,7 @@ import {
   taskCgroups,
   type Pod,
 } from './support.js';
+import { archiveFacts, dockerfileFacts } from './image-layout.js';
 
 const execFileAsync = promisify(execFile);
 const NS = 'mezzo-system';
@@ -34,6 +35,7 @@ const chart = join(repoRoot, 'charts/mezzo');
 let cp: ControlPlane;
 let env: Record<string, string>;
 let preexisting: Set<string> = new Set();
+let archive = '';
 
 before(async () => {
   preexisting = existingTaskCgroups();
@@ -46,6 +48,7 @@ before(async () => {
   );
   const socket = env.MEZZO_CONTAINERD_SOCK;
   assert.ok(socket, 'the node is up');
+  archive = join(tempDir('mezzo-image-'), 'mezzo.oci.tar');
   await execFileAsync(
     'bash',
     [
@@ -53,7 +56,7 @@ before(async () => {
       '--import',
       socket,
       '--out',
-      join(tempDir('mezzo-image-'), 'mezzo.oci.tar'),
+      archive,
       `${IMAGE_REPO}:${IMAGE_TAG}`,
     ],
     { maxBuffer: 16 * 1024 * 1024 },
@@ -101,6 +104,25 @@ function tickerPids(): number[] {
   const dir = taskCgroups().find((d) => d.includes('ticker'));
   return dir ? cgroupPids(dir) : [];
 }
+
+test("the registry-free image keeps the Dockerfile's layout, entrypoint, environment and user", async () => {
+  const want = dockerfileFacts(readFileSync(join(repoRoot, 'Dockerfile'), 'utf8'));
+  const got = await archiveFacts(archive);
+  assert.equal(got.workingDir, want.workingDir);
+  assert.equal(got.user, want.user);
+  assert.deepEqual(got.entrypoint, want.entrypoint);
+  assert.deepEqual(got.cmd, want.cmd);
+  for (const e of want.env) assert.ok(got.env.includes(e), `ENV ${e}`);
+  const paths = new Set(got.paths);
+  assert.ok(want.paths.length >= 6, `the Dockerfile copies ${want.paths.join(', ')}`);
+  for (const p of want.paths) assert.ok(paths.has(p), `${p} is in the image`);
+  // Production dependencies only, as `npm prune --omit=dev` leaves them.
+  for (const dev of ['typescript', 'eslint', 'prettier']) {
+    assert.ok(!paths.has(`opt/mezzo/node_modules/${dev}`), `${dev} is not in the image`);
+  }
+  assert.ok(paths.has('opt/mezzo/node_modules/@grpc/grpc-js'), 'runtime dependencies are');
+  assert.ok(paths.has('usr/local/bin/node'), 'node where the official image has it');
+});
 
 const figures: Record<string, number> = {};
 let installedAt = 0;
