@@ -239,17 +239,22 @@ test('the agent pod deleted: the DaemonSet recreates it and the running task kee
   );
   assert.ok(fresh);
   figures.agentPodDeleteToReadyMs = Date.now() - deletedAt;
+  // The new agent's own log (kubectl logs, through the kubelet): it recovered the task from
+  // its checkpoint, then registered with the controller.
   await eventually(
     async () => {
-      const list = await getJson<{ items: { status?: { state?: string; tasks?: number } }[] }>(cp, [
-        'agents.mezzo.dev',
-      ]);
-      return list.items.some((a) => a.status?.state === 'Active' && (a.status.tasks ?? 0) >= 1)
+      const { stdout } = await cp.kubectl(['logs', '-n', NS, fresh.metadata.name]);
+      const lines = stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { message?: string; tasks?: number });
+      const started = lines.findIndex((l) => l.message === 'agent started' && (l.tasks ?? 0) >= 1);
+      return started >= 0 && lines.slice(started).some((l) => l.message === 'registered')
         ? true
         : undefined;
     },
     120_000,
-    'the agent re-registered with its running task',
+    'the new agent recovering the task and registering',
   );
   figures.agentPodDeleteToTaskReportedMs = Date.now() - deletedAt;
   assert.equal((await taskState('ticker'))?.state, 'TASK_RUNNING');
