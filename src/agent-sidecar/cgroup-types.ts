@@ -35,6 +35,14 @@ export interface Cgroups {
   create(name: string, limits: CgroupLimits): Promise<void>;
   /** The `cgroup.procs` files a process writes its pid to in order to join. */
   procsFiles(name: string): string[];
+  /**
+   * The `cgroup.procs` files of the roots of the hierarchies a task has no cgroup of its
+   * own in (v1: controllers other than cpu, cpuacct, memory and pids, and a hybrid
+   * machine's unified tree). A task joins them to leave the agent's cgroups there: a
+   * container runtime or kubelet that stops the agent's container kills whatever is
+   * still in them (runc signals every process of the container's devices cgroup).
+   */
+  leaveFiles(): string[];
   /** Whether the cgroup exists (after a restart). */
   exists(name: string): Promise<boolean>;
   stats(name: string): Promise<CgroupStats>;

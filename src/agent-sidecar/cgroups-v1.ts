@@ -13,6 +13,8 @@ export class CgroupsV1 implements Cgroups {
   constructor(
     private readonly mounts: { cpu: string; cpuacct: string; memory: string; pids?: string },
     private readonly root: string,
+    /** Mount points of the other hierarchies (see {@link Cgroups.leaveFiles}). */
+    private readonly others: readonly string[] = [],
   ) {}
 
   private dirs(name: string): string[] {
@@ -68,6 +70,10 @@ export class CgroupsV1 implements Cgroups {
 
   procsFiles(name: string): string[] {
     return this.dirs(name).map((d) => join(d, 'cgroup.procs'));
+  }
+
+  leaveFiles(): string[] {
+    return this.others.map((m) => join(m, 'cgroup.procs'));
   }
 
   async exists(name: string): Promise<boolean> {

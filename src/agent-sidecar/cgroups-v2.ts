@@ -50,6 +50,11 @@ export class CgroupsV2 implements Cgroups {
     if (limits.pids > 0) await fsp.writeFile(join(d, 'pids.max'), String(limits.pids));
   }
 
+  /** One unified tree: the task's own cgroup is its only one. */
+  leaveFiles(): string[] {
+    return [];
+  }
+
   procsFiles(name: string): string[] {
     return [join(this.dir(name), 'cgroup.procs')];
   }

@@ -64,6 +64,8 @@ export function detectCgroups(root: string, prefer?: 1 | 2): Cgroups {
   }
   if (prefer === 2 && haveV2 && v2) return new CgroupsV2(v2.path, root);
   if (haveV1) {
+    const used = new Set(Object.values(v1));
+    const others = mounts.filter((m) => !used.has(m.path)).map((m) => m.path);
     return new CgroupsV1(
       {
         cpu: v1.cpu ?? '',
@@ -72,6 +74,7 @@ export function detectCgroups(root: string, prefer?: 1 | 2): Cgroups {
         ...(v1.pids ? { pids: v1.pids } : {}),
       },
       root,
+      [...new Set(others)],
     );
   }
   if (haveV2 && v2) return new CgroupsV2(v2.path, root);

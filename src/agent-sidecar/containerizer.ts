@@ -5,7 +5,9 @@
  * The agent spawns `/bin/sh -c SUPERVISOR mezzo-supervisor <sandbox> <uid> <gid> argv…`
  * detached (its own session), with stdout/stderr on the sandbox files. The supervisor
  *   1. writes its pid to `<sandbox>/.mezzo/supervisor.pid`,
- *   2. joins the task's cgroups (writes its pid to each cgroup.procs),
+ *   2. joins the task's cgroups (writes its pid to each cgroup.procs) and, on cgroup v1,
+ *      the roots of the other hierarchies, leaving the agent's own cgroups there (a
+ *      container runtime that stops the agent's container kills what is left in them),
  *   3. starts the task with `setsid` (a new session and process group, so kill signals
  *      to the task's group never reach the supervisor), optionally `unshare` (new pid and
  *      mount namespaces, a private /proc) and, unless the task runs as root, `setpriv` to
@@ -28,6 +30,9 @@ sb="$1"; uid="$2"; gid="$3"; shift 3
 meta="$sb/.mezzo"
 echo $$ > "$meta/supervisor.pid"
 finish() { echo "$1" > "$meta/exit"; exit "$1"; }
+# Best effort: a hierarchy whose root cannot be joined keeps the agent's cgroup there.
+for f in $MEZZO_CGROUP_LEAVE; do echo $$ 2>/dev/null > "$f"; done
+unset MEZZO_CGROUP_LEAVE
 for f in $MEZZO_CGROUP_PROCS; do
   if ! echo $$ > "$f"; then echo "mezzo: cannot join cgroup $f" >&2; finish 127; fi
 done
@@ -142,6 +147,7 @@ export class Containerizer {
           env: {
             ...spec.env,
             MEZZO_CGROUP_PROCS: this.cgroups.procsFiles(spec.cgroup).join(' '),
+            MEZZO_CGROUP_LEAVE: this.cgroups.leaveFiles().join(' '),
             MEZZO_PID_NAMESPACE: spec.pidNamespace ? '1' : '0',
           },
         },

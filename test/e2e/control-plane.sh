@@ -5,6 +5,8 @@
 # an admin kubeconfig.
 #
 #   test/e2e/control-plane.sh up   [DIR]   start (DIR defaults to .tmp/control-plane)
+#   test/e2e/control-plane.sh up-node [DIR] start, plus one node that runs pods (node.sh:
+#                                          containerd, kubelet, controller-manager, scheduler)
 #   test/e2e/control-plane.sh env  [DIR]   print KUBECONFIG=… KUBECTL=… HELM=… lines
 #   test/e2e/control-plane.sh down [DIR]   stop and remove DIR
 #
@@ -149,6 +151,8 @@ up() {
     --api-audiences https://kubernetes.default.svc \
     --authorization-mode RBAC --anonymous-auth=false \
     --allow-privileged=true \
+    --kubelet-preferred-address-types InternalIP \
+    --kubelet-client-certificate "$pki/admin.crt" --kubelet-client-key "$pki/admin.key" \
     --service-cluster-ip-range 10.96.0.0/24 \
     --enable-priority-and-fairness=false \
     --profiling=false \
@@ -170,6 +174,7 @@ ENV
 }
 
 down() {
+  [[ -d "$dir/node" ]] && bash "$here/node.sh" down "$dir"
   for name in apiserver etcd; do
     local pidfile="$dir/$name.pid"
     [[ -f "$pidfile" ]] || continue
@@ -187,7 +192,12 @@ down() {
 
 case "$cmd" in
   up) up ;;
+  up-node)
+    up
+    # A node that fails to come up takes the control plane down with it.
+    bash "$here/node.sh" up "$dir" || { down; exit 1; }
+    ;;
   down) down ;;
   env) cat "$dir/env" ;;
-  *) echo "usage: $0 up|env|down [DIR]" >&2; exit 2 ;;
+  *) echo "usage: $0 up|up-node|env|down [DIR]" >&2; exit 2 ;;
 esac

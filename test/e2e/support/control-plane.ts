@@ -51,11 +51,15 @@ function required(env: Record<string, string>, key: string): string {
   return v;
 }
 
-/** Returns the shared control plane, or starts a private one. */
-export function controlPlane(): ControlPlane {
-  const shared = process.env.MEZZO_E2E_DIR;
+/**
+ * Returns the shared control plane, or starts a private one. With `node`, always a private
+ * one with a node that runs pods (test/e2e/node.sh), so the shared one stays node-less.
+ */
+export function controlPlane(opts: { node?: boolean } = {}): ControlPlane {
+  const shared = opts.node ? undefined : process.env.MEZZO_E2E_DIR;
   const dir = shared ?? tempDir('mezzo-cp-');
-  if (!shared) execFileSync('bash', [script, 'up', dir], { stdio: 'inherit' });
+  if (!shared)
+    execFileSync('bash', [script, opts.node ? 'up-node' : 'up', dir], { stdio: 'inherit' });
   const env = parseEnv(join(dir, 'env'));
   const kubeconfigPath = required(env, 'KUBECONFIG');
   const kubectlPath = required(env, 'KUBECTL');
