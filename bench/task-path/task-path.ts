@@ -38,7 +38,13 @@ function quantile(sorted: number[], q: number): number {
 }
 
 const round = (x: number): number => Math.round(x * 100) / 100;
-const TERMINAL = new Set(['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_LOST', 'TASK_ERROR']);
+const TERMINAL = new Set([
+  'TASK_FINISHED',
+  'TASK_FAILED',
+  'TASK_KILLED',
+  'TASK_LOST',
+  'TASK_ERROR',
+]);
 
 interface Figures {
   reached: number;
