@@ -154,8 +154,17 @@ async function run(
   );
   const createdMs = performance.now() - t0;
   const deadline = t0 + limitMs;
-  while (finished.size < n && performance.now() < deadline)
+  // The controller's own view, to tell the agent's pace from the store mirror's.
+  const coreRunning = new Map<string, number>();
+  while (finished.size < n && performance.now() < deadline) {
     await new Promise((r) => setTimeout(r, 50));
+    const now = performance.now();
+    for (const t of controller.core.tasks.values()) {
+      if (t.state === 'TASK_STAGING' || t.state === 'TASK_STARTING') continue;
+      const name = t.info.name ?? '';
+      if (name.startsWith(prefix) && !coreRunning.has(name)) coreRunning.set(name, now);
+    }
+  }
   const out = {
     tasks: n,
     agents,
@@ -164,6 +173,8 @@ async function run(
     completed: finished.size === n,
     limit_s: limitMs / 1000,
     to_running: figures(t0, created, running),
+    /** RUNNING as the controller knew it (polled every 50 ms), before its store write. */
+    to_running_in_controller: figures(t0, created, coreRunning),
     to_finished: figures(t0, created, finished),
   };
   unwatch();
@@ -211,7 +222,10 @@ async function main(): Promise<void> {
         store = new EmbeddedStore(join(dir, 'state.json'), new SystemClock());
       }
       try {
-        results.push(await run(store, n, agents, seconds, limitMs, 'default'));
+        const r = await run(store, n, agents, seconds, limitMs, 'default');
+        // Progress for a long run; the JSON on stdout comes at the end.
+        process.stderr.write(`${JSON.stringify(r)}\n`);
+        results.push(r);
       } finally {
         await store.close();
         if (dir) rmSync(dir, { recursive: true, force: true });
