@@ -156,13 +156,16 @@ async function run(
   const deadline = t0 + limitMs;
   // The controller's own view, to tell the agent's pace from the store mirror's.
   const coreRunning = new Map<string, number>();
+  const coreLaunched = new Map<string, number>();
   while (finished.size < n && performance.now() < deadline) {
     await new Promise((r) => setTimeout(r, 50));
     const now = performance.now();
     for (const t of controller.core.tasks.values()) {
-      if (t.state === 'TASK_STAGING' || t.state === 'TASK_STARTING') continue;
       const name = t.info.name ?? '';
-      if (name.startsWith(prefix) && !coreRunning.has(name)) coreRunning.set(name, now);
+      if (!name.startsWith(prefix)) continue;
+      if (!coreLaunched.has(name)) coreLaunched.set(name, now);
+      if (t.state === 'TASK_STAGING' || t.state === 'TASK_STARTING') continue;
+      if (!coreRunning.has(name)) coreRunning.set(name, now);
     }
   }
   const out = {
@@ -173,6 +176,8 @@ async function run(
     completed: finished.size === n,
     limit_s: limitMs / 1000,
     to_running: figures(t0, created, running),
+    /** Accepted: the controller holds the task (the framework placed it). */
+    to_launched_in_controller: figures(t0, created, coreLaunched),
     /** RUNNING as the controller knew it (polled every 50 ms), before its store write. */
     to_running_in_controller: figures(t0, created, coreRunning),
     to_finished: figures(t0, created, finished),

@@ -2,6 +2,7 @@
  * The finalizer that makes a Task object's delete wait until its task is killed: added
  * before the task is launched, removed once the task has ended (or was never launched).
  * Optimistic concurrency: a write that lost a race reads again and retries a few times.
+ * Adding writes the copy the framework last watched first, and reads only when that fails.
  */
 import { ConflictError } from '../../shared/errors.js';
 import type { Store, StoredObject } from '../../store/types.js';
@@ -16,6 +17,25 @@ const ATTEMPTS = 5;
  * must not be launched then.
  */
 export async function addFinalizer(store: Store, obj: StoredObject): Promise<boolean> {
+  // First the copy last watched, without reading it again (one round trip, not two): its
+  // resourceVersion makes a stale copy fail — changed, being deleted, deleted, or made
+  // again all fail the write — and then the object is read and checked as below.
+  const fin = obj.metadata.finalizers ?? [];
+  if (
+    obj.metadata.resourceVersion !== undefined &&
+    !obj.metadata.deletionTimestamp &&
+    !fin.includes(TASK_FINALIZER)
+  ) {
+    try {
+      await store.update({
+        ...obj,
+        metadata: { ...obj.metadata, finalizers: [...fin, TASK_FINALIZER] },
+      });
+      return true;
+    } catch {
+      // Stale or gone: the careful path decides.
+    }
+  }
   for (let i = 0; ; i++) {
     const cur = await store.get('Task', obj.metadata.name, obj.metadata.namespace);
     if (!cur || cur.metadata.deletionTimestamp) return false;

@@ -5,7 +5,9 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startAgent, until } from '../controller/support.js';
-import { live, startCluster, task, taskFor, type Cluster } from './support.js';
+import { live, NS, startCluster, task, taskFor, withUpdate, type Cluster } from './support.js';
+import type { Store } from '../../../src/store/types.js';
+import { TASK_FINALIZER } from '../../../src/frameworks/default/default-framework.js';
 import type { Agent } from '../../../src/agent-sidecar/index.js';
 import type { ControllerCore } from '../../../src/controller/core.js';
 
@@ -67,3 +69,46 @@ for (const [policy, n, agents, accepts, perAgent] of cases) {
     );
   });
 }
+
+// The finalizer goes on the copy the framework watched, without reading it again (one
+// round trip per task, not two, against an apiserver); a copy gone stale meanwhile fails
+// that write, and the framework reads the object and still launches its task.
+test('finalizers: no read per task; a stale copy is read again and still launched', async () => {
+  const c: Cluster = await startCluster();
+  stops.push(() => c.stop());
+  let reads = 0;
+  let bumped = false;
+  const counting = withUpdate(c.store, async (obj) => {
+    // The first write for `stale`: someone else changed the object just before it.
+    if (obj.metadata.name === 'fin-stale' && !bumped) {
+      bumped = true;
+      const cur = await c.store.get('Task', 'fin-stale', NS);
+      if (cur) {
+        cur.metadata.labels = { ...cur.metadata.labels, touched: 'yes' };
+        await c.store.update(cur);
+      }
+    }
+    return c.store.update(obj);
+  });
+  const store: Store = {
+    ...counting,
+    get: (kind, name, namespace) => {
+      if (kind === 'Task') reads++;
+      return c.store.get(kind, name, namespace);
+    },
+  };
+  c.framework.stop();
+  const names = ['fin-0', 'fin-1', 'fin-2', 'fin-3', 'fin-stale'];
+  for (const name of names) await c.store.create(task(name));
+  await c.restartFramework(store);
+  await until(
+    () => names.every((x) => taskFor(c, x)?.state === 'TASK_RUNNING'),
+    20_000,
+    'every task running',
+  );
+  assert.ok(bumped, 'the stale write happened');
+  assert.equal(reads, 1, 'one read: the stale copy only');
+  const obj = await c.store.get('Task', 'fin-stale', NS);
+  assert.ok(obj?.metadata.finalizers?.includes(TASK_FINALIZER));
+  assert.equal(obj?.metadata.labels?.touched, 'yes', 'the other change kept');
+});
