@@ -50,17 +50,11 @@ export class PooledAuthentication implements k8s.SecurityAuthentication {
     const fresh = context.getAgent();
     if (!fresh || fresh.constructor !== https.Agent) return;
     const options = fresh.options;
-    if (!this.agent || !sameCredentials(this.agent.options, options)) {
-      this.agent?.destroy();
+    // New credentials (a rotated certificate): a new agent. The old one is dropped, not
+    // destroyed, so requests in flight on it finish; its idle sockets are unreferenced.
+    if (!this.agent || !sameCredentials(this.agent.options, options))
       this.agent = new https.Agent({ ...options, keepAlive: true });
-    }
     context.setAgent(this.agent);
-  }
-
-  /** Closes the kept connections. */
-  close(): void {
-    this.agent?.destroy();
-    this.agent = undefined;
   }
 }
 
