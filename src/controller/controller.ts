@@ -44,7 +44,15 @@ export interface ControllerOptions extends Omit<
   recoverAllocation?: boolean;
   /** Records a user-visible event on an object (Kubernetes Events in a cluster). */
   recordEvent?: RecordEvent;
+  /**
+   * Store writes in flight at once (default {@link STORE_WORKERS}): each worker awaits
+   * one round trip, so with two a thousand tasks' status writes queued behind each other.
+   */
+  storeWorkers?: number;
 }
+
+/** Default number of store-write workers: one key each, never one key on two. */
+export const STORE_WORKERS = 16;
 
 export type { RecordEvent } from './record-event.js';
 export { TASK_ID_LABEL, TASK_OBJECT_LABEL } from './task-mirror.js';
@@ -159,7 +167,7 @@ export class Controller {
     });
     this.workers = runWorkers(
       this.queue,
-      2,
+      this.opts.storeWorkers ?? STORE_WORKERS,
       async (key) => {
         await this.reconcile(key);
         return undefined;

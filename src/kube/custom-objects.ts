@@ -7,6 +7,7 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
+import { pooledApiClient } from './pooled-client.js';
 
 /** A Mezzo custom object. */
 export interface CustomObject<Spec = unknown, Status = unknown> {
@@ -38,7 +39,7 @@ export class CustomResourceClient<Spec, Status> {
     kubeConfig: k8s.KubeConfig,
     private readonly ref: KindRef,
   ) {
-    this.api = kubeConfig.makeApiClient(k8s.CustomObjectsApi);
+    this.api = pooledApiClient(kubeConfig, k8s.CustomObjectsApi);
   }
 
   /** The watch path for the whole collection (all namespaces). */

@@ -1,6 +1,8 @@
 /**
  * Adding and removing one finalizer on a stored object, with optimistic concurrency: a
- * write that lost a race reads the object again and retries a few times.
+ * write that lost a race reads the object again and retries a few times. Adding writes
+ * the copy the caller holds first (a watched copy is usually current), and reads only
+ * when that fails.
  */
 import { ConflictError } from '../shared/errors.js';
 import type { Store, StoredObject } from './types.js';
@@ -17,6 +19,25 @@ export async function addFinalizer(
   obj: StoredObject,
   finalizer: string,
 ): Promise<boolean> {
+  // First the copy given, without reading it again (one round trip, not two): its
+  // resourceVersion makes a stale copy fail — changed, being deleted, deleted, or made
+  // again all fail the write — and then the object is read and checked as below.
+  const fin = obj.metadata.finalizers ?? [];
+  if (
+    obj.metadata.resourceVersion !== undefined &&
+    !obj.metadata.deletionTimestamp &&
+    !fin.includes(finalizer)
+  ) {
+    try {
+      await store.update({
+        ...obj,
+        metadata: { ...obj.metadata, finalizers: [...fin, finalizer] },
+      });
+      return true;
+    } catch {
+      // Stale or gone: the careful path decides.
+    }
+  }
   for (let i = 0; ; i++) {
     const cur = await store.get(obj.kind, obj.metadata.name, obj.metadata.namespace);
     if (!cur || cur.metadata.deletionTimestamp) return false;

@@ -2,9 +2,9 @@
  * The default framework: a built-in scheduler, a client of the same gRPC API as any
  * other framework, that places Task objects which name no other framework (or name it by
  * its name or its framework ID). It honours each task's resources, ports and attribute
- * constraints, spreads tasks over agents (one per agent per round of offers) or
- * bin-packs them, and restarts nothing: a task that ends stays ended. It asks for offers
- * only while tasks are waiting.
+ * constraints, and places everything that fits in each round of offers: spread (each task
+ * on the least-loaded agent offered) or bin-packed. It restarts nothing: a task that ends
+ * stays ended. It asks for offers only while tasks are waiting.
  *
  * Each object is served on its own: a spec it cannot serve gets a Scheduled=False
  * InvalidSpec condition naming the field, and every other object goes on. A delete

@@ -1,10 +1,13 @@
 /**
- * One round of offers for the default framework: waiting Task objects, oldest first,
- * placed through the SDK's OfferMatcher — spread (least-loaded agents first, one task per
- * agent per round) or bin-packed. Every offer is answered, each on its own: a launch
- * on it, or a decline with a filter; a failure on one offer never leaves it, or any
- * other, held. A task is recorded as live before anything is awaited, so a delete that
- * races its launch finds it.
+ * One round of offers for the default framework. Every waiting Task object, oldest
+ * first, is placed on the offers of the round through the SDK's OfferMatcher, as many as
+ * fit: spread (each task on the least-loaded agent that fits it, counting what this round
+ * already placed, so a round fills the agents evenly) or bin-packed (each task on the
+ * first offer that fits it). The whole plan is made before anything is awaited, and each
+ * task is recorded as live as it is planned, so a delete that races its launch finds it.
+ * Then the finalizers go on together, and every offer is answered together, each on its
+ * own: a launch on it, or (in one call) a decline with a filter. A failure on one offer
+ * never leaves it, or any other, held.
  */
 import type { Offer__Output } from '../../gen/mezzo/v1/Offer.js';
 import type { TaskInfo } from '../../gen/mezzo/v1/TaskInfo.js';
@@ -16,6 +19,7 @@ import type { StoredObject } from '../../store/types.js';
 import { TASK_OBJECT_LABEL } from '../../controller/controller.js';
 import { newTaskId, type TaskBook } from './task-book.js';
 import { taskInfo, taskNeeds, type TaskSpec } from './task-spec.js';
+import { mapBounded } from '../../shared/map-bounded.js';
 
 /** A Task object waiting for an offer. */
 export interface Waiting {
@@ -46,11 +50,25 @@ export interface PlacingDeps {
 const RETRY_REFUSE_SECONDS = 1;
 /** Decline filter when nothing waits (offers are suppressed meanwhile anyway). */
 const IDLE_REFUSE_SECONDS = 5;
+/**
+ * Finalizer writes in flight at once: enough to hide a store's round trip, few enough
+ * that a round of thousands does not open thousands of requests at once.
+ */
+const PREPARE_CONCURRENCY = 32;
 
 interface Chosen {
   w: Waiting;
   id: string;
   info: TaskInfo;
+}
+
+/** One offer of the round: what is left of it, and what goes on it. */
+interface Slot {
+  offer: Offer__Output;
+  matcher: OfferMatcher;
+  /** Live tasks on its agent, this round's included (Spread's key). */
+  load: number;
+  chosen: Chosen[];
 }
 
 /** Places what waits on `offers`; resolves when every offer has been answered. */
@@ -62,54 +80,10 @@ export async function placeTasks(offers: Offer__Output[], d: PlacingDeps): Promi
         b.obj.metadata.creationTimestamp ?? '',
       ),
     );
-  // Spread: least-loaded agents first, and only those at the minimum load this round.
-  const minLoad = Math.min(...offers.map((o) => d.book.load(o.agent_id)));
-  const ordered =
-    d.policy === 'BinPack'
-      ? offers
-      : [...offers].sort((a, b) => d.book.load(a.agent_id) - d.book.load(b.agent_id));
-  let placed = 0;
-  for (const offer of ordered) {
-    const answered = { done: false };
-    try {
-      placed += await placeOn(offer, waiting, minLoad, d, answered);
-    } catch (err) {
-      d.logger.warn('placing on an offer failed', {
-        agent: offer.hostname,
-        error: err instanceof Error ? err.message : String(err),
-      });
-      if (!answered.done)
-        await d.client.decline([offer.id], RETRY_REFUSE_SECONDS).catch(() => undefined);
-    }
-  }
-  // Spread stops at one task per agent and round: with more waiting, start the next round
-  // now instead of after the decline filters and the next allocation pass (about 2 s).
-  if (placed > 0 && d.waiting().length > 0) await d.client.revive();
-}
-
-async function placeOn(
-  offer: Offer__Output,
-  waiting: Waiting[],
-  minLoad: number,
-  d: PlacingDeps,
-  answered: { done: boolean },
-): Promise<number> {
-  const matcher = new OfferMatcher(offer);
-  const chosen: Chosen[] = [];
-  for (const w of waiting) {
-    if (d.book.taskOf(w.key)) continue;
-    if (d.policy !== 'BinPack' && d.book.load(offer.agent_id) > minLoad) break;
-    const fit = matcher.take(taskNeeds(w.spec));
-    if (!fit.ok) continue;
-    const id = newTaskId(w.obj.metadata.namespace ?? 'default', w.obj.metadata.name);
-    const info = taskInfo(w.obj.metadata.name, w.spec, id, offer.agent_id, fit);
-    info.labels = { ...info.labels, [TASK_OBJECT_LABEL]: w.key };
-    d.claim(w.key);
-    d.book.track({ taskId: id, key: w.key, agentId: offer.agent_id });
-    chosen.push({ w, id, info });
-  }
-  const ready: Chosen[] = [];
-  for (const c of chosen) {
+  const slots = plan(offers, waiting, d);
+  const chosen = slots.flatMap((s) => s.chosen);
+  const ready = new Set<Chosen>();
+  await mapBounded(chosen, PREPARE_CONCURRENCY, async (c) => {
     let ok = false;
     try {
       ok = await d.prepare(c.w);
@@ -119,29 +93,108 @@ async function placeOn(
         error: err instanceof Error ? err.message : String(err),
       });
     }
-    if (ok) ready.push(c);
+    if (ok) ready.add(c);
     else unplace(c, d);
+  });
+  const unused: string[] = [];
+  const launches: Promise<number>[] = [];
+  for (const s of slots) {
+    const go = s.chosen.filter((c) => ready.has(c));
+    if (go.length === 0) unused.push(s.offer.id);
+    else launches.push(accept(s.offer, go, d));
   }
-  answered.done = true;
-  if (ready.length === 0) {
+  if (unused.length > 0) {
     const left = d.waiting().length > 0;
-    await d.client.decline([offer.id], left ? RETRY_REFUSE_SECONDS : IDLE_REFUSE_SECONDS);
-    return 0;
+    launches.push(
+      d.client
+        .decline(unused, left ? RETRY_REFUSE_SECONDS : IDLE_REFUSE_SECONDS)
+        .then(() => 0)
+        .catch((err: unknown) => {
+          d.logger.warn('declining offers failed', {
+            offers: unused.length,
+            error: err instanceof Error ? err.message : String(err),
+          });
+          return 0;
+        }),
+    );
   }
+  const placed = (await Promise.all(launches)).reduce((a, b) => a + b, 0);
+  // What still waits came in during the round, or did not fit what was offered: ask for
+  // the next round now rather than after the filters and the next periodic pass.
+  if (placed > 0 && d.waiting().length > 0) await d.client.revive();
+}
+
+/**
+ * Plans the round without awaiting anything: each waiting task on one slot (or none),
+ * claimed and recorded as live at once. A task whose planning throws stays waiting.
+ */
+function plan(offers: Offer__Output[], waiting: Waiting[], d: PlacingDeps): Slot[] {
+  const slots: Slot[] = offers.map((offer) => ({
+    offer,
+    matcher: new OfferMatcher(offer),
+    load: d.book.load(offer.agent_id),
+    chosen: [],
+  }));
+  // Spread keeps `order` sorted by load (stable: offer order breaks ties); BinPack keeps
+  // the offers' order, so the first offers fill up before the next are touched.
+  const order = d.policy === 'BinPack' ? [...slots] : [...slots].sort((a, b) => a.load - b.load);
+  for (const w of waiting) {
+    if (d.book.taskOf(w.key)) continue;
+    try {
+      const needs = taskNeeds(w.spec);
+      for (let i = 0; i < order.length; i++) {
+        const s = order[i];
+        if (!s) continue;
+        const fit = s.matcher.take(needs);
+        if (!fit.ok) continue;
+        const id = newTaskId(w.obj.metadata.namespace ?? 'default', w.obj.metadata.name);
+        const info = taskInfo(w.obj.metadata.name, w.spec, id, s.offer.agent_id, fit);
+        info.labels = { ...info.labels, [TASK_OBJECT_LABEL]: w.key };
+        d.claim(w.key);
+        d.book.track({ taskId: id, key: w.key, agentId: s.offer.agent_id });
+        s.chosen.push({ w, id, info });
+        s.load++;
+        if (d.policy !== 'BinPack') resort(order, i);
+        break;
+      }
+    } catch (err) {
+      d.logger.warn('could not place a task', {
+        task: w.key,
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+  return slots;
+}
+
+// The slot at `i` gained one task: move it right past the slots with a lower or equal load.
+function resort(order: Slot[], i: number): void {
+  const s = order[i];
+  if (!s) return;
+  let j = i;
+  while (j + 1 < order.length && (order[j + 1]?.load ?? Infinity) < s.load + 0.5) {
+    order[j] = order[j + 1] as Slot;
+    j++;
+  }
+  order[j] = s;
+}
+
+// Launches `go` on the offer; resolves with how many were launched (0 on a refusal).
+async function accept(offer: Offer__Output, go: Chosen[], d: PlacingDeps): Promise<number> {
   try {
     // A rejected accept is declined by the client before it rejects.
-    await d.client.accept([offer.id], [launch(...ready.map((c) => c.info))], RETRY_REFUSE_SECONDS);
+    await d.client.accept([offer.id], [launch(...go.map((c) => c.info))], RETRY_REFUSE_SECONDS);
   } catch (err) {
-    for (const c of ready) unplace(c, d);
+    for (const c of go) unplace(c, d);
     d.logger.warn('launching tasks failed', {
       agent: offer.hostname,
       error: err instanceof Error ? err.message : String(err),
     });
     return 0;
   }
-  d.logger.info('launched tasks', { agent: offer.hostname, tasks: ready.length });
-  d.launched(ready.map((c) => c.w.key));
-  return ready.length;
+  d.logger.info('launched tasks', { agent: offer.hostname, tasks: go.length });
+  d.launched(go.map((c) => c.w.key));
+  return go.length;
 }
 
 function unplace(c: Chosen, d: PlacingDeps): void {

@@ -38,19 +38,33 @@ export class TaskBook {
   private readonly byKey = new Map<string, string>();
   private readonly doomed = new Map<string, string>();
   private readonly unknown = new Map<string, number>();
+  /** Live tasks per agent, kept with `live` so that spreading never scans every task. */
+  private readonly perAgent = new Map<string, number>();
 
   /** Records a live task (a launch, or one learned from an update or its object). */
   track(t: LiveTask): void {
     const before = this.byKey.get(t.key);
-    if (before !== undefined && before !== t.taskId) this.live.delete(before);
+    if (before !== undefined && before !== t.taskId) this.drop(before);
+    this.drop(t.taskId);
     this.live.set(t.taskId, t);
+    this.perAgent.set(t.agentId, (this.perAgent.get(t.agentId) ?? 0) + 1);
     this.byKey.set(t.key, t.taskId);
+  }
+
+  // Removes a task from `live` and its agent's count.
+  private drop(taskId: string): void {
+    const t = this.live.get(taskId);
+    if (!t) return;
+    this.live.delete(taskId);
+    const n = (this.perAgent.get(t.agentId) ?? 0) - 1;
+    if (n > 0) this.perAgent.set(t.agentId, n);
+    else this.perAgent.delete(t.agentId);
   }
 
   /** Forgets a task (it ended, or its launch never happened); returns what it was. */
   forget(taskId: string): LiveTask | undefined {
     const t = this.live.get(taskId);
-    this.live.delete(taskId);
+    this.drop(taskId);
     if (t && this.byKey.get(t.key) === taskId) this.byKey.delete(t.key);
     this.doomed.delete(taskId);
     this.unknown.delete(taskId);
@@ -94,9 +108,7 @@ export class TaskBook {
 
   /** Live tasks on an agent (for spreading). */
   load(agentId: string): number {
-    let n = 0;
-    for (const t of this.live.values()) if (t.agentId === agentId) n++;
-    return n;
+    return this.perAgent.get(agentId) ?? 0;
   }
 
   /** Every task to ask the controller about: live ones and those still to be killed. */

@@ -33,13 +33,14 @@ export interface Cluster {
 }
 
 /**
- * Starts a cluster; `reconcileIntervalMs` is the framework's reconciliation period, and
+ * Starts a cluster; `reconcileIntervalMs` is the framework's reconciliation period,
  * `validateObjects: false` lets the store admit Tasks the CRD refuses (objects from an
- * earlier Mezzo).
+ * earlier Mezzo), and `policy` is the framework's placement policy.
  */
 export async function startCluster(
   reconcileIntervalMs = 60_000,
   validateObjects = true,
+  policy: 'Spread' | 'BinPack' = 'Spread',
 ): Promise<Cluster> {
   const { controller, store, dir } = await startController(undefined, 0, { validateObjects });
   const agentDir = mkdtempSync(join(tmpdir(), 'mezzo-default-agent-'));
@@ -57,6 +58,7 @@ export async function startCluster(
       store: s,
       logger: silentLogger(),
       reconcileIntervalMs,
+      policy,
       ...(frameworkId ? { frameworkId } : {}),
     });
   let framework = make(store);
