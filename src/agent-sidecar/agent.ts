@@ -287,6 +287,7 @@ export class Agent {
         attributes: this.config.attributes,
         address: `${this.config.httpHost}:${String(this.httpPort)}`,
         version: AGENT_VERSION,
+        default_user: this.config.defaultUser,
       },
     };
   }
@@ -366,7 +367,8 @@ export class Agent {
   }
 
   private async readFile(req: ReadFile__Output): Promise<void> {
-    const reply = await readSandboxFile(this.tasks.get(req.task_id)?.sandbox, req);
+    const t = this.tasks.get(req.task_id);
+    const reply = await readSandboxFile(t && { sandbox: t.sandbox, uid: t.uid }, req);
     this.write({ file_data: reply });
   }
 

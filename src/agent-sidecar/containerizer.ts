@@ -18,7 +18,7 @@
  * the agent leaves every task and its exit status intact for the restarted agent.
  */
 import { spawn } from 'node:child_process';
-import { promises as fsp, openSync, closeSync } from 'node:fs';
+import { constants, promises as fsp, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cgroups } from './cgroups.js';
 import { readProcStat, isSameLiveProcess } from './procfs.js';
@@ -120,8 +120,18 @@ export class Containerizer {
   async launch(spec: LaunchSpec): Promise<TaskProcess> {
     const meta = join(spec.sandbox, '.mezzo');
     await fsp.mkdir(meta, { recursive: true });
-    const out = openSync(join(spec.sandbox, 'stdout'), 'a', 0o644);
-    const err = openSync(join(spec.sandbox, 'stderr'), 'a', 0o644);
+    // The sandbox belongs to the task's user and holds what it fetched: a `stdout` symlink
+    // there must not make the agent (root) append to the file it points at.
+    const logFlags =
+      constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
+    const out = openSync(join(spec.sandbox, 'stdout'), logFlags, 0o644);
+    let err: number;
+    try {
+      err = openSync(join(spec.sandbox, 'stderr'), logFlags, 0o644);
+    } catch (e) {
+      closeSync(out);
+      throw e;
+    }
     let child;
     try {
       child = spawn(

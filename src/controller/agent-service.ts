@@ -95,7 +95,16 @@ function handle(
       call.write({ pong: { nonce: m.ping?.nonce ?? 0 } });
       return undefined;
     case 'file_data':
-      if (m.file_data) core.files.answer(m.file_data);
+      if (!agent || !m.file_data) return undefined;
+      if (!core.files.answer(agent.id, m.file_data)) {
+        core.log.warn(
+          'file data for no read outstanding with this agent (not asked, or timed out); dropped',
+          {
+            agent: agent.id,
+            request: m.file_data.request_id,
+          },
+        );
+      }
       return undefined;
     default:
       return undefined;

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { HierarchicalAllocator, Resources } from '../allocator/index.js';
+import type { AccessControl } from '../auth/types.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { MetricsRegistry } from '../shared/metrics.js';
@@ -53,6 +54,11 @@ export interface CoreOptions {
   onFrameworkChanged?: (fw: FrameworkRecord, removed: boolean) => void;
   /** After how long of declining every offer a framework gets an OffersDeclined event. */
   declineWarnAfterMs?: number;
+  /**
+   * Authentication and authorization of callers (issue 13); absent: everyone is allowed
+   * everything (tests of the core alone).
+   */
+  access?: AccessControl;
   /** Called with a user-visible event about a framework. */
   onFrameworkEvent?: (
     fw: FrameworkRecord,
@@ -77,7 +83,8 @@ export class ControllerCore {
   readonly m: ControllerMetrics;
   readonly clock: Clock;
   readonly log: Logger;
-  readonly opts: Required<Omit<CoreOptions, CoreCallbacks>> & Pick<CoreOptions, CoreCallbacks>;
+  readonly opts: Required<Omit<CoreOptions, CoreCallbacks | 'access'>> &
+    Pick<CoreOptions, CoreCallbacks | 'access'>;
   /** Agents expected back and tasks recovered from the store, after a restart. */
   readonly recovery: RecoveryWindow;
   private allocationScheduled = false;

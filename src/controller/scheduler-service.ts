@@ -10,14 +10,12 @@ import { grpcError } from '../shared/grpc.js';
 import type { SchedulerHandlers } from '../gen/mezzo/v1/Scheduler.js';
 import type { CallHeader__Output } from '../gen/mezzo/v1/CallHeader.js';
 import type { ControllerCore } from './core.js';
-import { planAccept } from './accept.js';
-import { addLaunchedTask, refuseInvalidTasks } from './refused-tasks.js';
+import { acceptCall, DEFAULT_REFUSE_SECONDS } from './accept-call.js';
+import { describeError } from '../shared/errors.js';
 import { reconcileAnswer } from './reconcile.js';
 import { noteOfferOutcome } from './decline-streak.js';
 import { acknowledged, redeliver } from './status-flow.js';
 import { isTerminal, type EventStream, type FrameworkRecord } from './records.js';
-
-const DEFAULT_REFUSE_SECONDS = 5;
 
 /** Builds the handlers over a controller core. */
 export function schedulerService(core: ControllerCore): SchedulerHandlers {
@@ -53,47 +51,25 @@ export function schedulerService(core: ControllerCore): SchedulerHandlers {
     Subscribe(call: EventStream) {
       subscribe(core, call);
     },
-    Accept: unary((fw, req) => {
-      const plan = planAccept(
-        fw.id,
-        req.offer_ids,
-        req.operations,
-        (id) => core.offers.get(id),
-        (id) => core.tasks.has(id),
+    Accept(call, cb) {
+      const fw = caller(call.request.header);
+      if (fw instanceof Error) {
+        cb(fw);
+        return;
+      }
+      // Authorization is asynchronous: the plan is made against the offers as they are
+      // once it is answered.
+      acceptCall(core, fw, call.request, () => caller(call.request.header)).then(
+        (err) => {
+          if (err) cb(err);
+          else cb(null, {});
+        },
+        (err: unknown) => {
+          core.log.error('accept failed', { framework: fw.id, error: describeError(err) });
+          cb(grpcError(grpc.status.INTERNAL, 'the controller could not carry out the accept'));
+        },
       );
-      if ('code' in plan) return grpcError(plan.code, plan.message);
-      for (const o of plan.offers) core.offers.take(o.id);
-      refuseInvalidTasks(core, fw, plan);
-      core.m.offers.inc({ result: 'accepted' }, plan.offers.length);
-      noteOfferOutcome(core, fw, plan.launches.length > 0 || plan.conversions.length > 0);
-      for (const c of plan.conversions)
-        core.allocator.updateAllocation(fw.id, plan.agentId, c.from, c.to);
-      const agent = core.agents.get(plan.agentId);
-      for (const { task, resources } of plan.launches) {
-        const rec = addLaunchedTask(core, fw, plan, task, resources, false);
-        agent?.tasks.add(rec.id);
-        agent?.stream?.write({
-          launch_task: {
-            task: rec.info,
-            framework: {
-              id: fw.id,
-              name: fw.info.name,
-              user: fw.info.user,
-              checkpoint: fw.info.checkpoint,
-            },
-          },
-        });
-        core.taskChanged(rec);
-      }
-      const refuse = req.filters?.refuse_seconds ?? DEFAULT_REFUSE_SECONDS;
-      if (!plan.unused.isEmpty()) {
-        core.allocator.recoverResources(fw.id, plan.agentId, plan.unused, {
-          refuseSeconds: refuse,
-        });
-      }
-      core.refreshGauges();
-      return undefined;
-    }),
+    },
     Decline: unary((fw, req) => {
       if (req.offer_ids.length === 0)
         return grpcError(grpc.status.INVALID_ARGUMENT, 'decline names no offers');
