@@ -11,7 +11,7 @@ import { errorBody } from '../shared/http/errors.js';
 import { JSON_TYPE } from '../shared/http/server.js';
 import { AccessGuard } from './access-guard.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimit } from './rate-limit.js';
-import { defaultAccess } from './route-access.js';
+import { defaultAccess, type AccessQuestions } from './route-access.js';
 import { bearerToken } from './token.js';
 import type { AccessControl, AccessRequest, Principal } from './types.js';
 
@@ -46,11 +46,15 @@ function refuse(
   return reply.code(status).headers(headers).type(JSON_TYPE).send(errorBody(code, message));
 }
 
+function isQuestionList(q: AccessQuestions): q is readonly AccessRequest[] {
+  return Array.isArray(q);
+}
+
 async function questionsOf(req: FastifyRequest): Promise<readonly AccessRequest[]> {
   const access = req.routeOptions.config.access;
   if (typeof access === 'function') {
-    const asked = await access(req);
-    return Array.isArray(asked) ? asked : [asked as AccessRequest];
+    const asked: AccessQuestions = await access(req);
+    return isQuestionList(asked) ? asked : [asked];
   }
   const path = req.routeOptions.url ?? req.url.split('?', 1)[0] ?? req.url;
   return [defaultAccess(req.method, path)];

@@ -29,7 +29,7 @@ export function csvFields(line: string): string[] | undefined {
   let field = '';
   let quoted = false;
   for (let i = 0; i < line.length; i++) {
-    const c = line[i];
+    const c = line.charAt(i);
     if (quoted) {
       if (c === '"' && line[i + 1] === '"') {
         field += '"';
