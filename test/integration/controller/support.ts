@@ -18,6 +18,7 @@ import {
 } from '../../../src/agent-sidecar/index.js';
 import { SchedulerClient } from '../../../src/sdk/scheduler-client.js';
 import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
+import type { AccessControl } from '../../../src/auth/types.js';
 
 /** Starts a controller on loopback; `dir` keeps its store (for restarts). */
 export async function startController(
@@ -33,6 +34,8 @@ export async function startController(
      * earlier Mezzo's rules (for tests of the frameworks' defenses).
      */
     validateObjects?: boolean;
+    /** Authentication and authorization of callers; absent: everyone may do everything. */
+    access?: AccessControl;
   } = {},
 ): Promise<{ controller: Controller; dir: string; store: EmbeddedStore }> {
   const clock = new SystemClock();
