@@ -17,7 +17,14 @@ import type { Agent } from '../../../src/agent-sidecar/index.js';
 import type { Controller } from '../../../src/controller/controller.js';
 import type { SchedulerClient } from '../../../src/sdk/scheduler-client.js';
 import { needCgroups } from '../agent/support/harness.js';
-import { framework, launch, startAgent, startController, until } from './support.js';
+import {
+  acceptFirstOffer,
+  framework,
+  launch,
+  startAgent,
+  startController,
+  until,
+} from './support.js';
 import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
 
 /** An agent speaking the protocol by hand. */
@@ -95,21 +102,9 @@ async function victim(): Promise<void> {
   fw = framework(controller.grpcAddress, 'victims', ['r']);
   cleanup.push(() => fw.close());
   fw.on('update', (s) => updates.push(s));
-  let launched = false;
-  fw.on('offers', (offers) => {
-    for (const o of offers) {
-      if (launched) {
-        fw.decline([o.id], 60).catch(() => undefined);
-        continue;
-      }
-      launched = true;
-      fw.accept(
-        [o.id],
-        [launch(TASK, o.agent_id, 'echo genuine; exec sleep 60', 0.1, 32)],
-        0,
-      ).catch(() => undefined);
-    }
-  });
+  acceptFirstOffer(fw, (agentId) => [
+    launch(TASK, agentId, 'echo genuine; exec sleep 60', 0.1, 32),
+  ]);
   await fw.start();
   await until(
     () => controller.core.tasks.get(TASK)?.state === 'TASK_RUNNING',

@@ -17,7 +17,7 @@ import { lookupUser } from '../../../src/agent-sidecar/users.js';
 import { SchedulerClient } from '../../../src/sdk/scheduler-client.js';
 import type { TaskStatus__Output } from '../../../src/gen/mezzo/v1/TaskStatus.js';
 import { needCgroups } from '../agent/support/harness.js';
-import { agentTasks, startAgent, startController, until } from './support.js';
+import { acceptFirstOffer, agentTasks, startAgent, startController, until } from './support.js';
 import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
 
 /** A team that may run tasks as `nobody` only. */
@@ -86,41 +86,27 @@ async function runOne(
   fw.on('update', (s) => {
     if (s.task_id === name && /FINISHED|FAILED|ERROR|KILLED|LOST|DROPPED/.test(s.state)) status = s;
   });
-  let launched = false;
-  fw.on('offers', (offers) => {
-    for (const o of offers) {
-      if (launched) {
-        fw.decline([o.id], 60).catch(() => undefined);
-        continue;
-      }
-      launched = true;
-      fw.accept(
-        [o.id],
-        [
-          {
-            type: 'LAUNCH',
-            tasks: [
-              {
-                task_id: name,
-                name,
-                agent_id: o.agent_id,
-                command: {
-                  shell: true,
-                  user: taskUser,
-                  value: 'echo "uid=$(id -u) owner=$(stat -c %u .)"',
-                },
-                resources: [
-                  { name: 'cpus', type: 'SCALAR', scalar: 0.1 },
-                  { name: 'mem', type: 'SCALAR', scalar: 32 },
-                ],
-              },
-            ],
+  acceptFirstOffer(fw, (agentId) => [
+    {
+      type: 'LAUNCH',
+      tasks: [
+        {
+          task_id: name,
+          name,
+          agent_id: agentId,
+          command: {
+            shell: true,
+            user: taskUser,
+            value: 'echo "uid=$(id -u) owner=$(stat -c %u .)"',
           },
-        ],
-        0,
-      ).catch(() => undefined);
-    }
-  });
+          resources: [
+            { name: 'cpus', type: 'SCALAR', scalar: 0.1 },
+            { name: 'mem', type: 'SCALAR', scalar: 32 },
+          ],
+        },
+      ],
+    },
+  ]);
   await fw.start();
   try {
     await until(() => status !== undefined, 15_000, `a terminal update for ${name}`);

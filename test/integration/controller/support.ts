@@ -19,6 +19,7 @@ import {
 import { SchedulerClient } from '../../../src/sdk/scheduler-client.js';
 import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
 import type { AccessControl } from '../../../src/auth/types.js';
+import type { Operation } from '../../../src/gen/mezzo/v1/Operation.js';
 
 /** Starts a controller on loopback; `dir` keeps its store (for restarts). */
 export async function startController(
@@ -169,4 +170,22 @@ export function launch(
       },
     ],
   };
+}
+
+/**
+ * Accepts the framework's first offer with the operations `ops` makes for its agent, and
+ * declines every later offer for a minute.
+ */
+export function acceptFirstOffer(fw: SchedulerClient, ops: (agentId: string) => Operation[]): void {
+  let accepted = false;
+  fw.on('offers', (offers) => {
+    for (const o of offers) {
+      if (accepted) {
+        fw.decline([o.id], 60).catch(() => undefined);
+        continue;
+      }
+      accepted = true;
+      fw.accept([o.id], ops(o.agent_id), 0).catch(() => undefined);
+    }
+  });
 }
