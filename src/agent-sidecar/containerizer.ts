@@ -25,9 +25,12 @@ import { readProcStat, isSameLiveProcess } from './procfs.js';
 
 const SUPERVISOR = `
 sb="$1"; uid="$2"; gid="$3"; shift 3
-meta="$sb/.mezzo"
-echo $$ > "$meta/supervisor.pid"
-finish() { echo "$1" > "$meta/exit"; exit "$1"; }
+# The supervisor (root) works in .mezzo/ by its directory, not its path: the task owns the
+# sandbox and could rename .mezzo and put a symlink there, and a write through "$sb/.mezzo/exit"
+# would then land wherever it points.
+cd "$sb/.mezzo" || exit 127
+echo $$ > supervisor.pid
+finish() { echo "$1" > exit; exit "$1"; }
 for f in $MEZZO_CGROUP_PROCS; do
   if ! echo $$ > "$f"; then echo "mezzo: cannot join cgroup $f" >&2; finish 127; fi
 done
@@ -42,14 +45,13 @@ if [ "$MEZZO_PID_NAMESPACE" = 1 ]; then
 fi
 unset MEZZO_PID_NAMESPACE
 trap 'true' TERM INT HUP
-cd "$sb" || finish 127
 if [ -n "$uid" ]; then
-  setsid $ns setpriv --reuid="$uid" --regid="$gid" --clear-groups -- "$@" &
+  (cd "$sb" || exit 127; exec setsid $ns setpriv --reuid="$uid" --regid="$gid" --clear-groups -- "$@") &
 else
-  setsid $ns "$@" &
+  (cd "$sb" || exit 127; exec setsid $ns "$@") &
 fi
 child=$!
-echo $child > "$meta/task.pid"
+echo $child > task.pid
 while :; do
   wait $child
   code=$?
