@@ -10,6 +10,7 @@
 import type { AcceptRequest__Output } from '../gen/mezzo/v1/AcceptRequest.js';
 import type { TaskInfo__Output } from '../gen/mezzo/v1/TaskInfo.js';
 import type { AccessRequest, Decision } from '../auth/types.js';
+import { denialMessage } from '../auth/describe.js';
 import type { ControllerCore } from './core.js';
 import type { FrameworkRecord } from './records.js';
 
@@ -73,11 +74,8 @@ export async function authorizeRunAs(
   for (const [i, user] of distinct.entries()) {
     const d = decisions[i];
     if (!d || d.allowed) continue;
-    denied.set(
-      user,
-      `not authorized to run tasks as user "${user}": ${principal?.username ?? 'the framework'} ` +
-        `lacks verb "run-as" on users/${user} (group mezzo.dev): ${d.reason}`,
-    );
+    const why = principal ? denialMessage(principal, runAsRequest(user), d.reason) : d.reason;
+    denied.set(user, `not authorized to run tasks as user "${user}": ${why}`);
   }
   return { users, denied };
 }

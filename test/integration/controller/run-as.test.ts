@@ -138,10 +138,16 @@ test('who a task runs as, and who may make it run as root', async (t) => {
       TEAM,
       'nobody',
       'root',
-      /^not authorized to run tasks as user "root": team-a lacks verb "run-as" on users\/root/,
+      /^not authorized to run tasks as user "root": user "team-a" may not run-as users\.mezzo\.dev "root": no rule grants it$/,
     ],
-    ['team-fw-root', TEAM, 'root', '', /user "root": team-a lacks verb "run-as"/],
-    ['team-uid-0', TEAM, '', '0', /user "0": team-a lacks verb "run-as" on users\/0/],
+    [
+      'team-fw-root',
+      TEAM,
+      'root',
+      '',
+      /user "root": user "team-a" may not run-as users\.mezzo\.dev "root"/,
+    ],
+    ['team-uid-0', TEAM, '', '0', /user "0": user "team-a" may not run-as users\.mezzo\.dev "0"/],
   ];
   for (const [name, principal, fwUser, taskUser, outcome] of cases) {
     const { status, stdout, sandbox } = await runOne(name, principal, fwUser, taskUser);
