@@ -31,6 +31,8 @@ import {
 
 /** Timing settings, in milliseconds. */
 export interface CoreOptions {
+  /** How callers are authenticated and authorized (src/auth/). */
+  access?: AccessControl;
   clock: Clock;
   logger: Logger;
   metrics: MetricsRegistry;
@@ -54,11 +56,6 @@ export interface CoreOptions {
   onFrameworkChanged?: (fw: FrameworkRecord, removed: boolean) => void;
   /** After how long of declining every offer a framework gets an OffersDeclined event. */
   declineWarnAfterMs?: number;
-  /**
-   * Authentication and authorization of callers (issue 13); absent: everyone is allowed
-   * everything (tests of the core alone).
-   */
-  access?: AccessControl;
   /** Called with a user-visible event about a framework. */
   onFrameworkEvent?: (
     fw: FrameworkRecord,

@@ -26,6 +26,7 @@ import {
   until,
 } from './support.js';
 import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
+import { authHeader } from '../../support/auth.js';
 
 /** An agent speaking the protocol by hand. */
 class FakeAgent {
@@ -42,7 +43,10 @@ class FakeAgent {
       grpc.credentials.createInsecure(),
       CLIENT_OPTIONS,
     );
-    this.call = this.client.Connect();
+    // An agent with valid credentials: what it may say is the question, not who it is.
+    const metadata = new grpc.Metadata();
+    metadata.set('authorization', authHeader().authorization);
+    this.call = this.client.Connect(metadata);
     this.call.on('data', (m: ControllerMessage__Output) => this.got.push(m));
     this.call.on('error', () => undefined);
     this.call.on('status', () => (this.ended = true));

@@ -1,14 +1,14 @@
 // Tasks run as a user, not root (issue 13): a real controller authorizes the user each
 // launched task runs as (`run-as` on `users`, for the principal that subscribed the
-// framework) with the dev policy authorizer, and a real agent (root, real cgroups) runs
+// framework with its bearer token) with the dev authenticator and policy authorizer, and a real agent (root, real cgroups) runs
 // the task as that user with its sandbox owned by it. The task prints its uid and its
 // sandbox's owner as it sees them; the test checks the sandbox from outside too.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEV_ADMIN } from '../../../src/auth/dev-authenticator.js';
 import { DevAuthenticator } from '../../../src/auth/dev-authenticator.js';
+import { newToken } from '../../../src/auth/token.js';
 import { parsePolicy, PolicyAuthorizer } from '../../../src/auth/policy.js';
 import type { Principal } from '../../../src/auth/types.js';
 import type { Agent } from '../../../src/agent-sidecar/index.js';
@@ -19,16 +19,25 @@ import type { TaskStatus__Output } from '../../../src/gen/mezzo/v1/TaskStatus.js
 import { needCgroups } from '../agent/support/harness.js';
 import { acceptFirstOffer, agentTasks, startAgent, startController, until } from './support.js';
 import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
+import { TEST_TOKEN } from '../../support/auth.js';
 
-/** A team that may run tasks as `nobody` only. */
-const TEAM: Principal = { username: 'team-a', groups: ['system:authenticated'], extra: {} };
+/** A team that may subscribe in role `runas` and run tasks as `nobody` only. */
+const TEAM: Principal = { username: 'team-a', groups: [], extra: {} };
+const TEAM_TOKEN = newToken();
 const POLICY = `
 rules:
+  - users: [team-a]
+    verbs: [register]
+    resources: [frameworks]
+    names: [runas]
   - users: [team-a]
     verbs: [run-as]
     resources: [users]
     names: [nobody]
 `;
+/** Who calls: the test token's holder is the administrator (as `mezzo dev`'s). */
+const ADMIN = TEST_TOKEN;
+const TEAM_CALLS = TEAM_TOKEN;
 
 let controller: Controller;
 let agent: Agent;
@@ -36,7 +45,7 @@ const cleanup: (() => Promise<void> | void)[] = [];
 before(async () => {
   const started = await startController(tempDir('mezzo-runas-ctl-'), 0, {
     access: {
-      authenticator: new DevAuthenticator(undefined),
+      authenticator: new DevAuthenticator(TEST_TOKEN, [{ token: TEAM_TOKEN, principal: TEAM }]),
       authorizer: new PolicyAuthorizer(parsePolicy(POLICY, 'test policy')),
     },
   });
@@ -63,24 +72,20 @@ after(async () => {
 });
 
 /**
- * Subscribes a framework as `principal` (with FrameworkInfo.user `fwUser`), launches one
+ * Subscribes a framework with `token` (with FrameworkInfo.user `fwUser`), launches one
  * task as `taskUser` on its first offer, and returns the task's terminal status and what
  * it printed.
  */
 async function runOne(
   name: string,
-  principal: Principal,
+  token: string,
   fwUser: string,
   taskUser: string,
 ): Promise<{ status: TaskStatus__Output; stdout: string; sandbox: string }> {
   const fw = new SchedulerClient({
     address: controller.grpcAddress,
+    token,
     framework: { name, user: fwUser, roles: ['runas'], failover_timeout_seconds: 0 },
-  });
-  // The principal the framework subscribed as, as the authenticated Subscribe records it.
-  fw.on('subscribed', (id) => {
-    const rec = controller.core.frameworks.get(id);
-    if (rec) rec.principal = principal;
   });
   let status: TaskStatus__Output | undefined;
   fw.on('update', (s) => {
@@ -124,33 +129,39 @@ const nobody = lookupUser('nobody');
 test('who a task runs as, and who may make it run as root', async (t) => {
   if (!needCgroups(t)) return;
   assert.ok(nobody, 'the machine has a nobody user');
-  // [task, principal, FrameworkInfo.user, task's user, outcome]
-  const cases: [string, Principal, string, string, { uid: number } | RegExp][] = [
+  // [task, caller's token, FrameworkInfo.user, task's user, outcome]
+  const cases: [string, string, string, string, { uid: number } | RegExp][] = [
     // Nothing names a user: the agent's default, `nobody`, which the team may use.
-    ['no-user', TEAM, '', '', { uid: nobody.uid }],
-    ['fw-nobody', TEAM, 'nobody', '', { uid: nobody.uid }],
+    ['no-user', TEAM_CALLS, '', '', { uid: nobody.uid }],
+    ['fw-nobody', TEAM_CALLS, 'nobody', '', { uid: nobody.uid }],
     // The dev-mode administrator is allowed `run-as root`.
-    ['admin-root', DEV_ADMIN, '', 'root', { uid: 0 }],
-    ['admin-fw-root', DEV_ADMIN, 'root', '', { uid: 0 }],
+    ['admin-root', ADMIN, '', 'root', { uid: 0 }],
+    ['admin-fw-root', ADMIN, 'root', '', { uid: 0 }],
     // The team is not: refused before anything reaches the agent.
     [
       'team-root',
-      TEAM,
+      TEAM_CALLS,
       'nobody',
       'root',
       /^not authorized to run tasks as user "root": user "team-a" may not run-as users\.mezzo\.dev "root": no rule grants it$/,
     ],
     [
       'team-fw-root',
-      TEAM,
+      TEAM_CALLS,
       'root',
       '',
       /user "root": user "team-a" may not run-as users\.mezzo\.dev "root"/,
     ],
-    ['team-uid-0', TEAM, '', '0', /user "0": user "team-a" may not run-as users\.mezzo\.dev "0"/],
+    [
+      'team-uid-0',
+      TEAM_CALLS,
+      '',
+      '0',
+      /user "0": user "team-a" may not run-as users\.mezzo\.dev "0"/,
+    ],
   ];
-  for (const [name, principal, fwUser, taskUser, outcome] of cases) {
-    const { status, stdout, sandbox } = await runOne(name, principal, fwUser, taskUser);
+  for (const [name, token, fwUser, taskUser, outcome] of cases) {
+    const { status, stdout, sandbox } = await runOne(name, token, fwUser, taskUser);
     if (outcome instanceof RegExp) {
       assert.equal(status.state, 'TASK_ERROR', name);
       assert.equal(status.reason, 'REASON_TASK_UNAUTHORIZED', name);

@@ -19,6 +19,7 @@ import {
   until,
 } from './support.js';
 import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
+import { authHeader } from '../../support/auth.js';
 
 let controller: Controller;
 let agent: Agent;
@@ -51,6 +52,7 @@ after(async () => {
 async function logs(task: string, file: string): Promise<{ status: number; body: string }> {
   const res = await fetch(
     `http://127.0.0.1:${String(controller.httpPort)}/logs?task=${task}&file=${file}`,
+    { headers: authHeader() },
   );
   return { status: res.status, body: await res.text() };
 }

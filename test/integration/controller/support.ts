@@ -20,6 +20,7 @@ import { SchedulerClient } from '../../../src/sdk/scheduler-client.js';
 import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
 import type { AccessControl } from '../../../src/auth/types.js';
 import type { Operation } from '../../../src/gen/mezzo/v1/Operation.js';
+import { authHeader, testAccess } from '../../support/auth.js';
 
 /** Starts a controller on loopback; `dir` keeps its store (for restarts). */
 export async function startController(
@@ -49,6 +50,7 @@ export async function startController(
     logger: silentLogger(),
     metrics: new MetricsRegistry(),
     store,
+    access: testAccess,
     grpcPort,
     httpPort: 0,
     allocationIntervalMs: 200,
@@ -114,7 +116,9 @@ export interface AgentTaskView {
 
 /** The tasks an agent's /state lists. */
 export async function agentTasks(agent: Agent): Promise<AgentTaskView[]> {
-  const res = await fetch(`http://127.0.0.1:${String(agent.port)}/state`);
+  const res = await fetch(`http://127.0.0.1:${String(agent.port)}/state`, {
+    headers: authHeader(),
+  });
   return ((await res.json()) as { tasks: AgentTaskView[] }).tasks;
 }
 
