@@ -20,16 +20,19 @@
  * the agent leaves every task and its exit status intact for the restarted agent.
  */
 import { spawn } from 'node:child_process';
-import { promises as fsp, openSync, closeSync } from 'node:fs';
+import { constants, promises as fsp, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cgroups } from './cgroups.js';
 import { readProcStat, isSameLiveProcess } from './procfs.js';
 
 const SUPERVISOR = `
 sb="$1"; uid="$2"; gid="$3"; shift 3
-meta="$sb/.mezzo"
-echo $$ > "$meta/supervisor.pid"
-finish() { echo "$1" > "$meta/exit"; exit "$1"; }
+# The supervisor (root) works in .mezzo/ by its directory, not its path: the task owns the
+# sandbox and could rename .mezzo and put a symlink there, and a write through "$sb/.mezzo/exit"
+# would then land wherever it points.
+cd "$sb/.mezzo" || exit 127
+echo $$ > supervisor.pid
+finish() { echo "$1" > exit; exit "$1"; }
 # Best effort: a hierarchy whose root cannot be joined keeps the agent's cgroup there.
 for f in $MEZZO_CGROUP_LEAVE; do echo $$ 2>/dev/null > "$f"; done
 unset MEZZO_CGROUP_LEAVE
@@ -47,14 +50,13 @@ if [ "$MEZZO_PID_NAMESPACE" = 1 ]; then
 fi
 unset MEZZO_PID_NAMESPACE
 trap 'true' TERM INT HUP
-cd "$sb" || finish 127
 if [ -n "$uid" ]; then
-  setsid $ns setpriv --reuid="$uid" --regid="$gid" --clear-groups -- "$@" &
+  (cd "$sb" || exit 127; exec setsid $ns setpriv --reuid="$uid" --regid="$gid" --clear-groups -- "$@") &
 else
-  setsid $ns "$@" &
+  (cd "$sb" || exit 127; exec setsid $ns "$@") &
 fi
 child=$!
-echo $child > "$meta/task.pid"
+echo $child > task.pid
 while :; do
   wait $child
   code=$?
@@ -125,8 +127,18 @@ export class Containerizer {
   async launch(spec: LaunchSpec): Promise<TaskProcess> {
     const meta = join(spec.sandbox, '.mezzo');
     await fsp.mkdir(meta, { recursive: true });
-    const out = openSync(join(spec.sandbox, 'stdout'), 'a', 0o644);
-    const err = openSync(join(spec.sandbox, 'stderr'), 'a', 0o644);
+    // The sandbox belongs to the task's user and holds what it fetched: a `stdout` symlink
+    // there must not make the agent (root) append to the file it points at.
+    const logFlags =
+      constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
+    const out = openSync(join(spec.sandbox, 'stdout'), logFlags, 0o644);
+    let err: number;
+    try {
+      err = openSync(join(spec.sandbox, 'stderr'), logFlags, 0o644);
+    } catch (e) {
+      closeSync(out);
+      throw e;
+    }
     let child;
     try {
       child = spawn(

@@ -3,10 +3,17 @@
  * sandbox before launch, optionally through a size-bounded cache shared by all tasks
  * (least recently used entries evicted first), then extracts archives (tar via the `tar`
  * binary, zip via `unzip`) and sets the executable bit when asked.
+ *
+ * The agent is root and what it fetches is chosen by a framework: a local path is read
+ * with the task user's rights (a `cat` running as that user), never the agent's, so
+ * `file:///etc/shadow` fails for a task running as `nobody`; every file is created
+ * exclusively (O_EXCL), so a symlink an earlier archive left under the same name cannot
+ * redirect the write; and the executable bit is set before extraction, on the file just
+ * written, not through whatever an archive may have replaced it with.
  */
 import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { createWriteStream, promises as fsp } from 'node:fs';
+import { constants, createWriteStream, promises as fsp } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -22,7 +29,50 @@ export class FetchError extends MezzoError {
   }
 }
 
+/** The task's user, when it is not the agent's: local files are read with its rights. */
+export interface FetchUser {
+  uid: number;
+  gid: number;
+}
+
 const ARCHIVE = /\.(tar|tar\.gz|tgz|tar\.bz2|tbz2|tar\.xz|txz|zip)$/i;
+
+/**
+ * Copies `path` (named by the URI `value`) to a new file `dest`, reading it as `as` (`cat`
+ * with that uid and gid).
+ */
+async function copyAs(value: string, path: string, dest: string, as: FetchUser): Promise<void> {
+  const out = await fsp.open(dest, 'wx', 0o644);
+  let failed = true;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const p = spawn('cat', ['--', path], {
+        uid: as.uid,
+        gid: as.gid,
+        stdio: ['ignore', out.fd, 'pipe'],
+      });
+      let err = '';
+      p.stderr?.on('data', (d: Buffer) => {
+        err += d.toString();
+      });
+      p.on('error', reject);
+      p.on('exit', (code) => {
+        if (code === 0) resolve();
+        else if (/No such file/.test(err)) reject(new FetchError(value, `no such file ${path}`));
+        else if (/Permission denied/.test(err))
+          reject(
+            new FetchError(value, `uid ${String(as.uid)} (the task's user) may not read ${path}`),
+          );
+        else
+          reject(new FetchError(value, `cat exited ${String(code)}: ${err.trim().slice(0, 300)}`));
+      });
+    });
+    failed = false;
+  } finally {
+    await out.close();
+    if (failed) await fsp.rm(dest, { force: true });
+  }
+}
 
 function run(cmd: string, args: string[], cwd: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -48,11 +98,11 @@ export class Fetcher {
   ) {}
 
   /** Fetches every URI into `sandbox`; throws {@link FetchError} on the first failure. */
-  async fetchAll(uris: readonly UriInfo[], sandbox: string): Promise<void> {
-    for (const uri of uris) await this.fetchOne(uri, sandbox);
+  async fetchAll(uris: readonly UriInfo[], sandbox: string, as?: FetchUser): Promise<void> {
+    for (const uri of uris) await this.fetchOne(uri, sandbox, as);
   }
 
-  private async fetchOne(uri: UriInfo, sandbox: string): Promise<void> {
+  private async fetchOne(uri: UriInfo, sandbox: string, as: FetchUser | undefined): Promise<void> {
     const value = uri.value ?? '';
     if (!value) throw new FetchError('(empty)', 'the URI is empty');
     const name = uri.output_file || basename(new URL(value, 'file:///').pathname) || 'download';
@@ -61,7 +111,9 @@ export class Fetcher {
     }
     const dest = join(sandbox, name);
     try {
-      if (uri.cache && this.maxCacheBytes > 0) {
+      const local = !/^https?:\/\//i.test(value);
+      // A local file cached by the agent would be read with root's rights.
+      if (uri.cache && this.maxCacheBytes > 0 && !(local && as)) {
         const entry = join(this.cacheDir, createHash('sha256').update(value).digest('hex'));
         try {
           await fsp.access(entry);
@@ -74,22 +126,22 @@ export class Fetcher {
           await fsp.rename(tmp, entry);
           await this.evict(entry);
         }
-        await fsp.copyFile(entry, dest);
+        await fsp.copyFile(entry, dest, constants.COPYFILE_EXCL);
       } else {
-        await this.download(value, dest);
+        await this.download(value, dest, as);
       }
+      if (uri.executable) await fsp.chmod(dest, 0o755);
       if (uri.extract && ARCHIVE.test(name)) {
         if (/\.zip$/i.test(name)) await run('unzip', ['-o', '-q', dest, '-d', sandbox], sandbox);
         else await run('tar', ['-xf', dest, '-C', sandbox, '--no-same-owner'], sandbox);
       }
-      if (uri.executable) await fsp.chmod(dest, 0o755);
     } catch (err) {
       if (err instanceof FetchError) throw err;
       throw new FetchError(value, describeError(err));
     }
   }
 
-  private async download(value: string, dest: string): Promise<void> {
+  private async download(value: string, dest: string, as?: FetchUser): Promise<void> {
     if (/^https?:\/\//i.test(value)) {
       const res = await fetch(value, { signal: AbortSignal.timeout(this.timeoutMs) });
       if (!res.ok || !res.body) {
@@ -97,7 +149,7 @@ export class Fetcher {
       }
       await pipeline(
         Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>),
-        createWriteStream(dest, { mode: 0o644 }),
+        createWriteStream(dest, { flags: 'wx', mode: 0o644 }),
       );
       return;
     }
@@ -106,8 +158,10 @@ export class Fetcher {
     else if (value.startsWith('/')) path = value;
     else throw new FetchError(value, 'unsupported scheme (http, https, file or an absolute path)');
     try {
-      await fsp.copyFile(path, dest);
+      if (as) await copyAs(value, path, dest, as);
+      else await fsp.copyFile(path, dest, constants.COPYFILE_EXCL);
     } catch (err) {
+      if (err instanceof FetchError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') throw new FetchError(value, `no such file ${path}`);
       throw new FetchError(value, describeError(err));

@@ -184,7 +184,11 @@ export class TaskRunner {
     await this.update(t, { state: 'TASK_STARTING' });
 
     try {
-      await this.fetcher.fetchAll(task.command?.uris ?? [], t.sandbox);
+      await this.fetcher.fetchAll(
+        task.command?.uris ?? [],
+        t.sandbox,
+        t.uid !== undefined && t.gid !== undefined ? { uid: t.uid, gid: t.gid } : undefined,
+      );
     } catch (err) {
       await cgroupReady;
       await this.cgroups.destroy(t.cgroup).catch(() => undefined);

@@ -10,6 +10,7 @@ import * as grpc from '@grpc/grpc-js';
 import { Resources, taskLimitsProblem } from '../allocator/index.js';
 import type { Operation__Output } from '../gen/mezzo/v1/Operation.js';
 import type { TaskInfo__Output } from '../gen/mezzo/v1/TaskInfo.js';
+import type { StatusReason } from '../gen/mezzo/v1/StatusReason.js';
 import type { OfferRecord } from './records.js';
 import { validateId } from './agent-validation.js';
 
@@ -21,10 +22,11 @@ export interface AcceptPlan {
   launches: { task: TaskInfo__Output; resources: Resources }[];
   /**
    * Tasks refused for their resources (invalid scalars, or limits an agent could not
-   * enforce): the caller answers each with TASK_ERROR, as Mesos' master does, while the
-   * rest of the accept goes ahead and their share of the offers is returned.
+   * enforce), or for their user (REASON_TASK_UNAUTHORIZED, added by the caller): each is
+   * answered with TASK_ERROR, as Mesos' master does, while the rest of the accept goes
+   * ahead and their share of the offers is returned. No reason: REASON_TASK_INVALID.
    */
-  invalid: { task: TaskInfo__Output; message: string }[];
+  invalid: { task: TaskInfo__Output; message: string; reason?: StatusReason }[];
   conversions: { from: Resources; to: Resources }[];
   /** Offered resources not used by any operation. */
   unused: Resources;

@@ -109,6 +109,7 @@ export function validateAgentInfo(info: AgentInfo__Output | null): Invalid | und
     text(info.node_name, 'agent_info.node_name', AGENT_LIMITS.nameChars) ??
     text(info.address, 'agent_info.address', AGENT_LIMITS.nameChars) ??
     text(info.version, 'agent_info.version', AGENT_LIMITS.nameChars) ??
+    text(info.default_user, 'agent_info.default_user', AGENT_LIMITS.nameChars) ??
     count(info.attributes, 'agent_info.attributes');
   if (bad) return bad;
   for (const [i, a] of info.attributes.entries()) {

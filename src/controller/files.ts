@@ -1,7 +1,9 @@
 /**
  * Sandbox file reads for `mezzo logs`: the controller asks the task's agent over its
  * stream (read_file) and matches the answer (file_data) by request ID, with a timeout so
- * a lost agent cannot hang an HTTP request.
+ * a lost agent cannot hang an HTTP request. Only the agent asked may answer: request IDs
+ * are sequential, so any other registered agent could guess one and put its own bytes in
+ * another task's logs.
  */
 import type { Clock, Timer } from '../shared/clock.js';
 import type { FileData__Output } from '../gen/mezzo/v1/FileData.js';
@@ -19,7 +21,7 @@ export class FileReads {
   private seq = 1;
   private readonly pending = new Map<
     number,
-    { resolve: (d: FileData__Output) => void; timer: Timer }
+    { agentId: string; resolve: (d: FileData__Output) => void; timer: Timer }
   >();
 
   constructor(private readonly clock: Clock) {}
@@ -43,6 +45,7 @@ export class FileReads {
         reject(new Error(`agent ${agent.id} did not answer the read within ${timeoutMs} ms`));
       });
       this.pending.set(id, {
+        agentId: agent.id,
         timer,
         resolve: (d) => {
           if (d.error) reject(new Error(d.error));
@@ -53,12 +56,16 @@ export class FileReads {
     });
   }
 
-  /** Delivers an agent's answer. */
-  answer(d: FileData__Output): void {
+  /**
+   * Delivers the answer agent `from` sent; an answer to a read asked of another agent is
+   * dropped (returns false) and the read waits for its own agent.
+   */
+  answer(from: string, d: FileData__Output): boolean {
     const p = this.pending.get(d.request_id);
-    if (!p) return;
+    if (!p || p.agentId !== from) return false;
     p.timer.cancel();
     this.pending.delete(d.request_id);
     p.resolve(d);
+    return true;
   }
 }

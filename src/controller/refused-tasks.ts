@@ -1,7 +1,7 @@
 /**
  * Tasks refused at ACCEPT for their resources (invalid scalars, or limits an agent could
- * not enforce). As Mesos' master does, each is answered with TASK_ERROR and
- * REASON_TASK_INVALID instead of failing the whole call: the framework learns why, and a
+ * not enforce: REASON_TASK_INVALID) or their user (REASON_TASK_UNAUTHORIZED). As Mesos'
+ * master does, each is answered with TASK_ERROR instead of failing the whole call: the framework learns why, and a
  * Task object the task was launched for shows the error instead of pending for ever.
  */
 import { Resources } from '../allocator/index.js';
@@ -16,12 +16,12 @@ export function refuseInvalidTasks(
   fw: FrameworkRecord,
   plan: Pick<AcceptPlan, 'invalid' | 'agentId' | 'role'>,
 ): void {
-  for (const { task, message } of plan.invalid) {
+  for (const { task, message, reason } of plan.invalid) {
     // It holds nothing: its share of the offers goes back with the unused rest.
     const rec = addLaunchedTask(core, fw, plan, task, Resources.EMPTY, true);
     // Seen launched first, like any task launched through an offer, then ended.
     core.opts.onTaskChanged?.(rec);
-    const status = core.masterStatus(rec, 'TASK_ERROR', 'REASON_TASK_INVALID', message);
+    const status = core.masterStatus(rec, 'TASK_ERROR', reason ?? 'REASON_TASK_INVALID', message);
     core.applyStatus(status);
     core.sendTo(fw.id, { type: 'UPDATE', update: { status } });
     core.log.warn('task refused', { framework: fw.id, taskId: rec.id, reason: message });

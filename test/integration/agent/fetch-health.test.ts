@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync, mkdirSync, readFileSync, chmodSync } from 'node:fs';
+import { writeFileSync, mkdirSync, readFileSync, chmodSync, symlinkSync } from 'node:fs';
 import { rm, readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -130,6 +130,53 @@ test('fetch over HTTP with extract, executable bit and a shared cache', async (t
     }
     assert.equal(srv.hits.get('/app.tar.gz'), 1, 'the cached archive was downloaded once');
     assert.equal(srv.hits.get('/run.sh'), 2, 'the uncached script was downloaded per task');
+  } finally {
+    await srv.close();
+    await h.cleanup();
+    await rm(src, { recursive: true, force: true });
+  }
+});
+
+test('the fetcher reads local files as the task user and never writes through a symlink', async (t) => {
+  if (!needCgroups(t)) return;
+  // A root-only file, and one an archive's symlink points at.
+  const src = tempDir('mezzo-fetch-hostile-');
+  const secret = join(src, 'secret');
+  writeFileSync(secret, 'SECRET\n', { mode: 0o600 });
+  const target = join(src, 'target');
+  writeFileSync(target, 'untouched\n');
+  mkdirSync(join(src, 'arc'));
+  symlinkSync(target, join(src, 'arc', 'victim.txt'));
+  execFileSync('tar', ['-cf', join(src, 'evil.tar'), '-C', join(src, 'arc'), 'victim.txt']);
+  const srv = await fileServer({
+    '/evil.tar': readFileSync(join(src, 'evil.tar')),
+    '/victim.txt': Buffer.from('overwritten\n'),
+  });
+  const h = await startHarness();
+  try {
+    // [task, URIs, the failure]
+    const cases: [string, { value: string; extract?: boolean }[], RegExp][] = [
+      // The agent is root; the task's user (nobody) may not read it.
+      ['shadow', [{ value: 'file:///etc/shadow' }], /uid 65534 \(the task's user\) may not read/],
+      ['secret', [{ value: `file://${secret}` }], /may not read/],
+      // The archive leaves victim.txt -> target; the next URI has that name.
+      [
+        'through-link',
+        [{ value: `${srv.url}/evil.tar`, extract: true }, { value: `${srv.url}/victim.txt` }],
+        /EEXIST/,
+      ],
+    ];
+    for (const [id, uris, failure] of cases) {
+      h.controller.launch(
+        shellTask(id, 'cat shadow secret 2>/dev/null', {
+          extra: { command: { shell: true, value: 'true', uris } },
+        }),
+      );
+      const s = await h.controller.waitForState(id, 'TASK_FAILED');
+      assert.equal(s.reason, 'REASON_FETCH_FAILED', id);
+      assert.match(s.message, failure, id);
+    }
+    assert.equal(readFileSync(target, 'utf8'), 'untouched\n');
   } finally {
     await srv.close();
     await h.cleanup();

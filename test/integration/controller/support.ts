@@ -18,6 +18,9 @@ import {
 } from '../../../src/agent-sidecar/index.js';
 import { SchedulerClient } from '../../../src/sdk/scheduler-client.js';
 import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
+import type { AccessControl } from '../../../src/auth/types.js';
+import type { Operation } from '../../../src/gen/mezzo/v1/Operation.js';
+import { authHeader, testAccess } from '../../support/auth.js';
 
 /** Starts a controller on loopback; `dir` keeps its store (for restarts). */
 export async function startController(
@@ -33,6 +36,8 @@ export async function startController(
      * earlier Mezzo's rules (for tests of the frameworks' defenses).
      */
     validateObjects?: boolean;
+    /** Authentication and authorization of callers; absent: everyone may do everything. */
+    access?: AccessControl;
   } = {},
 ): Promise<{ controller: Controller; dir: string; store: EmbeddedStore }> {
   const clock = new SystemClock();
@@ -45,6 +50,7 @@ export async function startController(
     logger: silentLogger(),
     metrics: new MetricsRegistry(),
     store,
+    access: testAccess,
     grpcPort,
     httpPort: 0,
     allocationIntervalMs: 200,
@@ -110,7 +116,9 @@ export interface AgentTaskView {
 
 /** The tasks an agent's /state lists. */
 export async function agentTasks(agent: Agent): Promise<AgentTaskView[]> {
-  const res = await fetch(`http://127.0.0.1:${String(agent.port)}/state`);
+  const res = await fetch(`http://127.0.0.1:${String(agent.port)}/state`, {
+    headers: authHeader(),
+  });
   return ((await res.json()) as { tasks: AgentTaskView[] }).tasks;
 }
 
@@ -166,4 +174,22 @@ export function launch(
       },
     ],
   };
+}
+
+/**
+ * Accepts the framework's first offer with the operations `ops` makes for its agent, and
+ * declines every later offer for a minute.
+ */
+export function acceptFirstOffer(fw: SchedulerClient, ops: (agentId: string) => Operation[]): void {
+  let accepted = false;
+  fw.on('offers', (offers) => {
+    for (const o of offers) {
+      if (accepted) {
+        fw.decline([o.id], 60).catch(() => undefined);
+        continue;
+      }
+      accepted = true;
+      fw.accept([o.id], ops(o.agent_id), 0).catch(() => undefined);
+    }
+  });
 }

@@ -38,6 +38,7 @@ const info = (over: Partial<AgentInfo__Output> = {}): AgentInfo__Output => ({
   attributes: [{ name: 'rack', text: 'r1' }],
   address: '127.0.0.1:5051',
   version: '0.1.0',
+  default_user: '',
   ...over,
 });
 const task = (id: string): TaskInfo__Output => ({
@@ -96,6 +97,7 @@ test('each field out of bounds is named', () => {
   const cases: [string | undefined, RegExp][] = [
     [validateAgentInfo(null), /^agent_info: missing/],
     [validateAgentInfo(info({ id: long })), /^agent_info.id: 1025 characters/],
+    [validateAgentInfo(info({ default_user: long })), /^agent_info.default_user: 1025 characters/],
     [
       validateAgentInfo(info({ attributes: [{ name: '', text: 'v' }] })),
       /attributes\[0\].name: empty/,

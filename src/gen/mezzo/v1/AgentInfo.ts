@@ -20,6 +20,11 @@ export interface AgentInfo {
    */
   'address'?: (string);
   'version'?: (string);
+  /**
+   * The Unix user a task runs as when neither it nor its framework names one (the agent's
+   * --user); the controller authorizes launches as this user. Empty: "nobody".
+   */
+  'default_user'?: (string);
 }
 
 export interface AgentInfo__Output {
@@ -39,4 +44,9 @@ export interface AgentInfo__Output {
    */
   'address': (string);
   'version': (string);
+  /**
+   * The Unix user a task runs as when neither it nor its framework names one (the agent's
+   * --user); the controller authorizes launches as this user. Empty: "nobody".
+   */
+  'default_user': (string);
 }
