@@ -10,7 +10,6 @@ import {
 import {
   KubeAuthorizer,
   accessReviewSpec,
-  describeAccess,
   type AccessReviewOutcome,
 } from '../../../src/auth/kube-authorizer.js';
 import type { AccessRequest, Principal } from '../../../src/auth/types.js';
@@ -175,30 +174,3 @@ test('SubjectAccessReview spec carries the whole principal and the attributes', 
     nonResourceAttributes: { verb: 'get', path: '/metrics' },
   });
 });
-
-const described: [AccessRequest, string][] = [
-  [taskCreate, 'create tasks.mezzo.dev in namespace "team-a"'],
-  [
-    {
-      resource: {
-        verb: 'get',
-        group: 'mezzo.dev',
-        resource: 'tasks',
-        subresource: 'log',
-        namespace: 'n',
-        name: 't',
-      },
-    },
-    'get tasks/log.mezzo.dev "t" in namespace "n"',
-  ],
-  [
-    { resource: { verb: 'register', group: 'mezzo.dev', resource: 'agents', name: 'node-1' } },
-    'register agents.mezzo.dev "node-1" (cluster-wide)',
-  ],
-  [metricsGet, 'get /metrics'],
-];
-for (const [what, text] of described) {
-  test(`denials name what was missing: ${text}`, () => {
-    assert.equal(describeAccess(what), text);
-  });
-}
