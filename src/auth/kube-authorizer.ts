@@ -32,6 +32,9 @@ export interface KubeAuthorizerOptions {
   readonly maxEntries?: number;
 }
 
+/** A denial's reason when the apiserver gives none (RBAC denies by having no rule). */
+export const NO_RULE = 'no RBAC rule allows it';
+
 /** Defaults of {@link KubeAuthorizerOptions}. */
 export const AUTHZ_DEFAULTS = { allowedTtlMs: 10_000, deniedTtlMs: 5_000, maxEntries: 16_384 };
 
@@ -65,21 +68,10 @@ export function accessReviewSpec(
   };
 }
 
-/** What a request asks, as `kubectl auth can-i` would word it, for denial messages. */
-export function describeAccess(what: AccessRequest): string {
-  if ('nonResource' in what) return `${what.nonResource.verb} ${what.nonResource.path}`;
-  const r = what.resource;
-  const kind = `${r.resource}${r.subresource ? `/${r.subresource}` : ''}${r.group ? `.${r.group}` : ''}`;
-  const name = r.name ? ` "${r.name}"` : '';
-  const where = r.namespace ? ` in namespace "${r.namespace}"` : ' (cluster-wide)';
-  return `${r.verb} ${kind}${name}${where}`;
-}
-
 /** An {@link AccessReviewer} that asks the apiserver `kc` points at. */
 export function accessReviewer(kc: k8s.KubeConfig): AccessReviewer {
   const api = kc.makeApiClient(k8s.AuthorizationV1Api);
   return async (who, what) => {
-    const missing = `${who.username} may not ${describeAccess(what)}`;
     let status: k8s.V1SubjectAccessReviewStatus | undefined;
     try {
       const review = await api.createSubjectAccessReview({
@@ -92,16 +84,12 @@ export function accessReviewer(kc: k8s.KubeConfig): AccessReviewer {
       status = review.status;
     } catch (err) {
       const why = err instanceof k8s.ApiException ? `HTTP ${err.code}` : String(err);
-      return {
-        allowed: false,
-        reason: `${missing}: SubjectAccessReview failed (${why})`,
-        cacheable: false,
-      };
+      return { allowed: false, reason: `SubjectAccessReview failed (${why})`, cacheable: false };
     }
     if (status?.allowed === true && status.denied !== true)
       return { allowed: true, cacheable: true };
     const detail = [status?.reason, status?.evaluationError].filter((s) => s).join('; ');
-    return { allowed: false, reason: detail ? `${missing}: ${detail}` : missing, cacheable: true };
+    return { allowed: false, reason: detail || NO_RULE, cacheable: true };
   };
 }
 
