@@ -20,6 +20,8 @@ import { rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { devAccess } from '../../src/auth/access-from-flags.js';
+import { newToken } from '../../src/auth/token.js';
 import { Controller } from '../../src/controller/controller.js';
 import { EmbeddedStore } from '../../src/store/embedded.js';
 import { SystemClock } from '../../src/shared/clock.js';
@@ -29,6 +31,10 @@ import { SchedulerClient } from '../../src/sdk/scheduler-client.js';
 import type { Offer__Output } from '../../src/gen/mezzo/v1/Offer.js';
 import type { Operation } from '../../src/gen/mezzo/v1/Operation.js';
 import { cleanCgroupTrees } from '../../test/support/cgroups.js';
+
+// The bench's controller, agent and framework share one admin token (found through the env).
+const token = newToken();
+process.env.MEZZO_TOKEN = token;
 
 const AGENT_MAIN = fileURLToPath(new URL('../../src/agent-sidecar/main.js', import.meta.url));
 const TERMINAL = new Set(['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR']);
@@ -97,6 +103,7 @@ async function main(): Promise<void> {
     logger: silentLogger(),
     metrics,
     store,
+    access: devAccess(token),
     grpcPort: 0,
     httpPort: 0,
   });

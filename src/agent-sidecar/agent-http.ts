@@ -4,6 +4,8 @@
  * to the Agent class (which would be an import cycle).
  */
 import type http from 'node:http';
+import { installHttpGuard } from '../auth/http-guard.js';
+import type { AccessControl } from '../auth/types.js';
 import type { Logger } from '../shared/logger.js';
 import type { MetricsRegistry } from '../shared/metrics.js';
 import { createHttpApp, listenHttp } from '../shared/http/server.js';
@@ -24,6 +26,8 @@ export interface AgentHttpView {
   readonly logger: Logger;
   /** Refreshes the usage gauges so /metrics is current, not one interval old. */
   collectUsage(): Promise<unknown>;
+  /** Who may read /state and /metrics (/healthz is public). */
+  readonly access: AccessControl;
 }
 
 /** Routes without parameters ignore a query string (scrapers add their own). */
@@ -38,11 +42,12 @@ export async function startAgentHttp(
   const app = createHttpApp({
     boundary: { logger: view.logger, metrics: view.metrics, component: 'agent' },
   });
+  installHttpGuard(app, { access: view.access, metrics: view.metrics });
   app.get('/metrics', { schema }, async (_req, reply) => {
     await view.collectUsage();
     return reply.type(view.metrics.contentType).send(await view.metrics.exposition());
   });
-  app.get('/healthz', { schema }, () => ({
+  app.get('/healthz', { schema, config: { access: 'public' } }, () => ({
     ok: true,
     registered: view.registered(),
     agentId: view.agentId(),

@@ -26,6 +26,8 @@ import type { TaskUsage } from '../gen/mezzo/v1/TaskUsage.js';
 import type { StatusReason__Output } from '../gen/mezzo/v1/StatusReason.js';
 import { collectUsage, createAgentMetrics, type AgentMetrics } from './agent-metrics.js';
 import { startAgentHttp } from './agent-http.js';
+import type { AccessControl } from '../auth/types.js';
+import { ownTokenAccess } from './own-token-access.js';
 import { detectCgroups, type Cgroups, type CgroupStats } from './cgroups.js';
 import type { AgentConfig } from './config.js';
 import { Containerizer } from './containerizer.js';
@@ -49,6 +51,11 @@ export interface AgentDeps {
   metrics?: MetricsRegistry;
   /** Force a cgroup version (tests); detected otherwise. */
   cgroupVersion?: 1 | 2;
+  /**
+   * Who may read the agent's /state and /metrics; default: the holder of the token the
+   * agent itself uses (see {@link AgentConfig.tokenFile}), nobody when it has none.
+   */
+  access?: AccessControl;
 }
 
 /** The agent. `start()` it; `stop()` leaves tasks running (as a crash would). */
@@ -69,6 +76,7 @@ export class Agent {
   private httpPort = 0;
   private readonly m: AgentMetrics;
   private readonly inflight = new Set<Promise<unknown>>();
+  private readonly access: AccessControl | undefined;
 
   constructor(
     readonly config: AgentConfig,
@@ -77,6 +85,7 @@ export class Agent {
     this.logger = (deps.logger ?? silentLogger()).child({ component: 'agent' });
     this.clock = deps.clock ?? new SystemClock();
     this.metrics = deps.metrics ?? new MetricsRegistry();
+    this.access = deps.access;
     this.cgroups = detectCgroups(config.cgroupRoot, deps.cgroupVersion);
     this.updates = new StatusUpdateManager(
       this.clock,
@@ -378,6 +387,7 @@ export class Agent {
   }
 
   private async startHttp(): Promise<void> {
+    const access = this.access ?? (await ownTokenAccess(this.config));
     // The view reads the agent at each request, so functions, not a snapshot.
     const { server, port } = await startAgentHttp(
       {
@@ -389,6 +399,7 @@ export class Agent {
         metrics: this.metrics,
         logger: this.logger,
         collectUsage: () => this.collectUsage(),
+        access,
       },
       this.config.httpHost,
       this.config.httpPort,

@@ -12,6 +12,13 @@ import type { Attribute } from '../gen/mezzo/v1/Attribute.js';
 export interface AgentConfig {
   /** Controller addresses `host:port`; the agent rotates through them on failure. */
   controllers: string[];
+  /**
+   * A file holding the agent's bearer token for the controller, re-read at every connect
+   * (a rotated ServiceAccount token works); unset: `$MEZZO_TOKEN`, `$MEZZO_TOKEN_FILE`,
+   * or a local `mezzo dev`'s token. The same token opens the agent's own /state and
+   * /metrics unless the agent is given its own access control.
+   */
+  tokenFile?: string;
   /** Root of the agent's state: meta/ (checkpoints), sandboxes/, cache/. */
   workDir: string;
   resources: Resource[];

@@ -11,6 +11,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Clock, Timer } from '../shared/clock.js';
 import { describeError } from '../shared/errors.js';
 import { CLIENT_OPTIONS } from '../shared/grpc.js';
+import { authenticatedOptions } from '../auth/grpc-client.js';
 import { reportInternalError, type ErrorBoundary } from '../shared/internal-errors.js';
 import type { Logger } from '../shared/logger.js';
 import { MetricsRegistry } from '../shared/metrics.js';
@@ -79,10 +80,18 @@ export class ControllerConnection {
     }
     const proto = agentProto();
     this.client?.close();
-    const client = new proto.mezzo.v1.Agent(addr, grpc.credentials.createInsecure(), {
-      ...CLIENT_OPTIONS,
-      'grpc.initial_reconnect_backoff_ms': 200,
-    });
+    // The token is looked up (its file re-read) as each Connect starts.
+    const client = new proto.mezzo.v1.Agent(
+      addr,
+      grpc.credentials.createInsecure(),
+      authenticatedOptions(
+        { ...CLIENT_OPTIONS, 'grpc.initial_reconnect_backoff_ms': 200 },
+        {
+          address: addr,
+          ...(this.config.tokenFile ? { tokenFile: this.config.tokenFile } : {}),
+        },
+      ),
+    );
     this.client = client;
     const call = client.Connect();
     this.call = call;

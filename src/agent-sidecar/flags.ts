@@ -21,6 +21,7 @@ import {
 /** Raw option values as commander parses them. */
 export interface AgentFlags {
   controller: string;
+  tokenFile?: string;
   workDir: string;
   resources?: string;
   reserveCpus: string;
@@ -51,6 +52,10 @@ export interface AgentFlags {
 export function addAgentOptions(cmd: Command): Command {
   return cmd
     .requiredOption('--controller <addrs>', 'controller gRPC address(es), host:port[,host:port]')
+    .option(
+      '--token-file <file>',
+      'bearer token for the controller, re-read at each connect (default: $MEZZO_TOKEN, $MEZZO_TOKEN_FILE)',
+    )
     .requiredOption('--work-dir <dir>', 'checkpoints, sandboxes and fetcher cache live here')
     .option(
       '--resources <text>',
@@ -112,6 +117,7 @@ export function configFromFlags(f: AgentFlags): AgentConfig {
       : defaultResources(num(f.reserveCpus, 'reserve-cpus'), num(f.reserveMem, 'reserve-mem')),
     attributes: f.attributes ? parseAttributes(f.attributes) : [],
     ...(f.hostname ? { hostname: f.hostname } : {}),
+    ...(f.tokenFile ? { tokenFile: f.tokenFile } : {}),
     ...(f.nodeName ? { nodeName: f.nodeName } : {}),
     httpHost: f.host,
     httpPort: num(f.port, 'port'),

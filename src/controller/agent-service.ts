@@ -10,7 +10,12 @@ import * as grpc from '@grpc/grpc-js';
 import { grpcError } from '../shared/grpc.js';
 import type { AgentHandlers } from '../gen/mezzo/v1/Agent.js';
 import type { AgentMessage__Output } from '../gen/mezzo/v1/AgentMessage.js';
+import type { AccessGuard } from '../auth/access-guard.js';
+import { authenticateCall, authorizeCall, samePrincipal } from '../auth/grpc-auth.js';
+import { mezzoAccess } from '../auth/route-access.js';
+import type { Principal } from '../auth/types.js';
 import type { ControllerCore } from './core.js';
+import { settle } from './async-handler.js';
 import type { AgentRecord, AgentStream } from './records.js';
 import { registerAgent } from './agent-registration.js';
 import { agentStatus } from './status-flow.js';
@@ -21,46 +26,121 @@ import {
   type Invalid,
 } from './agent-validation.js';
 
-/** Builds the handler over a controller core. */
-export function agentService(core: ControllerCore): AgentHandlers {
+/** The `extra` key of a pod-bound ServiceAccount token naming its node. */
+export const NODE_NAME_EXTRA = 'authentication.kubernetes.io/node-name';
+
+/** Who registered each agent: a re-registration under its ID must be the same caller. */
+const registeredBy = new WeakMap<AgentRecord, Principal>();
+
+/**
+ * Whether `who` may register the agent a (re)register message describes: `register
+ * agents <node name>`, a node-bound token only for its own node, and an agent ID already
+ * registered only by the caller that registered it. Undefined when allowed.
+ */
+async function admission(
+  core: ControllerCore,
+  guard: AccessGuard,
+  who: Principal,
+  m: AgentMessage__Output,
+): Promise<grpc.ServiceError | undefined> {
+  const info = (m.register ?? m.reregister)?.agent_info;
+  if (!info) return undefined; // invalid: refused with the reason by handle()
+  const node = info.node_name || info.hostname;
+  const bound = who.extra[NODE_NAME_EXTRA];
+  if (bound && bound.length > 0 && !bound.includes(node)) {
+    return grpcError(
+      grpc.status.PERMISSION_DENIED,
+      `user "${who.username}" is bound to node ${bound.join(', ')} and may not register an agent for node "${node}"`,
+    );
+  }
+  const existing = info.id ? core.agents.get(info.id) : undefined;
+  const owner = existing ? registeredBy.get(existing) : undefined;
+  if (owner && !samePrincipal(owner, who)) {
+    return grpcError(
+      grpc.status.PERMISSION_DENIED,
+      `agent ${info.id} was registered by another principal; user "${who.username}" may not take it over`,
+    );
+  }
+  return authorizeCall(guard, who, [mezzoAccess('register', 'agents', { name: node })]);
+}
+
+/** Builds the handler over a controller core; every stream is authenticated first. */
+export function agentService(core: ControllerCore, guard: AccessGuard): AgentHandlers {
   return {
     Connect(call: AgentStream) {
-      let agent: AgentRecord | undefined;
-      let closed = false;
-      const refuse = (code: grpc.status, why: string) => {
-        if (closed) return;
-        closed = true;
-        core.m.agentRefusals.inc();
-        core.log.warn('agent stream refused', { agent: agent?.id, why });
-        if (agent?.stream === call) agent.stream = undefined;
-        call.emit('error', grpcError(code, why));
-      };
-      call.on('data', (m: AgentMessage__Output) => {
-        if (closed) return;
-        try {
-          const invalid = handle(core, call, m, agent, (a) => (agent = a));
-          if (invalid) refuse(grpc.status.INVALID_ARGUMENT, invalid);
-        } catch (err) {
-          core.log.error('agent message could not be handled; stream closed', {
-            agent: agent?.id,
-            payload: m.payload,
-            error: err instanceof Error ? (err.stack ?? err.message) : String(err),
-          });
-          refuse(grpc.status.INTERNAL, 'the controller could not handle the message');
-        }
-        if (agent) agent.lastSeen = core.clock.now();
-      });
-      const gone = () => {
-        if (agent && agent.stream === call) agent.stream = undefined;
-      };
-      call.on('end', () => {
-        gone();
-        call.end();
-      });
-      call.on('error', gone);
-      call.on('cancelled', gone);
+      settle(core, 'Connect', connect(core, guard, call), (err) => call.emit('error', err));
     },
   };
+}
+
+/** Authenticates an agent's stream, then serves it. */
+async function connect(core: ControllerCore, guard: AccessGuard, call: AgentStream): Promise<void> {
+  const auth = await authenticateCall(guard, call.metadata);
+  if (!auth.ok) {
+    core.m.agentRefusals.inc();
+    call.emit('error', auth.error);
+    return;
+  }
+  const principal = auth.principal;
+  let agent: AgentRecord | undefined;
+  let closed = false;
+  const refuse = (code: grpc.status, why: string) => {
+    if (closed) return;
+    closed = true;
+    core.m.agentRefusals.inc();
+    core.log.warn('agent stream refused', { agent: agent?.id, why });
+    if (agent?.stream === call) agent.stream = undefined;
+    call.emit('error', grpcError(code, why));
+  };
+  const onMessage = (m: AgentMessage__Output) => {
+    if (closed) return;
+    try {
+      const invalid = handle(core, call, m, agent, (a) => {
+        agent = a;
+        registeredBy.set(a, principal);
+      });
+      if (invalid) refuse(grpc.status.INVALID_ARGUMENT, invalid);
+    } catch (err) {
+      core.log.error('agent message could not be handled; stream closed', {
+        agent: agent?.id,
+        payload: m.payload,
+        error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+      });
+      refuse(grpc.status.INTERNAL, 'the controller could not handle the message');
+    }
+    if (agent) agent.lastSeen = core.clock.now();
+  };
+  call.on('data', (m: AgentMessage__Output) => {
+    if (closed) return;
+    if (m.payload !== 'register' && m.payload !== 'reregister') {
+      onMessage(m);
+      return;
+    }
+    // Messages after this one wait until it is admitted, so their order holds.
+    call.pause();
+    admission(core, guard, principal, m).then(
+      (denied) => {
+        if (denied) refuse(denied.code, denied.details);
+        else onMessage(m);
+        call.resume();
+      },
+      (err: unknown) => {
+        refuse(
+          grpc.status.UNAVAILABLE,
+          `the registration could not be authorized: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      },
+    );
+  });
+  const gone = () => {
+    if (agent && agent.stream === call) agent.stream = undefined;
+  };
+  call.on('end', () => {
+    gone();
+    call.end();
+  });
+  call.on('error', gone);
+  call.on('cancelled', gone);
 }
 
 /** Handles one message; returns why it is invalid, if it is. */

@@ -104,8 +104,15 @@ async function current(store: Store, obj: Record<string, unknown>, ns?: string) 
   return store.get(kind as Kind, name, ns);
 }
 
-/** Creates or updates one object; any input yields a result, never an exception. */
-export async function applyObject(store: Store, raw: unknown): Promise<ApplyResult> {
+/**
+ * Creates or updates one object; any input yields a result, never an exception.
+ * `annotations` are merged into what is written (who asked for it, over HTTP).
+ */
+export async function applyObject(
+  store: Store,
+  raw: unknown,
+  annotations: Readonly<Record<string, string>> = {},
+): Promise<ApplyResult> {
   const label = labelOf(raw);
   if (!isRecord(raw)) {
     const v = validateObject(raw);
@@ -125,7 +132,13 @@ export async function applyObject(store: Store, raw: unknown): Promise<ApplyResu
   if (cycle) return rejected(label, [cycle]);
   try {
     if (!cur) {
-      await store.create(next);
+      await store.create({
+        ...next,
+        metadata: {
+          ...next.metadata,
+          annotations: { ...next.metadata.annotations, ...annotations },
+        },
+      });
       return { ok: true, object: label, action: 'created' };
     }
     const labels = next.metadata.labels ?? cur.metadata.labels;
@@ -135,7 +148,11 @@ export async function applyObject(store: Store, raw: unknown): Promise<ApplyResu
     await store.update({
       ...cur,
       spec: next.spec,
-      metadata: { ...cur.metadata, ...(labels ? { labels } : {}) },
+      metadata: {
+        ...cur.metadata,
+        ...(labels ? { labels } : {}),
+        annotations: { ...cur.metadata.annotations, ...annotations },
+      },
     });
     return { ok: true, object: label, action: 'configured' };
   } catch (e) {
@@ -150,7 +167,11 @@ export async function applyObject(store: Store, raw: unknown): Promise<ApplyResu
  * sends). Anything else is a 400 naming what is wrong; otherwise each object is applied
  * in order and the answer is 200, or 422 when any was rejected.
  */
-export async function applyAll(store: Store, body: unknown): Promise<ApplyAllOutcome> {
+export async function applyAll(
+  store: Store,
+  body: unknown,
+  annotations: Readonly<Record<string, string>> = {},
+): Promise<ApplyAllOutcome> {
   if (!Array.isArray(body)) {
     const what = body === null ? 'null' : typeof body;
     return { status: 400, body: { error: `body must be a JSON list of objects, not ${what}` } };
@@ -168,6 +189,6 @@ export async function applyAll(store: Store, body: unknown): Promise<ApplyAllOut
     return { status: 400, body: { error: `body[${bad}] must be an object, not ${what}` } };
   }
   const results: ApplyResult[] = [];
-  for (const o of body) results.push(await applyObject(store, o));
+  for (const o of body) results.push(await applyObject(store, o, annotations));
   return { status: results.some((r) => !r.ok) ? 422 : 200, body: results };
 }

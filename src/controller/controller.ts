@@ -7,6 +7,9 @@
  * of its latest state.
  */
 import type { Server } from 'node:http';
+import { AccessGuard } from '../auth/access-guard.js';
+import type { RateLimit } from '../auth/rate-limit.js';
+import type { AccessControl } from '../auth/types.js';
 import { Resources } from '../allocator/index.js';
 import type { Clock, Timer } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -31,6 +34,12 @@ export interface ControllerOptions extends Omit<
   'onTaskChanged' | 'onAgentChanged' | 'onFrameworkChanged'
 > {
   store: Store;
+  /** How every HTTP and gRPC caller is authenticated and authorized (required). */
+  access: AccessControl;
+  /** Per-caller HTTP request rate (default: src/auth/rate-limit.ts). */
+  httpRateLimit?: RateLimit;
+  /** Largest gRPC message accepted (bytes; default 4 MiB). */
+  grpcMaxReceiveBytes?: number;
   host?: string;
   grpcPort: number;
   httpPort: number;
@@ -119,23 +128,31 @@ export class Controller {
     this.recoveryTimer = await expectAgentsBack(this.opts.store, this.core, {
       pauseAllocation: this.opts.recoverAllocation === true,
     });
+    const guard = new AccessGuard(this.opts.access, this.opts.metrics);
     this.grpc = await startGrpcServer(
       host,
       this.opts.grpcPort,
       (s) => {
-        s.addService(schedulerProto().mezzo.v1.Scheduler.service, schedulerService(this.core));
-        s.addService(agentProto().mezzo.v1.Agent.service, agentService(this.core));
+        s.addService(
+          schedulerProto().mezzo.v1.Scheduler.service,
+          schedulerService(this.core, { guard, namespace: this.namespace }),
+        );
+        s.addService(agentProto().mezzo.v1.Agent.service, agentService(this.core, guard));
       },
       { logger: this.log, metrics: this.opts.metrics, component: 'controller' },
+      this.opts.grpcMaxReceiveBytes,
     );
     this.grpcAddress = this.grpc.address;
-    const http = await startHttp(
-      this.core,
-      this.opts.metrics,
-      this.opts.store,
+    const http = await startHttp({
+      core: this.core,
+      metrics: this.opts.metrics,
+      store: this.opts.store,
+      access: this.opts.access,
+      ...(this.opts.httpRateLimit ? { rateLimit: this.opts.httpRateLimit } : {}),
+      namespace: this.namespace,
       host,
-      this.opts.httpPort,
-    );
+      port: this.opts.httpPort,
+    });
     this.http = http.server;
     this.httpPort = http.port;
     // A deleted Task object's task is killed at once; one deleted before its launch

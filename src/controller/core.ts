@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { HierarchicalAllocator, Resources } from '../allocator/index.js';
+import type { AccessControl } from '../auth/types.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { MetricsRegistry } from '../shared/metrics.js';
@@ -30,6 +31,8 @@ import {
 
 /** Timing settings, in milliseconds. */
 export interface CoreOptions {
+  /** How callers are authenticated and authorized (src/auth/). */
+  access?: AccessControl;
   clock: Clock;
   logger: Logger;
   metrics: MetricsRegistry;
@@ -77,7 +80,8 @@ export class ControllerCore {
   readonly m: ControllerMetrics;
   readonly clock: Clock;
   readonly log: Logger;
-  readonly opts: Required<Omit<CoreOptions, CoreCallbacks>> & Pick<CoreOptions, CoreCallbacks>;
+  readonly opts: Required<Omit<CoreOptions, CoreCallbacks | 'access'>> &
+    Pick<CoreOptions, CoreCallbacks | 'access'>;
   /** Agents expected back and tasks recovered from the store, after a restart. */
   readonly recovery: RecoveryWindow;
   private allocationScheduled = false;

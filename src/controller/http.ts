@@ -4,6 +4,9 @@
  * stored objects (/objects, /annotate, /apply), each group in src/controller/http/.
  */
 import type { Server } from 'node:http';
+import { installHttpGuard } from '../auth/http-guard.js';
+import type { RateLimit } from '../auth/rate-limit.js';
+import type { AccessControl } from '../auth/types.js';
 import { createHttpApp, listenHttp } from '../shared/http/server.js';
 import type { MetricsRegistry } from '../shared/metrics.js';
 import type { Store } from '../store/types.js';
@@ -14,17 +17,34 @@ import { taskRoutes } from './http/task-routes.js';
 
 export { stateOf } from './http/state.js';
 
-/** Starts the HTTP server on host:port (0 picks a port). */
+/** What {@link startHttp} serves and how it guards it. */
+export interface ControllerHttpOptions {
+  core: ControllerCore;
+  metrics: MetricsRegistry;
+  store: Store;
+  access: AccessControl;
+  /** Per-caller request rate (default: the guard's). */
+  rateLimit?: RateLimit;
+  /** Where offer-launched tasks' objects are (the controller's namespace). */
+  namespace: string;
+  host: string;
+  /** 0 picks a port. */
+  port: number;
+}
+
+/** Starts the HTTP server; every route is guarded (src/auth/http-guard.ts). */
 export async function startHttp(
-  core: ControllerCore,
-  metrics: MetricsRegistry,
-  store: Store,
-  host: string,
-  port: number,
+  o: ControllerHttpOptions,
 ): Promise<{ server: Server; port: number }> {
+  const { core, metrics, store } = o;
   const app = createHttpApp({ boundary: { logger: core.log, metrics, component: 'controller' } });
+  installHttpGuard(app, {
+    access: o.access,
+    metrics,
+    ...(o.rateLimit ? { rateLimit: o.rateLimit } : {}),
+  });
   opsRoutes(app, metrics);
-  taskRoutes(app, core);
+  taskRoutes(app, core, o.namespace);
   objectRoutes(app, store);
-  return listenHttp(app, host, port);
+  return listenHttp(app, o.host, o.port);
 }

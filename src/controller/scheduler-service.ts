@@ -9,7 +9,12 @@ import type { Resources } from '../allocator/index.js';
 import { grpcError } from '../shared/grpc.js';
 import type { SchedulerHandlers } from '../gen/mezzo/v1/Scheduler.js';
 import type { CallHeader__Output } from '../gen/mezzo/v1/CallHeader.js';
+import type { AccessGuard } from '../auth/access-guard.js';
+import { authenticateCall, authorizeCall, samePrincipal } from '../auth/grpc-auth.js';
+import { mezzoAccess } from '../auth/route-access.js';
+import type { Principal } from '../auth/types.js';
 import type { ControllerCore } from './core.js';
+import { settle } from './async-handler.js';
 import { planAccept } from './accept.js';
 import { addLaunchedTask, refuseInvalidTasks } from './refused-tasks.js';
 import { reconcileAnswer } from './reconcile.js';
@@ -19,13 +24,35 @@ import { isTerminal, type EventStream, type FrameworkRecord } from './records.js
 
 const DEFAULT_REFUSE_SECONDS = 5;
 
-/** Builds the handlers over a controller core. */
-export function schedulerService(core: ControllerCore): SchedulerHandlers {
-  const caller = (header: CallHeader__Output | null): FrameworkRecord | grpc.ServiceError => {
+/** How the scheduler service checks its callers. */
+export interface SchedulerAccess {
+  readonly guard: AccessGuard;
+  /** The namespace `register frameworks` is asked in (the controller's). */
+  readonly namespace: string;
+}
+
+/**
+ * Builds the handlers over a controller core. Every call is authenticated; a
+ * subscription needs `register frameworks <role>` for each of its roles, and every later
+ * call must come from the principal that subscribed.
+ */
+export function schedulerService(core: ControllerCore, access: SchedulerAccess): SchedulerHandlers {
+  const caller = async (
+    call: grpc.ServerUnaryCall<{ header: CallHeader__Output | null }, object>,
+  ): Promise<FrameworkRecord | grpc.ServiceError> => {
+    const auth = await authenticateCall(access.guard, call.metadata);
+    if (!auth.ok) return auth.error;
+    const header = call.request.header;
     const id = header?.framework_id ?? '';
     const fw = core.frameworks.get(id);
     if (!fw)
       return grpcError(grpc.status.NOT_FOUND, `framework ${id || '(none)'} is not subscribed`);
+    if (!fw.principal || !samePrincipal(fw.principal, auth.principal)) {
+      return grpcError(
+        grpc.status.PERMISSION_DENIED,
+        `user "${auth.principal.username}" is not the principal that subscribed framework ${fw.id}`,
+      );
+    }
     if (header?.stream_id !== fw.streamId) {
       return grpcError(
         grpc.status.FAILED_PRECONDITION,
@@ -38,20 +65,65 @@ export function schedulerService(core: ControllerCore): SchedulerHandlers {
     <Req extends { header: CallHeader__Output | null }>(
       fn: (fw: FrameworkRecord, req: Req) => grpc.ServiceError | undefined,
     ) =>
-    (call: grpc.ServerUnaryCall<Req, object>, cb: grpc.sendUnaryData<object>) => {
-      const fw = caller(call.request.header);
-      if (fw instanceof Error) {
-        cb(fw);
-        return;
-      }
-      const err = fn(fw, call.request);
-      if (err) cb(err);
-      else cb(null, {});
+    (call: grpc.ServerUnaryCall<Req, object>, cb: grpc.sendUnaryData<object>): void => {
+      const work = async () => {
+        const fw = await caller(call);
+        if (fw instanceof Error) {
+          cb(fw);
+          return;
+        }
+        // The framework may have gone while the caller was authenticated.
+        if (core.frameworks.get(fw.id) !== fw) {
+          cb(grpcError(grpc.status.NOT_FOUND, `framework ${fw.id} is not subscribed`));
+          return;
+        }
+        const err = fn(fw, call.request);
+        if (err) cb(err);
+        else cb(null, {});
+      };
+      settle(core, call.getPath(), work(), (err) => {
+        cb(err);
+      });
     };
+
+  /** Authenticates and authorizes a subscription, then subscribes it. */
+  const subscribeAuthorized = async (call: EventStream): Promise<void> => {
+    const auth = await authenticateCall(access.guard, call.metadata);
+    if (!auth.ok) {
+      call.emit('error', auth.error);
+      return;
+    }
+    const info = call.request.framework_info;
+    const roles = info?.roles ?? [];
+    const denied = await authorizeCall(
+      access.guard,
+      auth.principal,
+      roles.map((role) =>
+        mezzoAccess('register', 'frameworks', { namespace: access.namespace, name: role }),
+      ),
+    );
+    if (denied) {
+      call.emit('error', denied);
+      return;
+    }
+    const existing = info?.id ? core.frameworks.get(info.id) : undefined;
+    if (existing?.principal && !samePrincipal(existing.principal, auth.principal)) {
+      call.emit(
+        'error',
+        grpcError(
+          grpc.status.PERMISSION_DENIED,
+          `framework ${existing.id} was subscribed by another principal; user "${auth.principal.username}" may not take it over`,
+        ),
+      );
+      return;
+    }
+    if (call.cancelled) return;
+    subscribe(core, call, auth.principal);
+  };
 
   return {
     Subscribe(call: EventStream) {
-      subscribe(core, call);
+      settle(core, 'Subscribe', subscribeAuthorized(call), (err) => call.emit('error', err));
     },
     Accept: unary((fw, req) => {
       const plan = planAccept(
@@ -183,7 +255,7 @@ export function schedulerService(core: ControllerCore): SchedulerHandlers {
   };
 }
 
-function subscribe(core: ControllerCore, call: EventStream): void {
+function subscribe(core: ControllerCore, call: EventStream, principal: Principal): void {
   const info = call.request.framework_info;
   if (!info || info.roles.length === 0 || !info.name) {
     call.emit(
@@ -206,6 +278,7 @@ function subscribe(core: ControllerCore, call: EventStream): void {
       fw.stream.end();
     }
     fw.info = info;
+    fw.principal = principal;
     fw.streamId = streamId;
     fw.stream = call;
     fw.connected = true;
@@ -232,6 +305,7 @@ function subscribe(core: ControllerCore, call: EventStream): void {
       heartbeatTimer: undefined,
       tasks,
       registeredAt: core.clock.now(),
+      principal,
     };
     core.frameworks.set(id, fw);
     // Tasks already running (known from agent re-registration) count as allocated.

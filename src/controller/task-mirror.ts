@@ -215,12 +215,7 @@ export class TaskMirror {
   }
 
   private objectOf(t: TaskRecord): ObjectRef {
-    const named = t.info.labels?.[TASK_OBJECT_LABEL];
-    const slash = named?.indexOf('/') ?? -1;
-    if (named !== undefined && slash > 0) {
-      return { namespace: named.slice(0, slash), name: named.slice(slash + 1), launchedFor: true };
-    }
-    return { namespace: this.d.namespace, name: t.id, launchedFor: false };
+    return taskObjectOf(t, this.d.namespace);
   }
 
   /** The object for a task launched through an offer, owned by its framework's object. */
@@ -307,4 +302,20 @@ export class TaskMirror {
       );
     }
   }
+}
+
+/**
+ * The Task object a task is mirrored to: the one it was launched for (its TaskInfo's
+ * label), or one named by its ID in `namespace` (the controller's).
+ */
+export function taskObjectOf(
+  t: Pick<TaskRecord, 'id' | 'info'>,
+  namespace: string,
+): { namespace: string; name: string; launchedFor: boolean } {
+  const named = t.info.labels?.[TASK_OBJECT_LABEL];
+  const slash = named?.indexOf('/') ?? -1;
+  if (named !== undefined && slash > 0) {
+    return { namespace: named.slice(0, slash), name: named.slice(slash + 1), launchedFor: true };
+  }
+  return { namespace, name: t.id, launchedFor: false };
 }

@@ -24,6 +24,8 @@ export const BUILTIN_OFFER_HOLD_LIMIT_MS = 10_000;
 /** What a built-in framework's client is made from. */
 export interface BuiltinClientOptions {
   address: string;
+  /** The token the framework subscribes with (default: as the SDK finds one). */
+  token?: string;
   frameworkId?: string;
   /** Periodic reconciliation (ms; default {@link BUILTIN_RECONCILE_INTERVAL_MS}). */
   reconcileIntervalMs?: number;
@@ -50,6 +52,7 @@ export function builtinClient(
     reconcileIntervalMs: opts.reconcileIntervalMs ?? BUILTIN_RECONCILE_INTERVAL_MS,
     offerHoldLimitMs: BUILTIN_OFFER_HOLD_LIMIT_MS,
     declineRejectedAccepts: true,
+    ...(opts.token ? { token: opts.token } : {}),
     ...(opts.knownTasks ? { knownTasks: opts.knownTasks } : {}),
   });
 }

@@ -17,6 +17,8 @@ import { ScheduleFramework } from './schedules/schedule-framework.js';
 export interface BuiltinFrameworkOptions {
   /** Controller gRPC address. */
   address: string;
+  /** The bearer token the framework subscribes with (default: as the SDK finds one). */
+  token?: string;
   store: Store;
   logger: Logger;
   clock: Clock;

@@ -32,6 +32,14 @@ export interface SchedulerClientOptions {
    */
   address: string | readonly string[];
   framework: FrameworkInfo;
+  /**
+   * The bearer token every call carries. Default: `$MEZZO_TOKEN`, else the file
+   * {@link tokenFile} (or `$MEZZO_TOKEN_FILE`) names, else the token a local `mezzo dev`
+   * registered for the address, else `.mezzo/token`.
+   */
+  token?: string;
+  /** A file holding the token, re-read at every (re)subscription and call. */
+  tokenFile?: string;
   /** Acknowledge updates automatically (default true). */
   autoAcknowledge?: boolean;
   /** Resubscribe after disconnects (default true). */

@@ -10,6 +10,7 @@ import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import { schedulerProto } from '../shared/proto.js';
 import { CLIENT_OPTIONS } from '../shared/grpc.js';
+import { authenticatedOptions } from '../auth/grpc-client.js';
 import { Backoff } from '../kube/backoff.js';
 import type { SchedulerClient as GrpcSchedulerClient } from '../gen/mezzo/v1/Scheduler.js';
 import type { Event__Output } from '../gen/mezzo/v1/Event.js';
@@ -50,7 +51,16 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
     const addresses = typeof opts.address === 'string' ? [opts.address] : [...opts.address];
     if (addresses.length === 0) throw new RangeError('SchedulerClient needs a controller address');
     this.clients = addresses.map(
-      (a) => new proto.mezzo.v1.Scheduler(a, grpc.credentials.createInsecure(), CLIENT_OPTIONS),
+      (a) =>
+        new proto.mezzo.v1.Scheduler(
+          a,
+          grpc.credentials.createInsecure(),
+          authenticatedOptions(CLIENT_OPTIONS, {
+            address: a,
+            ...(opts.token ? { token: opts.token } : {}),
+            ...(opts.tokenFile ? { tokenFile: opts.tokenFile } : {}),
+          }),
+        ),
     );
     this.backoff = opts.backoff ?? new Backoff({ initialMs: 100, maxMs: 5_000 });
     this.frameworkId = opts.framework.id ?? '';

@@ -21,13 +21,20 @@ export interface RunningGrpcServer {
   stop(graceMs?: number): Promise<void>;
 }
 
+/**
+ * The largest message a Mezzo gRPC server accepts by default (gRPC's own default): an
+ * agent re-registering with a few thousand tasks fits; a caller cannot make the server
+ * buffer more than this for one message.
+ */
+export const DEFAULT_MAX_RECEIVE_BYTES = 4 * 1024 * 1024;
+
 /** Options shared by every Mezzo gRPC server: keepalives so dead peers are noticed. */
 export const SERVER_OPTIONS: grpc.ServerOptions = {
   'grpc.keepalive_time_ms': 10_000,
   'grpc.keepalive_timeout_ms': 5_000,
   'grpc.keepalive_permit_without_calls': 1,
   'grpc.http2.min_ping_interval_without_data_ms': 5_000,
-  'grpc.max_receive_message_length': 64 * 1024 * 1024,
+  'grpc.max_receive_message_length': DEFAULT_MAX_RECEIVE_BYTES,
 };
 
 /** Options shared by every Mezzo gRPC client. */
@@ -42,7 +49,8 @@ export const CLIENT_OPTIONS: grpc.ChannelOptions = {
  * Starts a server on `host:port` (port 0 picks a free one) with the services that
  * `register` adds, each method guarded: its exceptions become statuses, logged and
  * counted through `boundary` (a logger and registry of its own when none is given).
- * Plaintext unless `credentials` say otherwise (TLS on Kubernetes: src/shared/tls/).
+ * Messages larger than `maxReceiveBytes` are refused (RESOURCE_EXHAUSTED). Plaintext
+ * unless `credentials` say otherwise (TLS on Kubernetes: src/shared/tls/).
  */
 export async function startGrpcServer(
   host: string,
@@ -53,9 +61,13 @@ export async function startGrpcServer(
     metrics: new MetricsRegistry(),
     component: 'grpc',
   },
+  maxReceiveBytes: number = DEFAULT_MAX_RECEIVE_BYTES,
   credentials: grpc.ServerCredentials = grpc.ServerCredentials.createInsecure(),
 ): Promise<RunningGrpcServer> {
-  const server = new grpc.Server(SERVER_OPTIONS);
+  const server = new grpc.Server({
+    ...SERVER_OPTIONS,
+    'grpc.max_receive_message_length': maxReceiveBytes,
+  });
   // Every service goes through the guard, whoever registers it.
   const addService = server.addService.bind(server);
   server.addService = (service, impl) => {

@@ -3,8 +3,11 @@
  * loopback ports, its own work dir and cgroup root, output kept for failure messages.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
+import { envWithoutToken } from './auth.js';
 import { tempDir } from './cleanup.js';
 import { freePort } from './net.js';
 import { prerequisite } from './prereq.js';
@@ -24,6 +27,13 @@ export interface DevProcess {
   readonly output: string;
   /** Its exit code, once it exits. */
   exited: Promise<number | null>;
+  /** fetch() on its HTTP API with the token it wrote (rejects until the file exists). */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+}
+
+/** The `authorization` header for the token a `mezzo dev` wrote to `workDir`. */
+export function devAuthHeader(workDir: string): { authorization: string } {
+  return { authorization: `Bearer ${readFileSync(join(workDir, 'token'), 'utf8').trim()}` };
 }
 
 /** Whether the test may run `mezzo dev` with cgroups (root); skips or fails otherwise. */
@@ -62,7 +72,8 @@ export async function spawnDev(opts: {
       '--cgroup-root',
       opts.cgroupRoot,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
+    // Without the test process's token: `mezzo dev` makes its own, and the CLI finds it.
+    { stdio: ['ignore', 'pipe', 'pipe'], env: envWithoutToken(opts.env) },
   );
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -78,6 +89,11 @@ export async function spawnDev(opts: {
       return out;
     },
     exited,
+    fetch: async (path, init) => {
+      const headers = new Headers(init?.headers);
+      headers.set('authorization', devAuthHeader(workDir).authorization);
+      return fetch(`http://127.0.0.1:${port}${path}`, { ...init, headers });
+    },
   };
 }
 
@@ -88,5 +104,6 @@ export function mezzoAt(
 ): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, [MEZZO_BIN, ...args, '--server', server], {
     encoding: 'utf8',
+    env: envWithoutToken(),
   });
 }

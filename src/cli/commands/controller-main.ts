@@ -7,6 +7,9 @@ import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
+import { accessFromFlags } from '../../auth/access-from-flags.js';
+import { readTokenFile } from '../../auth/token.js';
+import type { AccessControl } from '../../auth/types.js';
 import { Controller, type RecordEvent } from '../../controller/controller.js';
 import { startStandbyHttp } from '../../controller/http/standby.js';
 import { startBuiltinFrameworks } from '../../frameworks/builtin.js';
@@ -29,6 +32,7 @@ function closeStandby(held: { standby?: Server }): void {
 
 async function lead(
   flags: ControllerFlags,
+  access: AccessControl,
   store: Store,
   logger: Logger,
   metrics: MetricsRegistry,
@@ -45,6 +49,8 @@ async function lead(
     logger: logger.child({ component: 'controller' }),
     metrics,
     store,
+    access,
+    grpcMaxReceiveBytes: flags.grpcMaxMessageBytes,
     host: flags.host,
     grpcPort: Number(flags.grpcPort),
     httpPort: Number(flags.httpPort),
@@ -61,6 +67,8 @@ async function lead(
   // as the same frameworks and keeps their tasks.
   const stopFrameworks = await startBuiltinFrameworks({
     address: controller.grpcAddress,
+    // Dev-style auth: the built-in frameworks act as the administrator.
+    ...(flags.tokenFile ? { token: await readTokenFile(flags.tokenFile) } : {}),
     store,
     logger,
     clock,
@@ -81,6 +89,8 @@ export async function runController(flags: ControllerFlags): Promise<void> {
   const metrics = new MetricsRegistry({ defaultMetrics: true });
   installProcessGuards({ logger, metrics, component: 'controller' });
   const clock = new SystemClock();
+  // Before anything listens: no flags that let callers in is a refusal to start.
+  const access = await accessFromFlags(flags);
   let store: Store;
   let kc: k8s.KubeConfig | undefined;
   if (flags.store === 'kubernetes') {
@@ -102,7 +112,7 @@ export async function runController(flags: ControllerFlags): Promise<void> {
   });
 
   if (!kc) {
-    stopLeading = await lead(flags, store, root, metrics);
+    stopLeading = await lead(flags, access, store, root, metrics);
     await shutdown;
     await stopLeading();
     return;
@@ -119,6 +129,7 @@ export async function runController(flags: ControllerFlags): Promise<void> {
   held.standby = (
     await startStandbyHttp(
       { logger, metrics, component: 'controller' },
+      access,
       flags.host,
       Number(flags.httpPort),
       () => leaderAddress,
@@ -147,7 +158,7 @@ export async function runController(flags: ControllerFlags): Promise<void> {
       held.standby = undefined;
       const begin = async () => {
         if (server) await new Promise<void>((r) => server.close(() => r()));
-        stopLeading = await lead(flags, store, root, metrics, recorder);
+        stopLeading = await lead(flags, access, store, root, metrics, recorder);
       };
       begin().catch((err: unknown) => {
         logger.error('could not start leading', { error: String(err) });

@@ -6,7 +6,8 @@
  * leader that loses its lease exits, so its restart comes back as a standby, as
  * client-go's leader election recommends.
  */
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { DEFAULT_MAX_RECEIVE_BYTES } from '../../shared/grpc.js';
 import { DEFAULT_COMPLETED_BOUNDS, parseBound } from '../../controller/completed-tasks.js';
 
 /** The flags of `mezzo controller`. */
@@ -28,6 +29,40 @@ export interface ControllerFlags {
   agentPingTimeout: string;
   maxCompletedTasksPerFramework: number;
   maxCompletedFrameworks: number;
+  /** Dev-style auth: the administrator's token (see src/auth/access-from-flags.ts). */
+  tokenFile?: string;
+  staticTokens?: string;
+  authzPolicy?: string;
+  grpcMaxMessageBytes: number;
+}
+
+/** The flags that choose how callers are authenticated, for `mezzo controller` and `mezzo agent`. */
+export function accessOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--token-file <file>',
+      "dev-style auth: the administrator's bearer token (group system:masters)",
+    )
+    .option(
+      '--static-tokens <file>',
+      'dev-style auth: more identities, one a line: token,user,uid,"group1,group2"',
+    )
+    .option(
+      '--authz-policy <file>',
+      "dev-style auth: YAML rules granting those identities' rights",
+    );
+}
+
+/** --grpc-max-message-bytes: the largest gRPC message a server accepts. */
+export function grpcMaxMessageOption(): Option {
+  return new Option('--grpc-max-message-bytes <n>', 'largest gRPC message accepted, bytes')
+    .argParser((v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1024 || n > 256 * 1024 * 1024)
+        throw new InvalidArgumentError('an integer from 1024 to 268435456');
+      return n;
+    })
+    .default(DEFAULT_MAX_RECEIVE_BYTES);
 }
 
 /** --max-completed-tasks-per-framework, for `mezzo controller` and `mezzo dev`. */
@@ -42,7 +77,7 @@ export function maxCompletedTasksOption(): Option {
 
 /** Adds `controller` to the program. */
 export function registerController(program: Command): void {
-  program
+  const cmd = program
     .command('controller')
     .description(
       'run the controller (Kubernetes store with Lease leader election, or the embedded store)',
@@ -69,8 +104,9 @@ export function registerController(program: Command): void {
       (v) => parseBound('--max-completed-frameworks', v),
       DEFAULT_COMPLETED_BOUNDS.frameworks,
     )
-    .action(async (flags: ControllerFlags) => {
-      const { runController } = await import('./controller-main.js');
-      await runController(flags);
-    });
+    .addOption(grpcMaxMessageOption());
+  accessOptions(cmd).action(async (flags: ControllerFlags) => {
+    const { runController } = await import('./controller-main.js');
+    await runController(flags);
+  });
 }

@@ -6,10 +6,14 @@
  * tasks show within seconds.
  */
 import { readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { parseAllDocuments } from 'yaml';
+import { accessFromFlags } from '../../auth/access-from-flags.js';
+import { registerDevServer } from '../../auth/client-token.js';
+import { writeDevToken } from '../../auth/token.js';
 import { Controller } from '../../controller/controller.js';
 import { maxCompletedTasksOption } from './controller.js';
 import { applyObject } from '../../controller/apply.js';
@@ -30,6 +34,14 @@ interface DevOptions {
   host: string;
   cgroupRoot: string;
   maxCompletedTasksPerFramework: number;
+  staticTokens?: string;
+  authzPolicy?: string;
+}
+
+/** The address a client on this machine dials for a listen address. */
+function localAddress(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** The demo workload shipped in examples/. */
@@ -56,11 +68,20 @@ async function runDev(o: DevOptions): Promise<void> {
   const httpPort = Number(o.port);
   const grpcPort = o.grpcPort ? Number(o.grpcPort) : httpPort + 1;
   const store = new EmbeddedStore(join(workDir, 'state.json'), clock);
+  // A new token each run; its holder is the administrator (see docs/security.md).
+  await mkdir(workDir, { recursive: true });
+  const { token, file: tokenFile } = await writeDevToken(workDir);
+  const access = await accessFromFlags({
+    tokenFile,
+    ...(o.staticTokens ? { staticTokens: o.staticTokens } : {}),
+    ...(o.authzPolicy ? { authzPolicy: o.authzPolicy } : {}),
+  });
   const controller = new Controller({
     clock,
     logger: root.child({ component: 'controller' }),
     metrics,
     store,
+    access,
     host: o.host,
     grpcPort,
     httpPort,
@@ -77,16 +98,18 @@ async function runDev(o: DevOptions): Promise<void> {
     defaultConfig({
       workDir: join(workDir, 'agent'),
       controllers: [controller.grpcAddress],
+      tokenFile,
       httpPort: 0,
       cgroupRoot: o.cgroupRoot,
       allowRoot: true,
       ...(o.resources ? { resources: parseResources(o.resources) } : {}),
     }),
-    { logger: root.child({ component: 'agent' }) },
+    { logger: root.child({ component: 'agent' }), access },
   );
   await agent.start();
   const stopFrameworks = await startBuiltinFrameworks({
     address: controller.grpcAddress,
+    token,
     store,
     logger: root,
     clock,
@@ -95,11 +118,22 @@ async function runDev(o: DevOptions): Promise<void> {
       root.log(type === 'Warning' ? 'warn' : 'info', message, { event: reason, object: target });
     },
   });
+  // The CLI and SDK on this machine find the token by the address they call.
+  const local = localAddress(o.host);
+  const unregister = await registerDevServer(
+    [
+      `${local}:${controller.httpPort}`,
+      `${local}:${controller.grpcAddress.split(':').pop() ?? ''}`,
+    ],
+    tokenFile,
+  );
   process.stdout.write(
     [
       'mezzo dev is running',
-      `  HTTP (state, metrics, health): http://${o.host}:${controller.httpPort}/ (see /state, /metrics)`,
+      `  dashboard: http://${local}:${controller.httpPort}/#token=${token}`,
+      `  HTTP (state, metrics, health): http://${local}:${controller.httpPort}/ (see /state, /metrics)`,
       `  gRPC (scheduler and agent APIs): ${controller.grpcAddress}`,
+      `  token (Authorization: Bearer): ${tokenFile}`,
       `  work dir: ${workDir}`,
       '',
     ].join('\n'),
@@ -122,6 +156,7 @@ async function runDev(o: DevOptions): Promise<void> {
   await agent.stop();
   await controller.stop();
   await store.close();
+  await unregister();
 }
 
 /** Adds `dev` to the program. */
@@ -132,7 +167,12 @@ export function registerDev(program: Command): void {
     .option('--demo', 'also apply the demo workload (examples/demo.yaml)')
     .option('--port <port>', 'HTTP port (state, metrics, health); gRPC uses the next one', '5050')
     .option('--grpc-port <port>', 'gRPC port (default: --port + 1)')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--host <host>', 'address to listen on (every call needs the token)', '127.0.0.1')
+    .option(
+      '--static-tokens <file>',
+      'identities besides the token holder, one a line: token,user,uid,"group1,group2"',
+    )
+    .option('--authz-policy <file>', 'YAML rules granting those identities rights')
     .option('--work-dir <dir>', 'where state and sandboxes live', '.mezzo')
     .option(
       '--cgroup-root <name>',

@@ -1,8 +1,10 @@
 /**
  * The CLI's calls to a controller's HTTP API: JSON in and out, and errors that say what
  * to do — where the controller was looked for, or the controller's own message (from
- * its error body, `{"error": {"code", "message", "details"}}`).
+ * its error body, `{"error": {"code", "message", "details"}}`). Every call carries the
+ * bearer token found as src/auth/client-token.ts says (like kubectl's kubeconfig).
  */
+import { bearer, findToken } from '../../auth/client-token.js';
 import { isErrorBody } from '../../shared/http/errors.js';
 
 /** A call to the controller failed: unreachable, or answered with an error. */
@@ -35,9 +37,12 @@ export async function callController(
   accept: readonly number[] = [],
 ): Promise<unknown> {
   const url = `${server}${path}`;
+  const token = await findToken({ address: server });
+  const headers = new Headers(init?.headers);
+  if (token) headers.set('authorization', bearer(token));
   let res: Response;
   try {
-    res = await fetch(url, init);
+    res = await fetch(url, { ...init, headers });
   } catch {
     throw new ControllerRequestError(
       `cannot reach Mezzo at ${server} (is \`mezzo dev\` running? use --server or --kubeconfig to point elsewhere)`,
@@ -48,7 +53,11 @@ export async function callController(
   if (!res.ok && !accept.includes(res.status)) {
     if (isErrorBody(body)) {
       const e = body.error;
-      throw new ControllerRequestError(e.message, url, res.status, e.code, e.details);
+      const hint =
+        res.status === 401
+          ? ' (set MEZZO_TOKEN or MEZZO_TOKEN_FILE; `mezzo dev` writes its token to <work dir>/token)'
+          : '';
+      throw new ControllerRequestError(`${e.message}${hint}`, url, res.status, e.code, e.details);
     }
     throw new ControllerRequestError(`${url}: HTTP ${res.status}`, url, res.status);
   }

@@ -4,7 +4,9 @@
  * POST /annotate?kind=K&name=N&namespace=NS (body: annotations to merge) and
  * POST /apply (body: a list of objects).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { mezzoAccess } from '../../auth/route-access.js';
+import type { AccessRequest } from '../../auth/types.js';
 import { ConflictError } from '../../shared/errors.js';
 import { HttpError } from '../../shared/http/errors.js';
 import { JSON_TYPE } from '../../shared/http/server.js';
@@ -16,8 +18,10 @@ import {
   CLUSTER_SCOPED,
   NAME,
   NAMESPACE,
+  pluralOf,
   USER_KINDS,
 } from './schemas.js';
+import { requestedBy } from './requested-by.js';
 
 /** The largest /apply body: a few thousand objects of a few hundred bytes each. */
 export const APPLY_BODY_LIMIT = 4 * 1024 * 1024;
@@ -61,11 +65,56 @@ interface ObjectQuery {
   namespace?: string;
 }
 
+/** The namespace a query names (`default` when none; none for cluster-scoped kinds). */
+function namespaceOf(q: ObjectQuery): string | undefined {
+  return CLUSTER_SCOPED.has(q.kind) ? undefined : (q.namespace ?? 'default');
+}
+
+/** `verb` on the object a query names. */
+function onQueried(verb: string) {
+  return (req: FastifyRequest): AccessRequest => {
+    const q = req.query as ObjectQuery;
+    const ns = namespaceOf(q);
+    return mezzoAccess(verb, pluralOf(q.kind), { name: q.name, ...(ns ? { namespace: ns } : {}) });
+  };
+}
+
+/** An envelope as the body schema lets it through. */
+interface Envelope {
+  kind: string;
+  metadata: { name: string; namespace?: string };
+}
+
+/**
+ * What an apply asks for each object: `update` on one that exists, `create` on one that
+ * does not, in the namespace it goes to.
+ */
+async function applyQuestions(
+  store: Store,
+  objects: readonly Envelope[],
+): Promise<AccessRequest[]> {
+  return Promise.all(
+    objects.map(async (o) => {
+      const known = (ALL_KINDS as readonly string[]).includes(o.kind);
+      const ns = CLUSTER_SCOPED.has(o.kind) ? undefined : (o.metadata.namespace ?? 'default');
+      const exists = known ? await store.get(o.kind as Kind, o.metadata.name, ns) : undefined;
+      return mezzoAccess(exists ? 'update' : 'create', pluralOf(o.kind), {
+        name: o.metadata.name,
+        ...(ns ? { namespace: ns } : {}),
+      });
+    }),
+  );
+}
+
 /** Registers the object routes on `app`. */
 export function objectRoutes(app: FastifyInstance, store: Store): void {
   app.get<{ Querystring: { kind?: Kind } }>(
     '/objects',
     {
+      config: {
+        access: (req) =>
+          mezzoAccess('list', pluralOf((req.query as { kind?: string }).kind ?? 'Task')),
+      },
       schema: {
         querystring: {
           type: 'object',
@@ -80,6 +129,7 @@ export function objectRoutes(app: FastifyInstance, store: Store): void {
   app.delete<{ Querystring: ObjectQuery }>(
     '/objects',
     {
+      config: { access: onQueried('delete') },
       schema: {
         querystring: {
           type: 'object',
@@ -92,7 +142,7 @@ export function objectRoutes(app: FastifyInstance, store: Store): void {
     async (req) => {
       const { kind, name } = req.query;
       // Deleting starts the object's end; its finalizers may still hold it a while.
-      const ns = CLUSTER_SCOPED.has(kind) ? undefined : (req.query.namespace ?? 'default');
+      const ns = namespaceOf(req.query);
       if (!(await store.get(kind, name, ns)))
         throw new HttpError(404, 'NOT_FOUND', `${kind}/${name} not found`);
       await store.delete(kind, name, ns);
@@ -103,6 +153,7 @@ export function objectRoutes(app: FastifyInstance, store: Store): void {
   app.post<{ Querystring: ObjectQuery; Body: Record<string, string> }>(
     '/annotate',
     {
+      config: { access: onQueried('patch') },
       schema: {
         querystring: {
           type: 'object',
@@ -126,7 +177,11 @@ export function objectRoutes(app: FastifyInstance, store: Store): void {
       for (let attempt = 0; ; attempt++) {
         const found = await store.get(kind, name, ns);
         if (!found) throw new HttpError(404, 'NOT_FOUND', `${kind}/${name} not found in ${ns}`);
-        found.metadata.annotations = { ...found.metadata.annotations, ...req.body };
+        found.metadata.annotations = {
+          ...found.metadata.annotations,
+          ...req.body,
+          ...requestedBy(req),
+        };
         try {
           const saved = await store.update(found);
           return { annotations: saved.metadata.annotations };
@@ -141,10 +196,11 @@ export function objectRoutes(app: FastifyInstance, store: Store): void {
     '/apply',
     {
       bodyLimit: APPLY_BODY_LIMIT,
+      config: { access: (req) => applyQuestions(store, req.body as Envelope[]) },
       schema: { body: { type: 'array', maxItems: MAX_APPLY_OBJECTS, items: OBJECT_ENVELOPE } },
     },
     async (req, reply) => {
-      const outcome = await applyAll(store, req.body);
+      const outcome = await applyAll(store, req.body, requestedBy(req));
       if (outcome.status === 400) throw new HttpError(400, 'BAD_REQUEST', outcome.body.error);
       const results = outcome.body;
       const rejected = results.filter((r) => !r.ok);

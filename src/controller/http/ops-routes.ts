@@ -12,10 +12,12 @@ const INDEX_HTML =
 /** Registers the operator's routes on `app`. */
 export function opsRoutes(app: FastifyInstance, metrics: MetricsRegistry): void {
   const schema = { querystring: NO_PARAMETERS };
+  // Probes carry no token; the index page is static. /metrics is a non-resource `get`.
+  const open = { schema, config: { access: 'public' as const } };
   app.get('/metrics', { schema }, async (_req, reply) =>
     reply.type(metrics.contentType).send(await metrics.exposition()),
   );
-  app.get('/healthz', { schema }, async (_req, reply) => reply.type('text/plain').send('ok\n'));
-  app.get('/readyz', { schema }, async (_req, reply) => reply.type('text/plain').send('ready\n'));
-  app.get('/', { schema }, async (_req, reply) => reply.type('text/html').send(INDEX_HTML));
+  app.get('/healthz', open, async (_req, reply) => reply.type('text/plain').send('ok\n'));
+  app.get('/readyz', open, async (_req, reply) => reply.type('text/plain').send('ready\n'));
+  app.get('/', open, async (_req, reply) => reply.type('text/html').send(INDEX_HTML));
 }

@@ -46,3 +46,18 @@ export const TASK_ID = {
 
 /** Routes without parameters ignore a query string (scrapers and caches add their own). */
 export const NO_PARAMETERS = { type: 'object' } as const;
+
+/** Each kind's plural, the resource RBAC names it by. */
+export const PLURALS: Readonly<Record<string, string>> = {
+  Task: 'tasks',
+  App: 'apps',
+  Schedule: 'schedules',
+  Role: 'roles',
+  Framework: 'frameworks',
+  Agent: 'agents',
+};
+
+/** A kind's plural; an unknown kind's is its lower-case name with an `s` (it is refused later). */
+export function pluralOf(kind: string): string {
+  return PLURALS[kind] ?? `${kind.toLowerCase()}s`;
+}

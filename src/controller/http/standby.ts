@@ -5,24 +5,31 @@
  * replica is told where to go.
  */
 import type { Server } from 'node:http';
+import { installHttpGuard } from '../../auth/http-guard.js';
+import type { AccessControl } from '../../auth/types.js';
 import type { ErrorBoundary } from '../../shared/internal-errors.js';
 import { HttpError } from '../../shared/http/errors.js';
 import { createHttpApp, listenHttp } from '../../shared/http/server.js';
 import { NO_PARAMETERS } from './schemas.js';
 
-/** Listens on host:port; `leader` is read at each request. */
+/**
+ * Listens on host:port; `leader` is read at each request. Probes are public; /state and
+ * the redirecting answers need a caller as on the leader (a standby tells nobody else
+ * where the leader is).
+ */
 export async function startStandbyHttp(
   boundary: ErrorBoundary,
+  access: AccessControl,
   host: string,
   port: number,
   leader: () => string,
 ): Promise<{ server: Server; port: number }> {
   const app = createHttpApp({ boundary });
+  installHttpGuard(app, { access, metrics: boundary.metrics });
   const schema = { querystring: NO_PARAMETERS };
-  app.get('/healthz', { schema }, async (_req, reply) =>
-    reply.type('text/plain').send('standby\n'),
-  );
-  app.get('/readyz', { schema }, async (_req, reply) => reply.type('text/plain').send('standby\n'));
+  const open = { schema, config: { access: 'public' as const } };
+  app.get('/healthz', open, async (_req, reply) => reply.type('text/plain').send('standby\n'));
+  app.get('/readyz', open, async (_req, reply) => reply.type('text/plain').send('standby\n'));
   app.get('/state', { schema }, () => ({ role: 'standby', leader: leader() }));
   app.all('/*', () => {
     const at = leader();

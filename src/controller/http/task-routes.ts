@@ -3,12 +3,15 @@
  * (a slice of a task's sandbox stdout or stderr, read through its agent's stream) and
  * POST /kill (the operator's kill, as the framework's KILL would do it).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { mezzoAccess } from '../../auth/route-access.js';
+import type { AccessRequest } from '../../auth/types.js';
 import { HttpError } from '../../shared/http/errors.js';
 import type { ControllerCore } from '../core.js';
 import { isTerminal, type TaskRecord } from '../records.js';
 import { NO_PARAMETERS, TASK_ID } from './schemas.js';
 import { stateOf } from './state.js';
+import { taskObjectOf } from '../task-mirror.js';
 
 /** The most bytes one /logs answer carries. */
 export const LOGS_SLICE_BYTES = 1 << 20;
@@ -19,13 +22,32 @@ function taskOf(core: ControllerCore, id: string): TaskRecord {
   return task;
 }
 
-/** Registers the task routes on `app`. */
-export function taskRoutes(app: FastifyInstance, core: ControllerCore): void {
+/**
+ * `verb` (on `subresource`) on the Task object of the task a query names; an unknown
+ * task is asked about by its ID in `namespace`, so that its absence shows only to a
+ * caller who may see it.
+ */
+function onTask(core: ControllerCore, namespace: string, verb: string, subresource?: string) {
+  return (req: FastifyRequest): AccessRequest => {
+    const id = (req.query as { task: string }).task;
+    const task = core.tasks.get(id);
+    const ref = task ? taskObjectOf(task, namespace) : { namespace, name: id };
+    return mezzoAccess(verb, 'tasks', {
+      namespace: ref.namespace,
+      name: ref.name,
+      ...(subresource ? { subresource } : {}),
+    });
+  };
+}
+
+/** Registers the task routes on `app`; `namespace` is where offer-launched tasks' objects are. */
+export function taskRoutes(app: FastifyInstance, core: ControllerCore, namespace: string): void {
   app.get('/state', { schema: { querystring: NO_PARAMETERS } }, () => stateOf(core));
 
   app.get<{ Querystring: { task: string; file?: 'stdout' | 'stderr'; offset?: string } }>(
     '/logs',
     {
+      config: { access: onTask(core, namespace, 'get', 'log') },
       schema: {
         querystring: {
           type: 'object',
@@ -79,6 +101,7 @@ export function taskRoutes(app: FastifyInstance, core: ControllerCore): void {
   app.post<{ Querystring: { task: string } }>(
     '/kill',
     {
+      config: { access: onTask(core, namespace, 'kill') },
       schema: {
         querystring: {
           type: 'object',

@@ -22,6 +22,7 @@ import { needCgroups } from '../../integration/agent/support/harness.js';
 import { until } from '../../integration/controller/support.js';
 import { cleanCgroupTrees } from '../../support/cgroups.js';
 import { controlPlane, repoRoot, type ControlPlane } from '../support/control-plane.js';
+import { testAccess } from '../../support/auth.js';
 
 const NS = 'delete-wins';
 const N = 40;
@@ -86,6 +87,7 @@ test('kubectl delete tasks --all while they are being placed: no Task re-created
     logger,
     metrics: new MetricsRegistry(),
     store,
+    access: testAccess,
     grpcPort: 0,
     httpPort: 0,
     taskNamespace: NS,

@@ -11,6 +11,7 @@ import { readProcStat } from '../../../src/agent-sidecar/procfs.js';
 import { FakeController, shellTask } from './support/fake-controller.js';
 import { needCgroups, uniqueCgroupRoot } from './support/harness.js';
 import { tempDir } from '../../support/cleanup.js';
+import { authHeader } from '../../support/auth.js';
 
 const BIN = fileURLToPath(new URL('../../../../bin/mezzo.js', import.meta.url));
 
@@ -81,7 +82,9 @@ test('mezzo agent registers, serves /healthz, and exits on SIGTERM leaving tasks
     assert.equal(health.cgroups, 1);
     controller.launch(shellTask('bg', 'exec sleep 1000'));
     await controller.waitForState('bg', 'TASK_RUNNING');
-    const state = (await (await fetch(`http://127.0.0.1:${String(port)}/state`)).json()) as {
+    const state = (await (
+      await fetch(`http://127.0.0.1:${String(port)}/state`, { headers: authHeader() })
+    ).json()) as {
       tasks: { pid: number }[];
     };
     pid = state.tasks[0]?.pid;

@@ -11,6 +11,7 @@ import { needCgroups, startHarness } from './support/harness.js';
 import { shellTask } from './support/fake-controller.js';
 import { taskKey } from '../../../src/agent-sidecar/task-record.js';
 import { TERMINAL_STATES } from '../../../src/controller/records.js';
+import { authHeader } from '../../support/auth.js';
 
 test('a task limited to 64 MiB that allocates 256 MiB ends FAILED with the memory reason', async (t) => {
   if (!needCgroups(t)) return;
@@ -72,7 +73,9 @@ test('a task given 0.2 cpus that spins is throttled close to 80 %', async (t) =>
       5000,
       'usage report with throttling',
     );
-    const res = await fetch(`http://127.0.0.1:${String(h.agent.port)}/metrics`);
+    const res = await fetch(`http://127.0.0.1:${String(h.agent.port)}/metrics`, {
+      headers: authHeader(),
+    });
     const text = await res.text();
     assert.match(
       text,

@@ -11,6 +11,7 @@ import { Agent } from '../../../src/agent-sidecar/agent.js';
 import { readProcStat } from '../../../src/agent-sidecar/procfs.js';
 import { shellTask } from './support/fake-controller.js';
 import { needCgroups, startHarness } from './support/harness.js';
+import { authHeader } from '../../support/auth.js';
 
 async function editCheckpoint(
   workDir: string,
@@ -69,7 +70,9 @@ test('recovery: pid + start time identity, missing pid checkpoint, kill in progr
     );
     const killed = await h.controller.waitForState('killing', 'TASK_KILLED', 10_000);
     assert.equal(killed.exit_code, 137, 'the next agent escalated the interrupted kill');
-    const res = await fetch(`http://127.0.0.1:${String(second.port)}/state`);
+    const res = await fetch(`http://127.0.0.1:${String(second.port)}/state`, {
+      headers: authHeader(),
+    });
     const st = (await res.json()) as { tasks: { taskId: string; phase: string; pid?: number }[] };
     const nopid = st.tasks.find((x) => x.taskId === 'nopid');
     assert.equal(nopid?.phase, 'running');

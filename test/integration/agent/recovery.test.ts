@@ -16,6 +16,7 @@ import { isSameLiveProcess, readProcStat } from '../../../src/agent-sidecar/proc
 import { FakeController, shellTask } from './support/fake-controller.js';
 import { needCgroups, uniqueCgroupRoot } from './support/harness.js';
 import { tempDir } from '../../support/cleanup.js';
+import { authHeader } from '../../support/auth.js';
 
 const MAIN = fileURLToPath(new URL('../../../src/agent-sidecar/main.js', import.meta.url));
 
@@ -60,7 +61,7 @@ interface StateTask {
 }
 
 async function agentState(port: number): Promise<{ tasks: StateTask[] }> {
-  const res = await fetch(`http://127.0.0.1:${String(port)}/state`);
+  const res = await fetch(`http://127.0.0.1:${String(port)}/state`, { headers: authHeader() });
   return (await res.json()) as { tasks: StateTask[] };
 }
 
@@ -212,7 +213,9 @@ test('kill -9 of the agent with 20 running tasks: reattach, report, resend, exac
       const first = controller.deliveries.get(id)?.[0];
       assert.ok(first && first.copies >= 2, `${id}: the unacked update was resent after restart`);
     }
-    const metrics = await (await fetch(`http://127.0.0.1:${String(agent.port)}/metrics`)).text();
+    const metrics = await (
+      await fetch(`http://127.0.0.1:${String(agent.port)}/metrics`, { headers: authHeader() })
+    ).text();
     assert.match(metrics, /mezzo_agent_connected 1/);
     assert.match(metrics, /mezzo_agent_tasks\{phase="running"\} 20/);
   } finally {

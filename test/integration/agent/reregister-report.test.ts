@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeController, shellTask } from './support/fake-controller.js';
 import { needCgroups, startHarness } from './support/harness.js';
+import { authHeader } from '../../support/auth.js';
 
 test('re-registration reports live tasks and unacknowledged finished ones, not settled ones', async (t) => {
   if (!needCgroups(t)) return;
@@ -17,7 +18,9 @@ test('re-registration reports live tasks and unacknowledged finished ones, not s
     h.controller.launch(shellTask('settled', 'true'));
     await h.controller.waitForState('settled', 'TASK_FINISHED');
     const view = async (id: string) => {
-      const res = await fetch(`http://127.0.0.1:${String(h.agent.port)}/state`);
+      const res = await fetch(`http://127.0.0.1:${String(h.agent.port)}/state`, {
+        headers: authHeader(),
+      });
       const st = (await res.json()) as {
         tasks: { taskId: string; state?: string; pendingUpdates: number }[];
       };

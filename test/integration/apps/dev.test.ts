@@ -33,7 +33,8 @@ test('mezzo dev: apply the example app, get apps, reach it, delete it', async (t
   try {
     await waitFor(
       () =>
-        fetch(`${server}/state`)
+        dev
+          .fetch('/state')
           .then((r) => r.ok)
           .catch(() => false),
       20_000,

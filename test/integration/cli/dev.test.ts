@@ -30,7 +30,8 @@ test('mezzo dev --demo runs the demo workload', async (t) => {
     let state: State | undefined;
     for (;;) {
       assert.ok(Date.now() - start < 20_000, `demo did not come up: ${dev.output.slice(-2000)}`);
-      state = await fetch(`${server}/state`)
+      state = await dev
+        .fetch('/state')
         .then((r) => r.json() as Promise<State>)
         .catch(() => undefined);
       const byName = new Map(state?.tasks.map((x) => [x.name, x.state]));
@@ -47,7 +48,7 @@ test('mezzo dev --demo runs the demo workload', async (t) => {
       new RegExp(`HTTP \\(state, metrics, health\\): http://127.0.0.1:${port}/`),
     );
     assert.match(dev.output, /agent runs tasks in real cgroups/);
-    const metrics = await (await fetch(`${server}/metrics`)).text();
+    const metrics = await (await dev.fetch('/metrics')).text();
     const made = /mezzo_controller_offers_total\{result="made"\} (\d+)/.exec(metrics);
     assert.ok(made && Number(made[1]) >= 1, 'offers were made');
 
@@ -71,7 +72,7 @@ test('mezzo dev --demo runs the demo workload', async (t) => {
     assert.match(kill.stdout, /^killing default\.ticker\./);
     const killedBy = Date.now();
     for (;;) {
-      const st = (await (await fetch(`${server}/state`)).json()) as State;
+      const st = (await (await dev.fetch('/state')).json()) as State;
       if (st.tasks.find((x) => x.name === 'ticker')?.state === 'TASK_KILLED') break;
       assert.ok(Date.now() - killedBy < 10_000, 'ticker killed');
       await new Promise((r) => setTimeout(r, 100));

@@ -11,6 +11,7 @@ import { silentLogger } from '../../../src/shared/logger.js';
 import { MetricsRegistry } from '../../../src/shared/metrics.js';
 import { framework, launch, startAgent, until } from './support.js';
 import { tempDir } from '../../support/cleanup.js';
+import { testAccess } from '../../support/auth.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 after(async () => {
@@ -26,6 +27,7 @@ test('Framework mirrors own their Task objects; deleting one tears the framework
     logger: silentLogger(),
     metrics: new MetricsRegistry(),
     store,
+    access: testAccess,
     grpcPort: 0,
     httpPort: 0,
     allocationIntervalMs: 100,

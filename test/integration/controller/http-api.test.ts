@@ -17,6 +17,7 @@ import {
   type FuzzCluster,
 } from '../fuzz/support.js';
 import { until } from './support.js';
+import { testAccess } from '../../support/auth.js';
 
 let c: FuzzCluster;
 before(async () => {
@@ -185,6 +186,7 @@ test('annotate, delete and kill: success, then the 404 and 409 that follow', asy
 test('a standby answers health, names the leader, and refuses the rest with 503', async () => {
   const { server, port } = await startStandbyHttp(
     { logger: silentLogger(), metrics: new MetricsRegistry(), component: 'controller' },
+    testAccess,
     '127.0.0.1',
     0,
     () => '10.0.0.7:5050',

@@ -11,6 +11,7 @@ import { EmbeddedStore } from '../../../src/store/embedded.js';
 import { SystemClock } from '../../../src/shared/clock.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { MetricsRegistry } from '../../../src/shared/metrics.js';
+import { authHeader, testAccess } from '../../support/auth.js';
 
 const dir = tempDir('mezzo-http-apply-');
 const store = new EmbeddedStore(join(dir, 'state.json'), new SystemClock());
@@ -19,6 +20,7 @@ const controller = new Controller({
   logger: silentLogger(),
   metrics: new MetricsRegistry(),
   store,
+  access: testAccess,
   host: '127.0.0.1',
   grpcPort: 0,
   httpPort: 0,
@@ -33,7 +35,7 @@ after(async () => {
 async function post(body: string): Promise<{ status: number; json: unknown }> {
   const res = await fetch(`http://127.0.0.1:${controller.httpPort}/apply`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...authHeader() },
     body,
   });
   return { status: res.status, json: await res.json() };

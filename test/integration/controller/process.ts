@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { MEZZO_BIN } from '../../support/dev-process.js';
 import { freePort } from '../../support/net.js';
+import { authHeader, writeTestTokenFile } from '../../support/auth.js';
 
 /** A running controller process. */
 export interface ControllerProcess {
@@ -53,6 +54,8 @@ export async function spawnController(
       String(ports.grpc),
       '--namespace',
       'default',
+      '--token-file',
+      writeTestTokenFile(workDir),
       ...extraArgs,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -77,7 +80,7 @@ export async function spawnController(
   void exited.then(() => (gone.yes = true));
   const start = Date.now();
   for (;;) {
-    const up = await fetch(`${server}/state`)
+    const up = await fetch(`${server}/state`, { headers: authHeader() })
       .then((r) => r.ok)
       .catch(() => false);
     if (up) return proc;
@@ -95,7 +98,7 @@ export async function killController(c: ControllerProcess, signal: NodeJS.Signal
 
 /** GETs a JSON document from the controller's HTTP API. */
 export async function getJson<T>(c: ControllerProcess, path: string): Promise<T> {
-  const res = await fetch(`${c.server}${path}`);
+  const res = await fetch(`${c.server}${path}`, { headers: authHeader() });
   if (!res.ok) throw new Error(`GET ${path}: ${String(res.status)} ${await res.text()}`);
   return (await res.json()) as T;
 }
@@ -109,7 +112,7 @@ export async function applyObject(
 ): Promise<void> {
   const res = await fetch(`${c.server}/apply`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...authHeader() },
     body: JSON.stringify([
       { apiVersion: 'mezzo.dev/v1alpha1', kind, metadata: { name, namespace: 'default' }, spec },
     ]),

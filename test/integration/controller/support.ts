@@ -18,6 +18,7 @@ import {
 } from '../../../src/agent-sidecar/index.js';
 import { SchedulerClient } from '../../../src/sdk/scheduler-client.js';
 import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
+import { testAccess } from '../../support/auth.js';
 
 /** Starts a controller on loopback; `dir` keeps its store (for restarts). */
 export async function startController(
@@ -45,6 +46,7 @@ export async function startController(
     logger: silentLogger(),
     metrics: new MetricsRegistry(),
     store,
+    access: testAccess,
     grpcPort,
     httpPort: 0,
     allocationIntervalMs: 200,

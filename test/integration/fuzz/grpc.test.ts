@@ -21,6 +21,7 @@ import {
   taskStatusArb,
 } from './grpc-arbitraries.js';
 import { fuzzOptions, startFuzzCluster, type FuzzCluster } from './support.js';
+import { authHeader } from '../../support/auth.js';
 
 let c: FuzzCluster;
 let channel: grpc.Client | undefined;
@@ -312,7 +313,7 @@ test('hostile agent streams are answered or ended with a status', async () => {
 });
 
 test('after the fuzzing: nothing counted as internal, and the honest framework works on', async () => {
-  const text = await (await fetch(`${c.http}/metrics`)).text();
+  const text = await (await fetch(`${c.http}/metrics`, { headers: authHeader() })).text();
   const internal = [...text.matchAll(/^mezzo_internal_errors_total\{[^}]*\} (\d+)/gm)];
   assert.deepEqual(
     internal.map((m) => m[0]),

@@ -24,6 +24,7 @@ import {
   type Answer,
   type FuzzCluster,
 } from './support.js';
+import { authHeader } from '../../support/auth.js';
 
 let c: FuzzCluster;
 before(async () => {
@@ -42,7 +43,9 @@ const KNOWN_CRASHERS = [
 
 /** `mezzo_internal_errors_total` summed over its series in an exposition (0 when absent). */
 async function internalErrors(port: number): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const text = await (
+    await fetch(`http://127.0.0.1:${port}/metrics`, { headers: authHeader() })
+  ).text();
   return [...text.matchAll(/^mezzo_internal_errors_total\{[^}]*\} (\d+)/gm)].reduce(
     (sum, m) => sum + Number(m[1]),
     0,
@@ -221,7 +224,8 @@ test('mezzo dev survives the raw corpus on its controller and agent ports', asyn
     for (let i = 0; !agentAddress; i++) {
       assert.ok(i < 200, `mezzo dev did not come up: ${dev.output.slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 100));
-      const agents = (await fetch(`${dev.server}/objects?kind=Agent`)
+      const agents = (await dev
+        .fetch('/objects?kind=Agent')
         .then((r) => r.json())
         .catch(() => [])) as { status?: { address?: string } }[];
       agentAddress = agents[0]?.status?.address ?? '';

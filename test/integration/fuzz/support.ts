@@ -17,6 +17,7 @@ import type { EmbeddedStore } from '../../../src/store/embedded.js';
 import type { Kind, StoredObject } from '../../../src/store/types.js';
 import { cleanCgroupTrees } from '../../support/cgroups.js';
 import { framework, launch, startAgent, startController, until } from '../controller/support.js';
+import { authHeader } from '../../support/auth.js';
 
 export { FUZZ_SEED, fuzzOptions } from '../../support/fuzz.js';
 
@@ -101,7 +102,10 @@ export function rawRequest(port: number, request: Buffer | string): Promise<Answ
 
 /** An answer through fetch (for requests an HTTP library can send). */
 export async function fetchAnswer(url: string, init?: RequestInit): Promise<Answer> {
-  const res = await fetch(url, init);
+  // The test token unless the request names its own authorization.
+  const headers = new Headers(init?.headers);
+  if (!headers.has('authorization')) headers.set('authorization', authHeader().authorization);
+  const res = await fetch(url, { ...init, headers });
   return {
     status: res.status,
     contentType: res.headers.get('content-type') ?? '',

@@ -24,7 +24,8 @@ test('npm start: no unspecified reasons, no empty log fields, a quiet clean stop
   });
   const { server } = dev;
   const state = () =>
-    fetch(`${server}/state`)
+    dev
+      .fetch('/state')
       .then((r) => r.json() as Promise<State>)
       .catch(() => undefined);
   const until = async (cond: (s: State) => boolean, what: string) => {

@@ -34,8 +34,7 @@ test('the ETL example under mezzo dev: run-schedule, a retried failure, get and 
   chmodSync(etl, 0o777);
   const dev = await spawnDev({ cgroupRoot, workDir });
   const { server } = dev;
-  const schedules = async () =>
-    (await (await fetch(`${server}/objects?kind=Schedule`)).json()) as Obj[];
+  const schedules = async () => (await (await dev.fetch('/objects?kind=Schedule')).json()) as Obj[];
   const poll = async (cond: (objs: Obj[]) => boolean, what: string) => {
     const start = Date.now();
     for (;;) {

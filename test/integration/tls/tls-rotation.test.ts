@@ -148,6 +148,7 @@ before(async () => {
     0,
     () => undefined,
     undefined,
+    undefined,
     grpcServerCredentials(reloader),
   );
   const app = createHttpApp({ boundary: { logger, metrics, component: 'test' }, tls: reloader });
