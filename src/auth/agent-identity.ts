@@ -7,7 +7,7 @@
  * another's. RBAC (`register agents`) is asked separately by the registration path; this
  * check is the part RBAC cannot express (an identity pinned by flag, the token's binding).
  */
-import type { Decision, Principal } from './types.js';
+import type { AccessControl, Decision, Principal } from './types.js';
 
 /** TokenReview's extra key naming the node a pod-bound ServiceAccount token was issued on. */
 export const NODE_NAME_EXTRA = 'authentication.kubernetes.io/node-name';
@@ -55,6 +55,12 @@ export function checkAgentIdentity(
     }
   }
   return { allowed: true };
+}
+
+/** The agent identity policy an access control carries (Kubernetes mode); none: any. */
+export function agentIdentityOf(access: AccessControl): AgentIdentityPolicy {
+  const policy = (access as Partial<{ agentIdentity: AgentIdentityPolicy }>).agentIdentity;
+  return policy ?? { identities: [] };
 }
 
 /** The node name an agent's registration is authorized for (`register agents <name>`). */

@@ -59,6 +59,19 @@ export function grpcChannelCredentials(caFile?: string): grpc.ChannelCredentials
   return grpc.credentials.createSsl(readFileSync(caFile));
 }
 
+/** Channel options that make TLS verify `serverName` instead of the dialled host. */
+export function withServerName(
+  options: grpc.ChannelOptions,
+  serverName: string | undefined,
+): grpc.ChannelOptions {
+  if (!serverName) return options;
+  return {
+    ...options,
+    'grpc.ssl_target_name_override': serverName,
+    'grpc.default_authority': serverName,
+  };
+}
+
 /** An HTTPS server whose certificate follows `reloader` (for fastify's `serverFactory`). */
 export function httpsServer(reloader: CertificateReloader, handler: RequestListener): HttpsServer {
   const { cert, key } = reloader.current();

@@ -22,6 +22,7 @@ import { kubeAccessControl, type KubeAccessControl } from '../../../src/auth/kub
 import type { AccessRequest, Principal } from '../../../src/auth/types.js';
 import { ManualClock } from '../../../src/shared/clock.js';
 import { MetricsRegistry } from '../../../src/shared/metrics.js';
+import { podBoundToken } from '../support/bound-token.js';
 import { controlPlane, repoRoot, type ControlPlane } from '../support/control-plane.js';
 
 const NS = 'mezzo-authz';
@@ -184,29 +185,7 @@ test('SubjectAccessReview: no rights, all denied; after RoleBindings, all but ag
 });
 
 test('agents: only the chart agent identity registers, and only for the node its token is bound to', async () => {
-  await cp.kubectl(
-    ['apply', '-f', '-'],
-    JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'authz-node-1' } }),
-  );
-  await cp.kubectl(
-    ['apply', '-f', '-'],
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'agent-pod', namespace: NS },
-      spec: {
-        nodeName: 'authz-node-1',
-        serviceAccountName: `${FULL}-agent`,
-        containers: [{ name: 'a', image: 'none' }],
-      },
-    }),
-  );
-  const bound = await token(
-    NS,
-    `${FULL}-agent`,
-    '--bound-object-kind=Pod',
-    '--bound-object-name=agent-pod',
-  );
+  const bound = await podBoundToken(cp, NS, `${FULL}-agent`, 'authz-node-1');
   const agent = await principal(bound);
   assert.equal(agent.username, serviceAccountUser(NS, `${FULL}-agent`));
   assert.deepEqual(agent.extra[NODE_NAME_EXTRA], ['authz-node-1']);
