@@ -112,7 +112,9 @@ export interface AgentTaskView {
 
 /** The tasks an agent's /state lists. */
 export async function agentTasks(agent: Agent): Promise<AgentTaskView[]> {
-  const res = await fetch(`http://127.0.0.1:${String(agent.port)}/state`, { headers: authHeader() });
+  const res = await fetch(`http://127.0.0.1:${String(agent.port)}/state`, {
+    headers: authHeader(),
+  });
   return ((await res.json()) as { tasks: AgentTaskView[] }).tasks;
 }
 
