@@ -18,7 +18,7 @@ import {
 } from '../../../src/agent-sidecar/index.js';
 import { SchedulerClient } from '../../../src/sdk/scheduler-client.js';
 import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
-import { testAccess } from '../../support/auth.js';
+import { authHeader, testAccess } from '../../support/auth.js';
 
 /** Starts a controller on loopback; `dir` keeps its store (for restarts). */
 export async function startController(
@@ -112,7 +112,9 @@ export interface AgentTaskView {
 
 /** The tasks an agent's /state lists. */
 export async function agentTasks(agent: Agent): Promise<AgentTaskView[]> {
-  const res = await fetch(`http://127.0.0.1:${String(agent.port)}/state`);
+  const res = await fetch(`http://127.0.0.1:${String(agent.port)}/state`, {
+    headers: authHeader(),
+  });
   return ((await res.json()) as { tasks: AgentTaskView[] }).tasks;
 }
 
