@@ -19,6 +19,8 @@ export interface AgentConfig {
    * /metrics unless the agent is given its own access control.
    */
   tokenFile?: string;
+  /** The CA (PEM file) the controller's certificate is verified with; unset: plaintext. */
+  controllerCaFile?: string;
   /** Root of the agent's state: meta/ (checkpoints), sandboxes/, cache/. */
   workDir: string;
   resources: Resource[];

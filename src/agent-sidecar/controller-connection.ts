@@ -7,10 +7,11 @@
  * from handling a controller message is caught, logged and counted (never a crash).
  */
 import { randomInt } from 'node:crypto';
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import type { Clock, Timer } from '../shared/clock.js';
 import { describeError } from '../shared/errors.js';
 import { CLIENT_OPTIONS } from '../shared/grpc.js';
+import { grpcChannelCredentials } from '../shared/tls/credentials.js';
 import { authenticatedOptions } from '../auth/grpc-client.js';
 import { reportInternalError, type ErrorBoundary } from '../shared/internal-errors.js';
 import type { Logger } from '../shared/logger.js';
@@ -83,7 +84,7 @@ export class ControllerConnection {
     // The token is looked up (its file re-read) as each Connect starts.
     const client = new proto.mezzo.v1.Agent(
       addr,
-      grpc.credentials.createInsecure(),
+      grpcChannelCredentials(this.config.controllerCaFile),
       authenticatedOptions(
         { ...CLIENT_OPTIONS, 'grpc.initial_reconnect_backoff_ms': 200 },
         {

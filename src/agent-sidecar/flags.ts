@@ -3,6 +3,8 @@
  * (src/agent-sidecar/main.ts), and the run loop that keeps the agent up until a signal.
  */
 import type { Command } from 'commander';
+import type { AccessControl } from '../auth/types.js';
+import { SystemClock } from '../shared/clock.js';
 import { createLogger } from '../shared/logger.js';
 import { MetricsRegistry } from '../shared/metrics.js';
 import { installProcessGuards } from '../shared/process-guards.js';
@@ -22,6 +24,8 @@ import {
 export interface AgentFlags {
   controller: string;
   tokenFile?: string;
+  controllerCaFile?: string;
+  kubeAuth?: boolean;
   workDir: string;
   resources?: string;
   reserveCpus: string;
@@ -55,6 +59,14 @@ export function addAgentOptions(cmd: Command): Command {
     .option(
       '--token-file <file>',
       'bearer token for the controller, re-read at each connect (default: $MEZZO_TOKEN, $MEZZO_TOKEN_FILE)',
+    )
+    .option(
+      '--controller-ca-file <file>',
+      'connect over TLS, verifying the controller with this CA',
+    )
+    .option(
+      '--kube-auth',
+      'check callers of the HTTP port with TokenReview and SubjectAccessReview (in a cluster)',
     )
     .requiredOption('--work-dir <dir>', 'checkpoints, sandboxes and fetcher cache live here')
     .option(
@@ -118,6 +130,7 @@ export function configFromFlags(f: AgentFlags): AgentConfig {
     attributes: f.attributes ? parseAttributes(f.attributes) : [],
     ...(f.hostname ? { hostname: f.hostname } : {}),
     ...(f.tokenFile ? { tokenFile: f.tokenFile } : {}),
+    ...(f.controllerCaFile ? { controllerCaFile: f.controllerCaFile } : {}),
     ...(f.nodeName ? { nodeName: f.nodeName } : {}),
     httpHost: f.host,
     httpPort: num(f.port, 'port'),
@@ -133,6 +146,19 @@ export function configFromFlags(f: AgentFlags): AgentConfig {
     updateRetryMinSeconds: Math.max(0.01, num(f.statusUpdateRetryMin, 'status-update-retry-min')),
     updateRetryMaxSeconds: Math.max(0.01, num(f.statusUpdateRetryMax, 'status-update-retry-max')),
   });
+}
+
+/** The Kubernetes mode's access control for the agent's own HTTP port. */
+async function agentKubeAccess(
+  kubeconfig: string | undefined,
+  metrics: MetricsRegistry,
+): Promise<AccessControl> {
+  const k8s = await import('@kubernetes/client-node');
+  const { kubeAccessControl } = await import('../auth/kube-access.js');
+  const kc = new k8s.KubeConfig();
+  if (kubeconfig) kc.loadFromFile(kubeconfig);
+  else kc.loadFromCluster();
+  return kubeAccessControl(kc, { clock: new SystemClock(), metrics, agentIdentities: [] });
 }
 
 /** Runs an agent until SIGTERM/SIGINT; tasks keep running after it exits. */
@@ -175,6 +201,7 @@ export async function runAgent(f: AgentFlags): Promise<void> {
   const agent = new Agent(config, {
     logger,
     metrics,
+    ...(f.kubeAuth ? { access: await agentKubeAccess(f.kubeconfig, metrics) } : {}),
     ...(version ? { cgroupVersion: version } : {}),
   });
   await agent.start();

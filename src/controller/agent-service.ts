@@ -13,6 +13,7 @@ import type { AgentMessage__Output } from '../gen/mezzo/v1/AgentMessage.js';
 import type { AccessGuard } from '../auth/access-guard.js';
 import { authenticateCall, authorizeCall, samePrincipal } from '../auth/grpc-auth.js';
 import { mezzoAccess } from '../auth/route-access.js';
+import { agentIdentityOf, agentResourceName, checkAgentIdentity } from '../auth/agent-identity.js';
 import type { Principal } from '../auth/types.js';
 import type { ControllerCore } from './core.js';
 import { settle } from './async-handler.js';
@@ -26,8 +27,7 @@ import {
   type Invalid,
 } from './agent-validation.js';
 
-/** The `extra` key of a pod-bound ServiceAccount token naming its node. */
-export const NODE_NAME_EXTRA = 'authentication.kubernetes.io/node-name';
+export { NODE_NAME_EXTRA } from '../auth/agent-identity.js';
 
 /** Who registered each agent: a re-registration under its ID must be the same caller. */
 const registeredBy = new WeakMap<AgentRecord, Principal>();
@@ -45,12 +45,14 @@ async function admission(
 ): Promise<grpc.ServiceError | undefined> {
   const info = (m.register ?? m.reregister)?.agent_info;
   if (!info) return undefined; // invalid: refused with the reason by handle()
-  const node = info.node_name || info.hostname;
-  const bound = who.extra[NODE_NAME_EXTRA];
-  if (bound && bound.length > 0 && !bound.includes(node)) {
+  const claim = { nodeName: info.node_name, hostname: info.hostname };
+  const node = agentResourceName(claim);
+  // The pinned agent identity (Kubernetes mode) and a node-bound token's node.
+  const identity = checkAgentIdentity(who, claim, agentIdentityOf(guard.access));
+  if (!identity.allowed) {
     return grpcError(
       grpc.status.PERMISSION_DENIED,
-      `user "${who.username}" is bound to node ${bound.join(', ')} and may not register an agent for node "${node}"`,
+      `user "${who.username}" may not register an agent for node "${node}": ${identity.reason}`,
     );
   }
   const existing = info.id ? core.agents.get(info.id) : undefined;

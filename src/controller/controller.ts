@@ -8,6 +8,8 @@
  */
 import type { Server } from 'node:http';
 import { AccessGuard } from '../auth/access-guard.js';
+import type { CertificateReloader } from '../shared/tls/certificate-reloader.js';
+import { grpcServerCredentials } from '../shared/tls/credentials.js';
 import type { RateLimit } from '../auth/rate-limit.js';
 import type { AccessControl } from '../auth/types.js';
 import { Resources } from '../allocator/index.js';
@@ -40,6 +42,8 @@ export interface ControllerOptions extends Omit<
   httpRateLimit?: RateLimit;
   /** Largest gRPC message accepted (bytes; default 4 MiB). */
   grpcMaxReceiveBytes?: number;
+  /** Serve gRPC and HTTP over TLS with this certificate (reloaded when its files change). */
+  tls?: CertificateReloader;
   host?: string;
   grpcPort: number;
   httpPort: number;
@@ -152,6 +156,7 @@ export class Controller {
       },
       { logger: this.log, metrics: this.opts.metrics, component: 'controller' },
       this.opts.grpcMaxReceiveBytes,
+      grpcServerCredentials(this.opts.tls),
     );
     this.grpcAddress = this.grpc.address;
     const http = await startHttp({
@@ -159,6 +164,7 @@ export class Controller {
       metrics: this.opts.metrics,
       store: this.opts.store,
       access: this.opts.access,
+      ...(this.opts.tls ? { tls: this.opts.tls } : {}),
       ...(this.opts.httpRateLimit ? { rateLimit: this.opts.httpRateLimit } : {}),
       namespace: this.namespace,
       host,

@@ -9,6 +9,7 @@ import { installHttpGuard } from '../auth/http-guard.js';
 import type { RateLimit } from '../auth/rate-limit.js';
 import type { AccessControl } from '../auth/types.js';
 import { createHttpApp, listenHttp } from '../shared/http/server.js';
+import type { CertificateReloader } from '../shared/tls/certificate-reloader.js';
 import type { MetricsRegistry } from '../shared/metrics.js';
 import type { Store } from '../store/types.js';
 import type { ControllerCore } from './core.js';
@@ -27,6 +28,8 @@ export interface ControllerHttpOptions {
   metrics: MetricsRegistry;
   store: Store;
   access: AccessControl;
+  /** Serve HTTPS with this certificate. */
+  tls?: CertificateReloader;
   /** Per-caller request rate (default: the guard's). */
   rateLimit?: RateLimit;
   /** Where offer-launched tasks' objects are (the controller's namespace). */
@@ -41,7 +44,10 @@ export async function startHttp(
   o: ControllerHttpOptions,
 ): Promise<{ server: Server; port: number }> {
   const { core, metrics, store } = o;
-  const app = createHttpApp({ boundary: { logger: core.log, metrics, component: 'controller' } });
+  const app = createHttpApp({
+    boundary: { logger: core.log, metrics, component: 'controller' },
+    ...(o.tls ? { tls: o.tls } : {}),
+  });
   installHttpGuard(app, {
     access: o.access,
     metrics,

@@ -26,6 +26,9 @@ export interface BuiltinClientOptions {
   address: string;
   /** The token the framework subscribes with (default: as the SDK finds one). */
   token?: string;
+  /** TLS: the controller's CA (PEM) and the name its certificate carries. */
+  ca?: string | Buffer;
+  serverName?: string;
   frameworkId?: string;
   /** Periodic reconciliation (ms; default {@link BUILTIN_RECONCILE_INTERVAL_MS}). */
   reconcileIntervalMs?: number;
@@ -53,6 +56,8 @@ export function builtinClient(
     offerHoldLimitMs: BUILTIN_OFFER_HOLD_LIMIT_MS,
     declineRejectedAccepts: true,
     ...(opts.token ? { token: opts.token } : {}),
+    ...(opts.ca ? { ca: opts.ca } : {}),
+    ...(opts.serverName ? { serverName: opts.serverName } : {}),
     ...(opts.knownTasks ? { knownTasks: opts.knownTasks } : {}),
   });
 }

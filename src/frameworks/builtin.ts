@@ -19,6 +19,9 @@ export interface BuiltinFrameworkOptions {
   address: string;
   /** The bearer token the framework subscribes with (default: as the SDK finds one). */
   token?: string;
+  /** TLS: the controller's CA (PEM) and the name its certificate carries. */
+  ca?: string | Buffer;
+  serverName?: string;
   store: Store;
   logger: Logger;
   clock: Clock;

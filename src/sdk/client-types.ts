@@ -40,6 +40,13 @@ export interface SchedulerClientOptions {
   token?: string;
   /** A file holding the token, re-read at every (re)subscription and call. */
   tokenFile?: string;
+  /**
+   * PEM of the CA that signed the controller's certificate: the client connects over TLS
+   * and verifies the controller against it. Absent: plaintext (`mezzo dev` on loopback).
+   */
+  ca?: string | Buffer;
+  /** With {@link ca}: the name the certificate must carry, when it is not the address's host. */
+  serverName?: string;
   /** Acknowledge updates automatically (default true). */
   autoAcknowledge?: boolean;
   /** Resubscribe after disconnects (default true). */

@@ -11,6 +11,7 @@ import * as grpc from '@grpc/grpc-js';
 import { schedulerProto } from '../shared/proto.js';
 import { CLIENT_OPTIONS } from '../shared/grpc.js';
 import { authenticatedOptions } from '../auth/grpc-client.js';
+import { withServerName } from '../shared/tls/credentials.js';
 import { Backoff } from '../kube/backoff.js';
 import type { SchedulerClient as GrpcSchedulerClient } from '../gen/mezzo/v1/Scheduler.js';
 import type { Event__Output } from '../gen/mezzo/v1/Event.js';
@@ -54,8 +55,10 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
       (a) =>
         new proto.mezzo.v1.Scheduler(
           a,
-          grpc.credentials.createInsecure(),
-          authenticatedOptions(CLIENT_OPTIONS, {
+          opts.ca
+            ? grpc.credentials.createSsl(Buffer.from(opts.ca))
+            : grpc.credentials.createInsecure(),
+          authenticatedOptions(withServerName(CLIENT_OPTIONS, opts.serverName), {
             address: a,
             ...(opts.token ? { token: opts.token } : {}),
             ...(opts.tokenFile ? { tokenFile: opts.tokenFile } : {}),

@@ -49,9 +49,8 @@ export const CLIENT_OPTIONS: grpc.ChannelOptions = {
  * Starts a server on `host:port` (port 0 picks a free one) with the services that
  * `register` adds, each method guarded: its exceptions become statuses, logged and
  * counted through `boundary` (a logger and registry of its own when none is given).
- * Messages larger than `maxReceiveBytes` are refused (RESOURCE_EXHAUSTED).
- * Listening is insecure: on Kubernetes the Service network and NetworkPolicy guard it;
- * TLS is configured by the chart when needed.
+ * Messages larger than `maxReceiveBytes` are refused (RESOURCE_EXHAUSTED). Plaintext
+ * unless `credentials` say otherwise (TLS on Kubernetes: src/shared/tls/).
  */
 export async function startGrpcServer(
   host: string,
@@ -63,6 +62,7 @@ export async function startGrpcServer(
     component: 'grpc',
   },
   maxReceiveBytes: number = DEFAULT_MAX_RECEIVE_BYTES,
+  credentials: grpc.ServerCredentials = grpc.ServerCredentials.createInsecure(),
 ): Promise<RunningGrpcServer> {
   const server = new grpc.Server({
     ...SERVER_OPTIONS,
@@ -75,7 +75,7 @@ export async function startGrpcServer(
   };
   register(server);
   const bound = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => {
+    server.bindAsync(`${host}:${port}`, credentials, (err, p) => {
       if (err) reject(err);
       else resolve(p);
     });

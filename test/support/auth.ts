@@ -2,7 +2,7 @@
  * The credentials of in-process controllers and agents in tests: one random admin token
  * for the test process, set as `$MEZZO_TOKEN` so that SDK clients, agents and the CLI
  * helpers find it as they would a dev token. Child processes that run their own
- * `mezzo dev` get an environment without it ({@link envWithoutToken}).
+ * `mezzo dev` get an environment without it (dev-process.ts: `envWithoutToken`).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,10 +27,4 @@ export function writeTestTokenFile(dir: string): string {
   const file = join(dir, 'token');
   writeFileSync(file, `${TEST_TOKEN}\n`, { mode: 0o600 });
   return file;
-}
-
-/** `process.env` without the test token, for a child that finds its own (a `mezzo dev`'s). */
-export function envWithoutToken(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const { MEZZO_TOKEN: _t, MEZZO_TOKEN_FILE: _f, ...rest } = process.env;
-  return { ...rest, ...extra };
 }

@@ -7,8 +7,20 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
-import { envWithoutToken } from './auth.js';
 import { tempDir } from './cleanup.js';
+
+// Where `mezzo dev` registers its token for the CLI: one folder for this test process,
+// shared with the CLI it runs, removed with the test's other temp dirs.
+process.env.MEZZO_HOME ??= tempDir('mezzo-home-');
+
+/**
+ * `process.env` without a token of this test process (in-process controllers' tests set
+ * one), for a `mezzo dev` that makes its own and a CLI that must find that one.
+ */
+export function envWithoutToken(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const { MEZZO_TOKEN: _t, MEZZO_TOKEN_FILE: _f, ...rest } = process.env;
+  return { ...rest, ...extra };
+}
 import { freePort } from './net.js';
 import { prerequisite } from './prereq.js';
 

@@ -61,3 +61,32 @@ app.kubernetes.io/component: {{ .component }}
 {{- default "default" .Values.agent.serviceAccount.name -}}
 {{- end -}}
 {{- end -}}
+
+{{/* The controller Service's in-cluster DNS name (what agents and frameworks dial). */}}
+{{- define "mezzo.controllerHost" -}}
+{{- printf "%s-controller.%s.svc" (include "mezzo.fullname" .) .Release.Namespace -}}
+{{- end -}}
+
+{{/* The names the controller's certificate is valid for, as a YAML list. */}}
+{{- define "mezzo.tlsDnsNames" -}}
+{{- $svc := printf "%s-controller" (include "mezzo.fullname" .) -}}
+- {{ $svc }}
+- {{ printf "%s.%s" $svc .Release.Namespace }}
+- {{ printf "%s.%s.svc" $svc .Release.Namespace }}
+- {{ printf "%s.%s.svc.%s" $svc .Release.Namespace .Values.tls.clusterDomain }}
+{{- range .Values.tls.extraDnsNames }}
+- {{ . }}
+{{- end }}
+{{- end -}}
+
+{{/* The Secret holding tls.crt, tls.key and ca.crt. */}}
+{{- define "mezzo.tlsSecretName" -}}
+{{- default (printf "%s-tls" (include "mezzo.fullname" .)) .Values.tls.existingSecret -}}
+{{- end -}}
+
+{{/* User names allowed to register agents: the chart's agent ServiceAccount and any extra. */}}
+{{- define "mezzo.agentIdentities" -}}
+{{- $ids := list (printf "system:serviceaccount:%s:%s" .Release.Namespace (include "mezzo.agent.serviceAccountName" .)) -}}
+{{- range .Values.auth.extraAgentIdentities }}{{ $ids = append $ids . }}{{ end -}}
+{{- join "," $ids -}}
+{{- end -}}

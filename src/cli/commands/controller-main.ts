@@ -7,7 +7,12 @@ import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
+import { X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { accessFromFlags } from '../../auth/access-from-flags.js';
+import { kubeServerAccess, tlsFromFlags } from '../../auth/kube-flags.js';
+import { MezzoError } from '../../shared/errors.js';
+import type { CertificateReloader } from '../../shared/tls/certificate-reloader.js';
 import { readTokenFile } from '../../auth/token.js';
 import type { AccessControl } from '../../auth/types.js';
 import { Controller, type RecordEvent } from '../../controller/controller.js';
@@ -30,9 +35,19 @@ function closeStandby(held: { standby?: Server }): void {
   held.standby = undefined;
 }
 
+/** How the leader's servers guard and encrypt, and how its built-in frameworks get in. */
+interface ServerSecurity {
+  readonly access: AccessControl;
+  /** The built-in frameworks' token (Kubernetes mode: an in-process identity). */
+  readonly builtinToken?: string;
+  readonly tls?: CertificateReloader;
+  /** PEM the built-in frameworks verify the controller with, under TLS. */
+  readonly ca?: Buffer;
+}
+
 async function lead(
   flags: ControllerFlags,
-  access: AccessControl,
+  security: ServerSecurity,
   store: Store,
   logger: Logger,
   metrics: MetricsRegistry,
@@ -49,7 +64,8 @@ async function lead(
     logger: logger.child({ component: 'controller' }),
     metrics,
     store,
-    access,
+    access: security.access,
+    ...(security.tls ? { tls: security.tls } : {}),
     grpcMaxReceiveBytes: flags.grpcMaxMessageBytes,
     host: flags.host,
     grpcPort: Number(flags.grpcPort),
@@ -68,7 +84,10 @@ async function lead(
   const stopFrameworks = await startBuiltinFrameworks({
     address: controller.grpcAddress,
     // Dev-style auth: the built-in frameworks act as the administrator.
-    ...(flags.tokenFile ? { token: await readTokenFile(flags.tokenFile) } : {}),
+    ...(security.builtinToken ? { token: security.builtinToken } : {}),
+    ...(security.tls && security.ca
+      ? { ca: security.ca, serverName: certificateName(security.tls.current().cert) }
+      : {}),
     store,
     logger,
     clock,
@@ -81,6 +100,40 @@ async function lead(
   };
 }
 
+/** The access control and TLS the flags ask for (`--kube-auth` or dev-style tokens). */
+async function serverSecurity(
+  flags: ControllerFlags,
+  kc: k8s.KubeConfig | undefined,
+  clock: SystemClock,
+  logger: Logger,
+  metrics: MetricsRegistry,
+): Promise<ServerSecurity> {
+  const tls = tlsFromFlags(flags, clock, logger.child({ component: 'tls' }), metrics);
+  const ca = flags.tlsCaFile ? { ca: await readFile(flags.tlsCaFile) } : {};
+  const encrypted = tls ? { tls, ...ca } : {};
+  if (flags.kubeAuth) {
+    if (!kc) throw new KubeAuthNeedsKubernetesError();
+    const kube = kubeServerAccess(flags, kc, clock, metrics);
+    return { access: kube.access, builtinToken: kube.internalToken, ...encrypted };
+  }
+  const access = await accessFromFlags(flags);
+  const token = flags.tokenFile ? { builtinToken: await readTokenFile(flags.tokenFile) } : {};
+  return { access, ...token, ...encrypted };
+}
+
+/** The first DNS name a certificate is for (what in-process clients verify it against). */
+function certificateName(pem: Buffer): string | undefined {
+  const san = new X509Certificate(pem).subjectAltName ?? '';
+  return /DNS:([^,\s]+)/.exec(san)?.[1];
+}
+
+/** `--kube-auth` asks the apiserver, which only the Kubernetes store has. */
+class KubeAuthNeedsKubernetesError extends MezzoError {
+  constructor() {
+    super('INVALID_ARGUMENT', '--kube-auth needs --store kubernetes');
+  }
+}
+
 /** Runs the controller until SIGTERM or SIGINT. */
 export async function runController(flags: ControllerFlags): Promise<void> {
   const root = createLogger();
@@ -89,8 +142,6 @@ export async function runController(flags: ControllerFlags): Promise<void> {
   const metrics = new MetricsRegistry({ defaultMetrics: true });
   installProcessGuards({ logger, metrics, component: 'controller' });
   const clock = new SystemClock();
-  // Before anything listens: no flags that let callers in is a refusal to start.
-  const access = await accessFromFlags(flags);
   let store: Store;
   let kc: k8s.KubeConfig | undefined;
   if (flags.store === 'kubernetes') {
@@ -101,6 +152,9 @@ export async function runController(flags: ControllerFlags): Promise<void> {
   } else {
     store = new EmbeddedStore(join(flags.workDir, 'state.json'), clock);
   }
+  // Before anything listens: no flags that let callers in is a refusal to start.
+  const security = await serverSecurity(flags, kc, clock, root, metrics);
+  const access = security.access;
   const identity = flags.identity ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}`;
   const address = `${flags.advertiseAddress ?? flags.host}:${flags.grpcPort}`;
   let stopLeading: (() => Promise<void>) | undefined;
@@ -112,7 +166,7 @@ export async function runController(flags: ControllerFlags): Promise<void> {
   });
 
   if (!kc) {
-    stopLeading = await lead(flags, access, store, root, metrics);
+    stopLeading = await lead(flags, security, store, root, metrics);
     await shutdown;
     await stopLeading();
     return;
@@ -133,6 +187,7 @@ export async function runController(flags: ControllerFlags): Promise<void> {
       flags.host,
       Number(flags.httpPort),
       () => leaderAddress,
+      security.tls,
     )
   ).server;
   const elector = new LeaderElector({
@@ -158,7 +213,7 @@ export async function runController(flags: ControllerFlags): Promise<void> {
       held.standby = undefined;
       const begin = async () => {
         if (server) await new Promise<void>((r) => server.close(() => r()));
-        stopLeading = await lead(flags, access, store, root, metrics, recorder);
+        stopLeading = await lead(flags, security, store, root, metrics, recorder);
       };
       begin().catch((err: unknown) => {
         logger.error('could not start leading', { error: String(err) });

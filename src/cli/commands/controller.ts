@@ -7,11 +7,12 @@
  * client-go's leader election recommends.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { kubeAccessOptions, type KubeAccessFlags } from '../../auth/kube-flags.js';
 import { DEFAULT_MAX_RECEIVE_BYTES } from '../../shared/grpc.js';
 import { DEFAULT_COMPLETED_BOUNDS, parseBound } from '../../controller/completed-tasks.js';
 
 /** The flags of `mezzo controller`. */
-export interface ControllerFlags {
+export interface ControllerFlags extends KubeAccessFlags {
   store: 'kubernetes' | 'embedded';
   kubeconfig?: string;
   namespace: string;
@@ -105,7 +106,7 @@ export function registerController(program: Command): void {
       DEFAULT_COMPLETED_BOUNDS.frameworks,
     )
     .addOption(grpcMaxMessageOption());
-  accessOptions(cmd).action(async (flags: ControllerFlags) => {
+  kubeAccessOptions(accessOptions(cmd)).action(async (flags: ControllerFlags) => {
     const { runController } = await import('./controller-main.js');
     await runController(flags);
   });

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
+import { bearer, findToken } from '../../auth/client-token.js';
 import { SchedulerClient } from '../../sdk/scheduler-client.js';
 import { OfferMatcher } from '../../sdk/offers.js';
 import { commandTask, launch } from '../../sdk/tasks.js';
@@ -48,8 +49,10 @@ async function runTask(argv: string[], o: RunOptions): Promise<number> {
   let launched = false;
   let offset = 0;
   const pump = async () => {
+    const token = await findToken({ address: endpoints.http }).catch(() => undefined);
     const r = await fetch(
       `${endpoints.http}/logs?task=${encodeURIComponent(taskId)}&file=stdout&offset=${offset}`,
+      token ? { headers: { authorization: bearer(token) } } : {},
     ).catch(() => undefined);
     if (!r?.ok) return;
     const body = (await r.json()) as { data?: string };

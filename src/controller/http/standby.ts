@@ -10,6 +10,7 @@ import type { AccessControl } from '../../auth/types.js';
 import type { ErrorBoundary } from '../../shared/internal-errors.js';
 import { HttpError } from '../../shared/http/errors.js';
 import { createHttpApp, listenHttp } from '../../shared/http/server.js';
+import type { CertificateReloader } from '../../shared/tls/certificate-reloader.js';
 import { NO_PARAMETERS } from './schemas.js';
 
 /**
@@ -23,8 +24,9 @@ export async function startStandbyHttp(
   host: string,
   port: number,
   leader: () => string,
+  tls?: CertificateReloader,
 ): Promise<{ server: Server; port: number }> {
-  const app = createHttpApp({ boundary });
+  const app = createHttpApp({ boundary, ...(tls ? { tls } : {}) });
   installHttpGuard(app, { access, metrics: boundary.metrics });
   const schema = { querystring: NO_PARAMETERS };
   const open = { schema, config: { access: 'public' as const } };

@@ -8,7 +8,15 @@
  */
 import { STATUS_CODES, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { fastify, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import {
+  fastify,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerFactory,
+} from 'fastify';
+import type { CertificateReloader } from '../tls/certificate-reloader.js';
+import { httpsServer } from '../tls/credentials.js';
 import { reportInternalError, type ErrorBoundary } from '../internal-errors.js';
 import { clientErrorOf, codeForStatus, errorBody, HttpError } from './errors.js';
 import { formatSchemaErrors } from './schema-errors.js';
@@ -21,6 +29,8 @@ export interface HttpAppOptions {
   bodyLimit?: number;
   /** Deepest nesting a JSON body may have; default 100 (objects are a few levels deep). */
   maxJsonDepth?: number;
+  /** Serve HTTPS with this certificate, reloaded when its files change; plain HTTP without. */
+  tls?: CertificateReloader;
 }
 
 /** The content type of every JSON answer. */
@@ -84,11 +94,16 @@ function answerBrokenRequest(err: ConnectionError, socket: Socket): void {
   );
 }
 
+function serveTls(tls: CertificateReloader): FastifyServerFactory {
+  return (handler) => httpsServer(tls, handler);
+}
+
 /** Creates the app; routes are added by the caller, then {@link listenHttp}. */
 export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
   const maxDepth = opts.maxJsonDepth ?? 100;
   const app = fastify({
     logger: false,
+    ...(opts.tls ? { serverFactory: serveTls(opts.tls) } : {}),
     bodyLimit: opts.bodyLimit ?? 64 * 1024,
     // A slow client may hold a connection this long at most (Node's default is 5 min).
     requestTimeout: 60_000,

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { controlPlane, repoRoot, type ControlPlane } from '../support/control-plane.js';
 import { killCgroupTrees } from '../../support/cgroups.js';
 import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
+import { authHeader, writeTestTokenFile } from '../../support/auth.js';
 
 const bin = join(repoRoot, 'bin/mezzo.js');
 const NS = 'mezzo-ha';
@@ -49,7 +50,7 @@ async function until<T>(
 }
 
 async function stateOf(port: number): Promise<Record<string, unknown> | undefined> {
-  return fetch(`http://127.0.0.1:${port}/state`)
+  return fetch(`http://127.0.0.1:${port}/state`, { headers: authHeader() })
     .then((r) => r.json() as Promise<Record<string, unknown>>)
     .catch(() => undefined);
 }
@@ -87,6 +88,7 @@ test('helm-installed Mezzo runs tasks from kubectl and survives the leader dying
     kubeconfig,
     `apiVersion: v1\nkind: Config\nclusters: [{name: e2e, cluster: {server: "${cp.server}", certificate-authority: "${cp.caCertPath}"}}]\nusers: [{name: sa, user: {token: "${token}"}}]\ncontexts: [{name: e2e, context: {cluster: e2e, user: sa}}]\ncurrent-context: e2e\n`,
   );
+  const tokenFile = writeTestTokenFile(dir);
   const [h1, g1, h2, g2] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const controller = (id: string, http: number, grpc: number) =>
     run([
@@ -115,6 +117,8 @@ test('helm-installed Mezzo runs tasks from kubectl and survives the leader dying
       '0.5',
       '--agent-ping-timeout',
       '5',
+      '--token-file',
+      tokenFile,
     ]);
   const c1 = controller('c1', h1, g1);
   const c2 = controller('c2', h2, g2);

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { agentProto } from '../../../src/shared/proto.js';
 import { CLIENT_OPTIONS } from '../../../src/shared/grpc.js';
+import { authenticatedOptions } from '../../../src/auth/grpc-client.js';
 import type { AgentMessage } from '../../../src/gen/mezzo/v1/AgentMessage.js';
 import type { AgentInfo } from '../../../src/gen/mezzo/v1/AgentInfo.js';
 import type { TaskInfo } from '../../../src/gen/mezzo/v1/TaskInfo.js';
@@ -42,7 +43,7 @@ function converse(
   const client = new proto.mezzo.v1.Agent(
     address,
     grpc.credentials.createInsecure(),
-    CLIENT_OPTIONS,
+    authenticatedOptions(CLIENT_OPTIONS, {}),
   );
   const call = client.Connect();
   const got: ControllerMessage__Output[] = [];

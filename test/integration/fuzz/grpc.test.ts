@@ -22,6 +22,7 @@ import {
 } from './grpc-arbitraries.js';
 import { fuzzOptions, startFuzzCluster, type FuzzCluster } from './support.js';
 import { authHeader } from '../../support/auth.js';
+import { authenticatedOptions } from '../../../src/auth/grpc-client.js';
 
 let c: FuzzCluster;
 let channel: grpc.Client | undefined;
@@ -42,7 +43,11 @@ after(async () => {
 function client(): grpc.Client {
   if (!channel || ++callsOnChannel % 200 === 0) {
     channel?.close();
-    channel = new grpc.Client(c.controller.grpcAddress, grpc.credentials.createInsecure());
+    channel = new grpc.Client(
+      c.controller.grpcAddress,
+      grpc.credentials.createInsecure(),
+      authenticatedOptions({}, {}),
+    );
   }
   return channel;
 }
@@ -226,7 +231,11 @@ test('hostile subscriptions are subscribed or refused with a status', async () =
 
 test("a subscribed framework's hostile calls get statuses and hurt no other", async () => {
   // A framework of the fuzzer's own, whose header passes, so the calls reach past it.
-  const own = new grpc.Client(c.controller.grpcAddress, grpc.credentials.createInsecure());
+  const own = new grpc.Client(
+    c.controller.grpcAddress,
+    grpc.credentials.createInsecure(),
+    authenticatedOptions({}, {}),
+  );
   const sub = own.makeServerStreamRequest(
     SCHEDULER.Subscribe.path,
     (m: object) => SCHEDULER.Subscribe.requestSerialize(m),
