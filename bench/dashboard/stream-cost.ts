@@ -15,6 +15,12 @@ import { SystemClock } from '../../src/shared/clock.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { MetricsRegistry } from '../../src/shared/metrics.js';
 import { EmbeddedStore } from '../../src/store/embedded.js';
+import { devAccess } from '../../src/auth/access-from-flags.js';
+import { newToken } from '../../src/auth/token.js';
+
+// The bench's controller, agents and clients share one admin token (found through the env).
+const token = newToken();
+process.env.MEZZO_TOKEN = token;
 
 const OBJECTS = Number(process.env.OBJECTS ?? 1000);
 const PAGES = Number(process.env.PAGES ?? 20);
@@ -33,7 +39,10 @@ interface Page {
 
 async function openPage(url: string): Promise<Page> {
   const abort = new AbortController();
-  const res = await fetch(url, { signal: abort.signal });
+  const res = await fetch(url, {
+    signal: abort.signal,
+    headers: { authorization: `Bearer ${token}` },
+  });
   const body = res.body;
   if (!res.ok || !body) throw new Error(`GET ${url}: ${res.status}`);
   const page: Page = {
@@ -95,6 +104,7 @@ async function main(): Promise<void> {
     logger: silentLogger(),
     metrics: new MetricsRegistry(),
     store,
+    access: devAccess(token),
     grpcPort: 0,
     httpPort: 0,
   });

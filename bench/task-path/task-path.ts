@@ -25,6 +25,12 @@ import { Agent, defaultConfig, parseResources } from '../../src/agent-sidecar/in
 import { API_VERSION, type Store, type StoredObject } from '../../src/store/types.js';
 import { testCgroupRoot, removeTestResources } from '../../test/support/cleanup.js';
 import { controlPlane, repoRoot, type ControlPlane } from '../../test/e2e/support/control-plane.js';
+import { devAccess } from '../../src/auth/access-from-flags.js';
+import { newToken } from '../../src/auth/token.js';
+
+// The bench's controller, agents and clients share one admin token (found through the env).
+const token = newToken();
+process.env.MEZZO_TOKEN = token;
 
 function flag(name: string, fallback: string): string {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
@@ -84,6 +90,7 @@ async function run(
     logger,
     metrics: new MetricsRegistry(),
     store,
+    access: devAccess(token),
     grpcPort: 0,
     httpPort: 0,
     taskNamespace: namespace,
