@@ -4,7 +4,7 @@
  * helpers find it as they would a dev token. Child processes that run their own
  * `mezzo dev` get an environment without it (dev-process.ts: `envWithoutToken`).
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { devAccess } from '../../src/auth/access-from-flags.js';
 import { newToken } from '../../src/auth/token.js';
@@ -24,6 +24,7 @@ export function authHeader(token: string = TEST_TOKEN): { authorization: string 
 
 /** Writes {@link TEST_TOKEN} to `<dir>/token` (mode 0600) and returns the path, for `--token-file`. */
 export function writeTestTokenFile(dir: string): string {
+  mkdirSync(dir, { recursive: true });
   const file = join(dir, 'token');
   writeFileSync(file, `${TEST_TOKEN}\n`, { mode: 0o600 });
   return file;
