@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { newToken } from '../../../src/auth/token.js';
 import { cleanCgroupTrees } from '../../../test/support/cgroups.js';
 import { MEZZO_BIN } from '../../../test/support/dev-process.js';
 import { freePort } from '../../../test/support/net.js';
@@ -37,6 +38,8 @@ export class SoakCluster {
   readonly markers: string;
   readonly batchDir: string;
   readonly agentDir: string;
+  /** The administrator's token: the controller's and agent's `--token-file`, the clients' bearer. */
+  private readonly token = newToken();
 
   private constructor(
     readonly cfg: SoakConfig,
@@ -53,6 +56,8 @@ export class SoakCluster {
     // Tasks run as nobody: they must reach the marker directory and write in it.
     chmodSync(dir, 0o755);
     chmodSync(this.markers, 0o777);
+    const tokenFile = join(dir, 'token');
+    writeFileSync(tokenFile, `${this.token}\n`, { mode: 0o600 });
     const grpc = `127.0.0.1:${grpcPort}`;
     this.controller = new ManagedProcess(
       'controller',
@@ -73,6 +78,8 @@ export class SoakCluster {
         'default',
         '--agent-ping-timeout',
         String(cfg.agentPingTimeoutS),
+        '--token-file',
+        tokenFile,
       ],
       join(logs, 'controller.log'),
     );
@@ -98,6 +105,8 @@ export class SoakCluster {
         '--no-node-labels',
         '--usage-interval',
         '30',
+        '--token-file',
+        tokenFile,
       ],
       join(logs, 'agent.log'),
     );
@@ -121,6 +130,7 @@ export class SoakCluster {
         String(cfg.seed),
       ],
       join(logs, 'batch.log'),
+      { MEZZO_TOKEN: this.token },
     );
   }
 
@@ -129,6 +139,11 @@ export class SoakCluster {
     const dir = mkdtempSync(join(tmpdir(), 'mezzo-soak-'));
     const root = `mezzo-soak-${process.pid}-${Date.now().toString(36)}`;
     return new SoakCluster(cfg, dir, root, await freePort(), await freePort());
+  }
+
+  /** The bearer header of every HTTP call to the controller. */
+  private get auth(): { authorization: string } {
+    return { authorization: `Bearer ${this.token}` };
   }
 
   /** The controller's HTTP API. */
@@ -144,7 +159,10 @@ export class SoakCluster {
   /** GET a JSON document from the controller; undefined while it does not answer. */
   async get<T>(path: string): Promise<T | undefined> {
     try {
-      const res = await fetch(`${this.server}${path}`, { signal: AbortSignal.timeout(5_000) });
+      const res = await fetch(`${this.server}${path}`, {
+        headers: this.auth,
+        signal: AbortSignal.timeout(5_000),
+      });
       return res.ok ? ((await res.json()) as T) : undefined;
     } catch {
       return undefined;
@@ -174,7 +192,7 @@ export class SoakCluster {
         const res = await fetch(`${this.server}/apply`, {
           method: 'POST',
           body: JSON.stringify(objects),
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...this.auth },
           signal: AbortSignal.timeout(10_000),
         });
         const body: unknown = await res.json();
@@ -194,7 +212,7 @@ export class SoakCluster {
       try {
         const res = await fetch(
           `${this.server}/objects?kind=App&name=${encodeURIComponent(name)}&namespace=default`,
-          { method: 'DELETE', signal: AbortSignal.timeout(10_000) },
+          { method: 'DELETE', headers: this.auth, signal: AbortSignal.timeout(10_000) },
         );
         if (res.ok || res.status === 404) return;
         throw new Error(`delete answered ${res.status}`);

@@ -42,6 +42,8 @@ export class ManagedProcess {
     readonly name: string,
     private readonly argv: () => string[],
     readonly logFile: string,
+    /** Environment variables added to this process's own. */
+    private readonly env: Readonly<Record<string, string>> = {},
   ) {}
 
   /** Its pid while it runs. */
@@ -65,7 +67,10 @@ export class ManagedProcess {
   start(): void {
     if (this.alive) throw new Error(`${this.name} is already running`);
     const fd = openSync(this.logFile, 'a');
-    const child = spawn(process.execPath, this.argv(), { stdio: ['ignore', fd, fd] });
+    const child = spawn(process.execPath, this.argv(), {
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env, ...this.env },
+    });
     closeSync(fd);
     this.child = child;
     this.starts++;

@@ -27,6 +27,12 @@ import { statusOf, writeEnded, writeScheduled } from './task-status.js';
 import { addFinalizer, removeFinalizer } from './finalizer.js';
 import { placeTasks, type Waiting } from './placing.js';
 
+/**
+ * How long an agent counts as one Spread may place on after its last offer: a few offer
+ * cycles, so that offers arriving in separate events still share the tasks out.
+ */
+const AGENT_MEMORY_MS = 10_000;
+
 export { TASK_FINALIZER } from './finalizer.js';
 
 /** Settings for {@link DefaultFramework}. */
@@ -52,6 +58,10 @@ export interface DefaultFrameworkOptions {
 export class DefaultFramework {
   private readonly client: SchedulerClient;
   private readonly clock: Clock;
+  /** Agents offered lately (ID → when): Spread shares a round's tasks out over them. */
+  private readonly offeredAgents = new Map<string, number>();
+  /** When each agent last got a task (a sequence number): Spread's tie-break. */
+  private readonly lastPlaced = new Map<string, number>();
   private readonly book = new TaskBook();
   /** Our Task objects as last seen, by `namespace/name`. */
   private readonly objects = new Map<string, StoredObject>();
@@ -77,7 +87,16 @@ export class DefaultFramework {
       });
     });
     this.client.on('offers', (offers) => {
+      const now = this.clock.now();
+      for (const o of offers) this.offeredAgents.set(o.agent_id, now);
+      for (const [agent, at] of this.offeredAgents) {
+        if (now - at <= AGENT_MEMORY_MS) continue;
+        this.offeredAgents.delete(agent);
+        this.lastPlaced.delete(agent);
+      }
       placeTasks(offers, {
+        agentsKnown: this.offeredAgents.size,
+        lastPlaced: this.lastPlaced,
         client: this.client,
         book: this.book,
         policy: opts.policy ?? 'Spread',

@@ -33,6 +33,19 @@ export interface PlacingDeps {
   client: SchedulerClient;
   book: TaskBook;
   policy: 'Spread' | 'BinPack';
+  /**
+   * Agents offered lately, this round's included: while some are missing from a round,
+   * Spread places no more on one agent than its share of everything live and waiting
+   * over them, so that tasks wait a moment for the other offers rather than pile onto
+   * the first.
+   */
+  agentsKnown?: number;
+  /**
+   * When each agent last got a task (a sequence number, kept by the framework across
+   * rounds): Spread breaks load ties by it, so that rounds of one task each still take
+   * turns over equally loaded agents.
+   */
+  lastPlaced?: Map<string, number>;
   logger: Logger;
   /** Objects waiting now. */
   waiting(): Waiting[];
@@ -137,7 +150,22 @@ function plan(offers: Offer__Output[], waiting: Waiting[], d: PlacingDeps): Slot
   }));
   // Spread keeps `order` sorted by load (stable: offer order breaks ties); BinPack keeps
   // the offers' order, so the first offers fill up before the next are touched.
-  const order = d.policy === 'BinPack' ? [...slots] : [...slots].sort((a, b) => a.load - b.load);
+  let sequence = d.lastPlaced ? maxOf(d.lastPlaced) : 0;
+  const turn = (s: Slot) => d.lastPlaced?.get(s.offer.agent_id) ?? -1;
+  const order =
+    d.policy === 'BinPack'
+      ? [...slots]
+      : [...slots].sort((a, b) => a.load - b.load || turn(a) - turn(b));
+  // Spread, while agents offered lately are missing from this round (their offers come in
+  // another event): no agent here gets more than its share. Only then — with every agent
+  // in the round, least-loaded-first spreads by itself, and a cap could strand tasks that
+  // fit on one agent only; an agent never offered again drops out of the count.
+  const offered = new Set(offers.map((o) => o.agent_id)).size;
+  const known = Math.max(d.agentsKnown ?? 0, offered);
+  const share =
+    d.policy === 'BinPack' || known <= offered
+      ? Infinity
+      : Math.ceil((d.book.size + waiting.length) / known);
   for (const w of waiting) {
     if (d.book.taskOf(w.key)) continue;
     try {
@@ -145,6 +173,8 @@ function plan(offers: Offer__Output[], waiting: Waiting[], d: PlacingDeps): Slot
       for (let i = 0; i < order.length; i++) {
         const s = order[i];
         if (!s) continue;
+        // Sorted by load: when this slot has its share, so have the rest.
+        if (s.load >= share) break;
         const fit = s.matcher.take(needs);
         if (!fit.ok) continue;
         const id = newTaskId(w.obj.metadata.namespace ?? 'default', w.obj.metadata.name);
@@ -154,6 +184,7 @@ function plan(offers: Offer__Output[], waiting: Waiting[], d: PlacingDeps): Slot
         d.book.track({ taskId: id, key: w.key, agentId: s.offer.agent_id });
         s.chosen.push({ w, id, info });
         s.load++;
+        d.lastPlaced?.set(s.offer.agent_id, ++sequence);
         if (d.policy !== 'BinPack') resort(order, i);
         break;
       }
@@ -200,4 +231,10 @@ async function accept(offer: Offer__Output, go: Chosen[], d: PlacingDeps): Promi
 function unplace(c: Chosen, d: PlacingDeps): void {
   d.book.forget(c.id);
   d.release(c.w);
+}
+
+function maxOf(m: Map<string, number>): number {
+  let max = 0;
+  for (const v of m.values()) if (v > max) max = v;
+  return max;
 }

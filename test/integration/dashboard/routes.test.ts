@@ -15,6 +15,7 @@ import { MetricsRegistry } from '../../../src/shared/metrics.js';
 import type { EmbeddedStore } from '../../../src/store/embedded.js';
 import type { StoredObject } from '../../../src/store/types.js';
 import { startController, until } from '../controller/support.js';
+import { authHeader } from '../../support/auth.js';
 
 interface StreamEvent {
   event: string;
@@ -30,7 +31,7 @@ interface Reader {
 
 async function open(url: string): Promise<Reader> {
   const abort = new AbortController();
-  const res = await fetch(url, { signal: abort.signal });
+  const res = await fetch(url, { signal: abort.signal, headers: authHeader() });
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
   const events: StreamEvent[] = [];
@@ -190,14 +191,17 @@ test('the shell and its modules are served with a strict policy; nothing else is
     assert.equal((await fetch(`${base}/ui/${m[1] ?? ''}`)).status, 200, m[1]);
   }
   // A HEAD of the stream would hold a slot open with nothing to read: there is none.
-  assert.equal((await fetch(`${base}/events`, { method: 'HEAD' })).status, 405);
+  assert.equal(
+    (await fetch(`${base}/events`, { method: 'HEAD', headers: authHeader() })).status,
+    405,
+  );
   for (const path of [
     '/ui/main.js.map',
     '/ui/missing.js',
     '/ui/..%2F..%2Fcontroller%2Fhttp.js',
     '/ui/..%2Fapi.js',
   ]) {
-    const res = await fetch(`${base}${path}`);
+    const res = await fetch(`${base}${path}`, { headers: authHeader() });
     assert.equal(res.status, 404, path);
     await res.body?.cancel();
   }

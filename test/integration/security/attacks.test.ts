@@ -200,7 +200,7 @@ test('agents: no token is UNAUTHENTICATED, a node-bound identity only registers 
   assert.equal(other.code, grpc.status.PERMISSION_DENIED);
   assert.match(
     other.details ?? '',
-    /bound to node node-a and may not register an agent for node "node-b"/,
+    /may not register an agent for node "node-b": the token is bound to node node-a/,
   );
   // Taking over the real agent's ID is refused too, even for its own node name.
   const takeover = await rawRegister(address, TOKENS.nodeA, {
