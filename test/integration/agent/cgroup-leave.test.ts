@@ -38,10 +38,17 @@ test("a task leaves the agent's devices and freezer cgroups for the hierarchies'
     h.controller.launch(shellTask('stay', 'sleep 30', { mem: 32 }));
     await h.controller.waitForState('stay', 'TASK_RUNNING');
     const memDir = join('/sys/fs/cgroup/memory', h.config.cgroupRoot);
-    const procs = readFileSync(join(memDir, readTaskDir(memDir), 'cgroup.procs'), 'utf8')
-      .split('\n')
-      .filter((l) => l !== '')
-      .map(Number);
+    const read = () =>
+      readFileSync(join(memDir, readTaskDir(memDir), 'cgroup.procs'), 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+        .map(Number);
+    // RUNNING is reported once the supervisor is spawned; it joins its cgroups just after.
+    let procs = read();
+    for (let i = 0; procs.length < 2 && i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      procs = read();
+    }
     assert.ok(procs.length > 0, 'the task runs in its memory cgroup');
     for (const pid of procs) {
       for (const c of hierarchies) assert.equal(cgroupOf(pid, c), '/', `pid ${String(pid)} ${c}`);
