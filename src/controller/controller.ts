@@ -72,6 +72,11 @@ export { TASK_ID_LABEL, TASK_OBJECT_LABEL } from './task-mirror.js';
 
 /** Label on a Framework mirror naming the framework (its name in FrameworkInfo). */
 export const FRAMEWORK_NAME_LABEL = 'mezzo.dev/framework-name';
+/**
+ * Annotation on a Framework mirror naming the user that subscribed the framework: after a
+ * restart, only that user may resubscribe with its ID.
+ */
+export const FRAMEWORK_SUBSCRIBER_ANNOTATION = 'mezzo.dev/subscribed-by';
 /** Finalizer on a Framework mirror: deletion tears the framework down first. */
 export const FRAMEWORK_FINALIZER = 'mezzo.dev/teardown';
 
@@ -150,7 +155,14 @@ export class Controller {
       (s) => {
         s.addService(
           schedulerProto().mezzo.v1.Scheduler.service,
-          schedulerService(this.core, { guard, namespace: this.namespace }),
+          schedulerService(this.core, {
+            guard,
+            namespace: this.namespace,
+            recordedSubscriber: async (id) =>
+              (await this.opts.store.get('Framework', id, this.namespace))?.metadata.annotations?.[
+                FRAMEWORK_SUBSCRIBER_ANNOTATION
+              ],
+          }),
         );
         s.addService(agentProto().mezzo.v1.Agent.service, agentService(this.core, guard));
       },
@@ -333,6 +345,9 @@ export class Controller {
           name: id,
           namespace: this.namespace,
           labels: { [FRAMEWORK_NAME_LABEL]: labelValue(fw.info.name) },
+          ...(fw.principal
+            ? { annotations: { [FRAMEWORK_SUBSCRIBER_ANNOTATION]: fw.principal.username } }
+            : {}),
           finalizers: [FRAMEWORK_FINALIZER],
         },
         spec: {
@@ -341,6 +356,17 @@ export class Controller {
           scheduler: { kind: 'External' },
         },
       });
+    } else if (
+      fw.principal &&
+      !obj.metadata.deletionTimestamp &&
+      obj.metadata.annotations?.[FRAMEWORK_SUBSCRIBER_ANNOTATION] === undefined
+    ) {
+      // Made before subscribers were recorded: record it now (it never changes after).
+      obj.metadata.annotations = {
+        ...obj.metadata.annotations,
+        [FRAMEWORK_SUBSCRIBER_ANNOTATION]: fw.principal.username,
+      };
+      await store.update(obj);
     }
     let running = 0;
     for (const tid of fw.tasks) if (this.core.tasks.get(tid)?.state === 'TASK_RUNNING') running++;

@@ -26,6 +26,12 @@ export interface SchedulerAccess {
   readonly guard: AccessGuard;
   /** The namespace `register frameworks` is asked in (the controller's). */
   readonly namespace: string;
+  /**
+   * The user name that subscribed framework `id` before this controller started (its
+   * Framework object records it), so that a restart does not hand the framework to
+   * whoever resubscribes with its ID first.
+   */
+  readonly recordedSubscriber?: (id: string) => Promise<string | undefined>;
 }
 
 /**
@@ -106,13 +112,20 @@ export function schedulerService(core: ControllerCore, access: SchedulerAccess):
       call.emit('error', denied);
       return;
     }
-    const existing = info?.id ? core.frameworks.get(info.id) : undefined;
-    if (existing?.principal && !samePrincipal(existing.principal, auth.principal)) {
+    const id = info?.id ?? '';
+    const existing = id ? core.frameworks.get(id) : undefined;
+    // Known here: the principal that subscribed it. Known only from before this start: the
+    // user name its Framework object records (a uid may differ across restarts).
+    const recorded = id && !existing ? await access.recordedSubscriber?.(id) : undefined;
+    const other = existing?.principal
+      ? !samePrincipal(existing.principal, auth.principal)
+      : recorded !== undefined && recorded !== auth.principal.username;
+    if (other) {
       call.emit(
         'error',
         grpcError(
           grpc.status.PERMISSION_DENIED,
-          `framework ${existing.id} was subscribed by another principal; user "${auth.principal.username}" may not take it over`,
+          `framework ${id} was subscribed by another principal; user "${auth.principal.username}" may not take it over`,
         ),
       );
       return;

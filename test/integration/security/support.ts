@@ -44,6 +44,8 @@ const POLICY = `rules:
 
 /** A guarded controller. */
 export interface GuardedController {
+  /** Its work dir (its store): another controller started on it is a restart. */
+  dir: string;
   controller: Controller;
   store: EmbeddedStore;
   metrics: MetricsRegistry;
@@ -52,8 +54,7 @@ export interface GuardedController {
 }
 
 /** Starts a controller whose callers are checked as `mezzo dev --static-tokens --authz-policy` checks them. */
-export async function startGuarded(): Promise<GuardedController> {
-  const dir = tempDir('mezzo-sec-');
+export async function startGuarded(dir = tempDir('mezzo-sec-')): Promise<GuardedController> {
   const tokens = join(dir, 'tokens.csv');
   writeFileSync(
     tokens,
@@ -87,6 +88,7 @@ export async function startGuarded(): Promise<GuardedController> {
   });
   await controller.start();
   return {
+    dir,
     controller,
     store,
     metrics,
