@@ -11,13 +11,18 @@ import { DefaultFramework } from '../../../src/frameworks/default/default-framew
 import { isTerminal } from '../../../src/controller/records.js';
 import type { Controller } from '../../../src/controller/controller.js';
 import type { Agent } from '../../../src/agent-sidecar/index.js';
-import type { SchedulerClient } from '../../../src/sdk/scheduler-client.js';
-import type { Operation } from '../../../src/gen/mezzo/v1/Operation.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { API_VERSION, type Store, type StoredObject } from '../../../src/store/types.js';
 import type { TaskStatus__Output } from '../../../src/gen/mezzo/v1/TaskStatus.js';
 import { needCgroups } from '../agent/support/harness.js';
-import { framework, launch, startAgent, startController, until } from './support.js';
+import {
+  acceptFirstOffer,
+  framework,
+  launch,
+  startAgent,
+  startController,
+  until,
+} from './support.js';
 import { testCgroupRoot } from '../../support/cleanup.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -115,21 +120,6 @@ async function cluster(host: string, resources: string) {
   return { ...started, stop, root };
 }
 
-/** Launches `ops` on the framework's first offer, and declines every later one. */
-function launchOnce(fw: SchedulerClient, ops: (agentId: string) => Operation[]): void {
-  let launched = false;
-  fw.on('offers', (offers) => {
-    for (const o of offers) {
-      if (launched) {
-        fw.decline([o.id], 60).catch(() => undefined);
-        continue;
-      }
-      launched = true;
-      fw.accept([o.id], ops(o.agent_id), 60).catch(() => undefined);
-    }
-  });
-}
-
 const taskObject = (name: string): StoredObject => ({
   apiVersion: API_VERSION,
   kind: 'Task',
@@ -203,8 +193,10 @@ test("a framework's task is killed when the Task object made for it is deleted, 
   cleanup.push(() => fw.close());
   const updates: TaskStatus__Output[] = [];
   fw.on('update', (s) => updates.push(s));
-  launchOnce(fw, (agentId) =>
-    [0, 1, 2].map((i) => launch(`tp${String(i)}`, agentId, 'exec sleep 300', 0.1, 16)),
+  acceptFirstOffer(
+    fw,
+    (agentId) => [0, 1, 2].map((i) => launch(`tp${String(i)}`, agentId, 'exec sleep 300', 0.1, 16)),
+    60,
   );
   await fw.start();
   const running = async () =>
@@ -240,8 +232,10 @@ test('a Task object deleted while the controller was down: its task is killed, n
   const port = Number(controller.grpcAddress.split(':').pop());
   const fw = framework(controller.grpcAddress, 'survivor', ['r'], 300);
   cleanup.push(() => fw.close());
-  launchOnce(fw, (agentId) =>
-    ['keep', 'gone'].map((id) => launch(id, agentId, 'exec sleep 300', 0.1, 16)),
+  acceptFirstOffer(
+    fw,
+    (agentId) => ['keep', 'gone'].map((id) => launch(id, agentId, 'exec sleep 300', 0.1, 16)),
+    60,
   );
   await fw.start();
   const stateOf = async (s: Store, name: string) =>
@@ -282,7 +276,7 @@ test('a task whose object was never written before its controller died gets one,
   const port = Number(first.controller.grpcAddress.split(':').pop());
   const fw = framework(first.controller.grpcAddress, 'unwritten', ['r'], 300);
   cleanup.push(() => fw.close());
-  launchOnce(fw, (agentId) => [launch('unwritten', agentId, 'exec sleep 300', 0.1, 16)]);
+  acceptFirstOffer(fw, (agentId) => [launch('unwritten', agentId, 'exec sleep 300', 0.1, 16)], 60);
   await fw.start();
   const running = async (s: Store) =>
     ((await s.get('Task', 'unwritten', 'default'))?.status as { state?: string } | undefined)

@@ -180,7 +180,11 @@ export function launch(
  * Accepts the framework's first offer with the operations `ops` makes for its agent, and
  * declines every later offer for a minute.
  */
-export function acceptFirstOffer(fw: SchedulerClient, ops: (agentId: string) => Operation[]): void {
+export function acceptFirstOffer(
+  fw: SchedulerClient,
+  ops: (agentId: string) => Operation[],
+  refuseSeconds = 0,
+): void {
   let accepted = false;
   fw.on('offers', (offers) => {
     for (const o of offers) {
@@ -189,7 +193,7 @@ export function acceptFirstOffer(fw: SchedulerClient, ops: (agentId: string) => 
         continue;
       }
       accepted = true;
-      fw.accept([o.id], ops(o.agent_id), 0).catch(() => undefined);
+      fw.accept([o.id], ops(o.agent_id), refuseSeconds).catch(() => undefined);
     }
   });
 }
