@@ -58,12 +58,18 @@ export async function addFinalizer(
   }
 }
 
-/** Removes `finalizer` from the object (letting a deleted object go); a no-op when absent. */
+/**
+ * Removes `finalizer` from the object (letting a deleted object go). A no-op, without a
+ * read, when the given copy does not carry it (callers pass a copy seen after the delete
+ * began, and no finalizer can be added to an object being deleted); a no-op too when the
+ * stored object no longer does.
+ */
 export async function removeFinalizer(
   store: Store,
   obj: StoredObject,
   finalizer: string,
 ): Promise<void> {
+  if (!(obj.metadata.finalizers ?? []).includes(finalizer)) return;
   for (let i = 0; ; i++) {
     const cur = await store.get(obj.kind, obj.metadata.name, obj.metadata.namespace);
     if (!cur || !(cur.metadata.finalizers ?? []).includes(finalizer)) return;

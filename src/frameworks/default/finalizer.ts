@@ -17,7 +17,6 @@ export function addFinalizer(store: Store, obj: StoredObject): Promise<boolean> 
 }
 
 /** Removes the finalizer, letting a deleted object go. */
-export async function removeFinalizer(store: Store, obj: StoredObject): Promise<void> {
-  if (!(obj.metadata.finalizers ?? []).includes(TASK_FINALIZER)) return;
-  await finalizers.removeFinalizer(store, obj, TASK_FINALIZER);
+export function removeFinalizer(store: Store, obj: StoredObject): Promise<void> {
+  return finalizers.removeFinalizer(store, obj, TASK_FINALIZER);
 }
