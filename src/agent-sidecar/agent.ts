@@ -304,10 +304,11 @@ export class Agent {
   /** register, or (once the agent has an ID) reregister with every task and its latest state. */
   private hello(): AgentMessage {
     if (!this.agentId) return { register: this.agentInfo() };
-    // As Mesos' agent: live tasks, and finished ones with an update still to deliver (a
-    // finished, acknowledged task is settled; reporting it only costs the controller).
+    // As Mesos' agent: live tasks, and finished ones with an update still to deliver or
+    // still being written (a finished, acknowledged task is settled; reporting it only
+    // costs the controller).
     const ids = [...this.tasks.keys()].filter(
-      (id) => this.tasks.get(id)?.phase !== 'done' || this.updates.pending(id).length > 0,
+      (id) => this.tasks.get(id)?.phase !== 'done' || !this.updates.isDone(id),
     );
     const tasks = ids.map((id) => this.tasks.get(id)?.task).filter((t) => t !== undefined);
     const latest = ids

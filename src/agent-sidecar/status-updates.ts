@@ -84,6 +84,8 @@ interface Stream {
   nextSeq: number;
   /** Unacknowledged updates, oldest first. */
   pending: StoredUpdate[];
+  /** Updates made but not yet on disk (so not yet in `pending`). */
+  writing: number;
   latest: StoredUpdate | undefined;
   /** Serialises log writes and sends for this task. */
   chain: Promise<void>;
@@ -136,6 +138,7 @@ export class StatusUpdateManager {
       log: new AppendLog(logPath),
       nextSeq: 1,
       pending: [],
+      writing: 0,
       latest: undefined,
       chain: Promise.resolve(),
       timer: undefined,
@@ -200,11 +203,22 @@ export class StatusUpdateManager {
     return n;
   }
 
-  /** True when the task's terminal update was acknowledged (or it has none pending and is terminal). */
+  /**
+   * True when the task's terminal update was acknowledged: it is terminal, and no update
+   * of it waits for an acknowledgement or for its write to the log. (While a terminal
+   * update is being written, it is in neither the log nor `pending`; a re-registration
+   * that took the task for settled then dropped it, and the controller declared it
+   * TASK_GONE before its TASK_FINISHED arrived — the soak's conflicting final states.)
+   */
   isDone(taskId: string): boolean {
     const s = this.streams.get(taskId);
     if (!s) return true;
-    return s.pending.length === 0 && s.latest !== undefined && isTerminal(s.latest.state);
+    return (
+      s.pending.length === 0 &&
+      s.writing === 0 &&
+      s.latest !== undefined &&
+      isTerminal(s.latest.state)
+    );
   }
 
   /**
@@ -226,8 +240,13 @@ export class StatusUpdateManager {
       ...(u.exitCode !== undefined ? { exitCode: u.exitCode } : {}),
     };
     s.latest = stored;
+    s.writing++;
     const done = s.chain.then(async () => {
-      await s.log.append(JSON.stringify({ u: stored }));
+      try {
+        await s.log.append(JSON.stringify({ u: stored }));
+      } finally {
+        s.writing--;
+      }
       s.pending.push(stored);
       if (s.pending.length === 1) this.sendHead(s);
     });

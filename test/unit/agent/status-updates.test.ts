@@ -217,3 +217,27 @@ test('an update in flight waits longer when acknowledgements measured meanwhile 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a terminal update being written is not settled: the task is not done until it is acknowledged', async () => {
+  const { dir, make } = setup();
+  try {
+    const m = make();
+    m.open('a', 'fw', join(dir, 'a.log'));
+    const running = await m.update('a', { state: 'TASK_RUNNING' });
+    await m.acknowledge('a', running.uuid);
+    // TASK_FINISHED is the latest update from here on, but it is neither on disk nor
+    // pending until its append resolves: a re-registration in between must still report
+    // the task (before the fix, isDone() was true here and the agent left it out).
+    const writing = m.update('a', { state: 'TASK_FINISHED' });
+    assert.equal(m.latest('a')?.state, 'TASK_FINISHED');
+    assert.equal(m.pending('a').length, 0, 'not pending before the write');
+    assert.equal(m.isDone('a'), false, 'being written');
+    const finished = await writing;
+    assert.equal(m.isDone('a'), false, 'written, not acknowledged');
+    await m.acknowledge('a', finished.uuid);
+    assert.equal(m.isDone('a'), true, 'acknowledged');
+    await m.stop();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
