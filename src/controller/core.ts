@@ -17,6 +17,7 @@ import type { StatusReason } from '../gen/mezzo/v1/StatusReason.js';
 import { OfferBook } from './offer-book.js';
 import { RecoveryWindow } from './recovery-window.js';
 import { CompletedTasks, DEFAULT_COMPLETED_BOUNDS } from './completed-tasks.js';
+import { StoredFinals } from './stored-finals.js';
 import { deliver, written } from './status-flow.js';
 import { sendOffers } from './offer-flow.js';
 import { FileReads } from './files.js';
@@ -84,6 +85,8 @@ export class ControllerCore {
     Pick<CoreOptions, CoreCallbacks | 'access'>;
   /** Agents expected back and tasks recovered from the store, after a restart. */
   readonly recovery: RecoveryWindow;
+  /** Final states found on Task objects at start, for reconciliation (bounded). */
+  readonly storedFinals: StoredFinals;
   private allocationScheduled = false;
   private periodic: { cancel(): void } | undefined;
   private stopped = false;
@@ -105,6 +108,10 @@ export class ControllerCore {
       this.clock,
       this.opts.agentPingTimeoutMs,
       (id) => this.agents.get(id)?.state === 'active',
+    );
+    // As many as the completed-task history can hold in all.
+    this.storedFinals = new StoredFinals(
+      this.opts.maxCompletedTasksPerFramework * this.opts.maxCompletedFrameworks,
     );
     this.log = options.logger;
     this.m = controllerMetrics(options.metrics);

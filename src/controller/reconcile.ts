@@ -5,10 +5,12 @@
  * state its registered agent reported, TASK_GONE when the named agent is registered and
  * did not report it (the agent is authoritative about its tasks), no answer yet while an
  * agent that was active before a controller restart may still re-register (the
- * framework asks again), and TASK_UNKNOWN otherwise.
+ * framework asks again), and TASK_UNKNOWN otherwise. A task that ended before a restart is
+ * answered with the final state its Task object recorded (stored-finals.ts).
  */
 import type { ControllerCore } from './core.js';
 import type { TaskStatus } from '../gen/mezzo/v1/TaskStatus.js';
+import type { TaskState__Output } from '../gen/mezzo/v1/TaskState.js';
 
 /** The status to send for one task, or undefined to hold the answer for now. */
 export function reconcileAnswer(
@@ -26,9 +28,9 @@ export function reconcileAnswer(
       reason: 'REASON_RECONCILIATION',
     };
   }
-  const unknown = (state: 'TASK_GONE' | 'TASK_UNKNOWN', message: string): TaskStatus => ({
+  const answer = (state: TaskState__Output, message: string, on = agentId): TaskStatus => ({
     task_id: taskId,
-    agent_id: agentId,
+    agent_id: on,
     state,
     reason: 'REASON_RECONCILIATION',
     message,
@@ -36,6 +38,11 @@ export function reconcileAnswer(
     framework_id: frameworkId,
     timestamp: core.clock.now() / 1000,
   });
+  // Ended before this controller started: its Task object holds the final state.
+  const stored = core.storedFinals.get(taskId);
+  if (stored?.frameworkId === frameworkId) {
+    return answer(stored.state, stored.message, stored.agentId);
+  }
   for (const a of agentId ? [core.agents.get(agentId)] : core.agents.values()) {
     const done = a?.state === 'active' ? a.reportedDone?.get(taskId) : undefined;
     if (done?.info.framework_id === frameworkId)
@@ -43,8 +50,8 @@ export function reconcileAnswer(
   }
   const agent = agentId ? core.agents.get(agentId) : undefined;
   if (agent?.state === 'active') {
-    return unknown('TASK_GONE', `agent ${agentId} is registered and does not have the task`);
+    return answer('TASK_GONE', `agent ${agentId} is registered and does not have the task`);
   }
   if (core.recoveringAgents(agentId)) return undefined;
-  return unknown('TASK_UNKNOWN', 'no agent reports the task');
+  return answer('TASK_UNKNOWN', 'no agent reports the task');
 }

@@ -73,7 +73,17 @@ async function recoverTasks(store: Store, core: ControllerCore): Promise<number>
     const [taskId, frameworkId, agentId] = [st?.taskId, st?.frameworkId, st?.agentId];
     if (typeof taskId !== 'string' || typeof frameworkId !== 'string') continue;
     if (typeof agentId !== 'string' || !taskId || !frameworkId || !agentId) continue;
-    if (!state || isTerminal(state) || core.tasks.has(taskId)) continue;
+    if (!state || core.tasks.has(taskId)) continue;
+    if (isTerminal(state)) {
+      const message = (o.status as { message?: unknown }).message;
+      core.storedFinals.note(taskId, {
+        frameworkId,
+        agentId,
+        state,
+        message: typeof message === 'string' ? message : '',
+      });
+      continue;
+    }
     const name = o.metadata.name;
     const rec: TaskRecord = {
       id: taskId,

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskStatus__Output } from '../../../src/gen/mezzo/v1/TaskStatus.js';
-import { framework, launch, startAgent, startController, until } from './support.js';
+import { eventually, framework, launch, startAgent, startController, until } from './support.js';
+import { authHeader } from '../../support/auth.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 after(async () => {
@@ -93,4 +94,63 @@ test('an agent back without a task it ran: the framework hears TASK_GONE', async
   agent = await startAgent(controller.grpcAddress, 'cpus:1;mem:128', 'rec-b', '', workDir);
   await until(() => states.includes('TASK_GONE'), 10_000, 'TASK_GONE for the forgotten task');
   assert.equal(controller.core.tasks.get('brief')?.state, 'TASK_GONE');
+});
+
+test('after a restart, a task that ended before it is answered with the final state its Task object holds', async () => {
+  const first = await startController(undefined, 0, { agentPingTimeoutMs: 5000 });
+  let controller = first.controller;
+  const port = Number(controller.grpcAddress.split(':').pop());
+  cleanup.push(() => controller.stop());
+  const agent = await startAgent(controller.grpcAddress, 'cpus:1;mem:128', 'rec-c');
+  cleanup.push(() => agent.stop());
+  const fw = framework(controller.grpcAddress, 'remembers', ['r']);
+  cleanup.push(() => fw.close());
+  const updates: TaskStatus__Output[] = [];
+  fw.on('update', (s) => updates.push(s));
+  let launched = false;
+  fw.on('offers', (offers) => {
+    for (const o of offers) {
+      if (launched) fw.decline([o.id], 60).catch(() => undefined);
+      else {
+        launched = true;
+        fw.accept([o.id], [launch('ended', o.agent_id, 'true', 0.1, 16)]).catch(() => undefined);
+      }
+    }
+  });
+  await fw.start();
+  await until(() => updates.some((u) => u.state === 'TASK_FINISHED'), 10_000, 'the task to end');
+  const agentId = [...controller.core.agents.keys()][0] ?? '';
+  // Its final state is on its Task object once the acknowledged update reached the agent.
+  await eventually(
+    async () =>
+      (await first.store.list('Task')).some(
+        (o) => (o.status as { state?: string } | undefined)?.state === 'TASK_FINISHED',
+      ),
+    10_000,
+    () => 'the Task object to show TASK_FINISHED',
+  );
+
+  // ...and the agent has the acknowledgement: it no longer reports the task.
+  await eventually(
+    async () => {
+      const res = await fetch(`http://127.0.0.1:${String(agent.port)}/state`, {
+        headers: authHeader(),
+      });
+      const st = (await res.json()) as { tasks: { taskId: string; pendingUpdates: number }[] };
+      return st.tasks.find((x) => x.taskId === 'ended')?.pendingUpdates === 0;
+    },
+    10_000,
+    () => 'the agent to have the acknowledgement',
+  );
+
+  await controller.stop();
+  controller = (await startController(first.dir, port, { agentPingTimeoutMs: 5000 })).controller;
+  await until(() => fw.connected, 10_000, 'the framework to resubscribe');
+  await until(() => controller.core.agents.get(agentId)?.state === 'active', 10_000, 'the agent');
+  updates.length = 0;
+  await fw.reconcile([{ task_id: 'ended', agent_id: agentId }]);
+  await until(() => updates.some((u) => u.task_id === 'ended'), 5_000, 'an answer');
+  // The agent no longer reports the settled task: without the store's record this was
+  // TASK_GONE (and TASK_UNKNOWN with the agent away).
+  assert.equal(updates.find((u) => u.task_id === 'ended')?.state, 'TASK_FINISHED');
 });
