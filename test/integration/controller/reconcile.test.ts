@@ -7,7 +7,15 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TaskStatus__Output } from '../../../src/gen/mezzo/v1/TaskStatus.js';
-import { eventually, framework, launch, startAgent, startController, until } from './support.js';
+import {
+  acceptFirstOffer,
+  eventually,
+  framework,
+  launch,
+  startAgent,
+  startController,
+  until,
+} from './support.js';
 import { authHeader } from '../../support/auth.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -73,18 +81,7 @@ test('an agent back without a task it ran: the framework hears TASK_GONE', async
   fw.on('update', (s) => {
     if (s.task_id === 'brief') states.push(s.state);
   });
-  let launched = false;
-  fw.on('offers', (offers) => {
-    for (const o of offers) {
-      if (launched) fw.decline([o.id], 60).catch(() => undefined);
-      else {
-        launched = true;
-        fw.accept([o.id], [launch('brief', o.agent_id, 'exec sleep 1', 0.1, 16)]).catch(
-          () => undefined,
-        );
-      }
-    }
-  });
+  acceptFirstOffer(fw, (agentId) => [launch('brief', agentId, 'exec sleep 1', 0.1, 16)]);
   await fw.start();
   await until(() => states.includes('TASK_RUNNING'), 10_000, 'the task running');
   // The agent goes away, the task ends meanwhile, and the agent's record of it is lost.
@@ -107,16 +104,7 @@ test('after a restart, a task that ended before it is answered with the final st
   cleanup.push(() => fw.close());
   const updates: TaskStatus__Output[] = [];
   fw.on('update', (s) => updates.push(s));
-  let launched = false;
-  fw.on('offers', (offers) => {
-    for (const o of offers) {
-      if (launched) fw.decline([o.id], 60).catch(() => undefined);
-      else {
-        launched = true;
-        fw.accept([o.id], [launch('ended', o.agent_id, 'true', 0.1, 16)]).catch(() => undefined);
-      }
-    }
-  });
+  acceptFirstOffer(fw, (a) => [launch('ended', a, 'true', 0.1, 16)]);
   await fw.start();
   await until(() => updates.some((u) => u.state === 'TASK_FINISHED'), 10_000, 'the task to end');
   const agentId = [...controller.core.agents.keys()][0] ?? '';
