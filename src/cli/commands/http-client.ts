@@ -5,6 +5,7 @@
  * bearer token found as src/auth/client-token.ts says (like kubectl's kubeconfig).
  */
 import { request } from 'node:https';
+import { isIP } from 'node:net';
 import { bearer, findToken } from '../../auth/client-token.js';
 import { isErrorBody } from '../../shared/http/errors.js';
 import type { ClientTls, Endpoints } from './endpoint.js';
@@ -28,7 +29,13 @@ export function controllerFetch(
   return new Promise((resolve, reject) => {
     const req = request(
       url,
-      { method: init.method ?? 'GET', headers, ca: tls.ca, servername: tls.serverName },
+      {
+        method: init.method ?? 'GET',
+        headers,
+        ca: tls.ca,
+        // An address is checked against the certificate's IP names; SNI carries only names.
+        ...(isIP(tls.serverName) ? {} : { servername: tls.serverName }),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
