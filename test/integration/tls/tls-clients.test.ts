@@ -7,11 +7,9 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { request } from 'node:https';
-import { join } from 'node:path';
 import { startAgentHttp } from '../../../src/agent-sidecar/agent-http.js';
 import { StatusUpdateManager } from '../../../src/agent-sidecar/status-updates.js';
 import { resolveEndpoints } from '../../../src/cli/commands/endpoint.js';
@@ -21,60 +19,17 @@ import { silentLogger } from '../../../src/shared/logger.js';
 import { MetricsRegistry } from '../../../src/shared/metrics.js';
 import { testAccess } from '../../support/auth.js';
 import { tempDir } from '../../support/cleanup.js';
+import { TestCertificates } from '../../support/test-certs.js';
 
 const dir = tempDir('mezzo-tls-clients-');
-const f = (name: string) => join(dir, name);
 
-function openssl(...args: string[]): void {
-  execFileSync('openssl', args, { stdio: 'ignore' });
-}
+const certs = new TestCertificates(dir);
+const f = (name: string) => certs.file(name);
 
 /** A CA, and a serving pair it signs for `name` and 127.0.0.1. */
 function makeCerts(ca: string, name: string): void {
-  const subj = (cn: string) => ['-subj', `/CN=${cn}`];
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    ...subj(ca),
-    '-keyout',
-    f(`${ca}.key`),
-    '-out',
-    f(`${ca}.crt`),
-  );
-  writeFileSync(f('san.ext'), `subjectAltName = DNS:${name}, IP:127.0.0.1\n`);
-  openssl(
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    ...subj(name),
-    '-keyout',
-    f(`${name}.key`),
-    '-out',
-    f(`${name}.csr`),
-  );
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    f(`${name}.csr`),
-    '-CA',
-    f(`${ca}.crt`),
-    '-CAkey',
-    f(`${ca}.key`),
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    f('san.ext'),
-    '-out',
-    f(`${name}.crt`),
-  );
+  certs.makeCa(ca);
+  certs.makeServing(ca, name, name);
 }
 
 const servers: Server[] = [];
