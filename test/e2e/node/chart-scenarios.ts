@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, type ControlPlane } from '../support/control-plane.js';
+import { controllerFetch } from '../../../src/cli/commands/http-client.js';
 import { tempDir } from '../../support/cleanup.js';
 import { chartCa, httpsGet, leader, RELEASE, serviceAccountToken } from './chart-clients.js';
 import { componentPods, eventually, getJson, podReady, type Pod } from './support.js';
@@ -119,14 +120,14 @@ export async function rotateWithoutRestart(
   return took;
 }
 
+/** POSTs to the leader as `token`, verifying it with the chart's CA. */
 async function post(
+  ca: Buffer,
   hostPort: string,
   path: string,
   token: string,
   body?: unknown,
 ): Promise<{ status: number; text: string }> {
-  const { controllerFetch } = await import('../../../src/cli/commands/http-client.js');
-  const ca = await caCache.get();
   const res = await controllerFetch(
     `https://${hostPort}${path}`,
     {
@@ -142,9 +143,6 @@ async function post(
   return { status: res.status, text: await res.text() };
 }
 
-/** The CA the scenarios' own calls use (set by {@link authOnNode}). */
-const caCache = { get: (): Promise<Buffer> => Promise.reject(new Error('no CA yet')) };
-
 /**
  * A pod identity with no rights: 403 for apply and for killing a running task (which
  * keeps running); after RoleBindings the same apply goes through and the kill ends it.
@@ -153,7 +151,7 @@ export async function authOnNode(
   cp: ControlPlane,
   taskState: (name: string, ns: string) => Promise<string | undefined>,
 ): Promise<void> {
-  caCache.get = () => chartCa(cp);
+  const ca = await chartCa(cp);
   const ns = 'team-node';
   await cp.kubectl(['create', 'namespace', ns]);
   const token = await serviceAccountToken(cp, ns, 'batch');
@@ -171,14 +169,14 @@ export async function authOnNode(
     'the sleeper running',
   );
   const { http } = await leader(cp);
-  const denied = await post(http, '/apply', token, [task('second')]);
+  const denied = await post(ca, http, '/apply', token, [task('second')]);
   assert.equal(denied.status, 403, denied.text);
   assert.match(denied.text, /system:serviceaccount:team-node:batch/);
   const sleeperId = (
     await getJson<{ status?: { taskId?: string } }>(cp, ['tasks.mezzo.dev', 'sleeper', '-n', ns])
   ).status?.taskId;
   assert.ok(sleeperId, 'the Task object names its task ID');
-  const killDenied = await post(http, `/kill?task=${encodeURIComponent(sleeperId)}`, token);
+  const killDenied = await post(ca, http, `/kill?task=${encodeURIComponent(sleeperId)}`, token);
   assert.equal(killDenied.status, 403, killDenied.text);
   assert.equal(await taskState('sleeper', ns), 'TASK_RUNNING');
 
@@ -194,7 +192,7 @@ export async function authOnNode(
   ]);
   const applied = await eventually(
     async () => {
-      const r = await post(http, '/apply', token, [task('second')]);
+      const r = await post(ca, http, '/apply', token, [task('second')]);
       return r.status === 403 ? undefined : r;
     },
     60_000,
@@ -203,7 +201,7 @@ export async function authOnNode(
   assert.equal(applied.status, 200, applied.text);
   const killed = await eventually(
     async () => {
-      const r = await post(http, `/kill?task=${encodeURIComponent(sleeperId)}`, token);
+      const r = await post(ca, http, `/kill?task=${encodeURIComponent(sleeperId)}`, token);
       return r.status === 403 ? undefined : r;
     },
     60_000,
