@@ -6,33 +6,16 @@
  * controller's pod deleted while the example SDK framework runs its job.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, type ControlPlane } from '../support/control-plane.js';
+import { runNode } from '../support/run-node.js';
 import { controllerFetch } from '../../../src/cli/commands/http-client.js';
 import { tempDir } from '../../support/cleanup.js';
 import { chartCa, httpsGet, leader, RELEASE, serviceAccountToken } from './chart-clients.js';
 import { componentPods, eventually, getJson, podReady, type Pod } from './support.js';
 
 const bin = join(repoRoot, 'bin/mezzo.js');
-
-/** Runs a `node` script to its exit, with `env` added; collects its output. */
-export async function runNode(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; out: string; err: string }> {
-  const p = spawn(process.execPath, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
-  });
-  let out = '';
-  let err = '';
-  p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await new Promise<number | null>((resolve) => p.on('exit', resolve));
-  return { code, out, err };
-}
 
 /** The `mezzo` CLI with the admin kubeconfig, as a user on the host. */
 export function cli(cp: ControlPlane, args: string[], env: Record<string, string>) {
