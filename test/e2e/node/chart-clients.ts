@@ -34,8 +34,10 @@ export async function chartCa(cp: ControlPlane): Promise<Buffer> {
   return Buffer.from(ca, 'base64');
 }
 
-/** The Lease's holder and the leader's HTTP address (pod IP:port). */
-export async function leader(cp: ControlPlane): Promise<{ holder: string; http: string }> {
+/** The Lease's holder and the leader's HTTP and gRPC addresses (pod IP:port). */
+export async function leader(
+  cp: ControlPlane,
+): Promise<{ holder: string; http: string; grpc: string }> {
   const lease = await getJson<{
     metadata: { annotations?: Record<string, string> };
     spec: { holderIdentity?: string };
@@ -43,6 +45,7 @@ export async function leader(cp: ControlPlane): Promise<{ holder: string; http: 
   return {
     holder: lease.spec.holderIdentity ?? '',
     http: lease.metadata.annotations?.['mezzo.dev/leader-http-address'] ?? '',
+    grpc: lease.metadata.annotations?.['mezzo.dev/leader-address'] ?? '',
   };
 }
 

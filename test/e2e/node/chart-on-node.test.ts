@@ -30,9 +30,9 @@ import {
 } from './support.js';
 import { archiveFacts, dockerfileFacts } from './image-layout.js';
 import { chartCa, leader, serviceAccountToken } from './chart-clients.js';
+import { authOnNode } from './auth-on-node.js';
 import {
   agentPortOverTls,
-  authOnNode,
   cliThroughLease,
   leaderFailover,
   rotateWithoutRestart,
@@ -305,7 +305,7 @@ test('mezzo get tasks and logs through the Lease with the chart CA; the agent po
   await agentPortOverTls(cp, adminToken);
 });
 
-test('a pod identity with no rights gets 403 for apply and kill; after a RoleBinding both work', async () => {
+test('a pod identity with no rights: 403 and PERMISSION_DENIED; after RoleBindings apply, kill and subscribe work', async () => {
   await authOnNode(cp, async (name, ns) => (await taskState(name, ns))?.state);
 });
 

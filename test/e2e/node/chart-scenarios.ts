@@ -2,18 +2,17 @@
  * The node test's scenarios against the chart's controller, each a function of the
  * running cluster so that chart-on-node.test.ts stays one ordered story: the CLI and TLS
  * (the chart's CA, the agents' TLS port, a rotation the servers pick up without a
- * restart), a pod identity with no rights and then with a RoleBinding, and the leader
- * controller's pod deleted while the example SDK framework runs its job.
+ * restart), and the leader controller's pod deleted while the example SDK framework runs
+ * its job. (RBAC for a pod identity: auth-on-node.ts.)
  */
 import assert from 'node:assert/strict';
 import { chmodSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, type ControlPlane } from '../support/control-plane.js';
 import { runNode } from '../support/run-node.js';
-import { controllerFetch } from '../../../src/cli/commands/http-client.js';
 import { tempDir } from '../../support/cleanup.js';
-import { chartCa, httpsGet, leader, RELEASE, serviceAccountToken } from './chart-clients.js';
-import { componentPods, eventually, getJson, podReady, type Pod } from './support.js';
+import { chartCa, httpsGet, leader, RELEASE } from './chart-clients.js';
+import { componentPods, eventually, podReady, type Pod } from './support.js';
 
 const bin = join(repoRoot, 'bin/mezzo.js');
 
@@ -101,102 +100,6 @@ export async function rotateWithoutRestart(
     'no controller pod was replaced or restarted',
   );
   return took;
-}
-
-/** POSTs to the leader as `token`, verifying it with the chart's CA. */
-async function post(
-  ca: Buffer,
-  hostPort: string,
-  path: string,
-  token: string,
-  body?: unknown,
-): Promise<{ status: number; text: string }> {
-  const res = await controllerFetch(
-    `https://${hostPort}${path}`,
-    {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    },
-    { ca, serverName: RELEASE.controllerName },
-  );
-  return { status: res.status, text: await res.text() };
-}
-
-/**
- * A pod identity with no rights: 403 for apply and for killing a running task (which
- * keeps running); after RoleBindings the same apply goes through and the kill ends it.
- */
-export async function authOnNode(
-  cp: ControlPlane,
-  taskState: (name: string, ns: string) => Promise<string | undefined>,
-): Promise<void> {
-  const ca = await chartCa(cp);
-  const ns = 'team-node';
-  await cp.kubectl(['create', 'namespace', ns]);
-  const token = await serviceAccountToken(cp, ns, 'batch');
-  const task = (name: string) => ({
-    apiVersion: 'mezzo.dev/v1alpha1',
-    kind: 'Task',
-    metadata: { name, namespace: ns },
-    spec: { command: 'sleep 600', resources: { cpus: 0.1, mem: 16 } },
-  });
-  // The team's task, placed by the default framework as the administrator applied it.
-  await cp.kubectl(['apply', '-f', '-'], JSON.stringify(task('sleeper')));
-  await eventually(
-    async () => ((await taskState('sleeper', ns)) === 'TASK_RUNNING' ? true : undefined),
-    120_000,
-    'the sleeper running',
-  );
-  const { http } = await leader(cp);
-  const denied = await post(ca, http, '/apply', token, [task('second')]);
-  assert.equal(denied.status, 403, denied.text);
-  assert.match(denied.text, /system:serviceaccount:team-node:batch/);
-  const sleeperId = (
-    await getJson<{ status?: { taskId?: string } }>(cp, ['tasks.mezzo.dev', 'sleeper', '-n', ns])
-  ).status?.taskId;
-  assert.ok(sleeperId, 'the Task object names its task ID');
-  const killDenied = await post(ca, http, `/kill?task=${encodeURIComponent(sleeperId)}`, token);
-  assert.equal(killDenied.status, 403, killDenied.text);
-  assert.equal(await taskState('sleeper', ns), 'TASK_RUNNING');
-
-  // The chart's ClusterRole for teams, bound in the team's namespace: create, kill.
-  await cp.kubectl([
-    'create',
-    'rolebinding',
-    'editor',
-    '-n',
-    ns,
-    '--clusterrole=mezzo-editor',
-    `--serviceaccount=${ns}:batch`,
-  ]);
-  const applied = await eventually(
-    async () => {
-      const r = await post(ca, http, '/apply', token, [task('second')]);
-      return r.status === 403 ? undefined : r;
-    },
-    60_000,
-    'the RoleBinding to take effect',
-  );
-  assert.equal(applied.status, 200, applied.text);
-  const killed = await eventually(
-    async () => {
-      const r = await post(ca, http, `/kill?task=${encodeURIComponent(sleeperId)}`, token);
-      return r.status === 403 ? undefined : r;
-    },
-    60_000,
-    'the kill to be allowed',
-  );
-  assert.equal(killed.status, 200, killed.text);
-  await eventually(
-    async () => ((await taskState('sleeper', ns)) === 'TASK_KILLED' ? true : undefined),
-    60_000,
-    'the sleeper killed',
-  );
-  await cp.kubectl(['delete', 'namespace', ns, '--wait=false']);
 }
 
 /**
