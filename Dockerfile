@@ -14,9 +14,10 @@ COPY bench ./bench
 RUN npx tsc -p tsconfig.json && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
-# tar and ca-certificates for the agent's fetcher; procps for operators debugging a node.
+# tar and ca-certificates for the agent's fetcher; procps for operators debugging a node;
+# python3 for tasks such as the demo's `web` (python3 -m http.server).
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends tar gzip unzip ca-certificates procps \
+  && apt-get install -y --no-install-recommends tar gzip unzip ca-certificates procps python3 \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /opt/mezzo
 COPY --from=build /src/package.json ./

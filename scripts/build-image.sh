@@ -5,7 +5,9 @@
 # same /opt/mezzo layout, entrypoint, environment, working directory and user, on a
 # smaller root: the machine's Node runtime and its shared libraries, util-linux's setsid,
 # unshare and setpriv, BusyBox (sh and the tools tasks and the fetcher use: tar, gzip,
-# unzip, ps) instead of Debian's userland,
+# unzip, ps) instead of Debian's userland, Python 3 (the interpreter and its standard
+# library, without tests, IDLE, tkinter, ensurepip or caches: the demo's `web` task and
+# the dashboard's New Application example run `python3 -m http.server`),
 # CA certificates, and passwd/group entries for root, nobody and 65532.
 #
 #   scripts/build-image.sh [--import SOCKET] [--out FILE] [IMAGE]
@@ -13,7 +15,7 @@
 #     --out     the OCI archive (default .tmp/image/mezzo.oci.tar)
 #     --import  also import it into containerd's k8s.io namespace at SOCKET
 #
-# Tools: buildah and busybox-static from Debian (installed when missing), node, npm.
+# Tools: buildah, busybox-static and python3 from Debian (installed when missing), node, npm.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,6 +38,8 @@ log() { printf '[build-image] %s\n' "$*" >&2; }
 missing=()
 command -v buildah >/dev/null 2>&1 || missing+=(buildah)
 [[ -x /bin/busybox ]] && /bin/busybox --list 2>/dev/null | grep -qx unzip || missing+=(busybox-static)
+# Debian's interpreter (not a pyenv or venv one on PATH): its stdlib is under /usr/lib.
+[[ -x /usr/bin/python3 ]] || missing+=(python3)
 if ((${#missing[@]})); then
   [[ $(id -u) -eq 0 ]] || { log "missing: sudo apt-get install -y ${missing[*]}"; exit 1; }
   log "installing ${missing[*]} from Debian"
@@ -84,6 +88,22 @@ for applet in $(/bin/busybox --list); do
   [[ -e "$root/bin/$applet" || -e "$root/usr/bin/$applet" ]] || ln -s busybox "$root/bin/$applet"
 done
 ln -s /bin/env "$root/usr/bin/env"
+# Python: Debian's interpreter and standard library (with its compiled modules), minus
+# what no task needs at run time.
+py_bin=$(readlink -f /usr/bin/python3)
+py_ver=$(basename "$py_bin")
+cp "$py_bin" "$root/usr/bin/$py_ver"
+ln -s "$py_ver" "$root/usr/bin/python3"
+mkdir -p "$root/usr/lib"
+tar -C /usr/lib -cf - --exclude="$py_ver/test" --exclude="$py_ver/idlelib" \
+  --exclude="$py_ver/tkinter" --exclude="$py_ver/ensurepip" --exclude="$py_ver/lib2to3" \
+  --exclude="$py_ver/site-packages" --exclude="$py_ver/dist-packages" \
+  --exclude='__pycache__' --exclude="$py_ver/config-*" "$py_ver" | tar -C "$root/usr/lib" -xf -
+for lib in $(ldd "$py_bin" "$root/usr/lib/$py_ver"/lib-dynload/*.so 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// {print $3}' | sort -u); do
+  [[ -e "$root$lib" ]] && continue
+  mkdir -p "$root$(dirname "$lib")"
+  cp -L "$lib" "$root$lib"
+done
 cp -L /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
 cat >"$root/etc/passwd" <<'PW'
 root:x:0:0:root:/root:/bin/sh

@@ -33,6 +33,10 @@ export interface Shard {
 export interface WordCountOptions {
   /** Controller gRPC address, or every replica's (the client follows a failover). */
   controller: string | string[];
+  /** PEM of the CA the controller's certificate chains to: connect over TLS. */
+  ca?: Buffer;
+  /** With {@link ca}: the name in the certificate (e.g. the chart's Service name). */
+  serverName?: string;
   shards: Shard[];
   /** Directory (shared by the agents) that receives part files. */
   outDir: string;
@@ -122,6 +126,8 @@ export class WordCountJob {
     for (const s of opts.shards) this.state.set(s.id, { phase: 'waiting', since: now });
     this.client = new SchedulerClient({
       address: opts.controller,
+      ...(opts.ca ? { ca: opts.ca } : {}),
+      ...(opts.serverName ? { serverName: opts.serverName } : {}),
       framework: {
         name: 'wordcount',
         user: 'nobody',

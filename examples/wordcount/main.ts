@@ -28,6 +28,8 @@ const program = new Command('wordcount')
   .option('--flaky <ids>', 'shards whose first attempt fails on purpose (comma-separated)', '')
   .option('--locality-wait <ms>', 'how long a task waits for an agent in its zone', '3000')
   .option('--task-delay <seconds>', 'seconds each task sleeps before counting', '0')
+  .option('--ca-file <file>', "CA of the controller's certificate (connect over TLS)")
+  .option('--server-name <name>', "with --ca-file: the name in the controller's certificate")
   .parse();
 
 const o = program.opts<{
@@ -38,6 +40,8 @@ const o = program.opts<{
   flaky: string;
   localityWait: string;
   taskDelay: string;
+  caFile?: string;
+  serverName?: string;
 }>();
 const jobFile = parse(readFileSync(o.job, 'utf8')) as JobFile;
 const base = dirname(resolve(o.job));
@@ -52,6 +56,8 @@ mkdirSync(outDir, { recursive: true });
 chmodSync(outDir, 0o777);
 const job = new WordCountJob({
   controller: o.controller.split(','),
+  ...(o.caFile ? { ca: readFileSync(o.caFile) } : {}),
+  ...(o.serverName ? { serverName: o.serverName } : {}),
   shards,
   outDir,
   role: o.role,

@@ -1,14 +1,18 @@
 /**
  * The agent's own HTTP port on the shared HTTP layer: /metrics (Prometheus), /healthz and
- * /state (JSON). It reads the agent through a narrow view so this file needs no reference
- * to the Agent class (which would be an import cycle).
+ * /state (JSON), over TLS when given a certificate (the chart's, re-read from its files so
+ * a rotation needs no restart). It reads the agent through a narrow view so this file needs
+ * no reference to the Agent class (which would be an import cycle).
  */
 import type http from 'node:http';
 import { installHttpGuard } from '../auth/http-guard.js';
 import type { AccessControl } from '../auth/types.js';
+import { SystemClock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { MetricsRegistry } from '../shared/metrics.js';
 import { createHttpApp, listenHttp } from '../shared/http/server.js';
+import { CertificateReloader } from '../shared/tls/certificate-reloader.js';
+import type { AgentHttpTls } from './config.js';
 import type { StatusUpdateManager } from './status-updates.js';
 import type { TaskRecord } from './task-record.js';
 
@@ -38,10 +42,27 @@ export async function startAgentHttp(
   view: AgentHttpView,
   host: string,
   port: number,
+  tls?: AgentHttpTls,
 ): Promise<{ server: http.Server; port: number }> {
+  // Unusable files throw here, before the port opens: an agent told to serve TLS never
+  // falls back to plain HTTP.
+  const reloader = tls
+    ? new CertificateReloader(
+        { certFile: tls.certFile, keyFile: tls.keyFile },
+        {
+          clock: new SystemClock(),
+          logger: view.logger.child({ component: 'tls' }),
+          metrics: view.metrics,
+          pollMs: tls.reloadSeconds * 1000,
+        },
+      )
+    : undefined;
   const app = createHttpApp({
     boundary: { logger: view.logger, metrics: view.metrics, component: 'agent' },
+    ...(reloader ? { tls: reloader } : {}),
   });
+  // The agent closes the server itself (not the app): stop polling the files with it.
+  if (reloader) app.server.on('close', () => reloader.stop());
   installHttpGuard(app, { access: view.access, metrics: view.metrics });
   app.get('/metrics', { schema }, async (_req, reply) => {
     await view.collectUsage();

@@ -406,6 +406,7 @@ export class Agent {
       },
       this.config.httpHost,
       this.config.httpPort,
+      this.config.httpTls,
     );
     this.httpServer = server;
     this.httpPort = port;

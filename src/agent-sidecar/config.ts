@@ -8,6 +8,13 @@ import { ValidationError } from '../shared/errors.js';
 import type { Resource } from '../gen/mezzo/v1/Resource.js';
 import type { Attribute } from '../gen/mezzo/v1/Attribute.js';
 
+/** The agent port's serving certificate: PEM files, re-read every `reloadSeconds`. */
+export interface AgentHttpTls {
+  certFile: string;
+  keyFile: string;
+  reloadSeconds: number;
+}
+
 /** Everything an {@link Agent} needs; see docs/agent.md for each knob. */
 export interface AgentConfig {
   /** Controller addresses `host:port`; the agent rotates through them on failure. */
@@ -31,6 +38,8 @@ export interface AgentConfig {
   httpHost: string;
   /** HTTP port; 0 picks a free one. */
   httpPort: number;
+  /** Serve the HTTP port over TLS with this certificate; unset: plain HTTP. */
+  httpTls?: AgentHttpTls;
   /** Name of the cgroup (under each controller's mount) that holds the task cgroups. */
   cgroupRoot: string;
   /** Default Unix user for tasks. */

@@ -25,6 +25,9 @@ export interface AgentFlags {
   controller: string;
   tokenFile?: string;
   controllerCaFile?: string;
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  tlsReload: string;
   kubeAuth?: boolean;
   workDir: string;
   resources?: string;
@@ -64,6 +67,9 @@ export function addAgentOptions(cmd: Command): Command {
       '--controller-ca-file <file>',
       'connect over TLS, verifying the controller with this CA',
     )
+    .option('--tls-cert-file <file>', 'serve the HTTP port over TLS with this certificate (PEM)')
+    .option('--tls-key-file <file>', "the --tls-cert-file certificate's private key (PEM)")
+    .option('--tls-reload <s>', 'how often the certificate files are re-read, seconds', '10')
     .option(
       '--kube-auth',
       'check callers of the HTTP port with TokenReview and SubjectAccessReview (in a cluster)',
@@ -116,6 +122,20 @@ function num(v: string, name: string): number {
   return n;
 }
 
+/** The agent port's certificate flags: both files or neither. */
+function httpTls(f: AgentFlags): Pick<AgentConfig, 'httpTls'> {
+  if (!f.tlsCertFile && !f.tlsKeyFile) return {};
+  if (!f.tlsCertFile || !f.tlsKeyFile)
+    throw new Error('--tls-cert-file and --tls-key-file go together');
+  return {
+    httpTls: {
+      certFile: f.tlsCertFile,
+      keyFile: f.tlsKeyFile,
+      reloadSeconds: Math.max(1, num(f.tlsReload, 'tls-reload')),
+    },
+  };
+}
+
 /** Turns parsed flags into a config. */
 export function configFromFlags(f: AgentFlags): AgentConfig {
   return defaultConfig({
@@ -134,6 +154,7 @@ export function configFromFlags(f: AgentFlags): AgentConfig {
     ...(f.nodeName ? { nodeName: f.nodeName } : {}),
     httpHost: f.host,
     httpPort: num(f.port, 'port'),
+    ...httpTls(f),
     cgroupRoot: f.cgroupRoot,
     defaultUser: f.user,
     allowRoot: f.allowRoot === true,

@@ -9,3 +9,9 @@ export const LEADER_ADDRESS_ANNOTATION = 'mezzo.dev/leader-address';
 
 /** The leader's HTTP API (host:port), for the `mezzo` CLI. */
 export const LEADER_HTTP_ANNOTATION = 'mezzo.dev/leader-http-address';
+
+/**
+ * `https` when the leader serves its HTTP API over TLS (absent: plain HTTP), so that the
+ * CLI knows to verify it with the CA it is given.
+ */
+export const LEADER_HTTP_SCHEME_ANNOTATION = 'mezzo.dev/leader-http-scheme';

@@ -90,3 +90,28 @@ app.kubernetes.io/component: {{ .component }}
 {{- range .Values.auth.extraAgentIdentities }}{{ $ids = append $ids . }}{{ end -}}
 {{- join "," $ids -}}
 {{- end -}}
+
+{{/*
+The Secret holding the agent's serving certificate for its HTTP port, and the keys in it:
+the default mode adds agent.crt/agent.key to the chart's TLS Secret; cert-manager issues a
+second Certificate; with an existing Secret, tls.agentExistingSecret (empty: the agent's
+port stays plain HTTP). Prints nothing when the agent serves no TLS.
+*/}}
+{{- define "mezzo.agentTlsSecret" -}}
+{{- if .Values.tls.enabled -}}
+{{- if .Values.tls.certManager.enabled -}}
+{{ printf "%s-agent-tls" (include "mezzo.fullname" .) }} tls.crt tls.key
+{{- else if .Values.tls.existingSecret -}}
+{{- with .Values.tls.agentExistingSecret }}{{ . }} tls.crt tls.key{{ end -}}
+{{- else -}}
+{{ include "mezzo.tlsSecretName" . }} agent.crt agent.key
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The names the agents' certificate is valid for (clients verify with a server name). */}}
+{{- define "mezzo.agentTlsDnsNames" -}}
+{{- $svc := printf "%s-agent" (include "mezzo.fullname" .) -}}
+- {{ $svc }}
+- {{ printf "%s.%s.svc" $svc .Release.Namespace }}
+{{- end -}}

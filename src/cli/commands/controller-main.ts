@@ -19,6 +19,7 @@ import { Controller, type RecordEvent } from '../../controller/controller.js';
 import { startStandbyHttp } from '../../controller/http/standby.js';
 import { startBuiltinFrameworks } from '../../frameworks/builtin.js';
 import { LEADER_HTTP_ANNOTATION, LeaderElector } from '../../kube/leader-election.js';
+import { LEADER_HTTP_SCHEME_ANNOTATION } from '../../kube/lease-annotations.js';
 import { EventRecorder } from '../../kube/events.js';
 import { EmbeddedStore } from '../../store/embedded.js';
 import { KubernetesStore } from '../../store/kubernetes.js';
@@ -198,6 +199,7 @@ export async function runController(flags: ControllerFlags): Promise<void> {
     address,
     annotations: {
       [LEADER_HTTP_ANNOTATION]: `${flags.advertiseAddress ?? flags.host}:${flags.httpPort}`,
+      ...(security.tls ? { [LEADER_HTTP_SCHEME_ANNOTATION]: 'https' } : {}),
     },
     leaseDurationMs: Number(flags.leaseDuration) * 1000,
     renewDeadlineMs: Number(flags.renewDeadline) * 1000,

@@ -10,11 +10,11 @@ import { isTerminal } from '../../controller/records.js';
 import type { TaskState__Output as TaskState } from '../../gen/mezzo/v1/TaskState.js';
 import { controllerOptions, resolveEndpoints, type EndpointOptions } from './endpoint.js';
 import { objectKinds, objectTable, table, stateCell } from './printer.js';
-import { callController } from './http-client.js';
+import { callController, type ControllerTarget } from './http-client.js';
 import { isErrorBody } from '../../shared/http/errors.js';
 
 /** A call to the controller; `apply`'s 422 carries per-object rejections. */
-function call(server: string, path: string, init?: RequestInit): Promise<unknown> {
+function call(server: ControllerTarget, path: string, init?: RequestInit): Promise<unknown> {
   return callController(server, path, init, [422]);
 }
 
@@ -50,7 +50,10 @@ const COLUMNS: Record<string, string[]> = {
 };
 
 /** Finds a task by ID or (unique) name in the controller's state. */
-async function resolveTask(server: string, ref: string): Promise<{ id: string; state: string }> {
+async function resolveTask(
+  server: ControllerTarget,
+  ref: string,
+): Promise<{ id: string; state: string }> {
   const state = (await call(server, '/state')) as {
     tasks: { id: string; name: string; state: string }[];
   };
@@ -74,7 +77,7 @@ export function registerTaskCommands(program: Command): void {
     .option('-f, --follow', 'keep printing until the task ends')
     .option('--stderr', 'stderr instead of stdout')
     .action(async (ref: string, o: { follow?: boolean; stderr?: boolean } & EndpointOptions) => {
-      const server = (await resolveEndpoints(o)).http;
+      const server = await resolveEndpoints(o);
       const task = await resolveTask(server, ref);
       let offset = 0;
       for (;;) {
@@ -91,7 +94,7 @@ export function registerTaskCommands(program: Command): void {
     .description('kill a task (SIGTERM, then SIGKILL after its grace period)')
     .argument('<task>', 'task ID or name')
     .action(async (ref: string, o: EndpointOptions) => {
-      const server = (await resolveEndpoints(o)).http;
+      const server = await resolveEndpoints(o);
       const task = await resolveTask(server, ref);
       const r = (await call(server, `/kill?task=${encodeURIComponent(task.id)}`, {
         method: 'POST',
@@ -115,7 +118,7 @@ export function registerObjects(program: Command): void {
     .description('create or update Mezzo objects from a YAML file (like kubectl apply)')
     .requiredOption('-f, --filename <file>', 'YAML file with one or more objects')
     .action(async (o: { filename: string } & EndpointOptions) => {
-      const server = (await resolveEndpoints(o)).http;
+      const server = await resolveEndpoints(o);
       const objects = readObjects(o.filename);
       const results = applyResults(
         await call(server, '/apply', {
@@ -137,7 +140,7 @@ export function registerObjects(program: Command): void {
     .argument('<kind>', `${Object.keys(COLUMNS).join(' | ')} | apps | schedules | roles | …`)
     .option('-o, --output <format>', 'table | json | yaml', 'table')
     .action(async (kind: string, o: { output: string } & EndpointOptions) => {
-      const server = (await resolveEndpoints(o)).http;
+      const server = await resolveEndpoints(o);
       if (!['table', 'json', 'yaml'].includes(o.output))
         throw new Error(`unknown output format "${o.output}": table, json or yaml`);
       const cols = COLUMNS[kind];
@@ -172,7 +175,7 @@ export function registerObjects(program: Command): void {
     .argument('<name>', 'object name')
     .option('-n, --namespace <ns>', 'namespace of namespaced kinds', 'default')
     .action(async (kind: string, name: string, o: { namespace: string } & EndpointOptions) => {
-      const server = (await resolveEndpoints(o)).http;
+      const server = await resolveEndpoints(o);
       const objKind = objectKinds().get(kind);
       if (!objKind) throw new Error(`unknown kind "${kind}"`);
       const q = new URLSearchParams({ kind: objKind.kind, name, namespace: o.namespace });

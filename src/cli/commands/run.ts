@@ -10,6 +10,7 @@ import { SchedulerClient } from '../../sdk/scheduler-client.js';
 import { OfferMatcher } from '../../sdk/offers.js';
 import { commandTask, launch } from '../../sdk/tasks.js';
 import { controllerOptions, resolveEndpoints, type EndpointOptions } from './endpoint.js';
+import { controllerFetch } from './http-client.js';
 
 interface RunOptions extends EndpointOptions {
   cpus: string;
@@ -38,6 +39,7 @@ async function runTask(argv: string[], o: RunOptions): Promise<number> {
   const taskId = `${o.name}-${randomUUID().slice(0, 8)}`;
   const fw = new SchedulerClient({
     address: endpoints.grpc,
+    ...(endpoints.tls ? { ca: endpoints.tls.ca, serverName: endpoints.tls.serverName } : {}),
     reconnect: false,
     framework: {
       name: `mezzo-run:${o.name}`,
@@ -50,9 +52,10 @@ async function runTask(argv: string[], o: RunOptions): Promise<number> {
   let offset = 0;
   const pump = async () => {
     const token = await findToken({ address: endpoints.http }).catch(() => undefined);
-    const r = await fetch(
+    const r = await controllerFetch(
       `${endpoints.http}/logs?task=${encodeURIComponent(taskId)}&file=stdout&offset=${offset}`,
       token ? { headers: { authorization: bearer(token) } } : {},
+      endpoints.tls,
     ).catch(() => undefined);
     if (!r?.ok) return;
     const body = (await r.json()) as { data?: string };

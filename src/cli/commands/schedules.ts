@@ -64,7 +64,7 @@ export function registerSchedules(program: Command): void {
     .argument('<name>', 'Schedule name')
     .option('-n, --namespace <ns>', 'namespace', 'default')
     .action(async (name: string, o: { namespace: string } & EndpointOptions) => {
-      const server = (await resolveEndpoints(o)).http;
+      const server = await resolveEndpoints(o);
       // A fresh value each time: the framework serves each distinct value once.
       const value = new Date().toISOString();
       const q = `/annotate?kind=Schedule&name=${encodeURIComponent(name)}&namespace=${encodeURIComponent(o.namespace)}`;
@@ -87,7 +87,7 @@ export function registerSchedules(program: Command): void {
         throw new ScheduleCommandError(`graph knows only "schedules", not "${kind}"`);
       if (o.output !== 'dot' && o.output !== 'json')
         throw new ScheduleCommandError(`--output must be dot or json, not "${o.output}"`);
-      const server = (await resolveEndpoints(o)).http;
+      const server = await resolveEndpoints(o);
       const all = (await call(server, '/objects?kind=Schedule')) as ScheduleObject[];
       const mine = all.filter((s) => (s.metadata.namespace ?? 'default') === o.namespace);
       process.stdout.write(renderGraph(mine, o.output));

@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { controlPlane, repoRoot, type ControlPlane } from '../support/control-plane.js';
+import { runNode, type NodeRun } from '../support/run-node.js';
 import { killCgroupTrees } from '../../support/cgroups.js';
 import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
 import { authHeader, writeTestTokenFile } from '../../support/auth.js';
@@ -258,14 +259,8 @@ test('helm-installed Mezzo runs tasks from kubectl and survives the leader dying
 });
 
 /** Runs the mezzo CLI to its end; resolves with its exit code and output. */
-async function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  const p = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  p.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await new Promise<number | null>((resolve) => p.on('exit', resolve));
-  return { code, out, err };
+function cli(args: string[]): Promise<NodeRun> {
+  return runNode([bin, ...args]);
 }
 
 test('the CLI and an SDK framework find the Kubernetes-hosted leader through a kubeconfig', async () => {

@@ -18,11 +18,11 @@ import { REQUESTED_BY_ANNOTATION } from '../../../src/controller/http/requested-
 import { SystemClock } from '../../../src/shared/clock.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { MetricsRegistry } from '../../../src/shared/metrics.js';
-import { agentProto, schedulerProto } from '../../../src/shared/proto.js';
 import { EmbeddedStore } from '../../../src/store/embedded.js';
 import { tempDir } from '../../support/cleanup.js';
 import { podBoundToken } from '../support/bound-token.js';
 import { controlPlane, type ControlPlane } from '../support/control-plane.js';
+import { probeRegister, probeSubscribe, type ProbeResult } from '../support/grpc-probes.js';
 
 const NS = 'mezzo-ctl-auth';
 const TEAM = 'team-ctl';
@@ -103,61 +103,14 @@ async function http(method: string, path: string, bearer: string, body?: unknown
   return { status: res.status, body: (await res.json()) as { error?: { message: string } } };
 }
 
-/** Subscribes as a framework in `role`; the status the stream ends or starts with. */
-function subscribe(bearer: string, role: string): Promise<{ code: grpc.status; details: string }> {
-  const client = new (schedulerProto().mezzo.v1.Scheduler)(
-    controller.grpcAddress,
-    grpc.credentials.createInsecure(),
-  );
-  const md = new grpc.Metadata();
-  md.set('authorization', `Bearer ${bearer}`);
-  const call = client.Subscribe(
-    { framework_info: { name: 'fw', user: 'nobody', roles: [role] } },
-    md,
-  );
-  return new Promise((resolve) => {
-    call.on('data', () => {
-      call.cancel();
-      client.close();
-      resolve({ code: grpc.status.OK, details: 'subscribed' });
-    });
-    call.on('error', (e: grpc.ServiceError) => {
-      client.close();
-      resolve({ code: e.code, details: e.details });
-    });
-  });
+/** Subscribes as a framework in `role`; OK once the first event arrives. */
+function subscribe(bearer: string, role: string): Promise<ProbeResult> {
+  return probeSubscribe({ address: controller.grpcAddress }, bearer, role);
 }
 
 /** Registers an agent for `node`; OK once `registered` arrives, else the stream's status. */
-function register(bearer: string, node: string): Promise<{ code: grpc.status; details: string }> {
-  const client = new (agentProto().mezzo.v1.Agent)(
-    controller.grpcAddress,
-    grpc.credentials.createInsecure(),
-  );
-  const md = new grpc.Metadata();
-  md.set('authorization', `Bearer ${bearer}`);
-  const call = client.Connect(md);
-  return new Promise((resolve) => {
-    call.on('data', () => {
-      call.cancel();
-      client.close();
-      resolve({ code: grpc.status.OK, details: 'registered' });
-    });
-    call.on('error', (e: grpc.ServiceError) => {
-      client.close();
-      resolve({ code: e.code, details: e.details });
-    });
-    call.write({
-      register: {
-        agent_info: {
-          id: '',
-          hostname: node,
-          node_name: node,
-          resources: [{ name: 'cpus', type: 'SCALAR', scalar: 1 }],
-        },
-      },
-    });
-  });
+function register(bearer: string, node: string): Promise<ProbeResult> {
+  return probeRegister({ address: controller.grpcAddress }, bearer, node);
 }
 
 /** A Role (with namespace) or ClusterRole on mezzo.dev, applied as YAML (kubectl create role asks discovery). */

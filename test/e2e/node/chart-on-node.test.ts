@@ -2,8 +2,11 @@
 // manager): the image built without a registry (scripts/build-image.sh), `helm install`
 // with only the image reference and pull policy set, the demo tasks in cgroups the agent pod
 // makes on the host, a memory hog killed for memory, the agent pod deleted and recreated
-// by its DaemonSet with the running task untouched, `helm upgrade` and `helm uninstall`.
-// Figures (install to first task RUNNING, agent pod restart to task re-reported) are
+// by its DaemonSet with the running task untouched, the CLI and the chart's TLS (agents'
+// port included, a rotation without restart), RBAC for a pod identity, the leader
+// controller's pod deleted under the example SDK framework, the dashboard's browser flows,
+// `helm upgrade` and `helm uninstall`. Figures (install to first task RUNNING, agent pod
+// restart to tasks re-reported, leader deletion to the new leader serving, the PIDs) are
 // printed as JSON lines prefixed with `figure:`.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,6 +29,15 @@ import {
   type Pod,
 } from './support.js';
 import { archiveFacts, dockerfileFacts } from './image-layout.js';
+import { chartCa, leader, serviceAccountToken } from './chart-clients.js';
+import { authOnNode } from './auth-on-node.js';
+import {
+  agentPortOverTls,
+  cliThroughLease,
+  leaderFailover,
+  rotateWithoutRestart,
+} from './chart-scenarios.js';
+import { dashboardOnNode } from './dashboard-on-node.js';
 
 const execFileAsync = promisify(execFile);
 const NS = 'mezzo-system';
@@ -36,6 +48,7 @@ let cp: ControlPlane;
 let env: Record<string, string>;
 let preexisting: Set<string> = new Set();
 let archive = '';
+const figures: Record<string, number> = {};
 
 before(async () => {
   preexisting = existingTaskCgroups();
@@ -64,6 +77,8 @@ before(async () => {
 });
 
 after(() => {
+  // Printed even when a step failed: the figures measured up to there.
+  console.log(`figure: ${JSON.stringify(figures)}`);
   killAgentTasks(preexisting);
   cp.stop();
 });
@@ -72,6 +87,8 @@ interface TaskObject {
   metadata: { name: string };
   status?: { state?: string; reason?: string; message?: string; agentId?: string };
 }
+
+let adminToken = '';
 
 async function taskState(name: string, ns = 'default'): Promise<TaskObject['status']> {
   return (await getJson<TaskObject>(cp, ['tasks.mezzo.dev', name, '-n', ns])).status;
@@ -122,9 +139,10 @@ test("the registry-free image keeps the Dockerfile's layout, entrypoint, environ
   }
   assert.ok(paths.has('opt/mezzo/node_modules/@grpc/grpc-js'), 'runtime dependencies are');
   assert.ok(paths.has('usr/local/bin/node'), 'node where the official image has it');
+  // The demo's `web` task runs python3 -m http.server (the Dockerfile installs python3).
+  assert.ok(paths.has('usr/bin/python3'), 'python3 is in the image');
 });
 
-const figures: Record<string, number> = {};
 let installedAt = 0;
 
 test('helm install with only the image set: controllers Ready, leader elected, agent registered', async () => {
@@ -199,6 +217,9 @@ test('the demo runs on the node: tasks in their own cgroups with limits, a memor
   figures.installToFirstTaskRunningMs = Date.now() - installedAt;
   const hello = await waitTask('hello', 'TASK_FINISHED', 60_000);
   assert.ok(hello);
+  // python3 -m http.server: RUNNING now, and still RUNNING after the agent restart below
+  // (without python3 in the image it ends TASK_FAILED, exit 127).
+  await waitTask('web', 'TASK_RUNNING', 60_000);
   const dir = taskCgroups().find((d) => d.includes('ticker'));
   assert.ok(dir, 'the ticker has a cgroup under the agent root');
   assert.equal(memoryLimit(dir), 32 * 1048576);
@@ -261,9 +282,47 @@ test('the agent pod deleted: the DaemonSet recreates it and the running task kee
   const after = tickerPids();
   console.log(`figure: ${JSON.stringify({ tickerPidsBefore: before, tickerPidsAfter: after })}`);
   assert.ok(after.includes(before[0] ?? -1), `the ticker's shell ${String(before[0])} still runs`);
+  assert.equal((await taskState('web'))?.state, 'TASK_RUNNING', 'python3 serves in the image');
 });
 
-test('helm upgrade rolls the pods without losing the task; helm uninstall leaves CRDs and Tasks', async () => {
+test('mezzo get tasks and logs through the Lease with the chart CA; the agent port serves TLS', async () => {
+  adminToken = await serviceAccountToken(cp, 'default', 'e2e-admin');
+  await cp.kubectl([
+    'create',
+    'clusterrolebinding',
+    'e2e-admin',
+    '--clusterrole=cluster-admin',
+    '--serviceaccount=default:e2e-admin',
+  ]);
+  await eventually(
+    async () => {
+      await cliThroughLease(cp, adminToken);
+      return true;
+    },
+    60_000,
+    'the CLI through the Lease',
+  );
+  await agentPortOverTls(cp, adminToken);
+});
+
+test('a pod identity with no rights: 403 and PERMISSION_DENIED; after RoleBindings apply, kill and subscribe work', async () => {
+  await authOnNode(cp, async (name, ns) => (await taskState(name, ns))?.state);
+});
+
+test('the leader pod deleted: the standby serves, tasks keep running, the SDK job finishes', async () => {
+  const pid = tickerPids()[0];
+  figures.leaderPodDeleteToNewLeaderServingMs = await leaderFailover(cp, adminToken);
+  assert.equal((await taskState('ticker'))?.state, 'TASK_RUNNING');
+  assert.ok(tickerPids().includes(pid ?? -1), 'the ticker survived the failover');
+});
+
+test("the chart's Secret rotated: the controllers serve the new certificate without a restart", async () => {
+  figures.tlsRotationToNewCertServedMs = await rotateWithoutRestart(cp, () =>
+    cp.helm(['upgrade', 'mezzo', chart, '--namespace', NS, '--reuse-values']),
+  );
+});
+
+test('helm upgrade to a changed value rolls the controllers without losing the task', async () => {
   const pid = tickerPids()[0];
   await cp.helm([
     'upgrade',
@@ -291,7 +350,17 @@ test('helm upgrade rolls the pods without losing the task; helm uninstall leaves
   );
   assert.equal((await taskState('ticker'))?.state, 'TASK_RUNNING');
   assert.ok(tickerPids().includes(pid ?? -1), 'the ticker survived the upgrade');
+});
 
+test("the dashboard's browser flows pass against the chart's leader", async (t) => {
+  // The flows' own ticker App must not be confused with the demo's ticker Task.
+  await cp.kubectl(['delete', 'tasks.mezzo.dev', 'ticker', '-n', 'default', '--wait=true']);
+  const ca = await chartCa(cp);
+  const { http } = await leader(cp);
+  await dashboardOnNode(t, { baseUrl: `https://${http}`, token: adminToken, ca });
+});
+
+test('helm uninstall stops agents and controllers and leaves the CRDs and Task objects', async () => {
   await cp.helm(['uninstall', 'mezzo', '--namespace', NS, '--wait']);
   await eventually(
     async () => {
@@ -303,6 +372,9 @@ test('helm upgrade rolls the pods without losing the task; helm uninstall leaves
   );
   const crds = (await cp.kubectl(['get', 'crd', '-o', 'name'])).stdout;
   assert.match(crds, /tasks\.mezzo\.dev/);
-  assert.ok(await taskState('ticker'), 'the Task objects remain');
-  console.log(`figure: ${JSON.stringify(figures)}`);
+  assert.ok(await taskState('web'), 'the Task objects remain');
+  for (const kind of ['daemonset', 'deployment']) {
+    const left = await getJson<{ items: unknown[] }>(cp, [kind, '-n', NS]);
+    assert.equal(left.items.length, 0, `no ${kind} left`);
+  }
 });

@@ -7,8 +7,6 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
@@ -28,68 +26,16 @@ import {
   grpcServerCredentials,
 } from '../../../src/shared/tls/credentials.js';
 import { tempDir } from '../../support/cleanup.js';
+import { TestCertificates } from '../../support/test-certs.js';
 
 const dir = tempDir('mezzo-tls-');
 const logger = createLogger({ level: 'error' });
 const metrics = new MetricsRegistry();
 const f = (name: string) => join(dir, name);
 
-function openssl(...args: string[]): void {
-  execFileSync('openssl', args, { stdio: 'ignore' });
-}
-
-function makeCa(name: string): void {
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    f(`${name}.key`),
-    '-out',
-    f(`${name}.crt`),
-    '-subj',
-    `/CN=${name}`,
-    '-days',
-    '2',
-  );
-}
-
-/** A serving certificate for localhost and 127.0.0.1 signed by `ca`; returns its serial. */
-function makeServing(ca: string, name: string): string {
-  writeFileSync(f('san.ext'), 'subjectAltName = DNS:localhost, IP:127.0.0.1\n');
-  openssl(
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    f(`${name}.key`),
-    '-out',
-    f(`${name}.csr`),
-    '-subj',
-    `/CN=${name}`,
-  );
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    f(`${name}.csr`),
-    '-CA',
-    f(`${ca}.crt`),
-    '-CAkey',
-    f(`${ca}.key`),
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    f('san.ext'),
-    '-out',
-    f(`${name}.crt`),
-  );
-  return new X509Certificate(readFileSync(f(`${name}.crt`))).serialNumber;
-}
+const certs = new TestCertificates(dir);
+const makeCa = (name: string) => certs.makeCa(name);
+const makeServing = (ca: string, name: string) => certs.makeServing(ca, name);
 
 /** Installs a pair as the served files (what a Secret update does to the mount). */
 function install(name: string): void {

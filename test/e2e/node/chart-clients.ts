@@ -1,0 +1,102 @@
+/**
+ * Clients of the chart's controller on the e2e node, as a user outside the cluster meets
+ * them: the chart's CA read from the Secret the chart made, ServiceAccount tokens from
+ * `kubectl create token`, the leader's pod address from the Lease, and HTTPS calls that
+ * verify the controller against that CA under the Service's name.
+ */
+import { X509Certificate } from 'node:crypto';
+import { request } from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import type { ControlPlane } from '../support/control-plane.js';
+import { getJson } from './support.js';
+
+/** The chart's release, namespace and the names derived from them. */
+export const RELEASE = {
+  ns: 'mezzo-system',
+  lease: 'mezzo-controller',
+  tlsSecret: 'mezzo-tls',
+  /** The name in the controller's certificate. */
+  controllerName: 'mezzo-controller.mezzo-system.svc',
+  /** The name in the agents' certificate. */
+  agentName: 'mezzo-agent',
+};
+
+/** The chart's CA (PEM) as the Secret holds it now. */
+export async function chartCa(cp: ControlPlane): Promise<Buffer> {
+  const s = await getJson<{ data: Record<string, string> }>(cp, [
+    'secret',
+    RELEASE.tlsSecret,
+    '-n',
+    RELEASE.ns,
+  ]);
+  const ca = s.data['ca.crt'];
+  if (!ca) throw new Error(`secret ${RELEASE.tlsSecret} has no ca.crt`);
+  return Buffer.from(ca, 'base64');
+}
+
+/** The Lease's holder and the leader's HTTP and gRPC addresses (pod IP:port). */
+export async function leader(
+  cp: ControlPlane,
+): Promise<{ holder: string; http: string; grpc: string }> {
+  const lease = await getJson<{
+    metadata: { annotations?: Record<string, string> };
+    spec: { holderIdentity?: string };
+  }>(cp, ['lease', RELEASE.lease, '-n', RELEASE.ns]);
+  return {
+    holder: lease.spec.holderIdentity ?? '',
+    http: lease.metadata.annotations?.['mezzo.dev/leader-http-address'] ?? '',
+    grpc: lease.metadata.annotations?.['mezzo.dev/leader-address'] ?? '',
+  };
+}
+
+/** A ServiceAccount in `ns` (created when missing) and a token for it. */
+export async function serviceAccountToken(
+  cp: ControlPlane,
+  ns: string,
+  name: string,
+): Promise<string> {
+  await cp.kubectl(['create', 'serviceaccount', '-n', ns, name]).catch((err: unknown) => {
+    if (!String(err).includes('AlreadyExists')) throw err;
+  });
+  return (await cp.kubectl(['create', 'token', '-n', ns, name, '--duration=2h'])).stdout.trim();
+}
+
+/** One HTTPS answer: status, body and the certificate the server presented. */
+export interface TlsAnswer {
+  status: number;
+  body: string;
+  peer: X509Certificate;
+}
+
+/**
+ * One HTTPS request to `hostPort` that verifies the server against `ca` under
+ * `serverName`; rejects on a verification failure (the error's `code` says which).
+ */
+export function httpsGet(
+  hostPort: string,
+  path: string,
+  opts: { ca: Buffer; serverName: string; token?: string },
+): Promise<TlsAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `https://${hostPort}${path}`,
+      {
+        ca: opts.ca,
+        servername: opts.serverName,
+        // A fresh handshake each time: a rotated certificate shows on the next request.
+        agent: false,
+        headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
+      },
+      (res) => {
+        const peer = new X509Certificate((res.socket as TLSSocket).getPeerCertificate(false).raw);
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, peer }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
