@@ -29,6 +29,12 @@ export interface Judgement {
   /** Batch tasks whose ACCEPT failed and that no component ever knew: never launched. */
   neverLaunched: string[];
   /**
+   * Accepted launches that no component recorded (the controller died before the launch
+   * reached the agent or the store) and whose framework learned a final state for them
+   * through reconciliation — Mesos' contract for launches (its docs/reconciliation.md).
+   */
+  vanishedReported: string[];
+  /**
    * Tasks whose final update the agent still resends. A figure, not a violation: the
    * framework may have its final state from reconciliation, and the agent's retry backoff
    * (Mesos: 10 s doubling to 10 min) may outlast the settling.
@@ -197,6 +203,7 @@ export function judge(f: Facts, t0: number): Judgement {
   ]);
   const tasks: TaskVerdict[] = [];
   const neverLaunched: string[] = [];
+  const vanishedReported: string[] = [];
   for (const id of [...ids].sort()) {
     const known =
       f.controller?.has(id) === true ||
@@ -206,11 +213,12 @@ export function judge(f: Facts, t0: number): Judgement {
       f.markers.has(id);
     const b = f.batch.tasks.get(id);
     if (!known && b) {
-      if (b.accepted === true)
+      if (b.accepted === true && finalStates(b).length > 0) vanishedReported.push(id);
+      else if (b.accepted === true)
         out.push({
           kind: 'launch-vanished',
           task: id,
-          detail: 'ACCEPT answered OK; no component knows the task',
+          detail: 'ACCEPT answered OK; no component knows the task, nor told the framework',
         });
       else neverLaunched.push(id);
       if (b.accepted === true) tasks.push({ id });
@@ -229,5 +237,5 @@ export function judge(f: Facts, t0: number): Judgement {
       return last !== undefined && !t.acked.has(last.uuid);
     })
     .map((t) => t.taskId);
-  return { violations: out, tasks, neverLaunched, unacknowledged };
+  return { violations: out, tasks, neverLaunched, vanishedReported, unacknowledged };
 }

@@ -138,6 +138,7 @@ export function buildReport(
       lost: lostTasks.size,
       duplicated: dupTasks.size,
       never_launched: j.neverLaunched.length,
+      launch_vanished_then_reconciled: j.vanishedReported.length,
       final_update_unacknowledged: j.unacknowledged.length,
     },
     deliveries: deliveries(facts.batch),
