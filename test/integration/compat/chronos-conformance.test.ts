@@ -18,9 +18,9 @@ before(async () => {
 after(() => server.stop());
 const call: ChronosServer['call'] = (...a) => server.call(...a);
 
-const spec = async (name: string) =>
-  (await server.store.get('Schedule', name, 'default'))?.spec as
-    Record<string, unknown> | undefined;
+/** The Schedule's spec; empty when there is none. */
+const spec = async (name: string): Promise<Record<string, unknown>> =>
+  (await server.store.get('Schedule', name, 'default'))?.spec ?? {};
 
 describe('creating jobs', () => {
   test('a scheduled job maps onto a Schedule and back', async () => {
@@ -92,7 +92,7 @@ describe('creating jobs', () => {
     assert.deepEqual(job.uris, ['https://example.com/a.tgz', 'https://example.com/b']);
     // What GET gives back can be posted back unchanged (clients edit jobs that way).
     assert.equal((await call('POST', '/iso8601', job)).status, 204);
-    assert.equal((await spec('map-a'))?.['cpus'], 0.5);
+    assert.equal((await spec('map-a'))['cpus'], 0.5);
   });
 
   test('shell false runs the command with arguments, without a shell; defaults are Chronos', async () => {
@@ -103,12 +103,12 @@ describe('creating jobs', () => {
     );
     assert.equal(r.status, 204, r.text);
     const s = await spec('map-args');
-    assert.deepEqual(s?.['args'], ['/bin/echo', '-n', 'x y']);
-    assert.equal(s?.['command'], undefined);
+    assert.deepEqual(s['args'], ['/bin/echo', '-n', 'x y']);
+    assert.equal(s['command'], undefined);
     // Chronos' own defaults: 128 MB of memory, 256 MB of disk, one run at a time.
-    assert.equal(s?.['mem'], 128);
-    assert.equal(s?.['disk'], 256);
-    assert.equal(s?.['concurrencyPolicy'], 'Forbid');
+    assert.equal(s['mem'], 128);
+    assert.equal(s['disk'], 256);
+    assert.equal(s['concurrencyPolicy'], 'Forbid');
   });
 
   test('an empty start means now, written out', async () => {
@@ -117,7 +117,7 @@ describe('creating jobs', () => {
       (await call('POST', '/iso8601', scheduled('map-now', { schedule: 'R5//PT1H' }))).status,
       204,
     );
-    const m = /^R5\/(.+)\/PT1H$/.exec(String((await spec('map-now'))?.['schedule']));
+    const m = /^R5\/(.+)\/PT1H$/.exec(String((await spec('map-now'))['schedule']));
     assert.ok(m?.[1]);
     assert.ok(Date.parse(m[1]) >= before - 1000);
   });
@@ -139,9 +139,9 @@ describe('creating jobs', () => {
       204,
     );
     const s = await spec('map-keep');
-    assert.equal(s?.['command'], 'echo changed');
-    assert.equal(s?.['retryBackoff'], 'PT5S');
-    assert.deepEqual(s?.['owner'], { name: 'ops@example.com', webhook: 'https://h.example/' });
+    assert.equal(s['command'], 'echo changed');
+    assert.equal(s['retryBackoff'], 'PT5S');
+    assert.deepEqual(s['owner'], { name: 'ops@example.com', webhook: 'https://h.example/' });
   });
 
   const refusals: [string, string, unknown, RegExp][] = [
@@ -252,6 +252,6 @@ describe('creating jobs', () => {
     const r = await call('POST', '/dependency', dependent('cyc-a', ['cyc-b']));
     assert.equal(r.status, 400, r.text);
     assert.match(r.text, /cycle/);
-    assert.equal((await spec('cyc-a'))?.['schedule'], 'R/2030-01-01T00:00:00Z/PT1H');
+    assert.equal((await spec('cyc-a'))['schedule'], 'R/2030-01-01T00:00:00Z/PT1H');
   });
 });
