@@ -3,13 +3,17 @@
  * test's admin token plus two restricted users, and plain-HTTP calls to its Chronos
  * routes.
  */
-import { rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { DevAuthenticator } from '../../../src/auth/dev-authenticator.js';
 import { PolicyAuthorizer, type PolicyRule } from '../../../src/auth/policy.js';
 import type { Controller } from '../../../src/controller/controller.js';
+import { ScheduleFramework } from '../../../src/frameworks/schedules/schedule-framework.js';
+import { SystemClock } from '../../../src/shared/clock.js';
+import { silentLogger } from '../../../src/shared/logger.js';
 import type { EmbeddedStore } from '../../../src/store/embedded.js';
-import { startController } from '../controller/support.js';
+import { startAgent, startController, until } from '../controller/support.js';
 import { authHeader, TEST_TOKEN } from '../../support/auth.js';
+import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
 
 /** A user who may get and list Schedules anywhere. */
 export const VIEWER = 'viewer-token-0123456789abcdef0123456789';
@@ -32,6 +36,8 @@ function rule(users: string[], verbs: string[], namespaces: string[] = []): Poli
 export interface ChronosServer {
   controller: Controller;
   store: EmbeddedStore;
+  /** A directory of this server's that jobs may write into. */
+  dir: string;
   call(method: string, path: string, body?: unknown, token?: string | null): Promise<Answer>;
   stop(): Promise<void>;
 }
@@ -44,8 +50,11 @@ export interface Answer {
   type: string;
 }
 
-/** Starts a controller (no agent) with the test's users. */
-export async function startChronosServer(): Promise<ChronosServer> {
+/**
+ * Starts a controller with the test's users; `withAgent`: also a real agent and the
+ * schedules framework on the real clock, so that jobs run.
+ */
+export async function startChronosServer(withAgent = false): Promise<ChronosServer> {
   const access = {
     authenticator: new DevAuthenticator(TEST_TOKEN, [
       { token: VIEWER, principal: { username: 'viewer', groups: [], extra: {} } },
@@ -60,17 +69,49 @@ export async function startChronosServer(): Promise<ChronosServer> {
       ),
     ]),
   };
-  const { controller, store, dir } = await startController(undefined, 0, { access });
+  const { controller, store, dir: controllerDir } = await startController(undefined, 0, { access });
+  const dir = tempDir('mezzo-chronos-jobs-');
+  // Tasks run as the framework's user (nobody): they may write here.
+  chmodSync(dir, 0o777);
   const base = `http://127.0.0.1:${String(controller.httpPort)}/v1/scheduler`;
-  return {
+  const stops: (() => Promise<void> | void)[] = [];
+  const server: ChronosServer = {
     controller,
     store,
+    dir,
     call: (method, path, body, token = TEST_TOKEN) => call(base, method, path, body, token),
     async stop() {
+      for (const s of stops.reverse()) await s();
       await controller.stop();
-      rmSync(dir, { recursive: true, force: true });
+      for (const d of [dir, controllerDir]) rmSync(d, { recursive: true, force: true });
     },
   };
+  if (!withAgent) return server;
+  const agentDir = tempDir('mezzo-chronos-agent-');
+  const agent = await startAgent(
+    controller.grpcAddress,
+    'cpus:2;mem:1024;disk:2048',
+    'chronos1',
+    '',
+    agentDir,
+    testCgroupRoot('chronos'),
+  );
+  stops.push(async () => {
+    // Nothing left behind: the agent's processes and cgroups, then its directory.
+    await agent.destroyAllTasks().catch(() => undefined);
+    await agent.stop();
+    rmSync(agentDir, { recursive: true, force: true });
+  });
+  await until(() => controller.core.agents.size === 1, 5_000, 'the agent to register');
+  const fw = new ScheduleFramework({
+    address: controller.grpcAddress,
+    store,
+    logger: silentLogger(),
+    clock: new SystemClock(),
+  });
+  await fw.start();
+  stops.push(() => fw.stop());
+  return server;
 }
 
 async function call(
