@@ -77,6 +77,13 @@ const MAPPED = new Set([
   'constraints',
 ]);
 
+/** Every field name of Chronos' job JSON that this API knows (mapped, read-only or refused). */
+export const CHRONOS_JOB_FIELDS: readonly string[] = [
+  ...MAPPED,
+  ...READ_ONLY,
+  ...Object.keys(UNSUPPORTED),
+];
+
 /** Chronos' constraint operators; Mezzo's share their meaning. */
 const CONSTRAINT_OPERATORS = new Set(['EQUALS', 'LIKE', 'UNLIKE']);
 
@@ -193,7 +200,8 @@ function readCommand(o: Record<string, unknown>): Record<string, unknown> {
 function readEnv(o: Record<string, unknown>): Record<string, string> | undefined {
   const list = optList(o, 'environmentVariables', 128);
   if (!list) return undefined;
-  const env: Record<string, string> = {};
+  // A Map, then own properties: a variable named __proto__ stays a variable.
+  const env = new Map<string, string>();
   list.forEach((raw, i) => {
     const e = record(raw, `environmentVariables[${i}]`);
     const name = e['name'];
@@ -202,10 +210,10 @@ function readEnv(o: Record<string, unknown>): Record<string, string> | undefined
       fail(`environmentVariables[${i}].name`, 'must be a non-empty string');
     if (typeof value !== 'string')
       fail(`environmentVariables[${i}].value`, `must be a string, not ${describe(value)}`);
-    if (Object.hasOwn(env, name)) fail(`environmentVariables[${i}]`, `${name} is given twice`);
-    env[name] = value;
+    if (env.has(name)) fail(`environmentVariables[${i}]`, `${name} is given twice`);
+    env.set(name, value);
   });
-  return list.length > 0 ? env : undefined;
+  return env.size > 0 ? Object.fromEntries(env) : undefined;
 }
 
 function readUris(o: Record<string, unknown>): Record<string, unknown>[] | undefined {
@@ -250,7 +258,8 @@ function readConstraints(o: Record<string, unknown>): Record<string, unknown>[] 
 /** Fields outside Chronos' job JSON, or Chronos features Mezzo cannot run, by name. */
 function refuseUnsupported(o: Record<string, unknown>): void {
   for (const [key, v] of Object.entries(o)) {
-    const why = UNSUPPORTED[key];
+    // Own keys only: `constructor` or `toString` in a body are unknown fields, not methods.
+    const why = Object.hasOwn(UNSUPPORTED, key) ? UNSUPPORTED[key] : undefined;
     if (why !== undefined) {
       const off =
         isFlag(v, false) || v === '' || (Array.isArray(v) && v.length === 0) || v === null;

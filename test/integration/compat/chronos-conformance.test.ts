@@ -111,6 +111,20 @@ describe('creating jobs', () => {
     assert.equal(s['concurrencyPolicy'], 'Forbid');
   });
 
+  test('an environment variable named __proto__ stays a variable', async () => {
+    const body = `{"name":"map-proto","command":"env","schedule":"R/2030-01-01T00:00:00Z/PT1H","environmentVariables":[{"name":"__proto__","value":"v"}]}`;
+    const r = await call('POST', '/iso8601', body);
+    assert.equal(r.status, 204, r.text);
+    assert.ok(Object.hasOwn((await spec('map-proto'))['env'] as object, '__proto__'));
+    const listed = (await call('GET', '/jobs')).json as {
+      name: string;
+      environmentVariables: unknown;
+    }[];
+    assert.deepEqual(listed.find((j) => j.name === 'map-proto')?.environmentVariables, [
+      { name: '__proto__', value: 'v' },
+    ]);
+  });
+
   test('an empty start means now, written out', async () => {
     const before = Date.now();
     assert.equal(
@@ -193,6 +207,12 @@ describe('creating jobs', () => {
     ['/iso8601', 'highPriority', scheduled('bad-10', { highPriority: true }), /high-priority/],
     ['/iso8601', 'runAsUser', scheduled('bad-11', { runAsUser: 'root' }), /runAsUser/],
     ['/iso8601', 'an unknown field', scheduled('bad-12', { colour: 'blue' }), /colour/],
+    [
+      '/iso8601',
+      'a field named like a method',
+      scheduled('bad-23', { toString: 'x' }),
+      /toString: is not a Chronos job field/,
+    ],
     ['/iso8601', 'arguments with shell true', scheduled('bad-13', { arguments: ['-v'] }), /shell/],
     [
       '/iso8601',

@@ -5,6 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { CHRONOS_JOB_FIELDS } from '../../../src/compat/chronos/job-input.js';
 import { isErrorBody } from '../../../src/shared/http/errors.js';
 import { fuzzOptions } from '../../support/fuzz.js';
 import { scheduled, startChronosServer, type ChronosServer } from './chronos-support.js';
@@ -16,37 +17,7 @@ before(async () => {
 });
 after(() => server.stop());
 
-const FIELDS = [
-  'name',
-  'command',
-  'shell',
-  'arguments',
-  'schedule',
-  'scheduleTimeZone',
-  'parents',
-  'epsilon',
-  'owner',
-  'ownerName',
-  'description',
-  'retries',
-  'cpus',
-  'mem',
-  'disk',
-  'uris',
-  'fetch',
-  'environmentVariables',
-  'disabled',
-  'concurrent',
-  'constraints',
-  'async',
-  'container',
-  'successCount',
-  'lastError',
-  'softError',
-  'executor',
-  '__proto__',
-  'x',
-];
+const FIELDS = [...CHRONOS_JOB_FIELDS, '__proto__', 'constructor', 'x'];
 
 const value = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
