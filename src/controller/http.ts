@@ -6,6 +6,7 @@
  */
 import type { Server } from 'node:http';
 import { installHttpGuard } from '../auth/http-guard.js';
+import { chronosRoutes } from '../compat/chronos/routes.js';
 import type { RateLimit } from '../auth/rate-limit.js';
 import type { AccessControl } from '../auth/types.js';
 import { createHttpApp, listenHttp } from '../shared/http/server.js';
@@ -57,6 +58,7 @@ export async function startHttp(
   taskRoutes(app, core, o.namespace);
   objectRoutes(app, store);
   dashboardRoutes(app);
+  void app.register(chronosRoutes, { store, core, namespace: o.namespace });
   eventsRoute(app, new DashboardFeed(core, store, newIdentity(core.clock.now())));
   return listenHttp(app, o.host, o.port);
 }
