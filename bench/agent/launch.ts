@@ -12,15 +12,17 @@
  * or `npx tsc -p tsconfig.json && node dist/bench/agent/launch.js` (as root; SAMPLES,
  * CONCURRENT and BURST override the sizes, 0 skips a part).
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from '../../src/agent-sidecar/agent.js';
 import { devAccess } from '../../src/auth/access-from-flags.js';
 import { newToken } from '../../src/auth/token.js';
+import { createLogger } from '../../src/shared/logger.js';
 import { defaultConfig } from '../../src/agent-sidecar/config.js';
 import { FakeController, shellTask } from '../../test/integration/agent/support/fake-controller.js';
+import { cleanCgroupTrees } from '../../test/support/cgroups.js';
 
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN;
@@ -44,10 +46,36 @@ const percentiles = (xs: number[]) => ({
   max: round(xs.at(-1) ?? NaN),
 });
 
+/**
+ * A cpuacct cgroup holding this process and (below it) every task cgroup, so that its
+ * usage counts the CPU of everything a launch costs: the agent, the fake controller, the
+ * launcher, supervisors, setsid/setpriv/env and the tasks. The machine may be shared, so
+ * CPU per task says more than tasks per second: 2 cores / (CPU per task) bounds the rate.
+ */
+const ACCT = '/sys/fs/cgroup/cpuacct';
+const acctGroup = `mezzo-bench-acct-${String(process.pid)}`;
+function enterAcct(): boolean {
+  if (!existsSync(join(ACCT, 'cpuacct.usage'))) return false;
+  mkdirSync(join(ACCT, acctGroup), { recursive: true });
+  writeFileSync(join(ACCT, acctGroup, 'cgroup.procs'), String(process.pid));
+  return true;
+}
+function acctUsageMs(): number {
+  return Number(readFileSync(join(ACCT, acctGroup, 'cpuacct.usage'), 'utf8')) / 1e6;
+}
+function leaveAcct(): void {
+  writeFileSync(join(ACCT, 'cgroup.procs'), String(process.pid));
+}
+
 /** Part 3: `n` trivial tasks at once, until every one is FINISHED. */
-async function runBurst(controller: FakeController, n: number): Promise<object | undefined> {
+async function runBurst(
+  controller: FakeController,
+  n: number,
+  accounting: boolean,
+): Promise<object | undefined> {
   if (n <= 0) return undefined;
   const ids = Array.from({ length: n }, (_, i) => `burst-${String(i)}`);
+  const cpu0 = accounting ? acctUsageMs() : NaN;
   const t0 = performance.now();
   for (const id of ids)
     controller.launch(shellTask(id, 'true', { cpus: 0.01, mem: 8 }), 'fw-1', 'nobody');
@@ -62,6 +90,7 @@ async function runBurst(controller: FakeController, n: number): Promise<object |
     600_000,
     'every burst task FINISHED',
   );
+  const cpuMs = accounting ? acctUsageMs() - cpu0 : NaN;
   const running = latencies(controller, ids, t0, 'TASK_RUNNING');
   const done = latencies(controller, ids, t0, 'TASK_FINISHED');
   const allMs = done.at(-1) ?? NaN;
@@ -74,6 +103,9 @@ async function runBurst(controller: FakeController, n: number): Promise<object |
     launch_to_running_ms: percentiles(running),
     launch_to_finished_ms: percentiles(done),
     failed: ids.filter((id) => controller.latest(id)?.state !== 'TASK_FINISHED').length,
+    // Everything in the bench's cpuacct cgroup (see enterAcct), per task.
+    cpu_ms_per_task: round(cpuMs / n),
+    tasks_per_second_at_2_cores_bound: round((2000 * n) / cpuMs),
   };
 }
 
@@ -82,6 +114,7 @@ async function main(): Promise<void> {
   const concurrent = Number(process.env.CONCURRENT ?? 100);
   const burst = Number(process.env.BURST ?? 1000);
   const loadBefore = loadavg()[0] ?? 0;
+  const accounting = enterAcct();
   const token = newToken();
   const controller = new FakeController('bench-agent', 5);
   await controller.start();
@@ -90,10 +123,11 @@ async function main(): Promise<void> {
     defaultConfig({
       workDir,
       controllers: [controller.address],
-      cgroupRoot: `mezzo-bench-${String(process.pid)}`,
+      // Below the accounting cgroup (when there is one), so tasks' CPU is counted there.
+      cgroupRoot: accounting ? `${acctGroup}/t` : `mezzo-bench-${String(process.pid)}`,
       usageIntervalSeconds: 30,
     }),
-    { access: devAccess(token) },
+    { access: devAccess(token), ...(process.env.BENCH_LOG ? { logger: createLogger() } : {}) },
   );
   await agent.start();
   await controller.waitFor(() => agent.isRegistered, 10_000, 'registration');
@@ -162,7 +196,7 @@ async function main(): Promise<void> {
       60_000,
       'concurrent tasks killed',
     );
-    const burstFigures = await runBurst(controller, burst);
+    const burstFigures = await runBurst(controller, burst, accounting);
     process.stdout.write(
       `${JSON.stringify(
         {
@@ -202,6 +236,11 @@ async function main(): Promise<void> {
     await agent.destroyAllTasks();
     await controller.stop();
     await rm(workDir, { recursive: true, force: true });
+    if (accounting) {
+      // Out first: the clean-up kills whatever is left in the tree.
+      leaveAcct();
+      await cleanCgroupTrees(acctGroup);
+    }
   }
 }
 
