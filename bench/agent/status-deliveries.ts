@@ -55,6 +55,14 @@ function sumMetric(text: string, name: string): number {
   return sum;
 }
 
+/** p50/p99/max of `to - from` per task, in ms. */
+function percentiles(from: Map<string, number>, to: Map<string, number>) {
+  const d = [...to].map(([id, t]) => t - (from.get(id) ?? t)).sort((a, b) => a - b);
+  const q = (x: number) =>
+    d[Math.min(d.length - 1, Math.max(0, Math.ceil(x * d.length) - 1))] ?? NaN;
+  return { p50: Math.round(q(0.5)), p99: Math.round(q(0.99)), max: Math.round(q(1)) };
+}
+
 async function waitFor(cond: () => boolean | Promise<boolean>, ms: number, what: string) {
   const start = Date.now();
   while (!(await cond())) {
@@ -64,7 +72,9 @@ async function waitFor(cond: () => boolean | Promise<boolean>, ms: number, what:
 }
 
 function startAgent(args: string[]): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [AGENT_MAIN, ...args], {
+  // AGENT_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`) profiles the agent alone.
+  const nodeArgs = (process.env.AGENT_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, AGENT_MAIN, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, MEZZO_LOG_LEVEL: 'warn' },
   });
@@ -123,7 +133,11 @@ async function main(): Promise<void> {
     '60',
   ]);
   const agentMetrics = async () =>
-    (await fetch(`http://127.0.0.1:${String(agent.port)}/metrics`)).text();
+    (
+      await fetch(`http://127.0.0.1:${String(agent.port)}/metrics`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).text();
 
   const fw = new SchedulerClient({
     address: controller.grpcAddress,
@@ -135,6 +149,7 @@ async function main(): Promise<void> {
   const terminal = new Map<string, number>();
   const runningAt = new Map<string, number>();
   const terminalAt = new Map<string, number>();
+  const acceptedAt = new Map<string, number>();
   let t0 = 0;
   let launched = 0;
   fw.on('update', (s) => {
@@ -157,10 +172,12 @@ async function main(): Promise<void> {
       fw.decline([o.id], 60).catch(() => undefined);
       return;
     }
+    const now = performance.now();
     const op: Operation = {
       type: 'LAUNCH',
       tasks: Array.from({ length: n }, (_, i) => {
         const id = `d-${String(launched + i)}`;
+        acceptedAt.set(id, now);
         return {
           task_id: id,
           name: id,
@@ -174,7 +191,7 @@ async function main(): Promise<void> {
       }),
     };
     launched += n;
-    if (t0 === 0) t0 = performance.now();
+    if (t0 === 0) t0 = now;
     fw.accept([o.id], [op], 0).catch((err: unknown) => {
       process.stderr.write(`accept failed: ${String(err)}\n`);
     });
@@ -249,6 +266,9 @@ async function main(): Promise<void> {
             launches_per_second: round((tasks / runningMs) * 1000),
             all_terminal_ms: Math.round(terminalMs),
             all_acknowledged_ms: Math.round(ackedMs),
+            tasks_per_second: round((tasks / terminalMs) * 1000),
+            accept_to_running_ms: percentiles(acceptedAt, runningAt),
+            accept_to_terminal_ms: percentiles(acceptedAt, terminalAt),
           },
         },
         null,

@@ -114,7 +114,7 @@ export class Agent {
       clock: this.clock,
       logger: this.logger,
       cgroups: this.cgroups,
-      containerizer: new Containerizer(this.cgroups, config.reapIntervalMs),
+      containerizer: new Containerizer(this.cgroups, config.reapIntervalMs, this.logger),
       fetcher: new Fetcher(join(config.workDir, 'cache'), config.fetcherCacheBytes),
       updates: this.updates,
       m: this.m,
@@ -191,6 +191,7 @@ export class Agent {
     }
     this.conn.stop();
     while (this.inflight.size > 0) await Promise.all([...this.inflight]);
+    this.runnerDeps.containerizer.close();
     await this.updates.stop();
     await new Promise<void>((r) => {
       if (!this.httpServer) {

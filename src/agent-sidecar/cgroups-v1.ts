@@ -121,10 +121,20 @@ export class CgroupsV1 implements Cgroups {
   }
 
   async destroy(name: string): Promise<void> {
-    for (const d of this.dirs(name)) {
-      await killAll(join(d, 'cgroup.procs'));
-      await rmdirRetry(d);
-    }
+    // A task's processes are in all its hierarchies at once (the supervisor joins every
+    // one before the task starts), so one sweep empties them all; a hierarchy still busy
+    // after that (a root task that moved itself) gets its own.
+    await killAll(join(this.dir('memory', name) ?? '', 'cgroup.procs'));
+    await Promise.all(
+      this.dirs(name).map(async (d) => {
+        try {
+          await rmdirRetry(d);
+        } catch {
+          await killAll(join(d, 'cgroup.procs'));
+          await rmdirRetry(d);
+        }
+      }),
+    );
   }
 
   async destroyRoot(): Promise<void> {

@@ -71,6 +71,12 @@ export interface AgentConfig {
   reconnectMaxSeconds: number;
   /** How often reattached (non-child) task processes are polled for exit, ms. */
   reapIntervalMs: number;
+  /**
+   * Launches in progress at once (from the first checkpoint to RUNNING); later ones wait
+   * in arrival order. Enough to keep the disk and the launcher busy, few enough that the
+   * first tasks of a burst run before the last are prepared.
+   */
+  launchConcurrency: number;
 }
 
 /** Defaults for everything except addresses, work dir and resources. */
@@ -98,6 +104,7 @@ export function defaultConfig(partial: Partial<AgentConfig> & { workDir: string 
     reconnectMinSeconds: 0.2,
     reconnectMaxSeconds: 10,
     reapIntervalMs: 250,
+    launchConcurrency: 32,
     ...partial,
   };
 }

@@ -1,14 +1,22 @@
 /**
  * Durable files: atomic replace (write a temp file, fsync it, rename, fsync the directory)
  * and fsync'd appends. Checkpoints and status-update logs go through here.
+ *
+ * "Atomic" and "durable" are separate: a rename alone already survives a crash of the
+ * agent process (the page cache is the kernel's), and fsync only matters for a crash of
+ * the machine. Writes whose content is moot after a machine crash (a supervisor's pid: no
+ * process survives a reboot) skip the fsyncs.
  */
 import { promises as fsp } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 
 let tmpCounter = 0;
 
-/** Replaces `path` with `data` atomically and durably. */
-export async function atomicWrite(path: string, data: string): Promise<void> {
+/**
+ * Replaces `path` with `data` atomically and, unless `durable` is false, durably (on disk
+ * when it resolves).
+ */
+export async function atomicWrite(path: string, data: string, durable = true): Promise<void> {
   const tmp = join(
     dirname(path),
     `.${basename(path)}.${String(process.pid)}.${String(tmpCounter++)}.tmp`,
@@ -16,17 +24,17 @@ export async function atomicWrite(path: string, data: string): Promise<void> {
   const fh = await fsp.open(tmp, 'w', 0o600);
   try {
     await fh.writeFile(data);
-    await fh.sync();
+    if (durable) await fh.sync();
   } finally {
     await fh.close();
   }
   await fsp.rename(tmp, path);
-  await fsyncDir(dirname(path));
+  if (durable) await fsyncDir(dirname(path));
 }
 
 /** Writes `value` as JSON with {@link atomicWrite}. */
-export async function atomicWriteJson(path: string, value: unknown): Promise<void> {
-  await atomicWrite(path, `${JSON.stringify(value)}\n`);
+export async function atomicWriteJson(path: string, value: unknown, durable = true): Promise<void> {
+  await atomicWrite(path, `${JSON.stringify(value)}\n`, durable);
 }
 
 /** Fsyncs a directory so that a rename or a new entry in it survives a crash. */
@@ -51,22 +59,26 @@ export async function readJson(path: string): Promise<unknown> {
   return JSON.parse(text) as unknown;
 }
 
-/** An append-only log whose every append is on disk (fdatasync) before it resolves. */
+/**
+ * An append-only log whose appends are on disk (fdatasync) before they resolve, unless
+ * asked otherwise: an unsynced line becomes durable with the next synced one (fdatasync
+ * flushes the whole file).
+ */
 export class AppendLog {
   private fh: fsp.FileHandle | undefined;
   private chain: Promise<void> = Promise.resolve();
 
   constructor(readonly path: string) {}
 
-  /** Appends one line; appends are serialised in call order. */
-  append(line: string): Promise<void> {
+  /** Appends one line (fdatasync'd unless `sync` is false); appends keep call order. */
+  append(line: string, sync = true): Promise<void> {
     const next = this.chain.then(async () => {
       if (!this.fh) {
         this.fh = await fsp.open(this.path, 'a', 0o600);
         await fsyncDir(dirname(this.path));
       }
       await this.fh.write(`${line}\n`);
-      await this.fh.datasync();
+      if (sync) await this.fh.datasync();
     });
     this.chain = next.catch(() => undefined);
     return next;

@@ -52,11 +52,15 @@ export async function isSameLiveProcess(pid: number, startTime: number): Promise
   return st.state !== 'Z' && st.state !== 'X';
 }
 
-/** The NUL-separated command line of a process, joined with spaces. */
-export async function readCmdline(pid: number): Promise<string | undefined> {
+/** True when process `pid` has `dir` (compared by real path) as its working directory. */
+export async function worksIn(pid: number, dir: string): Promise<boolean> {
   try {
-    return (await fsp.readFile(`/proc/${String(pid)}/cmdline`, 'utf8')).split('\0').join(' ');
+    const [cwd, real] = await Promise.all([
+      fsp.readlink(`/proc/${String(pid)}/cwd`),
+      fsp.realpath(dir),
+    ]);
+    return cwd === real;
   } catch {
-    return undefined;
+    return false;
   }
 }

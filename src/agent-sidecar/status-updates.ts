@@ -5,7 +5,7 @@
  * it is resent until the controller acknowledges its uuid — first after the configured
  * minimum or a margin over the measured acknowledgement latency, whichever is longer,
  * then doubling up to the maximum (ack-latency.ts) — and the acknowledgement is logged
- * before the next update goes out. Acknowledgements for any
+ * (written, not fsync'd: see acknowledge()) before the next update goes out. Acknowledgements for any
  * uuid other than the head of the stream (duplicates, stale, unknown) are ignored, so an
  * update is never acknowledged twice.
  *
@@ -266,7 +266,9 @@ export class StatusUpdateManager {
     const done = s.chain.then(async () => {
       const head = s.pending[0];
       if (head?.uuid !== uuidHex) return false;
-      await s.log.append(JSON.stringify({ a: uuidHex }));
+      // Not fsync'd: the next update's fdatasync makes it durable. Lost in a machine crash,
+      // the update is sent again after the restart and the controller drops it by uuid.
+      await s.log.append(JSON.stringify({ a: uuidHex }), false);
       if (s.sentAt !== undefined) this.latency.observe(this.clock.now() - s.sentAt);
       s.pending.shift();
       s.timer?.cancel();

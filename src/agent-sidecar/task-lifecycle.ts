@@ -21,6 +21,7 @@ import type { Containerizer } from './containerizer.js';
 import { FetchError, type Fetcher } from './fetcher.js';
 import { atomicWriteJson } from './fsutil.js';
 import { HealthChecker } from './health.js';
+import { LaunchGate } from './launch-gate.js';
 import type { NewUpdate, StatusUpdateManager } from './status-updates.js';
 import { buildTaskEnv } from './task-env.js';
 import { exitUpdate } from './task-exit.js';
@@ -53,6 +54,9 @@ export interface TaskRunnerDeps {
 export class TaskRunner {
   /** Every task the agent knows, until garbage-collected. */
   readonly tasks = new Map<string, TaskRecord>();
+  /** Tasks whose first checkpoint is not written yet (no directory to write a kill to). */
+  private readonly unwritten = new Set<string>();
+  private readonly gate: LaunchGate;
   private readonly config: AgentConfig;
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -74,6 +78,7 @@ export class TaskRunner {
     this.updates = d.updates;
     this.m = d.m;
     this.metaDir = d.metaDir;
+    this.gate = new LaunchGate(d.config.launchConcurrency);
   }
 
   private get stopped(): boolean {
@@ -92,9 +97,14 @@ export class TaskRunner {
     return this.d.write(msg);
   }
 
-  /** Persists the task's checkpoint (atomically: a crash leaves the old or the new). */
-  async checkpoint(t: TaskRecord): Promise<void> {
-    await atomicWriteJson(join(t.metaDir, 'task.json'), toCheckpoint(t));
+  /**
+   * Persists the task's checkpoint atomically (a crash leaves the old or the new). Only the
+   * first, written before the task is reported STARTING, must survive a machine crash
+   * (`durable`); later ones (pid, kill, finish time) describe processes that a reboot
+   * ends anyway, and survive a crash of the agent without an fsync.
+   */
+  async checkpoint(t: TaskRecord, durable = false): Promise<void> {
+    await atomicWriteJson(join(t.metaDir, 'task.json'), toCheckpoint(t), durable);
   }
 
   /** Records (persists, then sends) a status update for the task. */
@@ -134,12 +144,21 @@ export class TaskRunner {
     };
     this.tasks.set(id, t);
     this.m.launches.inc();
+    this.unwritten.add(id);
+    await this.gate.run(() => this.start(t, received));
+  }
+
+  /** Launch steps of a task holding a launch slot: until RUNNING is persisted. */
+  private async start(t: TaskRecord, received: number): Promise<void> {
+    const { task, framework } = t;
+    const id = task.task_id;
     await Promise.all([
       fsp.mkdir(t.metaDir, { recursive: true }),
       fsp.mkdir(join(t.sandbox, '.mezzo'), { recursive: true }),
     ]);
     this.updates.open(id, framework.id, join(t.metaDir, 'updates.log'));
-    await this.checkpoint(t);
+    await this.checkpoint(t, true);
+    this.unwritten.delete(id);
     // Never run a task unlimited: no cpus or mem to set its quota and limit from is an
     // invalid task (the controller refuses these too; this agent does not rely on it).
     const limits = enforceableLimits(t.limits, this.config);
@@ -228,6 +247,7 @@ export class TaskRunner {
         pidNamespace: this.config.pidNamespace,
         uid: t.uid,
         gid: t.gid,
+        scriptPath: join(t.metaDir, 'launch.sh'),
       });
       t.proc = proc;
       t.pid = proc.pid;
@@ -249,7 +269,7 @@ export class TaskRunner {
     this.m.launchLatency.observe((this.clock.now() - received) / 1000);
     this.watch(t);
     // A kill that arrived while the supervisor was being spawned (t.kill changes across awaits).
-    if (killRequested(t)) await this.startKill(t);
+    if (killRequested(t)) this.d.track(this.startKill(t), 'kill');
   }
 
   /** Starts health checks and waits for the task's exit. */
@@ -366,7 +386,8 @@ export class TaskRunner {
     }
     if (t.phase === 'done' || t.kill) return;
     t.kill = { reason, message };
-    await this.checkpoint(t);
+    // A launch still waiting for its slot writes its first checkpoint with the kill in it.
+    if (!this.unwritten.has(taskId)) await this.checkpoint(t);
     t.killGrace = graceSeconds;
     // A task still launching is killed by launch() once it is running (or before it starts).
     if (t.phase === 'running') await this.startKill(t);

@@ -10,7 +10,7 @@ import { describeError } from '../shared/errors.js';
 import { taskLimits } from './config.js';
 import { readExitStatus } from './containerizer.js';
 import { readJson } from './fsutil.js';
-import { isSameLiveProcess, readCmdline, readProcStat } from './procfs.js';
+import { isSameLiveProcess, readProcStat, worksIn } from './procfs.js';
 import { isTerminal } from './status-updates.js';
 import type { TaskRunner, TaskRunnerDeps } from './task-lifecycle.js';
 import type { TaskCheckpoint, TaskRecord } from './task-record.js';
@@ -76,9 +76,10 @@ export class TaskRecovery {
     let startTime = t.startTime;
     if (pid === undefined) {
       // The agent died between spawning the supervisor and checkpointing its pid.
+      // Accepted only if that process works in this sandbox's .mezzo/ (the supervisor
+      // changes there first, and the pid may have been reused since).
       const candidate = await this.d.containerizer.supervisorPid(t.sandbox);
-      const cmdline = candidate === undefined ? undefined : await readCmdline(candidate);
-      if (candidate !== undefined && cmdline?.includes(t.sandbox)) {
+      if (candidate !== undefined && (await worksIn(candidate, join(t.sandbox, '.mezzo')))) {
         pid = candidate;
         startTime = (await readProcStat(candidate))?.startTime;
       }

@@ -23,6 +23,8 @@ export interface Delivery {
   uuid: string;
   /** How many times this uuid arrived. */
   copies: number;
+  /** When it first arrived (performance.now()). */
+  at: number;
 }
 
 export class FakeController {
@@ -103,7 +105,7 @@ export class FakeController {
         const seen = this.byUuid.get(uuid);
         if (seen) seen.copies++;
         else {
-          const d: Delivery = { status: s, uuid, copies: 1 };
+          const d: Delivery = { status: s, uuid, copies: 1, at: performance.now() };
           this.byUuid.set(uuid, d);
           const list = this.deliveries.get(s.task_id) ?? [];
           list.push(d);
