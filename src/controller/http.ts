@@ -11,6 +11,7 @@ import type { ControllerCore } from './core.js';
 import { objectRoutes } from './http/object-routes.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { taskRoutes } from './http/task-routes.js';
+import { compatRoutes } from '../compat/routes.js';
 
 export { stateOf } from './http/state.js';
 
@@ -26,5 +27,6 @@ export async function startHttp(
   opsRoutes(app, metrics);
   taskRoutes(app, core);
   objectRoutes(app, store);
+  compatRoutes(app, core);
   return listenHttp(app, host, port);
 }

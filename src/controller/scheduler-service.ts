@@ -11,13 +11,17 @@ import type { SchedulerHandlers } from '../gen/mezzo/v1/Scheduler.js';
 import type { CallHeader__Output } from '../gen/mezzo/v1/CallHeader.js';
 import type { ControllerCore } from './core.js';
 import { planAccept } from './accept.js';
-import { addLaunchedTask, refuseInvalidTasks } from './refused-tasks.js';
-import { reconcileAnswer } from './reconcile.js';
+import {
+  carryOutAccept,
+  DEFAULT_REFUSE_SECONDS,
+  killForFramework,
+  reconcileForFramework,
+} from './scheduler-calls.js';
 import { noteOfferOutcome } from './decline-streak.js';
 import { acknowledged, redeliver } from './status-flow.js';
-import { isTerminal, type EventStream, type FrameworkRecord } from './records.js';
-
-const DEFAULT_REFUSE_SECONDS = 5;
+import type { EventStream, FrameworkRecord } from './records.js';
+import type { Event } from '../gen/mezzo/v1/Event.js';
+import type { SubscribeRequest__Output } from '../gen/mezzo/v1/SubscribeRequest.js';
 
 /** Builds the handlers over a controller core. */
 export function schedulerService(core: ControllerCore): SchedulerHandlers {
@@ -62,36 +66,7 @@ export function schedulerService(core: ControllerCore): SchedulerHandlers {
         (id) => core.tasks.has(id),
       );
       if ('code' in plan) return grpcError(plan.code, plan.message);
-      for (const o of plan.offers) core.offers.take(o.id);
-      refuseInvalidTasks(core, fw, plan);
-      core.m.offers.inc({ result: 'accepted' }, plan.offers.length);
-      noteOfferOutcome(core, fw, plan.launches.length > 0 || plan.conversions.length > 0);
-      for (const c of plan.conversions)
-        core.allocator.updateAllocation(fw.id, plan.agentId, c.from, c.to);
-      const agent = core.agents.get(plan.agentId);
-      for (const { task, resources } of plan.launches) {
-        const rec = addLaunchedTask(core, fw, plan, task, resources, false);
-        agent?.tasks.add(rec.id);
-        agent?.stream?.write({
-          launch_task: {
-            task: rec.info,
-            framework: {
-              id: fw.id,
-              name: fw.info.name,
-              user: fw.info.user,
-              checkpoint: fw.info.checkpoint,
-            },
-          },
-        });
-        core.taskChanged(rec);
-      }
-      const refuse = req.filters?.refuse_seconds ?? DEFAULT_REFUSE_SECONDS;
-      if (!plan.unused.isEmpty()) {
-        core.allocator.recoverResources(fw.id, plan.agentId, plan.unused, {
-          refuseSeconds: refuse,
-        });
-      }
-      core.refreshGauges();
+      carryOutAccept(core, fw, plan, req.filters?.refuse_seconds ?? DEFAULT_REFUSE_SECONDS);
       return undefined;
     }),
     Decline: unary((fw, req) => {
@@ -124,26 +99,7 @@ export function schedulerService(core: ControllerCore): SchedulerHandlers {
       return undefined;
     }),
     Kill: unary((fw, req) => {
-      const task = core.tasks.get(req.task_id);
-      if (!task || task.frameworkId !== fw.id) {
-        // Mesos answers a kill of an unknown task with an update, not an error.
-        core.sendTo(fw.id, {
-          type: 'UPDATE',
-          update: {
-            status: {
-              task_id: req.task_id,
-              state: 'TASK_UNKNOWN',
-              reason: 'REASON_RECONCILIATION',
-              message: 'no such task',
-              source: 'SOURCE_MASTER',
-              framework_id: fw.id,
-              timestamp: core.clock.now() / 1000,
-            },
-          },
-        });
-        return undefined;
-      }
-      if (!isTerminal(task.state)) core.killTask(task, req.grace_period_seconds ?? undefined);
+      killForFramework(core, fw, req.task_id, req.grace_period_seconds ?? undefined);
       return undefined;
     }),
     Acknowledge: unary((fw, req) => {
@@ -156,18 +112,7 @@ export function schedulerService(core: ControllerCore): SchedulerHandlers {
       return undefined;
     }),
     Reconcile: unary((fw, req) => {
-      const explicit = req.tasks.length > 0;
-      // Implicitly, as Mesos: every task not completed (a finished one whose last update
-      // is still unacknowledged counts as not completed).
-      const asked = explicit
-        ? req.tasks
-        : [...fw.tasks]
-            .filter((id) => !core.completed.has(fw.id, id))
-            .map((id) => ({ task_id: id, agent_id: '' }));
-      for (const { task_id: id, agent_id: agentId } of asked) {
-        const status = reconcileAnswer(core, fw.id, id, agentId);
-        if (status) core.sendTo(fw.id, { type: 'UPDATE', update: { status } });
-      }
+      reconcileForFramework(core, fw, req.tasks);
       return undefined;
     }),
     Message: unary(() =>
@@ -183,7 +128,25 @@ export function schedulerService(core: ControllerCore): SchedulerHandlers {
   };
 }
 
-function subscribe(core: ControllerCore, call: EventStream): void {
+/**
+ * A subscription's stream as {@link subscribe} uses it: a gRPC server stream is one; the
+ * Mesos HTTP adapter provides another over a chunked response.
+ */
+export interface SubscriberStream {
+  readonly request: SubscribeRequest__Output;
+  write(event: Event): unknown;
+  end(): void;
+  /** Refuses the subscription before anything was written. */
+  emit(event: 'error', err: grpc.ServiceError): unknown;
+  /** The stream went away ('cancelled', 'close' or 'error'). */
+  on(event: 'cancelled' | 'close' | 'error', listener: () => void): unknown;
+}
+
+/**
+ * Subscribes (or fails over) a framework on a stream: SUBSCRIBED first, heartbeats, what
+ * it missed, and a disconnection (failover timeout started) when the stream goes away.
+ */
+export function subscribe(core: ControllerCore, call: SubscriberStream): void {
   const info = call.request.framework_info;
   if (!info || info.roles.length === 0 || !info.name) {
     call.emit(

@@ -9,6 +9,7 @@ import type { ErrorBoundary } from '../../shared/internal-errors.js';
 import { HttpError } from '../../shared/http/errors.js';
 import { createHttpApp, listenHttp } from '../../shared/http/server.js';
 import { NO_PARAMETERS } from './schemas.js';
+import { mesosStandbyRoutes } from '../../compat/mesos/standby.js';
 
 /** Listens on host:port; `leader` is read at each request. */
 export async function startStandbyHttp(
@@ -24,6 +25,7 @@ export async function startStandbyHttp(
   );
   app.get('/readyz', { schema }, async (_req, reply) => reply.type('text/plain').send('standby\n'));
   app.get('/state', { schema }, () => ({ role: 'standby', leader: leader() }));
+  mesosStandbyRoutes(app, leader);
   app.all('/*', () => {
     const at = leader();
     throw new HttpError(

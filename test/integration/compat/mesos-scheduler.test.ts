@@ -1,0 +1,149 @@
+// Mesos' v1 scheduler HTTP API on a real controller and a real agent, spoken over raw HTTP
+// as a Mesos framework does: subscribe, take an offer, launch a task, acknowledge its
+// updates until TASK_FINISHED, reconcile and tear down — in JSON and in protobuf.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Controller } from '../../../src/controller/controller.js';
+import type { Agent } from '../../../src/agent-sidecar/index.js';
+import { startAgent, startController, until } from '../controller/support.js';
+import { mesosCall, mesosSubscribe, type MesosTestEvent } from '../../support/mesos-http.js';
+
+let controller: Controller;
+let agent: Agent;
+let url: string;
+const cleanup: (() => Promise<void> | void)[] = [];
+
+before(async () => {
+  ({ controller } = await startController());
+  cleanup.push(() => controller.stop());
+  agent = await startAgent(controller.grpcAddress, 'cpus:2;mem:1024', 'mesos-http-a');
+  cleanup.push(() => agent.stop());
+  url = `http://127.0.0.1:${String(controller.httpPort)}/api/v1/scheduler`;
+  await until(() => controller.core.agents.size === 1, 10_000, 'the agent');
+});
+after(async () => {
+  for (const c of cleanup.reverse()) await c();
+});
+
+const subscribeCall = (name: string) => ({
+  type: 'SUBSCRIBE',
+  subscribe: {
+    framework_info: {
+      user: 'nobody',
+      name,
+      roles: [name],
+      failover_timeout: 60,
+      capabilities: [{ type: 'MULTI_ROLE' }],
+    },
+  },
+});
+
+for (const format of ['json', 'protobuf'] as const) {
+  test(`a framework's whole life over ${format}`, async () => {
+    const role = `mesos-${format}`;
+    const sub = await mesosSubscribe(url, subscribeCall(role), format);
+    cleanup.push(() => sub.close());
+    assert.equal(sub.status, 200);
+    assert.ok(sub.streamId, 'Mesos-Stream-Id is issued');
+    const subscribed = await sub.next((e) => e.type === 'SUBSCRIBED', 'SUBSCRIBED');
+    const fwId = subscribed.subscribed?.framework_id.value ?? '';
+    assert.ok(controller.core.frameworks.get(fwId)?.connected, 'the core has the framework');
+    assert.ok((subscribed.subscribed?.heartbeat_interval_seconds ?? 0) > 0);
+
+    const offers = await sub.next((e) => (e.offers?.offers.length ?? 0) > 0, 'an offer');
+    const offer = offers.offers?.offers[0];
+    assert.ok(offer);
+    const cpus = offer.resources.find((r) => r.name === 'cpus');
+    assert.ok(cpus, 'cpus offered');
+    assert.equal(cpus.type, 'SCALAR');
+    assert.ok((cpus.scalar?.value ?? 0) > 0, 'cpus offered as a Mesos scalar');
+
+    const call = (body: object) =>
+      mesosCall(url, { framework_id: { value: fwId }, ...body }, format, sub.streamId);
+    const taskId = `t-${format}`;
+    const accepted = await call({
+      type: 'ACCEPT',
+      accept: {
+        offer_ids: [offer.id],
+        operations: [
+          {
+            type: 'LAUNCH',
+            launch: {
+              task_infos: [
+                {
+                  name: taskId,
+                  task_id: { value: taskId },
+                  agent_id: offer.agent_id,
+                  command: {
+                    value: 'echo "$GREETING"',
+                    environment: { variables: [{ name: 'GREETING', value: 'hi' }] },
+                  },
+                  resources: [
+                    { name: 'cpus', type: 'SCALAR', scalar: { value: 0.1 } },
+                    { name: 'mem', type: 'SCALAR', scalar: { value: 32 } },
+                  ],
+                },
+              ],
+            },
+          },
+        ],
+        filters: { refuse_seconds: 1 },
+      },
+    });
+    assert.equal(accepted.status, 202, accepted.body);
+
+    // Every update carrying a uuid is acknowledged, as the API requires.
+    const acked = new Set<string>();
+    const ackAll = async () => {
+      for (const e of sub.events) {
+        const s = e.update?.status;
+        if (!s?.uuid || acked.has(s.uuid)) continue;
+        acked.add(s.uuid);
+        const ack = await call({
+          type: 'ACKNOWLEDGE',
+          acknowledge: { agent_id: s.agent_id, task_id: s.task_id, uuid: s.uuid },
+        });
+        assert.equal(ack.status, 202, ack.body);
+      }
+    };
+    const isFinished = (e: MesosTestEvent) =>
+      e.update?.status.task_id.value === taskId && e.update.status.state === 'TASK_FINISHED';
+    for (;;) {
+      await sub.next(
+        (e) => e.update?.status.uuid !== undefined && !acked.has(e.update.status.uuid),
+        'an update',
+      );
+      await ackAll();
+      if (sub.events.some(isFinished)) break;
+    }
+    const states = sub.events.flatMap((e) =>
+      e.update?.status.task_id.value === taskId ? [e.update.status.state] : [],
+    );
+    assert.deepEqual(states.at(-1), 'TASK_FINISHED', `states ${states.join(',')}`);
+    await until(
+      () => controller.core.completed.has(fwId, taskId),
+      10_000,
+      'the task to complete once acknowledged',
+    );
+
+    // Explicit reconciliation: an answer without uuid (nothing to acknowledge).
+    const before = sub.events.length;
+    const rec = await call({
+      type: 'RECONCILE',
+      reconcile: { tasks: [{ task_id: { value: taskId } }] },
+    });
+    assert.equal(rec.status, 202);
+    const answer = await sub.next(
+      (e) => sub.events.indexOf(e) >= before && e.type === 'UPDATE',
+      'a reconciliation answer',
+    );
+    const answered = answer.update?.status;
+    assert.equal(answered?.task_id.value, taskId);
+    assert.equal(answered.uuid, undefined, 'a reconciliation answer needs no acknowledgement');
+
+    const down = await call({ type: 'TEARDOWN' });
+    assert.equal(down.status, 202);
+    await until(() => sub.ended, 10_000, 'the stream to end');
+    assert.equal(controller.core.frameworks.get(fwId), undefined, 'the framework is removed');
+  });
+}
