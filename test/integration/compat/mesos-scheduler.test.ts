@@ -4,26 +4,24 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Controller } from '../../../src/controller/controller.js';
-import type { Agent } from '../../../src/agent-sidecar/index.js';
-import { startAgent, startController, until } from '../controller/support.js';
+import { until } from '../controller/support.js';
+import { startCluster, type Cluster } from './support.js';
 import { mesosCall, mesosSubscribe, type MesosTestEvent } from '../../support/mesos-http.js';
 
+let cluster: Cluster;
 let controller: Controller;
-let agent: Agent;
 let url: string;
 const cleanup: (() => Promise<void> | void)[] = [];
 
 before(async () => {
-  ({ controller } = await startController());
-  cleanup.push(() => controller.stop());
-  agent = await startAgent(controller.grpcAddress, 'cpus:2;mem:1024', 'mesos-http-a');
-  cleanup.push(() => agent.stop());
-  url = `http://127.0.0.1:${String(controller.httpPort)}/api/v1/scheduler`;
-  await until(() => controller.core.agents.size === 1, 10_000, 'the agent');
+  cluster = await startCluster('mesos-http-a');
+  cluster.onStop.push(async () => {
+    for (const c of cleanup) await c();
+  });
+  controller = cluster.controller;
+  url = `${cluster.http}/api/v1/scheduler`;
 });
-after(async () => {
-  for (const c of cleanup.reverse()) await c();
-});
+after(() => cluster.stop());
 
 const subscribeCall = (name: string) => ({
   type: 'SUBSCRIBE',

@@ -1,0 +1,37 @@
+/**
+ * A real controller and one real agent on loopback for the compatibility adapters'
+ * tests, stopped in reverse order by {@link Cluster.stop}.
+ */
+import type { Controller } from '../../../src/controller/controller.js';
+import { startAgent, startController, until } from '../controller/support.js';
+
+/** A running controller with one agent. */
+export interface Cluster {
+  controller: Controller;
+  /** The controller's HTTP API, e.g. `http://127.0.0.1:1234`. */
+  http: string;
+  /** Runs on stop, before the agent and controller stop (connections to close...). */
+  onStop: (() => Promise<void> | void)[];
+  stop(): Promise<void>;
+}
+
+/** Starts a controller and an agent with `resources`; resolves once the agent is registered. */
+export async function startCluster(
+  hostname: string,
+  resources = 'cpus:2;mem:1024',
+): Promise<Cluster> {
+  const { controller } = await startController();
+  const agent = await startAgent(controller.grpcAddress, resources, hostname);
+  const cluster: Cluster = {
+    controller,
+    http: `http://127.0.0.1:${String(controller.httpPort)}`,
+    onStop: [],
+    async stop() {
+      for (const c of cluster.onStop.reverse()) await c();
+      await agent.stop();
+      await controller.stop();
+    },
+  };
+  await until(() => controller.core.agents.size === 1, 10_000, 'the agent');
+  return cluster;
+}
