@@ -143,6 +143,49 @@ export class MesosSubscription {
     }
   }
 
+  /**
+   * Acknowledges every update carrying a uuid (as the API requires: an agent sends a
+   * task's next update only once the previous one is acknowledged) until an event
+   * matching `pred` arrives; resolves with it.
+   */
+  async acknowledgeUntil(
+    url: string,
+    frameworkId: string,
+    format: 'json' | 'protobuf',
+    pred: (e: MesosTestEvent) => boolean,
+    what: string,
+  ): Promise<MesosTestEvent> {
+    for (;;) {
+      for (const e of this.events) {
+        const s = e.update?.status;
+        if (!s?.uuid || this.acked.has(s.uuid)) continue;
+        this.acked.add(s.uuid);
+        const res = await mesosCall(
+          url,
+          {
+            type: 'ACKNOWLEDGE',
+            framework_id: { value: frameworkId },
+            acknowledge: { agent_id: s.agent_id, task_id: s.task_id, uuid: s.uuid },
+          },
+          format,
+          this.streamId,
+        );
+        if (res.status !== 202)
+          throw new Error(`ACKNOWLEDGE answered ${String(res.status)}: ${res.body}`);
+      }
+      const found = this.events.find(pred);
+      if (found) return found;
+      await this.next(
+        (e) =>
+          pred(e) || (e.update?.status.uuid !== undefined && !this.acked.has(e.update.status.uuid)),
+        what,
+      );
+    }
+  }
+
+  /** Uuids of the updates acknowledged (base64). */
+  readonly acked = new Set<string>();
+
   /** Closes the connection. */
   close(): void {
     this.res.destroy();

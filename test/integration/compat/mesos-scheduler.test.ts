@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Controller } from '../../../src/controller/controller.js';
 import { until } from '../controller/support.js';
-import { startCluster, type Cluster } from './support.js';
+import { launchCall, startCluster, type Cluster } from './support.js';
 import { mesosCall, mesosSubscribe, type MesosTestEvent } from '../../support/mesos-http.js';
 
 let cluster: Cluster;
@@ -59,61 +59,22 @@ for (const format of ['json', 'protobuf'] as const) {
     const call = (body: object) =>
       mesosCall(url, { framework_id: { value: fwId }, ...body }, format, sub.streamId);
     const taskId = `t-${format}`;
-    const accepted = await call({
-      type: 'ACCEPT',
-      accept: {
-        offer_ids: [offer.id],
-        operations: [
-          {
-            type: 'LAUNCH',
-            launch: {
-              task_infos: [
-                {
-                  name: taskId,
-                  task_id: { value: taskId },
-                  agent_id: offer.agent_id,
-                  command: {
-                    value: 'echo "$GREETING"',
-                    environment: { variables: [{ name: 'GREETING', value: 'hi' }] },
-                  },
-                  resources: [
-                    { name: 'cpus', type: 'SCALAR', scalar: { value: 0.1 } },
-                    { name: 'mem', type: 'SCALAR', scalar: { value: 32 } },
-                  ],
-                },
-              ],
-            },
-          },
-        ],
-        filters: { refuse_seconds: 1 },
-      },
-    });
+    const accepted = await mesosCall(
+      url,
+      launchCall(fwId, offer, taskId, {
+        value: 'echo "$GREETING"',
+        environment: { variables: [{ name: 'GREETING', value: 'hi' }] },
+      }),
+      format,
+      sub.streamId,
+    );
     assert.equal(accepted.status, 202, accepted.body);
 
-    // Every update carrying a uuid is acknowledged, as the API requires.
-    const acked = new Set<string>();
-    const ackAll = async () => {
-      for (const e of sub.events) {
-        const s = e.update?.status;
-        if (!s?.uuid || acked.has(s.uuid)) continue;
-        acked.add(s.uuid);
-        const ack = await call({
-          type: 'ACKNOWLEDGE',
-          acknowledge: { agent_id: s.agent_id, task_id: s.task_id, uuid: s.uuid },
-        });
-        assert.equal(ack.status, 202, ack.body);
-      }
-    };
+    // Every update carrying a uuid is acknowledged, as the API requires (the last one
+    // too: acknowledgeUntil acknowledges before it looks).
     const isFinished = (e: MesosTestEvent) =>
       e.update?.status.task_id.value === taskId && e.update.status.state === 'TASK_FINISHED';
-    for (;;) {
-      await sub.next(
-        (e) => e.update?.status.uuid !== undefined && !acked.has(e.update.status.uuid),
-        'an update',
-      );
-      await ackAll();
-      if (sub.events.some(isFinished)) break;
-    }
+    await sub.acknowledgeUntil(url, fwId, format, isFinished, 'TASK_FINISHED');
     const states = sub.events.flatMap((e) =>
       e.update?.status.task_id.value === taskId ? [e.update.status.state] : [],
     );

@@ -35,3 +35,39 @@ export async function startCluster(
   await until(() => controller.core.agents.size === 1, 10_000, 'the agent');
   return cluster;
 }
+
+/** A Mesos ACCEPT call body launching one shell task from an offer (0.1 cpus, 32 MiB). */
+export function launchCall(
+  frameworkId: string,
+  offer: { id: { value: string }; agent_id: { value: string } },
+  taskId: string,
+  command: { value: string; environment?: { variables: { name: string; value: string }[] } },
+): object {
+  return {
+    type: 'ACCEPT',
+    framework_id: { value: frameworkId },
+    accept: {
+      offer_ids: [offer.id],
+      operations: [
+        {
+          type: 'LAUNCH',
+          launch: {
+            task_infos: [
+              {
+                name: taskId,
+                task_id: { value: taskId },
+                agent_id: offer.agent_id,
+                command,
+                resources: [
+                  { name: 'cpus', type: 'SCALAR', scalar: { value: 0.1 } },
+                  { name: 'mem', type: 'SCALAR', scalar: { value: 32 } },
+                ],
+              },
+            ],
+          },
+        },
+      ],
+      filters: { refuse_seconds: 1 },
+    },
+  };
+}
