@@ -52,6 +52,19 @@ test('malformed bodies are refused with the reason', () => {
       body: hex('1063'),
       says: /99 is not a value of Type/,
     },
+    // a length far beyond the body; 4 MiB of nested group starts
+    {
+      what: 'length past the end',
+      format: 'protobuf',
+      body: hex('0aff ffff ff0f'),
+      says: /not a valid Call/,
+    },
+    {
+      what: 'nested groups',
+      format: 'protobuf',
+      body: Buffer.alloc(4 * 1024 * 1024, 0x0b),
+      says: /not a valid Call/,
+    },
     { what: 'not an object', format: 'json', body: [1, 2], says: /an object expected/ },
     {
       what: 'unknown enum name',
