@@ -19,6 +19,8 @@ import { DashboardFeed, eventsRoute } from './http/events-stream.js';
 import { objectRoutes } from './http/object-routes.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { taskRoutes } from './http/task-routes.js';
+import { compatRoutes } from '../compat/routes.js';
+import type { SchedulerAccess } from './scheduler-service.js';
 
 export { stateOf } from './http/state.js';
 
@@ -34,6 +36,8 @@ export interface ControllerHttpOptions {
   rateLimit?: RateLimit;
   /** Where offer-launched tasks' objects are (the controller's namespace). */
   namespace: string;
+  /** How scheduler calls are checked (shared with the gRPC service): the Mesos HTTP API. */
+  scheduler: SchedulerAccess;
   host: string;
   /** 0 picks a port. */
   port: number;
@@ -58,5 +62,6 @@ export async function startHttp(
   objectRoutes(app, store);
   dashboardRoutes(app);
   eventsRoute(app, new DashboardFeed(core, store, newIdentity(core.clock.now())));
+  compatRoutes(app, core, { scheduler: o.scheduler, store });
   return listenHttp(app, o.host, o.port);
 }
