@@ -95,6 +95,8 @@ const CONTENT = { json: 'application/json', protobuf: 'application/x-protobuf' }
 export class MesosSubscription {
   readonly events: MesosTestEvent[] = [];
   ended = false;
+  /** The body of a refused subscription (status not 200): not RecordIO. */
+  text = '';
   private waiters: (() => void)[] = [];
 
   constructor(
@@ -105,7 +107,8 @@ export class MesosSubscription {
   ) {
     const reader = new RecordIoReader();
     res.on('data', (chunk: Buffer) => {
-      for (const r of reader.push(chunk)) this.events.push(decodeEvent(r, format));
+      if (status !== 200) this.text += chunk.toString('utf8');
+      else for (const r of reader.push(chunk)) this.events.push(decodeEvent(r, format));
       this.wake();
     });
     res.on('close', () => {
@@ -182,6 +185,14 @@ export class MesosSubscription {
         what,
       );
     }
+  }
+
+  /** The whole body of a refused subscription, once the server ended it. */
+  async refusal(): Promise<string> {
+    while (!this.ended) {
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+    return this.text;
   }
 
   /** Uuids of the updates acknowledged (base64). */

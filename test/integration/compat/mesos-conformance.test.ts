@@ -9,14 +9,18 @@ import { startStandbyHttp } from '../../../src/controller/http/standby.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { MetricsRegistry } from '../../../src/shared/metrics.js';
 import { until } from '../controller/support.js';
-import { testAccess } from '../../support/auth.js';
+import { authHeader, testAccess } from '../../support/auth.js';
 import { startCluster, type Cluster } from './support.js';
+import { request, type IncomingMessage } from 'node:http';
 import {
   encodeCall,
   mesosCall,
   mesosSubscribe,
+  mesosTypes,
   post,
+  RecordIoReader,
   type MesosSubscription,
+  type MesosTestEvent,
 } from '../../support/mesos-http.js';
 
 let cluster: Cluster;
@@ -339,5 +343,72 @@ test('a standby redirects Mesos calls to the leader with 307', async () => {
     );
     assert.equal(res.status, 307, format);
     assert.equal(res.headers.location, 'http://10.1.2.3:5050/api/v1/scheduler');
+  }
+});
+
+test('RecordIO and bodies split across chunks, in both formats', async () => {
+  for (const format of ['json', 'protobuf'] as const) {
+    // The SUBSCRIBE body arrives one byte per chunk; its event stream is kept raw.
+    const body = encodeCall(
+      { type: 'SUBSCRIBE', subscribe: { framework_info: info(`conf-split-${format}`) } },
+      format,
+    );
+    const type = format === 'json' ? 'application/json' : 'application/x-protobuf';
+    const raw: Buffer[] = [];
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = request(
+        url,
+        { method: 'POST', headers: { 'content-type': type, accept: type, ...authHeader() } },
+        resolve,
+      );
+      req.on('error', reject);
+      for (const byte of body) req.write(Buffer.from([byte]));
+      req.end();
+    });
+    cleanup.push(() => {
+      res.destroy();
+    });
+    assert.equal(res.statusCode, 200, format);
+    res.on('data', (c: Buffer) => raw.push(c));
+    const records = () => new RecordIoReader().push(Buffer.concat(raw));
+    await until(() => records().length >= 1, 10_000, `SUBSCRIBED over ${format}`);
+    const decode = (r: Buffer) =>
+      format === 'json'
+        ? (JSON.parse(r.toString('utf8')) as MesosTestEvent)
+        : (mesosTypes().event.toObject(mesosTypes().event.decode(r), {
+            enums: String,
+          }) as MesosTestEvent);
+    const [first] = records();
+    assert.ok(first);
+    const subscribed = decode(first);
+    assert.equal(subscribed.type, 'SUBSCRIBED', format);
+    // A second record: the answer to a reconciliation of a task that does not exist.
+    const reconcile = await mesosCall(
+      url,
+      {
+        type: 'RECONCILE',
+        framework_id: subscribed.subscribed?.framework_id,
+        reconcile: { tasks: [{ task_id: { value: 'no-such-task' } }] },
+      },
+      format,
+      String(res.headers['mesos-stream-id']),
+    );
+    assert.equal(reconcile.status, 202, reconcile.body);
+    await until(
+      () => records().some((r) => decode(r).update?.status.task_id.value === 'no-such-task'),
+      10_000,
+      `the reconciliation's UPDATE over ${format}`,
+    );
+    const bytes = Buffer.concat(raw);
+    const whole = new RecordIoReader().push(bytes);
+    // The same stream read a byte at a time gives the same records.
+    const split = new RecordIoReader();
+    const pieces: Buffer[] = [];
+    for (const byte of bytes) pieces.push(...split.push(Buffer.from([byte])));
+    assert.deepEqual(
+      pieces.map((p) => p.toString('hex')),
+      whole.map((r) => r.toString('hex')),
+      format,
+    );
   }
 });

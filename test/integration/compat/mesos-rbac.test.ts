@@ -66,12 +66,6 @@ async function subscribe(
   return sub;
 }
 
-async function bodyOf(sub: MesosSubscription): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of sub.res) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 const operator = (auth: string, call: object) =>
   post(`${guarded.http}/api/v1`, Buffer.from(JSON.stringify(call)), {
     'content-type': 'application/json',
@@ -106,7 +100,7 @@ test('the same calls: refused without the right, in Mesos style; served with it'
         const s = await subscribe(bearer(TOKENS.nobody), 'rbac-sub', 'rbac-sub');
         return {
           status: s.status,
-          body: await bodyOf(s),
+          body: await s.refusal(),
           type: String(s.res.headers['content-type']),
         };
       },
@@ -235,7 +229,7 @@ test("a framework's calls and its ID are its subscriber's only", async () => {
   // A takeover by ID is refused, even to the administrator, as over gRPC.
   const takeover = await subscribe(bearer(TEST_TOKEN), 'rbac-owned', 'rbac-owned', id);
   assert.equal(takeover.status, 403);
-  assert.match(await bodyOf(takeover), /subscribed by another principal/);
+  assert.match(await takeover.refusal(), /subscribed by another principal/);
   assert.equal(
     guarded.controller.core.frameworks.get(id)?.streamId,
     sub.streamId,
@@ -248,6 +242,8 @@ test("a framework's calls and its ID are its subscriber's only", async () => {
 });
 
 test('ACCEPT authorizes the users its launches run as (run-as), as the native ACCEPT', async () => {
+  // The earlier frameworks let the agent's resources go (their offers are rescinded).
+  for (const s of open.splice(0)) s.close();
   const launchAs = async (auth: string, name: string, taskId: string) => {
     const sub = await subscribe(auth, name, name);
     assert.equal(sub.status, 200);
@@ -277,7 +273,10 @@ test('ACCEPT authorizes the users its launches run as (run-as), as the native AC
   assert.equal(refused?.state, 'TASK_ERROR');
   assert.equal(refused.reason, 'REASON_TASK_UNAUTHORIZED');
   assert.match(refused.message ?? '', /run-as/);
-  assert.equal(guarded.controller.core.tasks.get('rbac-m-1'), undefined, 'nothing launched');
+  // Kept as ended (for reconciliation), never sent to the agent.
+  assert.equal(guarded.controller.core.tasks.get('rbac-m-1')?.state, 'TASK_ERROR');
+  const agentTasks = [...guarded.controller.core.agents.values()].flatMap((a) => [...a.tasks]);
+  assert.ok(!agentTasks.includes('rbac-m-1'), 'nothing launched on the agent');
   const launched = await launchAs(bearer(TEST_TOKEN), 'rbac-runas-a', 'rbac-a-1');
   assert.notEqual(launched?.state, 'TASK_ERROR', launched?.message);
   assert.ok(guarded.controller.core.tasks.get('rbac-a-1'), 'the task was launched');

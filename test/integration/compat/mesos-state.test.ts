@@ -56,6 +56,8 @@ after(() => cluster.stop());
 
 async function getJson(path: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${cluster.http}${path}`, { headers: authHeader() });
+  // Errors are plain text, as Mesos answers them.
+  if (!res.ok) return { status: res.status, body: { error: await res.text() } };
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -128,10 +130,9 @@ test('the v1 operator API in JSON', async () => {
     const res = await post(`${cluster.http}${path}`, Buffer.from(JSON.stringify({ type })), {
       'content-type': 'application/json',
     });
-    return {
-      status: res.status,
-      body: JSON.parse(res.body) as Record<string, unknown> & { type?: string },
-    };
+    const body: Record<string, unknown> & { type?: string } =
+      res.status === 200 ? (JSON.parse(res.body) as Record<string, unknown>) : { error: res.body };
+    return { status: res.status, body };
   };
   const health = await call('GET_HEALTH');
   assert.deepEqual(health.body, { type: 'GET_HEALTH', get_health: { healthy: true } });
