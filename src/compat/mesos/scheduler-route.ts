@@ -201,6 +201,16 @@ export function mesosSchedulerRoutes(
             'FORBIDDEN',
             `${STREAM_ID_HEADER} ${streamId} is not framework ${id}'s current subscription`,
           );
+        // New roles need what subscribing in them needs, as a new subscription would.
+        const update = call.update_framework;
+        if (call.type === 'UPDATE_FRAMEWORK' && update) {
+          const next = refusedOr(() =>
+            frameworkInfoFromMesos(update.framework_info, update.offer_constraints),
+          );
+          if (next instanceof Refused) throw bad(next.message);
+          const denied = await authorizeSubscription(core, access, who, { ...next, id: fw.id });
+          if (denied) throw httpOf(denied);
+        }
         const current = () =>
           core.frameworks.get(fw.id) === fw && fw.connected && fw.streamId === streamId
             ? fw

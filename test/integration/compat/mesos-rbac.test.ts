@@ -26,7 +26,15 @@ let url: string;
 const open: MesosSubscription[] = [];
 
 before(async () => {
-  guarded = await startGuarded();
+  // alice may subscribe frameworks in role "alice-role" only.
+  guarded = await startGuarded(
+    undefined,
+    `  - users: [alice]
+    verbs: [register]
+    resources: [frameworks]
+    names: [alice-role]
+`,
+  );
   agent = await startAgent(guarded.controller.grpcAddress, 'cpus:2;mem:1024', 'mesos-rbac-a');
   await until(() => guarded.controller.core.agents.size === 1, 10_000, 'the agent');
   url = `${guarded.http}/api/v1/scheduler`;
@@ -280,4 +288,32 @@ test('ACCEPT authorizes the users its launches run as (run-as), as the native AC
   const launched = await launchAs(bearer(TEST_TOKEN), 'rbac-runas-a', 'rbac-a-1');
   assert.notEqual(launched?.state, 'TASK_ERROR', launched?.message);
   assert.ok(guarded.controller.core.tasks.get('rbac-a-1'), 'the task was launched');
+});
+
+test('UPDATE_FRAMEWORK into a role needs register on it, as a SUBSCRIBE in it', async () => {
+  const sub = await subscribe(basic(TOKENS.alice), 'rbac-update', 'alice-role');
+  assert.equal(sub.status, 200);
+  const id =
+    (await sub.next((e) => e.type === 'SUBSCRIBED', 'SUBSCRIBED')).subscribed?.framework_id.value ??
+    '';
+  const update = (name: string, role: string) =>
+    mesosCall(
+      url,
+      {
+        type: 'UPDATE_FRAMEWORK',
+        framework_id: { value: id },
+        update_framework: { framework_info: frameworkInfo(name, role, id) },
+      },
+      'json',
+      sub.streamId,
+      basic(TOKENS.alice),
+    );
+  const denied = await update('rbac-update', 'someone-elses');
+  assert.equal(denied.status, 403);
+  assert.match(denied.body, /"alice" may not register frameworks.* "someone-elses"/);
+  assert.deepEqual(guarded.controller.core.frameworks.get(id)?.roles, ['alice-role']);
+  const renamed = await update('rbac-renamed', 'alice-role');
+  assert.equal(renamed.status, 202, renamed.body);
+  assert.equal(guarded.controller.core.frameworks.get(id)?.info.name, 'rbac-renamed');
+  sub.close();
 });
