@@ -12,7 +12,7 @@ import { JSON_TYPE } from '../shared/http/server.js';
 import { AccessGuard } from './access-guard.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimit } from './rate-limit.js';
 import { defaultAccess, type AccessQuestions } from './route-access.js';
-import { bearerToken } from './token.js';
+import { basicPassword, bearerToken } from './token.js';
 import type { AccessControl, AccessRequest, Principal } from './types.js';
 
 declare module 'fastify' {
@@ -68,7 +68,11 @@ export function installHttpGuard(app: FastifyInstance, opts: HttpGuardOptions): 
 
   app.addHook('onRequest', async (req, reply) => {
     if (isPublic(req)) return;
-    const result = await guard.authenticate(bearerToken(req.headers.authorization), 'http');
+    const header = req.headers.authorization;
+    const token =
+      bearerToken(header) ??
+      (req.routeOptions.config.basicAuth === true ? basicPassword(header) : undefined);
+    const result = await guard.authenticate(token, 'http');
     if (!result.ok) {
       return refuse(reply, 401, 'UNAUTHENTICATED', `authentication required: ${result.reason}`, {
         'www-authenticate': 'Bearer realm="mezzo"',

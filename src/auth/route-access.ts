@@ -20,6 +20,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** What the route needs; see src/auth/route-access.ts. */
     access?: RouteAccess;
+    /**
+     * Also take the token from `Authorization: Basic` (as its password): for APIs whose
+     * existing clients only send Basic credentials (Mesos' scheduler libraries).
+     */
+    basicAuth?: boolean;
   }
 }
 

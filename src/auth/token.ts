@@ -64,6 +64,21 @@ export function bearerToken(header: string | undefined): string | undefined {
 }
 
 /**
+ * The password of an `Authorization: Basic <base64(user:password)>` value, taken as a
+ * bearer token: Mesos scheduler libraries send their principal and secret this way (the
+ * user name is not trusted; the token says who the caller is). Undefined when there is none.
+ */
+export function basicPassword(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^Basic[ \t]+([A-Za-z0-9+/]+={0,2})[ \t]*$/i.exec(header);
+  if (!match?.[1]) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const password = colon < 0 ? '' : decoded.slice(colon + 1);
+  return password === '' || /\s/.test(password) ? undefined : password;
+}
+
+/**
  * Whether two tokens are equal, in time that does not depend on where they differ:
  * both are hashed first, so even their lengths do not show.
  */

@@ -23,7 +23,7 @@ import { labelValue } from '../kube/labels.js';
 import type { Store, StoredObject } from '../store/types.js';
 import { API_VERSION } from '../store/types.js';
 import { ControllerCore, type CoreOptions } from './core.js';
-import { schedulerService } from './scheduler-service.js';
+import { schedulerService, type SchedulerAccess } from './scheduler-service.js';
 import { agentService } from './agent-service.js';
 import { startHttp } from './http.js';
 import { expectAgentsBack } from './recovery.js';
@@ -149,20 +149,21 @@ export class Controller {
       pauseAllocation: this.opts.recoverAllocation === true,
     });
     const guard = new AccessGuard(this.opts.access, this.opts.metrics);
+    const scheduler: SchedulerAccess = {
+      guard,
+      namespace: this.namespace,
+      recordedSubscriber: async (id) =>
+        (await this.opts.store.get('Framework', id, this.namespace))?.metadata.annotations?.[
+          FRAMEWORK_SUBSCRIBER_ANNOTATION
+        ],
+    };
     this.grpc = await startGrpcServer(
       host,
       this.opts.grpcPort,
       (s) => {
         s.addService(
           schedulerProto().mezzo.v1.Scheduler.service,
-          schedulerService(this.core, {
-            guard,
-            namespace: this.namespace,
-            recordedSubscriber: async (id) =>
-              (await this.opts.store.get('Framework', id, this.namespace))?.metadata.annotations?.[
-                FRAMEWORK_SUBSCRIBER_ANNOTATION
-              ],
-          }),
+          schedulerService(this.core, scheduler),
         );
         s.addService(agentProto().mezzo.v1.Agent.service, agentService(this.core, guard));
       },
@@ -179,6 +180,7 @@ export class Controller {
       ...(this.opts.tls ? { tls: this.opts.tls } : {}),
       ...(this.opts.httpRateLimit ? { rateLimit: this.opts.httpRateLimit } : {}),
       namespace: this.namespace,
+      scheduler,
       host,
       port: this.opts.httpPort,
     });

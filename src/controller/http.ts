@@ -20,6 +20,8 @@ import { DashboardFeed, eventsRoute } from './http/events-stream.js';
 import { objectRoutes } from './http/object-routes.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { taskRoutes } from './http/task-routes.js';
+import { compatRoutes } from '../compat/routes.js';
+import type { SchedulerAccess } from './scheduler-service.js';
 
 export { stateOf } from './http/state.js';
 
@@ -35,6 +37,8 @@ export interface ControllerHttpOptions {
   rateLimit?: RateLimit;
   /** Where offer-launched tasks' objects are (the controller's namespace). */
   namespace: string;
+  /** How scheduler calls are checked (shared with the gRPC service): the Mesos HTTP API. */
+  scheduler: SchedulerAccess;
   host: string;
   /** 0 picks a port. */
   port: number;
@@ -60,5 +64,6 @@ export async function startHttp(
   dashboardRoutes(app);
   void app.register(chronosRoutes, { store, core, namespace: o.namespace });
   eventsRoute(app, new DashboardFeed(core, store, newIdentity(core.clock.now())));
+  compatRoutes(app, core, { scheduler: o.scheduler, store });
   return listenHttp(app, o.host, o.port);
 }

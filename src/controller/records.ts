@@ -19,6 +19,14 @@ import type { TaskState__Output as TaskState } from '../gen/mezzo/v1/TaskState.j
 
 /** A framework's event stream. */
 export type EventStream = grpc.ServerWritableStream<SubscribeRequest__Output, Event>;
+/**
+ * Where a framework's events go: its gRPC stream, or a stream of another wire (the Mesos
+ * HTTP API's chunked response, src/compat/mesos/).
+ */
+export interface EventSink {
+  write(event: Event): unknown;
+  end(): void;
+}
 /** An agent's connection. */
 export type AgentStream = grpc.ServerDuplexStream<AgentMessage__Output, ControllerMessage>;
 
@@ -28,7 +36,7 @@ export interface FrameworkRecord {
   info: FrameworkInfo__Output;
   roles: string[];
   streamId: string;
-  stream: EventStream | undefined;
+  stream: EventSink | undefined;
   connected: boolean;
   failoverTimer: Timer | undefined;
   heartbeatTimer: Timer | undefined;

@@ -16,10 +16,13 @@ import type { Principal } from '../auth/types.js';
 import type { ControllerCore } from './core.js';
 import { settle } from './async-handler.js';
 import { acceptCall, DEFAULT_REFUSE_SECONDS } from './accept-call.js';
-import { reconcileAnswer } from './reconcile.js';
+import { killForFramework, reconcileForFramework } from './scheduler-calls.js';
 import { noteOfferOutcome } from './decline-streak.js';
 import { acknowledged, redeliver } from './status-flow.js';
-import { isTerminal, type EventStream, type FrameworkRecord } from './records.js';
+import type { EventStream, FrameworkRecord } from './records.js';
+import type { Event } from '../gen/mezzo/v1/Event.js';
+import type { FrameworkInfo__Output } from '../gen/mezzo/v1/FrameworkInfo.js';
+import type { SubscribeRequest__Output } from '../gen/mezzo/v1/SubscribeRequest.js';
 
 /** How the scheduler service checks its callers. */
 export interface SchedulerAccess {
@@ -99,35 +102,14 @@ export function schedulerService(core: ControllerCore, access: SchedulerAccess):
       call.emit('error', auth.error);
       return;
     }
-    const info = call.request.framework_info;
-    const roles = info?.roles ?? [];
-    const denied = await authorizeCall(
-      access.guard,
+    const denied = await authorizeSubscription(
+      core,
+      access,
       auth.principal,
-      roles.map((role) =>
-        mezzoAccess('register', 'frameworks', { namespace: access.namespace, name: role }),
-      ),
+      call.request.framework_info,
     );
     if (denied) {
       call.emit('error', denied);
-      return;
-    }
-    const id = info?.id ?? '';
-    const existing = id ? core.frameworks.get(id) : undefined;
-    // Known here: the principal that subscribed it. Known only from before this start: the
-    // user name its Framework object records (a uid may differ across restarts).
-    const recorded = id && !existing ? await access.recordedSubscriber?.(id) : undefined;
-    const other = existing?.principal
-      ? !samePrincipal(existing.principal, auth.principal)
-      : recorded !== undefined && recorded !== auth.principal.username;
-    if (other) {
-      call.emit(
-        'error',
-        grpcError(
-          grpc.status.PERMISSION_DENIED,
-          `framework ${id} was subscribed by another principal; user "${auth.principal.username}" may not take it over`,
-        ),
-      );
       return;
     }
     if (call.cancelled) return;
@@ -177,26 +159,7 @@ export function schedulerService(core: ControllerCore, access: SchedulerAccess):
       return undefined;
     }),
     Kill: unary((fw, req) => {
-      const task = core.tasks.get(req.task_id);
-      if (!task || task.frameworkId !== fw.id) {
-        // Mesos answers a kill of an unknown task with an update, not an error.
-        core.sendTo(fw.id, {
-          type: 'UPDATE',
-          update: {
-            status: {
-              task_id: req.task_id,
-              state: 'TASK_UNKNOWN',
-              reason: 'REASON_RECONCILIATION',
-              message: 'no such task',
-              source: 'SOURCE_MASTER',
-              framework_id: fw.id,
-              timestamp: core.clock.now() / 1000,
-            },
-          },
-        });
-        return undefined;
-      }
-      if (!isTerminal(task.state)) core.killTask(task, req.grace_period_seconds ?? undefined);
+      killForFramework(core, fw, req.task_id, req.grace_period_seconds ?? undefined);
       return undefined;
     }),
     Acknowledge: unary((fw, req) => {
@@ -209,18 +172,7 @@ export function schedulerService(core: ControllerCore, access: SchedulerAccess):
       return undefined;
     }),
     Reconcile: unary((fw, req) => {
-      const explicit = req.tasks.length > 0;
-      // Implicitly, as Mesos: every task not completed (a finished one whose last update
-      // is still unacknowledged counts as not completed).
-      const asked = explicit
-        ? req.tasks
-        : [...fw.tasks]
-            .filter((id) => !core.completed.has(fw.id, id))
-            .map((id) => ({ task_id: id, agent_id: '' }));
-      for (const { task_id: id, agent_id: agentId } of asked) {
-        const status = reconcileAnswer(core, fw.id, id, agentId);
-        if (status) core.sendTo(fw.id, { type: 'UPDATE', update: { status } });
-      }
+      reconcileForFramework(core, fw, req.tasks);
       return undefined;
     }),
     Message: unary(() =>
@@ -236,7 +188,66 @@ export function schedulerService(core: ControllerCore, access: SchedulerAccess):
   };
 }
 
-function subscribe(core: ControllerCore, call: EventStream, principal: Principal): void {
+/**
+ * Whether `principal` may subscribe the framework `info` describes, as every wire asks it:
+ * `register frameworks <role>` for each of its roles, and, for a framework ID already
+ * known (here, or to the Framework object from before this controller started), the same
+ * principal that subscribed it. Undefined when allowed, else the PERMISSION_DENIED status.
+ */
+export async function authorizeSubscription(
+  core: ControllerCore,
+  access: SchedulerAccess,
+  principal: Principal,
+  info: FrameworkInfo__Output | null,
+): Promise<grpc.ServiceError | undefined> {
+  const roles = info?.roles ?? [];
+  const denied = await authorizeCall(
+    access.guard,
+    principal,
+    roles.map((role) =>
+      mezzoAccess('register', 'frameworks', { namespace: access.namespace, name: role }),
+    ),
+  );
+  if (denied) return denied;
+  const id = info?.id ?? '';
+  const existing = id ? core.frameworks.get(id) : undefined;
+  // Known here: the principal that subscribed it. Known only from before this start: the
+  // user name its Framework object records (a uid may differ across restarts).
+  const recorded = id && !existing ? await access.recordedSubscriber?.(id) : undefined;
+  const other = existing?.principal
+    ? !samePrincipal(existing.principal, principal)
+    : recorded !== undefined && recorded !== principal.username;
+  if (!other) return undefined;
+  return grpcError(
+    grpc.status.PERMISSION_DENIED,
+    `framework ${id} was subscribed by another principal; user "${principal.username}" may not take it over`,
+  );
+}
+
+/**
+ * A subscription's stream as {@link subscribe} uses it: a gRPC server stream is one; the
+ * Mesos HTTP adapter provides another over a chunked response.
+ */
+export interface SubscriberStream {
+  readonly request: SubscribeRequest__Output;
+  write(event: Event): unknown;
+  end(): void;
+  /** Refuses the subscription before anything was written. */
+  emit(event: 'error', err: grpc.ServiceError): unknown;
+  /** The stream went away ('cancelled', 'close' or 'error'). */
+  on(event: 'cancelled' | 'close' | 'error', listener: () => void): unknown;
+}
+
+/**
+ * Subscribes (or fails over) a framework for `principal`, already authorized with
+ * {@link authorizeSubscription}: SUBSCRIBED first, heartbeats, what it missed, and a
+ * disconnection (failover timeout started) when the stream goes away.
+ */
+export function subscribe(
+  core: ControllerCore,
+  call: SubscriberStream,
+  principal: Principal,
+): void {
   const info = call.request.framework_info;
   if (!info || info.roles.length === 0 || !info.name) {
     call.emit(

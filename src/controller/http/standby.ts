@@ -12,6 +12,7 @@ import { HttpError } from '../../shared/http/errors.js';
 import { createHttpApp, listenHttp } from '../../shared/http/server.js';
 import type { CertificateReloader } from '../../shared/tls/certificate-reloader.js';
 import { NO_PARAMETERS } from './schemas.js';
+import { mesosStandbyRoutes } from '../../compat/mesos/standby.js';
 
 /**
  * Listens on host:port; `leader` is read at each request. Probes are public; /state and
@@ -33,6 +34,7 @@ export async function startStandbyHttp(
   app.get('/healthz', open, async (_req, reply) => reply.type('text/plain').send('standby\n'));
   app.get('/readyz', open, async (_req, reply) => reply.type('text/plain').send('standby\n'));
   app.get('/state', { schema }, () => ({ role: 'standby', leader: leader() }));
+  mesosStandbyRoutes(app, leader, tls ? 'https' : 'http');
   app.all('/*', () => {
     const at = leader();
     throw new HttpError(

@@ -54,7 +54,11 @@ export interface GuardedController {
 }
 
 /** Starts a controller whose callers are checked as `mezzo dev --static-tokens --authz-policy` checks them. */
-export async function startGuarded(dir = tempDir('mezzo-sec-')): Promise<GuardedController> {
+export async function startGuarded(
+  dir = tempDir('mezzo-sec-'),
+  /** Rules (YAML list items) added to the policy. */
+  extraRules = '',
+): Promise<GuardedController> {
   const tokens = join(dir, 'tokens.csv');
   writeFileSync(
     tokens,
@@ -67,7 +71,7 @@ export async function startGuarded(dir = tempDir('mezzo-sec-')): Promise<Guarded
     { mode: 0o600 },
   );
   const policy = join(dir, 'policy.yaml');
-  writeFileSync(policy, POLICY);
+  writeFileSync(policy, POLICY + extraRules);
   const access = await accessFromFlags({
     tokenFile: writeTestTokenFile(dir),
     staticTokens: tokens,
