@@ -19,6 +19,7 @@ import { DashboardFeed, eventsRoute } from './http/events-stream.js';
 import { objectRoutes } from './http/object-routes.js';
 import { opsRoutes } from './http/ops-routes.js';
 import { taskRoutes } from './http/task-routes.js';
+import { marathonRoutes } from '../compat/marathon/routes.js';
 
 export { stateOf } from './http/state.js';
 
@@ -58,5 +59,6 @@ export async function startHttp(
   objectRoutes(app, store);
   dashboardRoutes(app);
   eventsRoute(app, new DashboardFeed(core, store, newIdentity(core.clock.now())));
+  await app.register(marathonRoutes, { core, store, namespace: o.namespace });
   return listenHttp(app, o.host, o.port);
 }
