@@ -198,17 +198,14 @@ export function appItemRoutes(app: FastifyInstance, ctx: MarathonContext): void 
 
   app.delete('/v2/apps/*', { config }, async (req) => {
     const t = targetOfReq(req);
+    const force = flag(queryOf(req), 'force');
     if (t.kind === 'task') return killAnswer(await killTasks(ctx, req, [t.taskId]), true);
     const { ref, app: a } = await existing(ctx, t.id);
     if (t.kind === 'tasks') {
       const ids = appTasks(ctx.core, ref.namespace, ref.name).map((x) => x.id);
       return killAnswer(await killTasks(ctx, req, ids), false);
     }
-    if (
-      a.status &&
-      (a.status as { deployment?: unknown }).deployment &&
-      !flag(queryOf(req), 'force')
-    )
+    if ((a.status as { deployment?: unknown } | undefined)?.deployment !== undefined && !force)
       throw new MarathonHttpError(
         409,
         `App is locked by one or more deployments. Override with the option '?force=true'.`,

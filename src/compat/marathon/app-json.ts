@@ -193,7 +193,7 @@ function portsOf(body: Json, p: Problems): PortDefinition[] | undefined {
       p.add('/ports', 'must be an array of port numbers');
       return undefined;
     }
-    return (legacy).map((port) => ({ port }));
+    return legacy.map((port) => ({ port }));
   }
   if (defs === undefined || defs === null) return undefined;
   if (!Array.isArray(defs)) {
@@ -229,7 +229,7 @@ function urisOf(body: Json, p: Problems): FetchUri[] | undefined {
       return undefined;
     }
     // Marathon's uris unpack archives, as its fetcher did.
-    return (uris).map((value) => ({ value, extract: true }));
+    return uris.map((value) => ({ value, extract: true }));
   }
   if (fetch === undefined || fetch === null) return undefined;
   if (!Array.isArray(fetch)) {

@@ -19,7 +19,7 @@ import {
 } from './app-writes.js';
 import { marathonDefinition } from './app-json.js';
 import { appSpecOf } from './app-view.js';
-import { MarathonHttpError } from './errors.js';
+import { appNotFound, MarathonHttpError } from './errors.js';
 import {
   clientIp,
   flag,
@@ -127,6 +127,7 @@ export async function putApp(
 ): Promise<WriteOutcome> {
   const ref = refOrRefuse(ctx.appNamespace, id);
   const cur = await ctx.store.get('App', ref.name, ref.namespace);
+  if (!cur && expect === 'present') throw appNotFound(ref.id);
   const { id: _id, ...rest } = body;
   const given = specOrRefuse(rest, partial && cur !== undefined);
   const spec = partial && cur ? mergeSpec(cur.spec, given) : given;

@@ -99,7 +99,7 @@ export function taskJson(
 /** The spec as the framework reads it (defaults the CRD would fill in `mezzo dev`). */
 export function appSpecOf(app: StoredObject): AppSpec {
   const read = readAppSpec(app.spec);
-  return read.ok ? read.value : (app.spec);
+  return read.ok ? read.value : app.spec;
 }
 
 /** The deployment ID the apps framework gives a change of `app` (its generation and version). */

@@ -66,7 +66,7 @@ export function marathonErrorHandler(scope: FastifyInstance): void {
         .code(400)
         .type(JSON_TYPE)
         .send({
-          message: `Invalid ${where}`,
+          message: `Invalid ${where}: ${err.validation[0]?.message ?? 'does not match its schema'}`,
           details: err.validation.map((v) => ({
             path: `/${where}${v.instancePath}`,
             errors: [v.message ?? 'is invalid'],

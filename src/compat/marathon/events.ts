@@ -74,6 +74,8 @@ export class MarathonEvents {
       'cache-control': 'no-store',
       'x-accel-buffering': 'no',
     });
+    // The headers go now: a filtered stream may have nothing to write for a while.
+    res.flushHeaders();
     this.send(client, 'event_stream_attached', { remoteAddress: clientIp });
     return true;
   }
