@@ -10,7 +10,7 @@ import { requestedBy } from '../../controller/http/requested-by.js';
 import type { StoredObject } from '../../store/types.js';
 import { appRefOf, type AppRef } from './app-id.js';
 import { putApp, writeQuestion, postEvent, embedsTasks } from './app-routes.js';
-import { marathonDefinition } from './app-json.js';
+import { marathonDefinition } from './app-definition.js';
 import { appInfo, appSpecOf, appTasks, deploymentIdOf, taskJson } from './app-view.js';
 import { objectBody, writeApp } from './app-writes.js';
 import { appNotFound, MarathonHttpError } from './errors.js';

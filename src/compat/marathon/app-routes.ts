@@ -17,7 +17,7 @@ import {
   writeApp,
   type WriteOutcome,
 } from './app-writes.js';
-import { marathonDefinition } from './app-json.js';
+import { marathonDefinition } from './app-definition.js';
 import { appSpecOf } from './app-view.js';
 import { appNotFound, MarathonHttpError } from './errors.js';
 import {

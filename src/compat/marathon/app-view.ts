@@ -16,7 +16,7 @@ import type { ControllerCore } from '../../controller/core.js';
 import { isTerminal, type TaskRecord } from '../../controller/records.js';
 import type { StoredObject } from '../../store/types.js';
 import { marathonIdOf } from './app-id.js';
-import { marathonDefinition } from './app-json.js';
+import { marathonDefinition } from './app-definition.js';
 import { currentVersion, versionsOf } from './versions.js';
 
 type Json = Record<string, unknown>;

@@ -221,6 +221,30 @@ test('versions list newest first; a version reads back; PUT {version} rolls back
   );
 });
 
+test('restart makes a new version of the same definition; DELETE of its deployment rolls back', async () => {
+  await send('POST', '/v2/apps', app('/restarted', { labels: { a: 'b' } }));
+  const before = (await m.store.get('App', 'restarted', 'default'))?.spec as AppSpec;
+  const r = await send('POST', '/v2/apps/restarted/restart');
+  assert.equal(r.status, 200, r.text);
+  const restarted = (await m.store.get('App', 'restarted', 'default'))?.spec as AppSpec;
+  const labels = restarted.labels ?? {};
+  assert.equal(labels.a, 'b');
+  assert.match(labels.MEZZO_RESTARTED_AT ?? '', /^\d{4}-/);
+  assert.notEqual(specVersion(restarted), specVersion(before));
+  const deps = (await send('GET', '/v2/deployments')).json as unknown as Json[];
+  const dep = deps.find((d) => (d.affectedApps as string[]).includes('/restarted'));
+  assert.equal(dep?.id, r.json.deploymentId);
+  const back = await send('DELETE', `/v2/deployments/${String(r.json.deploymentId)}`);
+  assert.equal(back.status, 200, back.text);
+  const rolled = (await m.store.get('App', 'restarted', 'default'))?.spec as AppSpec;
+  assert.equal(specVersion(rolled), specVersion(before));
+  const forced = await send(
+    'DELETE',
+    `/v2/deployments/${String(back.json.deploymentId)}?force=true`,
+  );
+  assert.equal(forced.status, 422, forced.text);
+});
+
 test('GET /v2/apps: embed=apps.tasks adds tasks; id= and label= filter', async () => {
   await send('POST', '/v2/apps', app('/filter/x', { labels: { tier: 'web' } }));
   const plain = await send('GET', '/v2/apps?id=/filter');

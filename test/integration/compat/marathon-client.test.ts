@@ -1,7 +1,9 @@
 // marathon-python (PyPI `marathon` 0.13.0, unmodified, in a virtualenv this test creates)
 // against `mezzo dev` as a real process with its real agent: the client creates an app
 // (constraints in Marathon's array form), sees its two instances running, scales it to
-// three, lists apps by label and tasks, kills a task and sees it replaced, deletes the
+// three, lists apps by label and tasks, kills a task and sees it replaced, kills one with
+// scale=true and sees the app shrink, sees an instance that a hostname:UNIQUE constraint
+// keeps off the only agent in the queue with its reject reason, deletes the
 // app and sees it and its tasks gone, and reads the event stream all along
 // (marathon_client.py prints one JSON line per step; this test checks them).
 import { after, test } from 'node:test';
@@ -94,6 +96,16 @@ test('marathon-python creates, scales, lists, kills a task of and deletes an app
     const replaced = steps.get('replaced')?.ids as string[];
     assert.equal(replaced.length, 3);
     assert.equal(replaced.includes(killed), false);
+    assert.deepEqual(steps.get('scaled_down'), {
+      step: 'scaled_down',
+      instances: 2,
+      tasks_running: 2,
+    });
+    assert.deepEqual(steps.get('queued'), {
+      step: 'queued',
+      count: 1,
+      reasons: ['UnfulfilledConstraint'],
+    });
     assert.deepEqual(steps.get('deleted')?.apps, []);
     const events = steps.get('events') ?? {};
     assert.deepEqual(events.types, ['api_post_event', 'deployment_info', 'status_update_event']);

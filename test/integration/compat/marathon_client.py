@@ -100,6 +100,33 @@ replaced = wait_for(
 )
 emit("replaced", running=len(replaced), ids=[t.id for t in replaced])
 
+# A kill with scale=true lowers the app's instances instead of replacing the task.
+client.kill_given_tasks([replaced[0].id], scale=True)
+shrunk = wait_for(
+    "2 instances after a kill with scale",
+    lambda: (lambda a: a if a.instances == 2 and a.tasks_running == 2 else None)(client.get_app("/compat/sleeper")),
+)
+emit("scaled_down", instances=shrunk.instances, tasks_running=shrunk.tasks_running)
+
+# One agent: the second instance of a hostname:UNIQUE app waits, and the queue says why.
+client.create_app(
+    "/compat/unique",
+    MarathonApp(cmd="sleep 600", cpus=0.1, mem=32, instances=2, constraints=[MarathonConstraint("hostname", "UNIQUE")]),
+)
+
+
+def declined(item):
+    summary = item.processed_offers_summary or {}
+    return [r["reason"] for r in summary.get("rejectSummaryLastOffers", []) if r["declined"] > 0]
+
+
+queued = wait_for(
+    "/compat/unique in the queue with its reason",
+    lambda: next((q for q in client.list_queue() if q.app.id == "/compat/unique" and q.count == 1 and declined(q)), None),
+)
+emit("queued", count=queued.count, reasons=declined(queued))
+client.delete_app("/compat/unique", force=True)
+
 client.delete_app("/compat/sleeper")
 
 
