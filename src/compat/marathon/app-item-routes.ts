@@ -15,7 +15,15 @@ import { appInfo, appSpecOf, appTasks, deploymentIdOf, taskJson } from './app-vi
 import { objectBody, writeApp } from './app-writes.js';
 import { appNotFound, MarathonHttpError } from './errors.js';
 import { killTasks, type KillOutcome } from './kill.js';
-import { flag, killTask, listTasks, onApps, queryOf, type MarathonContext } from './request.js';
+import {
+  flag,
+  killTask,
+  listTasks,
+  onApps,
+  oneParam,
+  queryOf,
+  type MarathonContext,
+} from './request.js';
 import { currentVersion, versionsOf } from './versions.js';
 
 /** Label on an App's spec that a restart sets, so that the spec (and its version) changes. */
@@ -202,7 +210,11 @@ export function appItemRoutes(app: FastifyInstance, ctx: MarathonContext): void 
     if (t.kind === 'task') return killAnswer(await killTasks(ctx, req, [t.taskId]), true);
     const { ref, app: a } = await existing(ctx, t.id);
     if (t.kind === 'tasks') {
-      const ids = appTasks(ctx.core, ref.namespace, ref.name).map((x) => x.id);
+      // `host=`: only the tasks on that agent.
+      const host = oneParam(queryOf(req), 'host');
+      const ids = appTasks(ctx.core, ref.namespace, ref.name)
+        .filter((x) => host === undefined || ctx.core.agents.get(x.agentId)?.info.hostname === host)
+        .map((x) => x.id);
       return killAnswer(await killTasks(ctx, req, ids), false);
     }
     if ((a.status as { deployment?: unknown } | undefined)?.deployment !== undefined && !force)

@@ -6,6 +6,7 @@
 // API (401 without a token, 403 for a caller without the right), and the event stream.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { authHeader } from '../../support/auth.js';
 import { specVersion, type AppSpec } from '../../../src/frameworks/apps/app-spec.js';
 import {
   MARATHON_TOKENS,
@@ -145,6 +146,22 @@ for (const [what, method, path, body, status, where] of refusals) {
       );
     } else assert.match(String(r.json.message), where);
     assert.deepEqual(await storedApps(), before);
+  });
+}
+
+// Not served, as the endpoint table in docs/compat/marathon.md says: [method, path, status].
+const unserved: [string, string, number][] = [
+  ['DELETE', '/v2/apps', 405],
+  ['DELETE', '/v2/leader', 405],
+  ['GET', '/v2/groups', 404],
+  ['GET', '/v2/pods', 404],
+  ['DELETE', '/v2/queue/x/delay', 404],
+];
+for (const [method, path, status] of unserved) {
+  test(`${method} ${path} is not served: ${status}`, async () => {
+    // Without a content type: an empty JSON body is a 400 outside the Marathon routes.
+    const res = await fetch(`${m.http}${path}`, { method, headers: authHeader() });
+    assert.equal(res.status, status, await res.text());
   });
 }
 

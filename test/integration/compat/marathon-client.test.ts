@@ -106,6 +106,7 @@ test('marathon-python creates, scales, lists, kills a task of and deletes an app
       count: 1,
       reasons: ['UnfulfilledConstraint'],
     });
+    assert.deepEqual(steps.get('spared'), { step: 'spared', killed: 0, running: 1 });
     assert.deepEqual(steps.get('deleted')?.apps, []);
     const events = steps.get('events') ?? {};
     assert.deepEqual(events.types, ['api_post_event', 'deployment_info', 'status_update_event']);

@@ -125,6 +125,9 @@ queued = wait_for(
     lambda: next((q for q in client.list_queue() if q.app.id == "/compat/unique" and q.count == 1 and declined(q)), None),
 )
 emit("queued", count=queued.count, reasons=declined(queued))
+# host= kills only the tasks on that agent: none here.
+spared = client.kill_tasks("/compat/unique", host="no-such-host")
+emit("spared", killed=len(spared), running=client.get_app("/compat/unique").tasks_running)
 client.delete_app("/compat/unique", force=True)
 
 client.delete_app("/compat/sleeper")
