@@ -124,6 +124,7 @@ export async function putApp(
   body: Record<string, unknown>,
   partial: boolean,
   expect: 'present' | 'any',
+  dryRun = false,
 ): Promise<WriteOutcome> {
   const ref = refOrRefuse(ctx.appNamespace, id);
   const cur = await ctx.store.get('App', ref.name, ref.namespace);
@@ -136,8 +137,9 @@ export async function putApp(
     annotations: requestedBy(req),
     now: ctx.core.clock.now(),
     force: flag(queryOf(req), 'force'),
+    dryRun,
   });
-  postEvent(ctx, req, out);
+  if (!dryRun) postEvent(ctx, req, out);
   return out;
 }
 
@@ -151,12 +153,8 @@ async function bulk(
   const partial = flag(queryOf(req), 'partialUpdate', partialDefault);
   // Every definition is checked before any is written: a bad one changes nothing.
   for (const [i, a] of apps.entries()) {
-    const ref = refOrRefuse(ctx.appNamespace, a.id, `(${i})/id`);
-    const { id: _id, ...rest } = a;
-    specOrRefuse(
-      rest,
-      partial && (await ctx.store.get('App', ref.name, ref.namespace)) !== undefined,
-    );
+    refOrRefuse(ctx.appNamespace, a.id, `(${i})/id`);
+    await putApp(ctx, req, String(a.id), a, partial, 'any', true);
   }
   const outs: WriteOutcome[] = [];
   for (const a of apps) outs.push(await putApp(ctx, req, String(a.id), a, partial, 'any'));

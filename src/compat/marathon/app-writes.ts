@@ -72,6 +72,8 @@ export async function writeApp(
     annotations: Record<string, string>;
     now: number;
     force?: boolean;
+    /** Check everything, write nothing (a bulk request checks all its apps first). */
+    dryRun?: boolean;
   },
 ): Promise<WriteOutcome> {
   const cur = await store.get('App', ref.name, ref.namespace);
@@ -101,6 +103,8 @@ export async function writeApp(
       409,
       `App is locked by one or more deployments. Override with the option '?force=true'. View details at '/v2/deployments/<DEPLOYMENT_ID>'.`,
     );
+  if (opts.dryRun === true)
+    return { app: cur ?? v.object, deploymentId: '', version: at, created: cur === undefined };
   const annotations = {
     ...opts.annotations,
     [VERSIONS_ANNOTATION]: withVersion(cur, v.object.spec, at),

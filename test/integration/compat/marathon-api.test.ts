@@ -204,6 +204,15 @@ test('POST creates the App /team/web names (default/team.web): 201, Location, Ap
   assert.equal((await send('POST', '/v2/apps', app('/team/web'))).status, 409);
 });
 
+test('PUT /v2/apps with one valid and one invalid app is a 422 and writes neither', async () => {
+  const r = await send('PUT', '/v2/apps', [app('/bulk/ok'), app('/bulk/bad', { cpus: -1 })]);
+  assert.equal(r.status, 422, r.text);
+  assert.equal(await m.store.get('App', 'bulk.ok', 'default'), undefined);
+  const ok = await send('PUT', '/v2/apps', [app('/bulk/ok'), app('/bulk/ok2')]);
+  assert.equal(ok.status, 200, ok.text);
+  assert.ok(await m.store.get('App', 'bulk.ok2', 'default'));
+});
+
 test('PATCH is a partial update: instances change, the rest and the version stay', async () => {
   await send('POST', '/v2/apps', app('/patchme', { env: { A: '1' } }));
   const before = await m.store.get('App', 'patchme', 'default');
