@@ -11,7 +11,7 @@ import type { StoredObject } from '../../store/types.js';
 import { appRefOf, type AppRef } from './app-id.js';
 import { putApp, writeQuestion, postEvent, embedsTasks } from './app-routes.js';
 import { marathonDefinition } from './app-definition.js';
-import { appInfo, appSpecOf, appTasks, deploymentIdOf, taskJson } from './app-view.js';
+import { appIdOfTask, appInfo, appSpecOf, appTasks, deploymentIdOf, taskJson } from './app-view.js';
 import { objectBody, writeApp } from './app-writes.js';
 import { appNotFound, MarathonHttpError } from './errors.js';
 import { killTasks, type KillOutcome } from './kill.js';
@@ -207,7 +207,17 @@ export function appItemRoutes(app: FastifyInstance, ctx: MarathonContext): void 
   app.delete('/v2/apps/*', { config }, async (req) => {
     const t = targetOfReq(req);
     const force = flag(queryOf(req), 'force');
-    if (t.kind === 'task') return killAnswer(await killTasks(ctx, req, [t.taskId]), true);
+    if (t.kind === 'task') {
+      if (flag(queryOf(req), 'wipe'))
+        throw new MarathonHttpError(422, 'wipe is not supported: Mezzo has no resident tasks');
+      // The task must be one of the app the path names, as in Marathon.
+      const task = ctx.core.tasks.get(t.taskId);
+      const owner = task && appIdOfTask(task, ctx.appNamespace);
+      const r = appRefOf(ctx.appNamespace, t.id);
+      if (!owner || !r.ok || owner !== r.ref.id)
+        throw new MarathonHttpError(404, `Task '${t.taskId.slice(0, 253)}' does not exist`);
+      return killAnswer(await killTasks(ctx, req, [t.taskId]), true);
+    }
     const { ref, app: a } = await existing(ctx, t.id);
     if (t.kind === 'tasks') {
       // `host=`: only the tasks on that agent.

@@ -107,6 +107,7 @@ test('marathon-python creates, scales, lists, kills a task of and deletes an app
       reasons: ['UnfulfilledConstraint'],
     });
     assert.deepEqual(steps.get('spared'), { step: 'spared', killed: 0, running: 1 });
+    assert.deepEqual(steps.get('wrong_app'), { step: 'wrong_app', refused: true, running: true });
     assert.deepEqual(steps.get('deleted')?.apps, []);
     const events = steps.get('events') ?? {};
     assert.deepEqual(events.types, ['api_post_event', 'deployment_info', 'status_update_event']);

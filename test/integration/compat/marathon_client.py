@@ -18,6 +18,7 @@ collections.Iterable = collections.abc.Iterable  # type: ignore[attr-defined]
 
 import requests  # noqa: E402
 from marathon import MarathonClient  # noqa: E402
+from marathon.exceptions import NotFoundError  # noqa: E402
 from marathon.models import MarathonApp, MarathonConstraint  # noqa: E402
 
 server = os.environ["MARATHON_URL"]
@@ -128,6 +129,13 @@ emit("queued", count=queued.count, reasons=declined(queued))
 # host= kills only the tasks on that agent: none here.
 spared = client.kill_tasks("/compat/unique", host="no-such-host")
 emit("spared", killed=len(spared), running=client.get_app("/compat/unique").tasks_running)
+# A task of another app is not the app's to kill: 404, and it runs on.
+other = client.list_tasks("/compat/sleeper")[0].id
+try:
+    client.kill_task("/compat/unique", other)
+    emit("wrong_app", refused=False)
+except NotFoundError:
+    emit("wrong_app", refused=True, running=other in [t.id for t in client.list_tasks("/compat/sleeper")])
 client.delete_app("/compat/unique", force=True)
 
 client.delete_app("/compat/sleeper")
