@@ -22,6 +22,7 @@ import { opsRoutes } from './http/ops-routes.js';
 import { taskRoutes } from './http/task-routes.js';
 import { compatRoutes } from '../compat/routes.js';
 import type { SchedulerAccess } from './scheduler-service.js';
+import { marathonRoutes } from '../compat/marathon/routes.js';
 
 export { stateOf } from './http/state.js';
 
@@ -65,5 +66,6 @@ export async function startHttp(
   void app.register(chronosRoutes, { store, core, namespace: o.namespace });
   eventsRoute(app, new DashboardFeed(core, store, newIdentity(core.clock.now())));
   compatRoutes(app, core, { scheduler: o.scheduler, store });
+  await app.register(marathonRoutes, { core, store, namespace: o.namespace });
   return listenHttp(app, o.host, o.port);
 }
