@@ -74,9 +74,13 @@ async function runSimAgents(f: SimAgentsFlags): Promise<void> {
   });
   const sim = await startSimAgents({ ...simOptionsFromFlags(f), logger });
   let stopping = false;
+  // Every agent timer is unref'd and a channel between connections holds nothing open:
+  // without this, a controller restart would leave the process with nothing to wait for.
+  const keepAlive = setInterval(() => undefined, 60_000);
   const stopped = new Promise<void>((resolve) => {
     const stop = (): void => {
       stopping = true;
+      clearInterval(keepAlive);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       resolve();
