@@ -11,6 +11,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 
+def num(x):
+    """A figure, or NaN where the run did not reach it (null in the JSON)."""
+    return float("nan") if x is None else x
+
+
 def main(src: str, dst: str) -> None:
     with open(src, encoding="utf-8") as f:
         data = json.load(f)
@@ -20,8 +25,8 @@ def main(src: str, dst: str) -> None:
     fig, ax = plt.subplots(2, 2, figsize=(11, 8))
     (a, b), (c, d) = ax
 
-    a.plot(n, [r["launch_overhead_ms"]["p50"] / 1000 for r in runs], "o-", label="p50")
-    a.plot(n, [r["launch_overhead_ms"]["p99"] / 1000 for r in runs], "s--", label="p99")
+    a.plot(n, [num(r["launch_overhead_ms"]["p50"]) / 1000 for r in runs], "o-", label="p50")
+    a.plot(n, [num(r["launch_overhead_ms"]["p99"]) / 1000 for r in runs], "s--", label="p99")
     a.axhline(1.0, color="grey", lw=0.8, ls=":", label="Mesos 2011: < 1 s at 50,000")
     a.set_title("Launch overhead (want → TASK_RUNNING)")
     a.set_ylabel("seconds")
@@ -43,7 +48,7 @@ def main(src: str, dst: str) -> None:
 
     d.plot(n, [r["state"]["ms_p50"] for r in runs], "o-", label="/state (ms)")
     rereg = [r["restart"]["agents_reregistered_s"] for r in runs]
-    d.plot(n, [x * 1000 if x is not None else float("nan") for x in rereg], "s--",
+    d.plot(n, [num(x) * 1000 for x in rereg], "s--",
            label="restart: all agents back (ms)")
     d.set_title("/state latency; recovery after a restart")
     d.set_ylabel("milliseconds")
