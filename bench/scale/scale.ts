@@ -210,7 +210,16 @@ async function runSize(agents: number): Promise<Record<string, unknown>> {
     const onUpdate = (s: { task_id: string }) => answered.add(s.task_id);
     probe.client.on('update', onUpdate);
     const rs = Date.now();
-    await probe.client.reconcile(ids.map((task_id) => ({ task_id, agent_id: '' })));
+    // The client may still be resubscribing (its stream changes): asked again until taken.
+    const refs = ids.map((task_id) => ({ task_id, agent_id: '' }));
+    await until(
+      () =>
+        probe.client.reconcile(refs).then(
+          () => true,
+          () => false,
+        ),
+      60_000,
+    );
     if (await until(() => Promise.resolve(ids.every((id) => answered.has(id))), 60_000))
       reconcileMs = Date.now() - rs;
     probe.client.off('update', onUpdate);

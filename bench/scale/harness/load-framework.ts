@@ -3,7 +3,7 @@
  * tasks wanted or running at all times; each task runs for a duration drawn from a normal
  * distribution (on simulated agents, through the `sim.mezzo.dev/duration` label), and when
  * one ends the next is wanted at once. Every offer is used for as many wanted tasks as it
- * fits; the rest are declined with Mesos' default 5 s filter. The launch overhead of a
+ * fits; the rest are declined together with Mesos' default 5 s filter. The launch overhead of a
  * task is the time from the framework wanting it to its TASK_RUNNING.
  */
 import { SchedulerClient } from '../../../src/sdk/scheduler-client.js';
@@ -98,6 +98,8 @@ export class LoadFramework {
   }
 
   private onOffers(offers: Offer__Output[]): void {
+    // Unused offers are declined in one call, as a framework holding many offers should.
+    const unused: string[] = [];
     for (const o of offers) {
       let cpus = scalar(o, 'cpus');
       let mem = scalar(o, 'mem');
@@ -126,8 +128,9 @@ export class LoadFramework {
         });
       }
       if (ops.length > 0) this.client.accept([o.id], ops, 5).catch(() => undefined);
-      else this.client.decline([o.id], 5).catch(() => undefined);
+      else unused.push(o.id);
     }
+    if (unused.length > 0) this.client.decline(unused, 5).catch(() => undefined);
   }
 
   private onUpdate(s: { task_id: string; state: string }): void {
