@@ -63,6 +63,8 @@ export async function spawnDev(opts: {
   cgroupRoot: string;
   workDir?: string;
   demo?: boolean;
+  /** `--agents N`: that many local agents. */
+  agents?: number;
   /** Added to this process's environment, e.g. MEZZO_LOG_FORMAT. */
   env?: Record<string, string>;
 }): Promise<DevProcess> {
@@ -75,6 +77,7 @@ export async function spawnDev(opts: {
       MEZZO_BIN,
       'dev',
       ...(opts.demo ? ['--demo'] : []),
+      ...(opts.agents ? ['--agents', String(opts.agents)] : []),
       '--port',
       String(port),
       '--grpc-port',

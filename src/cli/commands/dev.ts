@@ -19,7 +19,7 @@ import { maxCompletedTasksOption } from './controller.js';
 import { applyObject } from '../../controller/apply.js';
 import { EmbeddedStore } from '../../store/embedded.js';
 import { startBuiltinFrameworks } from '../../frameworks/builtin.js';
-import { Agent, defaultConfig, parseResources } from '../../agent-sidecar/index.js';
+import { parseAgentCount, startDevAgents } from './dev-agents.js';
 import { SystemClock } from '../../shared/clock.js';
 import { createLogger } from '../../shared/logger.js';
 import { MetricsRegistry } from '../../shared/metrics.js';
@@ -31,6 +31,7 @@ interface DevOptions {
   workDir: string;
   demo?: boolean;
   resources?: string;
+  agents: string;
   host: string;
   cgroupRoot: string;
   maxCompletedTasksPerFramework: number;
@@ -57,6 +58,8 @@ export function readObjects(file: string): unknown[] {
 }
 
 async function runDev(o: DevOptions): Promise<void> {
+  // Checked before anything starts: a bad count must not leave a controller serving.
+  const agentCount = parseAgentCount(o.agents);
   const root = createLogger();
   const logger = root.child({ component: 'dev' });
   const clock = new SystemClock();
@@ -94,19 +97,16 @@ async function runDev(o: DevOptions): Promise<void> {
       ? 'agent runs tasks in real cgroups (running as root)'
       : 'agent runs tasks as plain processes: not root, so no cgroup limits are enforced',
   );
-  const agent = new Agent(
-    defaultConfig({
-      workDir: join(workDir, 'agent'),
-      controllers: [controller.grpcAddress],
-      tokenFile,
-      httpPort: 0,
-      cgroupRoot: o.cgroupRoot,
-      allowRoot: true,
-      ...(o.resources ? { resources: parseResources(o.resources) } : {}),
-    }),
-    { logger: root.child({ component: 'agent' }), access },
-  );
-  await agent.start();
+  const agents = await startDevAgents({
+    count: agentCount,
+    workDir,
+    controller: controller.grpcAddress,
+    tokenFile,
+    cgroupRoot: o.cgroupRoot,
+    ...(o.resources ? { resources: o.resources } : {}),
+    logger: root.child({ component: 'agent' }),
+    access,
+  });
   const stopFrameworks = await startBuiltinFrameworks({
     address: controller.grpcAddress,
     token,
@@ -153,7 +153,7 @@ async function runDev(o: DevOptions): Promise<void> {
   });
   logger.info('stopping (tasks keep running; a restart re-attaches to them)');
   stopFrameworks();
-  await agent.stop();
+  for (const agent of agents) await agent.stop();
   await controller.stop();
   await store.close();
   await unregister();
@@ -182,7 +182,12 @@ export function registerDev(program: Command): void {
     .addOption(maxCompletedTasksOption())
     .option(
       '--resources <text>',
-      "the local agent's resources, e.g. 'cpus:2;mem:2048;ports:[31000-32000]'",
+      "the local agent's resources, e.g. 'cpus:2;mem:2048;ports:[31000-32000]' (each agent's)",
+    )
+    .option(
+      '--agents <n>',
+      'local agents (hostnames <host>-1…N, zones a, b, c, the machine split among them)',
+      '1',
     )
     .action(async (o: DevOptions) => {
       await runDev(o);

@@ -1,0 +1,48 @@
+/**
+ * The scale bench's controller, in its own process so that its CPU and memory are its
+ * own: an embedded store under `--work-dir`, dev-style access for `$MEZZO_TOKEN`, fixed
+ * ports (a restart takes the same ones back), no built-in frameworks. Prints one JSON line
+ * `{"grpc":…,"http":…}` once serving; stops on SIGTERM.
+ */
+import { join } from 'node:path';
+import { devAccess } from '../../../src/auth/access-from-flags.js';
+import { Controller } from '../../../src/controller/controller.js';
+import { SystemClock } from '../../../src/shared/clock.js';
+import { createLogger } from '../../../src/shared/logger.js';
+import { MetricsRegistry } from '../../../src/shared/metrics.js';
+import { EmbeddedStore } from '../../../src/store/embedded.js';
+
+function arg(name: string): string {
+  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
+  if (!a) throw new Error(`--${name}= is required`);
+  return a.slice(name.length + 3);
+}
+
+const token = process.env.MEZZO_TOKEN ?? '';
+const clock = new SystemClock();
+const store = new EmbeddedStore(join(arg('work-dir'), 'state.json'), clock);
+const pingMs = Number(arg('ping-interval-ms'));
+const controller = new Controller({
+  clock,
+  logger: createLogger({ level: 'error', stderr: true }),
+  metrics: new MetricsRegistry(),
+  store,
+  access: devAccess(token),
+  host: '127.0.0.1',
+  grpcPort: Number(arg('grpc-port')),
+  httpPort: Number(arg('http-port')),
+  agentPingIntervalMs: pingMs,
+  // Mesos' defaults: 15 s pings, unreachable after 5 missed.
+  agentPingTimeoutMs: 5 * pingMs,
+  maxCompletedTasksPerFramework: 100,
+});
+await controller.start();
+process.stdout.write(
+  `${JSON.stringify({ grpc: controller.grpcAddress, http: controller.httpPort })}\n`,
+);
+process.once('SIGTERM', () => {
+  void controller
+    .stop()
+    .then(() => store.close())
+    .then(() => process.exit(0));
+});

@@ -1,0 +1,288 @@
+/**
+ * The Mesos paper's scalability experiment (NSDI 2011, §6.5), reproduced on simulated
+ * agents (issue 17 items 3 and 5). For each cluster size: a controller in its own process
+ * (embedded store), `mezzo sim-agents` with that many agents (4 cpus, 8 GiB each) in
+ * another, and 200 SDK frameworks in this one, each keeping `--concurrency` tasks wanted
+ * or running, durations drawn from N(mean, sd) — the paper's 30 s ± 10 s scaled down by
+ * `--scale` (default 10: 3 s ± 1 s). After a warm-up, for `--window-s` seconds: launch
+ * overhead (want → TASK_RUNNING, p50/p99), controller CPU (cores) and RSS, offers made and
+ * status updates received per second. Then `/state` latency and size, and a controller
+ * restart: time until every agent has re-registered, every framework has resubscribed and
+ * an explicit reconciliation is answered.
+ *
+ * Flags: `--sizes=1000,5000,10000,25000,50000`, `--quick` (1000 and 5000, shorter
+ * windows), `--frameworks=200`, `--concurrency=1`, `--scale=10`, `--window-s=30`,
+ * `--warmup-s=10`, `--ping-interval-s=15`, `--out=FILE` (the JSON also to a file).
+ * Prints one JSON object; `node dist/bench/scale/harness/plot.js FILE PNG` draws it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { newToken } from '../../src/auth/token.js';
+import { freePort } from '../../test/support/net.js';
+import { LoadFramework } from './harness/load-framework.js';
+import { cpuSeconds, metric, readMetrics, rssMiB, type Metrics } from './harness/proc-stats.js';
+
+const token = newToken();
+process.env.MEZZO_TOKEN = token;
+const root = new URL('../../../', import.meta.url).pathname;
+
+function flag(name: string, fallback: string): string {
+  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
+  return a ? a.slice(name.length + 3) : fallback;
+}
+const quick = process.argv.includes('--quick');
+const sizes = flag('sizes', quick ? '1000,5000' : '1000,5000,10000,25000,50000')
+  .split(',')
+  .map(Number);
+const FRAMEWORKS = Number(flag('frameworks', '200'));
+const CONCURRENCY = Number(flag('concurrency', '1'));
+const SCALE = Number(flag('scale', '10'));
+const WINDOW_S = Number(flag('window-s', quick ? '20' : '30'));
+const WARMUP_S = Number(flag('warmup-s', quick ? '5' : '10'));
+const PING_S = Number(flag('ping-interval-s', '15'));
+const MEAN_S = 30 / SCALE;
+const SD_S = 10 / SCALE;
+
+const log = (what: string) => process.stderr.write(`# ${new Date().toISOString()} ${what}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+function quantile(sorted: number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1))] ?? NaN;
+}
+
+/** Spawns a node process and resolves with its first stdout line that `match`es. */
+function spawnUntil(
+  args: string[],
+  match: (line: string) => boolean,
+  limitMs: number,
+): Promise<{ child: ChildProcess; line: string }> {
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, MEZZO_TOKEN: token },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(
+      () => reject(new Error(`no "${args.join(' ')}" line in time`)),
+      limitMs,
+    );
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      for (const line of buf.split('\n').slice(0, -1)) {
+        if (match(line)) {
+          clearTimeout(timer);
+          resolve({ child, line });
+        }
+      }
+      buf = buf.slice(buf.lastIndexOf('\n') + 1);
+    });
+    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited ${String(code)}`)));
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.pid === undefined) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const gone = await Promise.race([exited.then(() => true), sleep(20_000).then(() => false)]);
+  if (!gone) child.kill('SIGKILL');
+}
+
+async function until(cond: () => Promise<boolean>, limitMs: number): Promise<boolean> {
+  const start = Date.now();
+  while (Date.now() - start < limitMs) {
+    if (await cond().catch(() => false)) return true;
+    await sleep(250);
+  }
+  return false;
+}
+
+async function runSize(agents: number): Promise<Record<string, unknown>> {
+  const dir = mkdtempSync(join(tmpdir(), 'mezzo-scale-'));
+  const [grpcPort, httpPort] = [await freePort(), await freePort()];
+  const controllerArgs = [
+    join(root, 'dist/bench/scale/harness/controller-proc.js'),
+    `--work-dir=${dir}`,
+    `--grpc-port=${String(grpcPort)}`,
+    `--http-port=${String(httpPort)}`,
+    `--ping-interval-ms=${String(PING_S * 1000)}`,
+  ];
+  const isJson = (l: string) => l.startsWith('{');
+  let ctl = (await spawnUntil(controllerArgs, isJson, 60_000)).child;
+  const http = `http://127.0.0.1:${String(httpPort)}`;
+  const grpc = `127.0.0.1:${String(grpcPort)}`;
+  const rssEmpty = rssMiB(ctl.pid);
+  const loadBefore = loadavg()[0] ?? NaN;
+  const t0 = Date.now();
+  const sim = (
+    await spawnUntil(
+      [
+        '--max-old-space-size=8192',
+        join(root, 'bin/mezzo.js'),
+        'sim-agents',
+        `--controller=${grpc}`,
+        `--count=${String(agents)}`,
+        '--cpus=4',
+        '--mem=8Gi',
+      ],
+      (l) => l.includes('"registered"'),
+      30 * 60_000,
+    )
+  ).child;
+  const registerS = (Date.now() - t0) / 1000;
+  log(`${String(agents)} agents registered in ${registerS.toFixed(1)} s`);
+  await sleep(2000);
+  const rssAgents = rssMiB(ctl.pid);
+  const simRss = rssMiB(sim.pid);
+
+  const fws = Array.from(
+    { length: FRAMEWORKS },
+    (_, i) => new LoadFramework(grpc, i, CONCURRENCY, MEAN_S, SD_S),
+  );
+  await Promise.all(fws.map((f) => f.start()));
+  log(`${String(FRAMEWORKS)} frameworks subscribed`);
+  await sleep(WARMUP_S * 1000);
+  for (const f of fws) f.recording = true;
+  const m0: Metrics = await readMetrics(http, token);
+  const cpu0 = cpuSeconds(ctl.pid);
+  const w0 = Date.now();
+  await sleep(WINDOW_S * 1000);
+  const m1: Metrics = await readMetrics(http, token);
+  const cpu1 = cpuSeconds(ctl.pid);
+  const windowS = (Date.now() - w0) / 1000;
+  for (const f of fws) f.recording = false;
+  const rssLoaded = rssMiB(ctl.pid);
+  const overheads = fws.flatMap((f) => f.sample.overheads).sort((a, b) => a - b);
+  const launched = fws.reduce((n, f) => n + f.sample.launched, 0);
+  const delta = (name: string, labels: Record<string, string> = {}) =>
+    metric(m1, name, labels) - metric(m0, name, labels);
+
+  // /state while the load runs.
+  const stateMs: number[] = [];
+  let stateBytes = 0;
+  for (let i = 0; i < 3; i++) {
+    const s = Date.now();
+    const r = await fetch(`${http}/state`, { headers: { authorization: `Bearer ${token}` } });
+    stateBytes = (await r.arrayBuffer()).byteLength;
+    stateMs.push(Date.now() - s);
+  }
+  stateMs.sort((a, b) => a - b);
+  const tasksKnown = metric(m1, 'mezzo_controller_tasks', { state: 'TASK_RUNNING' });
+
+  log('load window done; restarting the controller');
+  // A controller restart: same store, same ports.
+  await stop(ctl);
+  const r0 = Date.now();
+  ctl = (await spawnUntil(controllerArgs, isJson, 60_000)).child;
+  log(`controller restarted in ${String(Date.now() - r0)} ms`);
+  let seen = -1;
+  const active = async () => {
+    const n = metric(await readMetrics(http, token), 'mezzo_controller_agents', {
+      state: 'active',
+    });
+    if (n !== seen) log(`${String(n)} agents active`);
+    seen = n;
+    return n === agents;
+  };
+  const agentsBack = await until(active, 10 * 60_000);
+  const agentsS = (Date.now() - r0) / 1000;
+  const fwsBack = await until(
+    async () =>
+      metric(await readMetrics(http, token), 'mezzo_controller_frameworks', {
+        connected: 'true',
+      }) >= FRAMEWORKS,
+    5 * 60_000,
+  );
+  const frameworksS = (Date.now() - r0) / 1000;
+  log(
+    `restart: agents ${String(agentsBack)} ${agentsS.toFixed(1)} s, frameworks ${String(fwsBack)}`,
+  );
+  const probe = fws[0];
+  let reconcileMs = NaN;
+  if (probe) {
+    const ids = probe.runningTasks();
+    const answered = new Set<string>();
+    const onUpdate = (s: { task_id: string }) => answered.add(s.task_id);
+    probe.client.on('update', onUpdate);
+    const rs = Date.now();
+    // The client may still be resubscribing (its stream changes): asked again until taken.
+    const refs = ids.map((task_id) => ({ task_id, agent_id: '' }));
+    await until(
+      () =>
+        probe.client.reconcile(refs).then(
+          () => true,
+          () => false,
+        ),
+      60_000,
+    );
+    if (await until(() => Promise.resolve(ids.every((id) => answered.has(id))), 60_000))
+      reconcileMs = Date.now() - rs;
+    probe.client.off('update', onUpdate);
+  }
+  const rssRecovered = rssMiB(ctl.pid);
+
+  for (const f of fws) f.close();
+  await stop(sim);
+  await stop(ctl);
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    agents,
+    load_avg_1m: { before: round(loadBefore), after: round(loadavg()[0] ?? NaN) },
+    register_all_s: round(registerS),
+    launch_overhead_ms: {
+      n: overheads.length,
+      p50: round(quantile(overheads, 0.5)),
+      p99: round(quantile(overheads, 0.99)),
+      max: round(overheads.at(-1) ?? NaN),
+    },
+    launched_per_s: round(launched / windowS),
+    offers_per_s: round(delta('mezzo_controller_offers_total', { result: 'made' }) / windowS),
+    status_updates_per_s: round(delta('mezzo_controller_status_updates_received_total') / windowS),
+    controller: {
+      cpu_cores: round((cpu1 - cpu0) / windowS),
+      rss_mib: { empty: rssEmpty, agents: rssAgents, loaded: rssLoaded, recovered: rssRecovered },
+      kib_per_agent: round(((rssAgents - rssEmpty) * 1024) / agents, 1),
+    },
+    sim_agents_rss_mib: simRss,
+    state: { ms_p50: quantile(stateMs, 0.5), bytes: stateBytes, running_tasks: tasksKnown },
+    restart: {
+      agents_reregistered_s: agentsBack ? round(agentsS) : null,
+      frameworks_resubscribed_s: fwsBack ? round(frameworksS) : null,
+      reconcile_answered_ms: Number.isNaN(reconcileMs) ? null : reconcileMs,
+    },
+  };
+}
+
+const runs: Record<string, unknown>[] = [];
+for (const n of sizes) {
+  process.stderr.write(`# scale: ${String(n)} agents\n`);
+  runs.push(await runSize(n));
+  process.stderr.write(`${JSON.stringify(runs.at(-1))}\n`);
+}
+const out = {
+  bench: 'scale',
+  machine: { cores: cpus().length },
+  params: {
+    frameworks: FRAMEWORKS,
+    concurrency_per_framework: CONCURRENCY,
+    task: { cpus: 1, mem_mib: 512 },
+    agent: { cpus: 4, mem_mib: 8192 },
+    duration_s: { mean: MEAN_S, sd: SD_S, scaled_down_from: '30 ± 10 s (Mesos NSDI 2011)' },
+    warmup_s: WARMUP_S,
+    window_s: WINDOW_S,
+    agent_ping_interval_s: PING_S,
+    allocation_interval_s: 1,
+    offer_filter_s: 5,
+  },
+  runs,
+};
+const text = JSON.stringify(out, null, 2);
+const file = flag('out', '');
+if (file) writeFileSync(file, `${text}\n`);
+process.stdout.write(`${text}\n`);
+process.exit(0);
