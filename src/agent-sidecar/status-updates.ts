@@ -102,8 +102,11 @@ export const MAX_MESSAGE_CHARS = 4096;
 
 /** Where a task's updates and acknowledgements are appended ({@link AppendLog} on disk). */
 export interface UpdateLog {
-  /** Appends one line; resolves once it is durable. */
-  append(line: string): Promise<void>;
+  /**
+   * Appends one line; resolves once it is durable, or (`sync` false) once written
+   * without waiting for the disk.
+   */
+  append(line: string, sync?: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
