@@ -17,7 +17,7 @@ import type { ControlPlane } from '../../../test/e2e/support/control-plane.js';
 import { repoRoot } from '../../../test/e2e/support/control-plane.js';
 import { createAll } from './objects.js';
 import { timedRun } from './timed-run.js';
-import { controlPlanePids, freePort, start, stop, waitFor } from './processes.js';
+import { controlPlanePids, freePort, start, stop, waitFor, type Started } from './processes.js';
 import type { RunResult } from './run-result.js';
 import type { Shape } from './shape.js';
 
@@ -100,36 +100,39 @@ export class MezzoSide {
       join(logDir, `mezzo-controller-${String(run)}.log`),
       { env },
     );
-    const agents = start(
-      'sim-agents',
-      process.execPath,
-      [
-        bin,
-        'sim-agents',
-        '--controller',
-        `127.0.0.1:${String(grpcPort)}`,
-        '--count',
-        String(nodes),
-        '--cpus',
-        String(shape.nodeCpus),
-        '--mem',
-        `${String(shape.nodeMemMi)}Mi`,
-        '--zones',
-        String(shape.zones),
-        '--prefix',
-        `sim${String(run)}`,
-        '--token-file',
-        this.tokenFile,
-      ],
-      join(logDir, `sim-agents-${String(run)}.log`),
-      { env, pipeStdout: true },
-    );
-    let registered = false;
-    agents.child.stdout?.on('data', (b: Buffer) => {
-      if (b.toString().includes('"registered"')) registered = true;
-    });
+    let agents: Started | undefined;
     try {
       await waitFor('the default framework subscribed', () => this.defaultFramework(namespace));
+      // Started once the controller serves: agents that dialled before it listened stayed
+      // disconnected for minutes when tried.
+      agents = start(
+        'sim-agents',
+        process.execPath,
+        [
+          bin,
+          'sim-agents',
+          '--controller',
+          `127.0.0.1:${String(grpcPort)}`,
+          '--count',
+          String(nodes),
+          '--cpus',
+          String(shape.nodeCpus),
+          '--mem',
+          String(shape.nodeMemMi),
+          '--zones',
+          String(shape.zones),
+          '--prefix',
+          `sim${String(run)}`,
+          '--token-file',
+          this.tokenFile,
+        ],
+        join(logDir, `sim-agents-${String(run)}.log`),
+        { env, pipeStdout: true },
+      );
+      let registered = false;
+      agents.child.stdout?.on('data', (b: Buffer) => {
+        if (b.toString().includes('"registered"')) registered = true;
+      });
       await waitFor(`${String(nodes)} simulated agents registered`, () => registered, 300_000);
       const timed = await timedRun({
         kc: this.kc,
@@ -164,7 +167,7 @@ export class MezzoSide {
         ...timed,
       };
     } finally {
-      await stop(agents);
+      if (agents) await stop(agents);
       await stop(controller, 15_000);
       await this.clear(namespace);
     }
