@@ -92,7 +92,8 @@ for (const [name, watching, raced, requests] of cases) {
     assert.equal(kc.requests - before, requests);
     assert.deepEqual(out.status, { state: 'TASK_RUNNING' });
     const fresh = await counted().store.get('Task', objName, NS);
-    assert.deepEqual(fresh?.status, { state: 'TASK_RUNNING' });
-    assert.equal(fresh?.metadata.resourceVersion, out.metadata.resourceVersion);
+    assert.ok(fresh);
+    assert.deepEqual(fresh.status, { state: 'TASK_RUNNING' });
+    assert.equal(fresh.metadata.resourceVersion, out.metadata.resourceVersion);
   });
 }
