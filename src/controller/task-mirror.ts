@@ -181,7 +181,13 @@ export class TaskMirror {
   private async mirror(t: TaskRecord, e: Entry): Promise<void> {
     const { ref } = e;
     const store = this.d.store;
-    let obj = await store.get('Task', ref.name, ref.namespace);
+    // The store's copy saves a read when it shows this task's live object; anything
+    // else (none, another task's, being deleted) is read again before it is acted on.
+    const known = store.peek?.('Task', ref.name, ref.namespace);
+    let obj =
+      known && !known.metadata.deletionTimestamp && this.isTaskOf(known, t, e)
+        ? known
+        : await store.get('Task', ref.name, ref.namespace);
     if (obj && !this.isTaskOf(obj, t, e)) {
       if (e.phase === 'new') {
         // Its name is another task's object (or a Task a user applied): leave that alone.

@@ -144,6 +144,29 @@ export class CustomResourceClient<Spec, Status> {
   }
 
   /**
+   * Writes `obj.status` through the status subresource as one request, on the condition
+   * that `obj.metadata.resourceVersion` is still current; ConflictError when it is not.
+   */
+  async replaceStatus(obj: CustomObject<Spec, Status>): Promise<CustomObject<Spec, Status>> {
+    const name = obj.metadata.name ?? '';
+    const b = this.base(obj.metadata.namespace);
+    try {
+      const out: unknown = this.ref.namespaced
+        ? await this.api.replaceNamespacedCustomObjectStatus({
+            ...b,
+            namespace: b.namespace ?? 'default',
+            name,
+            body: obj,
+          })
+        : await this.api.replaceClusterCustomObjectStatus({ ...b, name, body: obj });
+      return out as CustomObject<Spec, Status>;
+    } catch (err) {
+      if (isCode(err, 409)) throw new ConflictError(this.ref.kind, name);
+      throw err;
+    }
+  }
+
+  /**
    * Applies `mutate` to the latest status and writes it through the status subresource,
    * re-reading and retrying on conflict (up to `attempts`). `mutate` returns undefined
    * to say "no change": then nothing is written. Returns the object as stored.
@@ -159,28 +182,16 @@ export class CustomResourceClient<Spec, Status> {
       if (!current) throw new NotFoundError(this.ref.kind, name);
       const status = mutate(current);
       if (status === undefined) return current;
-      const body = { ...current, status };
-      const b = this.base(namespace);
       try {
-        const out: unknown = this.ref.namespaced
-          ? await this.api.replaceNamespacedCustomObjectStatus({
-              ...b,
-              namespace: b.namespace ?? 'default',
-              name,
-              body,
-            })
-          : await this.api.replaceClusterCustomObjectStatus({ ...b, name, body });
-        return out as CustomObject<Spec, Status>;
+        return await this.replaceStatus({ ...current, status });
       } catch (err) {
-        if (!isCode(err, 409) || i + 1 >= attempts) {
-          if (isCode(err, 409))
-            throw new ConflictError(
-              this.ref.kind,
-              name,
-              `status conflict after ${attempts} attempts`,
-            );
-          throw err;
-        }
+        if (!(err instanceof ConflictError)) throw err;
+        if (i + 1 >= attempts)
+          throw new ConflictError(
+            this.ref.kind,
+            name,
+            `status conflict after ${String(attempts)} attempts`,
+          );
       }
     }
   }

@@ -3,6 +3,12 @@
  * and writes go to the apiserver (status through the status subresource, conflicts as
  * ConflictError); watches are served by one self-restarting informer per kind, shared by
  * every watcher of that kind, which replays its cache to a watcher that joins late.
+ *
+ * A status write starts from the newest copy the store holds (the informer's, or the
+ * store's own last write, whichever has the later resourceVersion) and is one
+ * conditional PUT; only when that copy is stale (409) or unknown does it read first.
+ * Under the side-by-side bench this took the Task mirror from three requests per state
+ * change (its read, the write's read, the write) to one.
  */
 import type * as k8s from '@kubernetes/client-node';
 import type { Clock } from '../shared/clock.js';
@@ -27,6 +33,19 @@ function toStored(o: Obj): StoredObject {
   return o as unknown as StoredObject;
 }
 
+function keyOf(kind: Kind, name: string, namespace: string | undefined): string {
+  return `${kind}/${namespace ?? ''}/${name}`;
+}
+
+// Etcd-backed apiservers hand out increasing numbers. Anything else is not compared: the
+// watch's copy is taken, and a wrong guess costs one conflict, never a lost write.
+function isNewer(a: StoredObject, b: StoredObject): boolean {
+  const x = a.metadata.resourceVersion ?? '';
+  const y = b.metadata.resourceVersion ?? '';
+  if (!/^\d+$/.test(x) || !/^\d+$/.test(y)) return false;
+  return BigInt(x) > BigInt(y);
+}
+
 /** The store over a Kubernetes apiserver. */
 export class KubernetesStore implements Store {
   private readonly clients = new Map<
@@ -35,6 +54,8 @@ export class KubernetesStore implements Store {
   >();
   private readonly informers = new Map<Kind, ResilientInformer<k8s.KubernetesObject>>();
   private readonly watchers = new Map<Kind, Set<(e: WatchEvent) => void>>();
+  /** This store's own last write of each object, until its watch has caught up. */
+  private readonly written = new Map<string, StoredObject>();
 
   constructor(
     private readonly kubeConfig: k8s.KubeConfig,
@@ -67,9 +88,23 @@ export class KubernetesStore implements Store {
     return o && toStored(o);
   }
 
+  peek(kind: Kind, name: string, namespace?: string): StoredObject | undefined {
+    const ns = KINDS[kind].namespaced ? (namespace ?? 'default') : undefined;
+    const cached = this.informers.get(kind)?.get(name, ns) as StoredObject | undefined;
+    const mine = this.written.get(keyOf(kind, name, ns));
+    if (!cached || !mine) return cached ?? mine;
+    return isNewer(mine, cached) ? mine : cached;
+  }
+
+  // Kept until the watch delivers this version or a later one (see the informer's emit).
+  private remember(obj: StoredObject): StoredObject {
+    this.written.set(keyOf(obj.kind, obj.metadata.name, obj.metadata.namespace), obj);
+    return obj;
+  }
+
   async create(obj: StoredObject): Promise<StoredObject> {
     try {
-      return toStored(await this.client(obj.kind).create(obj as unknown as Obj));
+      return this.remember(toStored(await this.client(obj.kind).create(obj as unknown as Obj)));
     } catch (err) {
       if ((err as { code?: number }).code === 409)
         throw new ConflictError(obj.kind, obj.metadata.name, 'already exists');
@@ -78,7 +113,7 @@ export class KubernetesStore implements Store {
   }
 
   async update(obj: StoredObject): Promise<StoredObject> {
-    return toStored(await this.client(obj.kind).replace(obj as unknown as Obj));
+    return this.remember(toStored(await this.client(obj.kind).replace(obj as unknown as Obj)));
   }
 
   async updateStatus(
@@ -88,14 +123,29 @@ export class KubernetesStore implements Store {
     status: unknown,
   ): Promise<StoredObject> {
     const next = status as Record<string, unknown>;
-    return toStored(
-      await this.client(kind).updateStatus(name, namespace, (cur) =>
-        JSON.stringify(cur.status ?? {}) === JSON.stringify(next) ? undefined : next,
-      ),
+    const same = (cur: { status?: unknown }) =>
+      JSON.stringify(cur.status ?? {}) === JSON.stringify(next);
+    const client = this.client(kind);
+    const base = this.peek(kind, name, namespace);
+    // An unchanged status by a possibly stale copy is confirmed by a read (below).
+    if (base && !same(base)) {
+      try {
+        return this.remember(
+          toStored(await client.replaceStatus({ ...base, status: next } as unknown as Obj)),
+        );
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+      }
+    }
+    return this.remember(
+      toStored(await client.updateStatus(name, namespace, (cur) => (same(cur) ? undefined : next))),
     );
   }
 
   async delete(kind: Kind, name: string, namespace?: string): Promise<void> {
+    this.written.delete(
+      keyOf(kind, name, KINDS[kind].namespaced ? (namespace ?? 'default') : undefined),
+    );
     await this.client(kind).delete(name, namespace);
   }
 
@@ -132,6 +182,10 @@ export class KubernetesStore implements Store {
       logger: this.logger,
     });
     const emit = (type: WatchEvent['type']) => (o: k8s.KubernetesObject) => {
+      const obj = o as unknown as StoredObject;
+      const key = keyOf(kind, obj.metadata.name, obj.metadata.namespace);
+      const mine = this.written.get(key);
+      if (mine && (type === 'DELETED' || !isNewer(mine, obj))) this.written.delete(key);
       for (const h of this.watchers.get(kind) ?? [])
         h({ type, object: o as unknown as StoredObject });
     };

@@ -67,6 +67,12 @@ export interface Store {
   ): Promise<StoredObject>;
   /** Deletes; absent objects are not an error. */
   delete(kind: Kind, name: string, namespace?: string): Promise<void>;
+  /**
+   * The newest copy of an object this store holds without a round trip (its watch cache
+   * or its own last write), or undefined. It may be stale: a caller acts on it only to
+   * skip a read, and confirms with {@link Store.get} anything it would act on otherwise.
+   */
+  peek?(kind: Kind, name: string, namespace?: string): StoredObject | undefined;
   /** Calls `handler` with ADDED for every current object, then with every change. */
   watch(kind: Kind, handler: (e: WatchEvent) => void): () => void;
   close(): Promise<void>;

@@ -21,6 +21,7 @@ import { startBuiltinFrameworks } from '../../frameworks/builtin.js';
 import { LEADER_HTTP_ANNOTATION, LeaderElector } from '../../kube/leader-election.js';
 import { LEADER_HTTP_SCHEME_ANNOTATION } from '../../kube/lease-annotations.js';
 import { EventRecorder } from '../../kube/events.js';
+import { RateLimitedKubeConfig, TokenBucket, rateLimitFromFlags } from '../../kube/rate-limit.js';
 import { EmbeddedStore } from '../../store/embedded.js';
 import { KubernetesStore } from '../../store/kubernetes.js';
 import type { Store } from '../../store/types.js';
@@ -146,7 +147,8 @@ export async function runController(flags: ControllerFlags): Promise<void> {
   let store: Store;
   let kc: k8s.KubeConfig | undefined;
   if (flags.store === 'kubernetes') {
-    kc = new k8s.KubeConfig();
+    const limit = rateLimitFromFlags(flags.kubeApiQps, flags.kubeApiBurst);
+    kc = limit ? new RateLimitedKubeConfig(new TokenBucket(limit, clock)) : new k8s.KubeConfig();
     if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
     else kc.loadFromCluster();
     store = new KubernetesStore(kc, clock, root.child({ component: 'store' }));

@@ -35,6 +35,9 @@ export interface ControllerFlags extends KubeAccessFlags {
   staticTokens?: string;
   authzPolicy?: string;
   grpcMaxMessageBytes: number;
+  /** Client-side limit on apiserver requests (src/kube/rate-limit.ts); none when unset. */
+  kubeApiQps?: number;
+  kubeApiBurst?: number;
 }
 
 /** The flags that choose how callers are authenticated, for `mezzo controller` and `mezzo agent`. */
@@ -76,6 +79,13 @@ export function maxCompletedTasksOption(): Option {
     .default(DEFAULT_COMPLETED_BOUNDS.tasksPerFramework);
 }
 
+function finiteNumber(name: string, v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError(`${name}: a number above 0`);
+  return n;
+}
+
 /** Adds `controller` to the program. */
 export function registerController(program: Command): void {
   const cmd = program
@@ -105,7 +115,17 @@ export function registerController(program: Command): void {
       (v) => parseBound('--max-completed-frameworks', v),
       DEFAULT_COMPLETED_BOUNDS.frameworks,
     )
-    .addOption(grpcMaxMessageOption());
+    .addOption(grpcMaxMessageOption())
+    .option(
+      '--kube-api-qps <n>',
+      'requests a second to the apiserver, as client-go counts them (default: no limit)',
+      (v) => finiteNumber('--kube-api-qps', v),
+    )
+    .option(
+      '--kube-api-burst <n>',
+      'requests sent at once before --kube-api-qps applies (default: the qps rounded up)',
+      (v) => finiteNumber('--kube-api-burst', v),
+    );
   kubeAccessOptions(accessOptions(cmd)).action(async (flags: ControllerFlags) => {
     const { runController } = await import('./controller-main.js');
     await runController(flags);

@@ -1,0 +1,82 @@
+/**
+ * Creating many objects at once and timing, through an apiserver watch, when each is
+ * first seen in a state. Both halves of the side-by-side bench use these, so Pods and
+ * Tasks are created and observed the same way.
+ */
+import * as k8s from '@kubernetes/client-node';
+
+/**
+ * Runs `create(i)` for i in [0, n) with at most `inFlight` at once, recording in the
+ * returned map each name's time (performance.now()) just before its request is sent.
+ */
+export async function createAll(
+  n: number,
+  inFlight: number,
+  name: (i: number) => string,
+  create: (name: string) => Promise<unknown>,
+): Promise<Map<string, number>> {
+  const created = new Map<string, number>();
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      const id = name(next++);
+      created.set(id, performance.now());
+      await create(id);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, n) }, worker));
+  return created;
+}
+
+/** A watch recording when each object was first seen in a state. */
+export interface FirstSeen {
+  /** Name → performance.now() when first seen matching. */
+  readonly at: Map<string, number>;
+  /** Ends the watch. */
+  stop(): void;
+}
+
+/**
+ * Watches `path` (a collection, e.g. /api/v1/namespaces/x/pods) from now on and records
+ * the first time each object whose name starts with `prefix` satisfies `matches`. A
+ * watch that ends early (the apiserver closes long watches) is opened again from the
+ * last resourceVersion seen.
+ */
+export async function watchFirstSeen(
+  kc: k8s.KubeConfig,
+  path: string,
+  prefix: string,
+  matches: (o: Record<string, unknown>) => boolean,
+): Promise<FirstSeen> {
+  const at = new Map<string, number>();
+  const watch = new k8s.Watch(kc);
+  let stopped = false;
+  let current: AbortController | undefined;
+  let resourceVersion: string | undefined;
+  const open = async (): Promise<void> => {
+    current = await watch.watch(
+      path,
+      {
+        allowWatchBookmarks: true,
+        ...(resourceVersion ? { resourceVersion } : {}),
+      },
+      (_type: string, obj: k8s.KubernetesObject & Record<string, unknown>) => {
+        const now = performance.now();
+        resourceVersion = obj.metadata?.resourceVersion ?? resourceVersion;
+        const name = obj.metadata?.name ?? '';
+        if (name.startsWith(prefix) && !at.has(name) && matches(obj)) at.set(name, now);
+      },
+      () => {
+        if (!stopped) setTimeout(() => void open().catch(() => undefined), 100);
+      },
+    );
+  };
+  await open();
+  return {
+    at,
+    stop: () => {
+      stopped = true;
+      current?.abort();
+    },
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * A client-side limit on requests to the apiserver, as client-go's `--kube-api-qps` and
+ * `--kube-api-burst` set one for kube-scheduler: a token bucket holding up to `burst`
+ * tokens, refilled at `qps` a second; each request takes one and waits for it when the
+ * bucket is empty. Mezzo's clients have no limit by default (the controller bounds its
+ * writes by its store workers); this exists so that it can be run under the same limit
+ * as a Kubernetes component it is compared with, or kept below a shared apiserver's.
+ */
+import * as k8s from '@kubernetes/client-node';
+import type { Clock } from '../shared/clock.js';
+import { MezzoError } from '../shared/errors.js';
+
+/** Requests a second and how many may go at once after a quiet spell. */
+export interface RateLimit {
+  readonly qps: number;
+  readonly burst: number;
+}
+
+/** A limit that cannot be honoured (no rate, or a burst below one request). */
+export class InvalidRateLimitError extends MezzoError {
+  constructor(limit: RateLimit) {
+    super(
+      'INVALID_ARGUMENT',
+      `rate limit needs qps > 0 and an integer burst >= 1 (got qps ${String(limit.qps)}, burst ${String(limit.burst)})`,
+      { qps: limit.qps, burst: limit.burst },
+    );
+  }
+}
+
+function valid(limit: RateLimit): boolean {
+  return (
+    limit.qps > 0 && Number.isFinite(limit.qps) && Number.isInteger(limit.burst) && limit.burst >= 1
+  );
+}
+
+/** `--kube-api-burst` given without `--kube-api-qps`: a burst alone limits nothing. */
+export class BurstWithoutQpsError extends MezzoError {
+  constructor(burst: number) {
+    super('INVALID_ARGUMENT', '--kube-api-burst needs --kube-api-qps', { burst });
+  }
+}
+
+/**
+ * The limit `--kube-api-qps` and `--kube-api-burst` ask for: none without a qps; the
+ * burst defaults to the qps rounded up (one second's worth).
+ */
+export function rateLimitFromFlags(qps?: number, burst?: number): RateLimit | undefined {
+  if (qps === undefined) {
+    if (burst !== undefined) throw new BurstWithoutQpsError(burst);
+    return undefined;
+  }
+  const limit = { qps, burst: burst ?? Math.max(1, Math.ceil(qps)) };
+  if (!valid(limit)) throw new InvalidRateLimitError(limit);
+  return limit;
+}
+
+/**
+ * A token bucket. Waiters are served in the order they asked: each reserves the next
+ * token (the count may go below zero) and waits until the refill has paid for it.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    readonly limit: RateLimit,
+    private readonly clock: Clock,
+  ) {
+    if (!valid(limit)) throw new InvalidRateLimitError(limit);
+    this.tokens = limit.burst;
+    this.last = clock.now();
+  }
+
+  /** Resolves when the caller may send one request. */
+  take(): Promise<void> {
+    const now = this.clock.now();
+    this.tokens = Math.min(
+      this.limit.burst,
+      this.tokens + ((now - this.last) / 1000) * this.limit.qps,
+    );
+    this.last = now;
+    this.tokens -= 1;
+    if (this.tokens >= 0) return Promise.resolve();
+    const waitMs = (-this.tokens / this.limit.qps) * 1000;
+    return new Promise((resolve) => this.clock.setTimer(waitMs, resolve));
+  }
+}
+
+/**
+ * A kubeconfig whose every API request (through `makeApiClient` or the pooled clients,
+ * which authenticate through it) first takes a token from `bucket`. Watches are opened
+ * through `applyToFetchOptions` and are not counted, as a long-running stream is one
+ * request.
+ */
+export class RateLimitedKubeConfig extends k8s.KubeConfig {
+  constructor(private readonly bucket: TokenBucket) {
+    super();
+  }
+
+  /** Waits for a token, then authenticates as the kubeconfig says. */
+  override async applySecurityAuthentication(context: k8s.RequestContext): Promise<void> {
+    await this.bucket.take();
+    await super.applySecurityAuthentication(context);
+  }
+}

@@ -1,0 +1,177 @@
+// The client-side request limit (`mezzo controller --kube-api-qps/--kube-api-burst`): a
+// token bucket on a manual clock, and the same bucket in front of real HTTP requests made
+// by the store's custom-object client, counted on a real server on loopback.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setImmediate as tick } from 'node:timers/promises';
+import { ManualClock } from '../../../src/shared/clock.js';
+import { CustomResourceClient } from '../../../src/kube/custom-objects.js';
+import {
+  BurstWithoutQpsError,
+  InvalidRateLimitError,
+  RateLimitedKubeConfig,
+  TokenBucket,
+  rateLimitFromFlags,
+  type RateLimit,
+} from '../../../src/kube/rate-limit.js';
+
+const servers: Server[] = [];
+after(() => {
+  for (const s of servers) s.close();
+});
+
+// Lets resolved takes (and requests in flight on loopback) run.
+async function settle(rounds = 20): Promise<void> {
+  for (let i = 0; i < rounds; i++) await tick();
+}
+
+// [qps, burst, takes at once, clock steps (ms) → how many have resolved after each]
+const buckets: [number, number, number, [number, number][]][] = [
+  [
+    10,
+    2,
+    5,
+    [
+      [0, 2],
+      [99, 2],
+      [1, 3],
+      [200, 5],
+    ],
+  ],
+  [
+    1,
+    1,
+    3,
+    [
+      [0, 1],
+      [999, 1],
+      [1, 2],
+      [1000, 3],
+    ],
+  ],
+  [
+    1000,
+    100,
+    150,
+    [
+      [0, 100],
+      [25, 125],
+      [25, 150],
+    ],
+  ],
+];
+
+for (const [qps, burst, takes, steps] of buckets) {
+  test(`qps ${String(qps)} burst ${String(burst)}: ${String(takes)} takes at once`, async () => {
+    const clock = new ManualClock(1_000);
+    const bucket = new TokenBucket({ qps, burst }, clock);
+    let done = 0;
+    for (let i = 0; i < takes; i++) void bucket.take().then(() => done++);
+    for (const [ms, expected] of steps) {
+      clock.advance(ms);
+      await settle();
+      assert.equal(done, expected, `after ${String(ms)} ms more`);
+    }
+  });
+}
+
+test('a quiet spell refills the bucket up to the burst, no further', async () => {
+  const clock = new ManualClock(0);
+  const bucket = new TokenBucket({ qps: 10, burst: 3 }, clock);
+  for (let i = 0; i < 3; i++) await bucket.take();
+  clock.advance(60_000);
+  let done = 0;
+  for (let i = 0; i < 5; i++) void bucket.take().then(() => done++);
+  await settle();
+  assert.equal(done, 3);
+});
+
+const refused: [number, number][] = [
+  [0, 1],
+  [-1, 5],
+  [Number.NaN, 5],
+  [5, 0],
+  [5, 1.5],
+];
+for (const [qps, burst] of refused) {
+  test(`qps ${String(qps)} burst ${String(burst)} is refused`, () => {
+    assert.throws(() => new TokenBucket({ qps, burst }, new ManualClock()), InvalidRateLimitError);
+  });
+}
+
+test("the store's client waits for the bucket before each request reaches the apiserver", async () => {
+  let arrived = 0;
+  const server = createServer((_req, res) => {
+    arrived++;
+    res.setHeader('content-type', 'application/json');
+    res.end(
+      JSON.stringify({
+        apiVersion: 'mezzo.dev/v1alpha1',
+        kind: 'Task',
+        metadata: { name: 'x', namespace: 'default', resourceVersion: '1' },
+        spec: {},
+      }),
+    );
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const clock = new ManualClock(0);
+  const kc = new RateLimitedKubeConfig(new TokenBucket({ qps: 2, burst: 2 }, clock));
+  kc.loadFromOptions({
+    clusters: [{ name: 'c', server: `http://127.0.0.1:${String(port)}`, skipTLSVerify: true }],
+    users: [{ name: 'u', token: 'secret-token' }],
+    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+    currentContext: 'x',
+  });
+  const client = new CustomResourceClient(kc, {
+    group: 'mezzo.dev',
+    version: 'v1alpha1',
+    plural: 'tasks',
+    kind: 'Task',
+    namespaced: true,
+  });
+  const gets = Array.from({ length: 5 }, () => client.get('x', 'default'));
+  // Requests that got a token reach the server; the rest wait on the clock alone.
+  const until = async (n: number) => {
+    for (let i = 0; i < 500 && arrived < n; i++) await new Promise((r) => setTimeout(r, 2));
+  };
+  await until(2);
+  await settle();
+  assert.equal(arrived, 2);
+  clock.advance(500);
+  await until(3);
+  await settle();
+  assert.equal(arrived, 3);
+  clock.advance(1000);
+  const got = await Promise.all(gets);
+  assert.equal(arrived, 5);
+  assert.deepEqual(
+    got.map((o) => o?.metadata.name),
+    ['x', 'x', 'x', 'x', 'x'],
+  );
+});
+
+// [--kube-api-qps, --kube-api-burst, the limit, or the error]
+const fromFlags: [number | undefined, number | undefined, RateLimit | undefined | Error][] = [
+  [undefined, undefined, undefined],
+  [50, 100, { qps: 50, burst: 100 }],
+  [50, undefined, { qps: 50, burst: 50 }],
+  [0.5, undefined, { qps: 0.5, burst: 1 }],
+  [undefined, 100, new BurstWithoutQpsError(100)],
+  [50, 2.5, new InvalidRateLimitError({ qps: 50, burst: 2.5 })],
+  [Number.POSITIVE_INFINITY, 10, new InvalidRateLimitError({ qps: Infinity, burst: 10 })],
+];
+
+for (const [qps, burst, expected] of fromFlags) {
+  test(`--kube-api-qps ${String(qps)} --kube-api-burst ${String(burst)}`, () => {
+    if (expected instanceof Error)
+      assert.throws(() => rateLimitFromFlags(qps, burst), {
+        name: expected.name,
+        message: expected.message,
+      });
+    else assert.deepEqual(rateLimitFromFlags(qps, burst), expected);
+  });
+}
