@@ -14,6 +14,7 @@ import type { MetricsRegistry } from '../shared/metrics.js';
 import type { Store } from '../store/types.js';
 import type { ControllerCore } from './core.js';
 import { dashboardRoutes } from './http/dashboard-routes.js';
+import { decisionRoutes } from './http/decision-routes.js';
 import { newIdentity } from './http/dashboard-view.js';
 import { DashboardFeed, eventsRoute } from './http/events-stream.js';
 import { objectRoutes } from './http/object-routes.js';
@@ -57,6 +58,7 @@ export async function startHttp(
   taskRoutes(app, core, o.namespace);
   objectRoutes(app, store);
   dashboardRoutes(app);
+  decisionRoutes(app, core);
   eventsRoute(app, new DashboardFeed(core, store, newIdentity(core.clock.now())));
   return listenHttp(app, o.host, o.port);
 }

@@ -180,6 +180,7 @@ export async function runController(flags: ControllerFlags): Promise<void> {
     clusterEventNamespace: flags.namespace,
   });
   let leaderAddress = '';
+  let leaderHttp = '';
   held.standby = (
     await startStandbyHttp(
       { logger, metrics, component: 'controller' },
@@ -188,6 +189,7 @@ export async function runController(flags: ControllerFlags): Promise<void> {
       Number(flags.httpPort),
       () => leaderAddress,
       security.tls,
+      () => leaderHttp,
     )
   ).server;
   const elector = new LeaderElector({
@@ -204,8 +206,9 @@ export async function runController(flags: ControllerFlags): Promise<void> {
     retryPeriodMs: Number(flags.retryPeriod) * 1000,
     clock,
     logger,
-    onNewLeader: (id, addr) => {
+    onNewLeader: (id, addr, notes) => {
       leaderAddress = addr;
+      leaderHttp = notes[LEADER_HTTP_ANNOTATION] ?? '';
       logger.info('leader is', { identity: id, address: addr });
     },
     onStartedLeading: () => {
