@@ -37,7 +37,18 @@ export interface ControllerConnectionHooks {
   onDown(): void;
   /** Where internal errors on the stream are counted (the agent's registry). */
   readonly metrics?: MetricsRegistry;
+  /**
+   * The client to open streams on, shared with other connections (simulated agents put
+   * many streams on one channel); the connection then neither makes nor closes its own.
+   */
+  readonly client?: (address: string) => AgentClient;
 }
+
+/** What the connection reads of the agent's configuration. */
+export type ConnectionConfig = Pick<
+  AgentConfig,
+  'controllers' | 'controllerCaFile' | 'tokenFile' | 'reconnectMinSeconds' | 'reconnectMaxSeconds'
+>;
 
 /** One controller stream at a time, reconnected until {@link ControllerConnection.stop}. */
 export class ControllerConnection {
@@ -57,7 +68,7 @@ export class ControllerConnection {
 
   /** Creates the connection; {@link ControllerConnection.connect} dials. */
   constructor(
-    private readonly config: AgentConfig,
+    private readonly config: ConnectionConfig,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly hooks: ControllerConnectionHooks,
@@ -79,21 +90,7 @@ export class ControllerConnection {
       this.logger.warn('no controller address configured; not connecting');
       return;
     }
-    const proto = agentProto();
-    this.client?.close();
-    // The token is looked up (its file re-read) as each Connect starts.
-    const client = new proto.mezzo.v1.Agent(
-      addr,
-      grpcChannelCredentials(this.config.controllerCaFile),
-      authenticatedOptions(
-        { ...CLIENT_OPTIONS, 'grpc.initial_reconnect_backoff_ms': 200 },
-        {
-          address: addr,
-          ...(this.config.tokenFile ? { tokenFile: this.config.tokenFile } : {}),
-        },
-      ),
-    );
-    this.client = client;
+    const client = this.hooks.client?.(addr) ?? this.ownClient(addr);
     const call = client.Connect();
     this.call = call;
     this.lastHeard = this.clock.now();
@@ -172,6 +169,25 @@ export class ControllerConnection {
     this.call?.cancel();
     this.client?.close();
     this.registered = false;
+  }
+
+  /** A client of this connection's own for `addr`, replacing (and closing) the last one. */
+  private ownClient(addr: string): AgentClient {
+    this.client?.close();
+    // The token is looked up (its file re-read) as each Connect starts.
+    const client = new (agentProto().mezzo.v1.Agent)(
+      addr,
+      grpcChannelCredentials(this.config.controllerCaFile),
+      authenticatedOptions(
+        { ...CLIENT_OPTIONS, 'grpc.initial_reconnect_backoff_ms': 200 },
+        {
+          address: addr,
+          ...(this.config.tokenFile ? { tokenFile: this.config.tokenFile } : {}),
+        },
+      ),
+    );
+    this.client = client;
+    return client;
   }
 
   private scheduleReconnect(): void {

@@ -19,9 +19,11 @@ import type { TaskRecord } from './task-record.js';
 
 /** The agent as the message handlers see it. */
 export interface MessageTarget {
-  tasks: ReadonlyMap<string, TaskRecord>;
+  /** The agent's tasks (only their IDs and frameworks are read here). */
+  tasks: ReadonlyMap<string, Pick<TaskRecord, 'task' | 'framework'>>;
   updates: StatusUpdateManager;
-  m: AgentMetrics;
+  /** Where the count of unacknowledged updates is published. */
+  m: { readonly pending: Pick<AgentMetrics['pending'], 'set'> };
   /** The agent's registry, for the rejected-messages counter. */
   metrics: MetricsRegistry;
   logger: Logger;

@@ -80,7 +80,7 @@ export function toProto(u: StoredUpdate, agentId: string): TaskStatus {
 interface Stream {
   taskId: string;
   frameworkId: string;
-  log: AppendLog;
+  log: UpdateLog;
   nextSeq: number;
   /** Unacknowledged updates, oldest first. */
   pending: StoredUpdate[];
@@ -97,6 +97,13 @@ interface Stream {
 
 /** Longest status message an agent sends; a longer one is cut (the controller refuses huge ones). */
 export const MAX_MESSAGE_CHARS = 4096;
+
+/** Where a task's updates and acknowledgements are appended ({@link AppendLog} on disk). */
+export interface UpdateLog {
+  /** Appends one line; resolves once it is durable. */
+  append(line: string): Promise<void>;
+  close(): Promise<void>;
+}
 
 /** Callbacks into the agent. */
 export interface UpdateSink {
@@ -118,6 +125,8 @@ export class StatusUpdateManager {
     private readonly logger: Logger,
     retryMinMs: number,
     retryMaxMs: number,
+    /** Opens a task's log (simulated agents keep none). */
+    private readonly openLog: (path: string) => UpdateLog = (path) => new AppendLog(path),
   ) {
     this.latency = new AckLatency(retryMinMs, retryMaxMs);
   }
@@ -133,7 +142,7 @@ export class StatusUpdateManager {
     this.streams.set(taskId, {
       taskId,
       frameworkId,
-      log: new AppendLog(logPath),
+      log: this.openLog(logPath),
       nextSeq: 1,
       pending: [],
       latest: undefined,

@@ -9,6 +9,7 @@ import { registerDev } from './commands/dev.js';
 import { registerObjects, registerTaskCommands } from './commands/objects.js';
 import { registerRun } from './commands/run.js';
 import { registerSchedules } from './commands/schedules.js';
+import { registerSimAgents } from './commands/sim-agents.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerVersion, VERSION } from './commands/version.js';
 
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerTaskCommands(program);
   registerRun(program);
   registerSchedules(program);
+  registerSimAgents(program);
   registerSimulate(program);
   registerVersion(program);
   return program;
