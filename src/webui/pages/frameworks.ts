@@ -7,6 +7,7 @@ import { followDecisions } from '../decisions.js';
 import { h, link, quantities, table, when } from '../dom.js';
 import { item, items, list, num, rec, str } from '../model.js';
 import type { Page } from '../page.js';
+import { rowWindow } from '../window.js';
 import { taskRows, TASK_HEAD } from './tasks.js';
 
 export { quantities };
@@ -41,7 +42,10 @@ function one(id: string): Node {
   if (!f && gone) return completedOne(id, gone);
   if (!f)
     return h('p', { class: 'empty' }, `Framework ${id} is not registered (or has been removed).`);
-  const tasks = items('tasks').filter((t) => t.frameworkId === id);
+  const { rows: tasks, more } = rowWindow(
+    'framework-tasks',
+    items('tasks').filter((t) => t.frameworkId === id),
+  );
   return h(
     'div',
     {},
@@ -63,6 +67,7 @@ function one(id: string): Node {
     ),
     h('h3', {}, 'Tasks'),
     table('Tasks of the framework', TASK_HEAD, taskRows(tasks), 'No tasks.'),
+    more,
   );
 }
 
@@ -96,7 +101,7 @@ export const frameworksPage: Page = {
       table(
         'Completed frameworks',
         ['Name', 'User', 'Roles', 'Tasks', 'Registered', 'Completed', 'Why'],
-        items('completed')
+        [...items('completed')]
           .sort((a, b) => num(b, 'removedAt') - num(a, 'removedAt'))
           .map((c) => [
             link(`frameworks/${encodeURIComponent(str(c, 'id'))}`, str(c, 'name') || str(c, 'id')),
