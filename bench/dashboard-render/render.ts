@@ -39,10 +39,20 @@ const MEZZO = fileURLToPath(new URL('../../../bin/mezzo.js', import.meta.url));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(what: string, cond: () => boolean, ms = 600_000): Promise<void> {
+async function until(
+  what: string,
+  cond: () => boolean,
+  progress: () => string,
+  ms = 600_000,
+): Promise<void> {
   const start = Date.now();
+  let said = start;
   while (!cond()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}: ${progress()}`);
+    if (Date.now() - said > 10_000) {
+      said = Date.now();
+      console.error(`# waiting for ${what}: ${progress()}`);
+    }
     await sleep(200);
   }
 }
@@ -134,7 +144,11 @@ async function main(): Promise<void> {
   try {
     const core = controller.core;
     const loadStart = Date.now();
-    await until(`${AGENTS} agents`, () => core.agents.size >= AGENTS);
+    await until(
+      `${AGENTS} agents`,
+      () => core.agents.size >= AGENTS,
+      () => `${core.agents.size} registered`,
+    );
     for (let i = 0; i < FRAMEWORKS; i++) {
       const per = Math.floor(TASKS / FRAMEWORKS) + (i < TASKS % FRAMEWORKS ? 1 : 0);
       const fw = launcher(address, i, per);
@@ -146,7 +160,12 @@ async function main(): Promise<void> {
       for (const t of core.tasks.values()) if (t.state === 'TASK_RUNNING') n++;
       return n;
     };
-    await until(`${TASKS} running tasks`, () => running() >= TASKS);
+    await until(
+      `${TASKS} running tasks`,
+      () => running() >= TASKS,
+      () =>
+        `${core.tasks.size} tasks, ${running()} running, ${core.offers.all().length} offers out`,
+    );
     const loadSeconds = (Date.now() - loadStart) / 1000;
     // Let the last deltas settle.
     await sleep(3000);
