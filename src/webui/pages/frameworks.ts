@@ -12,34 +12,40 @@ import { taskRows, TASK_HEAD } from './tasks.js';
 
 export { quantities };
 
-/** A framework that is gone, as the completed list keeps it. */
-function completedOne(id: string, c: Record<string, unknown>): Node {
+/** A framework's identity as a definition list, then `last` (a live or a gone one's). */
+function facts(id: string, f: Record<string, unknown>, last: [string, Node | string]): Node {
   return h(
-    'div',
+    'dl',
     {},
-    h(
-      'dl',
-      {},
-      h('dt', {}, 'ID'),
-      h('dd', {}, id),
-      h('dt', {}, 'Name'),
-      h('dd', {}, str(c, 'name')),
-      h('dt', {}, 'User'),
-      h('dd', {}, str(c, 'user') || '—'),
-      h('dt', {}, 'Roles'),
-      h('dd', {}, list(c, 'roles').join(', ')),
-      h('dt', {}, 'Registered'),
-      h('dd', {}, when(c.registeredAt)),
-      h('dt', {}, 'Completed'),
-      h('dd', { id: 'framework-completed' }, when(c.removedAt), ': ', str(c, 'reason')),
-    ),
+    h('dt', {}, 'ID'),
+    h('dd', {}, id),
+    h('dt', {}, 'Name'),
+    h('dd', {}, str(f, 'name')),
+    h('dt', {}, 'User'),
+    h('dd', {}, str(f, 'user') || '—'),
+    h('dt', {}, 'Roles'),
+    h('dd', {}, list(f, 'roles').join(', ')),
+    h('dt', {}, 'Registered'),
+    h('dd', {}, when(f.registeredAt)),
+    h('dt', {}, last[0]),
+    typeof last[1] === 'string' ? h('dd', {}, last[1]) : last[1],
   );
 }
 
 function one(id: string): Node {
   const f = item('frameworks', id);
   const gone = item('completed', id);
-  if (!f && gone) return completedOne(id, gone);
+  if (!f && gone) {
+    // A framework that is gone, as the completed list keeps it.
+    const why = h(
+      'dd',
+      { id: 'framework-completed' },
+      when(gone.removedAt),
+      ': ',
+      str(gone, 'reason'),
+    );
+    return h('div', {}, facts(id, gone, ['Completed', why]));
+  }
   if (!f)
     return h('p', { class: 'empty' }, `Framework ${id} is not registered (or has been removed).`);
   const { rows: tasks, more } = rowWindow(
@@ -49,22 +55,7 @@ function one(id: string): Node {
   return h(
     'div',
     {},
-    h(
-      'dl',
-      {},
-      h('dt', {}, 'ID'),
-      h('dd', {}, id),
-      h('dt', {}, 'Name'),
-      h('dd', {}, str(f, 'name')),
-      h('dt', {}, 'User'),
-      h('dd', {}, str(f, 'user') || '—'),
-      h('dt', {}, 'Roles'),
-      h('dd', {}, list(f, 'roles').join(', ')),
-      h('dt', {}, 'Registered'),
-      h('dd', {}, when(f.registeredAt)),
-      h('dt', {}, 'Dominant share'),
-      h('dd', {}, `${(num(f, 'share') * 100).toFixed(1)} %`),
-    ),
+    facts(id, f, ['Dominant share', `${(num(f, 'share') * 100).toFixed(1)} %`]),
     h('h3', {}, 'Tasks'),
     table('Tasks of the framework', TASK_HEAD, taskRows(tasks), 'No tasks.'),
     more,
