@@ -175,15 +175,10 @@ async function main(): Promise<void> {
 
     const server = `http://127.0.0.1:${controller.httpPort}`;
     const first: number[] = [];
-    let snapshotBytes = 0;
     for (let r = 0; r < REPEAT; r++) {
       const page = await browser.newPage({
         viewport: { width: 1280, height: 900 },
         bypassCSP: true,
-      });
-      page.on('response', (res) => {
-        if (res.url().endsWith('/events'))
-          snapshotBytes = Number(res.headers()['content-length'] ?? 0);
       });
       await page.goto(`${server}/#token=${token}`);
       await page.waitForFunction(
@@ -249,7 +244,6 @@ async function main(): Promise<void> {
           tasks: core.tasks.size,
           runningTasks: running(),
           loadSeconds,
-          snapshotBytes,
           firstRenderMs: stats(first),
           navigationMs: navigation,
           tasksFilterKeystrokeMs: stats(filter),
