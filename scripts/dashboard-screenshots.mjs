@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Screenshots of every dashboard page for docs/dashboard.md: starts `mezzo dev --demo` (as
 // root: real cgroups) on free ports with a scratch work dir, adds an app and two chained
-// jobs through the API, opens each page in Debian's Chromium (playwright-core) at 1280 px,
+// jobs through the API (three, chained), opens each page in Debian's Chromium (playwright-core) at 1280 px,
 // plus the Overview in the dark theme and Apps on a 390 px phone, and writes the PNGs to
 // docs/dashboard/. Afterwards it stops mezzo dev and kills the tasks it started.
 // Run after a build: `npm run build && node scripts/dashboard-screenshots.mjs`.
@@ -127,6 +127,10 @@ try {
     'schedules',
   ])
     await shoot(route, `${route}.png`);
+  // One framework's page: its tasks and the allocator's decisions for it.
+  const state = await (await fetch(`${server}/state`, { headers: auth() })).json();
+  const fw = state.frameworks?.find((f) => f.tasks?.length > 0) ?? state.frameworks?.[0];
+  if (fw) await shoot(`frameworks/${encodeURIComponent(fw.id)}`, 'framework.png');
   await shoot('overview', 'overview-dark.png', { dark: true });
   await shoot('apps', 'apps-phone.png', { width: 390, height: 844 });
 } finally {

@@ -25,7 +25,9 @@ import {
   frameworkAllocation,
   frameworkQuantities,
   frameworkShares,
+  heldBack,
   roleShares,
+  type HeldBack,
 } from './introspection.js';
 import { AllocatorState, type AgentState, type FrameworkState } from './state.js';
 import type {
@@ -432,6 +434,11 @@ export class HierarchicalAllocator {
   /** What counts against a role's quota: its subtree's allocations plus unallocated reservations. */
   consumedQuota(role: string): Quantities {
     return this.state.roles.get(role)?.consumed() ?? new Map<string, number>();
+  }
+
+  /** The framework's roles that quota keeps from any offer now (see introspection.ts). */
+  heldBack(frameworkId: string): HeldBack[] {
+    return heldBack(this.state, frameworkId, this.minAllocatable);
   }
 
   /** Ids of all agents. */

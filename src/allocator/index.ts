@@ -19,7 +19,7 @@ export {
   type PassStats,
   type QuotaSpec,
 } from './allocator.js';
-export { dominantShare } from './introspection.js';
+export { dominantShare, type HeldBack } from './introspection.js';
 export type { Fairness } from './state.js';
 export type { Sorter } from './sorter.js';
 export { DrfSorter } from './drf-sorter.js';

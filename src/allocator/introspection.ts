@@ -65,3 +65,72 @@ export function agentRoleAllocation(state: AllocatorState, id: string): Map<stri
   }
   return out;
 }
+
+/** Why a framework's role gets no offer now although it wants one. */
+export interface HeldBack {
+  role: string;
+  /**
+   * `role-limit`: the role (or an ancestor, `limitedBy`) has consumed its quota limit;
+   * `quota`: what is left must be kept free for other roles' quota guarantees.
+   */
+  cause: 'role-limit' | 'quota';
+  /** The role whose limit binds (for `role-limit`). */
+  limitedBy?: string;
+  /** Per scalar, what the role may still be offered (milli units; may be 0 or below). */
+  room: Quantities;
+}
+
+/** Whether `q` holds at least one minimum allocatable set (a name absent holds 0). */
+function offerable(q: Quantities, min: readonly Quantities[]): boolean {
+  if (min.length === 0) return [...q.values()].some((v) => v > 0);
+  return min.some((m) => {
+    for (const [n, v] of m) if ((q.get(n) ?? 0) < v) return false;
+    return true;
+  });
+}
+
+/** `free` with each name capped by `caps` (a name absent from caps is not capped). */
+function capTo(free: Quantities, caps: Quantities): Quantities {
+  const out = new Map<string, number>();
+  for (const [n, v] of free) out.set(n, Math.min(v, caps.get(n) ?? Infinity));
+  return out;
+}
+
+/**
+ * The framework's roles that quota keeps from an offer now: the cluster has unreserved
+ * resources free enough for an offer, and the role's caps (as the pass computes them)
+ * leave too little of them. Judged on the cluster's free total, not agent by agent, so
+ * it is cheap enough to ask after every pass. Suppressed roles and inactive frameworks
+ * ask for nothing and are not held back.
+ */
+export function heldBack(
+  state: AllocatorState,
+  frameworkId: string,
+  minAllocatable: readonly Quantities[],
+): HeldBack[] {
+  const fw = state.frameworks.get(frameworkId);
+  if (!fw) return [];
+  const free = state.freeHeadroom;
+  const out: HeldBack[] = [];
+  for (const role of fw.roles) {
+    if (!state.wantsOffers(fw, role)) continue;
+    const caps = state.roles.caps(role, free, false);
+    if (!caps || !offerable(free, minAllocatable)) continue;
+    if (offerable(capTo(free, caps), minAllocatable)) continue;
+    // Which bound binds: a limit of the role or an ancestor, else the headroom owed.
+    let limitedBy: string | undefined;
+    for (let r = state.roles.get(role); r && !limitedBy; r = r.parent) {
+      if (r.quota.limit.size === 0) continue;
+      const own = new Map<string, number>();
+      const consumed = r.consumed();
+      for (const [n, lim] of r.quota.limit) own.set(n, lim - (consumed.get(n) ?? 0));
+      if (!offerable(capTo(free, own), minAllocatable)) limitedBy = r.name;
+    }
+    out.push(
+      limitedBy
+        ? { role, cause: 'role-limit', limitedBy, room: caps }
+        : { role, cause: 'quota', room: caps },
+    );
+  }
+  return out;
+}

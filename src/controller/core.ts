@@ -16,8 +16,10 @@ import type { TaskState__Output as TaskState } from '../gen/mezzo/v1/TaskState.j
 import type { StatusReason } from '../gen/mezzo/v1/StatusReason.js';
 import { OfferBook } from './offer-book.js';
 import { RecoveryWindow } from './recovery-window.js';
+import { CompletedFrameworks } from './completed-frameworks.js';
 import { CompletedTasks, DEFAULT_COMPLETED_BOUNDS } from './completed-tasks.js';
 import { StoredFinals } from './stored-finals.js';
+import { DecisionLog } from './decisions.js';
 import { deliver, written } from './status-flow.js';
 import { sendOffers } from './offer-flow.js';
 import { FileReads } from './files.js';
@@ -77,6 +79,10 @@ export class ControllerCore {
   readonly files: FileReads;
   /** Finished tasks kept in memory, bounded per framework. */
   readonly completed: CompletedTasks;
+  /** Removed frameworks, the newest `maxCompletedFrameworks`. */
+  readonly completedFrameworks: CompletedFrameworks;
+  /** The allocator's recent decisions per framework, for the dashboard. */
+  readonly decisions: DecisionLog;
   readonly allocator: HierarchicalAllocator;
   readonly m: ControllerMetrics;
   readonly clock: Clock;
@@ -136,6 +142,8 @@ export class ControllerCore {
         },
       },
     );
+    this.completedFrameworks = new CompletedFrameworks(this.opts.maxCompletedFrameworks);
+    this.decisions = new DecisionLog(this.clock);
     this.offers = new OfferBook(this.clock, this.opts.offerTimeoutMs, (offer, reason) => {
       this.m.offers.inc({ result: reason === 'timeout' ? 'timed_out' : 'rescinded' });
       this.sendTo(offer.frameworkId, { type: 'RESCIND', rescind: { offer_id: offer.id } });
@@ -199,11 +207,21 @@ export class ControllerCore {
     const start = performance.now();
     if (full) this.allocator.allocate();
     else this.allocator.runPending();
+    this.decisions.afterPass(this.allocator, this.frameworks.keys());
     this.m.allocationSeconds.observe((performance.now() - start) / 1000);
   }
 
   /** Returns an offer's resources to the allocator, with an optional refuse filter. */
   recoverOffer(offer: OfferRecord, refuseSeconds?: number): void {
+    if (refuseSeconds !== undefined) {
+      this.decisions.declined(
+        offer.frameworkId,
+        offer.agentId,
+        offer.role,
+        offer.resources,
+        refuseSeconds,
+      );
+    }
     this.allocator.recoverResources(
       offer.frameworkId,
       offer.agentId,
@@ -382,6 +400,8 @@ export class ControllerCore {
     }
     this.frameworks.delete(fw.id);
     this.completed.frameworkRemoved(fw.id);
+    this.completedFrameworks.add(fw, why, this.clock.now());
+    this.decisions.forget(fw.id);
     for (const id of [...fw.tasks]) {
       const t = this.tasks.get(id);
       if (t) this.complete(t);

@@ -15,6 +15,7 @@ import type { MetricsRegistry } from '../shared/metrics.js';
 import type { Store } from '../store/types.js';
 import type { ControllerCore } from './core.js';
 import { dashboardRoutes } from './http/dashboard-routes.js';
+import { decisionRoutes } from './http/decision-routes.js';
 import { newIdentity } from './http/dashboard-view.js';
 import { DashboardFeed, eventsRoute } from './http/events-stream.js';
 import { objectRoutes } from './http/object-routes.js';
@@ -64,6 +65,7 @@ export async function startHttp(
   objectRoutes(app, store);
   dashboardRoutes(app);
   void app.register(chronosRoutes, { store, core, namespace: o.namespace });
+  decisionRoutes(app, core);
   eventsRoute(app, new DashboardFeed(core, store, newIdentity(core.clock.now())));
   compatRoutes(app, core, { scheduler: o.scheduler, store });
   await app.register(marathonRoutes, { core, store, namespace: o.namespace });

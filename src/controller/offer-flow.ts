@@ -21,6 +21,7 @@ export function sendOffers(
     return;
   }
   const out: NonNullable<Event['offers']>['offers'] = [];
+  const made: OfferedResources[] = [];
   for (const o of offered) {
     const agent = core.agents.get(o.agentId);
     if (!agent || agent.state !== 'active') {
@@ -29,6 +30,7 @@ export function sendOffers(
     }
     const rec = core.offers.add(frameworkId, o.agentId, o.role, o.resources);
     core.m.offers.inc({ result: 'made' });
+    made.push(o);
     out.push({
       id: rec.id,
       framework_id: frameworkId,
@@ -39,5 +41,6 @@ export function sendOffers(
       allocation_role: o.role,
     });
   }
+  core.decisions.offered(frameworkId, made);
   if (out.length > 0) core.sendTo(frameworkId, { type: 'OFFERS', offers: { offers: out } });
 }

@@ -34,8 +34,11 @@ export interface LeaderElectionOptions {
   logger: Logger;
   onStartedLeading: () => void;
   onStoppedLeading: () => void;
-  /** Called whenever the observed leader changes (including to this candidate). */
-  onNewLeader?: (identity: string, address: string) => void;
+  /**
+   * Called whenever the observed leader changes (including to this candidate), with the
+   * annotations it keeps on the Lease (its HTTP address, for a standby's redirect).
+   */
+  onNewLeader?: (identity: string, address: string, annotations: Record<string, string>) => void;
 }
 
 function isApiError(err: unknown, code: number): boolean {
@@ -144,10 +147,14 @@ export class LeaderElector {
     this.opts.onStoppedLeading();
   }
 
-  private noteLeader(identity: string, address: string): void {
+  private noteLeader(
+    identity: string,
+    address: string,
+    annotations: Record<string, string> = this.leaderAnnotations(),
+  ): void {
     if (identity === this.currentLeader.identity && address === this.currentLeader.address) return;
     this.currentLeader = { identity, address };
-    this.opts.onNewLeader?.(identity, address);
+    this.opts.onNewLeader?.(identity, address, annotations);
   }
 
   private spec(now: number, previous: k8s.V1LeaseSpec | undefined): k8s.V1LeaseSpec {
@@ -207,7 +214,8 @@ export class LeaderElector {
       this.observedRecord = record;
       this.observedAt = now;
     }
-    this.noteLeader(holder, lease.metadata?.annotations?.[LEADER_ADDRESS_ANNOTATION] ?? '');
+    const notes = lease.metadata?.annotations ?? {};
+    this.noteLeader(holder, notes[LEADER_ADDRESS_ANNOTATION] ?? '', notes);
 
     const durationMs = (spec.leaseDurationSeconds ?? 0) * 1000;
     const heldByOther = holder !== '' && holder !== this.opts.identity;

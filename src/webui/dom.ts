@@ -101,3 +101,11 @@ export function badge(state: string): HTMLElement {
   const text = state.replace(/^TASK_/, '').toLowerCase();
   return h('span', { class: `badge s-${text}` }, text || '—');
 }
+
+/** "cpus 1 · mem 128" from a quantities record. */
+export function quantities(q: Record<string, unknown>): string {
+  const parts = Object.entries(q)
+    .filter((e): e is [string, number] => typeof e[1] === 'number' && e[1] > 0)
+    .map(([k, v]) => `${k} ${fmt(v)}`);
+  return parts.length > 0 ? parts.join(' · ') : '—';
+}

@@ -1,9 +1,10 @@
 /**
- * The schedules' dependency graph as SVG: a job's layer is the longest chain of parents
- * above it, jobs in a layer are ordered by their parents' mean position (one barycentre
- * pass), edges are curves from parent to child. Small graphs (jobs in the tens) read well
- * this way; see docs/dashboard.md for what a layout library would add.
+ * The schedules' dependency graph as SVG, laid out by dagre (layered, with crossing
+ * reduction and coordinate assignment; docs/dashboard.md says why this library): jobs
+ * are boxes coloured by their last result, edges run from parent to child along the
+ * points dagre routes them through.
  */
+import dagre, { type Point } from './vendor/dagre.js';
 import { svg } from './dom.js';
 
 /** A node: name, state class, parents. */
@@ -15,55 +16,39 @@ export interface GraphNode {
 
 const W = 150;
 const H = 36;
-const GAP_X = 30;
-const GAP_Y = 50;
 
-/** Layers: a node's layer is 1 + its deepest parent's (parents outside the graph ignored). */
-function layers(nodes: GraphNode[]): Map<string, number> {
-  const byName = new Map(nodes.map((n) => [n.name, n]));
-  const layer = new Map<string, number>();
-  const visiting = new Set<string>();
-  const depth = (name: string): number => {
-    const known = layer.get(name);
-    if (known !== undefined) return known;
-    // A cycle (refused by the API, but the graph must not hang on one): cut it here.
-    if (visiting.has(name)) return 0;
-    visiting.add(name);
-    const parents = byName.get(name)?.parents.filter((p) => byName.has(p)) ?? [];
-    const d = parents.length === 0 ? 0 : 1 + Math.max(...parents.map(depth));
-    visiting.delete(name);
-    layer.set(name, d);
-    return d;
+type Placed = Point;
+
+/** Where dagre puts each job (box centres) and each edge's points, and the drawing's size. */
+function layout(nodes: GraphNode[]): {
+  at: (name: string) => Placed;
+  route: (from: string, to: string) => Placed[];
+  width: number;
+  height: number;
+} {
+  const g = new dagre.graphlib.Graph();
+  g.setGraph({ rankdir: 'TB', nodesep: 30, ranksep: 50, marginx: 15, marginy: 15 });
+  g.setDefaultEdgeLabel(() => ({}));
+  const names = new Set(nodes.map((n) => n.name));
+  for (const n of nodes) g.setNode(n.name, { width: W, height: H });
+  // Parents outside the graph are not drawn; a cycle (which the API refuses) dagre breaks.
+  for (const n of nodes) for (const p of n.parents) if (names.has(p)) g.setEdge(p, n.name);
+  dagre.layout(g);
+  const size = g.graph();
+  return {
+    at: (name) => {
+      const v = g.node(name);
+      return { x: v?.x ?? 0, y: v?.y ?? 0 };
+    },
+    route: (from, to) => g.edge(from, to)?.points ?? [],
+    width: Math.max(W, size.width ?? W),
+    height: Math.max(H, size.height ?? H),
   };
-  for (const n of nodes) depth(n.name);
-  return layer;
 }
 
 /** The graph as an <svg>. */
 export function drawGraph(nodes: GraphNode[]): SVGElement {
-  const layer = layers(nodes);
-  const rows: GraphNode[][] = [];
-  for (const n of nodes) (rows[layer.get(n.name) ?? 0] ??= []).push(n);
-  const x = new Map<string, number>();
-  for (const row of rows) {
-    const centre = (n: GraphNode) => {
-      const ps = n.parents.map((p) => x.get(p)).filter((v): v is number => v !== undefined);
-      return ps.length > 0 ? ps.reduce((a, b) => a + b, 0) / ps.length : 0;
-    };
-    row.sort((a, b) => centre(a) - centre(b) || (a.name < b.name ? -1 : 1));
-    row.forEach((n, i) => x.set(n.name, i));
-  }
-  const widest = Math.max(1, ...rows.map((r) => r.length));
-  const width = widest * (W + GAP_X) + GAP_X;
-  const height = rows.length * (H + GAP_Y) + GAP_Y / 2;
-  const pos = (name: string) => {
-    const row = rows[layer.get(name) ?? 0] ?? [];
-    const offset = ((widest - row.length) * (W + GAP_X)) / 2;
-    return {
-      x: GAP_X + offset + (x.get(name) ?? 0) * (W + GAP_X),
-      y: GAP_Y / 2 + (layer.get(name) ?? 0) * (H + GAP_Y),
-    };
-  };
+  const { at, route, width, height } = layout(nodes);
   const root = svg('svg', {
     viewBox: `0 0 ${width} ${height}`,
     width,
@@ -71,25 +56,7 @@ export function drawGraph(nodes: GraphNode[]): SVGElement {
     role: 'img',
     'aria-label': `Dependency graph of ${nodes.length} jobs`,
   });
-  for (const n of nodes) {
-    const to = pos(n.name);
-    for (const p of n.parents) {
-      if (!layer.has(p)) continue;
-      const from = pos(p);
-      const x1 = from.x + W / 2;
-      const y1 = from.y + H;
-      const x2 = to.x + W / 2;
-      const y2 = to.y;
-      root.append(
-        svg('path', {
-          d: `M${x1},${y1} C${x1},${y1 + GAP_Y / 2} ${x2},${y2 - GAP_Y / 2} ${x2},${y2 - 4}`,
-          'data-edge': `${p}->${n.name}`,
-          'marker-end': 'url(#arrow)',
-        }),
-      );
-    }
-  }
-  root.prepend(
+  root.append(
     svg(
       'defs',
       {},
@@ -98,7 +65,7 @@ export function drawGraph(nodes: GraphNode[]): SVGElement {
         {
           id: 'arrow',
           viewBox: '0 0 8 8',
-          refX: 4,
+          refX: 7,
           refY: 4,
           markerWidth: 8,
           markerHeight: 8,
@@ -108,12 +75,33 @@ export function drawGraph(nodes: GraphNode[]): SVGElement {
       ),
     ),
   );
+  const names = new Set(nodes.map((n) => n.name));
   for (const n of nodes) {
-    const p = pos(n.name);
+    for (const p of n.parents) {
+      if (!names.has(p)) continue;
+      const pts = route(p, n.name);
+      if (pts.length === 0) continue;
+      root.append(
+        svg('path', {
+          d: pts
+            .map((q, i) => `${i === 0 ? 'M' : 'L'}${q.x.toFixed(1)},${q.y.toFixed(1)}`)
+            .join(' '),
+          'data-edge': `${p}->${n.name}`,
+          'marker-end': 'url(#arrow)',
+        }),
+      );
+    }
+  }
+  for (const n of nodes) {
+    const c = at(n.name);
     root.append(
       svg(
         'g',
-        { 'data-node': n.name, 'data-state': n.state, transform: `translate(${p.x},${p.y})` },
+        {
+          'data-node': n.name,
+          'data-state': n.state,
+          transform: `translate(${(c.x - W / 2).toFixed(1)},${(c.y - H / 2).toFixed(1)})`,
+        },
         svg('title', {}, `${n.name}: ${n.state}`),
         svg('rect', { width: W, height: H, class: `s-${n.state.toLowerCase()}` }),
         svg('text', { x: 8, y: 15 }, n.name.length > 20 ? `${n.name.slice(0, 19)}…` : n.name),

@@ -6,6 +6,7 @@ import { adoptToken, follow } from './api.js';
 import { h } from './dom.js';
 import { applyEvent, onChange } from './model.js';
 import type { Page } from './page.js';
+import { resetWindows } from './window.js';
 import { STYLE_SHEET } from './styles.js';
 import { overviewPage } from './pages/overview.js';
 import { frameworksPage } from './pages/frameworks.js';
@@ -98,6 +99,7 @@ function boot(): void {
     const key = parts[0] && PAGES[parts[0]] ? parts[0] : 'overview';
     const page = PAGES[key] ?? overviewPage;
     cleanup?.();
+    resetWindows();
     current = { page, params: parts.slice(1) };
     for (const a of nav.querySelectorAll('a')) {
       if (a.dataset.page === key) a.setAttribute('aria-current', 'page');

@@ -183,6 +183,7 @@ export async function runController(flags: ControllerFlags): Promise<void> {
     clusterEventNamespace: flags.namespace,
   });
   let leaderAddress = '';
+  let leaderHttp = '';
   held.standby = (
     await startStandbyHttp(
       { logger, metrics, component: 'controller' },
@@ -191,6 +192,7 @@ export async function runController(flags: ControllerFlags): Promise<void> {
       Number(flags.httpPort),
       () => leaderAddress,
       security.tls,
+      () => leaderHttp,
     )
   ).server;
   const elector = new LeaderElector({
@@ -208,8 +210,9 @@ export async function runController(flags: ControllerFlags): Promise<void> {
     retryPeriodMs: Number(flags.retryPeriod) * 1000,
     clock,
     logger,
-    onNewLeader: (id, addr) => {
+    onNewLeader: (id, addr, notes) => {
       leaderAddress = addr;
+      leaderHttp = notes[LEADER_HTTP_ANNOTATION] ?? '';
       logger.info('leader is', { identity: id, address: addr });
     },
     onStartedLeading: () => {

@@ -13,6 +13,16 @@ import { NO_PARAMETERS } from './schemas.js';
 /** Where the compiled modules are: dist/src/webui/, next to this file's dist/src/controller/. */
 const WEBUI_DIR = fileURLToPath(new URL('../../webui/', import.meta.url));
 
+/**
+ * Libraries the pages import, served from the installed package (a dependency, so it
+ * ships with Mezzo): the page asks for ./vendor/<name>.js. Only self-contained ES
+ * modules qualify (the browser cannot resolve bare imports without an import map, which
+ * the policy's no-inline-script rule forbids).
+ */
+const VENDOR: ReadonlyMap<string, string> = new Map([
+  ['vendor/dagre.js', fileURLToPath(import.meta.resolve('@dagrejs/dagre'))],
+]);
+
 /** A module path under /ui/: lower-case words, at most one folder, `.js`. */
 const MODULE_PATH = /^(?:[a-z][a-z-]{0,40}\/)?[a-z][a-z-]{0,40}\.js$/;
 
@@ -63,7 +73,7 @@ export function dashboardRoutes(app: FastifyInstance): void {
       if (!MODULE_PATH.test(path)) throw new HttpError(404, 'NOT_FOUND', `no asset ${path}`);
       let body: Buffer;
       try {
-        body = await readFile(`${WEBUI_DIR}${path}`);
+        body = await readFile(VENDOR.get(path) ?? `${WEBUI_DIR}${path}`);
       } catch {
         throw new HttpError(404, 'NOT_FOUND', `no asset ${path}`);
       }

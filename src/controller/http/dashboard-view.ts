@@ -1,6 +1,6 @@
 /**
  * What the dashboard shows, as collections of items keyed by ID: the controller, the
- * cluster's resource totals, frameworks, agents, tasks, offers, roles and the stored
+ * cluster's resource totals, frameworks (and the completed ones), agents, tasks, offers, roles and the stored
  * Apps and Schedules. The live stream (events-stream.ts) diffs two views item by item, so
  * an item must be a pure function of the state: no clocks, no counters that tick.
  */
@@ -185,10 +185,14 @@ export function dashboardView(
       since: offerSeen.get(o.id),
     });
   }
+  // Removed frameworks, as Mesos' console listed completed ones (bounded by the core).
+  const completed: Collection = new Map();
+  for (const c of core.completedFrameworks.all()) completed.set(c.id, { ...c });
   const controller: Collection = new Map([['controller', { ...identity, totals: totals(core) }]]);
   return new Map([
     ['controller', controller],
     ['frameworks', frameworks],
+    ['completed', completed],
     ['agents', agents],
     ['tasks', tasks],
     ['offers', offers],

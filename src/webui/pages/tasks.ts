@@ -6,6 +6,7 @@ import { call, isRecord } from '../api.js';
 import { badge, h, link, table, type Child } from '../dom.js';
 import { item, items, str, type Item } from '../model.js';
 import type { Page } from '../page.js';
+import { rowWindow } from '../window.js';
 
 /** Column titles of {@link taskRows}. */
 export const TASK_HEAD = ['Task', 'Name', 'State', 'Agent', 'Resources'];
@@ -187,6 +188,8 @@ export const tasksPage: Page = {
           .toLowerCase()
           .includes(filter.toLowerCase()),
     );
-    return table('Tasks', TASK_HEAD, taskRows(shown), 'No tasks.');
+    // Only the rows in the window are built: the cost of a redraw is theirs, not all tasks'.
+    const { rows, more } = rowWindow('tasks', shown);
+    return h('div', {}, table('Tasks', TASK_HEAD, taskRows(rows), 'No tasks.'), more);
   },
 };

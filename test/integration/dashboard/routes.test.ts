@@ -86,6 +86,7 @@ test('a snapshot first, then deltas with only the items that changed', async () 
     assert.deepEqual(Object.keys(first.data).sort(), [
       'agents',
       'apps',
+      'completed',
       'controller',
       'frameworks',
       'offers',
