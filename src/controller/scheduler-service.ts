@@ -256,6 +256,18 @@ export function subscribe(
     );
     return;
   }
+  if (info.id && !core.frameworks.has(info.id) && core.completed.isRemoved(info.id)) {
+    // As Mesos' master: a framework torn down (or past its failover timeout) is over; its
+    // ID does not come back (its tasks were killed, its scheduler must register anew).
+    call.emit(
+      'error',
+      grpcError(
+        grpc.status.FAILED_PRECONDITION,
+        `framework ${info.id} was removed; subscribe without an ID to register a new one`,
+      ),
+    );
+    return;
+  }
   const streamId = core.newId('stream');
   let fw = info.id ? core.frameworks.get(info.id) : undefined;
   if (fw) {

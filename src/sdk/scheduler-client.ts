@@ -165,6 +165,8 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
       }, delay);
     };
     call.on('error', (err: grpc.ServiceError) => {
+      // A removed framework's ID is refused for good: retrying would only repeat it.
+      if (err.code === grpc.status.FAILED_PRECONDITION) this.closed = true;
       ended(err.details || err.message);
     });
     call.on('end', () => {
