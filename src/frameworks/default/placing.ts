@@ -5,9 +5,10 @@
  * already placed, so a round fills the agents evenly) or bin-packed (each task on the
  * first offer that fits it). The whole plan is made before anything is awaited, and each
  * task is recorded as live as it is planned, so a delete that races its launch finds it.
- * Then the finalizers go on together, and every offer is answered together, each on its
- * own: a launch on it, or (in one call) a decline with a filter. A failure on one offer
- * never leaves it, or any other, held.
+ * Then the finalizers go on (a bounded number at once, offer by offer), and each offer is
+ * answered as soon as its own tasks are ready: a launch on it, or a decline with a filter
+ * (offers with nothing on them in one call, at once). A failure on one offer never leaves
+ * it, or any other, held.
  */
 import type { Offer__Output } from '../../gen/mezzo/v1/Offer.js';
 import type { TaskInfo } from '../../gen/mezzo/v1/TaskInfo.js';
@@ -94,9 +95,21 @@ export async function placeTasks(offers: Offer__Output[], d: PlacingDeps): Promi
       ),
     );
   const slots = plan(offers, waiting, d);
-  const chosen = slots.flatMap((s) => s.chosen);
+  const launches: Promise<number>[] = [];
+  // Offers with nothing on them are declined at once, in one call.
+  const empty = slots.filter((s) => s.chosen.length === 0).map((s) => s.offer.id);
+  if (empty.length > 0) launches.push(decline(empty, d));
+  // Each offer is answered as soon as its own tasks are ready, not after the whole round's
+  // finalizers: with a rate-limited store, a round of a thousand writes outlasted the
+  // offers it was for, and their accepts were refused (the side-by-side bench).
   const ready = new Set<Chosen>();
-  await mapBounded(chosen, PREPARE_CONCURRENCY, async (c) => {
+  const left = new Map<Slot, number>(slots.map((s) => [s, s.chosen.length]));
+  const answer = (s: Slot) => {
+    const go = s.chosen.filter((c) => ready.has(c));
+    launches.push(go.length > 0 ? accept(s.offer, go, d) : decline([s.offer.id], d));
+  };
+  const work = slots.flatMap((s) => s.chosen.map((c) => ({ s, c })));
+  await mapBounded(work, PREPARE_CONCURRENCY, async ({ s, c }) => {
     let ok = false;
     try {
       ok = await d.prepare(c.w);
@@ -108,29 +121,10 @@ export async function placeTasks(offers: Offer__Output[], d: PlacingDeps): Promi
     }
     if (ok) ready.add(c);
     else unplace(c, d);
+    const n = (left.get(s) ?? 1) - 1;
+    left.set(s, n);
+    if (n === 0) answer(s);
   });
-  const unused: string[] = [];
-  const launches: Promise<number>[] = [];
-  for (const s of slots) {
-    const go = s.chosen.filter((c) => ready.has(c));
-    if (go.length === 0) unused.push(s.offer.id);
-    else launches.push(accept(s.offer, go, d));
-  }
-  if (unused.length > 0) {
-    const left = d.waiting().length > 0;
-    launches.push(
-      d.client
-        .decline(unused, left ? RETRY_REFUSE_SECONDS : IDLE_REFUSE_SECONDS)
-        .then(() => 0)
-        .catch((err: unknown) => {
-          d.logger.warn('declining offers failed', {
-            offers: unused.length,
-            error: err instanceof Error ? err.message : String(err),
-          });
-          return 0;
-        }),
-    );
-  }
   const placed = (await Promise.all(launches)).reduce((a, b) => a + b, 0);
   // What still waits came in during the round, or did not fit what was offered: ask for
   // the next round now rather than after the filters and the next periodic pass.
@@ -226,6 +220,21 @@ async function accept(offer: Offer__Output, go: Chosen[], d: PlacingDeps): Promi
   d.logger.info('launched tasks', { agent: offer.hostname, tasks: go.length });
   d.launched(go.map((c) => c.w.key));
   return go.length;
+}
+
+// Declines `ids` with a short filter while tasks still wait, a longer one otherwise.
+function decline(ids: string[], d: PlacingDeps): Promise<number> {
+  const left = d.waiting().length > 0;
+  return d.client
+    .decline(ids, left ? RETRY_REFUSE_SECONDS : IDLE_REFUSE_SECONDS)
+    .then(() => 0)
+    .catch((err: unknown) => {
+      d.logger.warn('declining offers failed', {
+        offers: ids.length,
+        error: err instanceof Error ? err.message : String(err),
+      });
+      return 0;
+    });
 }
 
 function unplace(c: Chosen, d: PlacingDeps): void {

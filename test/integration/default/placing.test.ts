@@ -112,3 +112,43 @@ test('finalizers: no read per task; a stale copy is read again and still launche
   assert.ok(obj?.metadata.finalizers?.includes(TASK_FINALIZER));
   assert.equal(obj?.metadata.labels?.touched, 'yes', 'the other change kept');
 });
+
+// Each offer is answered once its own tasks' finalizers are on, not after the whole
+// round's: one slow write held every offer of the round back (with a rate-limited
+// apiserver a round of a thousand writes outlasted its offers, and the accepts failed).
+test("a slow finalizer write holds back only its own offer's launch", async () => {
+  const c: Cluster = await startCluster();
+  stops.push(() => c.stop());
+  const extra: Agent = await startAgent(c.controller.grpcAddress, 'cpus:2;mem:512', 'held-b');
+  stops.push(async () => {
+    await extra.destroyAllTasks().catch(() => undefined);
+    await extra.stop();
+  });
+  await until(() => c.controller.core.agents.size === 2, 10_000, 'the agents');
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((r) => (release = r));
+  const held = withUpdate(c.store, async (obj) => {
+    if (obj.metadata.name === 'held-7') await gate;
+    return c.store.update(obj);
+  });
+  c.framework.stop();
+  const names = Array.from({ length: 8 }, (_, i) => `held-${String(i)}`);
+  for (const name of names) await c.store.create(task(name));
+  await c.restartFramework(held);
+  try {
+    // Spread: 4 + 4 over the two offers of the first round; held-7's offer waits for it.
+    await until(
+      () => names.filter((x) => taskFor(c, x)?.state === 'TASK_RUNNING').length >= 4,
+      20_000,
+      'the other offer launched while one write is held',
+    );
+    assert.equal(taskFor(c, 'held-7'), undefined, 'held-7 is not launched yet');
+  } finally {
+    release();
+  }
+  await until(
+    () => names.every((x) => taskFor(c, x)?.state === 'TASK_RUNNING'),
+    20_000,
+    'every task running once the write is done',
+  );
+});
