@@ -27,6 +27,8 @@ import { testCgroupRoot, removeTestResources } from '../../test/support/cleanup.
 import { controlPlane, repoRoot, type ControlPlane } from '../../test/e2e/support/control-plane.js';
 import { devAccess } from '../../src/auth/access-from-flags.js';
 import { newToken } from '../../src/auth/token.js';
+// The side-by-side bench reports the same figures the same way.
+import { figures, round } from '../side-by-side/lib/figures.js';
 
 // The bench's controller, agents and clients share one admin token (found through the env).
 const token = newToken();
@@ -37,13 +39,6 @@ function flag(name: string, fallback: string): string {
   return a ? a.slice(name.length + 3) : fallback;
 }
 
-function quantile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  const i = Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1);
-  return sorted[Math.max(0, i)] ?? NaN;
-}
-
-const round = (x: number): number => Math.round(x * 100) / 100;
 const TERMINAL = new Set([
   'TASK_FINISHED',
   'TASK_FAILED',
@@ -51,29 +46,6 @@ const TERMINAL = new Set([
   'TASK_LOST',
   'TASK_ERROR',
 ]);
-
-interface Figures {
-  reached: number;
-  /** From the first create to the last object reaching the state (ms). */
-  all_ms: number;
-  per_second: number;
-  latency_ms: { p50: number; p99: number; max: number };
-}
-
-function figures(t0: number, created: Map<string, number>, at: Map<string, number>): Figures {
-  const lat = [...at].map(([k, t]) => t - (created.get(k) ?? t0)).sort((a, b) => a - b);
-  const last = Math.max(t0, ...at.values());
-  return {
-    reached: at.size,
-    all_ms: round(last - t0),
-    per_second: round((at.size / Math.max(1, last - t0)) * 1000),
-    latency_ms: {
-      p50: round(quantile(lat, 0.5)),
-      p99: round(quantile(lat, 0.99)),
-      max: round(lat.at(-1) ?? NaN),
-    },
-  };
-}
 
 async function run(
   store: Store,
