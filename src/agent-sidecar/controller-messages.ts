@@ -185,3 +185,29 @@ export function dispatchControllerMessage(msg: ControllerMessage__Output, a: Mes
       break;
   }
 }
+
+/**
+ * The answer to a kill for a task the agent does not know: TASK_DROPPED, so the
+ * controller stops waiting for it (real and simulated agents alike).
+ */
+export function unknownTaskDropped(
+  taskId: string,
+  frameworkId: string,
+  agentId: string,
+  nowMs: number,
+): AgentMessage {
+  return {
+    status_update: {
+      status: {
+        task_id: taskId,
+        framework_id: frameworkId,
+        agent_id: agentId,
+        state: 'TASK_DROPPED',
+        reason: 'REASON_TASK_UNKNOWN',
+        source: 'SOURCE_AGENT',
+        message: 'the agent does not know this task',
+        timestamp: nowMs / 1000,
+      },
+    },
+  };
+}

@@ -10,6 +10,7 @@ import type { Clock } from '../shared/clock.js';
 import { describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { AgentMessage } from '../gen/mezzo/v1/AgentMessage.js';
+import { unknownTaskDropped } from './controller-messages.js';
 import type { TaskInfo__Output } from '../gen/mezzo/v1/TaskInfo.js';
 import type { FrameworkInfoLite__Output } from '../gen/mezzo/v1/FrameworkInfoLite.js';
 import type { StatusReason__Output } from '../gen/mezzo/v1/StatusReason.js';
@@ -368,20 +369,7 @@ export class TaskRunner {
     const t = this.tasks.get(taskId);
     if (!t) {
       this.logger.warn('kill for unknown task', { taskId });
-      this.write({
-        status_update: {
-          status: {
-            task_id: taskId,
-            framework_id: frameworkId,
-            agent_id: this.agentId,
-            state: 'TASK_DROPPED',
-            reason: 'REASON_TASK_UNKNOWN',
-            source: 'SOURCE_AGENT',
-            message: 'the agent does not know this task',
-            timestamp: this.clock.now() / 1000,
-          },
-        },
-      });
+      this.write(unknownTaskDropped(taskId, frameworkId, this.agentId, this.clock.now()));
       return;
     }
     if (t.phase === 'done' || t.kill) return;

@@ -27,7 +27,10 @@ import {
   ControllerConnection,
   type ConnectionConfig,
 } from '../agent-sidecar/controller-connection.js';
-import { dispatchControllerMessage } from '../agent-sidecar/controller-messages.js';
+import {
+  dispatchControllerMessage,
+  unknownTaskDropped,
+} from '../agent-sidecar/controller-messages.js';
 import {
   StatusUpdateManager,
   toProto,
@@ -278,20 +281,9 @@ export class SimAgent {
     const t = this.tasks.get(taskId);
     if (!t) {
       // As the real agent answers a kill for a task it does not know.
-      this.conn.write({
-        status_update: {
-          status: {
-            task_id: taskId,
-            framework_id: frameworkId,
-            agent_id: this.agentId,
-            state: 'TASK_DROPPED',
-            reason: 'REASON_TASK_UNKNOWN',
-            source: 'SOURCE_AGENT',
-            message: 'the agent does not know this task',
-            timestamp: this.shared.clock.now() / 1000,
-          },
-        },
-      });
+      this.conn.write(
+        unknownTaskDropped(taskId, frameworkId, this.agentId, this.shared.clock.now()),
+      );
       return;
     }
     await this.finish(t, { state: 'TASK_KILLED', reason, message });
