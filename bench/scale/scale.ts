@@ -104,6 +104,15 @@ async function until(cond: () => Promise<boolean>, limitMs: number): Promise<boo
 
 async function runSize(agents: number): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), 'mezzo-scale-'));
+  try {
+    return await measureSize(agents, dir);
+  } finally {
+    // A failed size leaves no work dir behind either.
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function measureSize(agents: number, dir: string): Promise<Record<string, unknown>> {
   const [grpcPort, httpPort] = [await freePort(), await freePort()];
   const controllerArgs = [
     join(root, 'dist/bench/scale/harness/controller-proc.js'),
@@ -229,7 +238,6 @@ async function runSize(agents: number): Promise<Record<string, unknown>> {
   for (const f of fws) f.close();
   await stop(sim);
   await stop(ctl);
-  rmSync(dir, { recursive: true, force: true });
   return {
     agents,
     load_avg_1m: { before: round(loadBefore), after: round(loadavg()[0] ?? NaN) },
