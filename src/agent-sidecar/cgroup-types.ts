@@ -28,6 +28,24 @@ export interface CgroupStats {
   oomKills: number;
 }
 
+/** Accounting of a task never sampled while it ran. */
+export const NO_STATS: CgroupStats = {
+  cpuUserSeconds: 0,
+  cpuSystemSeconds: 0,
+  cpuUsageSeconds: 0,
+  memUsageBytes: 0,
+  memRssBytes: 0,
+  memLimitBytes: 0,
+  nrPeriods: 0,
+  nrThrottled: 0,
+  throttledSeconds: 0,
+  pidsCurrent: 0,
+  oomKills: 0,
+};
+
+/** What a task's exit is judged by: whether it was OOM-killed, and at which limit. */
+export type ExitStats = Pick<CgroupStats, 'oomKills' | 'memLimitBytes'>;
+
 /** The operations the containerizer needs. */
 export interface Cgroups {
   readonly version: 1 | 2;
@@ -46,6 +64,8 @@ export interface Cgroups {
   /** Whether the cgroup exists (after a restart). */
   exists(name: string): Promise<boolean>;
   stats(name: string): Promise<CgroupStats>;
+  /** The two figures a task's terminal update needs: 2 files read, not all of stats(). */
+  exitStats(name: string): Promise<ExitStats>;
   /** Pids currently in the cgroup. */
   pids(name: string): Promise<number[]>;
   /** SIGKILLs whatever is left in the cgroup and removes it. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { readNum, readKeyed, readPids, rmdirRetry, killAll, USER_HZ } from './cgroup-fs.js';
 import { UnavailableError } from '../shared/errors.js';
 import { assertEnforceable, cfsQuotaUs, cpuShares } from './cgroup-limits.js';
-import type { CgroupLimits, CgroupStats, Cgroups } from './cgroup-types.js';
+import type { CgroupLimits, CgroupStats, Cgroups, ExitStats } from './cgroup-types.js';
 
 /** cgroup v1: one hierarchy per controller (some may be co-mounted). */
 export class CgroupsV1 implements Cgroups {
@@ -114,6 +114,15 @@ export class CgroupsV1 implements Cgroups {
       pidsCurrent,
       oomKills: oom.get('oom_kill') ?? 0,
     };
+  }
+
+  async exitStats(name: string): Promise<ExitStats> {
+    const mem = this.dir('memory', name) ?? '';
+    const [oom, limit] = await Promise.all([
+      readKeyed(join(mem, 'memory.oom_control')),
+      readNum(join(mem, 'memory.limit_in_bytes')),
+    ]);
+    return { oomKills: oom.get('oom_kill') ?? 0, memLimitBytes: limit };
   }
 
   async pids(name: string): Promise<number[]> {

@@ -3,7 +3,7 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { readNum, readKeyed, readPids, rmdirRetry, killAll } from './cgroup-fs.js';
 import { assertEnforceable, cfsQuotaUs, cpuShares } from './cgroup-limits.js';
-import type { CgroupLimits, CgroupStats, Cgroups } from './cgroup-types.js';
+import type { CgroupLimits, CgroupStats, Cgroups, ExitStats } from './cgroup-types.js';
 
 /** cgroup v2: the unified hierarchy. */
 export class CgroupsV2 implements Cgroups {
@@ -91,6 +91,15 @@ export class CgroupsV2 implements Cgroups {
       pidsCurrent,
       oomKills: events.get('oom_kill') ?? 0,
     };
+  }
+
+  async exitStats(name: string): Promise<ExitStats> {
+    const d = this.dir(name);
+    const [events, max] = await Promise.all([
+      readKeyed(join(d, 'memory.events')),
+      readNum(join(d, 'memory.max')),
+    ]);
+    return { oomKills: events.get('oom_kill') ?? 0, memLimitBytes: max };
   }
 
   async pids(name: string): Promise<number[]> {

@@ -15,7 +15,8 @@ import type { Cgroups } from './cgroup-types.js';
 import { CgroupsV1 } from './cgroups-v1.js';
 import { CgroupsV2 } from './cgroups-v2.js';
 
-export type { CgroupLimits, CgroupStats, Cgroups } from './cgroup-types.js';
+export type { CgroupLimits, CgroupStats, Cgroups, ExitStats } from './cgroup-types.js';
+export { NO_STATS } from './cgroup-types.js';
 export { CgroupsV1 } from './cgroups-v1.js';
 export { CgroupsV2 } from './cgroups-v2.js';
 

@@ -46,8 +46,6 @@ export interface LaunchSpec {
   /** uid/gid to run as; undefined runs as the agent's own user (root). */
   uid: number | undefined;
   gid: number | undefined;
-  /** Where the launch file goes: a directory only root can write (the task's meta dir). */
-  scriptPath: string;
 }
 
 /** A started (or reattached) task process. */
@@ -87,20 +85,17 @@ export class Containerizer {
 
   /** Starts the supervisor for `spec`; the sandbox (with `.mezzo/`) and cgroup must exist. */
   async launch(spec: LaunchSpec): Promise<TaskProcess> {
-    return this.launcher.start(
-      {
-        sandbox: spec.sandbox,
-        key: spec.cgroup,
-        uid: spec.uid,
-        gid: spec.gid,
-        procs: this.cgroups.procsFiles(spec.cgroup),
-        leave: this.cgroups.leaveFiles(),
-        pidNamespace: spec.pidNamespace ?? false,
-        env: spec.env,
-        argv: spec.argv,
-      },
-      spec.scriptPath,
-    );
+    return this.launcher.start({
+      sandbox: spec.sandbox,
+      key: spec.cgroup,
+      uid: spec.uid,
+      gid: spec.gid,
+      procs: this.cgroups.procsFiles(spec.cgroup),
+      leave: this.cgroups.leaveFiles(),
+      pidNamespace: spec.pidNamespace ?? false,
+      env: spec.env,
+      argv: spec.argv,
+    });
   }
 
   /** Stops the launcher (tasks keep running, as after a crash). */

@@ -73,15 +73,29 @@ export class AppendLog {
   /** Appends one line (fdatasync'd unless `sync` is false); appends keep call order. */
   append(line: string, sync = true): Promise<void> {
     const next = this.chain.then(async () => {
-      if (!this.fh) {
-        this.fh = await fsp.open(this.path, 'a', 0o600);
-        await fsyncDir(dirname(this.path));
-      }
+      this.fh ??= await this.openFile();
       await this.fh.write(`${line}\n`);
       if (sync) await this.fh.datasync();
     });
     this.chain = next.catch(() => undefined);
     return next;
+  }
+
+  /**
+   * Opens the log for appending. A file it creates has its directory entry fsync'd before
+   * the first line counts as durable; a file that already exists was created by whoever
+   * fsync'd its directory before appending to it (the first checkpoint creates the
+   * status-update log in the same directory fsync), so no second fsync is needed.
+   */
+  private async openFile(): Promise<fsp.FileHandle> {
+    try {
+      const fh = await fsp.open(this.path, 'ax', 0o600);
+      await fsyncDir(dirname(this.path));
+      return fh;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      return fsp.open(this.path, 'a', 0o600);
+    }
   }
 
   async close(): Promise<void> {

@@ -5,13 +5,16 @@
  * The launcher is one long-lived `/bin/sh` (dash on Debian: about 1 MiB, so its `fork` is
  * cheap, where a `fork` of the agent's Node process cost 10–16 ms on the development
  * machine and blocked its event loop). It reads one request per line on stdin,
- * `<key> <stdout fd> <stderr fd> <launch file>`, opens the task's log files through the
+ * `<key> <stdout fd> <stderr fd> <launch text>`, opens the task's log files through the
  * agent's own descriptors (`/proc/<agent>/fd/N`: the inode the agent opened with
- * O_NOFOLLOW, whatever the path names by now), forks a subshell that sources the launch
- * file and becomes the task's supervisor, and answers `started <key> <pid>` (or
- * `failed <key>`); a `reap` line makes it reap the supervisors that have ended. The supervisor answers `exited <key> <status>` on the same pipe once it
- * has written `.mezzo/exit`. Every line is far below PIPE_BUF, so lines from many writers
- * never interleave.
+ * O_NOFOLLOW, whatever the path names by now), forks a subshell that evaluates the launch
+ * text (one line: no file is written per task) and becomes the task's supervisor, and
+ * answers `started <key> <pid> <the supervisor's /proc/<pid>/stat>` (the start time that
+ * identifies it, read by a shell builtin before the launcher could reap it) or
+ * `failed <key>`; a `reap` line makes it reap the supervisors that have ended. The
+ * supervisor answers `exited <key> <status>` on the same pipe once it has written
+ * `.mezzo/exit`. Those lines are far below PIPE_BUF, so lines from many writers never
+ * interleave; only the launcher writes `started` lines.
  *
  * The task's environment applies only to the last program: `setpriv` drops to the task's
  * user and runs `env -i NAME=value… argv`, so nothing the framework sets (`PATH`,
@@ -58,10 +61,13 @@ supervise() {
 /** The launcher loop; `$1` is the agent's pid, `$2` the PATH its tools are found on. */
 export const LAUNCHER = `${SUPERVISE}
 agent="$1"; PATH="$2"; export PATH
-while IFS=' ' read -r key out err file; do
+nl='
+'
+while IFS=' ' read -r key out err text; do
   # "jobs" reaps the supervisors that ended (a shell waiting in "read" does not).
   if [ "$key" != reap ]; then
-    { ( exec 9>&1 1>&3 2>&4 3>&- 4>&- 0</dev/null; . "$file" ) & echo "started $key $!"; } \\
+    { ( exec 9>&1 1>&3 2>&4 3>&- 4>&- 0</dev/null; eval "$text" ) & pid=$! st=
+      read -r st 2>/dev/null < "/proc/$pid/stat"; echo "started $key $pid $st"; } \\
       3>>"/proc/$agent/fd/$out" 4>>"/proc/$agent/fd/$err" || echo "failed $key"
   fi
   jobs >/dev/null
@@ -75,10 +81,17 @@ done
 const PID_NS_INIT =
   '"$@" & c=$!; trap "kill -TERM $c 2>/dev/null" TERM INT HUP; while :; do wait $c; s=$?; kill -0 $c 2>/dev/null || exit $s; done';
 
-/** Quotes a string as one shell word (single quotes; any byte but NUL stays literal). */
+/**
+ * Quotes a string as one shell word on one line: single quotes keep every byte but NUL
+ * literal, and a newline becomes `"$nl"` (the launcher's variable holding one), since the
+ * launch text travels as one line.
+ */
 export function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
+  return `'${s.replace(/'/g, `'\\''`).replace(/\n/g, `'"$nl"'`)}'`;
 }
+
+/** The shell assignment that defines `nl` as the launcher does (tests evaluate launch text). */
+export const NEWLINE_VARIABLE = "nl='\n'";
 
 /** What a launch file starts. */
 export interface LaunchFileSpec {
@@ -105,9 +118,9 @@ export class LaunchSpecError extends Error {
 }
 
 /**
- * The launch file for a task: shell assignments and one `supervise` call. Refuses what an
- * `execve` cannot carry (NUL bytes) and a program whose name `env` would read as an
- * assignment (contains `=`); environment names with `=` or NUL are dropped.
+ * The launch text for a task, one line: shell assignments and one `supervise` call.
+ * Refuses what an `execve` cannot carry (NUL bytes) and a program whose name `env` would
+ * read as an assignment (contains `=`); environment names with `=` or NUL are dropped.
  */
 export function launchFile(spec: LaunchFileSpec): string {
   const program = spec.argv[0];
@@ -131,6 +144,5 @@ export function launchFile(spec: LaunchFileSpec): string {
     `ns=${spec.pidNamespace ? "'unshare --pid --fork --kill-child --mount-proc'" : "''"}`,
     `set -- ${words.join(' ')}`,
     'supervise "$@"',
-    '',
-  ].join('\n');
+  ].join('; ');
 }

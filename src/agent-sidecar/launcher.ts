@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../shared/logger.js';
 import { LAUNCHER, launchFile, type LaunchFileSpec } from './launcher-script.js';
-import { isSameLiveProcess, readProcStat } from './procfs.js';
+import { isSameLiveProcess, parseStat, readProcStat } from './procfs.js';
 
 /** How a task's supervisor ended. */
 export interface ExitInfo {
@@ -46,8 +46,15 @@ export class LaunchFailedError extends Error {
   }
 }
 
+/** The launcher's answer to a start request. */
+interface Started {
+  pid: number;
+  /** Undefined when the launcher could not read it (read again from /proc). */
+  startTime: number | undefined;
+}
+
 interface Pending {
-  resolve(pid: number): void;
+  resolve(started: Started): void;
   reject(err: Error): void;
 }
 
@@ -80,29 +87,30 @@ export class Launcher {
   ) {}
 
   /**
-   * Starts a supervisor: writes its launch file to `scriptPath`, opens the task's log
-   * files (O_NOFOLLOW: a symlink in the sandbox must not redirect the agent's writes) and
-   * asks the launcher to fork it. Resolves once the supervisor's pid is known.
+   * Starts a supervisor: opens the task's log files (O_NOFOLLOW: a symlink in the sandbox
+   * must not redirect the agent's writes) and asks the launcher to fork it with the launch
+   * text. Resolves once the supervisor's pid and start time are known.
    */
-  async start(spec: LaunchFileSpec, scriptPath: string): Promise<StartedSupervisor> {
+  async start(spec: LaunchFileSpec): Promise<StartedSupervisor> {
     const text = launchFile(spec);
-    await fsp.writeFile(scriptPath, text, { mode: 0o600 });
     const logFlags =
       constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
-    const out = await fsp.open(join(spec.sandbox, 'stdout'), logFlags, 0o644);
-    let pid: number;
+    const [out, err] = await Promise.allSettled([
+      fsp.open(join(spec.sandbox, 'stdout'), logFlags, 0o644),
+      fsp.open(join(spec.sandbox, 'stderr'), logFlags, 0o644),
+    ]);
+    let answer: Started;
     try {
-      const err = await fsp.open(join(spec.sandbox, 'stderr'), logFlags, 0o644);
-      try {
-        pid = await this.request(spec.key, out.fd, err.fd, scriptPath);
-      } finally {
-        await err.close();
-      }
+      if (out.status === 'rejected') throw out.reason;
+      if (err.status === 'rejected') throw err.reason;
+      answer = await this.request(spec.key, out.value.fd, err.value.fd, text);
     } finally {
-      await out.close();
+      await Promise.all(
+        [out, err].map((r) => (r.status === 'fulfilled' ? r.value.close() : Promise.resolve())),
+      );
     }
-    const st = await readProcStat(pid);
-    const startTime = st?.startTime ?? -1;
+    const { pid } = answer;
+    const startTime = answer.startTime ?? (await readProcStat(pid))?.startTime ?? -1;
     const exited = new Promise<ExitInfo>((resolve) => {
       const early = this.early.get(spec.key);
       if (early !== undefined) {
@@ -146,15 +154,17 @@ export class Launcher {
     return this.child?.pid;
   }
 
-  private request(key: string, out: number, err: number, file: string): Promise<number> {
+  private request(key: string, out: number, err: number, text: string): Promise<Started> {
     if (this.closed) return Promise.reject(new LaunchFailedError(key, 'agent stopping'));
     if (this.pending.has(key))
       return Promise.reject(new LaunchFailedError(key, 'already starting'));
-    if (/[\n]/.test(file)) return Promise.reject(new LaunchFailedError(key, 'newline in path'));
+    // launchFile() writes one line; a newline here would start a second request.
+    if (/[\n]/.test(text) || /[\s]/.test(key))
+      return Promise.reject(new LaunchFailedError(key, 'the launch request is not one line'));
     const child = this.ensureChild();
-    return new Promise<number>((resolve, reject) => {
+    return new Promise<Started>((resolve, reject) => {
       this.pending.set(key, { resolve, reject });
-      child.stdin?.write(`${key} ${String(out)} ${String(err)} ${file}\n`);
+      child.stdin?.write(`${key} ${String(out)} ${String(err)} ${text}\n`);
     });
   }
 
@@ -190,13 +200,16 @@ export class Launcher {
   }
 
   private onLine(line: string): void {
-    const [what, key, arg] = line.split(' ');
+    const [what, key, arg] = line.split(' ', 3);
     if (key === undefined) return;
     if (what === 'started') {
       const p = this.pending.get(key);
       this.pending.delete(key);
       const pid = Number(arg);
-      if (Number.isInteger(pid) && pid > 0) p?.resolve(pid);
+      // The rest of the line is the supervisor's stat, when the launcher could read it.
+      const stat = parseStat(line.slice(`started ${key} ${arg ?? ''} `.length));
+      const startTime = stat?.pid === pid ? stat.startTime : undefined;
+      if (Number.isInteger(pid) && pid > 0) p?.resolve({ pid, startTime });
       else p?.reject(new LaunchFailedError(key, `bad answer "${line}"`));
     } else if (what === 'failed') {
       const p = this.pending.get(key);

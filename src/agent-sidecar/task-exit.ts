@@ -3,7 +3,7 @@
  * An OOM kill wins over everything (the exit status of an OOM-killed task is just SIGKILL
  * and would read as a plain kill), then a requested kill, then the status itself.
  */
-import type { CgroupStats } from './cgroups.js';
+import type { ExitStats } from './cgroups.js';
 import type { NewUpdate } from './status-updates.js';
 import type { TaskRecord } from './task-record.js';
 
@@ -26,7 +26,7 @@ export function signalName(status: number): string {
 export function exitUpdate(
   t: TaskRecord,
   status: number | undefined,
-  stats: CgroupStats | undefined,
+  stats: ExitStats | undefined,
 ): NewUpdate {
   // The limit the cgroup really had (small ones are rounded up), else the task's mem.
   const limitBytes = stats && stats.memLimitBytes > 0 ? stats.memLimitBytes : t.limits.memBytes;

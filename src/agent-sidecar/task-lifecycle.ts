@@ -16,15 +16,15 @@ import type { FrameworkInfoLite__Output } from '../gen/mezzo/v1/FrameworkInfoLit
 import type { StatusReason__Output } from '../gen/mezzo/v1/StatusReason.js';
 import { removeTaskMetrics, type AgentMetrics } from './agent-metrics.js';
 import { enforceableLimits } from './cgroup-limits.js';
-import type { Cgroups, CgroupStats } from './cgroups.js';
+import { NO_STATS, type Cgroups, type ExitStats } from './cgroups.js';
 import { taskLimits, type AgentConfig } from './config.js';
 import type { Containerizer } from './containerizer.js';
 import { FetchError, type Fetcher } from './fetcher.js';
-import { atomicWriteJson } from './fsutil.js';
 import { HealthChecker } from './health.js';
 import { LaunchGate } from './launch-gate.js';
 import type { NewUpdate, StatusUpdateManager } from './status-updates.js';
 import { buildTaskEnv } from './task-env.js';
+import { appendCheckpoint, UPDATES_LOG, writeFirstCheckpoint } from './task-checkpoint.js';
 import { exitUpdate } from './task-exit.js';
 import { killRequested, taskKey, toCheckpoint, type TaskRecord } from './task-record.js';
 import { chownTree, lookupUser } from './users.js';
@@ -58,6 +58,8 @@ export class TaskRunner {
   /** Tasks whose first checkpoint is not written yet (no directory to write a kill to). */
   private readonly unwritten = new Set<string>();
   private readonly gate: LaunchGate;
+  /** Per task, the checkpoint append in progress (appends must land in order). */
+  private readonly checkpoints = new WeakMap<TaskRecord, Promise<void>>();
   private readonly config: AgentConfig;
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -99,13 +101,25 @@ export class TaskRunner {
   }
 
   /**
-   * Persists the task's checkpoint atomically (a crash leaves the old or the new). Only the
-   * first, written before the task is reported STARTING, must survive a machine crash
-   * (`durable`); later ones (pid, kill, finish time) describe processes that a reboot
-   * ends anyway, and survive a crash of the agent without an fsync.
+   * Persists the task's checkpoint (task-checkpoint.ts). Only the first, written before
+   * the task is reported STARTING, must survive a machine crash (`durable`); it also
+   * creates the status-update log, so that one directory fsync covers both. Later ones
+   * (pid, kill, finish time) describe processes that a reboot ends anyway: appended
+   * without fsync, one at a time per task so that the last line is the newest state.
    */
   async checkpoint(t: TaskRecord, durable = false): Promise<void> {
-    await atomicWriteJson(join(t.metaDir, 'task.json'), toCheckpoint(t), durable);
+    const cp = toCheckpoint(t);
+    if (durable) {
+      await writeFirstCheckpoint(t.metaDir, cp, [UPDATES_LOG]);
+      return;
+    }
+    const prev = this.checkpoints.get(t) ?? Promise.resolve();
+    const next = prev.then(() => appendCheckpoint(t.metaDir, cp));
+    this.checkpoints.set(
+      t,
+      next.catch(() => undefined),
+    );
+    await next;
   }
 
   /** Records (persists, then sends) a status update for the task. */
@@ -157,7 +171,7 @@ export class TaskRunner {
       fsp.mkdir(t.metaDir, { recursive: true }),
       fsp.mkdir(join(t.sandbox, '.mezzo'), { recursive: true }),
     ]);
-    this.updates.open(id, framework.id, join(t.metaDir, 'updates.log'));
+    this.updates.open(id, framework.id, join(t.metaDir, UPDATES_LOG));
     await this.checkpoint(t, true);
     this.unwritten.delete(id);
     // Never run a task unlimited: no cpus or mem to set its quota and limit from is an
@@ -248,7 +262,6 @@ export class TaskRunner {
         pidNamespace: this.config.pidNamespace,
         uid: t.uid,
         gid: t.gid,
-        scriptPath: join(t.metaDir, 'launch.sh'),
       });
       t.proc = proc;
       t.pid = proc.pid;
@@ -327,10 +340,12 @@ export class TaskRunner {
     if (t.phase === 'done') return;
     t.health?.stop();
     t.killTimer?.cancel();
-    let stats: CgroupStats | undefined;
+    let stats: ExitStats | undefined;
     try {
-      stats = await this.cgroups.stats(t.cgroup);
-      t.lastStats = stats;
+      // Only what the terminal update needs; CPU and memory figures stay as the last
+      // usage sample had them (the task's metrics are removed at the end anyway).
+      stats = await this.cgroups.exitStats(t.cgroup);
+      t.lastStats = { ...(t.lastStats ?? NO_STATS), ...stats };
     } catch {
       stats = undefined;
     }

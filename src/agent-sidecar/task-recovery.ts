@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { describeError } from '../shared/errors.js';
 import { taskLimits } from './config.js';
 import { readExitStatus } from './containerizer.js';
-import { readJson } from './fsutil.js';
 import { isSameLiveProcess, readProcStat, worksIn } from './procfs.js';
 import { isTerminal } from './status-updates.js';
+import { readLatestCheckpoint, UPDATES_LOG } from './task-checkpoint.js';
 import type { TaskRunner, TaskRunnerDeps } from './task-lifecycle.js';
 import type { TaskCheckpoint, TaskRecord } from './task-record.js';
 import { lookupUser } from './users.js';
@@ -35,7 +35,7 @@ export class TaskRecovery {
       const metaDir = join(dir, key);
       let cp: TaskCheckpoint | undefined;
       try {
-        cp = (await readJson(join(metaDir, 'task.json'))) as TaskCheckpoint | undefined;
+        cp = await readLatestCheckpoint(metaDir);
       } catch (err) {
         this.d.logger.error('unreadable task checkpoint skipped', { key, err: describeError(err) });
         continue;
@@ -50,7 +50,7 @@ export class TaskRecovery {
       };
       const id = cp.task.task_id;
       this.runner.tasks.set(id, t);
-      await this.d.updates.recover(id, cp.framework.id, join(metaDir, 'updates.log'));
+      await this.d.updates.recover(id, cp.framework.id, join(metaDir, UPDATES_LOG));
       const pw = lookupUser(
         cp.task.command?.user || cp.framework.user || this.d.config.defaultUser,
       );

@@ -5,10 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Agent } from '../../../src/agent-sidecar/agent.js';
 import { readProcStat } from '../../../src/agent-sidecar/procfs.js';
+import { readLatestCheckpoint } from '../../../src/agent-sidecar/task-checkpoint.js';
 import { shellTask } from './support/fake-controller.js';
 import { needCgroups, startHarness } from './support/harness.js';
 import { authHeader } from '../../support/auth.js';
@@ -21,10 +22,10 @@ async function editCheckpoint(
   const dir = join(workDir, 'meta', 'tasks');
   const key = readdirSync(dir).find((k) => k.startsWith(taskPrefix));
   assert.ok(key);
-  const path = join(dir, key, 'task.json');
-  const cp = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+  // The newest checkpoint is the last line of task.log; an edited one appended wins.
+  const cp = (await readLatestCheckpoint(join(dir, key))) as unknown as Record<string, unknown>;
   edit(cp);
-  await writeFile(path, JSON.stringify(cp));
+  await appendFile(join(dir, key, 'task.log'), `${JSON.stringify(cp)}\n`);
 }
 
 test('recovery: pid + start time identity, missing pid checkpoint, kill in progress', async (t) => {

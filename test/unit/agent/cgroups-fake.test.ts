@@ -51,6 +51,8 @@ test('cgroup v2: cpu.max, cpu.weight, memory.max, pids.max and the stats it read
       pidsCurrent: 2,
       oomKills: 1,
     });
+    // What a task's terminal update is judged by: the OOM counter and the real limit.
+    assert.deepEqual(await cg.exitStats('t1'), { oomKills: 1, memLimitBytes: 64 * 1048576 });
     assert.equal(await cg.exists('t1'), true);
     assert.equal(await cg.exists('t2'), false);
   } finally {

@@ -1,12 +1,13 @@
-// The launch file the agent writes for the task launcher: whatever bytes a framework puts
+// The launch text the agent sends the task launcher (one line on its stdin): whatever bytes a framework puts
 // in a command, its arguments or its environment reach the task as the same strings (the
-// file is sourced by a real /bin/sh here), and what an execve cannot carry is refused.
+// text is read and evaluated by a real /bin/sh here, as the launcher does), and what an execve cannot carry is refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {
   launchFile,
   LaunchSpecError,
+  NEWLINE_VARIABLE,
   type LaunchFileSpec,
 } from '../../../src/agent-sidecar/launcher-script.js';
 
@@ -22,10 +23,20 @@ const base: LaunchFileSpec = {
   argv: ['/bin/sh', '-c', 'true'],
 };
 
-/** Runs the file (as the launcher's `.` would) with a `supervise` that prints its variables and arguments. */
+/**
+ * Runs the launch text as the launcher does (one line read with `read -r`, then `eval`)
+ * with a `supervise` that prints its variables and arguments.
+ */
 function source(file: string): string[] {
+  assert.ok(!file.includes('\n'), 'the launch text is one line');
   const stub = `supervise() { printf '%s\\0' "$sb" "$key" "$uid" "$gid" "$procs" "$ns" "$@"; }\n`;
-  const r = spawnSync('/bin/sh', ['-c', `${stub}eval "$1"`, 'sh', file]);
+  const r = spawnSync(
+    '/bin/sh',
+    ['-c', `${stub}${NEWLINE_VARIABLE}\nIFS= read -r text; eval "$text"`],
+    {
+      input: `${file}\n`,
+    },
+  );
   assert.equal(r.status, 0, r.stderr.toString());
   return r.stdout.toString().split('\0').slice(0, -1);
 }

@@ -1,0 +1,46 @@
+// What one task leaves in the agent's meta directory, on a real agent: the first checkpoint
+// (task.json) is written once and never replaced, later ones (pid, kill, finish) are lines
+// of task.log, no per-task launch file is written (the launch text goes to the launcher on
+// its pipe), and a command with a newline in it reaches the task unchanged.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readLatestCheckpoint } from '../../../src/agent-sidecar/task-checkpoint.js';
+import type { TaskCheckpoint } from '../../../src/agent-sidecar/task-record.js';
+import { shellTask } from './support/fake-controller.js';
+import { needCgroups, startHarness } from './support/harness.js';
+
+test('checkpoints append to task.log, task.json keeps its inode, no launch file', async (t) => {
+  if (!needCgroups(t)) return;
+  const h = await startHarness();
+  try {
+    h.controller.launch(shellTask('cp', "printf '%s' 'two\nlines' > out; exec sleep 60"));
+    await h.controller.waitForState('cp', 'TASK_RUNNING');
+    const tasks = join(h.workDir, 'meta', 'tasks');
+    const key = readdirSync(tasks).find((k) => k.startsWith('cp-'));
+    assert.ok(key);
+    const meta = join(tasks, key);
+    const inode = statSync(join(meta, 'task.json')).ino;
+    const sandbox = h.agent.sandboxOf('cp') ?? '';
+    await h.controller.waitFor(() => existsSync(join(sandbox, 'out')), 5000, 'the task ran');
+    h.controller.kill('cp', 'fw-1', 0);
+    await h.controller.waitForState('cp', 'TASK_KILLED');
+    await h.controller.waitFor(() => existsSync(join(meta, 'task.log')), 5000, 'later checkpoints');
+    const latest = await readLatestCheckpoint(meta);
+    assert.ok(latest?.finishedAt !== undefined, 'the finish checkpoint is the latest');
+    assert.ok(latest.pid !== undefined && latest.kill !== undefined);
+    assert.equal(statSync(join(meta, 'task.json')).ino, inode, 'task.json never replaced');
+    const first = JSON.parse(await readFile(join(meta, 'task.json'), 'utf8')) as TaskCheckpoint;
+    assert.equal(first.pid, undefined, 'task.json holds the first checkpoint only');
+    assert.deepEqual(
+      readdirSync(meta).sort(),
+      ['task.json', 'task.log', 'updates.log'],
+      'no launch file, no temporary files',
+    );
+    assert.equal(await readFile(join(sandbox, 'out'), 'utf8'), 'two\nlines');
+  } finally {
+    await h.cleanup();
+  }
+});
