@@ -1,9 +1,29 @@
-/** Reading and clearing cgroup files, shared by the v1 and v2 implementations. */
-import { promises as fsp } from 'node:fs';
+/**
+ * Reading and clearing cgroup files, shared by the v1 and v2 implementations.
+ *
+ * The file operations are synchronous on purpose: cgroupfs is in memory (no disk), so a
+ * read, write, mkdir or rmdir there takes microseconds, less than what handing it to
+ * libuv's threadpool costs (a wakeup, a thread switch and a callback on the event loop);
+ * a task's launch and exit make about 30 of them. Waits (EBUSY, processes still dying)
+ * stay asynchronous.
+ */
+import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 
 /** A file's text. */
 export async function readText(path: string): Promise<string> {
-  return fsp.readFile(path, 'utf8');
+  return Promise.resolve(readFileSync(path, 'utf8'));
+}
+
+/** Writes a cgroup control file; rejects with the kernel's error (EINVAL, ENOENT…). */
+export async function writeControl(path: string, value: string): Promise<void> {
+  writeFileSync(path, value);
+  return Promise.resolve();
+}
+
+/** Creates a cgroup directory (and its parents). */
+export async function makeCgroupDir(dir: string): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  return Promise.resolve();
 }
 
 /** A number from a cgroup file (`max` and unreadable files read as 0). */
@@ -50,7 +70,7 @@ export async function readPids(file: string): Promise<number[]> {
 export async function rmdirRetry(dir: string): Promise<void> {
   for (let i = 0; i < 50; i++) {
     try {
-      await fsp.rmdir(dir);
+      rmdirSync(dir);
       return;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;

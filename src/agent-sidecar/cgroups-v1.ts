@@ -1,7 +1,16 @@
 /** cgroup v1 task isolation: cpu, cpuacct, memory and pids hierarchies. */
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import { readNum, readKeyed, readPids, rmdirRetry, killAll, USER_HZ } from './cgroup-fs.js';
+import {
+  readNum,
+  readKeyed,
+  readPids,
+  rmdirRetry,
+  killAll,
+  makeCgroupDir,
+  writeControl,
+  USER_HZ,
+} from './cgroup-fs.js';
 import { UnavailableError } from '../shared/errors.js';
 import { assertEnforceable, cfsQuotaUs, cpuShares } from './cgroup-limits.js';
 import type { CgroupLimits, CgroupStats, Cgroups, ExitStats } from './cgroup-types.js';
@@ -41,29 +50,29 @@ export class CgroupsV1 implements Cgroups {
         'no pids hierarchy is mounted: no pids limit can be set',
       );
     }
-    await Promise.all(this.dirs(name).map((d) => fsp.mkdir(d, { recursive: true })));
+    await Promise.all(this.dirs(name).map((d) => makeCgroupDir(d)));
     const cpu = this.dir('cpu', name) ?? '';
     const mem = this.dir('memory', name) ?? '';
     // Controllers are independent; within one, order matters (period before quota,
     // memory limit before memory+swap limit). A write that fails fails the launch.
     await Promise.all([
       (async () => {
-        await fsp.writeFile(join(cpu, 'cpu.shares'), String(cpuShares(limits)));
-        await fsp.writeFile(join(cpu, 'cpu.cfs_period_us'), String(limits.cfsPeriodUs));
-        await fsp.writeFile(join(cpu, 'cpu.cfs_quota_us'), String(cfsQuotaUs(limits)));
+        await writeControl(join(cpu, 'cpu.shares'), String(cpuShares(limits)));
+        await writeControl(join(cpu, 'cpu.cfs_period_us'), String(limits.cfsPeriodUs));
+        await writeControl(join(cpu, 'cpu.cfs_quota_us'), String(cfsQuotaUs(limits)));
       })(),
       (async () => {
-        await fsp.writeFile(join(mem, 'memory.limit_in_bytes'), String(limits.memBytes));
+        await writeControl(join(mem, 'memory.limit_in_bytes'), String(limits.memBytes));
         try {
           // Without swap accounting this file is absent; with it, forbid swapping past the limit.
-          await fsp.writeFile(join(mem, 'memory.memsw.limit_in_bytes'), String(limits.memBytes));
+          await writeControl(join(mem, 'memory.memsw.limit_in_bytes'), String(limits.memBytes));
         } catch {
           // no swap accounting
         }
       })(),
       (async () => {
         if (pids !== undefined && limits.pids > 0)
-          await fsp.writeFile(join(pids, 'pids.max'), String(limits.pids));
+          await writeControl(join(pids, 'pids.max'), String(limits.pids));
       })(),
     ]);
   }
