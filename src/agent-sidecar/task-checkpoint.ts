@@ -28,15 +28,18 @@ export const LATER_CHECKPOINTS = 'task.log';
 /**
  * Writes the first checkpoint durably, and creates the files named in `alsoCreate` (empty)
  * in the same directory so that the one directory fsync covers their entries too.
+ * `task.log` is created empty as well (it would be at the next checkpoint anyway): lines
+ * left by an earlier task of the same key must not override this one's checkpoint.
  */
 export async function writeFirstCheckpoint(
   metaDir: string,
   cp: TaskCheckpoint,
   alsoCreate: readonly string[] = [],
 ): Promise<void> {
-  await Promise.all(
-    alsoCreate.map(async (name) => (await fsp.open(join(metaDir, name), 'a', 0o600)).close()),
-  );
+  await Promise.all([
+    ...alsoCreate.map(async (name) => (await fsp.open(join(metaDir, name), 'a', 0o600)).close()),
+    (async () => (await fsp.open(join(metaDir, LATER_CHECKPOINTS), 'w', 0o600)).close())(),
+  ]);
   const fh = await fsp.open(join(metaDir, FIRST_CHECKPOINT), 'w', 0o600);
   try {
     await fh.writeFile(`${JSON.stringify(cp)}\n`);

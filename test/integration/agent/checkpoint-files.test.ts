@@ -27,7 +27,10 @@ test('checkpoints append to task.log, task.json keeps its inode, no launch file'
     await h.controller.waitFor(() => existsSync(join(sandbox, 'out')), 5000, 'the task ran');
     h.controller.kill('cp', 'fw-1', 0);
     await h.controller.waitForState('cp', 'TASK_KILLED');
-    await h.controller.waitFor(() => existsSync(join(meta, 'task.log')), 5000, 'later checkpoints');
+    // The finish checkpoint is appended after TASK_KILLED is persisted (and so sent).
+    const deadline = Date.now() + 5000;
+    while ((await readLatestCheckpoint(meta))?.finishedAt === undefined && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     const latest = await readLatestCheckpoint(meta);
     assert.ok(latest?.finishedAt !== undefined, 'the finish checkpoint is the latest');
     assert.ok(latest.pid !== undefined && latest.kill !== undefined);

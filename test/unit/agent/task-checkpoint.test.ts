@@ -40,6 +40,14 @@ test('the first checkpoint is task.json, later ones are appended and task.json k
   assert.deepEqual(await readLatestCheckpoint(dir), finished);
 });
 
+test('a first checkpoint clears task.log lines an earlier task of the same key left', async () => {
+  const dir = tempDir('mezzo-cp-');
+  await appendFile(join(dir, 'task.log'), `${JSON.stringify(finished)}\n`);
+  const again: TaskCheckpoint = { ...first, launchedAt: 5000 };
+  await writeFirstCheckpoint(dir, again);
+  assert.deepEqual(await readLatestCheckpoint(dir), again);
+});
+
 test('the latest checkpoint: table of what is on disk', async () => {
   const cases: {
     name: string;
