@@ -1,7 +1,7 @@
 /**
  * Marathon's server endpoints: `/ping` (a liveness probe, public like /healthz),
- * `/v2/info`, `/v2/leader` (this controller: a standby does not serve the API) and the
- * `/v2/events` stream.
+ * `/v2/info`, `/v2/leader` (this controller: a standby does not serve the API; DELETE,
+ * Marathon's abdication, is refused with the reason) and the `/v2/events` stream.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MarathonHttpError } from './errors.js';
@@ -21,6 +21,12 @@ function hostOf(req: FastifyRequest): string {
   const host = req.headers.host ?? '';
   return /^[A-Za-z0-9.:[\]-]{1,255}$/.test(host) ? host : '';
 }
+
+/** Why `DELETE /v2/leader` is refused. */
+export const LEADER_NOT_ABDICATED =
+  'Mezzo does not abdicate on request: leadership is a Kubernetes Lease that the running ' +
+  'controller renews; stop that controller (or delete its pod) and a standby takes the ' +
+  'lease once it expires';
 
 const nonResource = (path: string) => () => ({ nonResource: { verb: 'get', path } });
 
@@ -53,6 +59,18 @@ export function serverRoutes(app: FastifyInstance, ctx: MarathonContext): void {
   app.get('/v2/leader', { config: { access: nonResource('/v2/leader') } }, (req) => ({
     leader: hostOf(req),
   }));
+
+  // Marathon abdicates here. Mezzo's leadership is a Kubernetes Lease renewed by the
+  // running controller: handing it over on request would leave two controllers racing
+  // for it, so the request is refused with how to move leadership instead.
+  app.delete(
+    '/v2/leader',
+    { config: { access: () => ({ nonResource: { verb: 'delete', path: '/v2/leader' } }) } },
+    (_req, reply) => {
+      void reply.header('allow', 'GET, HEAD');
+      throw new MarathonHttpError(405, LEADER_NOT_ABDICATED);
+    },
+  );
 
   // No HEAD twin: a HEAD would hold a stream slot open with nothing to read.
   app.get(

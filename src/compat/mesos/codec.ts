@@ -3,9 +3,9 @@
  * (Mesos' JSON: proto field names, enums by name — or by number, bytes in base64) or from
  * `application/x-protobuf` (Mesos' own messages, proto/mesos/v1/), and checked against
  * the message definitions field by field, so that what the adapter reads afterwards has
- * the declared shape. Unknown fields are ignored, as Mesos' parser ignores them; a value
- * of the wrong type, an unknown enum value or a missing required field is refused.
- * Both formats end in the same canonical object: JSON with enums as names, bytes as
+ * the declared shape. Unknown fields are ignored and a JSON null is an unset field, as
+ * in Mesos' parser; a value of the wrong type, an unknown enum value or a missing
+ * required field is refused. Both formats end in the same canonical object: JSON with enums as names, bytes as
  * base64 and 64-bit integers as numbers.
  */
 import { join } from 'node:path';
@@ -114,16 +114,22 @@ function canonical(type: protobuf.Type, value: unknown, path: string): Record<st
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
     const field = type.fields[key];
-    if (!field || v === undefined) continue;
+    // Mesos' JSON parser (stout) reads null as an unset field, and Go's encoding/json
+    // writes null for every nil slice, map or pointer a Mesos library leaves empty.
+    if (!field || v === undefined || v === null) continue;
     const at = path ? `${path}.${key}` : key;
     if (field.map) {
       if (!isObject(v)) throw new MalformedMessage(`${at}: an object (map) expected`);
       const m: Record<string, unknown> = {};
-      for (const [k, mv] of Object.entries(v)) m[k] = scalarValue(field, mv, `${at}.${k}`);
+      for (const [k, mv] of Object.entries(v))
+        if (mv !== null) m[k] = scalarValue(field, mv, `${at}.${k}`);
       out[key] = m;
     } else if (field.repeated) {
       if (!Array.isArray(v)) throw new MalformedMessage(`${at}: an array expected`);
-      out[key] = v.map((item: unknown, i) => scalarValue(field, item, `${at}[${String(i)}]`));
+      // A null item is unset too, as stout reads it.
+      out[key] = v.flatMap((item: unknown, i) =>
+        item === null ? [] : [scalarValue(field, item, `${at}[${String(i)}]`)],
+      );
     } else {
       out[key] = scalarValue(field, v, at);
     }

@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { authHeader } from '../../support/auth.js';
 import { specVersion, type AppSpec } from '../../../src/frameworks/apps/app-spec.js';
+import { LEADER_NOT_ABDICATED } from '../../../src/compat/marathon/server-routes.js';
 import {
   MARATHON_TOKENS,
   startMarathonController,
@@ -152,14 +153,13 @@ for (const [what, method, path, body, status, where] of refusals) {
 // Not served, as the endpoint table in docs/compat/marathon.md says: [method, path, status].
 const unserved: [string, string, number][] = [
   ['DELETE', '/v2/apps', 405],
-  ['DELETE', '/v2/leader', 405],
   ['GET', '/v2/groups', 404],
   ['GET', '/v2/pods', 404],
   ['DELETE', '/v2/queue/x/delay', 404],
 ];
 for (const [method, path, status] of unserved) {
   test(`${method} ${path} is not served: ${status}`, async () => {
-    // Without a content type: an empty JSON body is a 400 outside the Marathon routes.
+    // Without a content type, as a plain HTTP client sends these.
     const res = await fetch(`${m.http}${path}`, { method, headers: authHeader() });
     assert.equal(res.status, status, await res.text());
   });
@@ -340,6 +340,16 @@ test('/v2/info, /v2/leader and /ping answer as Marathon does', async () => {
   assert.equal(typeof info.json.marathon_config, 'object');
   assert.match(String((await send('GET', '/v2/leader')).json.leader), /^127\.0\.0\.1:\d+$/);
   assert.equal((await send('GET', '/ping', undefined, null)).text, 'pong');
+});
+
+test('DELETE /v2/leader (abdication) is refused with the reason; the leader stays', async () => {
+  const r = await send('DELETE', '/v2/leader');
+  assert.equal(r.status, 405, r.text);
+  assert.equal(r.json.message, LEADER_NOT_ABDICATED);
+  assert.equal(r.res.headers.get('allow'), 'GET, HEAD');
+  assert.match(String((await send('GET', '/v2/leader')).json.leader), /^127\.0\.0\.1:\d+$/);
+  // Without a token it is 401, as every Marathon route.
+  assert.equal((await send('DELETE', '/v2/leader', undefined, null)).status, 401);
 });
 
 test('/v2/events streams api_post_event, deployment_info and app_terminated_event lines', async () => {

@@ -65,6 +65,7 @@ test('status codes of calls', async () => {
   const { sub, fwId } = await subscribed('conf-codes');
   const fw = { value: fwId };
   const json = { 'content-type': 'application/json' };
+  const proto = { 'content-type': 'application/x-protobuf' };
   const cases: {
     what: string;
     body: Buffer;
@@ -92,6 +93,61 @@ test('status codes of calls', async () => {
       ),
       headers: { ...json, 'mesos-stream-id': sub.streamId },
       status: 202,
+    },
+    {
+      // Mesos' parser reads null as unset; Go's encoding/json writes null for empty slices.
+      what: 'null fields',
+      body: Buffer.from(
+        JSON.stringify({
+          type: 'REVIVE',
+          framework_id: { value: fwId },
+          revive: { roles: null },
+          decline: null,
+          reconcile: { tasks: [null] },
+        }),
+      ),
+      headers: { ...json, 'mesos-stream-id': sub.streamId },
+      status: 202,
+    },
+    {
+      what: 'protobuf: unknown fields (99 varint, 100 bytes)',
+      body: Buffer.concat([
+        encodeCall({ type: 'REVIVE', framework_id: fw }, 'protobuf'),
+        Buffer.from('980601a20603616263', 'hex'),
+      ]),
+      headers: { ...proto, 'mesos-stream-id': sub.streamId },
+      status: 202,
+    },
+    {
+      what: 'protobuf: an unknown enum number (type 99)',
+      body: Buffer.concat([
+        encodeCall({ framework_id: fw }, 'protobuf'),
+        Buffer.from('1063', 'hex'),
+      ]),
+      headers: { ...proto, 'mesos-stream-id': sub.streamId },
+      status: 400,
+      says: /99 is not a value of Type/,
+    },
+    {
+      what: 'protobuf: no stream ID',
+      body: encodeCall({ type: 'REVIVE', framework_id: fw }, 'protobuf'),
+      headers: proto,
+      status: 400,
+      says: /Mesos-Stream-Id/,
+    },
+    {
+      what: 'protobuf: another stream ID',
+      body: encodeCall({ type: 'REVIVE', framework_id: fw }, 'protobuf'),
+      headers: { ...proto, 'mesos-stream-id': 'not-it' },
+      status: 403,
+      says: /not framework .* current subscription/,
+    },
+    {
+      what: 'protobuf: a stream ID on SUBSCRIBE',
+      body: encodeCall({ type: 'SUBSCRIBE', subscribe: { framework_info: info('x') } }, 'protobuf'),
+      headers: { ...proto, 'mesos-stream-id': sub.streamId },
+      status: 400,
+      says: /must not carry/,
     },
     {
       what: 'no stream ID',

@@ -9,7 +9,7 @@ import { cpSync, readdirSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { until } from '../controller/support.js';
-import { startCluster } from './support.js';
+import { jsonLines, startCluster } from './support.js';
 import { tempDir } from '../../support/cleanup.js';
 import { prerequisite } from '../../support/prereq.js';
 import { createVenv, pythonVenvAvailable, type Venv } from '../../support/python-venv.js';
@@ -64,20 +64,7 @@ test('pymesos launches a task and sees it finish', async (t) => {
   t.after(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
-  const lines: Line[] = [];
-  let stderr = '';
-  let out = '';
-  child.stdout.on('data', (c: Buffer) => {
-    out += c.toString('utf8');
-    const parts = out.split('\n');
-    out = parts.pop() ?? '';
-    for (const p of parts) if (p.trim()) lines.push(JSON.parse(p) as Line);
-  });
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-  const code = await exited;
-  clearTimeout(timer);
+  const { code, lines, stderr } = await jsonLines<Line>(child, 90_000);
   const seen = () => `${JSON.stringify(lines)}\n${stderr.slice(-3000)}`;
   assert.equal(code, 0, seen());
 

@@ -2,6 +2,8 @@
  * A real controller and one real agent on loopback for the compatibility adapters'
  * tests, stopped in reverse order by {@link Cluster.stop}.
  */
+import type { ChildProcessByStdio, ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import type { Controller } from '../../../src/controller/controller.js';
 import { startAgent, startController, until } from '../controller/support.js';
 
@@ -70,4 +72,38 @@ export function launchCall(
       filters: { refuse_seconds: 1 },
     },
   };
+}
+
+/** What a client program printed, one JSON object a line, and how it exited. */
+export interface ClientRun<T> {
+  code: number | null;
+  lines: T[];
+  stderr: string;
+}
+
+/**
+ * Collects a client's stdout as JSON lines until it exits; a client still running after
+ * `killAfterMs` is killed (its own timeouts end any one step first).
+ */
+export async function jsonLines<T>(
+  child: ChildProcessWithoutNullStreams | ChildProcessByStdio<null, Readable, Readable>,
+  killAfterMs: number,
+): Promise<ClientRun<T>> {
+  const lines: T[] = [];
+  let out = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => {
+    out += c.toString('utf8');
+    const parts = out.split('\n');
+    out = parts.pop() ?? '';
+    for (const p of parts) if (p.trim()) lines.push(JSON.parse(p) as T);
+  });
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const guard = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  try {
+    return { code: await exited, lines, stderr };
+  } finally {
+    clearTimeout(guard);
+  }
 }
