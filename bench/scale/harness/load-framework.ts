@@ -25,12 +25,18 @@ interface Want {
   readonly id: string;
   readonly wantedAt: number;
   readonly seconds: number;
+  /** When an offer it fits was answered with its launch. */
+  placedAt?: number;
 }
 
 /** What a load framework measured. */
 export interface LoadSample {
   /** Launch overheads (ms) of tasks that reached RUNNING while recording. */
   readonly overheads: number[];
+  /** Of each overhead, the part spent waiting for an offer (want → accept sent). */
+  readonly offerWaits: number[];
+  /** Of each overhead, the rest (accept sent → TASK_RUNNING received). */
+  readonly acceptToRunning: number[];
   launched: number;
   finished: number;
 }
@@ -48,7 +54,13 @@ export class LoadFramework {
   private next = 0;
   private stopped = false;
   /** What is measured while {@link LoadFramework.recording}. */
-  sample: LoadSample = { overheads: [], launched: 0, finished: 0 };
+  sample: LoadSample = {
+    overheads: [],
+    offerWaits: [],
+    acceptToRunning: [],
+    launched: 0,
+    finished: 0,
+  };
   recording = false;
 
   constructor(
@@ -109,6 +121,7 @@ export class LoadFramework {
         if (!w) break;
         cpus -= TASK.cpus;
         mem -= TASK.mem;
+        w.placedAt = Date.now();
         this.inflight.set(w.id, w);
         ops.push({
           type: 'LAUNCH',
@@ -140,7 +153,11 @@ export class LoadFramework {
       if (this.running.has(s.task_id)) return;
       this.running.add(s.task_id);
       if (this.recording) {
-        this.sample.overheads.push(Date.now() - w.wantedAt);
+        const now = Date.now();
+        const placed = w.placedAt ?? now;
+        this.sample.overheads.push(now - w.wantedAt);
+        this.sample.offerWaits.push(placed - w.wantedAt);
+        this.sample.acceptToRunning.push(now - placed);
         this.sample.launched++;
       }
       return;
