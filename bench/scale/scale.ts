@@ -13,6 +13,7 @@
  * Flags: `--sizes=1000,5000,10000,25000,50000`, `--quick` (1000 and 5000, shorter
  * windows), `--frameworks=200`, `--concurrency=1`, `--scale=10`, `--window-s=30`,
  * `--warmup-s=10`, `--ping-interval-s=15`, `--out=FILE` (the JSON also to a file),
+ * `--suppress` (frameworks suppress offers while they want no task, revive when they do),
  * `--cpu-prof-dir=DIR` (the controller writes a V8 CPU profile there at each exit).
  * Prints one JSON object; `node dist/bench/scale/harness/plot.js FILE PNG` draws it.
  */
@@ -43,6 +44,7 @@ const SCALE = Number(flag('scale', '10'));
 const WINDOW_S = Number(flag('window-s', quick ? '20' : '30'));
 const WARMUP_S = Number(flag('warmup-s', quick ? '5' : '10'));
 const PING_S = Number(flag('ping-interval-s', '15'));
+const SUPPRESS = process.argv.includes('--suppress');
 const MEAN_S = 30 / SCALE;
 const SD_S = 10 / SCALE;
 
@@ -155,7 +157,7 @@ async function measureSize(agents: number, dir: string): Promise<Record<string, 
 
   const fws = Array.from(
     { length: FRAMEWORKS },
-    (_, i) => new LoadFramework(grpc, i, CONCURRENCY, MEAN_S, SD_S),
+    (_, i) => new LoadFramework(grpc, i, CONCURRENCY, MEAN_S, SD_S, SUPPRESS),
   );
   await Promise.all(fws.map((f) => f.start()));
   log(`${String(FRAMEWORKS)} frameworks subscribed`);
@@ -300,6 +302,7 @@ const result = () => ({
     agent_ping_interval_s: PING_S,
     allocation_interval_s: 1,
     offer_filter_s: 5,
+    suppress_when_idle: SUPPRESS,
   },
   wall_s: round((Date.now() - started) / 1000, 0),
   runs,
