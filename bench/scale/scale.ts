@@ -12,7 +12,9 @@
  *
  * Flags: `--sizes=1000,5000,10000,25000,50000`, `--quick` (1000 and 5000, shorter
  * windows), `--frameworks=200`, `--concurrency=1`, `--scale=10`, `--window-s=30`,
- * `--warmup-s=10`, `--ping-interval-s=15`, `--out=FILE` (the JSON also to a file).
+ * `--warmup-s=10`, `--ping-interval-s=15`, `--out=FILE` (the JSON also to a file),
+ * `--suppress` (frameworks suppress offers while they want no task, revive when they do),
+ * `--cpu-prof-dir=DIR` (the controller writes a V8 CPU profile there at each exit).
  * Prints one JSON object; `node dist/bench/scale/harness/plot.js FILE PNG` draws it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -42,6 +44,7 @@ const SCALE = Number(flag('scale', '10'));
 const WINDOW_S = Number(flag('window-s', quick ? '20' : '30'));
 const WARMUP_S = Number(flag('warmup-s', quick ? '5' : '10'));
 const PING_S = Number(flag('ping-interval-s', '15'));
+const SUPPRESS = process.argv.includes('--suppress');
 const MEAN_S = 30 / SCALE;
 const SD_S = 10 / SCALE;
 
@@ -89,7 +92,8 @@ async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.pid === undefined) return;
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
-  const gone = await Promise.race([exited.then(() => true), sleep(20_000).then(() => false)]);
+  // Long enough for a controller with 50,000 streams to close them and write its profile.
+  const gone = await Promise.race([exited.then(() => true), sleep(60_000).then(() => false)]);
   if (!gone) child.kill('SIGKILL');
 }
 
@@ -114,7 +118,9 @@ async function runSize(agents: number): Promise<Record<string, unknown>> {
 
 async function measureSize(agents: number, dir: string): Promise<Record<string, unknown>> {
   const [grpcPort, httpPort] = [await freePort(), await freePort()];
+  const prof = flag('cpu-prof-dir', '');
   const controllerArgs = [
+    ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []),
     join(root, 'dist/bench/scale/harness/controller-proc.js'),
     `--work-dir=${dir}`,
     `--grpc-port=${String(grpcPort)}`,
@@ -151,7 +157,7 @@ async function measureSize(agents: number, dir: string): Promise<Record<string, 
 
   const fws = Array.from(
     { length: FRAMEWORKS },
-    (_, i) => new LoadFramework(grpc, i, CONCURRENCY, MEAN_S, SD_S),
+    (_, i) => new LoadFramework(grpc, i, CONCURRENCY, MEAN_S, SD_S, SUPPRESS),
   );
   await Promise.all(fws.map((f) => f.start()));
   log(`${String(FRAMEWORKS)} frameworks subscribed`);
@@ -160,13 +166,18 @@ async function measureSize(agents: number, dir: string): Promise<Record<string, 
   const m0: Metrics = await readMetrics(http, token);
   const cpu0 = cpuSeconds(ctl.pid);
   const w0 = Date.now();
+  const loadWindowStart = loadavg()[0] ?? NaN;
   await sleep(WINDOW_S * 1000);
+  const loadWindowEnd = loadavg()[0] ?? NaN;
   const m1: Metrics = await readMetrics(http, token);
   const cpu1 = cpuSeconds(ctl.pid);
   const windowS = (Date.now() - w0) / 1000;
   for (const f of fws) f.recording = false;
   const rssLoaded = rssMiB(ctl.pid);
   const overheads = fws.flatMap((f) => f.sample.overheads).sort((a, b) => a - b);
+  const sorted = (pick: (f: LoadFramework) => number[]) => fws.flatMap(pick).sort((a, b) => a - b);
+  const offerWaits = sorted((f) => f.sample.offerWaits);
+  const acceptToRunning = sorted((f) => f.sample.acceptToRunning);
   const launched = fws.reduce((n, f) => n + f.sample.launched, 0);
   const delta = (name: string, labels: Record<string, string> = {}) =>
     metric(m1, name, labels) - metric(m0, name, labels);
@@ -240,13 +251,22 @@ async function measureSize(agents: number, dir: string): Promise<Record<string, 
   await stop(ctl);
   return {
     agents,
-    load_avg_1m: { before: round(loadBefore), after: round(loadavg()[0] ?? NaN) },
+    load_avg_1m: {
+      before: round(loadBefore),
+      window_start: round(loadWindowStart),
+      window_end: round(loadWindowEnd),
+      after: round(loadavg()[0] ?? NaN),
+    },
     register_all_s: round(registerS),
     launch_overhead_ms: {
       n: overheads.length,
       p50: round(quantile(overheads, 0.5)),
       p99: round(quantile(overheads, 0.99)),
       max: round(overheads.at(-1) ?? NaN),
+      offer_wait_p50: round(quantile(offerWaits, 0.5)),
+      offer_wait_p99: round(quantile(offerWaits, 0.99)),
+      accept_to_running_p50: round(quantile(acceptToRunning, 0.5)),
+      accept_to_running_p99: round(quantile(acceptToRunning, 0.99)),
     },
     launched_per_s: round(launched / windowS),
     offers_per_s: round(delta('mezzo_controller_offers_total', { result: 'made' }) / windowS),
@@ -267,12 +287,8 @@ async function measureSize(agents: number, dir: string): Promise<Record<string, 
 }
 
 const runs: Record<string, unknown>[] = [];
-for (const n of sizes) {
-  process.stderr.write(`# scale: ${String(n)} agents\n`);
-  runs.push(await runSize(n));
-  process.stderr.write(`${JSON.stringify(runs.at(-1))}\n`);
-}
-const out = {
+const started = Date.now();
+const result = () => ({
   bench: 'scale',
   machine: { cores: cpus().length },
   params: {
@@ -286,11 +302,19 @@ const out = {
     agent_ping_interval_s: PING_S,
     allocation_interval_s: 1,
     offer_filter_s: 5,
+    suppress_when_idle: SUPPRESS,
   },
+  wall_s: round((Date.now() - started) / 1000, 0),
   runs,
-};
-const text = JSON.stringify(out, null, 2);
+});
 const file = flag('out', '');
-if (file) writeFileSync(file, `${text}\n`);
-process.stdout.write(`${text}\n`);
+for (const n of sizes) {
+  process.stderr.write(`# scale: ${String(n)} agents\n`);
+  runs.push(await runSize(n));
+  process.stderr.write(`${JSON.stringify(runs.at(-1))}\n`);
+  // Each size's figures are kept as soon as they are measured: a long run cut short
+  // still leaves the sizes it finished.
+  if (file) writeFileSync(file, `${JSON.stringify(result(), null, 2)}\n`);
+}
+process.stdout.write(`${JSON.stringify(result(), null, 2)}\n`);
 process.exit(0);

@@ -111,6 +111,5 @@ function applyAccept(
       refuseSeconds: refuse,
     });
   }
-  core.refreshGauges();
   return undefined;
 }

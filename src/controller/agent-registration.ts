@@ -92,7 +92,6 @@ export function registerAgent(
   });
   schedulePing(core, agent);
   core.opts.onAgentChanged?.(agent);
-  core.refreshGauges();
   return agent;
 }
 
@@ -218,7 +217,9 @@ function schedulePing(core: ControllerCore, agent: AgentRecord): void {
     const silentMs = core.clock.now() - agent.lastSeen;
     if (silentMs >= core.opts.agentPingTimeoutMs && agent.state === 'active') {
       markUnreachable(core, agent);
-    } else {
+    } else if (silentMs >= core.opts.agentPingIntervalMs) {
+      // An agent that spoke within the interval (its own ping, an update) is alive: a
+      // ping would only double the traffic, 50,000 writes per interval at that scale.
       agent.stream?.write({ ping: { nonce: core.clock.now() } });
     }
     schedulePing(core, agent);
@@ -231,12 +232,11 @@ function markUnreachable(core: ControllerCore, agent: AgentRecord): void {
   agent.stream?.end();
   agent.stream = undefined;
   core.allocator.deactivateAgent(agent.id);
-  core.rescindWhere((o) => o.agentId === agent.id);
+  core.rescind(core.offers.ofAgent(agent.id));
   for (const id of agent.tasks) {
     const t = core.tasks.get(id);
     if (!t || isTerminal(t.state)) continue;
     core.markUnreachable(t, 'agent stopped answering pings');
   }
   core.opts.onAgentChanged?.(agent);
-  core.refreshGauges();
 }

@@ -23,7 +23,7 @@ import { DecisionLog } from './decisions.js';
 import { deliver, written } from './status-flow.js';
 import { sendOffers } from './offer-flow.js';
 import { FileReads } from './files.js';
-import { controllerMetrics, refreshGauges, type ControllerMetrics } from './metrics.js';
+import { controllerMetrics, type ControllerMetrics } from './metrics.js';
 import {
   isTerminal,
   type AgentRecord,
@@ -120,7 +120,11 @@ export class ControllerCore {
       this.opts.maxCompletedTasksPerFramework * this.opts.maxCompletedFrameworks,
     );
     this.log = options.logger;
-    this.m = controllerMetrics(options.metrics);
+    this.m = controllerMetrics(options.metrics, {
+      tasks: () => this.tasks.values(),
+      frameworks: () => this.frameworks.values(),
+      agents: () => this.agents.values(),
+    });
     this.files = new FileReads(this.clock);
     this.completed = new CompletedTasks(
       {
@@ -230,9 +234,9 @@ export class ControllerCore {
     );
   }
 
-  /** Rescinds every offer matching `pred` (agent lost, framework gone). */
-  rescindWhere(pred: (o: OfferRecord) => boolean): void {
-    for (const o of this.offers.filter(pred)) {
+  /** Rescinds these offers (those of an agent lost, of a framework gone). */
+  rescind(offers: readonly OfferRecord[]): void {
+    for (const o of offers) {
       this.offers.take(o.id);
       this.m.offers.inc({ result: 'rescinded' });
       this.sendTo(o.frameworkId, { type: 'RESCIND', rescind: { offer_id: o.id } });
@@ -332,11 +336,6 @@ export class ControllerCore {
     deliver(this, task, status);
   }
 
-  /** Counts for the tasks, frameworks and agents gauges. */
-  refreshGauges(): void {
-    refreshGauges(this.m, this.tasks.values(), this.frameworks.values(), this.agents.values());
-  }
-
   /** Sends a kill to the task's agent, or answers for an agent that is gone. */
   killTask(task: TaskRecord, graceSeconds?: number): void {
     const agent = this.agents.get(task.agentId);
@@ -365,7 +364,7 @@ export class ControllerCore {
     this.log.info('removing framework', { framework: fw.id, why });
     fw.failoverTimer?.cancel();
     fw.heartbeatTimer?.cancel();
-    this.rescindWhere((o) => o.frameworkId === fw.id);
+    this.rescind(this.offers.ofFramework(fw.id));
     for (const id of fw.tasks) {
       const t = this.tasks.get(id);
       if (!t) continue;
@@ -407,7 +406,6 @@ export class ControllerCore {
       if (t) this.complete(t);
     }
     this.opts.onFrameworkChanged?.(fw, true);
-    this.refreshGauges();
   }
 
   /** A new random ID with a prefix. */

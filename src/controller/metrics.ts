@@ -1,9 +1,43 @@
-/** The controller's Prometheus metrics. */
+/**
+ * The controller's Prometheus metrics. The gauges of tasks, frameworks and agents are
+ * counted when scraped, not kept up to date on every change: counting walks every task
+ * and agent, and done at each registration and status update it made registering N
+ * agents cost O(N²) (50,000 agents: 1.25 billion visits).
+ */
+import client from 'prom-client';
 import type { MetricsRegistry } from '../shared/metrics.js';
 import type { AgentRecord, FrameworkRecord, TaskRecord } from './records.js';
 
-/** Metric handles used across the controller. */
-export function controllerMetrics(m: MetricsRegistry) {
+/** What the gauges count, read at each scrape. */
+export interface GaugeSource {
+  tasks(): Iterable<TaskRecord>;
+  frameworks(): Iterable<FrameworkRecord>;
+  agents(): Iterable<AgentRecord>;
+}
+
+/** A gauge whose value `count` sets at each scrape (the first registration's wins). */
+function countedGauge<L extends string>(
+  m: MetricsRegistry,
+  name: string,
+  help: string,
+  labelNames: readonly L[],
+  count: (g: client.Gauge<L>) => void,
+): client.Gauge<L> {
+  const existing = m.registry.getSingleMetric(name);
+  if (existing) return existing as client.Gauge<L>;
+  return new client.Gauge<L>({
+    name,
+    help,
+    labelNames,
+    registers: [m.registry],
+    collect() {
+      count(this);
+    },
+  });
+}
+
+/** Metric handles used across the controller; `source` feeds the counted gauges. */
+export function controllerMetrics(m: MetricsRegistry, source: GaugeSource) {
   return {
     offers: m.counter('mezzo_controller_offers_total', 'Offers by outcome', ['result']),
     taskUpdates: m.counter(
@@ -27,9 +61,19 @@ export function controllerMetrics(m: MetricsRegistry) {
       'mezzo_controller_agent_refusals_total',
       'Agent streams refused for an invalid message',
     ),
-    tasks: m.gauge('mezzo_controller_tasks', 'Known tasks by state', ['state']),
-    frameworks: m.gauge('mezzo_controller_frameworks', 'Frameworks by connection', ['connected']),
-    agents: m.gauge('mezzo_controller_agents', 'Agents by state', ['state']),
+    tasks: countedGauge(m, 'mezzo_controller_tasks', 'Known tasks by state', ['state'], (g) =>
+      countTasks(g, source.tasks()),
+    ),
+    frameworks: countedGauge(
+      m,
+      'mezzo_controller_frameworks',
+      'Frameworks by connection',
+      ['connected'],
+      (g) => countFrameworks(g, source.frameworks()),
+    ),
+    agents: countedGauge(m, 'mezzo_controller_agents', 'Agents by state', ['state'], (g) =>
+      countAgents(g, source.agents()),
+    ),
     allocationSeconds: m.histogram(
       'mezzo_controller_allocation_seconds',
       'Allocation pass duration',
@@ -44,31 +88,31 @@ export function controllerMetrics(m: MetricsRegistry) {
 /** The handles returned by {@link controllerMetrics}. */
 export type ControllerMetrics = ReturnType<typeof controllerMetrics>;
 
-/** Sets the gauges of tasks by state, frameworks by connection and agents by state. */
-export function refreshGauges(
-  m: ControllerMetrics,
-  tasks: Iterable<TaskRecord>,
-  frameworks: Iterable<FrameworkRecord>,
-  agents: Iterable<AgentRecord>,
-): void {
+function countTasks(g: client.Gauge<'state'>, tasks: Iterable<TaskRecord>): void {
   const byState = new Map<string, number>();
   for (const t of tasks) byState.set(t.state, (byState.get(t.state) ?? 0) + 1);
-  m.tasks.reset();
-  for (const [state, n] of byState) m.tasks.set({ state }, n);
+  g.reset();
+  for (const [state, n] of byState) g.set({ state }, n);
+}
+
+function countFrameworks(g: client.Gauge<'connected'>, frameworks: Iterable<FrameworkRecord>) {
   let on = 0;
   let off = 0;
   for (const f of frameworks)
     if (f.connected) on++;
     else off++;
-  m.frameworks.reset();
-  m.frameworks.set({ connected: 'true' }, on);
-  m.frameworks.set({ connected: 'false' }, off);
+  g.reset();
+  g.set({ connected: 'true' }, on);
+  g.set({ connected: 'false' }, off);
+}
+
+function countAgents(g: client.Gauge<'state'>, agents: Iterable<AgentRecord>): void {
   let active = 0;
   let unreachable = 0;
   for (const a of agents)
     if (a.state === 'active') active++;
     else unreachable++;
-  m.agents.reset();
-  m.agents.set({ state: 'active' }, active);
-  m.agents.set({ state: 'unreachable' }, unreachable);
+  g.reset();
+  g.set({ state: 'active' }, active);
+  g.set({ state: 'unreachable' }, unreachable);
 }

@@ -121,5 +121,4 @@ function settleUnconfirmed(core: ControllerCore): void {
       core.markUnreachable(t, 'its agent did not re-register after the controller restarted');
     }
   }
-  core.refreshGauges();
 }

@@ -345,7 +345,6 @@ export function subscribe(
   // What it missed while disconnected (or before this controller's restart).
   redeliver(core, record);
   core.opts.onFrameworkChanged?.(record, false);
-  core.refreshGauges();
   const gone = () => {
     if (record.stream !== call) return; // superseded by a newer subscription
     disconnect(core, record);
@@ -361,7 +360,7 @@ function disconnect(core: ControllerCore, fw: FrameworkRecord): void {
   fw.stream = undefined;
   fw.heartbeatTimer?.cancel();
   core.allocator.deactivateFramework(fw.id);
-  core.rescindWhere((o) => o.frameworkId === fw.id);
+  core.rescind(core.offers.ofFramework(fw.id));
   const timeoutMs = Math.max(0, (fw.info.failover_timeout_seconds || 0) * 1000);
   core.log.info('framework disconnected', { framework: fw.id, failoverTimeoutMs: timeoutMs });
   fw.failoverTimer = core.clock.setTimer(timeoutMs, () => {
@@ -369,5 +368,4 @@ function disconnect(core: ControllerCore, fw: FrameworkRecord): void {
       core.removeFramework(fw, 'failover timeout expired');
   });
   core.opts.onFrameworkChanged?.(fw, false);
-  core.refreshGauges();
 }

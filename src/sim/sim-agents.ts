@@ -6,13 +6,13 @@
  * set of counters. See docs/simulate-agents.md.
  */
 import { findToken } from '../auth/client-token.js';
-import { authenticatedOptions } from '../auth/grpc-client.js';
 import { CLIENT_OPTIONS } from '../shared/grpc.js';
 import { silentLogger } from '../shared/logger.js';
 import { agentProto } from '../shared/proto.js';
 import { grpcChannelCredentials } from '../shared/tls/credentials.js';
 import type { AgentClient } from '../gen/mezzo/v1/Agent.js';
 import { BatchedClock } from './batched-clock.js';
+import { lateToken, lateTokenInterceptor } from './late-token.js';
 import { SimAgent, type SimShared } from './sim-agent.js';
 import { SimCounters } from './sim-counters.js';
 import { agentIdentity, planSimulation, type SimAgentsOptions } from './sim-options.js';
@@ -41,13 +41,16 @@ const CONNECT_BATCH = 500;
  */
 export async function startSimAgents(opts: SimAgentsOptions): Promise<SimAgents> {
   const plan = planSimulation(opts);
-  // Read once: fifty thousand reconnects must not read a token file fifty thousand times.
-  const token =
-    opts.token ??
-    (await findToken({
-      ...(opts.tokenFile ? { tokenFile: opts.tokenFile } : {}),
-      address: plan.controllers[0] ?? '',
-    }));
+  const token = lateToken(() =>
+    opts.token !== undefined
+      ? Promise.resolve(opts.token)
+      : findToken({
+          ...(opts.tokenFile ? { tokenFile: opts.tokenFile } : {}),
+          address: plan.controllers[0] ?? '',
+        }),
+  );
+  // A named token file must be readable: a typo shows at start, not as 401s.
+  if (opts.tokenFile) await findToken({ tokenFile: opts.tokenFile });
   const clock = new BatchedClock();
   const counters = new SimCounters();
   const channels = new Map<string, AgentClient>();
@@ -58,15 +61,13 @@ export async function startSimAgents(opts: SimAgentsOptions): Promise<SimAgents>
       client = new (agentProto().mezzo.v1.Agent)(
         address,
         grpcChannelCredentials(opts.controllerCaFile),
-        authenticatedOptions(
-          {
-            ...CLIENT_OPTIONS,
-            'grpc.initial_reconnect_backoff_ms': 200,
-            // Its own connection, not the process-wide one every equal channel shares.
-            'grpc.use_local_subchannel_pool': 1,
-          },
-          token ? { token } : {},
-        ),
+        {
+          ...CLIENT_OPTIONS,
+          'grpc.initial_reconnect_backoff_ms': 200,
+          // Its own connection, not the process-wide one every equal channel shares.
+          'grpc.use_local_subchannel_pool': 1,
+          interceptors: [lateTokenInterceptor(token)],
+        },
       );
       channels.set(key, client);
     }

@@ -18,7 +18,7 @@ export interface SimAgentsOptions {
   controller: string | readonly string[];
   /** The bearer token the agents present; see also {@link SimAgentsOptions.tokenFile}. */
   token?: string;
-  /** A file holding the token (read once, at start); neither: as every client finds it. */
+  /** A file holding the token (looked up until found, then kept); neither: as every client finds it. */
   tokenFile?: string;
   /** The CA (PEM file) the controller's certificate is verified with; unset: plaintext. */
   controllerCaFile?: string;

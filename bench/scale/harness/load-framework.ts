@@ -3,7 +3,9 @@
  * tasks wanted or running at all times; each task runs for a duration drawn from a normal
  * distribution (on simulated agents, through the `sim.mezzo.dev/duration` label), and when
  * one ends the next is wanted at once. Every offer is used for as many wanted tasks as it
- * fits; the rest are declined together with Mesos' default 5 s filter. The launch overhead of a
+ * fits; the rest are declined together with Mesos' default 5 s filter (with `suppress`, the
+ * framework also suppresses offers while it wants nothing and revives when it wants a task,
+ * as Mesos advises frameworks to). The launch overhead of a
  * task is the time from the framework wanting it to its TASK_RUNNING.
  */
 import { SchedulerClient } from '../../../src/sdk/scheduler-client.js';
@@ -25,12 +27,18 @@ interface Want {
   readonly id: string;
   readonly wantedAt: number;
   readonly seconds: number;
+  /** When an offer it fits was answered with its launch. */
+  placedAt?: number;
 }
 
 /** What a load framework measured. */
 export interface LoadSample {
   /** Launch overheads (ms) of tasks that reached RUNNING while recording. */
   readonly overheads: number[];
+  /** Of each overhead, the part spent waiting for an offer (want → accept sent). */
+  readonly offerWaits: number[];
+  /** Of each overhead, the rest (accept sent → TASK_RUNNING received). */
+  readonly acceptToRunning: number[];
   launched: number;
   finished: number;
 }
@@ -48,7 +56,13 @@ export class LoadFramework {
   private next = 0;
   private stopped = false;
   /** What is measured while {@link LoadFramework.recording}. */
-  sample: LoadSample = { overheads: [], launched: 0, finished: 0 };
+  sample: LoadSample = {
+    overheads: [],
+    offerWaits: [],
+    acceptToRunning: [],
+    launched: 0,
+    finished: 0,
+  };
   recording = false;
 
   constructor(
@@ -57,6 +71,8 @@ export class LoadFramework {
     private readonly concurrency: number,
     private readonly meanS: number,
     private readonly sdS: number,
+    /** Suppress offers while nothing is wanted, revive when something is (Mesos' advice). */
+    private readonly suppress = false,
   ) {
     this.client = new SchedulerClient({
       address,
@@ -75,6 +91,12 @@ export class LoadFramework {
   async start(): Promise<void> {
     await this.client.start();
     for (let i = 0; i < this.concurrency; i++) this.want();
+    this.syncWants();
+  }
+
+  /** With `suppress`: offers only while a task is wanted. */
+  private syncWants(): void {
+    if (this.suppress) this.client.wantOffers(this.wants.length > 0).catch(() => undefined);
   }
 
   /** Tasks known running now (for reconciliation after a restart). */
@@ -109,6 +131,7 @@ export class LoadFramework {
         if (!w) break;
         cpus -= TASK.cpus;
         mem -= TASK.mem;
+        w.placedAt = Date.now();
         this.inflight.set(w.id, w);
         ops.push({
           type: 'LAUNCH',
@@ -131,6 +154,7 @@ export class LoadFramework {
       else unused.push(o.id);
     }
     if (unused.length > 0) this.client.decline(unused, 5).catch(() => undefined);
+    this.syncWants();
   }
 
   private onUpdate(s: { task_id: string; state: string }): void {
@@ -140,7 +164,11 @@ export class LoadFramework {
       if (this.running.has(s.task_id)) return;
       this.running.add(s.task_id);
       if (this.recording) {
-        this.sample.overheads.push(Date.now() - w.wantedAt);
+        const now = Date.now();
+        const placed = w.placedAt ?? now;
+        this.sample.overheads.push(now - w.wantedAt);
+        this.sample.offerWaits.push(placed - w.wantedAt);
+        this.sample.acceptToRunning.push(now - placed);
         this.sample.launched++;
       }
       return;
@@ -151,5 +179,6 @@ export class LoadFramework {
     this.running.delete(s.task_id);
     if (this.recording) this.sample.finished++;
     this.want();
+    this.syncWants();
   }
 }

@@ -6,10 +6,10 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Controller } from '../../../src/controller/controller.js';
-import type { Operation } from '../../../src/gen/mezzo/v1/Operation.js';
 import { startSimAgents, DURATION_LABEL, EXIT_LABEL } from '../../../src/sim/index.js';
 import { framework, startController, until } from '../controller/support.js';
 import { TEST_TOKEN } from '../../support/auth.js';
+import { launchOp } from './support.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 after(async () => {
@@ -27,25 +27,6 @@ const TASKS: { id: string; labels: Record<string, string>; final?: string }[] = 
   { id: 'killed', labels: { [DURATION_LABEL]: 'forever' } },
   { id: 'survivor', labels: { [DURATION_LABEL]: 'forever' } },
 ];
-
-function launchOp(id: string, agentId: string, labels: Record<string, string>): Operation {
-  return {
-    type: 'LAUNCH',
-    tasks: [
-      {
-        task_id: id,
-        name: id,
-        agent_id: agentId,
-        command: { shell: true, value: 'true' },
-        labels,
-        resources: [
-          { name: 'cpus', type: 'SCALAR', scalar: 0.5 },
-          { name: 'mem', type: 'SCALAR', scalar: 64 },
-        ],
-      },
-    ],
-  };
-}
 
 test('simulated agents register, run tasks by their labels and survive a controller restart', async () => {
   const first = await startController();
