@@ -1,24 +1,18 @@
 /**
- * The embedded store behind `mezzo dev`: every object in memory, persisted to one JSON
- * file that is replaced atomically (write to a temp file, fsync, rename, fsync the
- * directory) after each change, so a crash mid-write leaves the previous complete state.
- * Writes are serialized, and the changes made during one write share the next (group
- * commit); watchers are called synchronously after each committed change.
+ * The embedded store behind `mezzo dev`: every object in memory, persisted as a snapshot
+ * and an append-only log of the changes after it (store-files.ts), so a crash leaves the
+ * last durable change. Writes are serialized, and the changes made during one write share
+ * the next (group commit); watchers are called synchronously after each committed change.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
 import { InvalidObjectError } from '../api/invalid-object.js';
 import { validateObject } from '../api/validate.js';
 import type { Clock } from '../shared/clock.js';
 import { objectKey, type Kind, type Store, type StoredObject, type WatchEvent } from './types.js';
-
-interface FileFormat {
-  resourceVersion: number;
-  objects: StoredObject[];
-}
+import { StoreFiles, type LogRecord } from './store-files.js';
 
 function storeKey(kind: Kind, name: string, namespace?: string): string {
   return `${kind}:${namespace ?? ''}/${name}`;
@@ -47,25 +41,28 @@ export class EmbeddedStore implements Store {
   /** The write not yet started, that changes made now join. */
   private nextFlush: Promise<void> | undefined;
   private writes = 0;
+  private readonly files: StoreFiles;
+  /** Changes not yet handed to a write, newest per key. */
+  private pending = new Map<string, LogRecord>();
 
   /**
-   * @param file - the JSON file; created with its directory when missing
+   * @param file - the snapshot file (its log is `<file>.log`); created with its directory
+   *   when missing
    * @param options - `validate: false` admits objects the CRDs' rules refuse, as a cluster
    *   holds objects admitted under an earlier Mezzo's looser rules; only tests of the
-   *   frameworks' own defenses against such objects turn it off
+   *   frameworks' own defenses against such objects turn it off; `logCompactMinBytes`
+   *   is the log's size below which no snapshot is written (tests make it small)
    */
   constructor(
     private readonly file: string,
     private readonly clock: Clock,
-    private readonly options: { validate?: boolean } = {},
+    private readonly options: { validate?: boolean; logCompactMinBytes?: number } = {},
   ) {
     mkdirSync(dirname(file), { recursive: true });
-    if (existsSync(file)) {
-      const data = JSON.parse(readFileSync(file, 'utf8')) as FileFormat;
-      this.rv = data.resourceVersion;
-      for (const o of data.objects)
-        this.objects.set(storeKey(o.kind, o.metadata.name, o.metadata.namespace), o);
-    }
+    this.files = new StoreFiles(file, options.logCompactMinBytes);
+    const loaded = this.files.load((o) => storeKey(o.kind, o.metadata.name, o.metadata.namespace));
+    this.rv = loaded.rv;
+    for (const [k, o] of loaded.objects) this.objects.set(k, o);
   }
 
   list(kind: Kind): Promise<StoredObject[]> {
@@ -90,6 +87,7 @@ export class EmbeddedStore implements Store {
       creationTimestamp: new Date(this.clock.now()).toISOString(),
     };
     this.objects.set(key, stored);
+    this.record(key, stored);
     await this.commit({ type: 'ADDED', object: stored });
     return clone(stored);
   }
@@ -120,10 +118,12 @@ export class EmbeddedStore implements Store {
     };
     if (next.metadata.deletionTimestamp && (next.metadata.finalizers ?? []).length === 0) {
       this.objects.delete(key);
+      this.record(key, undefined);
       await this.commit({ type: 'DELETED', object: next });
       return clone(next);
     }
     this.objects.set(key, next);
+    this.record(key, next);
     await this.commit({ type: 'MODIFIED', object: next });
     return clone(next);
   }
@@ -144,6 +144,7 @@ export class EmbeddedStore implements Store {
       metadata: { ...cur.metadata, resourceVersion: String(++this.rv) },
     };
     this.objects.set(key, next);
+    this.record(key, next);
     await this.commit({ type: 'MODIFIED', object: next });
     return clone(next);
   }
@@ -164,11 +165,13 @@ export class EmbeddedStore implements Store {
         },
       };
       this.objects.set(key, marked);
+      this.record(key, marked);
       await this.commit({ type: 'MODIFIED', object: marked });
       return;
     }
     this.objects.delete(key);
     this.rv++;
+    this.record(key, undefined);
     await this.commit({ type: 'DELETED', object: cur });
   }
 
@@ -181,13 +184,19 @@ export class EmbeddedStore implements Store {
     return () => set.delete(handler);
   }
 
-  /** How many times the file has been written (each write holds every change before it). */
+  /** How many writes (appends or snapshots) were made; each holds every change before it. */
   get fileWrites(): number {
     return this.writes;
   }
 
   async close(): Promise<void> {
-    await this.writing;
+    await this.writing.catch(() => undefined);
+    await this.files.close();
+  }
+
+  /** Notes a change (the object as stored, or undefined once removed) for the next write. */
+  private record(key: string, object: StoredObject | undefined): void {
+    this.pending.set(key, object ? { rv: this.rv, key, object } : { rv: this.rv, key });
   }
 
   private async commit(event: WatchEvent): Promise<void> {
@@ -197,10 +206,10 @@ export class EmbeddedStore implements Store {
   }
 
   /**
-   * Resolves once a snapshot that holds every change made so far is on disk. Group
-   * commit: the changes made while one write is in flight share the next write, which
-   * snapshots the store when it starts. One write per change made a burst quadratic
-   * (each wrote the whole store), and a thousand Task objects took seconds per hundred.
+   * Resolves once a write that holds every change made so far is durable. Group commit:
+   * the changes made while one write is in flight share the next, which takes them when
+   * it starts: an append of those changes, or a snapshot of the whole store once the log
+   * has outgrown the last one. (One whole-store write per change made a burst quadratic.)
    */
   private flush(): Promise<void> {
     if (this.nextFlush) return this.nextFlush;
@@ -209,32 +218,16 @@ export class EmbeddedStore implements Store {
       .then(() => {
         this.nextFlush = undefined;
         this.writes++;
-        const snapshot: FileFormat = {
+        const batch = [...this.pending.values()];
+        this.pending = new Map();
+        if (!this.files.snapshotDue) return this.files.append(batch);
+        return this.files.snapshot({
           resourceVersion: this.rv,
           objects: [...this.objects.values()],
-        };
-        return this.writeAtomically(JSON.stringify(snapshot));
+        });
       });
     this.nextFlush = next;
     this.writing = next;
     return next;
-  }
-
-  private async writeAtomically(text: string): Promise<void> {
-    const tmp = `${this.file}.tmp`;
-    const fh = await open(tmp, 'w');
-    try {
-      await fh.writeFile(text);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, this.file);
-    const dir = await open(dirname(this.file), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
   }
 }

@@ -163,11 +163,12 @@ test('mezzo dev --demo runs the demo workload', async (t) => {
       apply.stderr,
       /Task\/nocmd rejected: spec: Invalid value: "object": set exactly one of command/,
     );
-    // The embedded store persisted what it accepted.
-    const saved = JSON.parse(readFileSync(join(workDir, 'state.json'), 'utf8')) as {
-      objects: { metadata: { name: string } }[];
-    };
-    assert.ok(saved.objects.some((o) => o.metadata.name === 'ticker'));
+    // The embedded store persisted what it accepted (its log holds the create).
+    const saved = readFileSync(join(workDir, 'state.json.log'), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as { object?: { metadata: { name: string } } });
+    assert.ok(saved.some((r) => r.object?.metadata.name === 'ticker'));
   } finally {
     dev.process.kill('SIGTERM');
   }

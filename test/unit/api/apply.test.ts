@@ -92,14 +92,14 @@ for (const [name, obj, line] of regressions) {
   test(`apply rejects ${name} with the per-field line and leaves the store unchanged`, async () => {
     const { store, file } = freshStore();
     await applyObject(store, task('keep', ok));
-    const before = readFileSync(file, 'utf8');
+    const before = readFileSync(`${file}.log`, 'utf8');
     const r = await applyAll(store, [obj]);
     assert.equal(r.status, 422);
     assert.ok(Array.isArray(r.body));
     const [result] = r.body;
     assert.equal(result?.ok, false);
     assert.ok(result.errors?.includes(line), `${line}\nnot among\n${result.errors?.join('\n')}`);
-    assert.equal(readFileSync(file, 'utf8'), before, 'state.json unchanged');
+    assert.equal(readFileSync(`${file}.log`, 'utf8'), before, 'the store wrote nothing');
     for (const kind of ['Task', 'App', 'Schedule'] as const) {
       assert.deepEqual(
         (await store.list(kind)).map((o) => o.metadata.name),

@@ -4,7 +4,7 @@
 // under older rules can still be updated where it is unchanged (ratcheting).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmbeddedStore } from '../../../src/store/embedded.js';
@@ -16,6 +16,10 @@ const dirs: string[] = [];
 after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
+// The snapshot and its log, as text (either may be missing).
+const onDisk = (file: string): string =>
+  [file, `${file}.log`].map((f) => (existsSync(f) ? readFileSync(f, 'utf8') : '')).join('\0');
+
 function tempFile(): string {
   const dir = mkdtempSync(join(tmpdir(), 'mezzo-store-'));
   dirs.push(dir);
@@ -33,7 +37,7 @@ test('create and update refuse an invalid object with the apiserver lines; nothi
   const file = tempFile();
   const store = new EmbeddedStore(file, new ManualClock(0));
   const ok = await store.create(task({ command: 'x', resources: { cpus: 1, mem: 64 } }));
-  const before = readFileSync(file, 'utf8');
+  const before = onDisk(file);
   await assert.rejects(
     store.create(task({ command: 'x', resources: { cpus: 1, mem: 64, ports: 1e9 } }, 'big')),
     (e: unknown) =>
@@ -46,7 +50,7 @@ test('create and update refuse an invalid object with the apiserver lines; nothi
     store.update({ ...ok, metadata: { ...ok.metadata, annotations: { 'a/b/c': 'x' } } }),
     InvalidObjectError,
   );
-  assert.equal(readFileSync(file, 'utf8'), before);
+  assert.equal(onDisk(file), before);
   assert.equal((await store.list('Task')).length, 1);
   await store.close();
 });
