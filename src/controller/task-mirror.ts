@@ -170,19 +170,32 @@ export class TaskMirror {
     this.deferred.clear();
   }
 
-  /** Writes task `id`'s status onto its object (creating it once), or kills an orphan. */
+  /**
+   * Writes task `id`'s status onto its object (creating it once), or kills an orphan.
+   * The write waits for the store's turn (its rate limit) before it reads the task, so
+   * it carries the newest state: a task that went STAGING → RUNNING while its write
+   * waited is written once, RUNNING. The work queue holds each task once however often
+   * it changes, and a change during a write brings it back for one more, so the final
+   * state is always the last written; a version already written costs nothing.
+   */
   async sync(id: string): Promise<void> {
-    const t = this.d.core.tasks.get(id);
-    if (!t) {
-      this.forget(id);
-      return;
-    }
-    // The core keeps a finished task in memory until its final state is written.
-    const version = t.version;
-    const e = this.entries.get(id) ?? this.note(t);
-    if (e.phase !== 'unmirrored') await this.mirror(t, e);
-    this.d.core.taskWritten(t, version);
-    if (isTerminal(t.state)) this.forget(id);
+    const before = this.d.core.tasks.get(id);
+    if (before && before.version !== undefined && before.mirrored === before.version) return;
+    const paced = this.d.store.paced?.bind(this.d.store);
+    const write = async (): Promise<void> => {
+      const t = this.d.core.tasks.get(id);
+      if (!t) {
+        this.forget(id);
+        return;
+      }
+      // The core keeps a finished task in memory until its final state is written.
+      const version = t.version;
+      const e = this.entries.get(id) ?? this.note(t);
+      if (e.phase !== 'unmirrored') await this.mirror(t, e);
+      this.d.core.taskWritten(t, version);
+      if (isTerminal(t.state)) this.forget(id);
+    };
+    await (paced && before ? paced(write) : write());
   }
 
   private async mirror(t: TaskRecord, e: Entry): Promise<void> {
