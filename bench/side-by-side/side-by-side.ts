@@ -14,6 +14,11 @@
  * default, so its default run is that run too). Objects are created by this process, 32
  * requests in flight, with no client limit, the same way for both.
  *
+ * Each run also reports the requests the apiserver served meanwhile, by verb and resource
+ * (its apiserver_request_total), in all and per object: the bench's creates are one POST
+ * per object on either side; kube-scheduler's binding is `POST pods/binding`, KWOK's pod
+ * status `PATCH pods/status`; Mezzo's controller makes every other row of its runs.
+ *
  * Flags: `--nodes=1000 --objects=5000` (`--quick`: 100 and 1,000), `--limits=50/100,…`
  * (qps/burst), `--limit-s=600` (a run stops waiting then), `--only=kube|mezzo`,
  * `--cpu-prof` (the Mezzo controller writes a V8 CPU profile per run into the log
@@ -61,12 +66,14 @@ function compare(label: string, kube: RunResult | undefined, mezzo: RunResult | 
       p50_ms: k.latency_ms.p50,
       p99_ms: k.latency_ms.p99,
       completed: kube.completed,
+      requests_per_object: kube.requests.per_object,
     },
     mezzo: {
       per_second: m.per_second,
       p50_ms: m.latency_ms.p50,
       p99_ms: m.latency_ms.p99,
       completed: mezzo.completed,
+      requests_per_object: mezzo.requests.per_object,
     },
     throughput_ratio: round(m.per_second / k.per_second),
     p50_ratio: round(k.latency_ms.p50 / m.latency_ms.p50),

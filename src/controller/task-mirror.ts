@@ -9,7 +9,8 @@
  * a delete only marks such an object until the mirror has killed its task and written
  * its final state, so an object that is missing was never made — its controller died
  * between the launch and the first write — and the mirror makes it for a task its agent
- * reports. A missing object of a task launched for one, or of one recovered from the
+ * reports. A missing object of a task launched for one (or one of its name with another
+ * uid than its {@link TASK_OBJECT_UID_LABEL} names), or of one recovered from the
  * store, was deleted: that task has no owner to show it any more, and the mirror kills
  * it. Deleting (or starting to delete) an object kills its task at once.
  */
@@ -27,6 +28,12 @@ import type { RecordEvent } from './record-event.js';
 export const TASK_ID_LABEL = 'mezzo.dev/task-id';
 /** Label on a task's TaskInfo naming the Task object (`namespace/name`) it was launched for. */
 export { TASK_OBJECT_LABEL };
+/**
+ * Label on a task's TaskInfo naming the uid of the Task object it was launched for: an
+ * object made again under the same name (nothing holds the name while the task runs) is
+ * another object, never shown the old task's status, and the old task is killed.
+ */
+export const TASK_OBJECT_UID_LABEL = 'mezzo.dev/task-object-uid';
 /** Finalizer on the objects the mirror makes: a delete waits until the task has ended. */
 export const TASK_MIRROR_FINALIZER = 'mezzo.dev/task-mirror';
 
@@ -163,19 +170,32 @@ export class TaskMirror {
     this.deferred.clear();
   }
 
-  /** Writes task `id`'s status onto its object (creating it once), or kills an orphan. */
+  /**
+   * Writes task `id`'s status onto its object (creating it once), or kills an orphan.
+   * The write waits for the store's turn (its rate limit) before it reads the task, so
+   * it carries the newest state: a task that went STAGING → RUNNING while its write
+   * waited is written once, RUNNING. The work queue holds each task once however often
+   * it changes, and a change during a write brings it back for one more, so the final
+   * state is always the last written; a version already written costs nothing.
+   */
   async sync(id: string): Promise<void> {
-    const t = this.d.core.tasks.get(id);
-    if (!t) {
-      this.forget(id);
-      return;
-    }
-    // The core keeps a finished task in memory until its final state is written.
-    const version = t.version;
-    const e = this.entries.get(id) ?? this.note(t);
-    if (e.phase !== 'unmirrored') await this.mirror(t, e);
-    this.d.core.taskWritten(t, version);
-    if (isTerminal(t.state)) this.forget(id);
+    const before = this.d.core.tasks.get(id);
+    if (before && before.version !== undefined && before.mirrored === before.version) return;
+    const paced = this.d.store.paced?.bind(this.d.store);
+    const write = async (): Promise<void> => {
+      const t = this.d.core.tasks.get(id);
+      if (!t) {
+        this.forget(id);
+        return;
+      }
+      // The core keeps a finished task in memory until its final state is written.
+      const version = t.version;
+      const e = this.entries.get(id) ?? this.note(t);
+      if (e.phase !== 'unmirrored') await this.mirror(t, e);
+      this.d.core.taskWritten(t, version);
+      if (isTerminal(t.state)) this.forget(id);
+    };
+    await (paced && before ? paced(write) : write());
   }
 
   private async mirror(t: TaskRecord, e: Entry): Promise<void> {
@@ -243,7 +263,7 @@ export class TaskMirror {
 
   /**
    * Whether the object is task `t`'s: for a task launched for an object, unless it shows
-   * another task; for one launched through an offer, the object made for it (its uid, its
+   * another task or is another object of the same name (its uid); for one launched through an offer, the object made for it (its uid, its
    * task-ID label, or its status naming it).
    */
   private isTaskOf(obj: StoredObject, t: TaskRecord, e: Entry): boolean {
@@ -251,6 +271,9 @@ export class TaskMirror {
     const shown = typeof status?.taskId === 'string' ? status.taskId : undefined;
     const labelled = obj.metadata.labels?.[TASK_ID_LABEL];
     if (e.ref.launchedFor) {
+      const uid = t.info.labels?.[TASK_OBJECT_UID_LABEL];
+      if (uid !== undefined && obj.metadata.uid !== undefined && obj.metadata.uid !== uid)
+        return false;
       return (shown ?? t.id) === t.id && (labelled ?? t.id) === t.id;
     }
     return (

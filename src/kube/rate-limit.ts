@@ -6,6 +6,7 @@
  * writes by its store workers); this exists so that it can be run under the same limit
  * as a Kubernetes component it is compared with, or kept below a shared apiserver's.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import * as k8s from '@kubernetes/client-node';
 import type { Clock } from '../shared/clock.js';
 import { MezzoError } from '../shared/errors.js';
@@ -86,20 +87,39 @@ export class TokenBucket {
   }
 }
 
+/** A request already paid for by {@link afterTurn}, for the work it runs. */
+const prepaid = new AsyncLocalStorage<{ paid: boolean }>();
+
 /**
  * A kubeconfig whose every API request (through `makeApiClient` or the pooled clients,
- * which authenticate through it) first takes a token from `bucket`. Watches are opened
- * through `applyToFetchOptions` and are not counted, as a long-running stream is one
- * request.
+ * which authenticate through it) first takes a token from `bucket`, unless
+ * {@link afterTurn} paid for it. Watches are opened through `applyToFetchOptions` and
+ * are not counted, as a long-running stream is one request.
  */
 export class RateLimitedKubeConfig extends k8s.KubeConfig {
-  constructor(private readonly bucket: TokenBucket) {
+  constructor(readonly bucket: TokenBucket) {
     super();
   }
 
-  /** Waits for a token, then authenticates as the kubeconfig says. */
+  /** Waits for a token (or uses the one paid for), then authenticates as the kubeconfig says. */
   override async applySecurityAuthentication(context: k8s.RequestContext): Promise<void> {
-    await this.bucket.take();
+    const slot = prepaid.getStore();
+    if (slot?.paid) slot.paid = false;
+    else await this.bucket.take();
     await super.applySecurityAuthentication(context);
   }
+}
+
+/**
+ * Waits until `kc` may send its next request (at once when it has no limit), then runs
+ * `work`, whose first request is already paid for. A writer that builds its request
+ * inside `work` writes what is newest once its turn comes, not what was newest when it
+ * joined the queue: a state superseded meanwhile is never sent (client-go's rate limiter
+ * waits after the object is built, so a controller there writes the stale one too).
+ * Should `work` send nothing, its token is spent all the same.
+ */
+export async function afterTurn<T>(kc: k8s.KubeConfig, work: () => Promise<T>): Promise<T> {
+  if (!(kc instanceof RateLimitedKubeConfig)) return work();
+  await kc.bucket.take();
+  return prepaid.run({ paid: true }, work);
 }

@@ -16,6 +16,7 @@ import type { Logger } from '../shared/logger.js';
 import { ConflictError } from '../shared/errors.js';
 import { CustomResourceClient, type CustomObject } from '../kube/custom-objects.js';
 import { ResilientInformer } from '../kube/informer.js';
+import { afterTurn } from '../kube/rate-limit.js';
 import type { Kind, Store, StoredObject, WatchEvent } from './types.js';
 
 const KINDS: Record<Kind, { plural: string; namespaced: boolean }> = {
@@ -140,6 +141,10 @@ export class KubernetesStore implements Store {
     return this.remember(
       toStored(await client.updateStatus(name, namespace, (cur) => (same(cur) ? undefined : next))),
     );
+  }
+
+  paced<T>(write: () => Promise<T>): Promise<T> {
+    return afterTurn(this.kubeConfig, write);
   }
 
   async delete(kind: Kind, name: string, namespace?: string): Promise<void> {

@@ -73,6 +73,12 @@ export interface Store {
    * skip a read, and confirms with {@link Store.get} anything it would act on otherwise.
    */
   peek?(kind: Kind, name: string, namespace?: string): StoredObject | undefined;
+  /**
+   * Runs `write` once the store may send its next request (its client's rate limit; at
+   * once without one), its first request paid for: what `write` builds then is the
+   * newest, where a write built first and then queued for its turn may be stale by then.
+   */
+  paced?<T>(write: () => Promise<T>): Promise<T>;
   /** Calls `handler` with ADDED for every current object, then with every change. */
   watch(kind: Kind, handler: (e: WatchEvent) => void): () => void;
   close(): Promise<void>;

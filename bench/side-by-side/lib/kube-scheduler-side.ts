@@ -10,6 +10,7 @@ import { pooledApiClient } from '../../../src/kube/pooled-client.js';
 import type { RateLimit } from '../../../src/kube/rate-limit.js';
 import type { ControlPlane } from '../../../test/e2e/support/control-plane.js';
 import { createAll } from './objects.js';
+import { apiserverRequests } from './requests.js';
 import { timedRun } from './timed-run.js';
 import { controlPlanePids, freePort, start, stop, waitFor, type Started } from './processes.js';
 import type { RunResult } from './run-result.js';
@@ -157,6 +158,7 @@ export class KubeSchedulerSide {
           ...controlPlanePids(this.cp.dir),
         },
         limitMs,
+        requests: () => apiserverRequests(this.cp),
       });
       return {
         scheduler: 'kube-scheduler',

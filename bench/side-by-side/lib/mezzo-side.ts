@@ -16,6 +16,7 @@ import type { RateLimit } from '../../../src/kube/rate-limit.js';
 import type { ControlPlane } from '../../../test/e2e/support/control-plane.js';
 import { repoRoot } from '../../../test/e2e/support/control-plane.js';
 import { createAll } from './objects.js';
+import { apiserverRequests } from './requests.js';
 import { timedRun } from './timed-run.js';
 import { controlPlanePids, freePort, start, stop, waitFor, type Started } from './processes.js';
 import type { RunResult } from './run-result.js';
@@ -134,6 +135,13 @@ export class MezzoSide {
         if (b.toString().includes('"registered"')) registered = true;
       });
       await waitFor(`${String(nodes)} simulated agents registered`, () => registered, 300_000);
+      // As KWOK's nodes exist before the pods come: the controller has written every
+      // agent's Agent object, so those writes do not share the timed run's client limit.
+      await waitFor(
+        `${String(nodes)} Agent objects written`,
+        async () => (await this.agentObjects(`sim${String(run)}-`)) >= nodes,
+        300_000,
+      );
       const timed = await timedRun({
         kc: this.kc,
         path: `/apis/${GROUP.group}/${GROUP.version}/namespaces/${namespace}/tasks`,
@@ -157,6 +165,7 @@ export class MezzoSide {
           ...controlPlanePids(this.cp.dir),
         },
         limitMs,
+        requests: () => apiserverRequests(this.cp),
       });
       return {
         scheduler: 'mezzo',
@@ -186,6 +195,14 @@ export class MezzoSide {
         labels: { 'sim.mezzo.dev/duration': 'forever' },
       },
     };
+  }
+
+  /** Agent objects whose name starts with `prefix` (the run's simulated agents). */
+  private async agentObjects(prefix: string): Promise<number> {
+    const list = (await this.custom.listClusterCustomObject({ ...GROUP, plural: 'agents' })) as {
+      items: { metadata?: k8s.V1ObjectMeta }[];
+    };
+    return list.items.filter((a) => (a.metadata?.name ?? '').startsWith(prefix)).length;
   }
 
   private async defaultFramework(namespace: string): Promise<boolean> {

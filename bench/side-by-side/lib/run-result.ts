@@ -1,5 +1,6 @@
 /** What one timed run of either scheduler reports. */
 import type { Figures } from './figures.js';
+import type { RequestCounts } from './requests.js';
 
 /** A client rate limit as the JSON states it. */
 export interface LimitUsed {
@@ -25,4 +26,10 @@ export interface RunResult {
   cpu_s: Record<string, number>;
   /** The machine's 1-minute load average at the start and the end of the run. */
   load: { start: number; end: number };
+  /**
+   * Requests the apiserver served from the first create until every object was running
+   * (watches left out), by `VERB resource[/subresource]`: the bench's creates, the
+   * scheduler's writes and, for kube-scheduler, KWOK's; and each over the object count.
+   */
+  requests: { total: RequestCounts; per_object: RequestCounts };
 }

@@ -8,6 +8,7 @@ import type * as k8s from '@kubernetes/client-node';
 import { figures, round } from './figures.js';
 import { createAll, watchFirstSeen } from './objects.js';
 import { cpuAll } from './processes.js';
+import { requestDelta, requestsPerObject, type RequestCounts } from './requests.js';
 import type { RunResult } from './run-result.js';
 
 /** What to create and how to see it running. */
@@ -23,16 +24,22 @@ export interface TimedRun {
   /** Processes whose CPU time is reported, by name. */
   readonly pids: Record<string, number | undefined>;
   readonly limitMs: number;
+  /** The apiserver's request counts now (its /metrics). */
+  readonly requests: () => Promise<RequestCounts>;
 }
 
 /** Runs it; the figures of {@link RunResult} that it measures. */
 export async function timedRun(
   r: TimedRun,
 ): Promise<
-  Pick<RunResult, 'objects' | 'all_created_ms' | 'completed' | 'to_running' | 'cpu_s' | 'load'>
+  Pick<
+    RunResult,
+    'objects' | 'all_created_ms' | 'completed' | 'to_running' | 'cpu_s' | 'load' | 'requests'
+  >
 > {
   const watch = await watchFirstSeen(r.kc, r.path, r.prefix, r.running);
   try {
+    const requests0 = await r.requests();
     const cpu0 = cpuAll(r.pids);
     const load0 = loadavg()[0] ?? 0;
     const t0 = performance.now();
@@ -47,6 +54,7 @@ export async function timedRun(
     while (watch.at.size < r.objects && performance.now() < deadline)
       await new Promise((res) => setTimeout(res, 50));
     const cpu1 = cpuAll(r.pids);
+    const delta = requestDelta(requests0, await r.requests());
     return {
       objects: r.objects,
       all_created_ms: round(createdMs),
@@ -56,6 +64,7 @@ export async function timedRun(
         Object.keys(r.pids).map((k) => [k, round((cpu1[k] ?? 0) - (cpu0[k] ?? 0))]),
       ),
       load: { start: round(load0), end: round(loadavg()[0] ?? 0) },
+      requests: { total: delta, per_object: requestsPerObject(delta, r.objects) },
     };
   } finally {
     watch.stop();

@@ -22,9 +22,9 @@ import { objectKey, type Store, type StoredObject, type WatchEvent } from '../..
 import { isTerminal } from '../../controller/records.js';
 import type { TaskState__Output as TaskState } from '../../gen/mezzo/v1/TaskState.js';
 import { frameworkNamed, readTaskSpec, type TaskSpec } from './task-spec.js';
-import { objectOfTask, TaskBook } from './task-book.js';
+import { isObjectOfTask, objectOfTask, TaskBook } from './task-book.js';
 import { statusOf, writeEnded, writeScheduled } from './task-status.js';
-import { addFinalizer, removeFinalizer } from './finalizer.js';
+import { removeFinalizer } from './finalizer.js';
 import { placeTasks, type Waiting } from './placing.js';
 
 /**
@@ -105,7 +105,6 @@ export class DefaultFramework {
         release: (w) => {
           if (this.isLive(w.key)) this.pending.set(w.key, w);
         },
-        prepare: (w) => addFinalizer(this.opts.store, w.obj),
         launched: (keys) => this.afterLaunch(keys),
         logger: opts.logger,
       })
@@ -168,7 +167,8 @@ export class DefaultFramework {
       this.objects.delete(key);
       this.pending.delete(key);
       this.invalid.delete(key);
-      // Gone without our finalizer (a mirror object, or a forced delete): its task dies.
+      // Gone (nothing holds a delete of ours; a mirror object, or a forced delete): its
+      // task dies.
       if (e.type === 'DELETED' && was) this.doomObjectTask(key, obj);
       await this.updateInterest();
       return;
@@ -185,6 +185,7 @@ export class DefaultFramework {
       if (
         mine &&
         status.taskId &&
+        isObjectOfTask(status.taskId, obj) &&
         !this.book.taskOf(key) &&
         !isTerminal(status.state as TaskState)
       ) {
@@ -240,7 +241,8 @@ export class DefaultFramework {
   }
 
   /**
-   * A deleted Task object (our finalizer holds it): kill its task, and let the object go
+   * A Task object being deleted (another finalizer holds it, or the one an earlier Mezzo
+   * put on): kill its task, and let the object go
    * once the task has ended or was never launched. Level-based: called again on every
    * change of the object and when its task ends.
    */
@@ -285,6 +287,7 @@ export class DefaultFramework {
     if (isTerminal(s.state)) {
       this.book.forget(id);
       await this.settle(key, id, s);
+      await this.serveFreed(key);
       return;
     }
     if (s.state === 'TASK_UNKNOWN') {
@@ -301,7 +304,10 @@ export class DefaultFramework {
     }
     const obj = key ? (this.objects.get(key) ?? (await this.fetch(key))) : undefined;
     const claimedBy = obj ? statusOf(obj).taskId : undefined;
-    if (!key || !obj || obj.metadata.deletionTimestamp || (claimedBy && claimedBy !== id)) {
+    // An object of its name made after it (another uid) is not its own: nothing held the
+    // name while it ran, so the one it was launched for was deleted.
+    const own = obj !== undefined && isObjectOfTask(id, obj);
+    if (!key || !obj || obj.metadata.deletionTimestamp || (claimedBy && claimedBy !== id) || !own) {
       this.kill(
         id,
         s.agent_id,
@@ -336,6 +342,18 @@ export class DefaultFramework {
           : s.message || 'reconciled';
       await writeEnded(this.opts.store, obj, s.state, message, this.clock.now());
     }
+  }
+
+  /**
+   * The task that held `key` ended: an object made again under its name meanwhile (no
+   * finalizer holds the name) waited behind it, and is placed now.
+   */
+  private async serveFreed(key: string | undefined): Promise<void> {
+    const obj = key ? this.objects.get(key) : undefined;
+    if (!key || !obj || obj.metadata.deletionTimestamp || this.book.taskOf(key)) return;
+    if (statusOf(obj).state || this.pending.has(key)) return;
+    await this.serve(key, obj);
+    await this.updateInterest();
   }
 
   private async fetch(key: string): Promise<StoredObject | undefined> {

@@ -5,10 +5,10 @@
  * already placed, so a round fills the agents evenly) or bin-packed (each task on the
  * first offer that fits it). The whole plan is made before anything is awaited, and each
  * task is recorded as live as it is planned, so a delete that races its launch finds it.
- * Then the finalizers go on (a bounded number at once, offer by offer), and each offer is
- * answered as soon as its own tasks are ready: a launch on it, or a decline with a filter
- * (offers with nothing on them in one call, at once). A failure on one offer never leaves
- * it, or any other, held.
+ * Then every offer is answered at once: a launch on it, or a decline with a filter
+ * (offers with nothing on them in one call). Nothing is written to the store first: a
+ * launch costs the apiserver no request of its own (see docs/performance.md, "Requests
+ * per task"). A failure on one offer never leaves it, or any other, held.
  */
 import type { Offer__Output } from '../../gen/mezzo/v1/Offer.js';
 import type { TaskInfo } from '../../gen/mezzo/v1/TaskInfo.js';
@@ -17,10 +17,9 @@ import { OfferMatcher } from '../../sdk/offers.js';
 import type { SchedulerClient } from '../../sdk/scheduler-client.js';
 import { launch } from '../../sdk/tasks.js';
 import type { StoredObject } from '../../store/types.js';
-import { TASK_OBJECT_LABEL } from '../../controller/controller.js';
+import { TASK_OBJECT_LABEL, TASK_OBJECT_UID_LABEL } from '../../controller/task-mirror.js';
 import { newTaskId, type TaskBook } from './task-book.js';
 import { taskInfo, taskNeeds, type TaskSpec } from './task-spec.js';
-import { mapBounded } from '../../shared/map-bounded.js';
 
 /** A Task object waiting for an offer. */
 export interface Waiting {
@@ -54,8 +53,6 @@ export interface PlacingDeps {
   claim(key: string): void;
   /** Its launch did not happen: waiting again (if the object still wants it). */
   release(w: Waiting): void;
-  /** Readies the object for a launch (its finalizer); false: it is gone, launch nothing. */
-  prepare(w: Waiting): Promise<boolean>;
   /** The tasks for these objects were accepted by the controller. */
   launched(keys: string[]): void;
 }
@@ -64,11 +61,6 @@ export interface PlacingDeps {
 const RETRY_REFUSE_SECONDS = 1;
 /** Decline filter when nothing waits (offers are suppressed meanwhile anyway). */
 const IDLE_REFUSE_SECONDS = 5;
-/**
- * Finalizer writes in flight at once: enough to hide a store's round trip, few enough
- * that a round of thousands does not open thousands of requests at once.
- */
-const PREPARE_CONCURRENCY = 32;
 
 interface Chosen {
   w: Waiting;
@@ -99,32 +91,7 @@ export async function placeTasks(offers: Offer__Output[], d: PlacingDeps): Promi
   // Offers with nothing on them are declined at once, in one call.
   const empty = slots.filter((s) => s.chosen.length === 0).map((s) => s.offer.id);
   if (empty.length > 0) launches.push(decline(empty, d));
-  // Each offer is answered as soon as its own tasks are ready, not after the whole round's
-  // finalizers: with a rate-limited store, a round of a thousand writes outlasted the
-  // offers it was for, and their accepts were refused (the side-by-side bench).
-  const ready = new Set<Chosen>();
-  const left = new Map<Slot, number>(slots.map((s) => [s, s.chosen.length]));
-  const answer = (s: Slot) => {
-    const go = s.chosen.filter((c) => ready.has(c));
-    launches.push(go.length > 0 ? accept(s.offer, go, d) : decline([s.offer.id], d));
-  };
-  const work = slots.flatMap((s) => s.chosen.map((c) => ({ s, c })));
-  await mapBounded(work, PREPARE_CONCURRENCY, async ({ s, c }) => {
-    let ok = false;
-    try {
-      ok = await d.prepare(c.w);
-    } catch (err) {
-      d.logger.warn('could not prepare a task launch', {
-        task: c.w.key,
-        error: err instanceof Error ? err.message : String(err),
-      });
-    }
-    if (ok) ready.add(c);
-    else unplace(c, d);
-    const n = (left.get(s) ?? 1) - 1;
-    left.set(s, n);
-    if (n === 0) answer(s);
-  });
+  for (const s of slots) if (s.chosen.length > 0) launches.push(accept(s.offer, s.chosen, d));
   const placed = (await Promise.all(launches)).reduce((a, b) => a + b, 0);
   // What still waits came in during the round, or did not fit what was offered: ask for
   // the next round now rather than after the filters and the next periodic pass.
@@ -171,9 +138,14 @@ function plan(offers: Offer__Output[], waiting: Waiting[], d: PlacingDeps): Slot
         if (s.load >= share) break;
         const fit = s.matcher.take(needs);
         if (!fit.ok) continue;
-        const id = newTaskId(w.obj.metadata.namespace ?? 'default', w.obj.metadata.name);
-        const info = taskInfo(w.obj.metadata.name, w.spec, id, s.offer.agent_id, fit);
-        info.labels = { ...info.labels, [TASK_OBJECT_LABEL]: w.key };
+        const { name, namespace, uid } = w.obj.metadata;
+        const id = newTaskId(namespace ?? 'default', name, uid);
+        const info = taskInfo(name, w.spec, id, s.offer.agent_id, fit);
+        info.labels = {
+          ...info.labels,
+          [TASK_OBJECT_LABEL]: w.key,
+          ...(uid ? { [TASK_OBJECT_UID_LABEL]: uid } : {}),
+        };
         d.claim(w.key);
         d.book.track({ taskId: id, key: w.key, agentId: s.offer.agent_id });
         s.chosen.push({ w, id, info });

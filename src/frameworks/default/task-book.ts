@@ -17,19 +17,41 @@ export interface LiveTask {
 }
 
 /**
- * A new task ID for a Task object: `namespace.name.random`. Namespaces hold no dots, so
- * the object is what lies before the first and the last dot; see {@link objectOfTask}.
+ * A new task ID for a Task object: `namespace.name.uid8-random`, where uid8 is the first
+ * group of the object's uid. Namespaces hold no dots, so the object is what lies before
+ * the first and the last dot; see {@link objectOfTask}. The uid tells an object deleted
+ * and made again under the same name from the one the task was launched for: with no
+ * finalizer holding the name, a new object may take it while the old task still runs.
  */
-export function newTaskId(namespace: string, name: string): string {
-  return `${namespace}.${name}.${randomUUID().slice(0, 8)}`;
+export function newTaskId(namespace: string, name: string, uid?: string): string {
+  const tail = randomUUID().slice(0, 8);
+  const first = uid?.split('-')[0] ?? '';
+  return `${namespace}.${name}.${/^[0-9a-f]{8}$/.test(first) ? `${first}-` : ''}${tail}`;
 }
 
-/** The Task object a task ID of this framework names, or undefined for another shape. */
-export function objectOfTask(taskId: string): { namespace: string; name: string } | undefined {
+/**
+ * The Task object a task ID of this framework names, and the first group of its uid
+ * when the ID carries one (IDs made before it did do not), or undefined for another shape.
+ */
+export function objectOfTask(
+  taskId: string,
+): { namespace: string; name: string; uid8?: string } | undefined {
   const first = taskId.indexOf('.');
   const last = taskId.lastIndexOf('.');
   if (first <= 0 || last <= first + 1 || last === taskId.length - 1) return undefined;
-  return { namespace: taskId.slice(0, first), name: taskId.slice(first + 1, last) };
+  const o = { namespace: taskId.slice(0, first), name: taskId.slice(first + 1, last) };
+  const uid8 = /^([0-9a-f]{8})-[0-9a-f]{8}$/.exec(taskId.slice(last + 1))?.[1];
+  return uid8 ? { ...o, uid8 } : o;
+}
+
+/**
+ * Whether the object is the one task `taskId` was launched for: its name (the caller
+ * found it by that) and, when the ID carries it, its uid.
+ */
+export function isObjectOfTask(taskId: string, obj: { metadata: { uid?: string } }): boolean {
+  const uid8 = objectOfTask(taskId)?.uid8;
+  const uid = obj.metadata.uid;
+  return uid8 === undefined || uid === undefined || uid.startsWith(`${uid8}-`);
 }
 
 /** The default framework's tasks. */

@@ -134,24 +134,23 @@ test('Tasks deleted while their launches are in flight: no process left, no obje
   // 40 Tasks, placed in one accept (BinPack): 40 × 0.05 = 2 cpus, 40 × 8 = 320 MiB.
   const N = 40;
   for (let i = 0; i < N; i++) await store.create(taskObject(`t${String(i)}`));
-  // `kubectl delete tasks --all` while they are being placed: the moment the default
-  // framework has put its finalizer on all 40 — it has chosen their offer and its
-  // ACCEPT follows — so that the deletes race the launches and the status writes.
+  // `kubectl delete tasks --all` while they are being placed: the moment the controller
+  // holds all 40 launches (one ACCEPT; a launch writes nothing to the store first), so
+  // that the deletes race the launches reaching the agent and the status writes.
   let deleting: Promise<void> | undefined;
   let creations: Creations | undefined;
   const deleteAll = async () => {
     for (const o of await store.list('Task'))
       await store.delete('Task', o.metadata.name, o.metadata.namespace);
   };
-  const held = new Set<string>();
-  const unwatch = store.watch('Task', (e) => {
-    if ((e.object.metadata.finalizers ?? []).length > 0) held.add(e.object.metadata.name);
-    if (deleting || held.size < N) return;
+  const launched = () => {
+    if (deleting || controller.core.tasks.size < N) return;
     creations = new Creations(store);
     deleting = deleteAll();
-  });
+  };
+  const poll = setInterval(launched, 1);
   cleanup.push(() => {
-    unwatch();
+    clearInterval(poll);
     creations?.stop();
   });
   const fw = new DefaultFramework({
@@ -165,6 +164,7 @@ test('Tasks deleted while their launches are in flight: no process left, no obje
     fw.stop();
   });
   await until(() => deleting !== undefined, 20_000, 'the 40 Tasks placed');
+  clearInterval(poll);
   await deleting;
   assert.equal(controller.core.tasks.size, N, 'all 40 were launched');
 

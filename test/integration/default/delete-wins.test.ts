@@ -1,20 +1,19 @@
 // A delete always wins over the default framework's tasks: whether the Task object goes
-// while its launch is in flight, is force-deleted (no finalizer) after, names the
+// as its launch lands, is made again under its name, is force-deleted after, names the
 // framework by its ID rather than its name, or vanishes while the framework is down,
 // the task is killed and nothing keeps running without an owner.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { StoredObject } from '../../../src/store/types.js';
-import { TASK_FINALIZER } from '../../../src/frameworks/default/default-framework.js';
 import { until } from '../controller/support.js';
 import {
+  eventually,
   forceDelete,
   live,
   NS,
   startCluster,
+  statusOf,
   task,
   taskFor,
-  withUpdate,
   type Cluster,
 } from './support.js';
 
@@ -33,22 +32,42 @@ const ended = (c: Cluster, name: string) => {
   return t !== undefined && !live(t);
 };
 
-test('deleted while its launch is in flight: the task is killed when the launch lands', async () => {
+test('deleted as its launch lands: the task is killed', async () => {
   const c = await shared();
-  // The store deletes the object right after the framework puts its finalizer on it,
-  // that is between "this object gets a task" and the accept that launches it.
-  const racing = withUpdate(c.store, async (obj: StoredObject) => {
-    const out = await c.store.update(obj);
-    if (obj.metadata.name === 'in-flight' && obj.metadata.finalizers?.includes(TASK_FINALIZER))
-      await c.store.delete('Task', 'in-flight', NS);
-    return out;
-  });
-  await c.restartFramework(racing);
   await c.store.create(task('in-flight'));
   await until(() => taskFor(c, 'in-flight') !== undefined, 10_000, 'the launch');
+  await c.store.delete('Task', 'in-flight', NS);
   await until(() => ended(c, 'in-flight'), 10_000, 'the in-flight task to be killed');
   assert.equal(taskFor(c, 'in-flight')?.state, 'TASK_KILLED');
-  await c.restartFramework();
+});
+
+// Nothing holds a Task's name while its task runs (no finalizer): an object made again
+// under it at once is another object. The old task is killed, its end is never written
+// onto the new object (the mirror checks the uid the task was launched for), and the new
+// object, which waited behind the old task, gets a task of its own.
+test('deleted and made again under its name: the old task killed, the new one placed', async () => {
+  const c = await shared();
+  await c.store.create(task('again'));
+  await until(() => taskFor(c, 'again')?.state === 'TASK_RUNNING', 10_000, 'the first task');
+  const first = taskFor(c, 'again')?.id ?? '';
+  await c.store.delete('Task', 'again', NS);
+  await c.store.create(task('again'));
+  await until(
+    () => c.controller.core.tasks.get(first)?.state === 'TASK_KILLED',
+    10_000,
+    'the first task killed',
+  );
+  await eventually(
+    async () => {
+      const s = await statusOf(c.store, 'again');
+      return s.state === 'TASK_RUNNING' && s.taskId !== first;
+    },
+    20_000,
+    'the new object running a task of its own',
+  );
+  const second = (await statusOf(c.store, 'again')).taskId ?? '';
+  assert.equal(c.controller.core.tasks.get(second)?.state, 'TASK_RUNNING');
+  assert.notEqual(second, first);
 });
 
 test('force-deleted (no finalizer) while running: the task is killed', async () => {

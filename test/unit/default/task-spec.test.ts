@@ -3,7 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readTaskSpec, taskNeeds } from '../../../src/frameworks/default/task-spec.js';
-import { objectOfTask, newTaskId, TaskBook } from '../../../src/frameworks/default/task-book.js';
+import {
+  isObjectOfTask,
+  objectOfTask,
+  newTaskId,
+  TaskBook,
+} from '../../../src/frameworks/default/task-book.js';
 
 const base = { command: 'true', resources: { cpus: 0.5, mem: '64Mi' } };
 
@@ -102,6 +107,7 @@ const ids: [string, string | undefined][] = [
   ['team.0a1b2c3d', undefined],
   ['.web.0a1b2c3d', undefined],
   ['team.web.', undefined],
+  ['team.web.1f2e3d4c-0a1b2c3d', 'team/web'], // with its object's uid's first group
 ];
 for (const [id, key] of ids) {
   test(`task ID ${id} names ${key ?? 'no object'}`, () => {
@@ -114,6 +120,27 @@ test('a new task ID round-trips to its object', () => {
   const o = objectOfTask(newTaskId('team', 'a.b'));
   assert.deepEqual(o, { namespace: 'team', name: 'a.b' });
 });
+
+const UID = '1f2e3d4c-aaaa-4bbb-8ccc-0123456789ab';
+test('a new task ID carries its object uid, and round-trips to it', () => {
+  const o = objectOfTask(newTaskId('team', 'a.b', UID));
+  assert.deepEqual(o, { namespace: 'team', name: 'a.b', uid8: '1f2e3d4c' });
+});
+
+// [uid the task was launched for, uid of the object found under its name, its own?]
+const owners: [string | undefined, string | undefined, boolean][] = [
+  [UID, UID, true],
+  [UID, '9e8d7c6b-aaaa-4bbb-8ccc-0123456789ab', false], // deleted and made again
+  [UID, undefined, true], // an object without a uid (not stored yet) is not refused
+  [undefined, UID, true], // an ID made before IDs carried the uid
+  ['not-a-uid', UID, true], // no uid group to carry
+];
+for (const [launched, found, own] of owners) {
+  test(`launched for ${launched ?? 'no uid'}, found ${found ?? 'no uid'}: own ${String(own)}`, () => {
+    const id = newTaskId('team', 'web', launched);
+    assert.equal(isObjectOfTask(id, { metadata: found ? { uid: found } : {} }), own);
+  });
+}
 
 test('the book: one live task per object, doomed until forgotten, unknown streaks', () => {
   const b = new TaskBook();

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setImmediate as tick } from 'node:timers/promises';
+import { KubeConfig } from '@kubernetes/client-node';
 import { ManualClock } from '../../../src/shared/clock.js';
 import { CustomResourceClient } from '../../../src/kube/custom-objects.js';
 import {
@@ -13,6 +14,7 @@ import {
   InvalidRateLimitError,
   RateLimitedKubeConfig,
   TokenBucket,
+  afterTurn,
   rateLimitFromFlags,
   type RateLimit,
 } from '../../../src/kube/rate-limit.js';
@@ -101,7 +103,8 @@ for (const [qps, burst] of refused) {
   });
 }
 
-test("the store's client waits for the bucket before each request reaches the apiserver", async () => {
+/** A loopback server answering every request with one Task, counting what arrived. */
+async function taskServer(): Promise<{ port: number; arrived: () => number }> {
   let arrived = 0;
   const server = createServer((_req, res) => {
     arrived++;
@@ -117,9 +120,12 @@ test("the store's client waits for the bucket before each request reaches the ap
   });
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  const clock = new ManualClock(0);
-  const kc = new RateLimitedKubeConfig(new TokenBucket({ qps: 2, burst: 2 }, clock));
+  return { port: (server.address() as AddressInfo).port, arrived: () => arrived };
+}
+
+/** The store's Task client through a kubeconfig limited to `limit` on `clock`. */
+function limitedClient(port: number, limit: RateLimit, clock: ManualClock) {
+  const kc = new RateLimitedKubeConfig(new TokenBucket(limit, clock));
   kc.loadFromOptions({
     clusters: [{ name: 'c', server: `http://127.0.0.1:${String(port)}`, skipTLSVerify: true }],
     users: [{ name: 'u', token: 'secret-token' }],
@@ -133,25 +139,64 @@ test("the store's client waits for the bucket before each request reaches the ap
     kind: 'Task',
     namespaced: true,
   });
+  return { kc, client };
+}
+
+test("the store's client waits for the bucket before each request reaches the apiserver", async () => {
+  const server = await taskServer();
+  const clock = new ManualClock(0);
+  const { client } = limitedClient(server.port, { qps: 2, burst: 2 }, clock);
   const gets = Array.from({ length: 5 }, () => client.get('x', 'default'));
   // Requests that got a token reach the server; the rest wait on the clock alone.
   const until = async (n: number) => {
-    for (let i = 0; i < 500 && arrived < n; i++) await new Promise((r) => setTimeout(r, 2));
+    for (let i = 0; i < 500 && server.arrived() < n; i++)
+      await new Promise((r) => setTimeout(r, 2));
   };
   await until(2);
   await settle();
-  assert.equal(arrived, 2);
+  assert.equal(server.arrived(), 2);
   clock.advance(500);
   await until(3);
   await settle();
-  assert.equal(arrived, 3);
+  assert.equal(server.arrived(), 3);
   clock.advance(1000);
   const got = await Promise.all(gets);
-  assert.equal(arrived, 5);
+  assert.equal(server.arrived(), 5);
   assert.deepEqual(
     got.map((o) => o?.metadata.name),
     ['x', 'x', 'x', 'x', 'x'],
   );
+});
+
+// A writer's turn comes before it builds its request: the work runs only once the bucket
+// has a token for it, that token pays its first request (no second wait), and a second
+// request in the same work waits for a token of its own.
+test('afterTurn: the work runs at its turn, its first request paid for', async () => {
+  const server = await taskServer();
+  const clock = new ManualClock(0);
+  const { kc, client } = limitedClient(server.port, { qps: 1, burst: 1 }, clock);
+  await client.get('x', 'default'); // the burst is spent
+  let started = false;
+  const done = afterTurn(kc, async () => {
+    started = true;
+    await client.get('x', 'default');
+    await client.get('x', 'default');
+  });
+  await settle();
+  assert.equal(started, false, 'waits for its turn');
+  clock.advance(1000);
+  for (let i = 0; i < 500 && server.arrived() < 2; i++) await new Promise((r) => setTimeout(r, 2));
+  await settle();
+  assert.equal(started, true);
+  assert.equal(server.arrived(), 2, 'the first request went on the paid token');
+  clock.advance(1000);
+  await done;
+  assert.equal(server.arrived(), 3, 'the second waited for a token of its own');
+});
+
+test('afterTurn without a limit runs the work at once', async () => {
+  const kc = new KubeConfig();
+  assert.equal(await afterTurn(kc, () => Promise.resolve(7)), 7);
 });
 
 // [--kube-api-qps, --kube-api-burst, the limit, or the error]
