@@ -206,18 +206,21 @@ async function main(): Promise<void> {
         viewport: { width: 1280, height: 900 },
         bypassCSP: true,
       });
+      // The controller, busy with the load, took over 30 s (playwright's default) once.
+      page.setDefaultTimeout(180_000);
       await page.goto(`${server}/#token=${token}`);
       await page.waitForFunction(
         // Drawn from the snapshot: the Running tasks card shows its (non-zero) count.
         `document.querySelector('#stream-status')?.textContent === 'live' && [...document.querySelectorAll('main .card')].some((c) => c.textContent.startsWith('Running tasks') && Number(c.querySelector('.big')?.textContent) > 0)`,
         undefined,
-        { polling: 'raf', timeout: 60_000 },
+        { polling: 'raf', timeout: 180_000 },
       );
       first.push(await page.evaluate<number>('performance.now()'));
       await page.close();
     }
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    page.setDefaultTimeout(180_000);
     await page.goto(`${server}/#token=${token}`);
     await page.waitForFunction(`document.querySelector('#stream-status')?.textContent === 'live'`);
     await sleep(1000);
