@@ -50,11 +50,16 @@ export function launcher(
   const running = new Set<string>();
   let wanted = count;
   let quiet = false;
+  let inflight = 0;
   // Offers only while tasks are wanted. wantOffers, not suppress/revive: the client
   // tells the controller again after a failed call or a resubscription (a revive lost to
   // a dropped connection left frameworks suppressed while they still wanted tasks), and
   // the timer retries what failed.
   const sync = () => {
+    // Not while its accepts are in flight: one may yet be rejected (its offer timed out
+    // while the controller was busy), and its tasks are then wanted at once, without a
+    // Revive first.
+    if (wanted <= 0 && inflight > 0) return;
     if (quiet !== wanted <= 0) {
       quiet = wanted <= 0;
       books.suppressed += quiet ? 1 : -1;
@@ -92,6 +97,7 @@ export function launcher(
       books.wanted -= room;
       books.sent += room;
       books.pendingAccepts++;
+      inflight++;
       const tasks = Array.from({ length: room }, () => {
         const id = `b${i}-t${next++}`;
         pending.add(id);
@@ -115,6 +121,7 @@ export function launcher(
         if (settled) return;
         settled = true;
         books.pendingAccepts--;
+        inflight--;
         for (const t of tasks) pending.delete(t.task_id);
         want(tasks.length, why);
       };
@@ -125,6 +132,8 @@ export function launcher(
           if (settled) return;
           settled = true;
           books.pendingAccepts--;
+          inflight--;
+          sync();
         },
         (err: unknown) => {
           clearTimeout(timer);
