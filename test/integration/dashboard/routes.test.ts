@@ -116,7 +116,8 @@ test('a snapshot first, then deltas with only the items that changed', async () 
   }
 });
 
-test('a client that stops reading is dropped past its bound; another keeps its stream', async () => {
+/** A feed of two streams at most, 64 KiB each, a tick every 50 ms, on its own server. */
+async function smallFeed() {
   const feed = new DashboardFeed(controller.core, store, newIdentity(Date.now()), {
     maxClients: 2,
     maxBufferedBytes: 64 * 1024,
@@ -127,7 +128,11 @@ test('a client that stops reading is dropped past its bound; another keeps its s
     boundary: { logger: silentLogger(), metrics: new MetricsRegistry(), component: 'test' },
   });
   eventsRoute(http, feed);
-  const { server, port } = await listenHttp(http, '127.0.0.1', 0);
+  return { feed, ...(await listenHttp(http, '127.0.0.1', 0)) };
+}
+
+test('a client that stops reading is dropped past its bound; another keeps its stream', async () => {
+  const { feed, server, port } = await smallFeed();
   // A client that sends its request and never reads a byte of the answer.
   const slow = connect(port, '127.0.0.1');
   slow.write(`GET /events HTTP/1.1\r\nHost: x\r\n\r\n`);
@@ -178,17 +183,7 @@ test('a client that stops reading is dropped past its bound; another keeps its s
 });
 
 test('a snapshot larger than the bound does not count against it: the page still reading it stays', async () => {
-  const feed = new DashboardFeed(controller.core, store, newIdentity(Date.now()), {
-    maxClients: 2,
-    maxBufferedBytes: 64 * 1024,
-    tickMs: 50,
-    heartbeatMs: 60_000,
-  });
-  const http = createHttpApp({
-    boundary: { logger: silentLogger(), metrics: new MetricsRegistry(), component: 'test' },
-  });
-  eventsRoute(http, feed);
-  const { server, port } = await listenHttp(http, '127.0.0.1', 0);
+  const { feed, server, port } = await smallFeed();
   // 250 Apps of 30 KB (a command's most is 32 KiB): a 7.5 MB snapshot, more than
   // loopback's socket buffers take.
   const big = 'y'.repeat(30_000);
