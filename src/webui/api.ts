@@ -95,8 +95,12 @@ export async function follow(
         for (;;) {
           const { done, value } = await reader.read();
           if (done) break;
+          // A snapshot of 10,000 tasks arrives in hundreds of chunks: only the new text
+          // (and the one character before it) can hold the end of an event, so searching
+          // the whole buffer again per chunk would cost the square of the snapshot's size.
+          const from = Math.max(0, buffer.length - 1);
           buffer += value;
-          let end = buffer.indexOf('\n\n');
+          let end = buffer.indexOf('\n\n', from);
           while (end >= 0) {
             const block = buffer.slice(0, end);
             buffer = buffer.slice(end + 2);

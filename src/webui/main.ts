@@ -113,13 +113,20 @@ function boot(): void {
     cleanup = page.fixed?.(current.params, { above, below });
     redraw();
   };
-  let pending = false;
-  onChange(() => {
-    if (pending) return;
-    pending = true;
+  // Changes are gathered until the next frame; the page is redrawn once, and only if
+  // one of them is to a collection it shows.
+  let pending: Set<string> | undefined;
+  onChange((changed) => {
+    if (pending) {
+      for (const c of changed) pending.add(c);
+      return;
+    }
+    pending = new Set(changed);
     requestAnimationFrame(() => {
-      pending = false;
-      redraw();
+      const names = pending ?? new Set<string>();
+      pending = undefined;
+      const uses = current?.page.uses;
+      if (!uses || uses.some((c) => names.has(c))) redraw();
     });
   });
   setInterval(() => {

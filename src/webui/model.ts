@@ -8,7 +8,7 @@ import { isRecord } from './api.js';
 export type Item = Record<string, unknown>;
 
 const collections = new Map<string, Map<string, Item>>();
-const listeners = new Set<() => void>();
+const listeners = new Set<(changed: ReadonlySet<string>) => void>();
 /**
  * Each collection's items in ID order, kept until the collection changes: every redraw
  * asks for them, and sorting 10,000 tasks each time would be most of a redraw's cost.
@@ -31,16 +31,28 @@ export function item(name: string, id: string): Item | undefined {
   return collections.get(name)?.get(id);
 }
 
-/** Calls `fn` after each change; returns the unsubscribe. */
-export function onChange(fn: () => void): () => void {
+/** Calls `fn` with the names of the collections that changed, after each change; returns the unsubscribe. */
+export function onChange(fn: (changed: ReadonlySet<string>) => void): () => void {
   listeners.add(fn);
   return () => {
     listeners.delete(fn);
   };
 }
 
-function notify(): void {
-  for (const fn of listeners) fn();
+function notify(changed: ReadonlySet<string>): void {
+  for (const fn of listeners) fn(changed);
+}
+
+/** How many items a collection holds (no sorting: the Overview only counts). */
+export function size(name: string): number {
+  return collections.get(name)?.size ?? 0;
+}
+
+/** How many items of a collection `pred` accepts. */
+export function count(name: string, pred: (i: Item) => boolean): number {
+  let n = 0;
+  for (const i of collections.get(name)?.values() ?? []) if (pred(i)) n++;
+  return n;
 }
 
 function records(v: unknown): [string, Item][] {
@@ -51,24 +63,31 @@ function records(v: unknown): [string, Item][] {
 /** Applies one stream event. */
 export function applyEvent(event: string, data: unknown): void {
   if (!isRecord(data)) return;
+  const changed = new Set<string>();
   if (event === 'snapshot') {
+    for (const name of collections.keys()) changed.add(name);
     collections.clear();
     sorted.clear();
-    for (const [name, list] of Object.entries(data)) collections.set(name, new Map(records(list)));
+    for (const [name, list] of Object.entries(data)) {
+      collections.set(name, new Map(records(list)));
+      changed.add(name);
+    }
   } else if (event === 'delta') {
     for (const [name, list] of Object.entries(isRecord(data.upsert) ? data.upsert : {})) {
       let c = collections.get(name);
       if (!c) collections.set(name, (c = new Map<string, Item>()));
       sorted.delete(name);
+      changed.add(name);
       for (const [id, v] of records(list)) c.set(id, v);
     }
     for (const [name, ids] of Object.entries(isRecord(data.remove) ? data.remove : {})) {
       if (!Array.isArray(ids)) continue;
       sorted.delete(name);
+      changed.add(name);
       for (const id of ids) if (typeof id === 'string') collections.get(name)?.delete(id);
     }
   } else return;
-  notify();
+  notify(changed);
 }
 
 /** A string field, or ''. */

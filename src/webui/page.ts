@@ -14,8 +14,14 @@ export interface Page {
    * live updates. Returns a cleanup for timers it started.
    */
   fixed?: (params: string[], slots: Slots) => (() => void) | undefined;
-  /** Redrawn after every change the stream brings. */
+  /** Redrawn after every change the stream brings (to {@link Page.uses}, when given). */
   live: (params: string[]) => Node;
+  /**
+   * The collections the live part shows: a change to any other does not redraw it (with
+   * 10,000 tasks, the Agents page need not be rebuilt each time a task changes).
+   * Undefined: every change redraws.
+   */
+  uses?: readonly string[];
   /** Redraw every second as well (ages). */
   ticking?: boolean;
 }

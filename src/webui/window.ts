@@ -2,12 +2,14 @@
  * Long tables show a window of rows: the first {@link ROW_WINDOW} (more on request), with
  * a line saying how many there are. With 10,000 tasks, building and laying out every row
  * on each stream delta would cost the page about a second per redraw; a window keeps the
- * cost of a redraw that of the rows shown (bench/dashboard-render measures both).
+ * cost of a redraw that of the rows shown (bench/dashboard-render measures it). 50, not
+ * 200: a 1,000-row Offers table took 750–980 ms to draw on the loaded bench machine and
+ * 200 rows of Agents up to 314 ms; 50 rows fill a 1280×900 screen and more.
  */
 import { h } from './dom.js';
 
 /** Rows shown at first, and added by each "Show more". */
-export const ROW_WINDOW = 200;
+export const ROW_WINDOW = 50;
 
 /** How many rows each table (by key) shows now; reset when the page is left. */
 const shownBy = new Map<string, number>();

@@ -2,7 +2,9 @@
  * Real Chromium for the dashboard's tests: Debian's `chromium` package, driven by
  * playwright-core (which downloads no browser of its own).
  */
+import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { connect } from 'node:tls';
 import type { TestContext } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { prerequisite } from './prereq.js';
@@ -15,13 +17,52 @@ export function chromiumPrerequisite(t: TestContext): boolean {
   return prerequisite(t, existsSync(CHROMIUM), "Debian's Chromium", 'apt-get install -y chromium');
 }
 
-/** Launches headless Chromium; close it in a `finally` or `after` (it ends its children). */
-export function launchChromium(): Promise<Browser> {
+/**
+ * Launches headless Chromium; close it in a `finally` or `after` (it ends its children).
+ * `trustKeys`: pins from {@link verifiedSpkiPin}, the only certificates it accepts beyond
+ * its own store.
+ */
+export function launchChromium(trustKeys: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     // Chromium's sandbox refuses to run as root, which these tests are (for cgroups).
-    args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
+    args: [
+      '--no-sandbox',
+      '--disable-dev-shm-usage',
+      '--disable-gpu',
+      // Honoured because playwright gives Chromium its own --user-data-dir.
+      ...(trustKeys.length > 0
+        ? [`--ignore-certificate-errors-spki-list=${trustKeys.join(',')}`]
+        : []),
+    ],
+  });
+}
+
+/**
+ * Chromium's pin (base64 SHA-256 of the public key's SPKI) of the certificate the TLS
+ * server at `host:port` presents, taken only after Node has verified that certificate
+ * against `ca` under `serverName`: Chromium then accepts exactly that key (at an address
+ * the certificate does not name, too) and nothing else its store does not trust, where
+ * `--ignore-certificate-errors` would accept any certificate. Rejects when the
+ * certificate does not verify.
+ */
+export function verifiedSpkiPin(
+  host: string,
+  port: number,
+  ca: Buffer,
+  serverName: string,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port, ca, servername: serverName }, () => {
+      const spki = new X509Certificate(socket.getPeerCertificate().raw).publicKey.export({
+        type: 'spki',
+        format: 'der',
+      });
+      socket.destroy();
+      resolve(createHash('sha256').update(spki).digest('base64'));
+    });
+    socket.once('error', reject);
   });
 }
 

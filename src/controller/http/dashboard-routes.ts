@@ -4,6 +4,7 @@
  * fetched from a CDN or the network at run time. The shell holds no data and no token:
  * the page reads both through the API, as every other client does.
  */
+import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
@@ -30,7 +31,28 @@ const MODULE_PATH = /^(?:[a-z][a-z-]{0,40}\/)?[a-z][a-z-]{0,40}\.js$/;
 const CSP =
   "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-const SHELL = `<!doctype html>
+/**
+ * Every module the page imports, as `/ui/` paths: the shell names them all up front
+ * (`modulepreload`), so the browser fetches them in one round instead of one round per
+ * level of imports (main → pages → their helpers → the graph's library).
+ */
+function modules(): string[] {
+  const found: string[] = [...VENDOR.keys()];
+  for (const folder of ['', 'pages/']) {
+    let names: string[];
+    try {
+      names = readdirSync(`${WEBUI_DIR}${folder}`);
+    } catch {
+      continue; // Not built: the shell still names main.js.
+    }
+    for (const n of names) if (MODULE_PATH.test(`${folder}${n}`)) found.push(`${folder}${n}`);
+  }
+  return found.sort();
+}
+
+function shell(preload: readonly string[]): string {
+  const links = preload.map((m) => `<link rel="modulepreload" href="/ui/${m}">\n`).join('');
+  return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -38,7 +60,7 @@ const SHELL = `<!doctype html>
 <meta name="color-scheme" content="light dark">
 <title>Mezzo</title>
 <link rel="icon" href="data:,">
-<script type="module" src="/ui/main.js"></script>
+${links}<script type="module" src="/ui/main.js"></script>
 </head>
 <body>
 <noscript>The Mezzo dashboard needs JavaScript; the API is at <a href="/state">/state</a>.</noscript>
@@ -46,6 +68,7 @@ const SHELL = `<!doctype html>
 </body>
 </html>
 `;
+}
 
 /**
  * The shell and modules are static and load without a token (a `<script src>` cannot send
@@ -57,12 +80,13 @@ const PUBLIC = { access: 'public' } as const;
 
 /** Registers the dashboard's routes on `app`. */
 export function dashboardRoutes(app: FastifyInstance): void {
+  const page = shell(modules());
   app.get('/', { schema: { querystring: NO_PARAMETERS }, config: PUBLIC }, async (_req, reply) =>
     reply
       .type('text/html; charset=utf-8')
       .header('content-security-policy', CSP)
       .header('cache-control', 'no-cache')
-      .send(SHELL),
+      .send(page),
   );
   app.get<{ Params: { '*': string } }>(
     '/ui/*',

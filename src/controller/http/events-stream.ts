@@ -102,6 +102,12 @@ export class DashboardFeed {
     Role: new Map(),
   };
   private readonly offerSeen = new Map<string, number>();
+  /**
+   * Each client's snapshot size: its bound is this plus `maxBufferedBytes`, since a
+   * snapshot of 10,000 tasks (megabytes) is larger than the bound by itself and a page
+   * still reading it when the next event comes must not be dropped for it.
+   */
+  private readonly snapshotBytes = new WeakMap<ServerResponse, number>();
   private sent: Sent | undefined;
   private unwatch: (() => void)[] = [];
   private tickTimer: Timer | undefined;
@@ -135,7 +141,9 @@ export class DashboardFeed {
       'x-accel-buffering': 'no',
     });
     this.sent ??= serialize(this.view());
-    this.send(res, snapshotOf(this.sent));
+    const snapshot = snapshotOf(this.sent);
+    this.snapshotBytes.set(res, Buffer.byteLength(snapshot));
+    this.send(res, snapshot);
     return true;
   }
 
@@ -204,11 +212,12 @@ export class DashboardFeed {
 
   /**
    * Writes, or drops a client that has more than the bound still unsent: what one page
-   * holds in the controller is at most the bound plus one event.
+   * holds in the controller is at most its snapshot, the bound and one event.
    */
   private send(res: ServerResponse, chunk: string): void {
     if (res.destroyed) return;
-    if (res.writableLength > this.limits.maxBufferedBytes) {
+    const bound = this.limits.maxBufferedBytes + (this.snapshotBytes.get(res) ?? 0);
+    if (res.writableLength > bound) {
       this.dropped++;
       // Not end(): that would wait for the backlog this client does not read.
       res.destroy();

@@ -7,6 +7,7 @@ import { rowWindow } from '../window.js';
 /** The Agents page. */
 export const agentsPage: Page = {
   title: 'Agents',
+  uses: ['agents'],
   live: () => {
     const { rows, more } = rowWindow('agents', items('agents'));
     return h(

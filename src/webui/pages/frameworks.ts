@@ -65,29 +65,39 @@ function one(id: string): Node {
 /** The Frameworks page; `#/frameworks/ID` shows one. */
 export const frameworksPage: Page = {
   title: 'Frameworks',
+  uses: ['frameworks', 'completed', 'tasks', 'agents'],
   fixed: (params, slots) =>
     params[0] === undefined ? undefined : followDecisions(params[0], slots.below),
   live: (params) => {
     if (params[0] !== undefined) return one(params[0]);
-    const rows = (connected: boolean) =>
-      items('frameworks')
-        .filter((f) => f.connected === connected)
-        .map((f) => [
+    const rows = (connected: boolean) => {
+      const w = rowWindow(
+        connected ? 'connected' : 'disconnected',
+        items('frameworks').filter((f) => f.connected === connected),
+      );
+      return {
+        more: w.more,
+        cells: w.rows.map((f) => [
           link(`frameworks/${encodeURIComponent(str(f, 'id'))}`, str(f, 'name') || str(f, 'id')),
           str(f, 'user') || '—',
           list(f, 'roles').join(', '),
           num(f, 'tasks'),
           quantities(rec(f, 'allocated')),
           `${(num(f, 'share') * 100).toFixed(1)} %`,
-        ]);
+        ]),
+      };
+    };
+    const [on, off] = [rows(true), rows(false)];
     const head = ['Name', 'User', 'Roles', 'Running tasks', 'Resources', 'Dominant share'];
     return h(
       'div',
       {},
       h('h3', {}, 'Connected'),
-      table('Connected frameworks', head, rows(true), 'No connected frameworks.'),
+      table('Connected frameworks', head, on.cells, 'No connected frameworks.'),
+      on.more,
       h('h3', {}, 'Disconnected (within their failover timeout)'),
-      table('Disconnected frameworks', head, rows(false), 'None.'),
+      table('Disconnected frameworks', head, off.cells, 'None.'),
+      off.more,
       h('h3', {}, 'Completed'),
       table(
         'Completed frameworks',

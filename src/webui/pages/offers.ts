@@ -1,17 +1,21 @@
 /** Offers outstanding: which framework holds which agent's resources, and for how long. */
-import { age, link, table } from '../dom.js';
+import { age, h, link, table } from '../dom.js';
 import { item, items, num, str } from '../model.js';
 import type { Page } from '../page.js';
+import { rowWindow } from '../window.js';
 
 /** The Offers page. */
 export const offersPage: Page = {
   title: 'Offers',
   ticking: true,
-  live: () =>
-    table(
+  uses: ['offers', 'frameworks', 'agents'],
+  live: () => {
+    // One offer per agent at most: 1,000 rows, redrawn each second for their ages.
+    const { rows, more } = rowWindow('offers', items('offers'));
+    const t = table(
       'Outstanding offers',
       ['Offer', 'Framework', 'Agent', 'Role', 'Resources', 'Age'],
-      items('offers').map((o) => [
+      rows.map((o) => [
         str(o, 'id'),
         link(
           `frameworks/${encodeURIComponent(str(o, 'frameworkId'))}`,
@@ -23,5 +27,7 @@ export const offersPage: Page = {
         num(o, 'since') > 0 ? age(num(o, 'since')) : '—',
       ]),
       'No offers outstanding.',
-    ),
+    );
+    return h('div', {}, t, more);
+  },
 };

@@ -23,6 +23,7 @@ function percent(share: number, label: string): HTMLElement {
 /** The Roles page. */
 export const rolesPage: Page = {
   title: 'Roles',
+  uses: ['roles', 'frameworks'],
   live: () => {
     const roles = items('roles');
     if (roles.length === 0)

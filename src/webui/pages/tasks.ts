@@ -24,6 +24,22 @@ export function taskRows(tasks: Item[]): Child[][] {
 
 let filter = '';
 
+/**
+ * Each task's text the filter searches, lower-cased once per version of the task (a
+ * delta replaces the item, so a changed task gets a new key): a keystroke with 10,000
+ * tasks then costs 10,000 `includes`, not 10,000 concatenations and lower-casings.
+ */
+const searchKeys = new WeakMap<Item, string>();
+
+function searchKey(t: Item): string {
+  let k = searchKeys.get(t);
+  if (k === undefined) {
+    k = `${str(t, 'id')} ${str(t, 'name')} ${str(t, 'state')}`.toLowerCase();
+    searchKeys.set(t, k);
+  }
+  return k;
+}
+
 /** Asks the shell to redraw the live part (after a change made here, not by the stream). */
 export function requestRedraw(): void {
   window.dispatchEvent(new Event('mezzo:redraw'));
@@ -163,6 +179,7 @@ function sandbox(id: string, root: HTMLElement): () => void {
 /** The Tasks page. */
 export const tasksPage: Page = {
   title: 'Tasks',
+  uses: ['tasks', 'agents'],
   fixed: (params, slots) => {
     if (params[0] !== undefined) return sandbox(params[0], slots.below);
     const input = h('input', {
@@ -181,13 +198,9 @@ export const tasksPage: Page = {
   },
   live: (params) => {
     if (params[0] !== undefined) return one(params[0]);
-    const shown = items('tasks').filter(
-      (t) =>
-        filter === '' ||
-        `${str(t, 'id')} ${str(t, 'name')} ${str(t, 'state')}`
-          .toLowerCase()
-          .includes(filter.toLowerCase()),
-    );
+    const needle = filter.toLowerCase();
+    const all = items('tasks');
+    const shown = needle === '' ? all : all.filter((t) => searchKey(t).includes(needle));
     // Only the rows in the window are built: the cost of a redraw is theirs, not all tasks'.
     const { rows, more } = rowWindow('tasks', shown);
     return h('div', {}, table('Tasks', TASK_HEAD, taskRows(rows), 'No tasks.'), more);

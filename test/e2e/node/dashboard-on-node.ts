@@ -1,32 +1,32 @@
 /**
  * The dashboard's browser flows (test/support/dashboard-flows.ts, the same ones
  * test/browser/dashboard.test.ts runs against `mezzo dev`) against the chart's leader on
- * the e2e node, at its pod address over HTTPS. Chromium is told to accept the chart's
- * certificate (its CA is not in Chromium's store, and the pod address is not a name in
- * it); the flows' own API calls verify it against the chart's CA under the Service name.
+ * the e2e node, at its pod address over HTTPS. Chromium trusts exactly the leader's
+ * certificate and nothing more: Node first verifies that certificate against the chart's
+ * CA under the controller Service's name, then Chromium is given its key's pin
+ * (`--ignore-certificate-errors-spki-list`; the CA is not in Chromium's store, and the pod
+ * address is not a name in the certificate). The flows' own API calls verify it against
+ * the chart's CA under the Service name too.
  */
 import type { TestContext } from 'node:test';
-import { chromium } from 'playwright-core';
-import { CHROMIUM, chromiumPrerequisite } from '../../support/browser.js';
+import { chromiumPrerequisite, launchChromium, verifiedSpkiPin } from '../../support/browser.js';
 import { DASHBOARD_FLOWS } from '../../support/dashboard-flows.js';
 import { RELEASE } from './chart-clients.js';
 
-/** Runs every dashboard flow against `baseUrl` with `token`; each flow is a subtest. */
+/** Runs every dashboard flow against `baseUrl` (https) with `token`; each flow is a subtest. */
 export async function dashboardOnNode(
   t: TestContext,
   opts: { baseUrl: string; token: string; ca: Buffer },
 ): Promise<void> {
   if (!chromiumPrerequisite(t)) return;
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-dev-shm-usage',
-      '--disable-gpu',
-      '--ignore-certificate-errors',
-    ],
-  });
+  const url = new URL(opts.baseUrl);
+  const pin = await verifiedSpkiPin(
+    url.hostname,
+    Number(url.port || 443),
+    opts.ca,
+    RELEASE.controllerName,
+  );
+  const browser = await launchChromium([pin]);
   try {
     const target = {
       browser,

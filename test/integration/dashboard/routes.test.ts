@@ -116,7 +116,8 @@ test('a snapshot first, then deltas with only the items that changed', async () 
   }
 });
 
-test('a client that stops reading is dropped past its bound; another keeps its stream', async () => {
+/** A feed of two streams at most, 64 KiB each, a tick every 50 ms, on its own server. */
+async function smallFeed() {
   const feed = new DashboardFeed(controller.core, store, newIdentity(Date.now()), {
     maxClients: 2,
     maxBufferedBytes: 64 * 1024,
@@ -127,7 +128,11 @@ test('a client that stops reading is dropped past its bound; another keeps its s
     boundary: { logger: silentLogger(), metrics: new MetricsRegistry(), component: 'test' },
   });
   eventsRoute(http, feed);
-  const { server, port } = await listenHttp(http, '127.0.0.1', 0);
+  return { feed, ...(await listenHttp(http, '127.0.0.1', 0)) };
+}
+
+test('a client that stops reading is dropped past its bound; another keeps its stream', async () => {
+  const { feed, server, port } = await smallFeed();
   // A client that sends its request and never reads a byte of the answer.
   const slow = connect(port, '127.0.0.1');
   slow.write(`GET /events HTTP/1.1\r\nHost: x\r\n\r\n`);
@@ -177,13 +182,71 @@ test('a client that stops reading is dropped past its bound; another keeps its s
   await until(() => feed.open === 0, 10_000, 'every stream closed');
 });
 
+test('a snapshot larger than the bound does not count against it: the page still reading it stays', async () => {
+  const { feed, server, port } = await smallFeed();
+  // 250 Apps of 30 KB (a command's most is 32 KiB): a 7.5 MB snapshot, more than
+  // loopback's socket buffers take.
+  const big = 'y'.repeat(30_000);
+  const names = Array.from({ length: 250 }, (_, i) => `snap-${i}`);
+  for (const n of names) await store.create(app(n, `echo ${big}`));
+  const fast = await open(`http://127.0.0.1:${port}/events`);
+  // What the late page has read: only markers are kept, not the 7.5 MB.
+  const late = connect(port, '127.0.0.1');
+  let tail = '';
+  const seen = new Set<string>();
+  const markers = ['event: snapshot', 'snap-249', 'event: delta', 'after-snapshot'];
+  try {
+    // The Apps the fast client knows of, from its snapshot and deltas.
+    const known = () =>
+      new Set(
+        fast.events.flatMap((e) => {
+          const d = e.data as Record<string, Record<string, unknown> | undefined>;
+          return Object.keys(e.event === 'snapshot' ? (d.apps ?? {}) : (d.upsert?.apps ?? {}));
+        }),
+      );
+    await until(() => names.every((n) => known().has(`default/${n}`)), 60_000, 'the Apps');
+    // A page that has not yet read its snapshot when the next delta comes.
+    late.pause();
+    late.on('data', (c: Buffer) => {
+      const text = tail + c.toString('latin1');
+      for (const m of markers) if (text.includes(m)) seen.add(m);
+      tail = text.slice(-64);
+    });
+    late.write(`GET /events HTTP/1.1\r\nHost: x\r\n\r\n`);
+    await until(() => feed.open === 2, 10_000, 'both streams open');
+    await store.create(app('after-snapshot'));
+    await until(() => known().has('default/after-snapshot'), 30_000, 'the delta sent to both');
+    assert.equal(feed.dropped, 0, 'nobody was dropped for the snapshot');
+    late.resume();
+    await until(() => seen.size === markers.length, 60_000, 'the late page reads it all');
+    assert.equal(feed.dropped, 0);
+  } finally {
+    late.destroy();
+    fast.close();
+    await fast.closed;
+    for (const n of [...names, 'after-snapshot']) await store.delete('App', n, 'default');
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+  await until(() => feed.open === 0, 10_000, 'every stream closed');
+});
+
 test('the shell and its modules are served with a strict policy; nothing else is', async () => {
   const base = `http://127.0.0.1:${controller.httpPort}`;
   const shell = await fetch(`${base}/`);
   assert.equal(shell.status, 200);
   assert.match(shell.headers.get('content-type') ?? '', /^text\/html/);
   assert.match(shell.headers.get('content-security-policy') ?? '', /script-src 'self'/);
-  assert.match(await shell.text(), /<script type="module" src="\/ui\/main\.js">/);
+  const html = await shell.text();
+  assert.match(html, /<script type="module" src="\/ui\/main\.js">/);
+  // Every module is named up front (one round of fetches, not one per import level),
+  // the pages and the graph's library included, and each is served.
+  const preloaded = [...html.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map(
+    (m) => m[1] ?? '',
+  );
+  for (const m of ['/ui/main.js', '/ui/pages/tasks.js', '/ui/vendor/dagre.js'])
+    assert.ok(preloaded.includes(m), `${m} preloaded: ${preloaded.join(' ')}`);
+  for (const m of preloaded) assert.equal((await fetch(`${base}${m}`)).status, 200, m);
   const main = await fetch(`${base}/ui/main.js`);
   assert.equal(main.status, 200);
   assert.match(main.headers.get('content-type') ?? '', /^text\/javascript/);
