@@ -41,6 +41,12 @@ test('recovery: pid + start time identity, missing pid checkpoint, kill in progr
     for (const id of ['reused', 'nopid', 'killing'])
       await h.controller.waitForState(id, 'TASK_RUNNING');
     const sbNopid = h.agent.sandboxOf('nopid') ?? '';
+    // The supervisor writes its pid file itself, after the launcher has answered.
+    await h.controller.waitFor(
+      () => existsSync(join(sbNopid, '.mezzo', 'supervisor.pid')),
+      5000,
+      'supervisor.pid written',
+    );
     const supPid = Number(
       (await readFile(join(sbNopid, '.mezzo', 'supervisor.pid'), 'utf8')).trim(),
     );
