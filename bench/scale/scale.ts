@@ -14,7 +14,9 @@
  * windows), `--frameworks=200`, `--concurrency=1`, `--scale=10`, `--window-s=30`,
  * `--warmup-s=10`, `--ping-interval-s=15`, `--out=FILE` (the JSON also to a file),
  * `--suppress` (frameworks suppress offers while they want no task, revive when they do),
- * `--cpu-prof-dir=DIR` (the controller writes a V8 CPU profile there at each exit).
+ * `--cpu-prof-dir=DIR` (the controller writes a V8 CPU profile there at each exit),
+ * `--max-offers=K` (the controller offers one framework at most K agents per allocation
+ * pass; default 0, no bound).
  * Prints one JSON object; `node dist/bench/scale/harness/plot.js FILE PNG` draws it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -45,6 +47,7 @@ const WINDOW_S = Number(flag('window-s', quick ? '20' : '30'));
 const WARMUP_S = Number(flag('warmup-s', quick ? '5' : '10'));
 const PING_S = Number(flag('ping-interval-s', '15'));
 const SUPPRESS = process.argv.includes('--suppress');
+const MAX_OFFERS = Number(flag('max-offers', '0'));
 const MEAN_S = 30 / SCALE;
 const SD_S = 10 / SCALE;
 
@@ -126,6 +129,7 @@ async function measureSize(agents: number, dir: string): Promise<Record<string, 
     `--grpc-port=${String(grpcPort)}`,
     `--http-port=${String(httpPort)}`,
     `--ping-interval-ms=${String(PING_S * 1000)}`,
+    `--max-offers=${String(MAX_OFFERS)}`,
   ];
   const isJson = (l: string) => l.startsWith('{');
   let ctl = (await spawnUntil(controllerArgs, isJson, 60_000)).child;
@@ -303,6 +307,7 @@ const result = () => ({
     allocation_interval_s: 1,
     offer_filter_s: 5,
     suppress_when_idle: SUPPRESS,
+    max_offers_per_framework_per_pass: MAX_OFFERS,
   },
   wall_s: round((Date.now() - started) / 1000, 0),
   runs,

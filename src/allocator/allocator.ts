@@ -70,6 +70,7 @@ export class HierarchicalAllocator {
   private readonly offerCallback: OfferCallback;
   private readonly rng: Rng;
   private readonly minAllocatable: Quantities[];
+  private readonly maxOffersPerFramework: number;
   private readonly metrics: AllocatorMetrics;
   private readonly hrtime: () => number;
   private paused = false;
@@ -86,6 +87,7 @@ export class HierarchicalAllocator {
     this.rng = new Rng(seed);
     this.state = new AllocatorState(opts.fairness ?? 'drf', seed);
     this.minAllocatable = (opts.minAllocatable ?? DEFAULT_MIN).map((r) => r.quantities());
+    this.maxOffersPerFramework = opts.maxOffersPerFrameworkPerPass ?? 0;
     this.metrics = new AllocatorMetrics(opts.metrics);
     this.hrtime = opts.hrtime ?? (() => this.clock.now());
   }
@@ -374,6 +376,7 @@ export class HierarchicalAllocator {
     const out = passOver(this.state, ids, this.rng, {
       now: this.clock.now(),
       minAllocatable: this.minAllocatable,
+      maxOffersPerFramework: this.maxOffersPerFramework,
     });
     this.metrics.afterPass(kind, (this.hrtime() - started) / 1000, out, this.state);
     let offerCount = 0;

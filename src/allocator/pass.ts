@@ -17,6 +17,8 @@ export interface PassContext {
   readonly now: number;
   /** An offer must contain one of these (by scalar quantity); empty: anything non-empty. */
   readonly minAllocatable: readonly Quantities[];
+  /** Offers to one framework in this pass at most; 0: no bound. */
+  readonly maxOffersPerFramework: number;
   /** How many agents the pass covers. */
   readonly agents: number;
 }
@@ -135,6 +137,7 @@ function allocateOn(
       const fw = state.frameworks.get(frameworkId);
       if (!fw || !state.wantsOffers(fw, role)) continue;
       if (state.filters.filtered(frameworkId, agent.id, offer, ctx.now)) continue;
+      if (atBound(out, frameworkId, agent.id, ctx.maxOffersPerFramework)) continue;
       state.allocate(frameworkId, role, agent, offer);
       record(out, frameworkId, agent.id, role, offer);
       roleAvailable = agent.available.allocatableTo(role);
@@ -153,6 +156,18 @@ function capped(
 ): Resources {
   const caps = state.roles.caps(role, state.freeHeadroom, guaranteeStage);
   return caps ? available.capUnreserved(caps) : available;
+}
+
+/**
+ * Whether the framework has had its bound of offers in this pass. A share for another of
+ * its roles on an agent it already has an offer on is still let through.
+ */
+function atBound(out: PassOffers, fw: string, agentId: string, bound: number): boolean {
+  if (bound <= 0) return false;
+  const m = out.get(fw);
+  if (!m || m.size < bound) return false;
+  for (const o of m.values()) if (o.agentId === agentId) return false;
+  return true;
 }
 
 function record(out: PassOffers, fw: string, agentId: string, role: string, res: Resources): void {

@@ -36,6 +36,13 @@ export interface AllocatorOptions {
    * default `cpus:0.01` or `mem:32`. An empty list offers anything non-empty.
    */
   minAllocatable?: Resources[];
+  /**
+   * At most this many offers to one framework in one pass (default 0: no bound,
+   * as in Mesos). The agents a framework would have had beyond it go to the next
+   * framework in the same order; with thousands of agents this keeps a framework that
+   * wants one task from being sent (and declining) a share of the whole cluster each pass.
+   */
+  maxOffersPerFrameworkPerPass?: number;
   /** Registry for the allocator's metrics. */
   metrics?: MetricsRegistry;
   /** A high-resolution ms timer for the run-time histogram (default: `clock.now`). */

@@ -44,6 +44,8 @@ export interface CoreOptions {
   agentPingTimeoutMs?: number;
   frameworkHeartbeatMs?: number;
   allocationIntervalMs?: number;
+  /** Offers one framework gets in one allocation pass at most (0, the default: no bound). */
+  maxOffersPerFrameworkPerPass?: number;
   /** Completed tasks kept in memory per framework (Mesos' default: 1,000). */
   maxCompletedTasksPerFramework?: number;
   /** Removed frameworks whose completed tasks are kept in memory (Mesos' default: 50). */
@@ -104,6 +106,7 @@ export class ControllerCore {
       agentPingTimeoutMs: 15_000,
       frameworkHeartbeatMs: 15_000,
       allocationIntervalMs: 1_000,
+      maxOffersPerFrameworkPerPass: 0,
       declineWarnAfterMs: 300_000,
       maxCompletedTasksPerFramework: DEFAULT_COMPLETED_BOUNDS.tasksPerFramework,
       maxCompletedFrameworks: DEFAULT_COMPLETED_BOUNDS.frameworks,
@@ -156,6 +159,7 @@ export class ControllerCore {
     this.allocator = new HierarchicalAllocator({
       clock: this.clock,
       metrics: options.metrics,
+      maxOffersPerFrameworkPerPass: this.opts.maxOffersPerFrameworkPerPass,
       offerCallback: (frameworkId, offers) => {
         sendOffers(this, frameworkId, offers);
       },

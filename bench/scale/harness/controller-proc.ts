@@ -1,7 +1,8 @@
 /**
  * The scale bench's controller, in its own process so that its CPU and memory are its
  * own: an embedded store under `--work-dir`, dev-style access for `$MEZZO_TOKEN`, fixed
- * ports (a restart takes the same ones back), no built-in frameworks. Prints one JSON line
+ * ports (a restart takes the same ones back), no built-in frameworks, `--max-offers=K`
+ * offers per framework per allocation pass (0: no bound). Prints one JSON line
  * `{"grpc":…,"http":…}` once serving; stops on SIGTERM.
  */
 import { join } from 'node:path';
@@ -35,6 +36,7 @@ const controller = new Controller({
   // Mesos' defaults: 15 s pings, unreachable after 5 missed.
   agentPingTimeoutMs: 5 * pingMs,
   maxCompletedTasksPerFramework: 100,
+  maxOffersPerFrameworkPerPass: Number(arg('max-offers')),
 });
 await controller.start();
 process.stdout.write(

@@ -72,7 +72,7 @@ function getTasks(core: ControllerCore) {
 
 /** A framework as GET_FRAMEWORKS' `Framework`. */
 export function frameworkEntry(core: ControllerCore, f: FrameworkRecord): Record<string, unknown> {
-  const offered = sum(core.offers.filter((o) => o.frameworkId === f.id).map((o) => o.resources));
+  const offered = sum(core.offers.ofFramework(f.id).map((o) => o.resources));
   return {
     framework_info: frameworkInfoEntry(f),
     active: f.connected,
@@ -121,9 +121,7 @@ export function agentEntry(core: ControllerCore, a: AgentRecord): Record<string,
     registered_time: nanos(a.lastSeen),
     total_resources: v1(a.total),
     allocated_resources: v1(sum(core.usedOn(a).values())),
-    offered_resources: v1(
-      sum(core.offers.filter((o) => o.agentId === a.id).map((o) => o.resources)),
-    ),
+    offered_resources: v1(sum(core.offers.ofAgent(a.id).map((o) => o.resources))),
   };
 }
 

@@ -68,7 +68,7 @@ export function taskJson(t: TaskRecord): Record<string, unknown> {
 
 function agentJson(core: ControllerCore, a: AgentRecord): Record<string, unknown> {
   const used = sum(core.usedOn(a).values());
-  const offered = sum(core.offers.filter((o) => o.agentId === a.id).map((o) => o.resources));
+  const offered = sum(core.offers.ofAgent(a.id).map((o) => o.resources));
   const reserved: Record<string, Record<string, number | string>> = {};
   const roles = new Set(
     a.total
@@ -97,7 +97,7 @@ function agentJson(core: ControllerCore, a: AgentRecord): Record<string, unknown
 
 function frameworkJson(core: ControllerCore, f: FrameworkRecord): Record<string, unknown> {
   const allocated = sum(core.allocator.frameworkAllocation(f.id).values());
-  const offers = core.offers.filter((o) => o.frameworkId === f.id);
+  const offers = core.offers.ofFramework(f.id);
   const tasks = [...f.tasks].flatMap((id) => {
     const t = core.tasks.get(id);
     return t ? [t] : [];
