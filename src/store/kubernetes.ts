@@ -129,6 +129,7 @@ export class KubernetesStore implements Store {
     const client = this.client(kind);
     const base = this.peek(kind, name, namespace);
     // An unchanged status by a possibly stale copy is confirmed by a read (below).
+    let why = base ? 'its copy already shows this status' : 'no copy';
     if (base && !same(base)) {
       try {
         return this.remember(
@@ -136,8 +137,11 @@ export class KubernetesStore implements Store {
         );
       } catch (err) {
         if (!(err instanceof ConflictError)) throw err;
+        why = 'its copy was stale (409)';
       }
     }
+    // Each of these costs a read: what makes them happen is worth seeing under load.
+    this.logger.debug('status write reads first', { kind, namespace, name, why });
     return this.remember(
       toStored(await client.updateStatus(name, namespace, (cur) => (same(cur) ? undefined : next))),
     );
