@@ -174,7 +174,8 @@ async function main(): Promise<void> {
 
     // The controller's share of a first render: from asking for the stream to having its
     // whole snapshot, read here in Node (each time with no other page open, so the view
-    // is computed afresh, as for each first render below).
+    // is computed again, from the agents' and tasks' remembered texts, as for each first
+    // render below).
     const served: number[] = [];
     let snapshotBytes = 0;
     for (let r = 0; r < REPEAT; r++) {

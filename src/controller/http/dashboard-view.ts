@@ -9,6 +9,7 @@ import { Resources } from '../../allocator/index.js';
 import { VERSION } from '../../cli/commands/version.js';
 import type { StoredObject } from '../../store/types.js';
 import type { ControllerCore } from '../core.js';
+import type { AgentRecord, TaskRecord } from '../records.js';
 
 /** One collection: item ID → item. */
 export type Collection = Map<string, Record<string, unknown>>;
@@ -121,15 +122,47 @@ function roles(core: ControllerCore, stored: ReadonlyMap<string, StoredObject>):
   return out;
 }
 
+/** A task's item: everything it shows is read from its record. */
+export function taskItem(t: TaskRecord): Record<string, unknown> {
+  return {
+    id: t.id,
+    name: t.info.name,
+    frameworkId: t.frameworkId,
+    agentId: t.agentId,
+    role: t.role,
+    state: t.state,
+    reason: t.status?.reason === 'REASON_UNSPECIFIED' ? undefined : t.status?.reason,
+    message: t.status?.message,
+    resources: t.resources.toString(),
+  };
+}
+
+/** An agent's item: its record, and what the allocator's books say it has allocated. */
+export function agentItem(core: ControllerCore, a: AgentRecord): Record<string, unknown> {
+  const books = core.allocator.agentResources(a.id);
+  return {
+    id: a.id,
+    hostname: a.info.hostname,
+    state: a.state,
+    attributes: Object.fromEntries(a.info.attributes.map((x) => [x.name, x.text])),
+    total: units(a.total.quantities()),
+    allocated: units(books?.allocated.quantities() ?? new Map<string, number>()),
+    tasks: a.tasks.size,
+  };
+}
+
 /**
  * The view now. `offerSeen` gives each outstanding offer the time it was first seen (the
  * offer book does not record it), so an offer's item does not change while it waits.
+ * With `bulk` false the agents and tasks collections are left empty: a caller that
+ * serializes those itself (dashboard-json.ts) does not pay for 10,000 objects.
  */
 export function dashboardView(
   core: ControllerCore,
   identity: ControllerIdentity,
   stored: StoredObjects,
   offerSeen: ReadonlyMap<string, number>,
+  bulk = true,
 ): DashboardView {
   const shares = core.allocator.frameworkShares();
   const frameworks: Collection = new Map();
@@ -148,31 +181,10 @@ export function dashboardView(
     });
   }
   const agents: Collection = new Map();
-  for (const a of core.agents.values()) {
-    const books = core.allocator.agentResources(a.id);
-    agents.set(a.id, {
-      id: a.id,
-      hostname: a.info.hostname,
-      state: a.state,
-      attributes: Object.fromEntries(a.info.attributes.map((x) => [x.name, x.text])),
-      total: units(a.total.quantities()),
-      allocated: units(books?.allocated.quantities() ?? new Map<string, number>()),
-      tasks: a.tasks.size,
-    });
-  }
   const tasks: Collection = new Map();
-  for (const t of core.tasks.values()) {
-    tasks.set(t.id, {
-      id: t.id,
-      name: t.info.name,
-      frameworkId: t.frameworkId,
-      agentId: t.agentId,
-      role: t.role,
-      state: t.state,
-      reason: t.status?.reason === 'REASON_UNSPECIFIED' ? undefined : t.status?.reason,
-      message: t.status?.message,
-      resources: t.resources.toString(),
-    });
+  if (bulk) {
+    for (const a of core.agents.values()) agents.set(a.id, agentItem(core, a));
+    for (const t of core.tasks.values()) tasks.set(t.id, taskItem(t));
   }
   const offers: Collection = new Map();
   for (const o of core.offers.all()) {

@@ -4,8 +4,9 @@
  * it, once a tick, a `delta` names only the items that changed or went away, and nothing
  * is sent when nothing changed (a comment line every heartbeat keeps the connection's
  * liveness known). Mesos' and Marathon's consoles re-fetched the whole state each second
- * per open page; here one view is computed per tick however many pages are open, and a
- * page costs the bytes of what changed, buffered up to a bound: a client that reads too
+ * per open page; here one view is computed per tick however many pages are open (from each
+ * item's remembered text, dashboard-json.ts), a page that opens gets the snapshot joined
+ * once since the view last changed, and a page costs the bytes of what changed, buffered up to a bound: a client that reads too
  * slowly to keep under it is dropped (it reconnects and gets a fresh snapshot).
  */
 import type { ServerResponse } from 'node:http';
@@ -14,12 +15,8 @@ import type { Timer } from '../../shared/clock.js';
 import { HttpError } from '../../shared/http/errors.js';
 import type { Kind, Store, StoredObject } from '../../store/types.js';
 import type { ControllerCore } from '../core.js';
-import {
-  dashboardView,
-  type ControllerIdentity,
-  type DashboardView,
-  type StoredObjects,
-} from './dashboard-view.js';
+import { DashboardJson, deltaOf, snapshotOf, type SerializedView } from './dashboard-json.js';
+import type { ControllerIdentity, StoredObjects } from './dashboard-view.js';
 import { NO_PARAMETERS } from './schemas.js';
 
 /** Bounds on what open dashboards cost the controller. */
@@ -42,55 +39,10 @@ export const DEFAULT_STREAM_LIMITS: StreamLimits = {
   heartbeatMs: 15_000,
 };
 
-/** Serialized items of every collection: what the clients were last sent. */
-type Sent = Map<string, Map<string, string>>;
-
 const STORED_KINDS = ['App', 'Schedule', 'Role'] as const satisfies readonly Kind[];
 
 function keyOf(o: StoredObject): string {
   return o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name;
-}
-
-function serialize(view: DashboardView): Sent {
-  const out: Sent = new Map();
-  for (const [name, items] of view) {
-    const m = new Map<string, string>();
-    for (const [id, item] of items) m.set(id, JSON.stringify(item));
-    out.set(name, m);
-  }
-  return out;
-}
-
-/** One SSE event: `event` line, one `data` line of JSON (JSON has no raw newlines). */
-function frame(event: string, body: string): string {
-  return `event: ${event}\ndata: ${body}\n\n`;
-}
-
-function snapshotOf(sent: Sent): string {
-  const parts: string[] = [];
-  for (const [name, items] of sent) {
-    const entries = [...items].map(([id, json]) => `${JSON.stringify(id)}:${json}`);
-    parts.push(`${JSON.stringify(name)}:{${entries.join(',')}}`);
-  }
-  return frame('snapshot', `{${parts.join(',')}}`);
-}
-
-/** The delta from `before` to `after`, or undefined when nothing changed. */
-function deltaOf(before: Sent, after: Sent): string | undefined {
-  const upserts: string[] = [];
-  const removes: string[] = [];
-  for (const [name, items] of after) {
-    const old = before.get(name) ?? new Map<string, string>();
-    const changed = [...items].filter(([id, json]) => old.get(id) !== json);
-    const gone = [...old.keys()].filter((id) => !items.has(id));
-    if (changed.length > 0) {
-      const entries = changed.map(([id, json]) => `${JSON.stringify(id)}:${json}`);
-      upserts.push(`${JSON.stringify(name)}:{${entries.join(',')}}`);
-    }
-    if (gone.length > 0) removes.push(`${JSON.stringify(name)}:${JSON.stringify(gone)}`);
-  }
-  if (upserts.length === 0 && removes.length === 0) return undefined;
-  return frame('delta', `{"upsert":{${upserts.join(',')}},"remove":{${removes.join(',')}}}`);
 }
 
 /** The stream's server side: one view and one diff per tick, shared by every client. */
@@ -108,7 +60,14 @@ export class DashboardFeed {
    * still reading it when the next event comes must not be dropped for it.
    */
   private readonly snapshotBytes = new WeakMap<ServerResponse, number>();
-  private sent: Sent | undefined;
+  private sent: SerializedView | undefined;
+  /**
+   * The snapshot event of `sent`, joined and encoded once per change of the view, not
+   * once per page that opens.
+   */
+  private snapshot: Buffer | undefined;
+  /** Kept while no page is open: a page that opens later rebuilds only what changed. */
+  private readonly json: DashboardJson;
   private unwatch: (() => void)[] = [];
   private tickTimer: Timer | undefined;
   private heartbeatTimer: Timer | undefined;
@@ -120,7 +79,9 @@ export class DashboardFeed {
     private readonly store: Store,
     private readonly identity: ControllerIdentity,
     readonly limits: StreamLimits = DEFAULT_STREAM_LIMITS,
-  ) {}
+  ) {
+    this.json = new DashboardJson(core);
+  }
 
   /** Streams open now. */
   get open(): number {
@@ -140,9 +101,10 @@ export class DashboardFeed {
       'cache-control': 'no-store',
       'x-accel-buffering': 'no',
     });
-    this.sent ??= serialize(this.view());
-    const snapshot = snapshotOf(this.sent);
-    this.snapshotBytes.set(res, Buffer.byteLength(snapshot));
+    this.sent ??= this.view();
+    this.snapshot ??= Buffer.from(snapshotOf(this.sent));
+    const snapshot = this.snapshot;
+    this.snapshotBytes.set(res, snapshot.length);
     this.send(res, snapshot);
     return true;
   }
@@ -191,22 +153,24 @@ export class DashboardFeed {
     this.offerSeen.clear();
     // The next first client starts from a fresh view.
     this.sent = undefined;
+    this.snapshot = undefined;
   }
 
-  private view(): DashboardView {
+  private view(): SerializedView {
     const now = this.core.clock.now();
     const live = new Set(this.core.offers.all().map((o) => o.id));
     for (const id of this.offerSeen.keys()) if (!live.has(id)) this.offerSeen.delete(id);
     for (const id of live) if (!this.offerSeen.has(id)) this.offerSeen.set(id, now);
     const stored: StoredObjects = this.stored;
-    return dashboardView(this.core, this.identity, stored, this.offerSeen);
+    return this.json.serialize(this.identity, stored, this.offerSeen);
   }
 
   private tick(): void {
-    const next = serialize(this.view());
+    const next = this.view();
     const delta = this.sent && deltaOf(this.sent, next);
     this.sent = next;
     if (delta === undefined) return;
+    this.snapshot = undefined;
     for (const res of [...this.clients]) this.send(res, delta);
   }
 
@@ -214,7 +178,7 @@ export class DashboardFeed {
    * Writes, or drops a client that has more than the bound still unsent: what one page
    * holds in the controller is at most its snapshot, the bound and one event.
    */
-  private send(res: ServerResponse, chunk: string): void {
+  private send(res: ServerResponse, chunk: string | Buffer): void {
     if (res.destroyed) return;
     const bound = this.limits.maxBufferedBytes + (this.snapshotBytes.get(res) ?? 0);
     if (res.writableLength > bound) {
