@@ -107,7 +107,13 @@ export class FaultInjector {
         c.batch.start();
         return;
       case 'task_kill':
-        if (!this.killTask()) this.note('fault task_kill skipped: no task process alive');
+        // Between faults every task can be down at once (e.g. an App's instances being
+        // replaced after a partition): wait for one to come up rather than lose the fault.
+        for (let tries = 0; tries < 20; tries++) {
+          if (this.killTask()) return;
+          await sleep(500);
+        }
+        this.note('fault task_kill skipped: no task process alive for 10 s');
         return;
       case 'agent_partition': {
         c.agent.freeze();
