@@ -5,23 +5,9 @@
  * profiled under the task-path bench, TLS set-up took about a third of the controller
  * process's time. Here the kubeconfig still authenticates every request (headers, tokens
  * that rotate), and requests share one keep-alive agent per set of TLS credentials.
- *
- * The kubeconfig also read its CA, client certificate and key files again for every
- * request (three synchronous reads, then a new agent to compare and drop): about 2.5 % of
- * the controller's time under the side-by-side bench. They are read once per
- * {@link CREDENTIALS_REFRESH_MS}, the period on which client-go reloads rotated client
- * certificate files; between reads each request gets only its headers from the
- * kubeconfig (tokens, exec and auth-provider credentials, impersonation) and the agent.
  */
 import https from 'node:https';
 import * as k8s from '@kubernetes/client-node';
-
-/**
- * How long TLS material read from the kubeconfig's files is used before they are read
- * again (client-go's `CertCallbackRefreshDuration`): a rotated certificate is picked up
- * within this period.
- */
-export const CREDENTIALS_REFRESH_MS = 5 * 60_000;
 
 /** The TLS settings that make two agents interchangeable. */
 function credentials(o: https.AgentOptions): unknown[] {
@@ -50,15 +36,8 @@ function sameCredentials(a: https.AgentOptions, b: https.AgentOptions): boolean 
  */
 export class PooledAuthentication implements k8s.SecurityAuthentication {
   private agent: https.Agent | undefined;
-  /** `kc` without its TLS material: what each request takes between two reads of it. */
-  private headersOnly: k8s.KubeConfig | undefined;
-  private readAt = 0;
 
-  /** `now`: the clock the refresh period is measured on (milliseconds). */
-  constructor(
-    private readonly kc: k8s.KubeConfig,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(private readonly kc: k8s.KubeConfig) {}
 
   /** Its name, as the generated client asks. */
   getName(): string {
@@ -67,55 +46,16 @@ export class PooledAuthentication implements k8s.SecurityAuthentication {
 
   /** Applies the kubeconfig's authentication, then the shared agent. */
   async applySecurityAuthentication(context: k8s.RequestContext): Promise<void> {
-    if (this.agent && this.headersOnly && this.now() - this.readAt < CREDENTIALS_REFRESH_MS) {
-      await this.headersOnly.applySecurityAuthentication(context);
-      context.setAgent(this.agent);
-      return;
-    }
     await this.kc.applySecurityAuthentication(context);
     const fresh = context.getAgent();
-    if (!fresh || fresh.constructor !== https.Agent) {
-      this.agent = undefined;
-      return;
-    }
+    if (!fresh || fresh.constructor !== https.Agent) return;
     const options = fresh.options;
     // New credentials (a rotated certificate): a new agent. The old one is dropped, not
     // destroyed, so requests in flight on it finish; its idle sockets are unreferenced.
     if (!this.agent || !sameCredentials(this.agent.options, options))
       this.agent = new https.Agent({ ...options, keepAlive: true });
-    this.headersOnly = withoutTls(this.kc);
-    this.readAt = this.now();
     context.setAgent(this.agent);
   }
-}
-
-/**
- * A copy of `kc`'s current context without its CA, client certificate and key, so that
- * authenticating a request with it reads no file; everything else (server, tokens, exec
- * and auth-provider settings, impersonation, proxy) is kept.
- */
-function withoutTls(kc: k8s.KubeConfig): k8s.KubeConfig {
-  const cluster = kc.getCurrentCluster();
-  const user = kc.getCurrentUser();
-  const context = kc.getContextObject(kc.getCurrentContext());
-  const copy = new k8s.KubeConfig();
-  copy.loadFromOptions({
-    clusters: cluster ? [{ ...cluster, caFile: undefined, caData: undefined }] : [],
-    users: user
-      ? [
-          {
-            ...user,
-            certFile: undefined,
-            certData: undefined,
-            keyFile: undefined,
-            keyData: undefined,
-          },
-        ]
-      : [],
-    contexts: context ? [context] : [],
-    currentContext: kc.getCurrentContext(),
-  });
-  return copy;
 }
 
 /** `kc.makeApiClient(api)`, with its connections kept (see {@link PooledAuthentication}). */
