@@ -15,7 +15,7 @@
  * calls never answered, bytes left unread on the controller's sockets); bench/scale,
  * whose controller runs alone, never did.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ import { newToken } from '../../src/auth/token.js';
 import type { SchedulerClient } from '../../src/sdk/scheduler-client.js';
 import { freePort } from '../../test/support/net.js';
 import { metric, readMetrics, type Metrics } from '../scale/harness/proc-stats.js';
+import { spawnUntil } from '../scale/harness/spawn-until.js';
 import { books, launcher, relaunched } from './harness/launcher.js';
 
 const token = newToken();
@@ -69,21 +70,9 @@ async function until(
 }
 
 /** A node process of the bench; resolves once its stdout has a line `match` accepts. */
-function start(args: string[], match: (line: string) => boolean): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    env: { ...process.env, MEZZO_TOKEN: token },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
-      if (buf.split('\n').some(match)) resolve(child);
-      buf = buf.slice(buf.lastIndexOf('\n') + 1);
-    });
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${String(code)}`)));
-  });
+async function start(args: string[], match: (line: string) => boolean): Promise<ChildProcess> {
+  const env = { ...process.env, MEZZO_TOKEN: token };
+  return (await spawnUntil(args, match, { cwd: root, env })).child;
 }
 
 async function stop(child: ChildProcess | undefined): Promise<void> {

@@ -19,13 +19,14 @@
  * pass; default 0, no bound).
  * Prints one JSON object; `node dist/bench/scale/harness/plot.js FILE PNG` draws it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newToken } from '../../src/auth/token.js';
 import { freePort } from '../../test/support/net.js';
 import { LoadFramework } from './harness/load-framework.js';
+import { spawnUntil } from './harness/spawn-until.js';
 import { cpuSeconds, metric, readMetrics, rssMiB, type Metrics } from './harness/proc-stats.js';
 
 const token = newToken();
@@ -60,34 +61,16 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1))] ?? NaN;
 }
 
-/** Spawns a node process and resolves with its first stdout line that `match`es. */
-function spawnUntil(
+/** {@link spawnUntil} of a process of this bench (its directory, the bench's token). */
+function spawnUntilReady(
   args: string[],
   match: (line: string) => boolean,
   limitMs: number,
 ): Promise<{ child: ChildProcess; line: string }> {
-  const child = spawn(process.execPath, args, {
+  return spawnUntil(args, match, {
     cwd: root,
     env: { ...process.env, MEZZO_TOKEN: token },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    const timer = setTimeout(
-      () => reject(new Error(`no "${args.join(' ')}" line in time`)),
-      limitMs,
-    );
-    child.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
-      for (const line of buf.split('\n').slice(0, -1)) {
-        if (match(line)) {
-          clearTimeout(timer);
-          resolve({ child, line });
-        }
-      }
-      buf = buf.slice(buf.lastIndexOf('\n') + 1);
-    });
-    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited ${String(code)}`)));
+    limitMs,
   });
 }
 
@@ -132,14 +115,14 @@ async function measureSize(agents: number, dir: string): Promise<Record<string, 
     `--max-offers=${String(MAX_OFFERS)}`,
   ];
   const isJson = (l: string) => l.startsWith('{');
-  let ctl = (await spawnUntil(controllerArgs, isJson, 60_000)).child;
+  let ctl = (await spawnUntilReady(controllerArgs, isJson, 60_000)).child;
   const http = `http://127.0.0.1:${String(httpPort)}`;
   const grpc = `127.0.0.1:${String(grpcPort)}`;
   const rssEmpty = rssMiB(ctl.pid);
   const loadBefore = loadavg()[0] ?? NaN;
   const t0 = Date.now();
   const sim = (
-    await spawnUntil(
+    await spawnUntilReady(
       [
         '--max-old-space-size=8192',
         join(root, 'bin/mezzo.js'),
@@ -202,7 +185,7 @@ async function measureSize(agents: number, dir: string): Promise<Record<string, 
   // A controller restart: same store, same ports.
   await stop(ctl);
   const r0 = Date.now();
-  ctl = (await spawnUntil(controllerArgs, isJson, 60_000)).child;
+  ctl = (await spawnUntilReady(controllerArgs, isJson, 60_000)).child;
   log(`controller restarted in ${String(Date.now() - r0)} ms`);
   let seen = -1;
   const active = async () => {
