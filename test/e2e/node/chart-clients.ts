@@ -8,7 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import { request } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { ControlPlane } from '../support/control-plane.js';
-import { getJson } from './support.js';
+import { componentPods, eventually, getJson } from './support.js';
 
 /** The chart's release, namespace and the names derived from them. */
 export const RELEASE = {
@@ -47,6 +47,36 @@ export async function leader(
     http: lease.metadata.annotations?.['mezzo.dev/leader-http-address'] ?? '',
     grpc: lease.metadata.annotations?.['mezzo.dev/leader-address'] ?? '',
   };
+}
+
+/**
+ * The leader once it can be used: the Lease names a controller pod that exists now and
+ * not one a rollout or delete just removed (its annotations keep the old pod's address
+ * until the new holder writes them), and that address answers /readyz over TLS as the leader.
+ */
+export async function servingLeader(
+  cp: ControlPlane,
+  ca: Buffer,
+  timeoutMs = 120_000,
+): Promise<{ holder: string; http: string; grpc: string }> {
+  return eventually(
+    async () => {
+      const now = await leader(cp);
+      const pods = await componentPods(cp, RELEASE.ns, 'controller');
+      const current = pods.some(
+        (p) => now.holder.includes(p.metadata.name) && p.metadata.deletionTimestamp === undefined,
+      );
+      if (!current || now.http === '') return undefined;
+      // A standby answers /readyz with 200 too, but says so in the body.
+      const r = await httpsGet(now.http, '/readyz', {
+        ca,
+        serverName: RELEASE.controllerName,
+      }).catch(() => undefined);
+      return r?.status === 200 && r.body.trim() === 'ready' ? now : undefined;
+    },
+    timeoutMs,
+    'a leader on a current controller pod, serving',
+  );
 }
 
 /** A ServiceAccount in `ns` (created when missing) and a token for it. */

@@ -29,7 +29,7 @@ import {
   type Pod,
 } from './support.js';
 import { archiveFacts, dockerfileFacts } from './image-layout.js';
-import { chartCa, leader, serviceAccountToken } from './chart-clients.js';
+import { chartCa, servingLeader, serviceAccountToken } from './chart-clients.js';
 import { authOnNode } from './auth-on-node.js';
 import {
   agentPortOverTls,
@@ -356,7 +356,8 @@ test("the dashboard's browser flows pass against the chart's leader", async (t) 
   // The flows' own ticker App must not be confused with the demo's ticker Task.
   await cp.kubectl(['delete', 'tasks.mezzo.dev', 'ticker', '-n', 'default', '--wait=true']);
   const ca = await chartCa(cp);
-  const { http } = await leader(cp);
+  // The rollout above replaced both controllers; the Lease may still name a gone pod.
+  const { http } = await servingLeader(cp, ca);
   await dashboardOnNode(t, { baseUrl: `https://${http}`, token: adminToken, ca });
 });
 

@@ -37,7 +37,12 @@ export async function getJson<T>(cp: ControlPlane, args: string[]): Promise<T> {
 
 /** The fields of a pod the tests read. */
 export interface Pod {
-  metadata: { name: string; uid: string; labels?: Record<string, string> };
+  metadata: {
+    name: string;
+    uid: string;
+    labels?: Record<string, string>;
+    deletionTimestamp?: string;
+  };
   status: {
     phase?: string;
     podIP?: string;
