@@ -37,8 +37,9 @@ const MAX_TIMER_MS = 3_600_000;
 /** Settings for {@link ScheduleFramework}: the built-in options plus test knobs. */
 export interface ScheduleFrameworkOptions extends BuiltinFrameworkOptions {
   /**
-   * Wait between reconciliation rounds for a launched run the controller does not know
-   * (default 10 s): a new controller leader learns of tasks as their agents re-register.
+   * Wait before asking again about runs the controller has not confirmed (default 10 s):
+   * a recovering controller holds its answers, and a new leader learns of tasks only as
+   * their agents re-register.
    */
   reconcileRetryMs?: number;
   /**
@@ -232,8 +233,23 @@ export class ScheduleFramework implements BuiltinFramework {
         if (t.unconfirmed.has(run.id)) ids.push({ task_id: taskIdOf(t.namespace, run.id) });
       }
     }
-    if (ids.length > 0) await this.client.reconcile(ids);
+    if (ids.length > 0) {
+      await this.client.reconcile(ids);
+      // A recovering controller holds its answer rather than guess; ask again soon, not
+      // at the next periodic round (a minute), or the run waits that long to launch.
+      this.askAgainLater();
+    }
     if (all) await this.client.reconcile([]);
+  }
+
+  // One pending retry of the unanswered questions at a time.
+  private askAgainLater(): void {
+    this.reconcileTimer?.cancel();
+    this.reconcileTimer = this.opts.clock.setTimer(this.opts.reconcileRetryMs ?? 10_000, () => {
+      this.enqueue('reconcile again', () =>
+        this.client.connected ? this.reconcileRuns(false) : Promise.resolve(),
+      );
+    });
   }
 
   private async onUpdate(status: TaskStatus__Output): Promise<void> {
@@ -301,10 +317,7 @@ export class ScheduleFramework implements BuiltinFramework {
       );
     }
     t.unconfirmed.set(runId, answers + 1);
-    this.reconcileTimer?.cancel();
-    this.reconcileTimer = this.opts.clock.setTimer(this.opts.reconcileRetryMs ?? 10_000, () => {
-      this.enqueue('reconcile again', () => this.reconcileRuns(false));
-    });
+    this.askAgainLater();
   }
 
   // Every offer is answered on its own: a failure on one never leaves it held.

@@ -205,3 +205,74 @@ test('a controller failover mid-run: the new leader and framework follow the run
   assert.equal(st.history?.length, 1);
   assert.equal(st.nextRun, '2026-03-16T01:00:00.000Z');
 });
+
+test('a run never accepted, asked about while the controller recovers, launches once asked again', async () => {
+  const stack = await startStack();
+  cleanup.push(() => stack.stop());
+  const d = stack.dir;
+  const T1 = Date.parse('2026-03-15T01:00:00Z');
+  const clock = new ManualClock(T1 - 30 * MIN);
+  await stack.store.create(
+    schedule('held', {
+      schedule: 'R/2026-03-15T01:00:00Z/PT1H',
+      command: `echo "$MEZZO_RUN_ID" >> ${d}/held.log`,
+    }),
+  );
+  // A first instance only to have a framework ID to fail over with (nothing is due yet).
+  const fw1 = await startFramework(stack, clock);
+  await until(() => fw1.id !== '', 10_000, 'the framework to subscribe');
+  const id = fw1.id;
+  fw1.stop();
+  await fw1.settled();
+  // The controller and its agent go; the run was recorded (Launching) but never accepted.
+  const port = Number(stack.controller.grpcAddress.split(':').pop());
+  await stack.agent.stop();
+  await stack.controller.stop();
+  await stack.store.close();
+  const second = await startController(stack.controllerDir, port);
+  cleanup.push(() => second.controller.stop());
+  const failedOver: Stack = { ...stack, controller: second.controller, store: second.store };
+  const runId = `held-${T1}-1`;
+  await failedOver.store.updateStatus('Schedule', 'held', 'etl', {
+    nextRun: '2026-03-15T02:00:00.000Z',
+    observedSchedule: 'R/2026-03-15T01:00:00Z/PT1H UTC',
+    successCount: 0,
+    errorCount: 0,
+    lastRunStart: '2026-03-15T01:00:00.000Z',
+    running: [
+      {
+        id: runId,
+        phase: 'Launching',
+        scheduledTime: '2026-03-15T01:00:00.000Z',
+        startedAt: '2026-03-15T01:00:00.000Z',
+        attempt: 1,
+        trigger: 'schedule',
+      },
+    ],
+  });
+  clock.advance(31 * MIN); // 01:01, the run recorded at 01:00 still waiting
+  // The new controller expects its agent back, so it holds its answer about the run.
+  assert.ok(second.controller.core.recoveringAgents(), 'the agent is expected back');
+  const fw2 = await startFramework(failedOver, clock, [], id);
+  cleanup.push(() => fw2.stop());
+  await until(() => fw2.id !== '', 10_000, 'the framework to resubscribe');
+  await fw2.settled();
+  assert.equal((await statusOf(failedOver, 'held')).running?.[0]?.phase, 'Launching');
+  assert.equal(existsSync(join(d, 'held.log')), false, 'not launched while unanswered');
+
+  // The agent is back (the controller's recovery ends) and the framework asks again after
+  // its retry wait, 10 s, well before its periodic round (60 s): TASK_UNKNOWN, so it launches.
+  await stack.restartAgent(second.controller.grpcAddress);
+  await until(
+    () => !second.controller.core.recoveringAgents(),
+    15_000,
+    'the controller to end its recovery',
+  );
+  clock.advance(10_000);
+  await eventually(
+    async () => (await statusOf(failedOver, 'held')).history?.[0]?.result === 'Succeeded',
+    15_000,
+    'the run to be launched and end',
+  );
+  assert.equal(readFileSync(join(d, 'held.log'), 'utf8'), `${runId}\n`, 'launched once');
+});
