@@ -19,6 +19,30 @@ import {
 } from './support.js';
 
 const MIN = 60_000;
+
+/**
+ * The status the write-ahead leaves when the framework dies before its accept: the
+ * 01:00 run recorded as Launching, nextRun already moved on to 02:00.
+ */
+function launchingAt1am(runId: string, observedSchedule: string): Record<string, unknown> {
+  return {
+    nextRun: '2026-03-15T02:00:00.000Z',
+    observedSchedule: `${observedSchedule} UTC`,
+    successCount: 0,
+    errorCount: 0,
+    lastRunStart: '2026-03-15T01:00:00.000Z',
+    running: [
+      {
+        id: runId,
+        phase: 'Launching',
+        scheduledTime: '2026-03-15T01:00:00.000Z',
+        startedAt: '2026-03-15T01:00:00.000Z',
+        attempt: 1,
+        trigger: 'schedule',
+      },
+    ],
+  };
+}
 const cleanup: (() => Promise<void> | void)[] = [];
 after(async () => {
   for (const c of cleanup.reverse()) await c();
@@ -98,26 +122,13 @@ test('a run recorded before a crash but never accepted is launched by the next i
       command: `echo "$MEZZO_RUN_ID" >> ${d}/crashy.log`,
     }),
   );
-  // What the write-ahead leaves when the framework dies before its accept: the 01:00 run
-  // recorded as Launching, nextRun already moved on.
   const runId = `crashy-${T1}-1`;
-  await stack.store.updateStatus('Schedule', 'crashy', 'etl', {
-    nextRun: '2026-03-15T02:00:00.000Z',
-    observedSchedule: 'R/2026-03-15T00:00:00Z/PT1H UTC',
-    successCount: 0,
-    errorCount: 0,
-    lastRunStart: '2026-03-15T01:00:00.000Z',
-    running: [
-      {
-        id: runId,
-        phase: 'Launching',
-        scheduledTime: '2026-03-15T01:00:00.000Z',
-        startedAt: '2026-03-15T01:00:00.000Z',
-        attempt: 1,
-        trigger: 'schedule',
-      },
-    ],
-  });
+  await stack.store.updateStatus(
+    'Schedule',
+    'crashy',
+    'etl',
+    launchingAt1am(runId, 'R/2026-03-15T00:00:00Z/PT1H'),
+  );
   const fw = await startFramework(stack, clock);
   cleanup.push(() => fw.stop());
   await eventually(
@@ -233,23 +244,12 @@ test('a run never accepted, asked about while the controller recovers, launches 
   cleanup.push(() => second.controller.stop());
   const failedOver: Stack = { ...stack, controller: second.controller, store: second.store };
   const runId = `held-${T1}-1`;
-  await failedOver.store.updateStatus('Schedule', 'held', 'etl', {
-    nextRun: '2026-03-15T02:00:00.000Z',
-    observedSchedule: 'R/2026-03-15T01:00:00Z/PT1H UTC',
-    successCount: 0,
-    errorCount: 0,
-    lastRunStart: '2026-03-15T01:00:00.000Z',
-    running: [
-      {
-        id: runId,
-        phase: 'Launching',
-        scheduledTime: '2026-03-15T01:00:00.000Z',
-        startedAt: '2026-03-15T01:00:00.000Z',
-        attempt: 1,
-        trigger: 'schedule',
-      },
-    ],
-  });
+  await failedOver.store.updateStatus(
+    'Schedule',
+    'held',
+    'etl',
+    launchingAt1am(runId, 'R/2026-03-15T01:00:00Z/PT1H'),
+  );
   clock.advance(31 * MIN); // 01:01, the run recorded at 01:00 still waiting
   // The new controller expects its agent back, so it holds its answer about the run.
   assert.ok(second.controller.core.recoveringAgents(), 'the agent is expected back');
