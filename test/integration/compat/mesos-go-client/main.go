@@ -244,38 +244,45 @@ func (f *framework) launch(ctx context.Context, step string, o mesos.Offer, t me
 	report(step, map[string]any{"task": t.TaskID.Value, "offer_id": o.ID.Value})
 }
 
-// update waits for the next status update of `taskID` and acknowledges it when it carries a UUID.
+// update waits for the next status update of `taskID`, acknowledging every update
+// that carries a UUID until then.
 func (f *framework) update(ctx context.Context, step, taskID string) mesos.TaskStatus {
 	for {
-		e := f.next(step, scheduler.Event_UPDATE)
-		s := e.GetUpdate().GetStatus()
-		acked := false
-		if len(s.UUID) > 0 {
-			ack := calls.Acknowledge(s.GetAgentID().GetValue(), s.TaskID.Value, s.UUID)
-			if err := f.call(ctx, ack); err != nil {
-				fail(step+"/acknowledge", err)
-			}
-			acked = true
-		}
-		fields := map[string]any{
-			"task":      s.TaskID.Value,
-			"state":     s.GetState().String(),
-			"acked":     acked,
-			"uuid":      hex.EncodeToString(s.UUID),
-			"source":    s.GetSource().String(),
-			"timestamp": s.GetTimestamp(),
-		}
-		if s.Reason != nil {
-			fields["reason"] = s.GetReason().String()
-		}
-		if s.GetAgentID() != nil {
-			fields["agent_id"] = s.GetAgentID().GetValue()
-		}
-		report(step, fields)
-		if s.TaskID.Value == taskID {
+		if s := f.nextUpdate(ctx, step); s.TaskID.Value == taskID {
 			return s
 		}
 	}
+}
+
+// nextUpdate waits for the next status update, reports it and acknowledges it when it
+// carries a UUID.
+func (f *framework) nextUpdate(ctx context.Context, step string) mesos.TaskStatus {
+	e := f.next(step, scheduler.Event_UPDATE)
+	s := e.GetUpdate().GetStatus()
+	acked := false
+	if len(s.UUID) > 0 {
+		ack := calls.Acknowledge(s.GetAgentID().GetValue(), s.TaskID.Value, s.UUID)
+		if err := f.call(ctx, ack); err != nil {
+			fail(step+"/acknowledge", err)
+		}
+		acked = true
+	}
+	fields := map[string]any{
+		"task":      s.TaskID.Value,
+		"state":     s.GetState().String(),
+		"acked":     acked,
+		"uuid":      hex.EncodeToString(s.UUID),
+		"source":    s.GetSource().String(),
+		"timestamp": s.GetTimestamp(),
+	}
+	if s.Reason != nil {
+		fields["reason"] = s.GetReason().String()
+	}
+	if s.GetAgentID() != nil {
+		fields["agent_id"] = s.GetAgentID().GetValue()
+	}
+	report(step, fields)
+	return s
 }
 
 // until acknowledges updates of taskID until one in `state`.
@@ -323,24 +330,7 @@ func (f *framework) untilAll(ctx context.Context, step string, state mesos.TaskS
 		left[id] = true
 	}
 	for len(left) > 0 {
-		e := f.next(step, scheduler.Event_UPDATE)
-		s := e.GetUpdate().GetStatus()
-		acked := false
-		if len(s.UUID) > 0 {
-			ack := calls.Acknowledge(s.GetAgentID().GetValue(), s.TaskID.Value, s.UUID)
-			if err := f.call(ctx, ack); err != nil {
-				fail(step+"/acknowledge", err)
-			}
-			acked = true
-		}
-		report(step, map[string]any{
-			"task":     s.TaskID.Value,
-			"state":    s.GetState().String(),
-			"acked":    acked,
-			"uuid":     hex.EncodeToString(s.UUID),
-			"agent_id": s.GetAgentID().GetValue(),
-			"message":  s.GetMessage(),
-		})
+		s := f.nextUpdate(ctx, step)
 		if !left[s.TaskID.Value] {
 			continue
 		}
