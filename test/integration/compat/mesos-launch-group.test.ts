@@ -4,22 +4,24 @@
 // counted) launches nothing and each task ends TASK_ERROR with REASON_TASK_GROUP_INVALID,
 // as Mesos' master answers; what Mezzo cannot run (a CUSTOM executor...) is a 400 naming
 // it; and the group shares its fate as under Mesos' default executor: one task failed or
-// killed, the others are killed (a task launched beside the group with LAUNCH is not),
-// also after a controller restart, which learns the groups again from its agent.
+// killed, the others are killed (a task launched beside the group with LAUNCH is not).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Controller } from '../../../src/controller/controller.js';
 import { TASK_GROUP_LABEL } from '../../../src/controller/task-group.js';
 import { startCluster, type Cluster } from './support.js';
-import { startAgent, startController, until } from '../controller/support.js';
 import {
-  mesosCall,
-  mesosSubscribe,
-  type MesosSubscription,
-  type MesosTestEvent,
-} from '../../support/mesos-http.js';
-
-type Format = 'json' | 'protobuf';
+  accept,
+  defaultExecutor,
+  launchGroup,
+  outstandingOffer,
+  scalar,
+  small,
+  subscribeGroupFramework,
+  task,
+  untilAll,
+  type Offer,
+} from './mesos-group-support.js';
 
 let cluster: Cluster;
 let controller: Controller;
@@ -32,107 +34,8 @@ before(async () => {
 });
 after(() => cluster.stop());
 
-/** One subscribed framework speaking one format. */
-interface Fw {
-  sub: MesosSubscription;
-  id: string;
-  format: Format;
-  call(body: object): ReturnType<typeof mesosCall>;
-}
-
-async function subscribed(name: string, format: Format, at = url, id?: string): Promise<Fw> {
-  const info = { user: 'nobody', name, roles: [name], failover_timeout: 60 };
-  const sub = await mesosSubscribe(
-    at,
-    {
-      type: 'SUBSCRIBE',
-      ...(id ? { framework_id: { value: id } } : {}),
-      subscribe: { framework_info: { ...info, ...(id ? { id: { value: id } } : {}) } },
-    },
-    format,
-  );
-  cluster.onStop.push(() => sub.close());
-  assert.equal(sub.status, 200);
-  const e = await sub.next((x) => x.type === 'SUBSCRIBED', 'SUBSCRIBED');
-  const fwId = e.subscribed?.framework_id.value ?? '';
-  return {
-    sub,
-    id: fwId,
-    format,
-    call: (body) => mesosCall(at, { framework_id: { value: fwId }, ...body }, format, sub.streamId),
-  };
-}
-
-type Offer = NonNullable<MesosTestEvent['offers']>['offers'][number];
-
-/** An offer of `fw`'s still outstanding (earlier ones were used or went back). */
-async function outstandingOffer(fw: Fw, at: Controller = controller): Promise<Offer> {
-  const pick = (e: MesosTestEvent) =>
-    e.offers?.offers.find((o) => at.core.offers.get(o.id.value) !== undefined);
-  const offer = pick(await fw.sub.next((e) => pick(e) !== undefined, 'an outstanding offer'));
-  assert.ok(offer);
-  return offer;
-}
-
-const scalar = (name: string, value: number) => ({ name, type: 'SCALAR', scalar: { value } });
-const small = [scalar('cpus', 0.1), scalar('mem', 32)];
-
-function task(id: string, offer: Offer, command: string, extra: object = {}): object {
-  return {
-    name: id,
-    task_id: { value: id },
-    agent_id: offer.agent_id,
-    command: { value: command },
-    resources: small,
-    ...extra,
-  };
-}
-
-const defaultExecutor = (id: string, extra: object = {}) => ({
-  type: 'DEFAULT',
-  executor_id: { value: id },
-  resources: small,
-  ...extra,
-});
-
-function launchGroup(executor: object, tasks: object[]): object {
-  return { type: 'LAUNCH_GROUP', launch_group: { executor, task_group: { tasks } } };
-}
-
-function accept(offer: Offer, ...operations: object[]): object {
-  return {
-    type: 'ACCEPT',
-    accept: { offer_ids: [offer.id], operations, filters: { refuse_seconds: 1 } },
-  };
-}
-
-/** Acknowledges `fw`'s updates until each of `ids` reached `state`; their states seen in order. */
-async function untilAll(
-  fw: Fw,
-  ids: string[],
-  state: string,
-  at = url,
-): Promise<Map<string, string[]>> {
-  const seen = new Map<string, string[]>();
-  for (const id of ids) {
-    await fw.sub.acknowledgeUntil(
-      at,
-      fw.id,
-      fw.format,
-      (e) => e.update?.status.task_id.value === id && e.update.status.state === state,
-      `${id} ${state}`,
-    );
-  }
-  for (const e of fw.sub.events) {
-    const s = e.update?.status;
-    if (!s || !ids.includes(s.task_id.value)) continue;
-    const states = seen.get(s.task_id.value) ?? [];
-    // At-least-once delivery: repeats aside.
-    if (states.at(-1) !== s.state) states.push(s.state);
-    seen.set(s.task_id.value, states);
-  }
-  return seen;
-}
+const subscribed = (name: string, format: 'json' | 'protobuf') =>
+  subscribeGroupFramework({ controller, url, onStop: cluster.onStop }, name, format);
 
 const agentRuns = (id: string) => [...controller.core.agents.values()].some((a) => a.tasks.has(id));
 
@@ -378,48 +281,4 @@ test('a task group shares its fate: one task failed or killed, the others are ki
     await untilAll(fw, [beside], 'TASK_KILLED');
   }
   fw.sub.close();
-});
-
-test('a restarted controller learns the task groups again from the agent', async (t) => {
-  const first = await startController();
-  t.after(() => first.controller.stop());
-  const grpcPort = Number(first.controller.grpcAddress.split(':').pop());
-  const agent = await startAgent(first.controller.grpcAddress, 'cpus:1;mem:256', 'group-restart');
-  t.after(() => agent.stop());
-  await until(() => first.controller.core.agents.size === 1, 10_000, 'the agent');
-  const firstUrl = `http://127.0.0.1:${String(first.controller.httpPort)}/api/v1/scheduler`;
-  const fw = await subscribed('group-restart', 'json', firstUrl);
-  const offer = await outstandingOffer(fw, first.controller);
-  const ids = ['restart-a', 'restart-b'];
-  const res = await fw.call(
-    accept(
-      offer,
-      launchGroup(
-        defaultExecutor('restart-exec'),
-        ids.map((id) => task(id, offer, 'sleep 300')),
-      ),
-    ),
-  );
-  assert.equal(res.status, 202, res.body);
-  await untilAll(fw, ids, 'TASK_RUNNING', firstUrl);
-  fw.sub.close();
-
-  await first.controller.stop();
-  const second = await startController(first.dir, grpcPort);
-  t.after(() => second.controller.stop());
-  const core = second.controller.core;
-  await until(() => core.agents.size === 1, 10_000, 'the agent to register again');
-  await until(
-    () => ids.every((id) => core.tasks.get(id)?.info.labels?.[TASK_GROUP_LABEL] !== undefined),
-    10_000,
-    'the tasks and their group, from the agent',
-  );
-  const secondUrl = `http://127.0.0.1:${String(second.controller.httpPort)}/api/v1/scheduler`;
-  const again = await subscribed('group-restart', 'json', secondUrl, fw.id);
-  assert.equal(again.id, fw.id);
-  const kill = await again.call({ type: 'KILL', kill: { task_id: { value: 'restart-a' } } });
-  assert.equal(kill.status, 202, kill.body);
-  await untilAll(again, ids, 'TASK_KILLED', secondUrl);
-  assert.equal(core.tasks.get('restart-b')?.killedWithGroup, true, 'killed for its group');
-  again.sub.close();
 });
