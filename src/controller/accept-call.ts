@@ -4,18 +4,24 @@
  * are by then (one may have been rescinded meanwhile), and apply the plan. A task whose
  * user its framework's principal may not run as ends in TASK_ERROR with
  * REASON_TASK_UNAUTHORIZED and its share of the offers goes back; the rest of the accept
- * goes ahead.
+ * goes ahead. A task group goes as one: one of its tasks refused, all of them end in
+ * TASK_ERROR with REASON_TASK_GROUP_UNAUTHORIZED, as in Mesos.
  */
 import * as grpc from '@grpc/grpc-js';
 import { grpcError } from '../shared/grpc.js';
 import { describeError } from '../shared/errors.js';
 import type { AcceptRequest__Output } from '../gen/mezzo/v1/AcceptRequest.js';
 import type { ControllerCore } from './core.js';
-import { planAccept, type AcceptPlan } from './accept.js';
+import { planAccept, type AcceptOperation, type AcceptPlan } from './accept.js';
 import { addLaunchedTask, refuseInvalidTasks } from './refused-tasks.js';
 import { noteOfferOutcome } from './decline-streak.js';
 import { authorizeRunAs, type RunAsDecisions } from './run-as.js';
 import type { FrameworkRecord } from './records.js';
+
+/** An accept as the wires carry it: Mezzo's, whose LAUNCH may launch a task group. */
+export type AcceptCallRequest = Omit<AcceptRequest__Output, 'operations'> & {
+  operations: AcceptOperation[];
+};
 
 /** How long declined or unused resources stay away from a framework when it says nothing. */
 export const DEFAULT_REFUSE_SECONDS = 5;
@@ -27,7 +33,7 @@ export const DEFAULT_REFUSE_SECONDS = 5;
 export async function acceptCall(
   core: ControllerCore,
   fw: FrameworkRecord,
-  req: AcceptRequest__Output,
+  req: AcceptCallRequest,
   current: () => FrameworkRecord | grpc.ServiceError,
 ): Promise<grpc.ServiceError | undefined> {
   let decisions: RunAsDecisions;
@@ -49,17 +55,28 @@ export async function acceptCall(
   return applyAccept(core, fw, req, decisions);
 }
 
-/** Moves the launches whose user was refused to the plan's refused tasks. */
+/** Moves the launches whose user was refused (or a task of whose group's was) to the refused tasks. */
 function refuseUnauthorized(plan: AcceptPlan, decisions: RunAsDecisions): void {
+  const deniedOf = (task: AcceptPlan['launches'][number]['task']) => {
+    const user = decisions.users.get(task.task_id);
+    return user === undefined ? undefined : decisions.denied.get(user);
+  };
+  const groupDenied = new Map<string, string>();
+  for (const { task, group } of plan.launches) {
+    const denied = group === undefined || groupDenied.has(group) ? undefined : deniedOf(task);
+    if (group !== undefined && denied !== undefined) groupDenied.set(group, denied);
+  }
   const allowed: AcceptPlan['launches'] = [];
   for (const launch of plan.launches) {
-    const user = decisions.users.get(launch.task.task_id);
-    const denied = user === undefined ? undefined : decisions.denied.get(user);
+    const { task, group } = launch;
+    const denied = group === undefined ? deniedOf(task) : groupDenied.get(group);
     if (denied === undefined) {
       allowed.push(launch);
       continue;
     }
-    plan.invalid.push({ task: launch.task, message: denied, reason: 'REASON_TASK_UNAUTHORIZED' });
+    const reason =
+      group === undefined ? 'REASON_TASK_UNAUTHORIZED' : 'REASON_TASK_GROUP_UNAUTHORIZED';
+    plan.invalid.push({ task, message: denied, reason });
     plan.unused = plan.unused.add(launch.resources);
   }
   plan.launches = allowed;
@@ -68,7 +85,7 @@ function refuseUnauthorized(plan: AcceptPlan, decisions: RunAsDecisions): void {
 function applyAccept(
   core: ControllerCore,
   fw: FrameworkRecord,
-  req: AcceptRequest__Output,
+  req: AcceptCallRequest,
   decisions: RunAsDecisions,
 ): grpc.ServiceError | undefined {
   const plan = planAccept(

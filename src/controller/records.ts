@@ -104,6 +104,11 @@ export interface TaskRecord {
    * object was first written, so the store mirror writes it if it is missing.
    */
   adopted?: boolean;
+  /**
+   * Killed because another task of its task group failed or was killed
+   * (src/controller/task-group.ts): its own end does not start that again.
+   */
+  killedWithGroup?: boolean;
   /** Bumped on every change the store mirror is told about. */
   version?: number;
   /** The version the store mirror last wrote. */

@@ -15,6 +15,7 @@ import type { TaskStatus__Output } from '../gen/mezzo/v1/TaskStatus.js';
 import { Resources } from '../allocator/index.js';
 import type { ControllerCore } from './core.js';
 import type { AgentRecord, FrameworkRecord, TaskRecord } from './records.js';
+import { shareGroupFate } from './task-group.js';
 
 const hasUuid = (s: TaskStatus): boolean => s.uuid !== undefined && s.uuid.length > 0;
 
@@ -164,5 +165,6 @@ export function agentStatus(
   }
   core.applyStatus(status);
   deliver(core, task, status);
+  shareGroupFate(core, task);
   return undefined;
 }

@@ -16,7 +16,7 @@ export type CallAnswer = Refused | HttpError | undefined;
 /** The framework as it is now, or why the call may no longer act for it. */
 export type CurrentFramework = () => FrameworkRecord | grpc.ServiceError;
 import * as grpc from '@grpc/grpc-js';
-import { planAccept } from '../../controller/accept.js';
+import { planAccept, type AcceptOperation } from '../../controller/accept.js';
 import { acceptCall, DEFAULT_REFUSE_SECONDS } from '../../controller/accept-call.js';
 import type { ControllerCore } from '../../controller/core.js';
 import type { FrameworkRecord } from '../../controller/records.js';
@@ -24,16 +24,16 @@ import { noteOfferOutcome } from '../../controller/decline-streak.js';
 import { acknowledged } from '../../controller/status-flow.js';
 import { killForFramework, reconcileForFramework } from '../../controller/scheduler-calls.js';
 import { HttpError } from '../../shared/http/errors.js';
-import type { Operation__Output } from '../../gen/mezzo/v1/Operation.js';
 import type { MesosCall, MesosFrameworkInfo, MesosOperation } from './types.js';
 import { resourceFromMesos } from './resources.js';
 import { taskFromMesos } from './tasks.js';
+import { launchGroupFromMesos } from './task-group.js';
 import { Refused, refusedOr } from './refused.js';
 import { frameworkInfoFromMesos } from './frameworks.js';
 
 const NANOS_PER_SECOND = 1e9;
 
-function operationFromMesos(op: MesosOperation, i: number): Operation__Output {
+function operationFromMesos(op: MesosOperation, i: number, frameworkId: string): AcceptOperation {
   if (op.id !== undefined)
     throw new Refused(`operation ${String(i)}: operation feedback (id) is not supported by Mezzo`);
   switch (op.type) {
@@ -60,9 +60,7 @@ function operationFromMesos(op: MesosOperation, i: number): Operation__Output {
         resources: (op.unreserve?.resources ?? []).map(resourceFromMesos),
       };
     case 'LAUNCH_GROUP':
-      throw new Refused(
-        `operation ${String(i)}: LAUNCH_GROUP needs task groups and executors, which Mezzo does not have; launch the tasks with LAUNCH`,
-      );
+      return launchGroupFromMesos(op, i, frameworkId);
     default:
       throw new Refused(
         `operation ${String(i)}: ${op.type ?? 'an untyped operation'} is not supported by Mezzo`,
@@ -75,7 +73,7 @@ function acceptFailed(
   core: ControllerCore,
   fw: FrameworkRecord,
   offerIds: readonly string[],
-  operations: readonly Operation__Output[],
+  operations: readonly AcceptOperation[],
   refuse: number,
   message: string,
 ): void {
@@ -112,7 +110,9 @@ async function accept(
   a: NonNullable<MesosCall['accept']>,
   current: CurrentFramework,
 ): Promise<CallAnswer> {
-  const operations = refusedOr(() => (a.operations ?? []).map(operationFromMesos));
+  const operations = refusedOr(() =>
+    (a.operations ?? []).map((op, i) => operationFromMesos(op, i, fw.id)),
+  );
   if (operations instanceof Refused) return operations;
   const offerIds = (a.offer_ids ?? []).map((o) => o.value);
   const refuse = a.filters?.refuse_seconds ?? DEFAULT_REFUSE_SECONDS;

@@ -92,6 +92,7 @@ export interface MesosTaskInfo {
   task_id: MesosId;
   agent_id: MesosId;
   resources?: MesosResource[];
+  /** An `ExecutorInfo`: refused in a LAUNCH, compared to the group's in a LAUNCH_GROUP. */
   executor?: object;
   command?: MesosCommand;
   container?: object;
@@ -105,11 +106,28 @@ export interface MesosTaskInfo {
   limits?: Record<string, { value: number }>;
 }
 
+/** `ExecutorInfo`. */
+export interface MesosExecutorInfo {
+  type?: 'UNKNOWN' | 'DEFAULT' | 'CUSTOM';
+  executor_id: MesosId;
+  framework_id?: MesosId;
+  command?: MesosCommand;
+  container?: object;
+  resources?: MesosResource[];
+  name?: string;
+  source?: string;
+  data?: string;
+  discovery?: object;
+  shutdown_grace_period?: { nanoseconds: number };
+  labels?: MesosLabels;
+}
+
 /** `Offer.Operation`. */
 export interface MesosOperation {
   type?: string;
   id?: MesosId;
   launch?: { task_infos?: MesosTaskInfo[] };
+  launch_group?: { executor: MesosExecutorInfo; task_group: { tasks?: MesosTaskInfo[] } };
   reserve?: { source?: MesosResource[]; resources?: MesosResource[] };
   unreserve?: { resources?: MesosResource[] };
 }

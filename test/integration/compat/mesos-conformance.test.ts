@@ -321,7 +321,17 @@ test('what Mezzo cannot run is refused by name, and offers no longer outstanding
       ),
       says: /disk/,
     },
-    { what: 'LAUNCH_GROUP', op: { type: 'LAUNCH_GROUP' }, says: /LAUNCH_GROUP/ },
+    {
+      what: 'LAUNCH_GROUP under a CUSTOM executor',
+      op: {
+        type: 'LAUNCH_GROUP',
+        launch_group: {
+          executor: { type: 'CUSTOM', executor_id: { value: 'e' }, command: { value: 'x' } },
+          task_group: { tasks: [task('c5', {})] },
+        },
+      },
+      says: /executor e: CUSTOM executors are not supported by Mezzo/,
+    },
     { what: 'CREATE (volumes)', op: { type: 'CREATE' }, says: /CREATE/ },
   ];
   for (const r of refusals) {

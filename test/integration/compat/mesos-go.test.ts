@@ -1,8 +1,9 @@
 // mesos-go (github.com/mesos/mesos-go v0.0.11 from the Go module proxy, unmodified), the
 // Go library of Mesos' v1 HTTP scheduler API, drives a small framework
 // (mesos-go-client/main.go, built by scripts/mesos-go-client.sh) against a real
-// controller and agent, once in application/x-protobuf (the library's default codec) and
-// once in application/json: each step it prints is checked here.
+// controller and agent, LAUNCH and LAUNCH_GROUP among its calls, once in
+// application/x-protobuf (the library's default codec) and once in application/json:
+// each step it prints is checked here.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -65,7 +66,8 @@ for (const codec of ['protobuf', 'json'] as const) {
   test(`mesos-go runs a framework's whole life over ${codec}`, async (t) => {
     if (!prerequisite(t, goAvailable(), 'go', 'apt-get install golang-go')) return;
     const binary = clientBinary();
-    const cluster = await startCluster(`mesos-go-${codec}`, 'cpus:1;mem:256');
+    // Disk too: the task group's executor declares some, as Mesos requires of it.
+    const cluster = await startCluster(`mesos-go-${codec}`, 'cpus:1;mem:256;disk:64');
     t.after(() => cluster.stop());
     const controller = cluster.controller;
     // A standby that knows the leader: mesos-go must follow its 307 there.
@@ -141,6 +143,25 @@ for (const codec of ['protobuf', 'json'] as const) {
       assert.ok(Number(u.timestamp) > 0, seen());
     }
 
+    // LAUNCH_GROUP of two tasks under a DEFAULT executor: both ran on the offer's agent
+    // and finished, every update of theirs acknowledged.
+    const group = one('launched-group');
+    assert.deepEqual(group.tasks, [`go-${codec}-g1`, `go-${codec}-g2`], seen());
+    for (const id of [`go-${codec}-g1`, `go-${codec}-g2`]) {
+      const mine = all('group-update').filter((s) => s.task === id);
+      const groupStates = mine.map((s) => s.state).filter((st, i, a) => st !== a[i - 1]);
+      assert.deepEqual(
+        groupStates.filter((st) => st !== 'TASK_STARTING'),
+        ['TASK_RUNNING', 'TASK_FINISHED'],
+        `${id}: ${seen()}`,
+      );
+      for (const u of mine) {
+        assert.equal(u.acked, true, seen());
+        assert.match(String(u.uuid), /^[0-9a-f]{32}$/, seen());
+        assert.equal(controller.core.tasks.get(id)?.agentId, u.agent_id, seen());
+      }
+    }
+
     // Explicit reconciliation: the finished task's state, with no UUID (nothing to ack).
     const explicit = one('reconcile-explicit');
     assert.equal(explicit.task, `go-${codec}-1`);
@@ -187,6 +208,11 @@ for (const codec of ['protobuf', 'json'] as const) {
       .filter((task) => task.frameworkId === fwId)
       .map((task) => `${task.id} ${task.state}`)
       .sort();
-    assert.deepEqual(ended, [`go-${codec}-1 TASK_FINISHED`, `go-${codec}-2 TASK_KILLED`]);
+    assert.deepEqual(ended, [
+      `go-${codec}-1 TASK_FINISHED`,
+      `go-${codec}-2 TASK_KILLED`,
+      `go-${codec}-g1 TASK_FINISHED`,
+      `go-${codec}-g2 TASK_FINISHED`,
+    ]);
   });
 }

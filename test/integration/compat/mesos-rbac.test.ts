@@ -26,13 +26,18 @@ let url: string;
 const open: MesosSubscription[] = [];
 
 before(async () => {
-  // alice may subscribe frameworks in role "alice-role" only.
+  // alice may subscribe frameworks in role "alice-role" only; mallory may run tasks as
+  // "mallory-ok" only.
   guarded = await startGuarded(
     undefined,
     `  - users: [alice]
     verbs: [register]
     resources: [frameworks]
     names: [alice-role]
+  - users: [mallory]
+    verbs: [run-as]
+    resources: [users]
+    names: [mallory-ok]
 `,
   );
   agent = await startAgent(guarded.controller.grpcAddress, 'cpus:2;mem:1024', 'mesos-rbac-a');
@@ -288,6 +293,62 @@ test('ACCEPT authorizes the users its launches run as (run-as), as the native AC
   const launched = await launchAs(bearer(TEST_TOKEN), 'rbac-runas-a', 'rbac-a-1');
   assert.notEqual(launched?.state, 'TASK_ERROR', launched?.message);
   assert.ok(guarded.controller.core.tasks.get('rbac-a-1'), 'the task was launched');
+});
+
+test('a task group is authorized as a whole: one task refused run-as, none launches', async () => {
+  for (const s of open.splice(0)) s.close();
+  const auth = basic(TOKENS.mallory, 'mallory');
+  const sub = await subscribe(auth, 'rbac-group', 'rbac-group');
+  assert.equal(sub.status, 200);
+  const fwId =
+    (await sub.next((e) => e.type === 'SUBSCRIBED', 'SUBSCRIBED')).subscribed?.framework_id.value ??
+    '';
+  const offer = (await sub.next((e) => (e.offers?.offers.length ?? 0) > 0, 'an offer')).offers
+    ?.offers[0];
+  assert.ok(offer);
+  const task = (id: string, user?: string) => ({
+    name: id,
+    task_id: { value: id },
+    agent_id: offer.agent_id,
+    command: { value: 'true', ...(user ? { user } : {}) },
+    resources: [
+      { name: 'cpus', type: 'SCALAR', scalar: { value: 0.1 } },
+      { name: 'mem', type: 'SCALAR', scalar: { value: 32 } },
+    ],
+  });
+  // The first task's user is granted; the second runs as the framework's user, nobody.
+  const res = await mesosCall(
+    url,
+    {
+      type: 'ACCEPT',
+      framework_id: { value: fwId },
+      accept: {
+        offer_ids: [offer.id],
+        operations: [
+          {
+            type: 'LAUNCH_GROUP',
+            launch_group: {
+              executor: { type: 'DEFAULT', executor_id: { value: 'rbac-exec' } },
+              task_group: { tasks: [task('rbac-g-ok', 'mallory-ok'), task('rbac-g-nobody')] },
+            },
+          },
+        ],
+      },
+    },
+    'json',
+    sub.streamId,
+    auth,
+  );
+  assert.equal(res.status, 202, res.body);
+  for (const id of ['rbac-g-ok', 'rbac-g-nobody']) {
+    const s = (await sub.next((e) => e.update?.status.task_id.value === id, id)).update?.status;
+    assert.equal(s?.state, 'TASK_ERROR', id);
+    assert.equal(s.reason, 'REASON_TASK_GROUP_UNAUTHORIZED', id);
+    assert.match(s.message ?? '', /"nobody"/, `${id}: refused for the other task's user`);
+    const onAgent = [...guarded.controller.core.agents.values()].some((a) => a.tasks.has(id));
+    assert.equal(onAgent, false, `${id} never reached the agent`);
+  }
+  sub.close();
 });
 
 test('UPDATE_FRAMEWORK into a role needs register on it, as a SUBSCRIBE in it', async () => {

@@ -1,10 +1,10 @@
 // Command mesos-go-client is a small Mesos framework written on mesos-go's v1 HTTP
 // scheduler library (github.com/mesos/mesos-go/api/v1/lib, used unchanged from the Go
 // module proxy), as Go frameworks were written on it. Mezzo's compatibility tests run it
-// against a real controller: it subscribes, launches shell tasks from offers,
-// acknowledges their updates, reconciles (explicitly and implicitly), kills, declines,
-// fails over to a new connection with its framework ID and tears down, in protobuf or
-// JSON (-codec). Each step prints one JSON line on stdout for the test to check; a
+// against a real controller: it subscribes, launches shell tasks from offers (with LAUNCH,
+// and two as a task group with LAUNCH_GROUP), acknowledges their updates, reconciles
+// (explicitly and implicitly), kills, declines, fails over to a new connection with its
+// framework ID and tears down, in protobuf or JSON (-codec). Each step prints one JSON line on stdout for the test to check; a
 // failure prints {"step":"error",...} and exits 1.
 //
 // Credentials are HTTP Basic, as Mesos frameworks send them: -principal and the secret
@@ -187,13 +187,18 @@ func (f *framework) decline(step string, offers []mesos.Offer, refuse time.Durat
 
 // offer waits for an offer with room for a task; others are declined.
 func (f *framework) offer(step string) mesos.Offer {
+	return f.offerFor(step, 0.1, 32)
+}
+
+// offerFor waits for an offer of at least `minCPUs` and `minMem`; others are declined.
+func (f *framework) offerFor(step string, minCPUs float64, minMem uint64) mesos.Offer {
 	for {
 		e := f.next(step, scheduler.Event_OFFERS)
 		offers := e.GetOffers().GetOffers()
 		for i, o := range offers {
 			cpus, _ := resources.CPUs(o.Resources...)
 			mem, _ := resources.Memory(o.Resources...)
-			if cpus >= 0.1 && mem >= 32 {
+			if cpus >= minCPUs && mem >= minMem {
 				rest := append(append([]mesos.Offer{}, offers[:i]...), offers[i+1:]...)
 				if len(rest) > 0 {
 					f.decline(step, rest, 0)
@@ -239,38 +244,45 @@ func (f *framework) launch(ctx context.Context, step string, o mesos.Offer, t me
 	report(step, map[string]any{"task": t.TaskID.Value, "offer_id": o.ID.Value})
 }
 
-// update waits for the next status update of `taskID` and acknowledges it when it carries a UUID.
+// update waits for the next status update of `taskID`, acknowledging every update
+// that carries a UUID until then.
 func (f *framework) update(ctx context.Context, step, taskID string) mesos.TaskStatus {
 	for {
-		e := f.next(step, scheduler.Event_UPDATE)
-		s := e.GetUpdate().GetStatus()
-		acked := false
-		if len(s.UUID) > 0 {
-			ack := calls.Acknowledge(s.GetAgentID().GetValue(), s.TaskID.Value, s.UUID)
-			if err := f.call(ctx, ack); err != nil {
-				fail(step+"/acknowledge", err)
-			}
-			acked = true
-		}
-		fields := map[string]any{
-			"task":      s.TaskID.Value,
-			"state":     s.GetState().String(),
-			"acked":     acked,
-			"uuid":      hex.EncodeToString(s.UUID),
-			"source":    s.GetSource().String(),
-			"timestamp": s.GetTimestamp(),
-		}
-		if s.Reason != nil {
-			fields["reason"] = s.GetReason().String()
-		}
-		if s.GetAgentID() != nil {
-			fields["agent_id"] = s.GetAgentID().GetValue()
-		}
-		report(step, fields)
-		if s.TaskID.Value == taskID {
+		if s := f.nextUpdate(ctx, step); s.TaskID.Value == taskID {
 			return s
 		}
 	}
+}
+
+// nextUpdate waits for the next status update, reports it and acknowledges it when it
+// carries a UUID.
+func (f *framework) nextUpdate(ctx context.Context, step string) mesos.TaskStatus {
+	e := f.next(step, scheduler.Event_UPDATE)
+	s := e.GetUpdate().GetStatus()
+	acked := false
+	if len(s.UUID) > 0 {
+		ack := calls.Acknowledge(s.GetAgentID().GetValue(), s.TaskID.Value, s.UUID)
+		if err := f.call(ctx, ack); err != nil {
+			fail(step+"/acknowledge", err)
+		}
+		acked = true
+	}
+	fields := map[string]any{
+		"task":      s.TaskID.Value,
+		"state":     s.GetState().String(),
+		"acked":     acked,
+		"uuid":      hex.EncodeToString(s.UUID),
+		"source":    s.GetSource().String(),
+		"timestamp": s.GetTimestamp(),
+	}
+	if s.Reason != nil {
+		fields["reason"] = s.GetReason().String()
+	}
+	if s.GetAgentID() != nil {
+		fields["agent_id"] = s.GetAgentID().GetValue()
+	}
+	report(step, fields)
+	return s
 }
 
 // until acknowledges updates of taskID until one in `state`.
@@ -282,6 +294,52 @@ func (f *framework) until(ctx context.Context, step, taskID string, state mesos.
 		}
 		if s.GetState() != mesos.TASK_STAGING && s.GetState() != mesos.TASK_STARTING && s.GetState() != mesos.TASK_RUNNING && s.GetState() != mesos.TASK_KILLING {
 			fail(step, fmt.Errorf("task %s ended %s, waiting for %s: %s", taskID, s.GetState(), state, s.GetMessage()))
+		}
+	}
+}
+
+// launchGroup accepts the offer with one LAUNCH_GROUP of `tasks` under a DEFAULT executor
+// that declares resources of its own, as Mesos requires.
+func (f *framework) launchGroup(ctx context.Context, step string, o mesos.Offer, executorID string, tasks ...mesos.TaskInfo) {
+	executor := mesos.ExecutorInfo{
+		Type:        mesos.ExecutorInfo_DEFAULT,
+		ExecutorID:  mesos.ExecutorID{Value: executorID},
+		FrameworkID: &mesos.FrameworkID{Value: f.id},
+		Resources: []mesos.Resource{
+			resources.NewCPUs(0.1).Resource,
+			resources.NewMemory(32).Resource,
+			resources.NewDisk(1).Resource,
+		},
+	}
+	accept := calls.Accept(calls.OfferOperations{calls.OpLaunchGroup(executor, tasks...)}.WithOffers(o.ID)).
+		With(calls.RefuseSeconds(time.Second))
+	if err := f.call(ctx, accept); err != nil {
+		fail(step, err)
+	}
+	ids := make([]string, 0, len(tasks))
+	for _, t := range tasks {
+		ids = append(ids, t.TaskID.Value)
+	}
+	report(step, map[string]any{"tasks": ids, "executor": executorID, "offer_id": o.ID.Value})
+}
+
+// untilAll acknowledges updates until every one of `taskIDs` is in `state`.
+func (f *framework) untilAll(ctx context.Context, step string, state mesos.TaskState, taskIDs ...string) {
+	left := map[string]bool{}
+	for _, id := range taskIDs {
+		left[id] = true
+	}
+	for len(left) > 0 {
+		s := f.nextUpdate(ctx, step)
+		if !left[s.TaskID.Value] {
+			continue
+		}
+		switch s.GetState() {
+		case state:
+			delete(left, s.TaskID.Value)
+		case mesos.TASK_STAGING, mesos.TASK_STARTING, mesos.TASK_RUNNING, mesos.TASK_KILLING:
+		default:
+			fail(step, fmt.Errorf("task %s ended %s, waiting for %s: %s", s.TaskID.Value, s.GetState(), state, s.GetMessage()))
 		}
 	}
 }
@@ -338,6 +396,15 @@ func main() {
 		fail("reconcile-explicit", err)
 	}
 	f.update(ctx, "reconcile-explicit", finished)
+
+	// A task group of two shell tasks under the DEFAULT executor: both run on the offer's
+	// agent and finish, every update acknowledged.
+	o = f.offerFor("offer", 0.3, 96)
+	g1, g2 := *prefix+"-g1", *prefix+"-g2"
+	f.launchGroup(ctx, "launched-group", o, *prefix+"-executor",
+		task(g1, o.AgentID, `test "$GREETING" = "hello from mesos-go"`),
+		task(g2, o.AgentID, "sleep 0.2"))
+	f.untilAll(ctx, "group-update", mesos.TASK_FINISHED, g1, g2)
 
 	// A long task, found by implicit reconciliation.
 	o = f.offer("offer")
