@@ -65,7 +65,7 @@ export const MIN_SCHEDULE_PERIOD = 'PT1S';
 function runArguments(): Schema {
   return list(
     'Arguments appended to the command for this run only (a run-now request with arguments).',
-    str('One argument, passed verbatim.', { maxLength: 8192 }),
+    str('One argument, passed verbatim.', { maxLength: 4096 }),
     { maxItems: 256 },
   );
 }

@@ -18,7 +18,7 @@ export const RUN_NOW_ARGUMENTS_ANNOTATION = 'mezzo.dev/run-now-arguments';
 /** The most words one run may be given. */
 export const MAX_RUN_ARGUMENTS = 256;
 /** The most characters all the words of one run may have together. */
-export const MAX_RUN_ARGUMENTS_CHARS = 8192;
+export const MAX_RUN_ARGUMENTS_CHARS = 4096;
 
 /**
  * Why `text` may not be (part of) an argument: it holds a C0 control (NUL, newline,
