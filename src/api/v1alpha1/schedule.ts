@@ -61,6 +61,15 @@ const CRON =
  */
 export const MIN_SCHEDULE_PERIOD = 'PT1S';
 
+/** Words a run-now request appended to the command for one run (and its retries). */
+function runArguments(): Schema {
+  return list(
+    'Arguments appended to the command for this run only (a run-now request with arguments).',
+    str('One argument, passed verbatim.', { maxLength: 4096 }),
+    { maxItems: 256 },
+  );
+}
+
 /** One run of a schedule, as status records it; `extra` adds fields. */
 function run(extra: Record<string, Schema> = {}): Schema {
   return obj('A run.', {
@@ -73,6 +82,7 @@ function run(extra: Record<string, Schema> = {}): Schema {
     finishedAt: time('End.'),
     result: str('Succeeded, Failed or Killed.'),
     message: str('Detail.'),
+    arguments: runArguments(),
     ...extra,
   });
 }
@@ -206,8 +216,10 @@ export const scheduleKind: KindDefinition = {
       at: time('When it starts.'),
       scheduledTime: time('The occurrence it retries.'),
       attempt: int('Attempt number it will be.'),
+      arguments: runArguments(),
     }),
     manualRequest: time('A run-now request not yet served.'),
+    manualArguments: runArguments(),
     handledRunNow: str('The last mezzo.dev/run-now annotation value acted on.', {
       maxLength: 256,
     }),

@@ -15,11 +15,16 @@ import type { ControllerCore } from '../../controller/core.js';
 import { requestedBy } from '../../controller/http/requested-by.js';
 import { isTerminal, type TaskRecord } from '../../controller/records.js';
 import { taskObjectOf } from '../../controller/task-mirror.js';
+import {
+  RUN_NOW_ARGUMENTS_ANNOTATION,
+  runNowArgumentsValue,
+} from '../../frameworks/schedules/run-arguments.js';
 import { RUN_NOW_ANNOTATION, SCHEDULE_LABEL } from '../../frameworks/schedules/runs.js';
 import { scheduleConfig } from '../../frameworks/schedules/spec.js';
 import { ConflictError } from '../../shared/errors.js';
 import { HttpError } from '../../shared/http/errors.js';
 import { API_VERSION, type Store, type StoredObject } from '../../store/types.js';
+import { argumentWords } from './arguments-text.js';
 import { graphCsv, graphDot } from './graph.js';
 import { jobFromChronos, jobNameErrors, type JobEndpoint } from './job-input.js';
 import { jobView, summaryView } from './job-view.js';
@@ -56,6 +61,8 @@ const JOB_BODY = {
 } as const;
 
 const TERM = { type: 'string', maxLength: 1024 } as const;
+/** The longest `arguments` string of a run-now request. */
+const MAX_ARGUMENTS_TEXT = 4096;
 const COUNT = { type: 'string', pattern: '^[0-9]{1,9}$' } as const;
 
 const TEXT = 'text/plain; charset=utf-8';
@@ -164,24 +171,35 @@ export const chronosRoutes: FastifyPluginCallback<ChronosRoutesOptions> = (app, 
   app.put<{ Params: { name: string }; Querystring: { arguments?: string } }>(
     `${CHRONOS_PREFIX}/job/:name`,
     {
-      config: { access: onNamed('patch') },
+      config: {
+        // Arguments change what the run executes: that is `update`, not only `patch`.
+        access: (req) => {
+          const run = onNamed('patch')(req);
+          const text = (req.query as { arguments?: string }).arguments ?? '';
+          return text.trim() === '' ? run : [run, onNamed('update')(req)];
+        },
+      },
       schema: {
         params: NAME_PARAM,
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { arguments: TERM },
+          properties: { arguments: { type: 'string', maxLength: MAX_ARGUMENTS_TEXT } },
         },
       },
     },
     async (req, reply) => {
-      if (req.query.arguments)
-        throw new HttpError(
-          400,
-          'BAD_REQUEST',
-          'arguments for one run are not supported: a Schedule runs what its spec says',
-        );
-      await runNow(store, req.params.name, core.clock.now(), requestedBy(req), jobNamed);
+      // As Chronos: an empty or blank string is no arguments.
+      const read = argumentWords(req.query.arguments ?? '');
+      if (!read.ok) throw new HttpError(400, 'BAD_REQUEST', read.message);
+      await runNow(
+        store,
+        req.params.name,
+        core.clock.now(),
+        requestedBy(req),
+        jobNamed,
+        read.words,
+      );
       return reply.code(204).send();
     },
   );
@@ -249,7 +267,8 @@ export const chronosRoutes: FastifyPluginCallback<ChronosRoutesOptions> = (app, 
 
 /**
  * Asks for a run now, as `mezzo run-schedule` does: a new value of the run-now
- * annotation (the framework serves each distinct value once), written again on a
+ * annotation (the framework serves each distinct value once), with the run's arguments
+ * bound to that value (or none: a plain run drops earlier ones), written again on a
  * conflict with a concurrent writer.
  */
 async function runNow(
@@ -258,6 +277,7 @@ async function runNow(
   now: number,
   by: Record<string, string>,
   jobNamed: (name: string) => Promise<StoredObject>,
+  words: readonly string[],
 ): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     const found = await jobNamed(name);
@@ -265,9 +285,15 @@ async function runNow(
     let value = new Date(now).toISOString();
     // Two requests within one millisecond still ask for two runs.
     if (previous?.startsWith(value)) value = `${value}#${randomUUID().slice(0, 8)}`;
+    const kept = Object.entries(found.metadata.annotations ?? {}).filter(
+      ([k]) => k !== RUN_NOW_ARGUMENTS_ANNOTATION,
+    );
     found.metadata.annotations = {
-      ...found.metadata.annotations,
+      ...Object.fromEntries(kept),
       [RUN_NOW_ANNOTATION]: value,
+      ...(words.length > 0
+        ? { [RUN_NOW_ARGUMENTS_ANNOTATION]: runNowArgumentsValue(value, words) }
+        : {}),
       ...by,
     };
     try {

@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { mezzoAccess } from '../../auth/route-access.js';
 import type { AccessRequest } from '../../auth/types.js';
+import { RUN_NOW_ARGUMENTS_ANNOTATION } from '../../frameworks/schedules/run-arguments.js';
 import { ConflictError } from '../../shared/errors.js';
 import { HttpError } from '../../shared/http/errors.js';
 import { JSON_TYPE } from '../../shared/http/server.js';
@@ -153,7 +154,16 @@ export function objectRoutes(app: FastifyInstance, store: Store): void {
   app.post<{ Querystring: ObjectQuery; Body: Record<string, string> }>(
     '/annotate',
     {
-      config: { access: onQueried('patch') },
+      config: {
+        access: (req) => {
+          const asked = onQueried('patch')(req);
+          // Arguments for a run change what it executes: as a spec change, that is `update`.
+          const body = req.body as Record<string, string>;
+          return Object.hasOwn(body, RUN_NOW_ARGUMENTS_ANNOTATION)
+            ? [asked, onQueried('update')(req)]
+            : asked;
+        },
+      },
       schema: {
         querystring: {
           type: 'object',

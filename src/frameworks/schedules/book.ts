@@ -15,6 +15,7 @@ import {
   type ScheduleAction,
   type ScheduleConfig,
 } from './planner.js';
+import { readRunNowArguments } from './run-arguments.js';
 import { RUN_NOW_ANNOTATION } from './runs.js';
 import {
   fallbackConfig,
@@ -250,8 +251,19 @@ export class ScheduleBook {
     let state = p.state;
     if (ann !== undefined && ann !== p.handledRunNow) {
       // Served once per distinct value; recorded in the same status write as the run.
-      state = { ...state, manualRequest: now };
       p.handledRunNow = ann;
+      const args = readRunNowArguments(t.obj.metadata.annotations, ann);
+      if (args.ok) {
+        state = { ...state, manualRequest: now, manualArguments: args.arguments };
+      } else {
+        // Running the plain command instead would run what nobody asked for.
+        this.sink.event(
+          targetOf(t),
+          'Warning',
+          'InvalidRunArguments',
+          `run-now ${ann} not served: ${args.message}`,
+        );
+      }
     }
     const identity = scheduleIdentity(t.spec);
     if (p.observedSchedule !== identity) {

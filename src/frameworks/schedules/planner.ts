@@ -44,6 +44,8 @@ export interface RunRecord {
   finishedAt?: number;
   result?: 'Succeeded' | 'Failed' | 'Killed';
   message?: string;
+  /** Words appended to the command for this run only (a run-now with arguments). */
+  arguments?: readonly string[];
 }
 
 /** A run that did not happen, and why. */
@@ -67,9 +69,17 @@ export interface ScheduleState {
   history: RunRecord[];
   /** Newest first, at most historyLimit. */
   missed: MissedRun[];
-  pendingRetry?: { at: number; scheduledTime: number; attempt: number };
+  /** A retry repeats its run, arguments included. */
+  pendingRetry?: {
+    at: number;
+    scheduledTime: number;
+    attempt: number;
+    arguments?: readonly string[];
+  };
   /** A manual "run now" request not yet served (from `mezzo run-schedule` or an annotation). */
   manualRequest?: number;
+  /** The arguments of the manual request not yet served, if it has any. */
+  manualArguments?: readonly string[];
 }
 
 /** What the caller must do. */
@@ -126,7 +136,12 @@ export function plan(
     state = { ...state, missed: withCap(state.missed, m, cfg.historyLimit) };
     actions.push({ type: 'missed', missed: m, ...(until !== undefined ? { until } : {}) });
   };
-  const start = (scheduledTime: number, attempt: number, trigger: RunTrigger): void => {
+  const start = (
+    scheduledTime: number,
+    attempt: number,
+    trigger: RunTrigger,
+    args?: readonly string[],
+  ): void => {
     if (state.running.length >= MAX_RUNNING_RUNS) {
       missed({ scheduledTime, reason: 'StillRunning', recordedAt: now });
       return;
@@ -147,6 +162,7 @@ export function plan(
       attempt,
       trigger,
       startedAt: now,
+      ...(args !== undefined ? { arguments: args } : {}),
     };
     state = { ...state, running: [...state.running, run], lastRunStart: now };
     actions.push({ type: 'launch', run });
@@ -154,14 +170,15 @@ export function plan(
 
   if (state.manualRequest !== undefined) {
     const at = state.manualRequest;
-    state = { ...state, manualRequest: undefined };
-    start(at, 1, 'manual');
+    const args = state.manualArguments;
+    state = { ...state, manualRequest: undefined, manualArguments: undefined };
+    start(at, 1, 'manual', args);
   }
 
   if (state.pendingRetry && state.pendingRetry.at <= now) {
-    const { scheduledTime, attempt } = state.pendingRetry;
+    const { scheduledTime, attempt, arguments: args } = state.pendingRetry;
     state = { ...state, pendingRetry: undefined };
-    start(scheduledTime, attempt, 'retry');
+    start(scheduledTime, attempt, 'retry', args);
   }
 
   if (cfg.recurrence) {
@@ -233,6 +250,7 @@ export function finishRun(
           at: now + delay,
           scheduledTime: run.scheduledTime,
           attempt: run.attempt + 1,
+          ...(run.arguments !== undefined ? { arguments: run.arguments } : {}),
         },
       };
     } else if (!replaced) {

@@ -8,6 +8,7 @@ import type { TaskStatus__Output } from '../../gen/mezzo/v1/TaskStatus.js';
 import { commandTask } from '../../sdk/tasks.js';
 import type { Fit } from '../../sdk/offers.js';
 import type { RunRecord } from './planner.js';
+import { withArguments } from './run-arguments.js';
 import type { ScheduleTask } from './spec.js';
 import { taskIdOf } from './status.js';
 
@@ -53,7 +54,8 @@ export function runTask(
     agentId,
     resources: fit.resources,
     ports: fit.ports,
-    command: spec.command,
+    // Arguments of a run-now request belong to this run (and its retries) only.
+    command: run.arguments ? withArguments(spec.command, run.arguments) : spec.command,
     env: {
       ...(spec.env ?? {}),
       // Jobs often need to know which occurrence they serve (e.g. the day to extract).

@@ -12,6 +12,7 @@ import {
   type RunTrigger,
   type ScheduleState,
 } from './planner.js';
+import { storedArguments } from './run-arguments.js';
 
 /** Entries read back per list of a status (history, missed): a hand-edited one is cut. */
 const MAX_READ_BACK = 1000;
@@ -65,6 +66,7 @@ function runStatus(namespace: string, r: RunRecord): Record<string, unknown> {
     finishedAt: iso(r.finishedAt),
     result: r.result,
     message: r.message,
+    arguments: r.arguments,
   };
 }
 
@@ -85,6 +87,7 @@ function runRecord(raw: Record<string, unknown>): RunRecord | undefined {
   const trigger = typeof raw.trigger === 'string' && TRIGGERS.has(raw.trigger) ? raw.trigger : '';
   const finishedAt = ms(raw.finishedAt);
   const result = typeof raw.result === 'string' && RESULTS.has(raw.result) ? raw.result : '';
+  const args = storedArguments(raw.arguments);
   return {
     id: raw.id,
     scheduledTime,
@@ -94,6 +97,7 @@ function runRecord(raw: Record<string, unknown>): RunRecord | undefined {
     ...(finishedAt !== undefined ? { finishedAt } : {}),
     ...(result ? { result: result as RunRecord['result'] } : {}),
     ...(typeof raw.message === 'string' ? { message: raw.message } : {}),
+    ...(args !== undefined ? { arguments: args } : {}),
   };
 }
 
@@ -156,11 +160,16 @@ export function fromStatus(status: Record<string, unknown> | undefined): Persist
     manualRequest: ms(s.manualRequest),
   };
   for (const [k, v] of Object.entries(times)) if (v !== undefined) Object.assign(state, { [k]: v });
+  const manualArguments = storedArguments(s.manualArguments);
+  if (state.manualRequest !== undefined && manualArguments !== undefined)
+    state.manualArguments = manualArguments;
   if (retryAt !== undefined && retryScheduled !== undefined) {
+    const retryArguments = storedArguments(retry?.arguments);
     state.pendingRetry = {
       at: retryAt,
       scheduledTime: retryScheduled,
       attempt: attemptOf(retry?.attempt, 2),
+      ...(retryArguments !== undefined ? { arguments: retryArguments } : {}),
     };
   }
   return {
@@ -200,8 +209,10 @@ export function toStatus(
       at: iso(s.pendingRetry.at),
       scheduledTime: iso(s.pendingRetry.scheduledTime),
       attempt: s.pendingRetry.attempt,
+      arguments: s.pendingRetry.arguments,
     },
     manualRequest: iso(s.manualRequest),
+    manualArguments: s.manualArguments,
     handledRunNow: p.handledRunNow,
     observedSchedule: p.observedSchedule,
     observedGeneration,

@@ -3,6 +3,7 @@
 // authorization answers as the native API (403 naming what is missing, nothing changed).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { RUN_NOW_ARGUMENTS_ANNOTATION } from '../../../src/frameworks/schedules/run-arguments.js';
 import { RUN_NOW_ANNOTATION } from '../../../src/frameworks/schedules/runs.js';
 import {
   dependent,
@@ -230,7 +231,7 @@ describe('acting on jobs', () => {
     });
   }
 
-  test('run now sets a new run-now value each time; arguments are refused', async () => {
+  test('run now sets a new run-now value each time; arguments are bound to it', async () => {
     assert.equal(await runNowOf('ops-beta'), undefined);
     assert.equal((await call('PUT', '/job/ops-beta')).status, 204);
     const first = await runNowOf('ops-beta');
@@ -238,10 +239,19 @@ describe('acting on jobs', () => {
     assert.equal((await call('PUT', '/job/ops-beta')).status, 204);
     const second = await runNowOf('ops-beta');
     assert.ok(second && second !== first);
-    const r = await call('PUT', '/job/ops-beta?arguments=-v');
+    assert.equal((await call('PUT', '/job/ops-beta?arguments=-v%20%27a%20b%27')).status, 204);
+    const third = await runNowOf('ops-beta');
+    assert.ok(third && third !== second);
+    const annotations = (await server.store.get('Schedule', 'ops-beta', 'default'))?.metadata
+      .annotations;
+    assert.deepEqual(JSON.parse(annotations?.[RUN_NOW_ARGUMENTS_ANNOTATION] ?? '{}'), {
+      runNow: third,
+      arguments: ['-v', 'a b'],
+    });
+    const r = await call('PUT', '/job/ops-beta?arguments=-v%00');
     assert.equal(r.status, 400);
-    assert.match(errorMessage(r), /arguments/);
-    assert.equal(await runNowOf('ops-beta'), second);
+    assert.match(errorMessage(r), /arguments holds the control character U\+0000/);
+    assert.equal(await runNowOf('ops-beta'), third);
   });
 
   test('kill with no run in progress is a no-op', async () => {

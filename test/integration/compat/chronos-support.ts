@@ -19,6 +19,10 @@ import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
 export const VIEWER = 'viewer-token-0123456789abcdef0123456789';
 /** A user who may write Schedules, only in namespace team-b. */
 export const OTHER_NS = 'other-ns-token-0123456789abcdef012345678';
+/** A user who may read and annotate (`patch`) Schedules: run them, not change them. */
+export const RUNNER = 'runner-token-0123456789abcdef0123456789ab';
+/** A user who may also `update` Schedules. */
+export const EDITOR = 'editor-token-0123456789abcdef0123456789ab';
 
 function rule(users: string[], verbs: string[], namespaces: string[] = []): PolicyRule {
   return {
@@ -39,6 +43,10 @@ export interface ChronosServer {
   /** A directory of this server's that jobs may write into. */
   dir: string;
   call(method: string, path: string, body?: unknown, token?: string | null): Promise<Answer>;
+  /** Calls a native controller route (a path from `/`). */
+  native(method: string, path: string, body?: unknown, token?: string | null): Promise<Answer>;
+  /** Stops the schedules framework and starts a new instance (it resumes from status). */
+  restartFramework(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -59,6 +67,8 @@ export async function startChronosServer(withAgent = false): Promise<ChronosServ
     authenticator: new DevAuthenticator(TEST_TOKEN, [
       { token: VIEWER, principal: { username: 'viewer', groups: [], extra: {} } },
       { token: OTHER_NS, principal: { username: 'elsewhere', groups: [], extra: {} } },
+      { token: RUNNER, principal: { username: 'runner', groups: [], extra: {} } },
+      { token: EDITOR, principal: { username: 'editor', groups: [], extra: {} } },
     ]),
     authorizer: new PolicyAuthorizer([
       rule(['viewer'], ['get', 'list']),
@@ -67,19 +77,39 @@ export async function startChronosServer(withAgent = false): Promise<ChronosServ
         ['get', 'list', 'create', 'update', 'patch', 'delete', 'kill'],
         ['team-b'],
       ),
+      rule(['runner'], ['get', 'list', 'patch']),
+      rule(['editor'], ['get', 'list', 'patch', 'update']),
     ]),
   };
   const { controller, store, dir: controllerDir } = await startController(undefined, 0, { access });
   const dir = tempDir('mezzo-chronos-jobs-');
   // Tasks run as the framework's user (nobody): they may write here.
   chmodSync(dir, 0o777);
-  const base = `http://127.0.0.1:${String(controller.httpPort)}/v1/scheduler`;
+  const root = `http://127.0.0.1:${String(controller.httpPort)}`;
+  const base = `${root}/v1/scheduler`;
   const stops: (() => Promise<void> | void)[] = [];
+  let fw: ScheduleFramework | undefined;
+  const newFramework = async (): Promise<void> => {
+    fw = new ScheduleFramework({
+      address: controller.grpcAddress,
+      store,
+      logger: silentLogger(),
+      clock: new SystemClock(),
+    });
+    await fw.start();
+  };
   const server: ChronosServer = {
     controller,
     store,
     dir,
     call: (method, path, body, token = TEST_TOKEN) => call(base, method, path, body, token),
+    native: (method, path, body, token = TEST_TOKEN) => call(root, method, path, body, token),
+    async restartFramework() {
+      fw?.stop();
+      // Its last status write lands before the new instance reads status.
+      await fw?.settled();
+      await newFramework();
+    },
     async stop() {
       for (const s of stops.reverse()) await s();
       await controller.stop();
@@ -103,14 +133,8 @@ export async function startChronosServer(withAgent = false): Promise<ChronosServ
     rmSync(agentDir, { recursive: true, force: true });
   });
   await until(() => controller.core.agents.size === 1, 5_000, 'the agent to register');
-  const fw = new ScheduleFramework({
-    address: controller.grpcAddress,
-    store,
-    logger: silentLogger(),
-    clock: new SystemClock(),
-  });
-  await fw.start();
-  stops.push(() => fw.stop());
+  await newFramework();
+  stops.push(() => fw?.stop());
   return server;
 }
 
