@@ -22,7 +22,7 @@
  * Flags: `--nodes=1000 --objects=5000` (`--quick`: 100 and 1,000), `--limits=50/100,…`
  * (qps/burst), `--limit-s=600` (a run stops waiting then), `--only=kube|mezzo`,
  * `--cpu-prof` (the Mezzo controller writes a V8 CPU profile per run into the log
- * directory). Prints one JSON object; logs stay in .tmp/side-by-side/<time>/.
+ * directory), `--store-workers=N` (the controller's store writes in flight). Prints one JSON object; logs stay in .tmp/side-by-side/<time>/.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -123,7 +123,15 @@ async function main(): Promise<void> {
       const nodeFlags = process.argv.includes('--cpu-prof')
         ? ['--cpu-prof', `--cpu-prof-dir=${join(logDir, 'prof')}`]
         : [];
-      const mezzo = await MezzoSide.setUp(cp, { nodes, shape: SHAPE, logDir, nodeFlags });
+      const workers = flag('store-workers', '');
+      const controllerFlags = workers === '' ? [] : [`--store-workers=${workers}`];
+      const mezzo = await MezzoSide.setUp(cp, {
+        nodes,
+        shape: SHAPE,
+        logDir,
+        nodeFlags,
+        controllerFlags,
+      });
       for (const limit of [undefined, ...limits]) {
         const r = await mezzo.run(objects, limit, limitMs);
         progress(r);
@@ -159,6 +167,7 @@ async function main(): Promise<void> {
     objects,
     shape: SHAPE,
     create_in_flight: 32,
+    mezzo_store_workers: flag('store-workers', '') || 'default (64)',
     machine: { cpus: cpus().length, load_start: round(load0), load_end: round(loadavg()[0] ?? 0) },
     log_dir: logDir,
     runs: [...kubeRuns, ...mezzoRuns],

@@ -31,6 +31,8 @@ export interface MezzoOptions {
   readonly logDir: string;
   /** Extra node flags for the controller process (e.g. --cpu-prof). */
   readonly nodeFlags: readonly string[];
+  /** Extra `mezzo controller` flags (e.g. `--store-workers=64`). */
+  readonly controllerFlags?: readonly string[];
 }
 
 /** Runs of Mezzo against one control plane (CRDs applied once). */
@@ -97,6 +99,7 @@ export class MezzoSide {
         ...(limit
           ? ['--kube-api-qps', String(limit.qps), '--kube-api-burst', String(limit.burst)]
           : []),
+        ...(this.opts.controllerFlags ?? []),
       ],
       join(logDir, `mezzo-controller-${String(run)}.log`),
       { env },

@@ -38,6 +38,8 @@ export interface ControllerFlags extends KubeAccessFlags {
   /** Client-side limit on apiserver requests (src/kube/rate-limit.ts); none when unset. */
   kubeApiQps?: number;
   kubeApiBurst?: number;
+  /** Store writes in flight at once (the controller's STORE_WORKERS when unset). */
+  storeWorkers?: number;
 }
 
 /** The flags that choose how callers are authenticated, for `mezzo controller` and `mezzo agent`. */
@@ -86,6 +88,13 @@ function finiteNumber(name: string, v: string): number {
   return n;
 }
 
+function wholeInRange(name: string, v: string, min: number, max: number): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isSafeInteger(n) || n < min || n > max)
+    throw new InvalidArgumentError(`${name}: a whole number from ${String(min)} to ${String(max)}`);
+  return n;
+}
+
 /** Adds `controller` to the program. */
 export function registerController(program: Command): void {
   const cmd = program
@@ -125,6 +134,11 @@ export function registerController(program: Command): void {
       '--kube-api-burst <n>',
       'requests sent at once before --kube-api-qps applies (default: the qps rounded up)',
       (v) => finiteNumber('--kube-api-burst', v),
+    )
+    .option(
+      '--store-workers <n>',
+      'store writes (Task and Agent objects) in flight at once, 1-256 (default: 64)',
+      (v) => wholeInRange('--store-workers', v, 1, 256),
     );
   kubeAccessOptions(accessOptions(cmd)).action(async (flags: ControllerFlags) => {
     const { runController } = await import('./controller-main.js');
