@@ -68,8 +68,8 @@ export interface ControllerOptions extends Omit<
  * Default number of store-write workers: one key each, never one key on two. Each waits
  * one apiserver round trip (hundreds of ms on a busy apiserver), so the count bounds the
  * write rate: 1,000 Tasks on the Kubernetes store reached RUNNING at 29 a second with 16
- * and 65 with 64, in two runs back to back, no client limit (docs/performance.md). A client limit
- * (--kube-api-qps) is what protects the apiserver; this only hides latency.
+ * and 65 with 64, in two runs back to back, no client limit (docs/performance.md). A
+ * client limit (--kube-api-qps) is what protects the apiserver; this only hides latency.
  */
 export const STORE_WORKERS = 64;
 
