@@ -16,7 +16,8 @@
  * `--suppress` (frameworks suppress offers while they want no task, revive when they do),
  * `--cpu-prof-dir=DIR` (the controller writes a V8 CPU profile there at each exit),
  * `--max-offers=K` (the controller offers one framework at most K agents per allocation
- * pass; default 0, no bound).
+ * pass; default 0, no bound), `--controller-log-level=L` and `--sim-log-level=L` (their
+ * logs to stderr; default error).
  * Prints one JSON object; `node dist/bench/scale/harness/plot.js FILE PNG` draws it.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -113,6 +114,7 @@ async function measureSize(agents: number, dir: string): Promise<Record<string, 
     `--http-port=${String(httpPort)}`,
     `--ping-interval-ms=${String(PING_S * 1000)}`,
     `--max-offers=${String(MAX_OFFERS)}`,
+    `--log-level=${flag('controller-log-level', 'error')}`,
   ];
   const isJson = (l: string) => l.startsWith('{');
   let ctl = (await spawnUntilReady(controllerArgs, isJson, 60_000)).child;
@@ -131,6 +133,7 @@ async function measureSize(agents: number, dir: string): Promise<Record<string, 
         `--count=${String(agents)}`,
         '--cpus=4',
         '--mem=8Gi',
+        `--log-level=${flag('sim-log-level', 'error')}`,
       ],
       (l) => l.includes('"registered"'),
       30 * 60_000,
