@@ -7,7 +7,7 @@
  * from handling a controller message is caught, logged and counted (never a crash).
  */
 import { randomInt } from 'node:crypto';
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import type { Clock, Timer } from '../shared/clock.js';
 import { describeError } from '../shared/errors.js';
 import { CLIENT_OPTIONS } from '../shared/grpc.js';
@@ -81,6 +81,8 @@ export type ConnectionConfig = Pick<
 export class ControllerConnection {
   private client: AgentClient | undefined;
   private call: grpc.ClientDuplexStream<AgentMessage, ControllerMessage__Output> | undefined;
+  /** The client the current call is on (shared between simulated agents). */
+  private callClient: AgentClient | undefined;
   private registered = false;
   private stopped = false;
   private controllerIndex = 0;
@@ -119,6 +121,7 @@ export class ControllerConnection {
     const client = this.hooks.client?.(addr) ?? this.ownClient(addr);
     const call = client.Connect();
     this.call = call;
+    this.callClient = client;
     this.lastHeard = this.clock.now();
     let ended = false;
     const onDown = (why: string): void => {
@@ -224,12 +227,29 @@ export class ControllerConnection {
     this.reconnectTimer = this.clock.setTimer(jittered, () => this.connect());
   }
 
+  /**
+   * Whether the registration on the current stream is waiting its turn at a controller
+   * that is alive: unanswered, on a connection whose keepalive pings the controller still
+   * answers (gRPC leaves READY when they go unanswered for the keepalive timeout). A
+   * controller taking back 25,000 agents answers the last of them a minute or more after
+   * they asked; an agent that gave up after 3 heartbeat intervals asked again at the back
+   * of the queue, and so did the next, until the queue never drained.
+   */
+  private registrationQueued(): boolean {
+    if (this.registered || !this.callClient) return false;
+    const state = this.callClient.getChannel().getConnectivityState(false);
+    return state === grpc.connectivityState.READY;
+  }
+
   private armHeartbeat(intervalMs: number): void {
     this.heartbeatTimer?.cancel();
     this.heartbeatTimer = this.clock.setTimer(intervalMs, () => {
       const call = this.call;
       if (!call) return;
-      if (this.clock.now() - this.lastHeard > SILENT_HEARTBEATS * this.heartbeatMs) {
+      if (
+        this.clock.now() - this.lastHeard > SILENT_HEARTBEATS * this.heartbeatMs &&
+        !this.registrationQueued()
+      ) {
         this.logger.warn('controller silent for 3 heartbeat intervals; reconnecting');
         call.cancel();
         return;
