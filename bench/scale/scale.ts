@@ -75,13 +75,15 @@ function spawnUntilReady(
   });
 }
 
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return;
+/** Stops `child` (SIGTERM, SIGKILL after 60 s); whether it stopped by itself. */
+async function stop(child: ChildProcess): Promise<boolean> {
+  if (child.exitCode !== null || child.pid === undefined) return true;
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   // Long enough for a controller with 50,000 streams to close them and write its profile.
   const gone = await Promise.race([exited.then(() => true), sleep(60_000).then(() => false)]);
   if (!gone) child.kill('SIGKILL');
+  return gone;
 }
 
 async function until(cond: () => Promise<boolean>, limitMs: number): Promise<boolean> {
@@ -186,16 +188,20 @@ async function measureSize(agents: number, dir: string): Promise<Record<string, 
 
   log('load window done; restarting the controller');
   // A controller restart: same store, same ports.
-  await stop(ctl);
+  const s0 = Date.now();
+  const stoppedByItself = await stop(ctl);
+  const stopS = (Date.now() - s0) / 1000;
   const r0 = Date.now();
   ctl = (await spawnUntilReady(controllerArgs, isJson, 60_000)).child;
   log(`controller restarted in ${String(Date.now() - r0)} ms`);
   let seen = -1;
+  let firstAgentS = NaN;
   const active = async () => {
     const n = metric(await readMetrics(http, token), 'mezzo_controller_agents', {
       state: 'active',
     });
     if (n !== seen) log(`${String(n)} agents active`);
+    if (n > 0 && Number.isNaN(firstAgentS)) firstAgentS = (Date.now() - r0) / 1000;
     seen = n;
     return n === agents;
   };
@@ -269,6 +275,9 @@ async function measureSize(agents: number, dir: string): Promise<Record<string, 
     sim_agents_rss_mib: simRss,
     state: { ms_p50: quantile(stateMs, 0.5), bytes: stateBytes, running_tasks: tasksKnown },
     restart: {
+      // The old controller's stop; null when it was killed after 60 s.
+      stop_s: stoppedByItself ? round(stopS) : null,
+      first_agent_back_s: Number.isNaN(firstAgentS) ? null : round(firstAgentS),
       agents_reregistered_s: agentsBack ? round(agentsS) : null,
       frameworks_resubscribed_s: fwsBack ? round(frameworksS) : null,
       reconcile_answered_ms: Number.isNaN(reconcileMs) ? null : reconcileMs,
