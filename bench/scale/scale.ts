@@ -75,13 +75,14 @@ function spawnUntilReady(
   });
 }
 
-/** Stops `child` (SIGTERM, SIGKILL after 60 s); whether it stopped by itself. */
+/** Stops `child` (SIGTERM, SIGKILL after `--stop-limit-s`, 60); whether it stopped by itself. */
 async function stop(child: ChildProcess): Promise<boolean> {
   if (child.exitCode !== null || child.pid === undefined) return true;
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   // Long enough for a controller with 50,000 streams to close them and write its profile.
-  const gone = await Promise.race([exited.then(() => true), sleep(60_000).then(() => false)]);
+  const limitMs = Number(flag('stop-limit-s', '60')) * 1000;
+  const gone = await Promise.race([exited.then(() => true), sleep(limitMs).then(() => false)]);
   if (!gone) child.kill('SIGKILL');
   return gone;
 }
