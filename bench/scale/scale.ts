@@ -16,7 +16,8 @@
  * `--suppress` (frameworks suppress offers while they want no task, revive when they do),
  * `--cpu-prof-dir=DIR` (the controller writes a V8 CPU profile there at each exit),
  * `--max-offers=K` (the controller offers one framework at most K agents per allocation
- * pass; default 0, no bound).
+ * pass; default 0, no bound), `--controller-log-level=L` and `--sim-log-level=L` (their
+ * logs to stderr; default error).
  * Prints one JSON object; `node dist/bench/scale/harness/plot.js FILE PNG` draws it.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -74,13 +75,16 @@ function spawnUntilReady(
   });
 }
 
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return;
+/** Stops `child` (SIGTERM, SIGKILL after `--stop-limit-s`, 60); whether it stopped by itself. */
+async function stop(child: ChildProcess): Promise<boolean> {
+  if (child.exitCode !== null || child.pid === undefined) return true;
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   // Long enough for a controller with 50,000 streams to close them and write its profile.
-  const gone = await Promise.race([exited.then(() => true), sleep(60_000).then(() => false)]);
+  const limitMs = Number(flag('stop-limit-s', '60')) * 1000;
+  const gone = await Promise.race([exited.then(() => true), sleep(limitMs).then(() => false)]);
   if (!gone) child.kill('SIGKILL');
+  return gone;
 }
 
 async function until(cond: () => Promise<boolean>, limitMs: number): Promise<boolean> {
@@ -113,6 +117,7 @@ async function measureSize(agents: number, dir: string): Promise<Record<string, 
     `--http-port=${String(httpPort)}`,
     `--ping-interval-ms=${String(PING_S * 1000)}`,
     `--max-offers=${String(MAX_OFFERS)}`,
+    `--log-level=${flag('controller-log-level', 'error')}`,
   ];
   const isJson = (l: string) => l.startsWith('{');
   let ctl = (await spawnUntilReady(controllerArgs, isJson, 60_000)).child;
@@ -131,6 +136,7 @@ async function measureSize(agents: number, dir: string): Promise<Record<string, 
         `--count=${String(agents)}`,
         '--cpus=4',
         '--mem=8Gi',
+        `--log-level=${flag('sim-log-level', 'error')}`,
       ],
       (l) => l.includes('"registered"'),
       30 * 60_000,
@@ -183,16 +189,20 @@ async function measureSize(agents: number, dir: string): Promise<Record<string, 
 
   log('load window done; restarting the controller');
   // A controller restart: same store, same ports.
-  await stop(ctl);
+  const s0 = Date.now();
+  const stoppedByItself = await stop(ctl);
+  const stopS = (Date.now() - s0) / 1000;
   const r0 = Date.now();
   ctl = (await spawnUntilReady(controllerArgs, isJson, 60_000)).child;
   log(`controller restarted in ${String(Date.now() - r0)} ms`);
   let seen = -1;
+  let firstAgentS = NaN;
   const active = async () => {
     const n = metric(await readMetrics(http, token), 'mezzo_controller_agents', {
       state: 'active',
     });
     if (n !== seen) log(`${String(n)} agents active`);
+    if (n > 0 && Number.isNaN(firstAgentS)) firstAgentS = (Date.now() - r0) / 1000;
     seen = n;
     return n === agents;
   };
@@ -266,6 +276,9 @@ async function measureSize(agents: number, dir: string): Promise<Record<string, 
     sim_agents_rss_mib: simRss,
     state: { ms_p50: quantile(stateMs, 0.5), bytes: stateBytes, running_tasks: tasksKnown },
     restart: {
+      // The old controller's stop; null when it was killed after 60 s.
+      stop_s: stoppedByItself ? round(stopS) : null,
+      first_agent_back_s: Number.isNaN(firstAgentS) ? null : round(firstAgentS),
       agents_reregistered_s: agentsBack ? round(agentsS) : null,
       frameworks_resubscribed_s: fwsBack ? round(frameworksS) : null,
       reconcile_answered_ms: Number.isNaN(reconcileMs) ? null : reconcileMs,

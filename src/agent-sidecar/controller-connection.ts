@@ -7,7 +7,7 @@
  * from handling a controller message is caught, logged and counted (never a crash).
  */
 import { randomInt } from 'node:crypto';
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import type { Clock, Timer } from '../shared/clock.js';
 import { describeError } from '../shared/errors.js';
 import { CLIENT_OPTIONS } from '../shared/grpc.js';
@@ -26,6 +26,33 @@ import type { AgentConfig } from './config.js';
 export const HEARTBEAT_MIN_MS = 50;
 /** The longest heartbeat interval a controller may ask for. */
 export const HEARTBEAT_MAX_MS = 3_600_000;
+
+/** The heartbeat interval assumed until the controller's `registered` names one. */
+export const DEFAULT_HEARTBEAT_MS = 15_000;
+/** Heartbeat intervals of silence after which the agent gives up on a controller stream. */
+export const SILENT_HEARTBEATS = 3;
+
+/**
+ * The options of an agent's channel to the controller, shared by the real agent and the
+ * simulated ones. The agent judges the controller's liveness itself (silence for
+ * {@link SILENT_HEARTBEATS} heartbeat intervals), so the transport's keepalive may not be
+ * stricter than that: with gRPC's 5 s keepalive timeout, an event loop busy for 5 s on
+ * either side (a controller taking thousands of registrations, GC in a process with
+ * 25,000 simulated agents) dropped the whole connection, every agent on it, and their
+ * re-registrations made the next stall. The channel's own reconnect backoff is bounded by
+ * the agent's, or a controller down for a minute is retried by gRPC only every 30–120 s
+ * whatever the agent's reconnect bounds say.
+ */
+export function agentChannelOptions(
+  config: Pick<ConnectionConfig, 'reconnectMaxSeconds'>,
+): grpc.ChannelOptions {
+  return {
+    ...CLIENT_OPTIONS,
+    'grpc.keepalive_timeout_ms': SILENT_HEARTBEATS * DEFAULT_HEARTBEAT_MS,
+    'grpc.initial_reconnect_backoff_ms': 200,
+    'grpc.max_reconnect_backoff_ms': Math.max(200, config.reconnectMaxSeconds * 1000),
+  };
+}
 
 /** What the connection asks of its owner. */
 export interface ControllerConnectionHooks {
@@ -54,6 +81,8 @@ export type ConnectionConfig = Pick<
 export class ControllerConnection {
   private client: AgentClient | undefined;
   private call: grpc.ClientDuplexStream<AgentMessage, ControllerMessage__Output> | undefined;
+  /** The client the current call is on (shared between simulated agents). */
+  private callClient: AgentClient | undefined;
   private registered = false;
   private stopped = false;
   private controllerIndex = 0;
@@ -61,8 +90,7 @@ export class ControllerConnection {
   private reconnectTimer: Timer | undefined;
   private heartbeatTimer: Timer | undefined;
   private lastHeard = 0;
-  // Until `registered` names an interval, 15 s is assumed.
-  private heartbeatMs = 15_000;
+  private heartbeatMs = DEFAULT_HEARTBEAT_MS;
   private nonce = 1;
   private readonly boundary: ErrorBoundary;
 
@@ -93,6 +121,7 @@ export class ControllerConnection {
     const client = this.hooks.client?.(addr) ?? this.ownClient(addr);
     const call = client.Connect();
     this.call = call;
+    this.callClient = client;
     this.lastHeard = this.clock.now();
     let ended = false;
     const onDown = (why: string): void => {
@@ -178,13 +207,10 @@ export class ControllerConnection {
     const client = new (agentProto().mezzo.v1.Agent)(
       addr,
       grpcChannelCredentials(this.config.controllerCaFile),
-      authenticatedOptions(
-        { ...CLIENT_OPTIONS, 'grpc.initial_reconnect_backoff_ms': 200 },
-        {
-          address: addr,
-          ...(this.config.tokenFile ? { tokenFile: this.config.tokenFile } : {}),
-        },
-      ),
+      authenticatedOptions(agentChannelOptions(this.config), {
+        address: addr,
+        ...(this.config.tokenFile ? { tokenFile: this.config.tokenFile } : {}),
+      }),
     );
     this.client = client;
     return client;
@@ -201,12 +227,29 @@ export class ControllerConnection {
     this.reconnectTimer = this.clock.setTimer(jittered, () => this.connect());
   }
 
+  /**
+   * Whether the registration on the current stream is waiting its turn at a controller
+   * that is alive: unanswered, on a connection whose keepalive pings the controller still
+   * answers (gRPC leaves READY when they go unanswered for the keepalive timeout). A
+   * controller taking back 25,000 agents answers the last of them a minute or more after
+   * they asked; an agent that gave up after 3 heartbeat intervals asked again at the back
+   * of the queue, and so did the next, until the queue never drained.
+   */
+  private registrationQueued(): boolean {
+    if (this.registered || !this.callClient) return false;
+    const state = this.callClient.getChannel().getConnectivityState(false);
+    return state === grpc.connectivityState.READY;
+  }
+
   private armHeartbeat(intervalMs: number): void {
     this.heartbeatTimer?.cancel();
     this.heartbeatTimer = this.clock.setTimer(intervalMs, () => {
       const call = this.call;
       if (!call) return;
-      if (this.clock.now() - this.lastHeard > 3 * this.heartbeatMs) {
+      if (
+        this.clock.now() - this.lastHeard > SILENT_HEARTBEATS * this.heartbeatMs &&
+        !this.registrationQueued()
+      ) {
         this.logger.warn('controller silent for 3 heartbeat intervals; reconnecting');
         call.cancel();
         return;

@@ -17,6 +17,20 @@ import type { ControllerCore } from './core.js';
 import { isTerminal, type AgentRecord, type AgentStream, type TaskRecord } from './records.js';
 import { deliver } from './status-flow.js';
 
+/**
+ * The transport keepalive of the server agents connect to. Agent liveness is the ping
+ * timeout's to judge (an agent silent that long is unreachable); an HTTP/2 keepalive
+ * stricter than that judged it first, and wrongly: gRPC's ping timer fires before a
+ * stalled event loop reads the answer already waiting, so a controller (or a process of
+ * simulated agents) busy for 5 s dropped whole connections, up to a thousand agents each,
+ * whose re-registrations then made the next stall. Its timeout is the ping timeout.
+ */
+export function agentTransportKeepalive(agentPingTimeoutMs: number): {
+  'grpc.keepalive_timeout_ms': number;
+} {
+  return { 'grpc.keepalive_timeout_ms': Math.max(5_000, agentPingTimeoutMs) };
+}
+
 /** One reported task with its latest status (undefined when it has none yet). */
 interface Reported {
   info: TaskInfo__Output;

@@ -75,8 +75,22 @@ export function agentService(core: ControllerCore, guard: AccessGuard): AgentHan
   };
 }
 
+/**
+ * Why a stopping controller takes no agent: it has ended every agent's stream, but its
+ * server still accepts calls until its store writes are done. Agents reconnected within
+ * their first backoff (0.1–0.2 s), were registered by a controller about to go, reset
+ * their backoff, and were all dropped together again when its server closed, to storm the
+ * next controller at once; at 25,000 agents that also kept the old one busy for 50 s.
+ */
+const STOPPING = 'the controller is stopping; register with the next one';
+
 /** Authenticates an agent's stream, then serves it. */
 async function connect(core: ControllerCore, guard: AccessGuard, call: AgentStream): Promise<void> {
+  if (core.isStopped) {
+    core.m.agentRefusals.inc();
+    call.emit('error', grpcError(grpc.status.UNAVAILABLE, STOPPING));
+    return;
+  }
   const auth = await authenticateCall(guard, call.metadata);
   if (!auth.ok) {
     core.m.agentRefusals.inc();
@@ -123,6 +137,7 @@ async function connect(core: ControllerCore, guard: AccessGuard, call: AgentStre
     admission(core, guard, principal, m).then(
       (denied) => {
         if (denied) refuse(denied.code, denied.details);
+        else if (core.isStopped) refuse(grpc.status.UNAVAILABLE, STOPPING);
         else onMessage(m);
         call.resume();
       },

@@ -25,6 +25,7 @@ import { API_VERSION } from '../store/types.js';
 import { ControllerCore, type CoreOptions } from './core.js';
 import { schedulerService, type SchedulerAccess } from './scheduler-service.js';
 import { agentService } from './agent-service.js';
+import { agentTransportKeepalive } from './agent-registration.js';
 import { startHttp } from './http.js';
 import { expectAgentsBack } from './recovery.js';
 import type { RecordEvent } from './record-event.js';
@@ -176,6 +177,7 @@ export class Controller {
       { logger: this.log, metrics: this.opts.metrics, component: 'controller' },
       this.opts.grpcMaxReceiveBytes,
       grpcServerCredentials(this.opts.tls),
+      agentTransportKeepalive(this.core.opts.agentPingTimeoutMs),
     );
     this.grpcAddress = this.grpc.address;
     const http = await startHttp({

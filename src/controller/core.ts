@@ -184,6 +184,11 @@ export class ControllerCore {
     this.periodic = this.clock.setTimer(this.opts.allocationIntervalMs, tick);
   }
 
+  /** Whether {@link ControllerCore.stop} was called: nothing new is taken from then on. */
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
   /** Stops timers and closes every stream. */
   stop(): void {
     this.stopped = true;

@@ -50,7 +50,8 @@ export const CLIENT_OPTIONS: grpc.ChannelOptions = {
  * `register` adds, each method guarded: its exceptions become statuses, logged and
  * counted through `boundary` (a logger and registry of its own when none is given).
  * Messages larger than `maxReceiveBytes` are refused (RESOURCE_EXHAUSTED). Plaintext
- * unless `credentials` say otherwise (TLS on Kubernetes: src/shared/tls/).
+ * unless `credentials` say otherwise (TLS on Kubernetes: src/shared/tls/). `overrides`
+ * replace {@link SERVER_OPTIONS} (the controller's keepalive follows its agent liveness).
  */
 export async function startGrpcServer(
   host: string,
@@ -63,10 +64,12 @@ export async function startGrpcServer(
   },
   maxReceiveBytes: number = DEFAULT_MAX_RECEIVE_BYTES,
   credentials: grpc.ServerCredentials = grpc.ServerCredentials.createInsecure(),
+  overrides: grpc.ServerOptions = {},
 ): Promise<RunningGrpcServer> {
   const server = new grpc.Server({
     ...SERVER_OPTIONS,
     'grpc.max_receive_message_length': maxReceiveBytes,
+    ...overrides,
   });
   // Every service goes through the guard, whoever registers it.
   const addService = server.addService.bind(server);

@@ -6,7 +6,7 @@
  * set of counters. See docs/simulate-agents.md.
  */
 import { findToken } from '../auth/client-token.js';
-import { CLIENT_OPTIONS } from '../shared/grpc.js';
+import { agentChannelOptions } from '../agent-sidecar/controller-connection.js';
 import { silentLogger } from '../shared/logger.js';
 import { agentProto } from '../shared/proto.js';
 import { grpcChannelCredentials } from '../shared/tls/credentials.js';
@@ -62,8 +62,8 @@ export async function startSimAgents(opts: SimAgentsOptions): Promise<SimAgents>
         address,
         grpcChannelCredentials(opts.controllerCaFile),
         {
-          ...CLIENT_OPTIONS,
-          'grpc.initial_reconnect_backoff_ms': 200,
+          // The real agent's channel options (keepalive, reconnect backoff).
+          ...agentChannelOptions(plan),
           // Its own connection, not the process-wide one every equal channel shares.
           'grpc.use_local_subchannel_pool': 1,
           interceptors: [lateTokenInterceptor(token)],

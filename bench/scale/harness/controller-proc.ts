@@ -2,7 +2,8 @@
  * The scale bench's controller, in its own process so that its CPU and memory are its
  * own: an embedded store under `--work-dir`, dev-style access for `$MEZZO_TOKEN`, fixed
  * ports (a restart takes the same ones back), no built-in frameworks, `--max-offers=K`
- * offers per framework per allocation pass (0: no bound). Prints one JSON line
+ * offers per framework per allocation pass (0: no bound), `--log-level=L` (default error, to
+ * stderr). Prints one JSON line
  * `{"grpc":…,"http":…}` once serving; stops on SIGTERM.
  */
 import { join } from 'node:path';
@@ -19,13 +20,18 @@ function arg(name: string): string {
   return a.slice(name.length + 3);
 }
 
+function optional(name: string): string | undefined {
+  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
+  return a?.slice(name.length + 3);
+}
+
 const token = process.env.MEZZO_TOKEN ?? '';
 const clock = new SystemClock();
 const store = new EmbeddedStore(join(arg('work-dir'), 'state.json'), clock);
 const pingMs = Number(arg('ping-interval-ms'));
 const controller = new Controller({
   clock,
-  logger: createLogger({ level: 'error', stderr: true }),
+  logger: createLogger({ level: optional('log-level') ?? 'error', stderr: true }),
   metrics: new MetricsRegistry(),
   store,
   access: devAccess(token),
@@ -43,8 +49,14 @@ process.stdout.write(
   `${JSON.stringify({ grpc: controller.grpcAddress, http: controller.httpPort })}\n`,
 );
 process.once('SIGTERM', () => {
+  const t0 = Date.now();
+  // How long each part of a stop takes, for the bench's log.
+  const phase = (what: string) =>
+    process.stderr.write(`# controller: ${what} ${String(Date.now() - t0)} ms after SIGTERM\n`);
   void controller
     .stop()
+    .then(() => phase('stopped'))
     .then(() => store.close())
+    .then(() => phase('store closed'))
     .then(() => process.exit(0));
 });
