@@ -239,19 +239,29 @@ test('the shell and its modules are served with a strict policy; nothing else is
   assert.match(shell.headers.get('content-security-policy') ?? '', /script-src 'self'/);
   const html = await shell.text();
   assert.match(html, /<script type="module" src="\/ui\/main\.js">/);
-  // Every module is named up front (one round of fetches, not one per import level),
-  // the pages and the graph's library included, and each is served.
+  // What a first render needs is named up front (one round of fetches, not one per
+  // import level), the entry first: main.js, what it imports (it starts the stream), the
+  // shell it imports dynamically and the Overview; each is served. The other pages and
+  // the graph's library are imported when visited, so the first render does not wait.
   const preloaded = [...html.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map(
     (m) => m[1] ?? '',
   );
-  for (const m of ['/ui/main.js', '/ui/pages/tasks.js', '/ui/vendor/dagre.js'])
+  assert.equal(preloaded[0], '/ui/main.js');
+  for (const m of ['/ui/api.js', '/ui/model.js', '/ui/app.js', '/ui/pages/overview.js'])
     assert.ok(preloaded.includes(m), `${m} preloaded: ${preloaded.join(' ')}`);
-  for (const m of preloaded) assert.equal((await fetch(`${base}${m}`)).status, 200, m);
+  for (const m of ['/ui/pages/tasks.js', '/ui/vendor/dagre.js', '/ui/page.js'])
+    assert.ok(!preloaded.includes(m), `${m} not preloaded: ${preloaded.join(' ')}`);
+  assert.ok(
+    preloaded.indexOf('/ui/model.js') < preloaded.indexOf('/ui/app.js'),
+    `what starts the stream comes before the shell: ${preloaded.join(' ')}`,
+  );
+  for (const m of [...preloaded, '/ui/pages/tasks.js', '/ui/vendor/dagre.js'])
+    assert.equal((await fetch(`${base}${m}`)).status, 200, m);
   const main = await fetch(`${base}/ui/main.js`);
   assert.equal(main.status, 200);
   assert.match(main.headers.get('content-type') ?? '', /^text\/javascript/);
-  // Its imports name modules the same route serves.
-  for (const m of (await main.text()).matchAll(/from '\.\/([a-z/-]+\.js)'/g)) {
+  // Its imports, static and dynamic, name modules the same route serves.
+  for (const m of (await main.text()).matchAll(/(?:from |import\()'\.\/([a-z/-]+\.js)'/g)) {
     assert.equal((await fetch(`${base}/ui/${m[1] ?? ''}`)).status, 200, m[1]);
   }
   // A HEAD of the stream would hold a slot open with nothing to read: there is none.

@@ -1,0 +1,68 @@
+/**
+ * What idle open dashboards cost a loaded controller (issue 15: "a left-open page must
+ * cost the server a bounded amount"): the controller process's CPU per second, read from
+ * /proc, with no page, one page and `pages` pages open, each page a stream read in this
+ * process (so its reading is not counted), and the bytes and events each page received
+ * after its snapshot. "Idle" is the page's side: the cluster keeps living (agents ping,
+ * offers time out and are made again), and what that changes is what the pages receive.
+ */
+import { cpuSeconds } from '../../scale/harness/proc-stats.js';
+import { openStream, type StreamReader } from '../../dashboard/harness/stream-reader.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One window's figures. */
+export interface IdleWindow {
+  /** Controller CPU, ms per second of the window. */
+  cpuMsPerS: number;
+  /** Bytes the most-receiving page got, per minute. */
+  bytesPerPagePerMin?: number;
+  /** Events a page got in the window, by name (`ping`: heartbeats). */
+  eventsPerPage?: Record<string, number>;
+}
+
+/** CPU ms per second of `pid` over `seconds`, and what `pages` received meanwhile. */
+async function window(pid: number, seconds: number, pages: StreamReader[]): Promise<IdleWindow> {
+  const bytes = pages.map((p) => p.after);
+  const events = new Map(pages[0]?.events ?? []);
+  const cpu = cpuSeconds(pid);
+  await sleep(seconds * 1000);
+  const cpuMsPerS = Math.round(((cpuSeconds(pid) - cpu) * 1000 * 100) / seconds) / 100;
+  if (pages.length === 0) return { cpuMsPerS };
+  const most = Math.max(...pages.map((p, i) => p.after - (bytes[i] ?? 0)));
+  const first = pages[0]?.events ?? new Map<string, number>();
+  return {
+    cpuMsPerS,
+    bytesPerPagePerMin: Math.round((most / seconds) * 60),
+    eventsPerPage: Object.fromEntries([...first].map(([k, n]) => [k, n - (events.get(k) ?? 0)])),
+  };
+}
+
+/** Measures no page, one page and `pages` pages open, `seconds` each. */
+export async function idleCost(
+  pid: number,
+  url: string,
+  token: string,
+  pages: number,
+  seconds: number,
+): Promise<Record<string, IdleWindow | number>> {
+  const none = await window(pid, seconds, []);
+  const open = [await openStream(url, token)];
+  try {
+    // The first ticks after a stream opens carry what the store's watches replayed.
+    await sleep(3000);
+    const one = await window(pid, seconds, open);
+    while (open.length < pages) open.push(await openStream(url, token));
+    await sleep(3000);
+    const many = await window(pid, seconds, open);
+    return {
+      windowS: seconds,
+      noPage: none,
+      onePage: one,
+      [`pages${pages}`]: many,
+      snapshotBytes: open[0]?.snapshot ?? 0,
+    };
+  } finally {
+    for (const p of open) await p.close();
+  }
+}
