@@ -117,6 +117,8 @@ async function main(): Promise<void> {
         `--grpc-port=${grpcPort}`,
         `--http-port=${httpPort}`,
         '--ping-interval-ms=15000',
+        // No bound on the offers one framework gets per pass: the core's default.
+        '--max-offers=0',
       ],
       (l) => l.startsWith('{'),
     );

@@ -38,7 +38,10 @@ async function window(pid: number, seconds: number, pages: StreamReader[]): Prom
   };
 }
 
-/** Measures no page, one page and `pages` pages open, `seconds` each. */
+/**
+ * Measures no page, one page, `pages` pages open and no page again, `seconds` each (the
+ * first no-page window may still hold the tail of the load; the last one does not).
+ */
 export async function idleCost(
   pid: number,
   url: string,
@@ -48,21 +51,27 @@ export async function idleCost(
 ): Promise<Record<string, IdleWindow | number>> {
   const none = await window(pid, seconds, []);
   const open = [await openStream(url, token)];
+  let one: IdleWindow;
+  let many: IdleWindow;
   try {
     // The first ticks after a stream opens carry what the store's watches replayed.
     await sleep(3000);
-    const one = await window(pid, seconds, open);
+    one = await window(pid, seconds, open);
     while (open.length < pages) open.push(await openStream(url, token));
     await sleep(3000);
-    const many = await window(pid, seconds, open);
-    return {
-      windowS: seconds,
-      noPage: none,
-      onePage: one,
-      [`pages${pages}`]: many,
-      snapshotBytes: open[0]?.snapshot ?? 0,
-    };
+    many = await window(pid, seconds, open);
   } finally {
     for (const p of open) await p.close();
   }
+  const snapshotBytes = open[0]?.snapshot ?? 0;
+  await sleep(3000);
+  const noneAfter = await window(pid, seconds, []);
+  return {
+    windowS: seconds,
+    noPage: none,
+    onePage: one,
+    [`pages${pages}`]: many,
+    noPageAfter: noneAfter,
+    snapshotBytes,
+  };
 }

@@ -151,6 +151,13 @@ export function agentItem(core: ControllerCore, a: AgentRecord): Record<string, 
   };
 }
 
+/** How many of `ids` are RUNNING tasks (counted each pass; no array built per framework). */
+function running(core: ControllerCore, ids: Iterable<string>): number {
+  let n = 0;
+  for (const id of ids) if (core.tasks.get(id)?.state === 'TASK_RUNNING') n++;
+  return n;
+}
+
 /**
  * The view now. `offerSeen` gives each outstanding offer the time it was first seen (the
  * offer book does not record it), so an offer's item does not change while it waits.
@@ -175,7 +182,7 @@ export function dashboardView(
       roles: f.roles,
       connected: f.connected,
       registeredAt: f.registeredAt,
-      tasks: [...f.tasks].filter((t) => core.tasks.get(t)?.state === 'TASK_RUNNING').length,
+      tasks: running(core, f.tasks),
       allocated: units(core.allocator.frameworkQuantities(f.id)),
       share: shares.get(f.id) ?? 0,
     });

@@ -1,5 +1,6 @@
 // The dashboard's routes on a real controller and store. GET /events: a snapshot first,
-// then deltas that name only what changed; a client that stops reading is dropped once its
+// then deltas that name only what changed; a page opening after all closed gets the view
+// as it is then; a client that stops reading is dropped once its
 // backlog passes the bound while another keeps its stream; streams past the limit are
 // refused with 503. GET / and /ui/: the shell under a strict policy, its modules, and 404
 // for any other path.
@@ -130,6 +131,48 @@ async function smallFeed() {
   eventsRoute(http, feed);
   return { feed, ...(await listenHttp(http, '127.0.0.1', 0)) };
 }
+
+test('a page opening after every page closed gets the view as it is then', async () => {
+  const { feed, server, port } = await smallFeed();
+  const url = `http://127.0.0.1:${port}/events`;
+  // Opens a page, reads its snapshot, closes it and waits until the feed has no page.
+  const snapshotAlone = async () => {
+    const r = await open(url);
+    try {
+      await until(() => r.events.length >= 1, 10_000, 'the snapshot');
+      return r.events[0]?.data ?? {};
+    } finally {
+      r.close();
+      await r.closed;
+      await until(() => feed.open === 0, 10_000, 'no page open');
+    }
+  };
+  const appNames = (snapshot: Record<string, unknown>) => Object.keys(snapshot.apps ?? {});
+  try {
+    const first = await snapshotAlone();
+    assert.ok(!appNames(first).includes('default/while-closed'));
+    // Changes made while no page is open (no tick runs) are in the next page's snapshot.
+    await store.create(app('while-closed'));
+    const second = await snapshotAlone();
+    assert.ok(appNames(second).includes('default/while-closed'), appNames(second).join(' '));
+    const cur = await store.get('App', 'while-closed', 'default');
+    assert.ok(cur);
+    await store.update({ ...cur, spec: { ...cur.spec, command: 'sleep 2' } });
+    const third = await snapshotAlone();
+    const changed = (third.apps as Record<string, { spec: { command: string } }>)[
+      'default/while-closed'
+    ];
+    assert.equal(changed?.spec.command, 'sleep 2');
+    await store.delete('App', 'while-closed', 'default');
+    const fourth = await snapshotAlone();
+    assert.ok(!appNames(fourth).includes('default/while-closed'));
+    // Nothing changed since: the same view again.
+    assert.deepEqual(await snapshotAlone(), fourth);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+});
 
 test('a client that stops reading is dropped past its bound; another keeps its stream', async () => {
   const { feed, server, port } = await smallFeed();
