@@ -169,7 +169,7 @@ async function main(): Promise<void> {
     await sleep(3000);
     const idle =
       IDLE_WINDOW_S > 0 && ctl.pid !== undefined
-        ? await idleCost(ctl.pid, `${server}/events`, token, IDLE_PAGES, IDLE_WINDOW_S)
+        ? await idleCost({ pid: ctl.pid, server, token }, IDLE_PAGES, IDLE_WINDOW_S)
         : undefined;
     await sleep(1000);
 

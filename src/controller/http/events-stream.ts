@@ -11,6 +11,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import type { Histogram } from 'prom-client';
 import type { Timer } from '../../shared/clock.js';
 import { HttpError } from '../../shared/http/errors.js';
 import type { Kind, Store, StoredObject } from '../../store/types.js';
@@ -72,6 +73,8 @@ export class DashboardFeed {
   private heartbeatTimer: Timer | undefined;
   /** Clients dropped for falling behind, since start. */
   dropped = 0;
+  /** What the passes cost, so that an open page's cost to the controller can be read. */
+  private readonly passSeconds: Histogram;
 
   constructor(
     private readonly core: ControllerCore,
@@ -80,6 +83,10 @@ export class DashboardFeed {
     readonly limits: StreamLimits = DEFAULT_STREAM_LIMITS,
   ) {
     this.json = new DashboardJson(core);
+    this.passSeconds = core.opts.metrics.histogram(
+      'mezzo_dashboard_pass_seconds',
+      'How long one pass of the dashboard stream took (each tick while a page is open, and a first page opening)',
+    );
   }
 
   /** Streams open now. */
@@ -163,12 +170,15 @@ export class DashboardFeed {
 
   /** A pass of the view: the delta since the last, or undefined when nothing changed. */
   private advance(): string | undefined {
+    const start = performance.now();
     const now = this.core.clock.now();
     const live = new Set(this.core.offers.all().map((o) => o.id));
     for (const id of this.offerSeen.keys()) if (!live.has(id)) this.offerSeen.delete(id);
     for (const id of live) if (!this.offerSeen.has(id)) this.offerSeen.set(id, now);
     const stored: StoredObjects = this.stored;
-    return this.json.advance(this.identity, stored, this.offerSeen);
+    const delta = this.json.advance(this.identity, stored, this.offerSeen);
+    this.passSeconds.observe((performance.now() - start) / 1000);
+    return delta;
   }
 
   private tick(): void {
