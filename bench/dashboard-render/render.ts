@@ -7,7 +7,9 @@
  * render (navigation start to the Overview drawn with the stream's snapshot), each page's
  * render after a click in the navigation (the hash change's work plus the next frame),
  * the Tasks filter's redraw after a keystroke, and the redraw one stream delta causes on
- * the Tasks page. Prints one JSON object. Run: `npm run bench -- dashboard-render` (needs
+ * the Tasks page. Before those, what idle open pages cost the controller (idle-cost.ts:
+ * its CPU and its stream passes with 0, 1 and `IDLE_PAGES` pages open, `IDLE_WINDOW_S`
+ * seconds each). Prints one JSON object. Run: `npm run bench -- dashboard-render` (needs
  * /usr/bin/chromium or MEZZO_CHROMIUM).
  *
  * The controller is not in this process: with it and the 200 frameworks' clients in one
