@@ -8,9 +8,11 @@
  * change to the page buys shows here in seconds, where render.ts needs minutes of load
  * and a controller whose own cost varies with the machine. Prints one JSON object.
  */
+import { randomUUID } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import type { ServerResponse } from 'node:http';
-import { chromium, type Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import { FIRST_RENDER_STEPS, navigate, timed } from './harness/page-timing.js';
 import { dashboardRoutes } from '../../src/controller/http/dashboard-routes.js';
 import { createHttpApp, listenHttp } from '../../src/shared/http/server.js';
 import { silentLogger } from '../../src/shared/logger.js';
@@ -25,16 +27,28 @@ const PAGES = ['frameworks', 'agents', 'tasks', 'roles', 'offers', 'apps', 'sche
 
 type Items = Record<string, Record<string, unknown>>;
 
-/** The snapshot: every collection the page reads, by ID. */
+/** IDs shaped as the controller makes them: a prefix and a UUID. */
+const uuidLike = (prefix: string, i: number) =>
+  `${prefix}-${randomUUID().slice(0, 28)}${String(i).padStart(8, '0')}`;
+
+/**
+ * The snapshot: every collection the page reads, by ID, with the fields and ID shapes
+ * dashboard-view.ts gives them (UUID-shaped framework, agent and offer IDs, roles on
+ * tasks), so its size is that of a real controller's at this size (2.8–3.0 MB in
+ * render.ts's runs; 1.8 MB before the IDs were shaped so).
+ */
 function snapshot(now: number): Record<string, Items> {
   const view: Record<string, Items> = {
     controller: {
       controller: {
-        id: 'stand-in',
+        id: randomUUID(),
         version: 'bench',
         startedAt: now,
         electedAt: now,
-        totals: { cpus: { total: AGENTS * 16, used: TASKS / 10, offered: 0, idle: 0 } },
+        totals: {
+          cpus: { total: AGENTS * 16, used: TASKS / 10, offered: AGENTS * 15, idle: 0 },
+          mem: { total: AGENTS * 65536, used: TASKS * 32, offered: AGENTS * 64000, idle: 0 },
+        },
       },
     },
     frameworks: {},
@@ -50,27 +64,32 @@ function snapshot(now: number): Record<string, Items> {
     const into = view[c];
     if (into) into[id] = { id, ...item };
   };
+  const agentIds = Array.from({ length: AGENTS }, (_, i) => uuidLike('agent', i));
+  const frameworkIds = Array.from({ length: FRAMEWORKS }, (_, i) => uuidLike('framework', i));
+  const agentId = (i: number) => agentIds[i % AGENTS] ?? '';
+  const frameworkId = (i: number) => frameworkIds[i % FRAMEWORKS] ?? '';
   for (let i = 0; i < AGENTS; i++) {
-    set('agents', `agent-${i}`, {
+    set('agents', agentId(i), {
       hostname: `sim-${i}`,
       state: 'active',
       attributes: { zone: 'a' },
-      total: { cpus: 16, mem: 65536 },
+      total: { cpus: 16, mem: 65536, disk: 0 },
       allocated: { cpus: 1, mem: 320 },
       tasks: Math.round(TASKS / AGENTS),
     });
-    set('offers', `offer-${i}`, {
-      frameworkId: `fw-${i % FRAMEWORKS}`,
-      agentId: `agent-${i}`,
+    set('offers', uuidLike('offer', i), {
+      frameworkId: frameworkId(i),
+      agentId: agentId(i),
       role: `role-${i % 20}`,
       resources: 'cpus:15; mem:64000',
       since: now,
     });
   }
   for (let i = 0; i < FRAMEWORKS; i++)
-    set('frameworks', `fw-${i}`, {
+    set('frameworks', frameworkId(i), {
       name: `bench-${i}`,
       user: 'nobody',
+      principal: 'admin',
       roles: [`role-${i % 20}`],
       connected: true,
       registeredAt: now,
@@ -79,17 +98,22 @@ function snapshot(now: number): Record<string, Items> {
       share: 0.0003,
     });
   for (let r = 0; r < 20; r++) {
-    const fws = Array.from({ length: FRAMEWORKS }, (_, i) => `fw-${i}`).filter(
-      (_, i) => i % 20 === r,
-    );
-    set('roles', `role-${r}`, { name: `role-${r}`, weight: 1, consumed: {}, frameworks: fws });
+    const fws = frameworkIds.filter((_, i) => i % 20 === r);
+    set('roles', `role-${r}`, {
+      name: `role-${r}`,
+      weight: 1,
+      consumed: {},
+      share: 0.01,
+      frameworks: fws,
+    });
   }
   for (let i = 0; i < TASKS; i++) {
     const id = `b${i % FRAMEWORKS}-t${Math.floor(i / FRAMEWORKS)}`;
     set('tasks', id, {
       name: `bench-${id}`,
-      frameworkId: `fw-${i % FRAMEWORKS}`,
-      agentId: `agent-${i % AGENTS}`,
+      frameworkId: frameworkId(i),
+      agentId: agentId(i),
+      role: `role-${i % 20}`,
       state: 'TASK_RUNNING',
       resources: 'cpus:0.1; mem:32',
     });
@@ -101,13 +125,6 @@ function stats(xs: number[]): { median: number; max: number } {
   const s = [...xs].sort((a, b) => a - b);
   const r = (x: number | undefined) => Math.round((x ?? 0) * 10) / 10;
   return { median: r(s[Math.floor(s.length / 2)]), max: r(s[s.length - 1]) };
-}
-
-/** Runs `script` in the page and times it to the next frame. */
-function timed(page: Page, script: string): Promise<number> {
-  return page.evaluate<number>(`(async () => { const t = performance.now(); ${script};
-    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-    return performance.now() - t; })()`);
 }
 
 async function main(): Promise<void> {
@@ -140,34 +157,44 @@ async function main(): Promise<void> {
     args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
   });
   try {
+    // Drawn from the snapshot: the Overview's Running tasks card shows every task.
+    const drawn = `document.querySelector('#stream-status')?.textContent === 'live' && [...document.querySelectorAll('main .card')].some((c) => c.textContent.startsWith('Running tasks') && Number(c.querySelector('.big')?.textContent) === ${TASKS})`;
     const first: number[] = [];
+    // The Tasks page opened at once after the first render: its module may still be
+    // loading then (every page but the Overview is imported after the first render).
+    const firstTasks: number[] = [];
+    // When each step of the first render ended (ms from navigation start).
+    const marks = new Map<string, number[]>();
     for (let r = 0; r < REPEAT; r++) {
       const page = await browser.newPage({
         viewport: { width: 1280, height: 900 },
         bypassCSP: true,
       });
       await page.goto(`${base}/#token=bench`);
-      await page.waitForFunction(
-        `document.querySelector('#stream-status')?.textContent === 'live' && [...document.querySelectorAll('main .card')].some((c) => c.textContent.startsWith('Running tasks') && Number(c.querySelector('.big')?.textContent) === ${TASKS})`,
-        undefined,
-        { polling: 'raf', timeout: 60_000 },
-      );
+      await page.waitForFunction(drawn, undefined, { polling: 'raf', timeout: 60_000 });
       first.push(await page.evaluate<number>('performance.now()'));
+      for (const [name, at] of await page.evaluate<[string, number][]>(FIRST_RENDER_STEPS)) {
+        const xs = marks.get(name) ?? [];
+        xs.push(at);
+        marks.set(name, xs);
+      }
+      firstTasks.push(await navigate(page, 'tasks'));
       await page.close();
     }
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
     await page.goto(`${base}/#token=bench`);
-    await page.waitForFunction(`document.querySelector('#stream-status')?.textContent === 'live'`);
+    await page.waitForFunction(drawn, undefined, { polling: 'raf', timeout: 60_000 });
+    await new Promise((r) => setTimeout(r, 1000));
     const navigation: Record<string, { median: number; max: number }> = {};
     for (const p of PAGES) {
       const xs: number[] = [];
       for (let r = 0; r < REPEAT; r++) {
-        await timed(page, `location.hash = '#/overview'`);
-        xs.push(await timed(page, `location.hash = '#/${p}'`));
+        await navigate(page, 'overview');
+        xs.push(await navigate(page, p));
       }
       navigation[p] = stats(xs);
     }
-    await timed(page, `location.hash = '#/tasks'`);
+    await navigate(page, 'tasks');
     const filter: number[] = [];
     for (const text of ['b1', 'b17', 'b17-', 'b17-t4', ''])
       filter.push(
@@ -181,8 +208,8 @@ async function main(): Promise<void> {
       redraw.push(await timed(page, `window.dispatchEvent(new Event('mezzo:redraw'))`));
     const open: number[] = [];
     for (let r = 0; r < REPEAT; r++) {
-      await timed(page, `location.hash = '#/tasks'`);
-      open.push(await timed(page, `location.hash = '#/tasks/b7-t3'`));
+      await navigate(page, 'tasks');
+      open.push(await navigate(page, 'tasks/b7-t3'));
     }
     console.log(
       JSON.stringify({
@@ -193,6 +220,8 @@ async function main(): Promise<void> {
         offers: AGENTS,
         snapshotBytes: Buffer.byteLength(body),
         firstRenderMs: stats(first),
+        firstRenderStepsMs: Object.fromEntries([...marks].map(([k, xs]) => [k, stats(xs)])),
+        tasksRightAfterFirstRenderMs: stats(firstTasks),
         navigationMs: navigation,
         tasksFilterKeystrokeMs: stats(filter),
         tasksRedrawPerDeltaMs: stats(redraw),

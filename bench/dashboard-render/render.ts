@@ -7,7 +7,9 @@
  * render (navigation start to the Overview drawn with the stream's snapshot), each page's
  * render after a click in the navigation (the hash change's work plus the next frame),
  * the Tasks filter's redraw after a keystroke, and the redraw one stream delta causes on
- * the Tasks page. Prints one JSON object. Run: `npm run bench -- dashboard-render` (needs
+ * the Tasks page. Before those, what idle open pages cost the controller (idle-cost.ts:
+ * its CPU and its stream passes with 0, 1 and `IDLE_PAGES` pages open, `IDLE_WINDOW_S`
+ * seconds each). Prints one JSON object. Run: `npm run bench -- dashboard-render` (needs
  * /usr/bin/chromium or MEZZO_CHROMIUM).
  *
  * The controller is not in this process: with it and the 200 frameworks' clients in one
@@ -25,7 +27,9 @@ import type { SchedulerClient } from '../../src/sdk/scheduler-client.js';
 import { freePort } from '../../test/support/net.js';
 import { metric, readMetrics, type Metrics } from '../scale/harness/proc-stats.js';
 import { spawnUntil } from '../scale/harness/spawn-until.js';
+import { idleCost } from './harness/idle-cost.js';
 import { books, launcher, relaunched } from './harness/launcher.js';
+import { FIRST_RENDER_STEPS, navigate, timed } from './harness/page-timing.js';
 
 const token = newToken();
 process.env.MEZZO_TOKEN = token;
@@ -41,6 +45,9 @@ const REPEAT = 5;
  */
 const LOAD_LIMIT_S = Number(process.env.LOAD_LIMIT_S ?? 600);
 const CHROMIUM = process.env.MEZZO_CHROMIUM ?? '/usr/bin/chromium';
+/** Seconds each idle-cost window lasts (no page, one page, `IDLE_PAGES` pages); 0: skipped. */
+const IDLE_WINDOW_S = Number(process.env.IDLE_WINDOW_S ?? 20);
+const IDLE_PAGES = Number(process.env.IDLE_PAGES ?? 20);
 const root = new URL('../../../', import.meta.url).pathname;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -112,6 +119,8 @@ async function main(): Promise<void> {
         `--grpc-port=${grpcPort}`,
         `--http-port=${httpPort}`,
         '--ping-interval-ms=15000',
+        // No bound on the offers one framework gets per pass: the core's default.
+        '--max-offers=0',
       ],
       (l) => l.startsWith('{'),
     );
@@ -160,6 +169,11 @@ async function main(): Promise<void> {
     const loadSeconds = (Date.now() - loadStart) / 1000;
     // Let the last deltas settle.
     await sleep(3000);
+    const idle =
+      IDLE_WINDOW_S > 0 && ctl.pid !== undefined
+        ? await idleCost({ pid: ctl.pid, server, token }, IDLE_PAGES, IDLE_WINDOW_S)
+        : undefined;
+    await sleep(1000);
 
     // The controller's share of a first render: from asking for the stream to having its
     // whole snapshot, read here in Node (each time with no other page open, so the view
@@ -191,6 +205,8 @@ async function main(): Promise<void> {
       await sleep(500);
     }
     const first: number[] = [];
+    // When each step of the first render ended (ms from navigation start).
+    const steps = new Map<string, number[]>();
     for (let r = 0; r < REPEAT; r++) {
       const page = await browser.newPage({
         viewport: { width: 1280, height: 900 },
@@ -206,6 +222,11 @@ async function main(): Promise<void> {
         { polling: 'raf', timeout: 180_000 },
       );
       first.push(await page.evaluate<number>('performance.now()'));
+      for (const [name, at] of await page.evaluate<[string, number][]>(FIRST_RENDER_STEPS)) {
+        const xs = steps.get(name) ?? [];
+        xs.push(at);
+        steps.set(name, xs);
+      }
       await page.close();
     }
 
@@ -214,10 +235,6 @@ async function main(): Promise<void> {
     await page.goto(`${server}/#token=${token}`);
     await page.waitForFunction(`document.querySelector('#stream-status')?.textContent === 'live'`);
     await sleep(1000);
-    const measure = (script: string) =>
-      page.evaluate<number>(`(async () => { const t = performance.now(); ${script};
-        await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-        return performance.now() - t; })()`);
     const navigation: Record<string, { median: number; max: number }> = {};
     for (const p of [
       'overview',
@@ -231,29 +248,30 @@ async function main(): Promise<void> {
     ]) {
       const xs: number[] = [];
       for (let r = 0; r < REPEAT; r++) {
-        await measure(`location.hash = '#/overview'`);
-        xs.push(await measure(`location.hash = '#/${p}'`));
+        await navigate(page, 'overview');
+        xs.push(await navigate(page, p));
       }
       navigation[p] = stats(xs);
     }
-    await measure(`location.hash = '#/tasks'`);
+    await navigate(page, 'tasks');
     const filter: number[] = [];
     for (const text of ['b1', 'b17', 'b17-', 'b17-t4', '']) {
       filter.push(
-        await measure(
+        await timed(
+          page,
           `const i = document.querySelector('#task-filter'); i.value = ${JSON.stringify(text)}; i.dispatchEvent(new Event('input'))`,
         ),
       );
     }
     const redraw: number[] = [];
     for (let r = 0; r < REPEAT; r++) {
-      redraw.push(await measure(`window.dispatchEvent(new Event('mezzo:redraw'))`));
+      redraw.push(await timed(page, `window.dispatchEvent(new Event('mezzo:redraw'))`));
     }
     const oneTask = `tasks/${encodeURIComponent('b7-t3')}`;
     const openTask: number[] = [];
     for (let r = 0; r < REPEAT; r++) {
-      await measure(`location.hash = '#/tasks'`);
-      openTask.push(await measure(`location.hash = '#/${oneTask}'`));
+      await navigate(page, 'tasks');
+      openTask.push(await navigate(page, oneTask));
     }
     console.log(
       JSON.stringify(
@@ -269,10 +287,12 @@ async function main(): Promise<void> {
           snapshotServedMs: stats(served),
           snapshotBytes,
           firstRenderMs: stats(first),
+          firstRenderStepsMs: Object.fromEntries([...steps].map(([k, xs]) => [k, stats(xs)])),
           navigationMs: navigation,
           tasksFilterKeystrokeMs: stats(filter),
           tasksRedrawPerDeltaMs: stats(redraw),
           openOneTaskMs: stats(openTask),
+          idleCost: idle,
           repeats: REPEAT,
           machine: { cpus: cpus().length, loadavg: loadavg().map((l) => Math.round(l * 10) / 10) },
         },

@@ -17,6 +17,7 @@ import { MetricsRegistry } from '../../src/shared/metrics.js';
 import { EmbeddedStore } from '../../src/store/embedded.js';
 import { devAccess } from '../../src/auth/access-from-flags.js';
 import { newToken } from '../../src/auth/token.js';
+import { openStream } from './harness/stream-reader.js';
 
 // The bench's controller, agents and clients share one admin token (found through the env).
 const token = newToken();
@@ -25,65 +26,6 @@ process.env.MEZZO_TOKEN = token;
 const OBJECTS = Number(process.env.OBJECTS ?? 1000);
 const PAGES = Number(process.env.PAGES ?? 20);
 const WINDOW_S = Number(process.env.WINDOW_S ?? 20);
-
-interface Page {
-  /** Bytes of the first event (the snapshot). */
-  snapshot: number;
-  /** Bytes since. */
-  after: number;
-  /** Events since the snapshot, by name (`ping` for heartbeats). */
-  events: Map<string, number>;
-  lastDelta: string;
-  close(): Promise<void>;
-}
-
-async function openPage(url: string): Promise<Page> {
-  const abort = new AbortController();
-  const res = await fetch(url, {
-    signal: abort.signal,
-    headers: { authorization: `Bearer ${token}` },
-  });
-  const body = res.body;
-  if (!res.ok || !body) throw new Error(`GET ${url}: ${res.status}`);
-  const page: Page = {
-    snapshot: 0,
-    after: 0,
-    events: new Map(),
-    lastDelta: '',
-    close: async () => {
-      abort.abort();
-      await done;
-    },
-  };
-  let buffer = '';
-  let gotSnapshot!: () => void;
-  const snapshot = new Promise<void>((r) => (gotSnapshot = r));
-  const done = (async () => {
-    try {
-      for await (const chunk of body.pipeThrough(new TextDecoderStream())) {
-        buffer += chunk;
-        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-          const block = buffer.slice(0, end + 2);
-          buffer = buffer.slice(end + 2);
-          const bytes = Buffer.byteLength(block);
-          const name = block.startsWith(':') ? 'ping' : (/^event: (.*)$/m.exec(block)?.[1] ?? '?');
-          if (name === 'snapshot' && page.snapshot === 0) {
-            page.snapshot = bytes;
-            gotSnapshot();
-            continue;
-          }
-          page.after += bytes;
-          page.events.set(name, (page.events.get(name) ?? 0) + 1);
-          if (name === 'delta') page.lastDelta = block;
-        }
-      }
-    } catch {
-      // Aborted.
-    }
-  })();
-  await snapshot;
-  return page;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -120,12 +62,12 @@ async function main(): Promise<void> {
     }
     const url = `http://127.0.0.1:${controller.httpPort}/events`;
     const noPage = await cpuPerSecond(WINDOW_S);
-    const one = await openPage(url);
+    const one = await openStream(url, token);
     // The first tick after a page opens carries what the store's watches replayed.
     await sleep(3000);
     const onePage = await cpuPerSecond(WINDOW_S);
     const more = [one];
-    for (let i = 1; i < PAGES; i++) more.push(await openPage(url));
+    for (let i = 1; i < PAGES; i++) more.push(await openStream(url, token));
     await sleep(2000);
     const startBytes = more.map((p) => p.after);
     const manyPages = await cpuPerSecond(WINDOW_S);

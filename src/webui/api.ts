@@ -4,6 +4,8 @@
  * never in a query string or a cookie) sent as `Authorization: Bearer`.
  */
 
+import { SseSplitter } from './sse.js';
+
 const TOKEN_KEY = 'mezzo.token';
 
 /** Takes a `token=` out of the URL fragment into sessionStorage; returns the token, if any. */
@@ -87,31 +89,23 @@ export async function follow(
   while (!signal.aborted) {
     onStatus('connecting');
     try {
+      performance.mark('mezzo:stream-asked');
       const res = await fetch('/events', { headers: headers(false), signal });
       if (res.ok && res.body) {
         onStatus('live');
+        performance.mark('mezzo:stream-open');
         const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-        let buffer = '';
+        const splitter = new SseSplitter();
         for (;;) {
           const { done, value } = await reader.read();
           if (done) break;
-          // A snapshot of 10,000 tasks arrives in hundreds of chunks: only the new text
-          // (and the one character before it) can hold the end of an event, so searching
-          // the whole buffer again per chunk would cost the square of the snapshot's size.
-          const from = Math.max(0, buffer.length - 1);
-          buffer += value;
-          let end = buffer.indexOf('\n\n', from);
-          while (end >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            end = buffer.indexOf('\n\n');
-            let event = 'message';
-            let data = '';
-            for (const line of block.split('\n')) {
-              if (line.startsWith('event: ')) event = line.slice(7);
-              else if (line.startsWith('data: ')) data += line.slice(6);
-            }
-            if (data) onEvent(event, JSON.parse(data) as unknown);
+          for (const e of splitter.push(value)) {
+            const snapshot = e.event === 'snapshot';
+            // Where a first render's time goes (bench/dashboard-render reads these).
+            if (snapshot) performance.mark('mezzo:snapshot-received');
+            const data = JSON.parse(e.data) as unknown;
+            if (snapshot) performance.mark('mezzo:snapshot-parsed');
+            onEvent(e.event, data);
           }
         }
       }

@@ -81,11 +81,19 @@ export function fmt(n: number): string {
   return Number.isInteger(n) ? String(n) : n.toFixed(2);
 }
 
-/** A time (ms since the epoch or ISO text) as local date and time, or '—'. */
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * A time (ms since the epoch or ISO text) as local date and time, `2026-12-01 23:59:07`,
+ * or '—'. Not `toLocaleString()`: its first call loads the locale's data, 20–50 ms of the
+ * Overview's first render in a profile of the loaded bench machine.
+ */
 export function when(t: unknown): string {
   if (typeof t !== 'number' && typeof t !== 'string') return '—';
   const d = new Date(t);
-  return Number.isNaN(d.getTime()) ? '—' : d.toLocaleString();
+  if (Number.isNaN(d.getTime())) return '—';
+  const date = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  return `${date} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
 /** How long ago `ms` was, e.g. `42 s`, `3 min`. */

