@@ -37,10 +37,16 @@ export const SERVER_OPTIONS: grpc.ServerOptions = {
   'grpc.max_receive_message_length': DEFAULT_MAX_RECEIVE_BYTES,
 };
 
-/** Options shared by every Mezzo gRPC client. */
+/**
+ * Options shared by every Mezzo gRPC client. The keepalive notices a controller that
+ * vanished without closing its connections (a node gone, a cut cable) within 30 s; its
+ * timeout is not gRPC's usual 5 s because a peer whose event loop is busy for 5 s (a
+ * controller under load on 2 cores) then loses its connection although it is alive, and
+ * a framework's accepts in flight are lost with it ("Connection dropped").
+ */
 export const CLIENT_OPTIONS: grpc.ChannelOptions = {
   'grpc.keepalive_time_ms': 10_000,
-  'grpc.keepalive_timeout_ms': 5_000,
+  'grpc.keepalive_timeout_ms': 20_000,
   'grpc.keepalive_permit_without_calls': 1,
   'grpc.max_receive_message_length': 64 * 1024 * 1024,
 };

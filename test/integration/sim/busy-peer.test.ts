@@ -3,13 +3,15 @@
 // the controller and the simulated agents' process each stalled for seconds; the HTTP/2
 // keepalive (ping every 10 s, 5 s timeout, on both ends) then dropped whole connections
 // of 1,000 agents, and their re-registrations made the next stall. A stall is made here
-// with SIGSTOP on a real process: first the agents' process, then the controller's.
+// with SIGSTOP on a real process: first the agents' process, then the controller's, with
+// agents and then with a framework (the SDK's channel had the same 5 s keepalive timeout).
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { AgentStream } from '../../../src/controller/records.js';
 import { startSimAgents } from '../../../src/sim/index.js';
+import { SchedulerClient } from '../../../src/sdk/scheduler-client.js';
 import { MEZZO_BIN } from '../../support/dev-process.js';
 import { tempDir } from '../../support/cleanup.js';
 import { authHeader, TEST_TOKEN } from '../../support/auth.js';
@@ -83,7 +85,12 @@ test('a simulated agents process stopped for 17 s keeps every agent stream', asy
   }
 });
 
-test('a controller process stopped for 17 s keeps every simulated agent registered once', async () => {
+/** A controller in a process of its own (the scale bench's), to stop with SIGSTOP. */
+async function controllerProcess(): Promise<{
+  ctl: ChildProcess;
+  grpcPort: number;
+  httpPort: number;
+}> {
   const [grpcPort, httpPort] = [await freePort(), await freePort()];
   const proc = fileURLToPath(
     new URL('../../../bench/scale/harness/controller-proc.js', import.meta.url),
@@ -99,6 +106,20 @@ test('a controller process stopped for 17 s keeps every simulated agent register
     ],
     /"grpc"/,
   );
+  return { ctl, grpcPort, httpPort };
+}
+
+/** Waits for the stopped-and-resumed controller to answer over HTTP again. */
+async function answersAgain(httpPort: number): Promise<void> {
+  const res = await fetch(`http://127.0.0.1:${String(httpPort)}/metrics`, {
+    headers: authHeader(),
+    signal: AbortSignal.timeout(30_000),
+  });
+  assert.equal(res.status, 200);
+}
+
+test('a controller process stopped for 17 s keeps every simulated agent registered once', async () => {
+  const { ctl, grpcPort, httpPort } = await controllerProcess();
   const sim = await startSimAgents({
     controller: `127.0.0.1:${String(grpcPort)}`,
     token: TEST_TOKEN,
@@ -112,15 +133,36 @@ test('a controller process stopped for 17 s keeps every simulated agent register
 
   await stall(ctl);
   // The controller answers again (its HTTP API is on the same event loop).
-  const res = await fetch(`http://127.0.0.1:${String(httpPort)}/metrics`, {
-    headers: authHeader(),
-    signal: AbortSignal.timeout(30_000),
-  });
-  assert.equal(res.status, 200);
+  await answersAgain(httpPort);
   // One heartbeat interval: each agent pings and is answered on its stream.
   await sleep(PING_INTERVAL_MS + 1_000);
   for (const a of sim.agents) {
     assert.ok(a.isRegistered, `${a.spec.hostname} registered`);
     assert.equal(a.registrationCount, 1, `${a.spec.hostname} registered once, not again`);
   }
+});
+
+test('a controller process stopped for 17 s keeps a framework on its first subscription', async () => {
+  const { ctl, grpcPort, httpPort } = await controllerProcess();
+  const fw = new SchedulerClient({
+    address: `127.0.0.1:${String(grpcPort)}`,
+    token: TEST_TOKEN,
+    framework: { name: 'busy-fw', user: 'nobody', roles: ['*'], failover_timeout_seconds: 60 },
+  });
+  cleanup.push(() => {
+    fw.close();
+  });
+  let subscriptions = 0;
+  const drops: string[] = [];
+  fw.on('subscribed', () => subscriptions++);
+  fw.on('disconnected', (reason) => drops.push(reason));
+  await fw.start();
+
+  await stall(ctl);
+  await answersAgain(httpPort);
+  // Past a keepalive interval after the resume, so that a late drop would show.
+  await sleep(PING_INTERVAL_MS + 1_000);
+  assert.deepEqual(drops, [], 'the subscription was not dropped');
+  assert.equal(subscriptions, 1, 'subscribed once, not again');
+  assert.ok(fw.connected);
 });
