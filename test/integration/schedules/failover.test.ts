@@ -48,6 +48,22 @@ after(async () => {
   for (const c of cleanup.reverse()) await c();
 });
 
+/**
+ * The controller process goes (and the agent with it, its tasks running on); a new
+ * controller on the same port takes over the store. The agent is not started again.
+ */
+async function controllerFailover(
+  stack: Stack,
+): Promise<{ second: Awaited<ReturnType<typeof startController>>; failedOver: Stack }> {
+  const port = Number(stack.controller.grpcAddress.split(':').pop());
+  await stack.agent.stop();
+  await stack.controller.stop();
+  await stack.store.close();
+  const second = await startController(stack.controllerDir, port);
+  cleanup.push(() => second.controller.stop());
+  return { second, failedOver: { ...stack, controller: second.controller, store: second.store } };
+}
+
 test('a restart mid-run follows the running task instead of launching it again', async () => {
   const stack = await startStack();
   cleanup.push(() => stack.stop());
@@ -171,13 +187,7 @@ test('a controller failover mid-run: the new leader and framework follow the run
   const id = fw1.id;
   fw1.stop();
   await fw1.settled();
-  const port = Number(stack.controller.grpcAddress.split(':').pop());
-  await stack.agent.stop();
-  await stack.controller.stop();
-  await stack.store.close();
-  const second = await startController(stack.controllerDir, port);
-  cleanup.push(() => second.controller.stop());
-  const failedOver: Stack = { ...stack, controller: second.controller, store: second.store };
+  const { second, failedOver } = await controllerFailover(stack);
   const events: EventLog = [];
   const fw2 = await startFramework(failedOver, clock, events, id);
   cleanup.push(() => fw2.stop());
@@ -236,13 +246,7 @@ test('a run never accepted, asked about while the controller recovers, launches 
   fw1.stop();
   await fw1.settled();
   // The controller and its agent go; the run was recorded (Launching) but never accepted.
-  const port = Number(stack.controller.grpcAddress.split(':').pop());
-  await stack.agent.stop();
-  await stack.controller.stop();
-  await stack.store.close();
-  const second = await startController(stack.controllerDir, port);
-  cleanup.push(() => second.controller.stop());
-  const failedOver: Stack = { ...stack, controller: second.controller, store: second.store };
+  const { second, failedOver } = await controllerFailover(stack);
   const runId = `held-${T1}-1`;
   await failedOver.store.updateStatus(
     'Schedule',
