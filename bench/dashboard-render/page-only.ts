@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import type { ServerResponse } from 'node:http';
 import { chromium } from 'playwright-core';
-import { FIRST_RENDER_STEPS, navigate, timed } from './harness/page-timing.js';
+import { FIRST_RENDER_STEPS, interactions, navigate, stats } from './harness/page-timing.js';
 import { dashboardRoutes } from '../../src/controller/http/dashboard-routes.js';
 import { createHttpApp, listenHttp } from '../../src/shared/http/server.js';
 import { silentLogger } from '../../src/shared/logger.js';
@@ -121,12 +121,6 @@ function snapshot(now: number): Record<string, Items> {
   return view;
 }
 
-function stats(xs: number[]): { median: number; max: number } {
-  const s = [...xs].sort((a, b) => a - b);
-  const r = (x: number | undefined) => Math.round((x ?? 0) * 10) / 10;
-  return { median: r(s[Math.floor(s.length / 2)]), max: r(s[s.length - 1]) };
-}
-
 async function main(): Promise<void> {
   const view = snapshot(Date.now());
   const body = `event: snapshot\ndata: ${JSON.stringify(view)}\n\n`;
@@ -185,32 +179,7 @@ async function main(): Promise<void> {
     await page.goto(`${base}/#token=bench`);
     await page.waitForFunction(drawn, undefined, { polling: 'raf', timeout: 60_000 });
     await new Promise((r) => setTimeout(r, 1000));
-    const navigation: Record<string, { median: number; max: number }> = {};
-    for (const p of PAGES) {
-      const xs: number[] = [];
-      for (let r = 0; r < REPEAT; r++) {
-        await navigate(page, 'overview');
-        xs.push(await navigate(page, p));
-      }
-      navigation[p] = stats(xs);
-    }
-    await navigate(page, 'tasks');
-    const filter: number[] = [];
-    for (const text of ['b1', 'b17', 'b17-', 'b17-t4', ''])
-      filter.push(
-        await timed(
-          page,
-          `const i = document.querySelector('#task-filter'); i.value = ${JSON.stringify(text)}; i.dispatchEvent(new Event('input'))`,
-        ),
-      );
-    const redraw: number[] = [];
-    for (let r = 0; r < REPEAT; r++)
-      redraw.push(await timed(page, `window.dispatchEvent(new Event('mezzo:redraw'))`));
-    const open: number[] = [];
-    for (let r = 0; r < REPEAT; r++) {
-      await navigate(page, 'tasks');
-      open.push(await navigate(page, 'tasks/b7-t3'));
-    }
+    const timedInteractions = await interactions(page, PAGES, REPEAT, 'b7-t3');
     console.log(
       JSON.stringify({
         bench: 'dashboard-page-only',
@@ -222,10 +191,7 @@ async function main(): Promise<void> {
         firstRenderMs: stats(first),
         firstRenderStepsMs: Object.fromEntries([...marks].map(([k, xs]) => [k, stats(xs)])),
         tasksRightAfterFirstRenderMs: stats(firstTasks),
-        navigationMs: navigation,
-        tasksFilterKeystrokeMs: stats(filter),
-        tasksRedrawPerDeltaMs: stats(redraw),
-        openOneTaskMs: stats(open),
+        ...timedInteractions,
         repeats: REPEAT,
         machine: { cpus: cpus().length, loadavg: loadavg().map((l) => Math.round(l * 10) / 10) },
       }),

@@ -29,7 +29,7 @@ import { metric, readMetrics, type Metrics } from '../scale/harness/proc-stats.j
 import { spawnUntil } from '../scale/harness/spawn-until.js';
 import { idleCost } from './harness/idle-cost.js';
 import { books, launcher, relaunched } from './harness/launcher.js';
-import { FIRST_RENDER_STEPS, navigate, timed } from './harness/page-timing.js';
+import { FIRST_RENDER_STEPS, interactions, stats } from './harness/page-timing.js';
 
 const token = newToken();
 process.env.MEZZO_TOKEN = token;
@@ -88,14 +88,6 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
   child.kill('SIGTERM');
   if (!(await Promise.race([exited.then(() => true), sleep(20_000).then(() => false)])))
     child.kill('SIGKILL');
-}
-
-function stats(xs: number[]): { median: number; max: number } {
-  const s = [...xs].sort((a, b) => a - b);
-  return {
-    median: Math.round((s[Math.floor(s.length / 2)] ?? 0) * 10) / 10,
-    max: Math.round((s[s.length - 1] ?? 0) * 10) / 10,
-  };
 }
 
 async function main(): Promise<void> {
@@ -235,44 +227,12 @@ async function main(): Promise<void> {
     await page.goto(`${server}/#token=${token}`);
     await page.waitForFunction(`document.querySelector('#stream-status')?.textContent === 'live'`);
     await sleep(1000);
-    const navigation: Record<string, { median: number; max: number }> = {};
-    for (const p of [
-      'overview',
-      'frameworks',
-      'agents',
-      'tasks',
-      'roles',
-      'offers',
-      'apps',
-      'schedules',
-    ]) {
-      const xs: number[] = [];
-      for (let r = 0; r < REPEAT; r++) {
-        await navigate(page, 'overview');
-        xs.push(await navigate(page, p));
-      }
-      navigation[p] = stats(xs);
-    }
-    await navigate(page, 'tasks');
-    const filter: number[] = [];
-    for (const text of ['b1', 'b17', 'b17-', 'b17-t4', '']) {
-      filter.push(
-        await timed(
-          page,
-          `const i = document.querySelector('#task-filter'); i.value = ${JSON.stringify(text)}; i.dispatchEvent(new Event('input'))`,
-        ),
-      );
-    }
-    const redraw: number[] = [];
-    for (let r = 0; r < REPEAT; r++) {
-      redraw.push(await timed(page, `window.dispatchEvent(new Event('mezzo:redraw'))`));
-    }
-    const oneTask = `tasks/${encodeURIComponent('b7-t3')}`;
-    const openTask: number[] = [];
-    for (let r = 0; r < REPEAT; r++) {
-      await navigate(page, 'tasks');
-      openTask.push(await navigate(page, oneTask));
-    }
+    const timedInteractions = await interactions(
+      page,
+      ['overview', 'frameworks', 'agents', 'tasks', 'roles', 'offers', 'apps', 'schedules'],
+      REPEAT,
+      'b7-t3',
+    );
     console.log(
       JSON.stringify(
         {
@@ -288,10 +248,7 @@ async function main(): Promise<void> {
           snapshotBytes,
           firstRenderMs: stats(first),
           firstRenderStepsMs: Object.fromEntries([...steps].map(([k, xs]) => [k, stats(xs)])),
-          navigationMs: navigation,
-          tasksFilterKeystrokeMs: stats(filter),
-          tasksRedrawPerDeltaMs: stats(redraw),
-          openOneTaskMs: stats(openTask),
+          ...timedInteractions,
           idleCost: idle,
           repeats: REPEAT,
           machine: { cpus: cpus().length, loadavg: loadavg().map((l) => Math.round(l * 10) / 10) },

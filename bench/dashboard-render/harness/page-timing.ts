@@ -38,3 +38,65 @@ export function timed(page: Page, script: string): Promise<number> {
     await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
     return performance.now() - t; })()`);
 }
+
+/** Median and worst of `xs`, to 0.1 ms. */
+export function stats(xs: number[]): { median: number; max: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  const r = (x: number | undefined) => Math.round((x ?? 0) * 10) / 10;
+  return { median: r(s[Math.floor(s.length / 2)]), max: r(s[s.length - 1]) };
+}
+
+/** The interactions both render benches time, each `repeat` times, by their JSON names. */
+export interface Interactions {
+  navigationMs: Record<string, { median: number; max: number }>;
+  tasksFilterKeystrokeMs: { median: number; max: number };
+  tasksRedrawPerDeltaMs: { median: number; max: number };
+  openOneTaskMs: { median: number; max: number };
+}
+
+/**
+ * On a page already showing the snapshot: each of `pages` reached from the Overview, a
+ * few keystrokes in the Tasks filter, a redraw as a delta causes one, and the task
+ * `taskId` opened from the Tasks page.
+ */
+export async function interactions(
+  page: Page,
+  pages: readonly string[],
+  repeat: number,
+  taskId: string,
+): Promise<Interactions> {
+  const navigationMs: Interactions['navigationMs'] = {};
+  for (const p of pages) {
+    const xs: number[] = [];
+    for (let r = 0; r < repeat; r++) {
+      await navigate(page, 'overview');
+      xs.push(await navigate(page, p));
+    }
+    navigationMs[p] = stats(xs);
+  }
+  await navigate(page, 'tasks');
+  const filter: number[] = [];
+  for (const text of ['b1', 'b17', 'b17-', 'b17-t4', '']) {
+    filter.push(
+      await timed(
+        page,
+        `const i = document.querySelector('#task-filter'); i.value = ${JSON.stringify(text)}; i.dispatchEvent(new Event('input'))`,
+      ),
+    );
+  }
+  const redraw: number[] = [];
+  for (let r = 0; r < repeat; r++) {
+    redraw.push(await timed(page, `window.dispatchEvent(new Event('mezzo:redraw'))`));
+  }
+  const open: number[] = [];
+  for (let r = 0; r < repeat; r++) {
+    await navigate(page, 'tasks');
+    open.push(await navigate(page, `tasks/${encodeURIComponent(taskId)}`));
+  }
+  return {
+    navigationMs,
+    tasksFilterKeystrokeMs: stats(filter),
+    tasksRedrawPerDeltaMs: stats(redraw),
+    openOneTaskMs: stats(open),
+  };
+}
