@@ -10,10 +10,10 @@ import { authenticatedOptions } from '../../../src/auth/grpc-client.js';
 import { stateOf } from '../../../src/controller/http/state.js';
 import type { ControllerMessage__Output } from '../../../src/gen/mezzo/v1/ControllerMessage.js';
 import * as grpc from '@grpc/grpc-js';
-import { startSimAgents, DURATION_LABEL } from '../../../src/sim/index.js';
-import { framework, startController, until } from '../controller/support.js';
+import { startSimAgents } from '../../../src/sim/index.js';
+import { startController, until } from '../controller/support.js';
 import { authHeader, TEST_TOKEN } from '../../support/auth.js';
-import { launchOp } from './support.js';
+import { launchFinishLoseAgent } from './support.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 after(async () => {
@@ -86,37 +86,13 @@ test('/state from remembered pieces is the document built afresh, after every ki
   };
   await check('registration');
 
-  const fw = framework(controller.grpcAddress, 'state-check', ['r'], 60);
-  cleanup.push(() => fw.close());
-  const states = new Map<string, string>();
-  fw.on('update', (s) => states.set(s.task_id, s.state));
-  const plan = [
-    { id: 'short', seconds: '0.3' },
-    { id: 'long', seconds: 'forever' },
-  ];
-  fw.on('offers', (offers) => {
-    for (const o of offers) {
-      const t = plan.shift();
-      if (t)
-        fw.accept([o.id], [launchOp(t.id, o.agent_id, { [DURATION_LABEL]: t.seconds })], 0).catch(
-          () => undefined,
-        );
-      else fw.decline([o.id], 60).catch(() => undefined);
-    }
+  await launchFinishLoseAgent({
+    controller,
+    agents: agentsSim,
+    name: 'state-check',
+    check,
+    cleanup,
   });
-  await fw.start();
-  await until(() => states.get('long') === 'TASK_RUNNING', 10_000, 'long RUNNING');
-  await check('launches and offers');
-  await until(() => states.get('short') === 'TASK_FINISHED', 10_000, 'short FINISHED');
-  await check('a task finished');
-
-  // The agent running `long` goes silent: it turns unreachable, its task with it.
-  const longAgent = core.tasks.get('long')?.agentId;
-  const silent = agentsSim.agents.find((a) => a.id === longAgent);
-  assert.ok(silent, 'the agent running long');
-  await silent.stop();
-  await until(() => states.get('long') === 'TASK_UNREACHABLE', 10_000, 'long UNREACHABLE');
-  await check('an agent lost');
   // Each change showed in the document: no stale piece was served.
   assert.equal(new Set(checkpoints).size, checkpoints.length);
 });
