@@ -17,6 +17,7 @@ import type { EmbeddedStore } from '../../../src/store/embedded.js';
 import type { StoredObject } from '../../../src/store/types.js';
 import { startController, until } from '../controller/support.js';
 import { authHeader } from '../../support/auth.js';
+import { readEventStream } from './event-stream.js';
 
 interface StreamEvent {
   event: string;
@@ -31,32 +32,11 @@ interface Reader {
 }
 
 async function open(url: string): Promise<Reader> {
-  const abort = new AbortController();
-  const res = await fetch(url, { signal: abort.signal, headers: authHeader() });
-  assert.equal(res.status, 200);
-  assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
   const events: StreamEvent[] = [];
-  const body = res.body;
-  assert.ok(body);
-  const closed = (async () => {
-    let buffer = '';
-    try {
-      for await (const chunk of body.pipeThrough(new TextDecoderStream())) {
-        buffer += chunk;
-        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const event = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (event && data)
-            events.push({ event, data: JSON.parse(data) as Record<string, unknown> });
-        }
-      }
-    } catch {
-      // Aborted by close().
-    }
-  })();
-  return { events, closed, close: () => abort.abort() };
+  const stream = await readEventStream(url, (event, data) => {
+    events.push({ event, data: JSON.parse(data) as Record<string, unknown> });
+  });
+  return { events, ...stream };
 }
 
 function app(name: string, command = 'sleep 1000'): StoredObject {

@@ -16,9 +16,10 @@ import {
   type StoredObjects,
 } from '../../../src/controller/http/dashboard-view.js';
 import { startSimAgents } from '../../../src/sim/index.js';
-import { authHeader, TEST_TOKEN } from '../../support/auth.js';
+import { TEST_TOKEN } from '../../support/auth.js';
 import { startController, until } from '../controller/support.js';
 import { launchFinishLoseAgent } from '../sim/support.js';
+import { readEventStream } from './event-stream.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 after(async () => {
@@ -29,45 +30,25 @@ type State = Record<string, Record<string, unknown>>;
 
 /** A page's stream: its snapshot, then its state with every delta applied so far. */
 async function page(url: string) {
-  const abort = new AbortController();
-  const res = await fetch(url, { signal: abort.signal, headers: authHeader() });
-  assert.equal(res.status, 200);
-  const body = res.body;
-  assert.ok(body);
   const got: { snapshot?: State; state?: State } = {};
-  const closed = (async () => {
-    let buffer = '';
-    try {
-      for await (const chunk of body.pipeThrough(new TextDecoderStream())) {
-        buffer += chunk;
-        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const event = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (!event || !data) continue;
-          if (event === 'snapshot') {
-            got.snapshot = JSON.parse(data) as State;
-            got.state = JSON.parse(data) as State;
-            continue;
-          }
-          const d = JSON.parse(data) as { upsert: State; remove: Record<string, string[]> };
-          const state = got.state ?? {};
-          for (const [name, items] of Object.entries(d.upsert))
-            state[name] = { ...state[name], ...items };
-          for (const [name, ids] of Object.entries(d.remove))
-            for (const id of ids) delete state[name]?.[id];
-        }
-      }
-    } catch {
-      // Aborted by close().
+  const stream = await readEventStream(url, (event, data) => {
+    if (event === 'snapshot') {
+      got.snapshot = JSON.parse(data) as State;
+      got.state = JSON.parse(data) as State;
+      return;
     }
-  })();
+    const d = JSON.parse(data) as { upsert: State; remove: Record<string, string[]> };
+    const state = got.state ?? {};
+    for (const [name, items] of Object.entries(d.upsert))
+      state[name] = { ...state[name], ...items };
+    for (const [name, ids] of Object.entries(d.remove))
+      for (const id of ids) delete state[name]?.[id];
+  });
   return {
     got,
     close: async () => {
-      abort.abort();
-      await closed;
+      stream.close();
+      await stream.closed;
     },
   };
 }
