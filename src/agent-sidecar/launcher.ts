@@ -13,7 +13,7 @@
  * next launch starts a new launcher.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { constants, promises as fsp } from 'node:fs';
+import { constants, promises as fsp, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../shared/logger.js';
@@ -75,6 +75,12 @@ export class Launcher {
   private readonly live = new Map<string, Live>();
   /** Exit lines that arrived before the `started` answer was handled. */
   private readonly early = new Map<string, number>();
+  /**
+   * Supervisors that said `exited` (pid → start time and reap requests left): a supervisor
+   * writes that line just before it exits, so a `reap` handled in between misses it, and
+   * reaping is asked again until it is gone.
+   */
+  private readonly unreaped = new Map<number, { startTime: number; tries: number }>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private reapTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -115,6 +121,7 @@ export class Launcher {
       const early = this.early.get(spec.key);
       if (early !== undefined) {
         this.early.delete(spec.key);
+        this.awaitReap(pid, startTime);
         resolve({ status: early });
         return;
       }
@@ -131,6 +138,7 @@ export class Launcher {
     if (this.reapTimer) clearTimeout(this.reapTimer);
     this.sweepTimer = undefined;
     this.reapTimer = undefined;
+    this.unreaped.clear();
     const child = this.child;
     this.child = undefined;
     if (child) {
@@ -199,7 +207,8 @@ export class Launcher {
     return child;
   }
 
-  private onLine(line: string): void {
+  /** Handles one line of the launcher's answer pipe (protected: tests inject lines). */
+  protected onLine(line: string): void {
     const [what, key, arg] = line.split(' ', 3);
     if (key === undefined) return;
     if (what === 'started') {
@@ -222,6 +231,7 @@ export class Launcher {
       const l = this.live.get(key);
       if (l) {
         this.live.delete(key);
+        this.awaitReap(l.pid, l.startTime);
         l.resolve({ status: known });
       } else if (known !== undefined) {
         this.early.set(key, known);
@@ -234,9 +244,29 @@ export class Launcher {
     if (this.reapTimer || this.closed) return;
     this.reapTimer = setTimeout(() => {
       this.reapTimer = undefined;
+      if (this.unreaped.size > 0) this.checkReaped();
       this.child?.stdin?.write('reap\n');
     }, 200);
     this.reapTimer.unref();
+  }
+
+  /** Remembers a supervisor that said `exited` until a later check finds it reaped. */
+  private awaitReap(pid: number, startTime: number): void {
+    this.unreaped.set(pid, { startTime, tries: UNREAPED_TRIES });
+    this.askReap();
+  }
+
+  /**
+   * Drops the supervisors gone since the last `reap` (or given up on: one orphaned to a
+   * parent that never reaps would be asked about for ever) and asks again for the rest.
+   * A read of /proc/<pid>/stat is microseconds, and this runs only after exits.
+   */
+  private checkReaped(): void {
+    for (const [pid, u] of this.unreaped) {
+      u.tries -= 1;
+      if (u.tries <= 0 || readProcStartTimeSync(pid) !== u.startTime) this.unreaped.delete(pid);
+    }
+    if (this.unreaped.size > 0) this.askReap();
   }
 
   /** One timer for every live supervisor: those gone without a word are settled here. */
@@ -259,6 +289,18 @@ export class Launcher {
         l.resolve({ status: await this.readExitStatus(l.sandbox) });
       }),
     );
+  }
+}
+
+/** Reap requests for one supervisor after its `exited` line (200 ms apart: 10 s). */
+const UNREAPED_TRIES = 50;
+
+/** The start time of process `pid` (zombie or not), undefined when there is none. */
+function readProcStartTimeSync(pid: number): number | undefined {
+  try {
+    return parseStat(readFileSync(`/proc/${String(pid)}/stat`, 'utf8'))?.startTime;
+  } catch {
+    return undefined;
   }
 }
 
