@@ -54,6 +54,11 @@ export interface PassStats {
   candidates: number;
   /** Offers made (one per framework, agent and role). */
   offers: number;
+  /**
+   * Candidates it looked at before no role was left to offer to (the most in either of
+   * its stages).
+   */
+  visited: number;
 }
 
 const DEFAULT_MIN = [Resources.parse('cpus:0.01'), Resources.parse('mem:32')];
@@ -373,7 +378,7 @@ export class HierarchicalAllocator {
     this.dirtyAll = false;
     this.dirtyAgents.clear();
     this.notified = false;
-    const out = passOver(this.state, ids, this.rng, {
+    const { offers: out, visited } = passOver(this.state, ids, this.rng, {
       now: this.clock.now(),
       minAllocatable: this.minAllocatable,
       maxOffersPerFramework: this.maxOffersPerFramework,
@@ -381,7 +386,7 @@ export class HierarchicalAllocator {
     this.metrics.afterPass(kind, (this.hrtime() - started) / 1000, out, this.state);
     let offerCount = 0;
     for (const m of out.values()) offerCount += m.size;
-    this.lastPassStats = { kind, candidates: ids.length, offers: offerCount };
+    this.lastPassStats = { kind, candidates: ids.length, offers: offerCount, visited };
     for (const [frameworkId, offers] of out) this.offerCallback(frameworkId, [...offers.values()]);
   }
 

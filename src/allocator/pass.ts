@@ -39,7 +39,7 @@ export function passOver(
   ids: Iterable<string>,
   rng: Rng,
   ctx: Omit<PassContext, 'agents'>,
-): PassOffers {
+): { offers: PassOffers; visited: number } {
   const agents: AgentState[] = [];
   for (const id of ids) {
     const a = state.agents.get(id);
@@ -47,8 +47,8 @@ export function passOver(
   }
   rng.shuffle(agents);
   const out: PassOffers = new Map();
-  allocationPass(state, agents, { ...ctx, agents: agents.length }, out);
-  return out;
+  const visited = allocationPass(state, agents, { ...ctx, agents: agents.length }, out);
+  return { offers: out, visited };
 }
 
 /** Whether `offer` is big enough to be worth offering. */
@@ -59,25 +59,81 @@ export function allocatable(offer: Resources, min: readonly Quantities[]): boole
   return min.some((m) => quantitiesContain(q, m));
 }
 
-/** Runs one pass over `agents` (already filtered and ordered), recording offers in `out`. */
+/**
+ * Runs one pass over `agents` (already filtered and ordered), recording offers in `out`;
+ * returns how many agents it looked at (the most in either stage). The pass ends early once no role is left to offer to: with most frameworks suppressed
+ * or at their bound, a pass over 50,000 free agents is then a few agents long, not a walk
+ * of every agent past every framework.
+ */
 export function allocationPass(
   state: AllocatorState,
   agents: readonly AgentState[],
   ctx: PassContext,
   out: PassOffers,
-): void {
-  if (state.roles.anyBelowGuarantee()) {
+): number {
+  const bounded = new Set<string>();
+  let guaranteeVisits = 0;
+  let visits = 0;
+  try {
+    if (state.roles.anyBelowGuarantee()) {
+      const blocked = new Set<string>();
+      for (const agent of agents) {
+        // Once every guarantee is met, the rest of stage one has nothing to do.
+        if (!state.roles.anyBelowGuarantee()) break;
+        guaranteeVisits++;
+        allocateOn(state, agent, ctx, out, true, blocked);
+        hideBounded(state, out, ctx.maxOffersPerFramework, bounded);
+      }
+      unblock(state, blocked);
+      // Unblocking showed roles again by their frameworks' wants, bounded ones included.
+      for (const frameworkId of bounded) hideRoles(state, frameworkId);
+    }
     const blocked = new Set<string>();
     for (const agent of agents) {
-      // Once every guarantee is met, the rest of stage one has nothing to do.
-      if (!state.roles.anyBelowGuarantee()) break;
-      allocateOn(state, agent, ctx, out, true, blocked);
+      if (state.roleSorter.activeCount() === 0) break;
+      visits++;
+      allocateOn(state, agent, ctx, out, false, blocked);
+      hideBounded(state, out, ctx.maxOffersPerFramework, bounded);
     }
     unblock(state, blocked);
+    return Math.max(guaranteeVisits, visits);
+  } finally {
+    for (const frameworkId of bounded) {
+      for (const role of state.frameworks.get(frameworkId)?.roles ?? []) {
+        state.syncActivation(frameworkId, role);
+      }
+    }
   }
-  const blocked = new Set<string>();
-  for (const agent of agents) allocateOn(state, agent, ctx, out, false, blocked);
-  unblock(state, blocked);
+}
+
+/**
+ * Hides the frameworks that reached their bound of offers from their roles' sorters for
+ * the rest of the pass, and a role left with no framework to offer to from the role
+ * sorter. Called between agents: on the agent where it reached the bound, a framework
+ * may still take its share in its other roles (see {@link atBound}).
+ */
+function hideBounded(
+  state: AllocatorState,
+  out: PassOffers,
+  bound: number,
+  bounded: Set<string>,
+): void {
+  if (bound <= 0) return;
+  for (const [frameworkId, offers] of out) {
+    if (offers.size < bound || bounded.has(frameworkId)) continue;
+    bounded.add(frameworkId);
+    for (const role of state.frameworks.get(frameworkId)?.roles ?? []) {
+      state.frameworkSorters.get(role)?.deactivate(frameworkId);
+    }
+    hideRoles(state, frameworkId);
+  }
+}
+
+/** Hides the framework's roles that have no framework left to offer to. */
+function hideRoles(state: AllocatorState, frameworkId: string): void {
+  for (const role of state.frameworks.get(frameworkId)?.roles ?? []) {
+    if (state.frameworkSorters.get(role)?.activeCount() === 0) state.roleSorter.deactivate(role);
+  }
 }
 
 /** Hiding capped roles pays off only over many agents; a small pass would just churn the order. */

@@ -18,6 +18,8 @@ export interface Sorter {
   clients(): Iterable<string>;
   /** Number of clients. */
   count(): number;
+  /** Number of active clients: those {@link sort} yields. */
+  activeCount(): number;
   /** Makes the client appear in {@link sort} again. */
   activate(client: string): void;
   /** Hides the client from {@link sort}, keeping its allocation. */

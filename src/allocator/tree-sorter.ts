@@ -147,6 +147,10 @@ export abstract class TreeSorter implements Sorter {
     return this.leaves.size;
   }
 
+  activeCount(): number {
+    return this.root.activeLeaves;
+  }
+
   activate(client: string): void {
     const leaf = this.leaves.get(client);
     if (leaf) this.setActive(leaf, true);
