@@ -9,7 +9,7 @@
  */
 import { quantitiesContain, type Quantities } from './quantities.js';
 import type { Resources } from './resources.js';
-import type { Rng } from './rng.js';
+import { LazyShuffle, type Rng } from './rng.js';
 import type { AgentState, AllocatorState } from './state.js';
 
 /** What a pass needs besides the state. */
@@ -32,7 +32,7 @@ export type PassOffers = Map<
 /**
  * A pass over the agents named by `ids` that can offer anything (active, not in
  * maintenance, something unallocated), in a seeded random order as Mesos shuffles them
- * so that no agent is always first.
+ * so that no agent is always first (drawn as far as the pass goes).
  */
 export function passOver(
   state: AllocatorState,
@@ -45,9 +45,9 @@ export function passOver(
     const a = state.agents.get(id);
     if (a && a.active && !a.maintenance && !a.available.isEmpty()) agents.push(a);
   }
-  rng.shuffle(agents);
   const out: PassOffers = new Map();
-  const visited = allocationPass(state, agents, { ...ctx, agents: agents.length }, out);
+  const order = new LazyShuffle(agents, rng);
+  const visited = allocationPass(state, order, { ...ctx, agents: agents.length }, out);
   return { offers: out, visited };
 }
 
@@ -67,7 +67,7 @@ export function allocatable(offer: Resources, min: readonly Quantities[]): boole
  */
 export function allocationPass(
   state: AllocatorState,
-  agents: readonly AgentState[],
+  agents: { at(i: number): AgentState | undefined },
   ctx: PassContext,
   out: PassOffers,
 ): number {
@@ -77,7 +77,7 @@ export function allocationPass(
   try {
     if (state.roles.anyBelowGuarantee()) {
       const blocked = new Set<string>();
-      for (const agent of agents) {
+      for (let i = 0, agent = agents.at(0); agent; agent = agents.at(++i)) {
         // Once every guarantee is met, the rest of stage one has nothing to do.
         if (!state.roles.anyBelowGuarantee()) break;
         guaranteeVisits++;
@@ -89,7 +89,7 @@ export function allocationPass(
       for (const frameworkId of bounded) hideRoles(state, frameworkId);
     }
     const blocked = new Set<string>();
-    for (const agent of agents) {
+    for (let i = 0, agent = agents.at(0); agent; agent = agents.at(++i)) {
       if (state.roleSorter.activeCount() === 0) break;
       visits++;
       allocateOn(state, agent, ctx, out, false, blocked);

@@ -32,3 +32,36 @@ export class Rng {
     return items;
   }
 }
+
+/**
+ * A uniformly random order of `items`, drawn only as far as it is read (Fisher–Yates from
+ * the front, one swap per position reached): a pass that ends after a few agents of
+ * 50,000 shuffles a few, not all. Reading position i again gives the same item.
+ */
+export class LazyShuffle<T> {
+  private fixed = 0;
+
+  /** Takes `items` over (reorders it in place). */
+  constructor(
+    private readonly items: T[],
+    private readonly rng: Rng,
+  ) {}
+
+  /** How many items there are. */
+  get length(): number {
+    return this.items.length;
+  }
+
+  /** The item at position `i` of the order, undefined past the end. */
+  at(i: number): T | undefined {
+    const n = this.items.length;
+    if (i >= n) return undefined;
+    for (; this.fixed <= i; this.fixed++) {
+      const j = this.fixed + Math.floor(this.rng.next() * (n - this.fixed));
+      const a = this.items[this.fixed] as T;
+      this.items[this.fixed] = this.items[j] as T;
+      this.items[j] = a;
+    }
+    return this.items[i];
+  }
+}
