@@ -28,9 +28,18 @@ export interface WorkQueueStats {
   processing: number;
 }
 
+/** Taken keys kept at the front of the array before it is compacted. */
+const COMPACT_FROM = 1024;
+
 /** The queue. Keys are strings (e.g. `namespace/name`). */
 export class WorkQueue {
-  private readonly queue: string[] = [];
+  /**
+   * Keys in order from `head` on. Taken by moving `head`, not by `shift()`: a queue of
+   * 50,000 keys (every agent of a cluster registering) is an array in V8's large-object
+   * space, where `shift()` moves every element, so draining it was quadratic.
+   */
+  private queue: string[] = [];
+  private head = 0;
   private readonly queued = new Set<string>();
   private readonly processing = new Set<string>();
   private readonly dirtyWhileProcessing = new Set<string>();
@@ -128,8 +137,14 @@ export class WorkQueue {
    * must call {@link done} with the key when finished.
    */
   get(): Promise<string | undefined> {
-    const key = this.queue.shift();
+    const key = this.queue[this.head];
     if (key !== undefined) {
+      this.head++;
+      // Drop the taken part once it is most of the array: amortized O(1) per key.
+      if (this.head >= COMPACT_FROM && this.head * 2 >= this.queue.length) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+      }
       this.queued.delete(key);
       this.processing.add(key);
       return Promise.resolve(key);
@@ -154,7 +169,7 @@ export class WorkQueue {
 
   /** Keys waiting now (not counting delayed ones). */
   get length(): number {
-    return this.queue.length;
+    return this.queue.length - this.head;
   }
 
   /** Counters for metrics. */
@@ -162,7 +177,7 @@ export class WorkQueue {
     return {
       adds: this.addsTotal,
       retries: this.retriesTotal,
-      depth: this.queue.length,
+      depth: this.length,
       processing: this.processing.size,
     };
   }

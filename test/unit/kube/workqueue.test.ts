@@ -27,6 +27,45 @@ test('a key being processed is not handed out twice, and is re-queued if dirtied
   assert.equal(q.length, 0);
 });
 
+// Keys are taken by moving a head index, and the taken part is dropped once it is at
+// least 1,024 keys and half the array: order, length and dedupe must hold across drops.
+const drainCases = [
+  { name: 'all added, then all taken', adds: 5000, takeEvery: 0 },
+  { name: 'two taken per three added', adds: 5000, takeEvery: 3 },
+];
+for (const c of drainCases) {
+  test(`keys come out in the order added, across compactions: ${c.name}`, async () => {
+    const q = new WorkQueue(new ManualClock());
+    const out: string[] = [];
+    const take = async () => {
+      const k = await q.get();
+      if (k !== undefined) {
+        out.push(k);
+        q.done(k);
+      }
+    };
+    for (let i = 0; i < c.adds; i++) {
+      q.add(`k${String(i)}`);
+      q.add(`k${String(i)}`); // a second add of a waiting key is dropped
+      if (c.takeEvery > 0 && i % c.takeEvery !== 0) await take();
+    }
+    // Taken so far + waiting = added, at every point of the drain.
+    while (q.length > 0) {
+      assert.equal(out.length + q.length, c.adds);
+      await take();
+    }
+    assert.deepEqual(
+      out,
+      Array.from({ length: c.adds }, (_, i) => `k${String(i)}`),
+    );
+    assert.equal(q.stats().depth, 0);
+    // A key taken and done can be queued again after the drops.
+    q.add('k0');
+    assert.equal(q.length, 1);
+    assert.equal(await q.get(), 'k0');
+  });
+}
+
 test('a waiting get is woken by add', async () => {
   const q = new WorkQueue(new ManualClock());
   const pending = q.get();
