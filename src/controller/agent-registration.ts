@@ -4,7 +4,8 @@
  * reports rebuilds what this controller lost (its own restart) or confirms what it
  * recovered from the store; a task the controller placed there that the agent does not
  * report is TASK_DROPPED (never launched) or TASK_GONE; a task the controller already
- * declared over but the agent still runs is killed. Terminal tasks the controller did not
+ * declared over but the agent still runs is killed, and so is one a restarted controller
+ * finds over on its Task object (stored-finals.ts). Terminal tasks the controller did not
  * know are noted and recorded when the agent sends their updates. An agent silent for the
  * ping timeout is unreachable: its offers are rescinded and its tasks TASK_UNREACHABLE
  * until it comes back.
@@ -129,6 +130,16 @@ function adopt(
     return;
   }
   const done = status !== undefined && isTerminal(status.state);
+  const stored = known || done ? undefined : core.storedFinals.get(info.task_id);
+  if (stored?.frameworkId === info.framework_id && stored.agentId === agent.id) {
+    // Declared over while the agent was away, before this controller started: its Task
+    // object holds the final state its framework was told (or will be, by reconciliation).
+    // As for a task this controller knows as terminal, the live task is killed; what the
+    // agent says of it is acknowledged, not recorded (status-flow.ts), so it never
+    // overrides that final state.
+    agent.stream?.write({ kill_task: { task_id: info.task_id, framework_id: stored.frameworkId } });
+    return;
+  }
   if (!known) {
     // A finished task is recorded when its undelivered update arrives (the agent sends
     // it right after this), so that its Task object is written once, with that update.

@@ -134,6 +134,14 @@ export interface OfferRecord {
 /** Annotation (label on TaskInfo) naming the Task object, `namespace/name`, a task was launched for. */
 export const TASK_OBJECT_LABEL = 'mezzo.dev/task-object';
 
+/**
+ * Annotation naming the agent a task was launched on, on the Task object the mirror makes
+ * for a task launched through an offer. The object is made before its first status is
+ * written: a controller that dies between the two leaves an object with no state, and
+ * this is how the next one knows where that launch went (recovery.ts).
+ */
+export const LAUNCHED_ON_ANNOTATION = 'mezzo.dev/launched-on';
+
 /** States after which a task never changes again. */
 export const TERMINAL_STATES: ReadonlySet<TaskState> = new Set<TaskState>([
   'TASK_FINISHED',

@@ -9,11 +9,17 @@
  */
 import { Resources } from '../allocator/index.js';
 import type { Timer } from '../shared/clock.js';
-import type { Store } from '../store/types.js';
+import type { Store, StoredObject } from '../store/types.js';
 import { TaskState } from '../gen/mezzo/v1/TaskState.js';
 import type { TaskState__Output } from '../gen/mezzo/v1/TaskState.js';
 import type { ControllerCore } from './core.js';
-import { isTerminal, TASK_OBJECT_LABEL, type TaskRecord } from './records.js';
+import { TASK_MIRROR_FINALIZER } from './task-mirror.js';
+import {
+  isTerminal,
+  LAUNCHED_ON_ANNOTATION,
+  TASK_OBJECT_LABEL,
+  type TaskRecord,
+} from './records.js';
 
 /**
  * Reads the agents to expect and the tasks to recover; returns the timer that settles
@@ -59,6 +65,38 @@ export async function expectAgentsBack(
 const taskState = (v: unknown): TaskState__Output | undefined =>
   typeof v === 'string' && Object.hasOwn(TaskState, v) ? (v as TaskState__Output) : undefined;
 
+/** The task a Task object names: from its status, or from how the mirror made it. */
+interface Named {
+  taskId: string;
+  frameworkId: string;
+  agentId: string;
+  state: TaskState__Output;
+}
+
+/**
+ * What a Task object says of its task. One the mirror made that has no state yet was made
+ * by a controller that died before writing its first status: its launch went to the agent
+ * the object's annotation names, and is TASK_STAGING until that agent says otherwise (a
+ * launch the agent never got is TASK_DROPPED when it re-registers without it). Without
+ * this the object kept no state for ever while its framework heard TASK_GONE.
+ */
+function named(o: StoredObject): Named | undefined {
+  const st = o.status as
+    { taskId?: unknown; frameworkId?: unknown; agentId?: unknown; state?: unknown } | undefined;
+  const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+  if (st?.state === undefined) {
+    if (!(o.metadata.finalizers ?? []).includes(TASK_MIRROR_FINALIZER)) return undefined;
+    const agentId = str(o.metadata.annotations?.[LAUNCHED_ON_ANNOTATION]);
+    const frameworkId = str((o.spec as { framework?: unknown } | undefined)?.framework);
+    if (!agentId || !frameworkId || !o.metadata.name) return undefined;
+    return { taskId: o.metadata.name, frameworkId, agentId, state: 'TASK_STAGING' };
+  }
+  const state = taskState(st.state);
+  const [taskId, frameworkId, agentId] = [str(st.taskId), str(st.frameworkId), str(st.agentId)];
+  if (!state || !taskId || !frameworkId || !agentId) return undefined;
+  return { taskId, frameworkId, agentId, state };
+}
+
 /**
  * Rebuilds a record for every Task object that names a placed, unfinished task. They
  * wait for their agent: its re-registration confirms (and corrects) them; until then
@@ -67,13 +105,9 @@ const taskState = (v: unknown): TaskState__Output | undefined =>
 async function recoverTasks(store: Store, core: ControllerCore): Promise<number> {
   let n = 0;
   for (const o of await store.list('Task')) {
-    const st = o.status as
-      { taskId?: unknown; frameworkId?: unknown; agentId?: unknown; state?: unknown } | undefined;
-    const state = taskState(st?.state);
-    const [taskId, frameworkId, agentId] = [st?.taskId, st?.frameworkId, st?.agentId];
-    if (typeof taskId !== 'string' || typeof frameworkId !== 'string') continue;
-    if (typeof agentId !== 'string' || !taskId || !frameworkId || !agentId) continue;
-    if (!state || core.tasks.has(taskId)) continue;
+    const task = named(o);
+    if (!task || core.tasks.has(task.taskId)) continue;
+    const { taskId, frameworkId, agentId, state } = task;
     if (isTerminal(state)) {
       const message = (o.status as { message?: unknown }).message;
       core.storedFinals.note(taskId, {

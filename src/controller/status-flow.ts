@@ -145,6 +145,16 @@ export function agentStatus(
   if (status.agent_id && status.agent_id !== agent.id)
     return `status_update.status.agent_id: ${status.agent_id} is not this agent (${agent.id})`;
   const task = core.tasks.get(status.task_id) ?? adoptReported(core, agent, status.task_id);
+  const stored = task ? undefined : core.storedFinals.get(status.task_id);
+  if (stored?.frameworkId === status.framework_id && stored.agentId === agent.id) {
+    // Declared over before this controller started while the agent still ran it, and
+    // killed when the agent re-registered (agent-registration.ts): its Task object holds
+    // the final state its framework was told; what the agent says of it is acknowledged,
+    // so that its update stream moves on, and not recorded. (A task the agent reported
+    // as ended is recorded by adoptReported and reaches its framework as usual.)
+    ackToAgent(core, agent.id, status.task_id, status.framework_id, status.uuid);
+    return undefined;
+  }
   if (!task && core.completed.isRemoved(status.framework_id)) {
     ackToAgent(core, agent.id, status.task_id, status.framework_id, status.uuid);
     return undefined;

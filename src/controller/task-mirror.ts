@@ -21,7 +21,12 @@ import { isValidLabel, validLabels } from '../kube/labels.js';
 import { removeFinalizer } from '../store/finalizers.js';
 import { API_VERSION, objectKey, type Store, type StoredObject } from '../store/types.js';
 import type { ControllerCore } from './core.js';
-import { isTerminal, TASK_OBJECT_LABEL, type TaskRecord } from './records.js';
+import {
+  isTerminal,
+  LAUNCHED_ON_ANNOTATION,
+  TASK_OBJECT_LABEL,
+  type TaskRecord,
+} from './records.js';
 import type { RecordEvent } from './record-event.js';
 
 /** Label naming the task ID on a Task object. */
@@ -322,6 +327,7 @@ export class TaskMirror {
           ...validLabels(t.info.labels ?? {}),
           ...(isValidLabel(TASK_ID_LABEL, t.id) ? { [TASK_ID_LABEL]: t.id } : {}),
         },
+        annotations: { [LAUNCHED_ON_ANNOTATION]: t.agentId },
         ...(ownerUid
           ? {
               ownerReferences: [

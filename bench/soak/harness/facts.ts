@@ -89,7 +89,7 @@ function storeTasks(objs: ObjectDoc[]): Map<string, ReportedTask> {
   for (const o of objs) {
     const s = o.status ?? {};
     out.set(str(s.taskId) || o.metadata.name, {
-      state: str(s.state) || '(no status)',
+      state: str(s.state) || '(no state on its Task object)',
       ...(s.reason !== undefined ? { reason: str(s.reason) } : {}),
       ...(s.message !== undefined ? { message: str(s.message) } : {}),
     });

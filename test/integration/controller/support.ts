@@ -38,13 +38,15 @@ export async function startController(
     validateObjects?: boolean;
     /** Authentication and authorization of callers; absent: everyone may do everything. */
     access?: AccessControl;
+    /** The store to run on instead of one at `dir` (a test's faulty one). */
+    store?: EmbeddedStore;
   } = {},
 ): Promise<{ controller: Controller; dir: string; store: EmbeddedStore }> {
   const clock = new SystemClock();
-  const { validateObjects, ...controllerOpts } = opts;
-  const store = new EmbeddedStore(join(dir, 'state.json'), clock, {
-    validate: validateObjects ?? true,
-  });
+  const { validateObjects, store: given, ...controllerOpts } = opts;
+  const store =
+    given ??
+    new EmbeddedStore(join(dir, 'state.json'), clock, { validate: validateObjects ?? true });
   const controller = new Controller({
     clock,
     logger: silentLogger(),
