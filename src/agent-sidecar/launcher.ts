@@ -86,11 +86,15 @@ export class Launcher {
   private reapTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
-  /** `sweepMs`: how often supervisors that never reported are looked for. */
+  /**
+   * `sweepMs`: how often supervisors that never reported are looked for; `perl`: the
+   * interpreter the launcher runs on.
+   */
   constructor(
     private readonly logger: Logger,
     private readonly readExitStatus: ExitStatusReader,
     private readonly sweepMs = 1000,
+    private readonly perl = PERL,
   ) {}
 
   /**
@@ -181,7 +185,7 @@ export class Launcher {
     if (this.child && this.child.exitCode === null && this.child.signalCode === null)
       return this.child;
     // An empty environment: PERL5OPT, PERL5LIB and the like cannot change what runs as root.
-    const child = spawn(PERL, ['-e', LAUNCHER, String(process.pid), path()], {
+    const child = spawn(this.perl, ['-e', LAUNCHER, String(process.pid), path()], {
       // Its own session: a terminal's Ctrl-C to the agent's group does not reach it.
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -4,7 +4,7 @@
 // agent's own user: no cgroups, no uid change), and what an execve cannot carry is refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   encodeWord,
@@ -12,7 +12,7 @@ import {
   LaunchSpecError,
   type LaunchFileSpec,
 } from '../../../src/agent-sidecar/launcher-script.js';
-import { Launcher } from '../../../src/agent-sidecar/launcher.js';
+import { Launcher, LaunchFailedError } from '../../../src/agent-sidecar/launcher.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { tempDir } from '../../support/cleanup.js';
 
@@ -56,8 +56,11 @@ function words(text: string): string[] {
   });
 }
 
-/** Runs `argv` through the real launcher with `env`; resolves to its stdout. */
-async function run(argv: string[], env: Record<string, string>): Promise<string> {
+/** Runs `argv` through the real launcher with `env`; resolves to its exit and output. */
+async function launch(
+  argv: string[],
+  env: Record<string, string>,
+): Promise<{ status: number | undefined; stdout: string; stderr: string }> {
   const sandbox = tempDir('mezzo-launch-text-');
   mkdirSync(join(sandbox, '.mezzo'));
   const launcher = new Launcher(silentLogger(), () => Promise.resolve(undefined));
@@ -72,11 +75,18 @@ async function run(argv: string[], env: Record<string, string>): Promise<string>
       argv,
     });
     const { status } = await sup.exited;
-    assert.equal(status, 0, readFileSync(join(sandbox, 'stderr'), 'utf8'));
-    return readFileSync(join(sandbox, 'stdout'), 'utf8');
+    const read = (name: string): string => readFileSync(join(sandbox, name), 'utf8');
+    return { status, stdout: read('stdout'), stderr: read('stderr') };
   } finally {
     launcher.close();
   }
+}
+
+/** Runs `argv` that must succeed; resolves to its stdout. */
+async function run(argv: string[], env: Record<string, string>): Promise<string> {
+  const r = await launch(argv, env);
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
 }
 
 test('a word never holds a space, newline or stray %; plain words stay readable', () => {
@@ -177,4 +187,39 @@ test('what execve or env cannot carry is refused; bad environment names are drop
   }
   const out = words(launchText({ ...base, env: { 'A=B': 'x', '': 'y', OK: 'nul\0', FINE: '1' } }));
   assert.deepEqual(out.slice(-5), ['1', 'FINE=1', '/bin/sh', '-c', 'true']);
+});
+
+test('a program that cannot run ends 127 (missing) or 126 (not executable), saying why', async () => {
+  const dir = tempDir('mezzo-launch-noexec-');
+  const plain = join(dir, 'not-executable');
+  writeFileSync(plain, '#!/bin/sh\ntrue\n', { mode: 0o644 });
+  const cases: [string, number, RegExp][] = [
+    [join(dir, 'missing'), 127, /^mezzo: cannot run .*missing: No such file or directory\n$/],
+    ['no-such-program-on-path', 127, /^mezzo: cannot run no-such-program-on-path: No such file/],
+    [plain, 126, /^mezzo: cannot run .*not-executable: Permission denied\n$/],
+  ];
+  for (const [program, status, message] of cases) {
+    const r = await launch([program], { PATH: '/usr/bin:/bin' });
+    assert.equal(r.status, status, program);
+    assert.match(r.stderr, message, program);
+  }
+});
+
+test('without its interpreter the launcher fails each launch, and the agent lives on', async () => {
+  const sandbox = tempDir('mezzo-launch-noperl-');
+  mkdirSync(join(sandbox, '.mezzo'));
+  const launcher = new Launcher(
+    silentLogger(),
+    () => Promise.resolve(undefined),
+    1000,
+    join(sandbox, 'no-perl-here'),
+  );
+  try {
+    await assert.rejects(
+      launcher.start({ ...base, sandbox, uid: undefined, gid: undefined, procs: [] }),
+      (e: unknown) => e instanceof LaunchFailedError && /ENOENT/.test(e.message),
+    );
+  } finally {
+    launcher.close();
+  }
 });
