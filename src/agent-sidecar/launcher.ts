@@ -69,7 +69,7 @@ interface Live {
 /** Where a supervisor records its exit status (read when no `exited` line came). */
 export type ExitStatusReader = (sandbox: string) => Promise<number | undefined>;
 
-/** Starts task supervisors through one shell launcher process. */
+/** Starts task supervisors through one Perl launcher process. */
 export class Launcher {
   private child: ChildProcess | undefined;
   private readonly pending = new Map<string, Pending>();
