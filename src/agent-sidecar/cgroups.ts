@@ -4,7 +4,7 @@
  * memory and pids (each may be co-mounted); v2 `<cgroup2 mount>/<root>/<task>` with cpu,
  * memory and pids enabled in the parents' cgroup.subtree_control.
  *
- * A task joins its cgroups itself: the supervisor shell writes its own pid to every
+ * A task joins its cgroups itself: the supervisor writes its own pid to every
  * `cgroup.procs` listed by {@link Cgroups.procsFiles} before it forks the task, so the
  * task is confined from its first instruction.
  */

@@ -1,22 +1,24 @@
 /**
- * The containerizer: runs one task as a process group in its own cgroups, under a tiny
- * supervisor shell that outlives the agent.
+ * The containerizer: runs one task as a process group in its own cgroups, under a small
+ * supervisor process that outlives the agent.
  *
- * The task launcher (launcher.ts, one long-lived shell) forks the supervisor, a subshell
- * with stdout/stderr on the sandbox files (the shell text is in launcher-script.ts). It
+ * The task launcher (launcher.ts, one long-lived perl) forks the supervisor, a copy of
+ * itself with stdout/stderr on the sandbox files (the Perl text is in launcher-script.ts).
+ * It
  *   1. writes its pid to `<sandbox>/.mezzo/supervisor.pid`,
  *   2. joins the task's cgroups (writes 0, itself, to each cgroup.procs) and, on cgroup v1,
  *      the roots of the other hierarchies, leaving the agent's own cgroups there (a
  *      container runtime that stops the agent's container kills what is left in them),
- *   3. starts the task with `setsid` (a new session and process group, so kill signals
- *      to the task's group never reach the supervisor), optionally `unshare` (new pid and
- *      mount namespaces, a private /proc) and, unless the task runs as root, `setpriv` to
- *      drop to the task's uid/gid with no supplementary groups, then `env -i` with the
- *      task's environment (only the task's own program sees it),
+ *   3. forks the task's process, which calls `setsid` (a new session and process group, so
+ *      kill signals to the task's group never reach the supervisor), unless the task runs
+ *      as root drops to the task's uid/gid with the task's gid as its only group, enters
+ *      the sandbox, takes the task's environment (only the task's own program sees it) and
+ *      `exec`s the program; with a pid namespace it `exec`s `unshare` → `setpriv` →
+ *      `env -i` → an init shell instead (new pid and mount namespaces, a private /proc),
  *   4. writes the task's pid (= its process group id) to `.mezzo/task.pid`,
  *   5. waits for it and writes its exit status (128+n for signal n) to `.mezzo/exit`
- *      with shell builtins only (a forked helper could be caught by the agent's SIGKILL
- *      sweep of the cgroup); the agent reads the file only after the supervisor is gone.
+ *      itself (a forked helper could be caught by the agent's SIGKILL sweep of the
+ *      cgroup); the agent reads the file only after the supervisor is gone.
  * The supervisor is not the agent's child and reads nothing from it; its only tie is the
  * pipe it reports its exit on, and a write to a pipe nobody reads comes after the exit
  * file. So `kill -9` of the agent leaves every task and its exit status intact for the

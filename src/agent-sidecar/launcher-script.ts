@@ -1,77 +1,139 @@
 /**
- * The shell text of the task launcher (launcher.ts) and of the per-task launch files it
- * sources. Pure functions, kept apart so that the quoting can be tested on its own.
+ * The Perl text of the task launcher (launcher.ts) and the launch request the agent sends
+ * it. Pure values and functions, kept apart so that the encoding can be tested on its own.
  *
- * The launcher is one long-lived `/bin/sh` (dash on Debian: about 1 MiB, so its `fork` is
- * cheap, where a `fork` of the agent's Node process cost 10–16 ms on the development
- * machine and blocked its event loop). It reads one request per line on stdin,
- * `<key> <stdout fd> <stderr fd> <launch text>`, opens the task's log files through the
+ * The launcher is one long-lived `perl` (perl-base, an Essential package of Debian and of
+ * the agent's image; only its POSIX module is used). It reads one request per line on
+ * stdin, `<key> <stdout fd> <stderr fd> <words…>`, opens the task's log files through the
  * agent's own descriptors (`/proc/<agent>/fd/N`: the inode the agent opened with
- * O_NOFOLLOW, whatever the path names by now), forks a subshell that evaluates the launch
- * text (one line: no file is written per task) and becomes the task's supervisor, and
- * answers `started <key> <pid> <the supervisor's /proc/<pid>/stat>` (the start time that
- * identifies it, read by a shell builtin before the launcher could reap it) or
- * `failed <key>`; a `reap` line makes it reap the supervisors that have ended. The
- * supervisor answers `exited <key> <status>` on the same pipe once it has written
- * `.mezzo/exit`. Those lines are far below PIPE_BUF, so lines from many writers never
- * interleave; only the launcher writes `started` lines.
+ * O_NOFOLLOW, whatever the path names by now), forks the task's supervisor (a copy of
+ * itself: no `exec`), and answers `started <key> <pid> <the supervisor's /proc/<pid>/stat>`
+ * (the start time that identifies it, read before the launcher could reap it) or
+ * `failed <key>`; a `reap` line makes it reap the supervisors that have ended (so does
+ * every request). The supervisor answers `exited <key> <status>` on the same pipe once it
+ * has written `.mezzo/exit`. Those lines are far below PIPE_BUF, so lines from many writers
+ * never interleave; only the launcher writes `started` lines.
  *
- * The task's environment applies only to the last program: `setpriv` drops to the task's
- * user and runs `env -i NAME=value… argv`, so nothing the framework sets (`PATH`,
- * `LD_PRELOAD`) reaches a program that runs as root; the launcher's own environment is the
- * agent's `PATH` alone.
+ * Per task that is one `fork` for the supervisor and one `fork` + `exec` for the task: the
+ * supervisor joins the task's cgroups, and its child calls `setsid`, sets its groups to the
+ * task's gid alone, `setgid`, `setuid` (as root both set the real, effective and saved
+ * ids), changes to the sandbox, replaces its environment with the task's and `exec`s the
+ * program; so the task's environment reaches only the task's own program, and nothing it
+ * sets (`PATH`, `LD_PRELOAD`, `PERL5OPT`) reaches code that runs as root. The launcher's
+ * own environment is the agent's `PATH` alone. A task in its own pid namespace is the one
+ * exception to the single `exec`: its child `exec`s the chain `unshare` → `setpriv` →
+ * `env -i` → an init shell, found on the agent's `PATH`, as every task did before.
  */
 
 /**
- * The supervisor, run in a subshell of the launcher with its stdout/stderr on the task's
- * log files and fd 9 on the pipe to the agent. The launch file sets `sb`, `key`, `uid`,
- * `gid`, `procs`, `leave`, `ns` and the positional parameters (`NAME=value` entries for
- * `env -i`, then the program and its arguments), then calls `supervise`.
+ * The launcher; `$ARGV[0]` is the agent's pid, `$ARGV[1]` the PATH its tools are found on.
+ * Words of a request are percent-encoded (see {@link encodeWord}): `sandbox uid gid chain`,
+ * then three counted lists (`n` then `n` words): the cgroup.procs files to join, those to
+ * move to on a best-effort basis, the `NAME=value` environment; then the program and its
+ * arguments. `uid` and `gid` are empty for a task that runs as root; `chain` is 1 when the
+ * argv is a chain of tools that runs as root with the launcher's environment and drops to
+ * the task's user itself.
  */
-const SUPERVISE = `
-supervise() {
+export const LAUNCHER = String.raw`
+use strict; use warnings; use POSIX (); use Fcntl qw(O_WRONLY O_CREAT O_TRUNC O_APPEND O_NOFOLLOW);
+my ($agent, $path) = @ARGV;
+%ENV = (PATH => $path);
+$0 = 'mezzo-launcher';
+$| = 1;
+# Descriptors the agent left open without close-on-exec would reach every task: closed.
+if (opendir(my $d, '/proc/self/fd')) {
+  my @fds = grep { /^\d+$/ && $_ > 2 } readdir $d;
+  closedir $d;
+  POSIX::close($_) for @fds;
+}
+my $FLAGS = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW;
+sub dec { my $s = shift; $s =~ s/%([0-9A-Fa-f]{2})/chr hex $1/ge; return $s }
+# Writes a small file in one write; false when any step failed.
+sub put {
+  my ($file, $text) = @_;
+  sysopen(my $h, $file, $FLAGS, 0644) or return 0;
+  my $n = syswrite($h, $text);
+  return close($h) && defined $n && $n == length $text;
+}
+sub task {
+  my ($sb, $uid, $gid, $chain, $env, $argv) = @_;
+  $SIG{$_} = 'DEFAULT' for qw(TERM INT HUP);
+  POSIX::setsid() or die "mezzo: setsid: $!\n";
+  chdir $sb or die "mezzo: cannot enter the sandbox: $!\n";
+  if (!$chain) {
+    if ($uid ne '') {
+      $) = "$gid $gid";
+      POSIX::setgid($gid) or die "mezzo: setgid $gid: $!\n";
+      POSIX::setuid($uid) or die "mezzo: setuid $uid: $!\n";
+      die "mezzo: could not drop to uid $uid gid $gid\n"
+        unless POSIX::getuid() == $uid && POSIX::geteuid() == $uid
+          && POSIX::getgid() == $gid && POSIX::getegid() == $gid
+          && !grep { $_ != $gid } split ' ', $);
+    }
+    %ENV = map { split /=/, $_, 2 } @$env;
+  }
+  { no warnings 'exec'; exec { $argv->[0] } @$argv; }
+  my $code = $!{ENOENT} ? 127 : 126;
+  print STDERR "mezzo: cannot run $argv->[0]: $!\n";
+  POSIX::_exit($code);
+}
+sub supervise {
+  my ($key, $o, $e, @w) = @_;
+  $0 = 'mezzo-supervisor';
+  my ($sb, $uid, $gid, $chain) = splice @w, 0, 4;
+  my @procs = splice @w, 0, shift @w;
+  my @leave = splice @w, 0, shift @w;
+  my @env = splice @w, 0, shift @w;
+  # The answer pipe on a descriptor above 2: close-on-exec, so the task never holds it.
+  open(my $ans, '>&', \*STDOUT) or POSIX::_exit(127);
+  open(STDIN, '<', '/dev/null'); open(STDOUT, '>&', $o); open(STDERR, '>&', $e);
+  close $o; close $e;
   # Works in .mezzo/ by its directory, not its path: the task owns the sandbox and could
   # rename .mezzo and put a symlink there.
-  cd "$sb/.mezzo" || { echo "exited $key 127" >&9; exit 127; }
-  read -r me rest < /proc/self/stat
-  echo "$me" > supervisor.pid
-  finish() { echo "$1" > exit; echo "exited $key $1" >&9; exit "$1"; }
-  # Writing 0 to cgroup.procs moves the writer: this subshell (its $$ is the launcher's).
-  for f in $leave; do echo 0 2>/dev/null > "$f"; done
-  for f in $procs; do
-    if ! echo 0 > "$f"; then echo "mezzo: cannot join cgroup $f" >&2; finish 127; fi
-  done
-  trap 'true' TERM INT HUP
-  if [ -n "$uid" ]; then
-    (cd "$sb" || exit 127; exec 9>&- setsid $ns setpriv --reuid="$uid" --regid="$gid" --clear-groups -- env -i "$@") &
-  else
-    (cd "$sb" || exit 127; exec 9>&- setsid $ns env -i "$@") &
-  fi
-  child=$!
-  echo $child > task.pid
-  while :; do
-    wait $child
-    code=$?
-    kill -0 $child 2>/dev/null || break
-  done
-  finish $code
+  if (!chdir "$sb/.mezzo") { syswrite $ans, "exited $key 127\n"; POSIX::_exit(127) }
+  put('supervisor.pid', "$$\n");
+  my $finish = sub { put('exit', "$_[0]\n"); syswrite $ans, "exited $key $_[0]\n"; POSIX::_exit($_[0]) };
+  put($_, '0') for @leave;
+  for my $f (@procs) {
+    next if put($f, '0');
+    print STDERR "mezzo: cannot join cgroup $f\n";
+    $finish->(127);
+  }
+  $SIG{$_} = sub {} for qw(TERM INT HUP);
+  my $child = fork;
+  if (!defined $child) { print STDERR "mezzo: cannot fork: $!\n"; $finish->(127) }
+  if ($child == 0) {
+    eval { task($sb, $uid, $gid, $chain, \@env, \@w) };
+    print STDERR $@;
+    POSIX::_exit(127);
+  }
+  put('task.pid', "$child\n");
+  my $r;
+  do { $r = waitpid($child, 0) } until $r == $child || $r == -1;
+  my $s = $?;
+  $finish->($r == -1 ? 127 : ($s & 127) ? 128 + ($s & 127) : $s >> 8);
 }
-`;
-
-/** The launcher loop; `$1` is the agent's pid, `$2` the PATH its tools are found on. */
-export const LAUNCHER = `${SUPERVISE}
-agent="$1"; PATH="$2"; export PATH
-nl='
-'
-while IFS=' ' read -r key out err text; do
-  # "jobs" reaps the supervisors that ended (a shell waiting in "read" does not).
-  if [ "$key" != reap ]; then
-    { ( exec 9>&1 1>&3 2>&4 3>&- 4>&- 0</dev/null; eval "$text" ) & pid=$! st=
-      read -r st 2>/dev/null < "/proc/$pid/stat"; echo "started $key $pid $st"; } \\
-      3>>"/proc/$agent/fd/$out" 4>>"/proc/$agent/fd/$err" || echo "failed $key"
-  fi
-  jobs >/dev/null
-done
+while (defined(my $line = <STDIN>)) {
+  chomp $line;
+  1 while waitpid(-1, POSIX::WNOHANG()) > 0;
+  next if $line eq 'reap';
+  my ($key, $out, $err, @w) = split / /, $line, -1;
+  next unless defined $err;
+  my ($o, $e);
+  my $ok = $out =~ /^\d+$/ && $err =~ /^\d+$/
+    && sysopen($o, "/proc/$agent/fd/$out", O_WRONLY | O_APPEND)
+    && sysopen($e, "/proc/$agent/fd/$err", O_WRONLY | O_APPEND);
+  my $pid = $ok ? fork : undef;
+  if (!defined $pid) { print "failed $key\n"; next }
+  if ($pid == 0) {
+    eval { supervise($key, $o, $e, map { dec($_) } @w) };
+    POSIX::_exit(127);
+  }
+  close $o; close $e;
+  my $st = '';
+  if (open(my $s, '<', "/proc/$pid/stat")) { $st = <$s> // ''; chomp $st; close $s }
+  print "started $key $pid $st\n";
+}
 `;
 
 /**
@@ -81,25 +143,30 @@ done
 const PID_NS_INIT =
   '"$@" & c=$!; trap "kill -TERM $c 2>/dev/null" TERM INT HUP; while :; do wait $c; s=$?; kill -0 $c 2>/dev/null || exit $s; done';
 
+/** Bytes a request word carries as they are; every other byte is written `%XX`. */
+const PLAIN = /^[A-Za-z0-9_./:=@+,-]*$/;
+
 /**
- * Quotes a string as one shell word on one line: single quotes keep every byte but NUL
- * literal, and a newline becomes `"$nl"` (the launcher's variable holding one), since the
- * launch text travels as one line.
+ * Percent-encodes one word of a launch request (its UTF-8 bytes), so that a word never
+ * holds a space, a newline or a `%` of its own; the launcher decodes `%XX` back to bytes.
  */
-export function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`).replace(/\n/g, `'"$nl"'`)}'`;
+export function encodeWord(s: string): string {
+  if (PLAIN.test(s)) return s;
+  let out = '';
+  for (const b of Buffer.from(s, 'utf8')) {
+    const c = String.fromCharCode(b);
+    out += b < 0x80 && PLAIN.test(c) ? c : `%${b.toString(16).padStart(2, '0')}`;
+  }
+  return out;
 }
 
-/** The shell assignment that defines `nl` as the launcher does (tests evaluate launch text). */
-export const NEWLINE_VARIABLE = "nl='\n'";
-
-/** What a launch file starts. */
+/** What a launch request starts. */
 export interface LaunchFileSpec {
   sandbox: string;
   key: string;
   uid: number | undefined;
   gid: number | undefined;
-  /** cgroup.procs files the supervisor joins (must not contain spaces). */
+  /** cgroup.procs files the supervisor joins. */
   procs: readonly string[];
   /** cgroup.procs files of other hierarchies it moves to (best effort). */
   leave: readonly string[];
@@ -108,7 +175,7 @@ export interface LaunchFileSpec {
   argv: readonly string[];
 }
 
-/** Why a launch spec cannot be written as a launch file. */
+/** Why a launch spec cannot be sent to the launcher. */
 export class LaunchSpecError extends Error {
   /** Names the field that is not representable. */
   constructor(readonly detail: string) {
@@ -118,11 +185,12 @@ export class LaunchSpecError extends Error {
 }
 
 /**
- * The launch text for a task, one line: shell assignments and one `supervise` call.
- * Refuses what an `execve` cannot carry (NUL bytes) and a program whose name `env` would
- * read as an assignment (contains `=`); environment names with `=` or NUL are dropped.
+ * The words of a launch request after its key and log descriptors, encoded, one line.
+ * Refuses what an `execve` cannot carry (NUL bytes) and a program whose name contains `=`
+ * (`env` reads it as an assignment in the pid-namespace chain; refused everywhere alike);
+ * environment names with `=` or NUL are dropped.
  */
-export function launchFile(spec: LaunchFileSpec): string {
+export function launchText(spec: LaunchFileSpec): string {
   const program = spec.argv[0];
   if (program === undefined || program === '') throw new LaunchSpecError('no program to run');
   if (program.includes('=')) throw new LaunchSpecError(`program name contains "=": ${program}`);
@@ -132,17 +200,44 @@ export function launchFile(spec: LaunchFileSpec): string {
   const env = Object.entries(spec.env)
     .filter(([k, v]) => k !== '' && !k.includes('=') && !k.includes('\0') && !v.includes('\0'))
     .map(([k, v]) => `${k}=${v}`);
-  const init = spec.pidNamespace ? ['/bin/sh', '-c', PID_NS_INIT, 'mezzo-init'] : [];
-  const words = [...env, ...init, ...spec.argv].map(shellQuote);
-  return [
-    `sb=${shellQuote(spec.sandbox)}`,
-    `key=${shellQuote(spec.key)}`,
-    `uid=${spec.uid === undefined ? "''" : String(spec.uid)}`,
-    `gid=${spec.gid === undefined ? "''" : String(spec.gid)}`,
-    `procs=${shellQuote(spec.procs.join(' '))}`,
-    `leave=${shellQuote(spec.leave.join(' '))}`,
-    `ns=${spec.pidNamespace ? "'unshare --pid --fork --kill-child --mount-proc'" : "''"}`,
-    `set -- ${words.join(' ')}`,
-    'supervise "$@"',
-  ].join('; ');
+  const uid = spec.uid === undefined ? '' : String(spec.uid);
+  const gid = spec.gid === undefined ? '' : String(spec.gid);
+  const counted = (xs: readonly string[]): string[] => [String(xs.length), ...xs];
+  const words = spec.pidNamespace
+    ? [
+        spec.sandbox,
+        uid,
+        gid,
+        '1',
+        ...counted(spec.procs),
+        ...counted(spec.leave),
+        '0',
+        'unshare',
+        '--pid',
+        '--fork',
+        '--kill-child',
+        '--mount-proc',
+        ...(spec.uid === undefined
+          ? []
+          : ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--']),
+        'env',
+        '-i',
+        ...env,
+        '/bin/sh',
+        '-c',
+        PID_NS_INIT,
+        'mezzo-init',
+        ...spec.argv,
+      ]
+    : [
+        spec.sandbox,
+        uid,
+        gid,
+        '0',
+        ...counted(spec.procs),
+        ...counted(spec.leave),
+        ...counted(env),
+        ...spec.argv,
+      ];
+  return words.map(encodeWord).join(' ');
 }

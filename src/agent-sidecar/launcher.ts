@@ -1,9 +1,10 @@
 /**
- * The task launcher: one long-lived `/bin/sh` child of the agent that forks every task's
- * supervisor (the protocol and the shell text are in launcher-script.ts). Node's `spawn`
+ * The task launcher: one long-lived `perl` child of the agent that forks every task's
+ * supervisor (the protocol and the Perl text are in launcher-script.ts). Node's `spawn`
  * forks the whole agent process and waits for the child's `exec` on the event loop
  * (10–16 ms per task on the development machine, 26 % of the agent's time in a burst of
- * launches); the launcher's fork is a small shell's, off the agent's event loop.
+ * launches); the launcher's fork is a small interpreter's, off the agent's event loop, and
+ * the supervisor it forks needs no `exec` of its own.
  *
  * Exits come back as `exited <key> <status>` lines, written by each supervisor after its
  * `.mezzo/exit` file. A supervisor killed before it could write (SIGKILL from outside) is
@@ -17,7 +18,7 @@ import { constants, promises as fsp, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../shared/logger.js';
-import { LAUNCHER, launchFile, type LaunchFileSpec } from './launcher-script.js';
+import { LAUNCHER, launchText, type LaunchFileSpec } from './launcher-script.js';
 import { isSameLiveProcess, parseStat, readProcStat } from './procfs.js';
 
 /** How a task's supervisor ended. */
@@ -68,7 +69,7 @@ interface Live {
 /** Where a supervisor records its exit status (read when no `exited` line came). */
 export type ExitStatusReader = (sandbox: string) => Promise<number | undefined>;
 
-/** Starts task supervisors through one shell launcher process. */
+/** Starts task supervisors through one Perl launcher process. */
 export class Launcher {
   private child: ChildProcess | undefined;
   private readonly pending = new Map<string, Pending>();
@@ -85,11 +86,15 @@ export class Launcher {
   private reapTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
-  /** `sweepMs`: how often supervisors that never reported are looked for. */
+  /**
+   * `sweepMs`: how often supervisors that never reported are looked for; `perl`: the
+   * interpreter the launcher runs on.
+   */
   constructor(
     private readonly logger: Logger,
     private readonly readExitStatus: ExitStatusReader,
     private readonly sweepMs = 1000,
+    private readonly perl = PERL,
   ) {}
 
   /**
@@ -98,7 +103,7 @@ export class Launcher {
    * text. Resolves once the supervisor's pid and start time are known.
    */
   async start(spec: LaunchFileSpec): Promise<StartedSupervisor> {
-    const text = launchFile(spec);
+    const text = launchText(spec);
     const logFlags =
       constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
     const [out, err] = await Promise.allSettled([
@@ -166,7 +171,7 @@ export class Launcher {
     if (this.closed) return Promise.reject(new LaunchFailedError(key, 'agent stopping'));
     if (this.pending.has(key))
       return Promise.reject(new LaunchFailedError(key, 'already starting'));
-    // launchFile() writes one line; a newline here would start a second request.
+    // launchText() writes one line; a newline here would start a second request.
     if (/[\n]/.test(text) || /[\s]/.test(key))
       return Promise.reject(new LaunchFailedError(key, 'the launch request is not one line'));
     const child = this.ensureChild();
@@ -179,16 +184,13 @@ export class Launcher {
   private ensureChild(): ChildProcess {
     if (this.child && this.child.exitCode === null && this.child.signalCode === null)
       return this.child;
-    const child = spawn(
-      '/bin/sh',
-      ['-c', LAUNCHER, 'mezzo-launcher', String(process.pid), path()],
-      {
-        // Its own session: a terminal's Ctrl-C to the agent's group does not reach it.
-        detached: true,
-        stdio: ['pipe', 'pipe', 'pipe'],
-        env: {},
-      },
-    );
+    // An empty environment: PERL5OPT, PERL5LIB and the like cannot change what runs as root.
+    const child = spawn(this.perl, ['-e', LAUNCHER, String(process.pid), path()], {
+      // Its own session: a terminal's Ctrl-C to the agent's group does not reach it.
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: {},
+    });
     this.child = child;
     const { stdout, stderr, stdin } = child;
     createInterface({ input: stdout }).on('line', (line) => this.onLine(line));
@@ -196,6 +198,13 @@ export class Launcher {
       this.logger.warn('task launcher', { line });
     });
     stdin.on('error', () => undefined);
+    // No perl (spawn failed): the requests fail with the reason, and the agent lives on.
+    child.once('error', (err) => {
+      this.logger.warn('task launcher failed', { error: err.message });
+      if (this.child === child) this.child = undefined;
+      for (const [key, p] of this.pending) p.reject(new LaunchFailedError(key, err.message));
+      this.pending.clear();
+    });
     child.once('exit', (code, signal) => {
       if (this.child === child) this.child = undefined;
       if (!this.closed) this.logger.warn('task launcher exited', { code, signal });
@@ -304,7 +313,10 @@ function readProcStartTimeSync(pid: number): number | undefined {
   }
 }
 
-/** The agent's PATH, or the usual one: where the launcher finds setsid, setpriv, env. */
+/** The launcher's interpreter (perl-base: Essential on Debian, in the agent's image). */
+const PERL = '/usr/bin/perl';
+
+/** The agent's PATH, or the usual one: where the launcher finds unshare, setpriv, env. */
 function path(): string {
   return process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 }

@@ -21,6 +21,8 @@ interface BurstFigures {
   launch_to_running_ms: { p50: number; p99: number };
   launch_to_finished_ms: { p50: number; p99: number };
   cpu_ms_per_task: number;
+  agent_process_cpu_ms_per_task?: number;
+  other_processes_cpu_ms_per_task?: number;
   failed: number;
   [k: string]: unknown;
 }
@@ -56,6 +58,8 @@ function medians(runs: BurstFigures[]): Record<string, number> {
     launch_to_finished_p50_ms: pick((b) => b.launch_to_finished_ms.p50),
     launch_to_finished_p99_ms: pick((b) => b.launch_to_finished_ms.p99),
     cpu_ms_per_task: pick((b) => b.cpu_ms_per_task),
+    agent_process_cpu_ms_per_task: pick((b) => b.agent_process_cpu_ms_per_task ?? NaN),
+    other_processes_cpu_ms_per_task: pick((b) => b.other_processes_cpu_ms_per_task ?? NaN),
   };
 }
 

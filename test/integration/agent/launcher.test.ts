@@ -128,6 +128,49 @@ test("a task's PATH reaches the task only, not the programs that run as root", a
   }
 });
 
+test('a task runs with only its own uid and gid, no capabilities and only fds 0-2', async (t) => {
+  if (!needCgroups(t)) return;
+  const h = await startHarness();
+  try {
+    // /proc/self is the grep and the ls themselves: what the task's program was given.
+    const task = shellTask(
+      'ids',
+      'grep -E "^(Uid|Gid|Groups|CapPrm|CapEff|CapAmb):" /proc/self/status; exec ls /proc/self/fd',
+    );
+    h.controller.launch(task, 'fw-1', 'nobody');
+    await h.controller.waitForState('ids', 'TASK_FINISHED');
+    const out = await readFile(
+      join(h.workDir, 'sandboxes', taskKey('fw-1', 'ids'), 'stdout'),
+      'utf8',
+    );
+    const lines = out.trim().split('\n');
+    const field = (name: string): string[] =>
+      (lines.find((l) => l.startsWith(`${name}:`)) ?? `${name}: missing`)
+        .slice(name.length + 1)
+        .trim()
+        .split(/\s+/)
+        .filter((w) => w !== '');
+    const cases: [string, string[]][] = [
+      ['Uid', ['65534', '65534', '65534', '65534']], // real, effective, saved, fs
+      ['Gid', ['65534', '65534', '65534', '65534']],
+      ['CapPrm', ['0000000000000000']],
+      ['CapEff', ['0000000000000000']],
+      ['CapAmb', ['0000000000000000']],
+    ];
+    for (const [name, want] of cases) assert.deepEqual(field(name), want, `${name} in\n${out}`);
+    // No supplementary group but the task's own gid (root's group 0 is gone).
+    assert.ok(
+      field('Groups').every((g) => g === '65534'),
+      `Groups: ${field('Groups').join(' ')}`,
+    );
+    // ls's own directory descriptor is 3; nothing of the agent's or the launcher's.
+    const fds = lines.filter((l) => /^\d+$/.test(l)).map(Number);
+    assert.deepEqual(fds, [0, 1, 2, 3], out);
+  } finally {
+    await h.cleanup();
+  }
+});
+
 test('a supervisor killed from outside ends its task FAILED / EXECUTOR_TERMINATED', async (t) => {
   if (!needCgroups(t)) return;
   const h = await startHarness();

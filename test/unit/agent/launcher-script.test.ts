@@ -1,15 +1,20 @@
-// The launch text the agent sends the task launcher (one line on its stdin): whatever bytes a framework puts
-// in a command, its arguments or its environment reach the task as the same strings (the
-// text is read and evaluated by a real /bin/sh here, as the launcher does), and what an execve cannot carry is refused.
+// The launch request the agent sends the task launcher (one line on its stdin): whatever
+// bytes a framework puts in a command, its arguments or its environment reach the task as
+// the same strings (the real Perl launcher decodes them and runs the task here, as the
+// agent's own user: no cgroups, no uid change), and what an execve cannot carry is refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
-  launchFile,
+  encodeWord,
+  launchText,
   LaunchSpecError,
-  NEWLINE_VARIABLE,
   type LaunchFileSpec,
 } from '../../../src/agent-sidecar/launcher-script.js';
+import { Launcher, LaunchFailedError } from '../../../src/agent-sidecar/launcher.js';
+import { silentLogger } from '../../../src/shared/logger.js';
+import { tempDir } from '../../support/cleanup.js';
 
 const base: LaunchFileSpec = {
   sandbox: "/tmp/sb with 'quotes'",
@@ -23,24 +28,6 @@ const base: LaunchFileSpec = {
   argv: ['/bin/sh', '-c', 'true'],
 };
 
-/**
- * Runs the launch text as the launcher does (one line read with `read -r`, then `eval`)
- * with a `supervise` that prints its variables and arguments.
- */
-function source(file: string): string[] {
-  assert.ok(!file.includes('\n'), 'the launch text is one line');
-  const stub = `supervise() { printf '%s\\0' "$sb" "$key" "$uid" "$gid" "$procs" "$ns" "$@"; }\n`;
-  const r = spawnSync(
-    '/bin/sh',
-    ['-c', `${stub}${NEWLINE_VARIABLE}\nIFS= read -r text; eval "$text"`],
-    {
-      input: `${file}\n`,
-    },
-  );
-  assert.equal(r.status, 0, r.stderr.toString());
-  return r.stdout.toString().split('\0').slice(0, -1);
-}
-
 const hostile = [
   "it's",
   '$(touch /tmp/mezzo-pwned) `id` ${HOME}',
@@ -51,40 +38,134 @@ const hostile = [
   '',
   'ünïcödé ✓',
   '*?[a]',
+  '%41 %%, 100%',
+  'a=b=c',
 ];
 
-test('every hostile string reaches the task unchanged, as an argument and in the environment', () => {
-  for (const s of hostile) {
-    const out = source(
-      launchFile({ ...base, argv: ['/bin/echo', s, 'x'], env: { VALUE: s, 'odd.name': s } }),
-    );
-    assert.deepEqual(
-      out,
-      [
-        base.sandbox,
-        base.key,
-        '65534',
-        '65534',
-        base.procs[0],
-        '',
-        `VALUE=${s}`,
-        `odd.name=${s}`,
-        '/bin/echo',
-        s,
-        'x',
-      ],
-      JSON.stringify(s),
-    );
+/** The words of a request, decoded as the launcher decodes them (`%XX` to a byte). */
+function words(text: string): string[] {
+  return text.split(' ').map((w) => {
+    const bytes: number[] = [];
+    for (let i = 0; i < w.length; i++) {
+      if (w[i] === '%') {
+        bytes.push(parseInt(w.slice(i + 1, i + 3), 16));
+        i += 2;
+      } else bytes.push(w.charCodeAt(i));
+    }
+    return Buffer.from(bytes).toString('utf8');
+  });
+}
+
+/** Runs `argv` through the real launcher with `env`; resolves to its exit and output. */
+async function launch(
+  argv: string[],
+  env: Record<string, string>,
+): Promise<{ status: number | undefined; stdout: string; stderr: string }> {
+  const sandbox = tempDir('mezzo-launch-text-');
+  mkdirSync(join(sandbox, '.mezzo'));
+  const launcher = new Launcher(silentLogger(), () => Promise.resolve(undefined));
+  try {
+    const sup = await launcher.start({
+      ...base,
+      sandbox,
+      uid: undefined,
+      gid: undefined,
+      procs: [],
+      env,
+      argv,
+    });
+    const { status } = await sup.exited;
+    const read = (name: string): string => readFileSync(join(sandbox, name), 'utf8');
+    return { status, stdout: read('stdout'), stderr: read('stderr') };
+  } finally {
+    launcher.close();
   }
+}
+
+/** Runs `argv` that must succeed; resolves to its stdout. */
+async function run(argv: string[], env: Record<string, string>): Promise<string> {
+  const r = await launch(argv, env);
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+}
+
+test('a word never holds a space, newline or stray %; plain words stay readable', () => {
+  for (const s of hostile) {
+    const w = encodeWord(s);
+    assert.doesNotMatch(w, /[\s]|%(?![0-9a-f]{2})/, JSON.stringify(s));
+    assert.deepEqual(words(w), [s], JSON.stringify(s));
+  }
+  assert.equal(
+    encodeWord('/sys/fs/cgroup/memory/x/cgroup.procs'),
+    '/sys/fs/cgroup/memory/x/cgroup.procs',
+  );
 });
 
-test('root tasks have no uid; a pid namespace puts its init before the command', () => {
-  const out = source(launchFile({ ...base, uid: undefined, gid: undefined, pidNamespace: true }));
-  assert.equal(out[2], '');
-  assert.equal(out[3], '');
-  assert.equal(out[5], 'unshare --pid --fork --kill-child --mount-proc');
-  assert.deepEqual(out.slice(6, 8), ['/bin/sh', '-c']);
-  assert.deepEqual(out.slice(-4), ['mezzo-init', '/bin/sh', '-c', 'true']);
+test('every hostile string reaches the task unchanged, as an argument and in the environment', async () => {
+  const args = await run(['/usr/bin/printf', '%s\\0', ...hostile], {});
+  assert.deepEqual(args.split('\0').slice(0, -1), hostile);
+  const env: Record<string, string> = {};
+  hostile.forEach((s, i) => (env[`V${String(i)}`] = s));
+  env['odd.name'] = 'x';
+  const seen = await run(['/usr/bin/env', '-0'], env);
+  assert.deepEqual(
+    seen.split('\0').slice(0, -1).sort(),
+    Object.entries(env)
+      .map(([k, v]) => `${k}=${v}`)
+      .sort(),
+    'the task sees exactly its own environment',
+  );
+});
+
+test('the request lists the cgroups and environment counted; a pid namespace runs the chain', () => {
+  const plain = words(
+    launchText({ ...base, leave: ['/a', '/b'], env: { A: '1' }, argv: ['/bin/echo', 'x'] }),
+  );
+  assert.deepEqual(plain, [
+    base.sandbox,
+    '65534',
+    '65534',
+    '0',
+    '1',
+    base.procs[0],
+    '2',
+    '/a',
+    '/b',
+    '1',
+    'A=1',
+    '/bin/echo',
+    'x',
+  ]);
+  const root = words(launchText({ ...base, uid: undefined, gid: undefined }));
+  assert.deepEqual(root.slice(1, 4), ['', '', '0']);
+  const ns = words(launchText({ ...base, pidNamespace: true, env: { A: '1' } }));
+  assert.equal(ns[3], '1', 'a chain of tools');
+  assert.deepEqual(ns.slice(8, 20), [
+    'unshare',
+    '--pid',
+    '--fork',
+    '--kill-child',
+    '--mount-proc',
+    'setpriv',
+    '--reuid=65534',
+    '--regid=65534',
+    '--clear-groups',
+    '--',
+    'env',
+    '-i',
+  ]);
+  assert.deepEqual(ns.slice(20, 23), ['A=1', '/bin/sh', '-c']);
+  assert.deepEqual(ns.slice(-4), ['mezzo-init', '/bin/sh', '-c', 'true']);
+  const nsRoot = words(launchText({ ...base, uid: undefined, gid: undefined, pidNamespace: true }));
+  assert.deepEqual(nsRoot.slice(8, 15), [
+    'unshare',
+    '--pid',
+    '--fork',
+    '--kill-child',
+    '--mount-proc',
+    'env',
+    '-i',
+  ]);
 });
 
 test('what execve or env cannot carry is refused; bad environment names are dropped', () => {
@@ -96,7 +177,7 @@ test('what execve or env cannot carry is refused; bad environment names are drop
   ];
   for (const c of cases) {
     assert.throws(
-      () => launchFile({ ...base, ...c.spec }),
+      () => launchText({ ...base, ...c.spec }),
       (e: unknown) => {
         assert.ok(e instanceof LaunchSpecError);
         assert.match(e.message, c.refused ?? /./);
@@ -104,6 +185,41 @@ test('what execve or env cannot carry is refused; bad environment names are drop
       },
     );
   }
-  const out = source(launchFile({ ...base, env: { 'A=B': 'x', '': 'y', OK: 'nul\0', FINE: '1' } }));
-  assert.deepEqual(out.slice(6), ['FINE=1', '/bin/sh', '-c', 'true']);
+  const out = words(launchText({ ...base, env: { 'A=B': 'x', '': 'y', OK: 'nul\0', FINE: '1' } }));
+  assert.deepEqual(out.slice(-5), ['1', 'FINE=1', '/bin/sh', '-c', 'true']);
+});
+
+test('a program that cannot run ends 127 (missing) or 126 (not executable), saying why', async () => {
+  const dir = tempDir('mezzo-launch-noexec-');
+  const plain = join(dir, 'not-executable');
+  writeFileSync(plain, '#!/bin/sh\ntrue\n', { mode: 0o644 });
+  const cases: [string, number, RegExp][] = [
+    [join(dir, 'missing'), 127, /^mezzo: cannot run .*missing: No such file or directory\n$/],
+    ['no-such-program-on-path', 127, /^mezzo: cannot run no-such-program-on-path: No such file/],
+    [plain, 126, /^mezzo: cannot run .*not-executable: Permission denied\n$/],
+  ];
+  for (const [program, status, message] of cases) {
+    const r = await launch([program], { PATH: '/usr/bin:/bin' });
+    assert.equal(r.status, status, program);
+    assert.match(r.stderr, message, program);
+  }
+});
+
+test('without its interpreter the launcher fails each launch, and the agent lives on', async () => {
+  const sandbox = tempDir('mezzo-launch-noperl-');
+  mkdirSync(join(sandbox, '.mezzo'));
+  const launcher = new Launcher(
+    silentLogger(),
+    () => Promise.resolve(undefined),
+    1000,
+    join(sandbox, 'no-perl-here'),
+  );
+  try {
+    await assert.rejects(
+      launcher.start({ ...base, sandbox, uid: undefined, gid: undefined, procs: [] }),
+      (e: unknown) => e instanceof LaunchFailedError && /ENOENT/.test(e.message),
+    );
+  } finally {
+    launcher.close();
+  }
 });
