@@ -74,10 +74,16 @@ node_bin=$(readlink -f "$(command -v node)")
 cp "$node_bin" "$root/usr/local/bin/node"
 mkdir -p "$root/usr/bin"
 host_tools=()
-for tool in dash:/bin/sh setsid:/usr/bin/setsid unshare:/usr/bin/unshare setpriv:/usr/bin/setpriv; do
+for tool in dash:/bin/sh setsid:/usr/bin/setsid unshare:/usr/bin/unshare setpriv:/usr/bin/setpriv perl:/usr/bin/perl; do
   host_tools+=("$(readlink -f "$(command -v "${tool%%:*}")")")
   cp "${host_tools[-1]}" "$root${tool#*:}"
 done
+# The task launcher is a Perl script using perl-base's modules only (POSIX, Fcntl, strict,
+# warnings): perl-base's library directory, at the path the interpreter looks in.
+perl_base=$(perl -e 'print grep { m{/perl-base$} } @INC')
+[[ -d "$perl_base" ]] || { log "perl-base's library directory not found"; exit 1; }
+mkdir -p "$root$(dirname "$perl_base")"
+cp -a "$perl_base" "$root$perl_base"
 for lib in $(ldd "$node_bin" "${host_tools[@]}" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// && $1 !~ /:$/ {print $1}' | sort -u); do
   mkdir -p "$root$(dirname "$lib")"
   cp -L "$lib" "$root$lib"
