@@ -316,16 +316,31 @@ test('an incremental pass considers only what changed, not the cluster', () => {
   for (let i = 0; i < 1000; i++) h.agent(`s${i}`, 'cpus:1;mem:64');
   for (let f = 0; f < 10; f++) h.framework(`f${f}`, `r${f}`);
   h.allocator.allocate();
-  assert.deepEqual(h.allocator.lastPass(), { kind: 'full', candidates: 1000, offers: 1000, visited: 1000 });
+  assert.deepEqual(h.allocator.lastPass(), {
+    kind: 'full',
+    candidates: 1000,
+    offers: 1000,
+    visited: 1000,
+  });
   h.take();
   // One agent changes: one candidate.
   const [first] = h.allocator.frameworkAllocation('f3');
   assert.ok(first);
   h.allocator.recoverResources('f3', first[0], first[1]);
   h.allocator.runPending();
-  assert.deepEqual(h.allocator.lastPass(), { kind: 'incremental', candidates: 1, offers: 1, visited: 1 });
+  assert.deepEqual(h.allocator.lastPass(), {
+    kind: 'incremental',
+    candidates: 1,
+    offers: 1,
+    visited: 1,
+  });
   // A framework-side change: only agents with something free (none here) are candidates.
   h.framework('late', 'r-late');
   h.allocator.runPending();
-  assert.deepEqual(h.allocator.lastPass(), { kind: 'incremental', candidates: 0, offers: 0, visited: 0 });
+  assert.deepEqual(h.allocator.lastPass(), {
+    kind: 'incremental',
+    candidates: 0,
+    offers: 0,
+    visited: 0,
+  });
 });
