@@ -32,6 +32,8 @@ export class HeldFramework {
   private readonly running = new Set<string>();
   /** Tasks that ended and were wanted again. */
   relaunched = 0;
+  /** Tasks whose ACCEPT was refused (their offer timed out first) and were wanted again. */
+  refused = 0;
   /** When the last of its tasks became RUNNING (ms since the epoch; 0 before). */
   doneAt = 0;
 
@@ -106,12 +108,21 @@ export class HeldFramework {
         this.wanted--;
         tasks.push(this.task(o.agent_id));
       }
-      if (tasks.length > 0)
-        this.client.accept([o.id], [{ type: 'LAUNCH', tasks }], 5).catch(() => undefined);
+      if (tasks.length > 0) this.launch(o.id, tasks);
       else unused.push(o.id);
     }
     if (unused.length > 0) this.client.decline(unused, 5).catch(() => undefined);
     this.client.wantOffers(this.wanted > 0).catch(() => undefined);
+  }
+
+  /** One ACCEPT for every task an offer holds; refused (the offer gone), they are wanted again. */
+  private launch(offerId: string, tasks: TaskInfo[]): void {
+    this.client.accept([offerId], [{ type: 'LAUNCH', tasks }], 5).catch(() => {
+      for (const t of tasks) if (t.task_id !== undefined) this.placed.delete(t.task_id);
+      this.refused += tasks.length;
+      this.wanted += tasks.length;
+      this.client.wantOffers(true).catch(() => undefined);
+    });
   }
 
   private onUpdate(s: { task_id: string; state: string }): void {
