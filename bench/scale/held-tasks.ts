@@ -13,7 +13,7 @@
  *
  * Flags: `--agents=50000` (or the largest of scale.ts's `--sizes`), `--tasks=` (twice the agents), `--frameworks=200`, `--quick`
  * (1,000 agents and 2,000 tasks), `--max-offers=K` (offers per framework per allocation
- * pass; default 2),
+ * pass; default 2), `--accepts-in-flight=2` (per framework),
  * `--build-limit-s=1800`, `--stop-limit-s=300` (SIGKILL after it), `--ping-interval-s=15`,
  * `--out=FILE`, `--cpu-prof-dir=DIR`, `--controller-log-level=L`, `--sim-log-level=L`.
  * Prints one JSON object.
@@ -57,6 +57,7 @@ const PER_FRAMEWORK = Math.ceil(TASKS / FRAMEWORKS);
 // Every framework offered all it could fill at once (250 agents each at 50,000) sent the
 // controller 50,000 ACCEPTs in one pass: most came after their offers' 30 s timeout.
 const MAX_OFFERS = Number(flag('max-offers', '2'));
+const IN_FLIGHT = Number(flag('accepts-in-flight', '2'));
 const PING_S = Number(flag('ping-interval-s', '15'));
 const STOP_LIMIT_MS = Number(flag('stop-limit-s', '300')) * 1000;
 const BUILD_LIMIT_MS = Number(flag('build-limit-s', '1800')) * 1000;
@@ -152,7 +153,7 @@ async function measure(dir: string): Promise<Record<string, unknown>> {
   load.build_start = round(loadavg()[0] ?? NaN);
   const fws = Array.from({ length: FRAMEWORKS }, (_, i) => {
     const want = Math.max(0, Math.min(PER_FRAMEWORK, TASKS - i * PER_FRAMEWORK));
-    return new HeldFramework(grpc, i, want, SHAPE);
+    return new HeldFramework(grpc, i, want, SHAPE, IN_FLIGHT);
   });
   const cpu0 = cpuSeconds(ctl.pid);
   const b0 = Date.now();
@@ -162,7 +163,10 @@ async function measure(dir: string): Promise<Record<string, unknown>> {
   const built = await until(() => {
     if (Date.now() - lastLog > 10_000) {
       lastLog = Date.now();
-      log(`${String(held())} of ${String(TASKS)} tasks RUNNING`);
+      const sum = (pick: (f: HeldFramework) => number) => fws.reduce((n, f) => n + pick(f), 0);
+      log(
+        `${String(held())} of ${String(TASKS)} tasks RUNNING; frameworks: ${String(sum((f) => f.offersSeen))} offers seen, ${String(sum((f) => f.acceptsInFlight))} ACCEPTs unanswered, ${String(sum((f) => f.refused))} tasks refused, ${String(sum((f) => f.wanted))} wanted`,
+      );
     }
     return Promise.resolve(held() >= TASKS);
   }, BUILD_LIMIT_MS);
@@ -264,6 +268,7 @@ const result = {
     agent: { cpus: AGENT.cpus, mem_mib: AGENT.mem },
     task: { cpus: SHAPE.cpus, mem_mib: SHAPE.mem, duration: 'forever' },
     max_offers_per_framework_per_pass: MAX_OFFERS,
+    accepts_in_flight_per_framework: IN_FLIGHT,
     agent_ping_interval_s: PING_S,
     allocation_interval_s: 1,
   },

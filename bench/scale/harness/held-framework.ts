@@ -1,7 +1,8 @@
 /**
  * One framework of the held-tasks bench: it wants `want` long-running tasks (run time
  * `forever` on simulated agents) and places as many of them as each offer holds, every
- * task of one offer in one ACCEPT, until all are RUNNING; then it suppresses offers. A task
+ * task of one offer in one ACCEPT, until all are RUNNING; then it suppresses offers. It
+ * keeps at most `maxInFlight` ACCEPTs unanswered (declining offers meanwhile, 1 s filter). A task
  * that ends (lost, killed) is wanted again, so the cluster keeps its target.
  */
 import { SchedulerClient } from '../../../src/sdk/scheduler-client.js';
@@ -26,7 +27,10 @@ function scalar(o: Offer__Output, name: string): number {
 export class HeldFramework {
   readonly client: SchedulerClient;
   /** Tasks wanted and not yet placed. */
-  private wanted: number;
+  wanted: number;
+  /** Offers received, and ACCEPTs sent and not yet answered. */
+  offersSeen = 0;
+  acceptsInFlight = 0;
   private next = 0;
   private readonly placed = new Set<string>();
   private readonly running = new Set<string>();
@@ -42,6 +46,8 @@ export class HeldFramework {
     private readonly index: number,
     private readonly want: number,
     private readonly shape: TaskShape,
+    /** ACCEPTs this framework keeps unanswered at most. */
+    private readonly maxInFlight = 2,
   ) {
     this.wanted = want;
     this.client = new SchedulerClient({
@@ -98,11 +104,15 @@ export class HeldFramework {
 
   private onOffers(offers: Offer__Output[]): void {
     const unused: string[] = [];
+    this.offersSeen += offers.length;
     for (const o of offers) {
       let cpus = scalar(o, 'cpus');
       let mem = scalar(o, 'mem');
       const tasks: TaskInfo[] = [];
-      while (this.wanted > 0 && cpus >= this.shape.cpus && mem >= this.shape.mem) {
+      // Back-pressure: ACCEPTs the controller has not answered yet are not added to; an
+      // offer beyond them would wait in its queue past the offer's timeout.
+      const room = this.acceptsInFlight < this.maxInFlight;
+      while (room && this.wanted > 0 && cpus >= this.shape.cpus && mem >= this.shape.mem) {
         cpus -= this.shape.cpus;
         mem -= this.shape.mem;
         this.wanted--;
@@ -111,13 +121,16 @@ export class HeldFramework {
       if (tasks.length > 0) this.launch(o.id, tasks);
       else unused.push(o.id);
     }
-    if (unused.length > 0) this.client.decline(unused, 5).catch(() => undefined);
+    if (unused.length > 0) this.client.decline(unused, 1).catch(() => undefined);
     this.client.wantOffers(this.wanted > 0).catch(() => undefined);
   }
 
   /** One ACCEPT for every task an offer holds; refused (the offer gone), they are wanted again. */
   private launch(offerId: string, tasks: TaskInfo[]): void {
-    this.client.accept([offerId], [{ type: 'LAUNCH', tasks }], 5).catch(() => {
+    this.acceptsInFlight++;
+    const answered = () => this.acceptsInFlight--;
+    this.client.accept([offerId], [{ type: 'LAUNCH', tasks }], 5).then(answered, () => {
+      answered();
       for (const t of tasks) if (t.task_id !== undefined) this.placed.delete(t.task_id);
       this.refused += tasks.length;
       this.wanted += tasks.length;
