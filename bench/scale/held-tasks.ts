@@ -13,7 +13,7 @@
  *
  * Flags: `--agents=50000` (or the largest of scale.ts's `--sizes`), `--tasks=` (twice the agents), `--frameworks=200`, `--quick`
  * (1,000 agents and 2,000 tasks), `--max-offers=K` (offers per framework per allocation
- * pass; default 2), `--accepts-in-flight=2` (per framework),
+ * pass; default 1), `--accepts-in-flight=1` (per framework),
  * `--build-limit-s=1800`, `--stop-limit-s=300` (SIGKILL after it), `--ping-interval-s=15`,
  * `--out=FILE`, `--cpu-prof-dir=DIR`, `--controller-log-level=L`, `--sim-log-level=L`.
  * Prints one JSON object.
@@ -56,8 +56,8 @@ const SHAPE = { cpus: AGENT.cpus / PER_AGENT, mem: Math.floor(AGENT.mem / PER_AG
 const PER_FRAMEWORK = Math.ceil(TASKS / FRAMEWORKS);
 // Every framework offered all it could fill at once (250 agents each at 50,000) sent the
 // controller 50,000 ACCEPTs in one pass: most came after their offers' 30 s timeout.
-const MAX_OFFERS = Number(flag('max-offers', '2'));
-const IN_FLIGHT = Number(flag('accepts-in-flight', '2'));
+const MAX_OFFERS = Number(flag('max-offers', '1'));
+const IN_FLIGHT = Number(flag('accepts-in-flight', '1'));
 const PING_S = Number(flag('ping-interval-s', '15'));
 const STOP_LIMIT_MS = Number(flag('stop-limit-s', '300')) * 1000;
 const BUILD_LIMIT_MS = Number(flag('build-limit-s', '1800')) * 1000;
