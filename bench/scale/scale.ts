@@ -28,16 +28,24 @@ import { newToken } from '../../src/auth/token.js';
 import { freePort } from '../../test/support/net.js';
 import { LoadFramework } from './harness/load-framework.js';
 import { spawnUntil } from './harness/spawn-until.js';
+import {
+  agentsBack,
+  flag,
+  log,
+  quantile,
+  round,
+  sleep,
+  stopChild,
+  timeGet,
+  timeReconcile,
+} from './harness/bench-steps.js';
+import * as bench from './harness/bench-steps.js';
 import { cpuSeconds, metric, readMetrics, rssMiB, type Metrics } from './harness/proc-stats.js';
 
 const token = newToken();
 process.env.MEZZO_TOKEN = token;
 const root = new URL('../../../', import.meta.url).pathname;
 
-function flag(name: string, fallback: string): string {
-  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
-  return a ? a.slice(name.length + 3) : fallback;
-}
 const quick = process.argv.includes('--quick');
 const sizes = flag('sizes', quick ? '1000,5000' : '1000,5000,10000,25000,50000')
   .split(',')
@@ -53,15 +61,6 @@ const MAX_OFFERS = Number(flag('max-offers', '0'));
 const MEAN_S = 30 / SCALE;
 const SD_S = 10 / SCALE;
 
-const log = (what: string) => process.stderr.write(`# ${new Date().toISOString()} ${what}\n`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
-
-function quantile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1))] ?? NaN;
-}
-
 /** {@link spawnUntil} of a process of this bench (its directory, the bench's token). */
 function spawnUntilReady(
   args: string[],
@@ -76,24 +75,9 @@ function spawnUntilReady(
 }
 
 /** Stops `child` (SIGTERM, SIGKILL after `--stop-limit-s`, 60); whether it stopped by itself. */
-async function stop(child: ChildProcess): Promise<boolean> {
-  if (child.exitCode !== null || child.pid === undefined) return true;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
+function stop(child: ChildProcess): Promise<boolean> {
   // Long enough for a controller with 50,000 streams to close them and write its profile.
-  const limitMs = Number(flag('stop-limit-s', '60')) * 1000;
-  const gone = await Promise.race([exited.then(() => true), sleep(limitMs).then(() => false)]);
-  if (!gone) child.kill('SIGKILL');
-  return gone;
-}
-
-async function until(cond: () => Promise<boolean>, limitMs: number): Promise<boolean> {
-  const start = Date.now();
-  while (Date.now() - start < limitMs) {
-    if (await cond().catch(() => false)) return true;
-    await sleep(250);
-  }
-  return false;
+  return stopChild(child, Number(flag('stop-limit-s', '60')) * 1000);
 }
 
 async function runSize(agents: number): Promise<Record<string, unknown>> {
@@ -108,17 +92,14 @@ async function runSize(agents: number): Promise<Record<string, unknown>> {
 
 async function measureSize(agents: number, dir: string): Promise<Record<string, unknown>> {
   const [grpcPort, httpPort] = [await freePort(), await freePort()];
-  const prof = flag('cpu-prof-dir', '');
-  const controllerArgs = [
-    ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []),
-    join(root, 'dist/bench/scale/harness/controller-proc.js'),
-    `--work-dir=${dir}`,
-    `--grpc-port=${String(grpcPort)}`,
-    `--http-port=${String(httpPort)}`,
-    `--ping-interval-ms=${String(PING_S * 1000)}`,
-    `--max-offers=${String(MAX_OFFERS)}`,
-    `--log-level=${flag('controller-log-level', 'error')}`,
-  ];
+  const controllerArgs = bench.controllerArgs({
+    root,
+    dir,
+    grpcPort,
+    httpPort,
+    pingS: PING_S,
+    maxOffers: MAX_OFFERS,
+  });
   const isJson = (l: string) => l.startsWith('{');
   let ctl = (await spawnUntilReady(controllerArgs, isJson, 60_000)).child;
   const http = `http://127.0.0.1:${String(httpPort)}`;
@@ -128,16 +109,7 @@ async function measureSize(agents: number, dir: string): Promise<Record<string, 
   const t0 = Date.now();
   const sim = (
     await spawnUntilReady(
-      [
-        '--max-old-space-size=8192',
-        join(root, 'bin/mezzo.js'),
-        'sim-agents',
-        `--controller=${grpc}`,
-        `--count=${String(agents)}`,
-        '--cpus=4',
-        '--mem=8Gi',
-        `--log-level=${flag('sim-log-level', 'error')}`,
-      ],
+      bench.simAgentsArgs(root, grpc, agents, { cpus: 4, mem: '8Gi' }),
       (l) => l.includes('"registered"'),
       30 * 60_000,
     )
@@ -176,15 +148,7 @@ async function measureSize(agents: number, dir: string): Promise<Record<string, 
     metric(m1, name, labels) - metric(m0, name, labels);
 
   // /state while the load runs.
-  const stateMs: number[] = [];
-  let stateBytes = 0;
-  for (let i = 0; i < 3; i++) {
-    const s = Date.now();
-    const r = await fetch(`${http}/state`, { headers: { authorization: `Bearer ${token}` } });
-    stateBytes = (await r.arrayBuffer()).byteLength;
-    stateMs.push(Date.now() - s);
-  }
-  stateMs.sort((a, b) => a - b);
+  const state = await timeGet(`${http}/state`, token);
   const tasksKnown = metric(m1, 'mezzo_controller_tasks', { state: 'TASK_RUNNING' });
 
   log('load window done; restarting the controller');
@@ -195,52 +159,16 @@ async function measureSize(agents: number, dir: string): Promise<Record<string, 
   const r0 = Date.now();
   ctl = (await spawnUntilReady(controllerArgs, isJson, 60_000)).child;
   log(`controller restarted in ${String(Date.now() - r0)} ms`);
-  let seen = -1;
-  let firstAgentS = NaN;
-  const active = async () => {
-    const n = metric(await readMetrics(http, token), 'mezzo_controller_agents', {
-      state: 'active',
-    });
-    if (n !== seen) log(`${String(n)} agents active`);
-    if (n > 0 && Number.isNaN(firstAgentS)) firstAgentS = (Date.now() - r0) / 1000;
-    seen = n;
-    return n === agents;
-  };
-  const agentsBack = await until(active, 10 * 60_000);
-  const agentsS = (Date.now() - r0) / 1000;
-  const fwsBack = await until(
-    async () =>
-      metric(await readMetrics(http, token), 'mezzo_controller_frameworks', {
-        connected: 'true',
-      }) >= FRAMEWORKS,
-    5 * 60_000,
-  );
+  const back = await agentsBack(http, token, agents, r0);
+  const [agentsBackAll, agentsS, firstAgentS] = [back.all, back.allS, back.firstS];
+  const fwsBack = await bench.frameworksBack(http, token, FRAMEWORKS);
   const frameworksS = (Date.now() - r0) / 1000;
   log(
-    `restart: agents ${String(agentsBack)} ${agentsS.toFixed(1)} s, frameworks ${String(fwsBack)}`,
+    `restart: agents ${String(agentsBackAll)} ${agentsS.toFixed(1)} s, frameworks ${String(fwsBack)}`,
   );
   const probe = fws[0];
   let reconcileMs = NaN;
-  if (probe) {
-    const ids = probe.runningTasks();
-    const answered = new Set<string>();
-    const onUpdate = (s: { task_id: string }) => answered.add(s.task_id);
-    probe.client.on('update', onUpdate);
-    const rs = Date.now();
-    // The client may still be resubscribing (its stream changes): asked again until taken.
-    const refs = ids.map((task_id) => ({ task_id, agent_id: '' }));
-    await until(
-      () =>
-        probe.client.reconcile(refs).then(
-          () => true,
-          () => false,
-        ),
-      60_000,
-    );
-    if (await until(() => Promise.resolve(ids.every((id) => answered.has(id))), 60_000))
-      reconcileMs = Date.now() - rs;
-    probe.client.off('update', onUpdate);
-  }
+  if (probe) reconcileMs = await timeReconcile(probe.client, probe.runningTasks());
   const rssRecovered = rssMiB(ctl.pid);
 
   for (const f of fws) f.close();
@@ -274,12 +202,12 @@ async function measureSize(agents: number, dir: string): Promise<Record<string, 
       kib_per_agent: round(((rssAgents - rssEmpty) * 1024) / agents, 1),
     },
     sim_agents_rss_mib: simRss,
-    state: { ms_p50: quantile(stateMs, 0.5), bytes: stateBytes, running_tasks: tasksKnown },
+    state: { ...state, running_tasks: tasksKnown },
     restart: {
       // The old controller's stop; null when it was killed after 60 s.
       stop_s: stoppedByItself ? round(stopS) : null,
       first_agent_back_s: Number.isNaN(firstAgentS) ? null : round(firstAgentS),
-      agents_reregistered_s: agentsBack ? round(agentsS) : null,
+      agents_reregistered_s: agentsBackAll ? round(agentsS) : null,
       frameworks_resubscribed_s: fwsBack ? round(frameworksS) : null,
       reconcile_answered_ms: Number.isNaN(reconcileMs) ? null : reconcileMs,
     },
