@@ -15,6 +15,7 @@
  * it. Deleting (or starting to delete) an object kills its task at once.
  */
 import type { Logger } from '../shared/logger.js';
+import { NotFoundError } from '../shared/errors.js';
 import type { Clock, Timer } from '../shared/clock.js';
 import { setCondition, type Condition } from '../kube/conditions.js';
 import { isValidLabel, validLabels } from '../kube/labels.js';
@@ -236,7 +237,15 @@ export class TaskMirror {
       return;
     }
     if (obj.metadata.deletionTimestamp) this.orphan(t, e, 'its Task object is being deleted');
-    await this.writeStatus(t, obj);
+    try {
+      await this.writeStatus(t, obj);
+    } catch (err) {
+      // Deleted since it was read: as if it had been gone (retrying would fail for ever,
+      // and the agent's update waits for this write to be acknowledged).
+      if (!(err instanceof NotFoundError)) throw err;
+      this.orphan(t, e, `its Task object ${e.key} is gone`);
+      return;
+    }
     // The final state is on the object: a delete that waited for it may now complete.
     if (obj.metadata.deletionTimestamp && isTerminal(t.state))
       await removeFinalizer(this.d.store, obj, TASK_MIRROR_FINALIZER);

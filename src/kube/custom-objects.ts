@@ -105,7 +105,10 @@ export class CustomResourceClient<Spec, Status> {
     return created as CustomObject<Spec, Status>;
   }
 
-  /** Replaces an object (spec and metadata); fails with ConflictError on a stale version. */
+  /**
+   * Replaces an object (spec and metadata); fails with ConflictError on a stale version,
+   * NotFoundError when the object is gone.
+   */
   async replace(obj: CustomObject<Spec, Status>): Promise<CustomObject<Spec, Status>> {
     const name = obj.metadata.name ?? '';
     const b = this.base(obj.metadata.namespace);
@@ -121,6 +124,7 @@ export class CustomResourceClient<Spec, Status> {
       return out as CustomObject<Spec, Status>;
     } catch (err) {
       if (isCode(err, 409)) throw new ConflictError(this.ref.kind, name);
+      if (isCode(err, 404)) throw new NotFoundError(this.ref.kind, name);
       throw err;
     }
   }
@@ -145,7 +149,8 @@ export class CustomResourceClient<Spec, Status> {
 
   /**
    * Writes `obj.status` through the status subresource as one request, on the condition
-   * that `obj.metadata.resourceVersion` is still current; ConflictError when it is not.
+   * that `obj.metadata.resourceVersion` is still current; ConflictError when it is not,
+   * NotFoundError when the object is gone.
    */
   async replaceStatus(obj: CustomObject<Spec, Status>): Promise<CustomObject<Spec, Status>> {
     const name = obj.metadata.name ?? '';
@@ -162,6 +167,7 @@ export class CustomResourceClient<Spec, Status> {
       return out as CustomObject<Spec, Status>;
     } catch (err) {
       if (isCode(err, 409)) throw new ConflictError(this.ref.kind, name);
+      if (isCode(err, 404)) throw new NotFoundError(this.ref.kind, name);
       throw err;
     }
   }

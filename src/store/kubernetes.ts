@@ -13,7 +13,7 @@
 import type * as k8s from '@kubernetes/client-node';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import { ConflictError } from '../shared/errors.js';
+import { ConflictError, NotFoundError } from '../shared/errors.js';
 import { CustomResourceClient, type CustomObject } from '../kube/custom-objects.js';
 import { ResilientInformer } from '../kube/informer.js';
 import { afterTurn } from '../kube/rate-limit.js';
@@ -124,6 +124,27 @@ export class KubernetesStore implements Store {
     status: unknown,
   ): Promise<StoredObject> {
     const next = status as Record<string, unknown>;
+    try {
+      return await this.writeStatus(kind, name, namespace, next);
+    } catch (err) {
+      // A copy this store wrote can outlive its object: kept until the watch delivers a
+      // version as new, it stays for ever when the DELETED event came before the write
+      // returned, and every later write would start from it and fail the same way.
+      if (err instanceof NotFoundError) {
+        this.written.delete(
+          keyOf(kind, name, KINDS[kind].namespaced ? (namespace ?? 'default') : undefined),
+        );
+      }
+      throw err;
+    }
+  }
+
+  private async writeStatus(
+    kind: Kind,
+    name: string,
+    namespace: string | undefined,
+    next: Record<string, unknown>,
+  ): Promise<StoredObject> {
     const same = (cur: { status?: unknown }) =>
       JSON.stringify(cur.status ?? {}) === JSON.stringify(next);
     const client = this.client(kind);

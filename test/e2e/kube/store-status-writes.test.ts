@@ -10,6 +10,7 @@ import { KubernetesStore } from '../../../src/store/kubernetes.js';
 import { SystemClock } from '../../../src/shared/clock.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { API_VERSION, type StoredObject } from '../../../src/store/types.js';
+import { NotFoundError } from '../../../src/shared/errors.js';
 import { until } from '../../integration/controller/support.js';
 import { controlPlane, repoRoot, type ControlPlane } from '../support/control-plane.js';
 
@@ -97,3 +98,24 @@ for (const [name, watching, raced, requests] of cases) {
     assert.equal(fresh.metadata.resourceVersion, out.metadata.resourceVersion);
   });
 }
+
+test('status write to an object deleted since the store wrote it: NotFoundError, and its copy dropped', async () => {
+  // Not watching: the store's copy is only what it wrote, as when the DELETED event came
+  // before that write returned. Before, the write failed with the client's raw 404 and
+  // the copy stayed, so every retry started from it again (the e2e delete-wins flake).
+  const { store } = counted();
+  const objName = 't-deleted';
+  await store.create(task(objName));
+  await counted().store.delete('Task', objName, NS);
+  assert.ok(store.peek('Task', objName, NS), 'the store still holds its own copy');
+  await assert.rejects(
+    store.updateStatus('Task', objName, NS, { state: 'TASK_RUNNING' }),
+    NotFoundError,
+  );
+  assert.equal(store.peek('Task', objName, NS), undefined);
+  // The next write reads, finds nothing, and says so the same way.
+  await assert.rejects(
+    store.updateStatus('Task', objName, NS, { state: 'TASK_KILLED' }),
+    NotFoundError,
+  );
+});
