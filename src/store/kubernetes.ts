@@ -38,6 +38,11 @@ function keyOf(kind: Kind, name: string, namespace: string | undefined): string 
   return `${kind}/${namespace ?? ''}/${name}`;
 }
 
+/** The namespace an object of `kind` lives in: none for cluster-scoped kinds. */
+function namespaceOf(kind: Kind, namespace: string | undefined): string | undefined {
+  return KINDS[kind].namespaced ? (namespace ?? 'default') : undefined;
+}
+
 // Etcd-backed apiservers hand out increasing numbers. Anything else is not compared: the
 // watch's copy is taken, and a wrong guess costs one conflict, never a lost write.
 function isNewer(a: StoredObject, b: StoredObject): boolean {
@@ -90,7 +95,7 @@ export class KubernetesStore implements Store {
   }
 
   peek(kind: Kind, name: string, namespace?: string): StoredObject | undefined {
-    const ns = KINDS[kind].namespaced ? (namespace ?? 'default') : undefined;
+    const ns = namespaceOf(kind, namespace);
     const cached = this.informers.get(kind)?.get(name, ns) as StoredObject | undefined;
     const mine = this.written.get(keyOf(kind, name, ns));
     if (!cached || !mine) return cached ?? mine;
@@ -114,7 +119,13 @@ export class KubernetesStore implements Store {
   }
 
   async update(obj: StoredObject): Promise<StoredObject> {
-    return this.remember(toStored(await this.client(obj.kind).replace(obj as unknown as Obj)));
+    const { kind } = obj;
+    const { name, namespace } = obj.metadata;
+    return this.remember(
+      await this.unlessGone(kind, name, namespace, async () =>
+        toStored(await this.client(kind).replace(obj as unknown as Obj)),
+      ),
+    );
   }
 
   async updateStatus(
@@ -124,17 +135,28 @@ export class KubernetesStore implements Store {
     status: unknown,
   ): Promise<StoredObject> {
     const next = status as Record<string, unknown>;
+    return this.unlessGone(kind, name, namespace, () =>
+      this.writeStatus(kind, name, namespace, next),
+    );
+  }
+
+  /**
+   * Runs a write; on NotFoundError drops this store's own copy of the object before
+   * rethrowing. That copy is kept until the watch delivers a version as new, so it stays
+   * for ever when the DELETED event came before the write that made it returned, and
+   * every later write would start from it and fail the same way.
+   */
+  private async unlessGone<T>(
+    kind: Kind,
+    name: string,
+    namespace: string | undefined,
+    write: () => Promise<T>,
+  ): Promise<T> {
     try {
-      return await this.writeStatus(kind, name, namespace, next);
+      return await write();
     } catch (err) {
-      // A copy this store wrote can outlive its object: kept until the watch delivers a
-      // version as new, it stays for ever when the DELETED event came before the write
-      // returned, and every later write would start from it and fail the same way.
-      if (err instanceof NotFoundError) {
-        this.written.delete(
-          keyOf(kind, name, KINDS[kind].namespaced ? (namespace ?? 'default') : undefined),
-        );
-      }
+      if (err instanceof NotFoundError)
+        this.written.delete(keyOf(kind, name, namespaceOf(kind, namespace)));
       throw err;
     }
   }
@@ -173,9 +195,7 @@ export class KubernetesStore implements Store {
   }
 
   async delete(kind: Kind, name: string, namespace?: string): Promise<void> {
-    this.written.delete(
-      keyOf(kind, name, KINDS[kind].namespaced ? (namespace ?? 'default') : undefined),
-    );
+    this.written.delete(keyOf(kind, name, namespaceOf(kind, namespace)));
     await this.client(kind).delete(name, namespace);
   }
 
