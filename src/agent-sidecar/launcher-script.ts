@@ -203,14 +203,10 @@ export function launchText(spec: LaunchFileSpec): string {
   const uid = spec.uid === undefined ? '' : String(spec.uid);
   const gid = spec.gid === undefined ? '' : String(spec.gid);
   const counted = (xs: readonly string[]): string[] => [String(xs.length), ...xs];
-  const words = spec.pidNamespace
+  // A pid-namespace task's argv is a chain that drops to the task's user and sets its
+  // environment itself: the launcher passes no environment of its own to it.
+  const chain = spec.pidNamespace
     ? [
-        spec.sandbox,
-        uid,
-        gid,
-        '1',
-        ...counted(spec.procs),
-        ...counted(spec.leave),
         '0',
         'unshare',
         '--pid',
@@ -227,17 +223,17 @@ export function launchText(spec: LaunchFileSpec): string {
         '-c',
         PID_NS_INIT,
         'mezzo-init',
-        ...spec.argv,
       ]
-    : [
-        spec.sandbox,
-        uid,
-        gid,
-        '0',
-        ...counted(spec.procs),
-        ...counted(spec.leave),
-        ...counted(env),
-        ...spec.argv,
-      ];
+    : counted(env);
+  const words = [
+    spec.sandbox,
+    uid,
+    gid,
+    spec.pidNamespace ? '1' : '0',
+    ...counted(spec.procs),
+    ...counted(spec.leave),
+    ...chain,
+    ...spec.argv,
+  ];
   return words.map(encodeWord).join(' ');
 }

@@ -61,9 +61,10 @@ export function allocatable(offer: Resources, min: readonly Quantities[]): boole
 
 /**
  * Runs one pass over `agents` (already filtered and ordered), recording offers in `out`;
- * returns how many agents it looked at (the most in either stage). The pass ends early once no role is left to offer to: with most frameworks suppressed
- * or at their bound, a pass over 50,000 free agents is then a few agents long, not a walk
- * of every agent past every framework.
+ * returns how many agents it looked at (the most in either stage). The pass ends early
+ * once no role is left to offer to: with most frameworks suppressed or at their bound, a
+ * pass over 50,000 free agents is then a few agents long, not a walk of every agent past
+ * every framework.
  */
 export function allocationPass(
   state: AllocatorState,
