@@ -123,3 +123,28 @@ export async function afterTurn<T>(kc: k8s.KubeConfig, work: () => Promise<T>): 
   await kc.bucket.take();
   return prepaid.run({ paid: true }, work);
 }
+
+/**
+ * One kubeconfig per named client, each loaded by `load` and, under `limit`, with a
+ * bucket of its own of that size, as kube-scheduler gives its main, event and
+ * leader-election clients a rate limiter each: lease renewals and authentication checks
+ * then never queue behind a backlog of status writes (at `--kube-api-qps 1`, 64 queued
+ * writes would hold a renewal for 64 s, past any renew deadline, and the leader would
+ * step down).
+ */
+export function kubeConfigsFor<N extends string>(
+  names: readonly N[],
+  limit: RateLimit | undefined,
+  clock: Clock,
+  load: (kc: k8s.KubeConfig) => void,
+): Record<N, k8s.KubeConfig> {
+  const out = {} as Record<N, k8s.KubeConfig>;
+  for (const name of names) {
+    const kc = limit
+      ? new RateLimitedKubeConfig(new TokenBucket(limit, clock))
+      : new k8s.KubeConfig();
+    load(kc);
+    out[name] = kc;
+  }
+  return out;
+}

@@ -6,7 +6,7 @@
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import * as k8s from '@kubernetes/client-node';
+import type * as k8s from '@kubernetes/client-node';
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { accessFromFlags } from '../../auth/access-from-flags.js';
@@ -21,7 +21,7 @@ import { startBuiltinFrameworks } from '../../frameworks/builtin.js';
 import { LEADER_HTTP_ANNOTATION, LeaderElector } from '../../kube/leader-election.js';
 import { LEADER_HTTP_SCHEME_ANNOTATION } from '../../kube/lease-annotations.js';
 import { EventRecorder } from '../../kube/events.js';
-import { RateLimitedKubeConfig, TokenBucket, rateLimitFromFlags } from '../../kube/rate-limit.js';
+import { kubeConfigsFor, rateLimitFromFlags } from '../../kube/rate-limit.js';
 import { EmbeddedStore } from '../../store/embedded.js';
 import { KubernetesStore } from '../../store/kubernetes.js';
 import type { Store } from '../../store/types.js';
@@ -137,6 +137,15 @@ class KubeAuthNeedsKubernetesError extends MezzoError {
   }
 }
 
+/**
+ * The controller's apiserver clients, each with its own rate limiter under
+ * `--kube-api-qps` (kubeConfigsFor): the store's (Task, Agent and Framework objects, the
+ * built-in frameworks' requests), leader election's, the event recorder's, and the
+ * token and access reviews' of `--kube-auth`.
+ */
+const KUBE_CLIENTS = ['store', 'leaderElection', 'events', 'auth'] as const;
+type KubeClients = Record<(typeof KUBE_CLIENTS)[number], k8s.KubeConfig>;
+
 /** Runs the controller until SIGTERM or SIGINT. */
 export async function runController(flags: ControllerFlags): Promise<void> {
   const root = createLogger();
@@ -146,18 +155,20 @@ export async function runController(flags: ControllerFlags): Promise<void> {
   installProcessGuards({ logger, metrics, component: 'controller' });
   const clock = new SystemClock();
   let store: Store;
-  let kc: k8s.KubeConfig | undefined;
+  let kube: KubeClients | undefined;
   if (flags.store === 'kubernetes') {
     const limit = rateLimitFromFlags(flags.kubeApiQps, flags.kubeApiBurst);
-    kc = limit ? new RateLimitedKubeConfig(new TokenBucket(limit, clock)) : new k8s.KubeConfig();
-    if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
-    else kc.loadFromCluster();
-    store = new KubernetesStore(kc, clock, root.child({ component: 'store' }));
+    const { kubeconfig } = flags;
+    kube = kubeConfigsFor(KUBE_CLIENTS, limit, clock, (kc) => {
+      if (kubeconfig) kc.loadFromFile(kubeconfig);
+      else kc.loadFromCluster();
+    });
+    store = new KubernetesStore(kube.store, clock, root.child({ component: 'store' }));
   } else {
     store = new EmbeddedStore(join(flags.workDir, 'state.json'), clock);
   }
   // Before anything listens: no flags that let callers in is a refusal to start.
-  const security = await serverSecurity(flags, kc, clock, root, metrics);
+  const security = await serverSecurity(flags, kube?.auth, clock, root, metrics);
   const access = security.access;
   const identity = flags.identity ?? process.env.POD_NAME ?? `${hostname()}-${process.pid}`;
   const address = `${flags.advertiseAddress ?? flags.host}:${flags.grpcPort}`;
@@ -169,14 +180,14 @@ export async function runController(flags: ControllerFlags): Promise<void> {
     process.once('SIGINT', () => resolve());
   });
 
-  if (!kc) {
+  if (!kube) {
     stopLeading = await lead(flags, security, store, root, metrics);
     await shutdown;
     await stopLeading();
     return;
   }
   const recorder = new EventRecorder({
-    kubeConfig: kc,
+    kubeConfig: kube.events,
     component: 'mezzo-controller',
     instance: identity,
     clock,
@@ -197,7 +208,7 @@ export async function runController(flags: ControllerFlags): Promise<void> {
     )
   ).server;
   const elector = new LeaderElector({
-    kubeConfig: kc,
+    kubeConfig: kube.leaderElection,
     namespace: flags.namespace,
     leaseName: flags.leaseName,
     identity,

@@ -127,7 +127,7 @@ export function registerController(program: Command): void {
     .addOption(grpcMaxMessageOption())
     .option(
       '--kube-api-qps <n>',
-      'requests a second to the apiserver, as client-go counts them (default: no limit)',
+      "requests a second to the apiserver for each of the controller's clients (store, leader election, events, access reviews), as client-go counts them (default: no limit)",
       (v) => finiteNumber('--kube-api-qps', v),
     )
     .option(

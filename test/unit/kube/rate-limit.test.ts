@@ -15,6 +15,7 @@ import {
   RateLimitedKubeConfig,
   TokenBucket,
   afterTurn,
+  kubeConfigsFor,
   rateLimitFromFlags,
   type RateLimit,
 } from '../../../src/kube/rate-limit.js';
@@ -220,3 +221,43 @@ for (const [qps, burst, expected] of fromFlags) {
     else assert.deepEqual(rateLimitFromFlags(qps, burst), expected);
   });
 }
+
+// A kubeconfig that names a server no test sends to.
+const kcOptions = {
+  clusters: [{ name: 'c', server: 'http://127.0.0.1:9', skipTLSVerify: true }],
+  users: [{ name: 'u', token: 't' }],
+  contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
+};
+
+test('each named client has a bucket of its own, so a backlog on one never holds another', async () => {
+  const clock = new ManualClock();
+  const loaded: string[] = [];
+  const kcs = kubeConfigsFor(['store', 'lease'], { qps: 1, burst: 1 }, clock, (kc) => {
+    kc.loadFromOptions({ ...kcOptions, currentContext: 'c' });
+    loaded.push(kc.getCurrentContext());
+  });
+  assert.deepEqual(loaded, ['c', 'c'], 'each was loaded');
+  const [store, lease] = [kcs.store, kcs.lease];
+  assert.ok(store instanceof RateLimitedKubeConfig && lease instanceof RateLimitedKubeConfig);
+  // The store spends its one token and queues 64 writes: 64 s of backlog at 1 QPS.
+  await store.bucket.take();
+  let storeServed = 0;
+  for (let i = 0; i < 64; i++) void store.bucket.take().then(() => storeServed++);
+  let renewed = false;
+  void lease.bucket.take().then(() => (renewed = true));
+  await settle();
+  assert.equal(renewed, true, 'the lease renewal went at once, on its own token');
+  assert.equal(storeServed, 0, 'the store still waits');
+  clock.advance(64_000);
+  await settle();
+  assert.equal(storeServed, 64);
+});
+
+test('without a limit the named clients are plain kubeconfigs', () => {
+  const kcs = kubeConfigsFor(['store', 'auth'], undefined, new ManualClock(), (kc) =>
+    kc.loadFromOptions({ ...kcOptions, currentContext: 'c' }),
+  );
+  assert.equal(kcs.store instanceof RateLimitedKubeConfig, false);
+  assert.equal(kcs.auth.getCurrentContext(), 'c');
+  assert.notEqual(kcs.store, kcs.auth);
+});
