@@ -12,11 +12,7 @@ let cp: ControlPlane;
 before(async () => {
   cp = controlPlane();
   await cp.kubectl(['apply', '-f', join(repoRoot, 'crds')]);
-  await cp.kubectl([
-    'wait', '--for=condition=Established', '--timeout=30s',
-    'crd/tasks.mezzo.dev', 'crd/frameworks.mezzo.dev', 'crd/roles.mezzo.dev', 'crd/agents.mezzo.dev',
-    'crd/apps.mezzo.dev', 'crd/schedules.mezzo.dev',
-  ]);
+  await cp.waitEstablished(['crd/tasks.mezzo.dev', 'crd/frameworks.mezzo.dev', 'crd/roles.mezzo.dev', 'crd/agents.mezzo.dev', 'crd/apps.mezzo.dev', 'crd/schedules.mezzo.dev']);
 });
 after(() => cp.stop());
 

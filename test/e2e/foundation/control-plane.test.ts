@@ -43,12 +43,7 @@ interface Widget {
 
 test('kubectl-applied custom objects are seen by a client-node watch', async () => {
   await cp.kubectl(['apply', '-f', '-'], crd);
-  await cp.kubectl([
-    'wait',
-    '--for=condition=Established',
-    'crd/widgets.e2e.mezzo.dev',
-    '--timeout=30s',
-  ]);
+  await cp.waitEstablished(['crd/widgets.e2e.mezzo.dev']);
 
   const kc = cp.kubeConfig();
   const watch = new k8s.Watch(kc);

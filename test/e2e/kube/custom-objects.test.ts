@@ -18,7 +18,7 @@ let tasks: CustomResourceClient<Record<string, unknown>, TaskStatus>;
 before(async () => {
   cp = controlPlane();
   await cp.kubectl(['apply', '-f', join(repoRoot, 'crds/tasks.yaml')]);
-  await cp.kubectl(['wait', '--for=condition=Established', '--timeout=30s', 'crd/tasks.mezzo.dev']);
+  await cp.waitEstablished(['crd/tasks.mezzo.dev']);
   await cp.kubectl(['create', 'namespace', 'cro']);
   tasks = new CustomResourceClient(cp.kubeConfig(), {
     group: 'mezzo.dev',

@@ -33,13 +33,7 @@ const cleanup: (() => Promise<void> | void)[] = [];
 before(async () => {
   cp = controlPlane();
   await cp.kubectl(['apply', '-f', join(repoRoot, 'crds')]);
-  await cp.kubectl([
-    'wait',
-    '--for=condition=Established',
-    '--timeout=30s',
-    'crd/tasks.mezzo.dev',
-    'crd/frameworks.mezzo.dev',
-  ]);
+  await cp.waitEstablished(['crd/tasks.mezzo.dev', 'crd/frameworks.mezzo.dev']);
   // Idempotent, for a shared control plane that ran this file before.
   await cp.kubectl(
     ['apply', '-f', '-'],

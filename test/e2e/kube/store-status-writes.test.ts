@@ -21,7 +21,7 @@ const stores: KubernetesStore[] = [];
 before(async () => {
   cp = controlPlane();
   await cp.kubectl(['apply', '-f', join(repoRoot, 'crds')]);
-  await cp.kubectl(['wait', '--for=condition=Established', '--timeout=30s', 'crd/tasks.mezzo.dev']);
+  await cp.waitEstablished(['crd/tasks.mezzo.dev']);
   await cp.kubectl(
     ['apply', '-f', '-'],
     `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${NS}}\n`,

@@ -32,6 +32,8 @@ export interface ControlPlane {
   kubectl(args: string[], input?: string): Promise<{ stdout: string; stderr: string }>;
   /** Runs helm with the admin kubeconfig. */
   helm(args: string[]): Promise<{ stdout: string; stderr: string }>;
+  /** Waits (30 s at most) until the named CRDs (`crd/<name>`) are Established. */
+  waitEstablished(crds: string[]): Promise<void>;
   /** Stops it when this process started it. */
   stop(): void;
 }
@@ -49,6 +51,31 @@ function required(env: Record<string, string>, key: string): string {
   const v = env[key];
   if (!v) throw new Error(`control plane env lacks ${key}`);
   return v;
+}
+
+/**
+ * `kubectl wait --for=condition=Established` on `crds`, asked again while a CRD has no
+ * conditions yet: kubectl v1.34 fails at once then (".status.conditions accessor error:
+ * <nil>") instead of waiting, which a loaded machine hits right after the apply.
+ */
+async function waitEstablished(
+  kubectl: (args: string[]) => Promise<unknown>,
+  crds: string[],
+): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const left = Math.max(1, Math.ceil((deadline - Date.now()) / 1000));
+    try {
+      await kubectl(['wait', '--for=condition=Established', `--timeout=${String(left)}s`, ...crds]);
+      return;
+    } catch (err) {
+      const stderr = (err as { stderr?: unknown }).stderr;
+      const early =
+        typeof stderr === 'string' && stderr.includes('.status.conditions accessor error');
+      if (!early || Date.now() >= deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
 
 /**
@@ -86,6 +113,7 @@ export function controlPlane(opts: { node?: boolean } = {}): ControlPlane {
     },
     kubectl: (args, input) => run(kubectlPath, args, input),
     helm: (args) => run(helmPath, args),
+    waitEstablished: (crds) => waitEstablished((args) => run(kubectlPath, args), crds),
     stop: () => {
       if (!shared) execFileSync('bash', [script, 'down', dir], { stdio: 'inherit' });
     },
