@@ -86,6 +86,27 @@ test('overrides: one replica drops the PDB; ServiceMonitor and digest are honour
   assert.match(JSON.stringify(dep), /ghcr\.io\/mezzo-dev\/mezzo@sha256:a{64}/);
 });
 
+/** The controller container's arguments as rendered with `sets`. */
+async function controllerArgs(...sets: string[]): Promise<string[]> {
+  const dep = find(await render(...sets), 'Deployment', 'mezzo-controller') as K8sObject & {
+    spec: { template: { spec: { containers: { args: string[] }[] } } };
+  };
+  return dep.spec.template.spec.containers[0]?.args ?? [];
+}
+
+test('controller.kubeApi sets the client limit; none by default', async () => {
+  const none = await controllerArgs();
+  assert.ok(!none.some((a) => a.startsWith('--kube-api-')), none.join(' '));
+  const limited = await controllerArgs('controller.kubeApi.qps=50', 'controller.kubeApi.burst=100');
+  assert.ok(limited.includes('--kube-api-qps=50') && limited.includes('--kube-api-burst=100'));
+  await assert.rejects(render('controller.kubeApi.qps=0'), /controller\/kubeApi\/qps/);
+  await assert.rejects(render('controller.kubeApi.burst=1.5'), /controller\/kubeApi\/burst/);
+  await assert.rejects(
+    render('controller.kubeApi.burst=100'),
+    /burst needs controller.kubeApi.qps/,
+  );
+});
+
 test('the values schema rejects bad values with the offending path', async () => {
   await assert.rejects(render('controller.replicaCount=0'), /controller\/replicaCount/);
   await assert.rejects(render('logLevel=loud'), /logLevel/);
