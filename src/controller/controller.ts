@@ -140,6 +140,9 @@ export class Controller {
       queueRelease: (key) => {
         this.queue.add(`task-object/${key}`);
       },
+      queueSync: (id) => {
+        this.queue.add(`task/${id}`);
+      },
     });
   }
 

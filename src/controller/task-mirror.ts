@@ -14,50 +14,33 @@
  * store, was deleted: that task has no owner to show it any more, and the mirror kills
  * it. Deleting (or starting to delete) an object kills its task at once.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from '../shared/logger.js';
 import { NotFoundError } from '../shared/errors.js';
 import type { Clock, Timer } from '../shared/clock.js';
-import { setCondition, type Condition } from '../kube/conditions.js';
-import { isValidLabel, validLabels } from '../kube/labels.js';
 import { removeFinalizer } from '../store/finalizers.js';
-import { API_VERSION, objectKey, type Store, type StoredObject } from '../store/types.js';
+import { objectKey, type Store, type StoredObject } from '../store/types.js';
 import type { ControllerCore } from './core.js';
-import {
-  isTerminal,
-  LAUNCHED_ON_ANNOTATION,
-  TASK_OBJECT_LABEL,
-  type TaskRecord,
-} from './records.js';
+import { isTerminal, type TaskRecord } from './records.js';
 import type { RecordEvent } from './record-event.js';
+import {
+  FAILED_STATES,
+  newTaskObject,
+  TASK_ID_LABEL,
+  TASK_MIRROR_FINALIZER,
+  TASK_OBJECT_UID_LABEL,
+  taskObjectOf,
+  taskObjectStatus,
+  type ObjectRef,
+} from './task-object.js';
 
-/** Label naming the task ID on a Task object. */
-export const TASK_ID_LABEL = 'mezzo.dev/task-id';
-/** Label on a task's TaskInfo naming the Task object (`namespace/name`) it was launched for. */
-export { TASK_OBJECT_LABEL };
-/**
- * Label on a task's TaskInfo naming the uid of the Task object it was launched for: an
- * object made again under the same name (nothing holds the name while the task runs) is
- * another object, never shown the old task's status, and the old task is killed.
- */
-export const TASK_OBJECT_UID_LABEL = 'mezzo.dev/task-object-uid';
-/** Finalizer on the objects the mirror makes: a delete waits until the task has ended. */
-export const TASK_MIRROR_FINALIZER = 'mezzo.dev/task-mirror';
-
-const FAILED_STATES: ReadonlySet<string> = new Set([
-  'TASK_FAILED',
-  'TASK_ERROR',
-  'TASK_LOST',
-  'TASK_DROPPED',
-  'TASK_GONE',
-]);
-
-/** TASK_RUNNING → Running: the CamelCase reason a condition carries. */
-function stateReason(state: string): string {
-  return state
-    .replace(/^TASK_/, '')
-    .toLowerCase()
-    .replace(/(^|_)([a-z])/g, (_m, _u: string, c: string) => c.toUpperCase());
-}
+export {
+  TASK_ID_LABEL,
+  TASK_MIRROR_FINALIZER,
+  TASK_OBJECT_UID_LABEL,
+  taskObjectOf,
+} from './task-object.js';
+export { TASK_OBJECT_LABEL } from './records.js';
 
 /** What the mirror needs from the controller. */
 export interface TaskMirrorDeps {
@@ -70,14 +53,8 @@ export interface TaskMirrorDeps {
   recordEvent?: RecordEvent;
   /** Queues `key` for {@link TaskMirror.release} on the controller's work queue. */
   queueRelease: (key: string) => void;
-}
-
-/** Where a task's object is, and whether the task was launched for it. */
-interface ObjectRef {
-  namespace: string;
-  name: string;
-  /** True when the task was launched for an existing object (never created here). */
-  launchedFor: boolean;
+  /** Queues task `id` for {@link TaskMirror.sync} on the controller's work queue. */
+  queueSync: (id: string) => void;
 }
 
 /** What the mirror knows of one task. */
@@ -96,6 +73,8 @@ interface Entry {
   createdUid?: string;
   /** Killed because its object is gone (a kill is sent once). */
   killed: boolean;
+  /** The object's resourceVersion after the mirror's last status write (its echo). */
+  wrote?: string;
 }
 
 /** Mirrors tasks onto Task objects; kills tasks whose object is gone. */
@@ -105,6 +84,8 @@ export class TaskMirror {
   private readonly byObject = new Map<string, Set<string>>();
   /** Release checks put off until the restart's recovery window closes. */
   private readonly deferred = new Map<string, Timer>();
+  /** Tasks whose object another writer changed since the mirror wrote it. */
+  private readonly drifted = new Set<string>();
 
   constructor(private readonly d: TaskMirrorDeps) {}
 
@@ -124,7 +105,10 @@ export class TaskMirror {
    * go once no live task is left to show on it.
    */
   onObject(obj: StoredObject, deleted: boolean): void {
-    if (!deleted && !obj.metadata.deletionTimestamp) return;
+    if (!deleted && !obj.metadata.deletionTimestamp) {
+      this.checkDrift(obj);
+      return;
+    }
     for (const id of this.taskIdsOf(obj)) {
       const t = this.d.core.tasks.get(id);
       // A task rebuilt from the store has no entry until it changes: its object's mark
@@ -170,6 +154,34 @@ export class TaskMirror {
     await removeFinalizer(this.d.store, obj, TASK_MIRROR_FINALIZER);
   }
 
+  /**
+   * Level-based, as the watch tells: a live object that shows something other than its
+   * task's status, in a version the mirror did not write (another writer's, e.g. a
+   * `kubectl patch --subresource=status`), gets the task's status written again. Its own
+   * echoes, and objects whose task has a write pending anyway, cost no write.
+   */
+  private checkDrift(obj: StoredObject): void {
+    const ids = this.byObject.get(objectKey(obj));
+    if (!ids) return;
+    for (const id of ids) {
+      const t = this.d.core.tasks.get(id);
+      const e = this.entries.get(id);
+      if (!t || !e || e.phase !== 'mirrored' || e.killed) continue;
+      if (t.version === undefined || t.mirrored !== t.version || this.drifted.has(id)) continue;
+      if (obj.metadata.resourceVersion === e.wrote || !this.isTaskOf(obj, t, e)) continue;
+      if (this.shows(obj, t)) continue;
+      this.drifted.add(id);
+      this.d.queueSync(id);
+    }
+  }
+
+  /** Whether the object already shows task `t`'s status as the mirror would write it. */
+  private shows(obj: StoredObject, t: TaskRecord): boolean {
+    const prev = obj.status ?? {};
+    const agent = this.d.core.agents.get(t.agentId);
+    return isDeepStrictEqual(taskObjectStatus(t, prev, agent, this.d.clock.now()), prev);
+  }
+
   /** Cancels the release checks put off (the controller is stopping). */
   stop(): void {
     for (const timer of this.deferred.values()) timer.cancel();
@@ -186,7 +198,8 @@ export class TaskMirror {
    */
   async sync(id: string): Promise<void> {
     const before = this.d.core.tasks.get(id);
-    if (before && before.version !== undefined && before.mirrored === before.version) return;
+    const drifted = this.drifted.delete(id);
+    if (before?.version !== undefined && before.mirrored === before.version && !drifted) return;
     const paced = this.d.store.paced?.bind(this.d.store);
     const write = async (): Promise<void> => {
       const t = this.d.core.tasks.get(id);
@@ -228,7 +241,7 @@ export class TaskMirror {
     }
     if (!obj && e.phase === 'new') {
       const owner = await store.get('Framework', t.frameworkId, ref.namespace);
-      obj = await store.create(this.newObject(t, ref, owner?.metadata.uid));
+      obj = await store.create(newTaskObject(t, ref, owner?.metadata.uid));
       e.createdUid = obj.metadata.uid;
     }
     e.phase = 'mirrored';
@@ -238,7 +251,7 @@ export class TaskMirror {
     }
     if (obj.metadata.deletionTimestamp) this.orphan(t, e, 'its Task object is being deleted');
     try {
-      await this.writeStatus(t, obj);
+      await this.writeStatus(t, e, obj);
     } catch (err) {
       // Deleted since it was read: as if it had been gone (retrying would fail for ever,
       // and the agent's update waits for this write to be acknowledged).
@@ -322,82 +335,17 @@ export class TaskMirror {
     return taskObjectOf(t, this.d.namespace);
   }
 
-  /** The object for a task launched through an offer, owned by its framework's object. */
-  private newObject(t: TaskRecord, ref: ObjectRef, ownerUid: string | undefined): StoredObject {
-    return {
-      apiVersion: API_VERSION,
-      kind: 'Task',
-      metadata: {
-        name: ref.name,
-        namespace: ref.namespace,
-        finalizers: [TASK_MIRROR_FINALIZER],
-        // The framework's labels where Kubernetes accepts them, for `kubectl get -l`.
-        labels: {
-          ...validLabels(t.info.labels ?? {}),
-          ...(isValidLabel(TASK_ID_LABEL, t.id) ? { [TASK_ID_LABEL]: t.id } : {}),
-        },
-        annotations: { [LAUNCHED_ON_ANNOTATION]: t.agentId },
-        ...(ownerUid
-          ? {
-              ownerReferences: [
-                {
-                  apiVersion: API_VERSION,
-                  kind: 'Framework',
-                  name: t.frameworkId,
-                  uid: ownerUid,
-                  controller: true,
-                },
-              ],
-            }
-          : {}),
-      },
-      spec: {
-        framework: t.frameworkId,
-        command: t.info.command?.value ?? '',
-        resources: Object.fromEntries(
-          [...t.resources.quantities()].map(([k, v]) => [
-            k,
-            k === 'mem' || k === 'disk' ? `${v / 1000}Mi` : v / 1000,
-          ]),
-        ),
-      },
-    };
-  }
-
-  private async writeStatus(t: TaskRecord, obj: StoredObject): Promise<void> {
+  private async writeStatus(t: TaskRecord, e: Entry, obj: StoredObject): Promise<void> {
     const { name, namespace: ns } = obj.metadata;
     const s = t.status;
     const prev = obj.status ?? {};
     const agent = this.d.core.agents.get(t.agentId);
-    const now = new Date(this.d.clock.now()).toISOString();
-    const status: Record<string, unknown> = {
-      ...prev,
-      state: t.state,
-      frameworkId: t.frameworkId,
-      taskId: t.id,
-      agentId: t.agentId,
-      hostname: agent?.info.hostname,
-      nodeName: agent?.info.node_name || undefined,
-      reason: s?.reason && s.reason !== 'REASON_UNSPECIFIED' ? s.reason : undefined,
-      message: s?.message || undefined,
-      ...(s?.exit === 'exit_code' ? { exitCode: s.exit_code } : {}),
-      ...(s?.health === 'healthy' ? { healthy: s.healthy } : {}),
-    };
-    // Conditions without churn: the transition time moves only when the status flips.
-    status.conditions = setCondition(
-      prev.conditions as Condition[] | undefined,
-      {
-        type: 'Running',
-        status: t.state === 'TASK_RUNNING' ? 'True' : 'False',
-        reason: stateReason(t.state),
-        message: s?.message ?? '',
-      },
-      this.d.clock.now(),
-    ).conditions;
-    if (t.state === 'TASK_RUNNING' && !prev.startTime) status.startTime = now;
-    if (isTerminal(t.state) && !prev.finishTime) status.finishTime = now;
-    const defined = Object.fromEntries(Object.entries(status).filter(([, v]) => v !== undefined));
-    await this.d.store.updateStatus('Task', name, ns, defined);
+    const status = taskObjectStatus(t, prev, agent, this.d.clock.now());
+    // A change the object does not show (a resent update, an acknowledgement) costs no
+    // request: the object is the store's copy, and should another writer have changed
+    // it meanwhile, the watch brings that version and checkDrift() writes again.
+    if (isDeepStrictEqual(status, prev)) return;
+    e.wrote = (await this.d.store.updateStatus('Task', name, ns, status)).metadata.resourceVersion;
     if (prev.state !== t.state && FAILED_STATES.has(t.state)) {
       const why = [s?.reason, s?.message].filter(Boolean).join(': ');
       this.d.recordEvent?.(
@@ -408,20 +356,4 @@ export class TaskMirror {
       );
     }
   }
-}
-
-/**
- * The Task object a task is mirrored to: the one it was launched for (its TaskInfo's
- * label), or one named by its ID in `namespace` (the controller's).
- */
-export function taskObjectOf(
-  t: Pick<TaskRecord, 'id' | 'info'>,
-  namespace: string,
-): { namespace: string; name: string; launchedFor: boolean } {
-  const named = t.info.labels?.[TASK_OBJECT_LABEL];
-  const slash = named?.indexOf('/') ?? -1;
-  if (named !== undefined && slash > 0) {
-    return { namespace: named.slice(0, slash), name: named.slice(slash + 1), launchedFor: true };
-  }
-  return { namespace, name: t.id, launchedFor: false };
 }

@@ -21,7 +21,7 @@ import { MetricsRegistry } from '../../../src/shared/metrics.js';
 import { needCgroups } from '../../integration/agent/support/harness.js';
 import { until } from '../../integration/controller/support.js';
 import { cleanCgroupTrees } from '../../support/cgroups.js';
-import { controlPlane, repoRoot, type ControlPlane } from '../support/control-plane.js';
+import { controlPlane, withCrdsAndNamespace, type ControlPlane } from '../support/control-plane.js';
 import { testAccess } from '../../support/auth.js';
 
 const NS = 'delete-wins';
@@ -32,13 +32,7 @@ const cleanup: (() => Promise<void> | void)[] = [];
 
 before(async () => {
   cp = controlPlane();
-  await cp.kubectl(['apply', '-f', join(repoRoot, 'crds')]);
-  await cp.waitEstablished(['crd/tasks.mezzo.dev', 'crd/frameworks.mezzo.dev']);
-  // Idempotent, for a shared control plane that ran this file before.
-  await cp.kubectl(
-    ['apply', '-f', '-'],
-    `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${NS}}\n`,
-  );
+  await withCrdsAndNamespace(cp, ['crd/tasks.mezzo.dev', 'crd/frameworks.mezzo.dev'], NS);
 });
 
 after(async () => {

@@ -79,6 +79,23 @@ async function waitEstablished(
 }
 
 /**
+ * Applies the repository's CRDs, waits until `crds` are Established, and makes namespace
+ * `ns` (idempotent, for a shared control plane that ran the calling file before).
+ */
+export async function withCrdsAndNamespace(
+  cp: ControlPlane,
+  crds: string[],
+  ns: string,
+): Promise<void> {
+  await cp.kubectl(['apply', '-f', join(repoRoot, 'crds')]);
+  await cp.waitEstablished(crds);
+  await cp.kubectl(
+    ['apply', '-f', '-'],
+    `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`,
+  );
+}
+
+/**
  * Returns the shared control plane, or starts a private one. With `node`, always a private
  * one with a node that runs pods (test/e2e/node.sh), so the shared one stays node-less.
  */

@@ -1,6 +1,8 @@
 // The Task mirror writes the newest state once its turn comes under the store's rate
 // limit (Store.paced): a state superseded while the write waited (STAGING, once the agent
-// has reported) is never written, and the final state always is. Real controller, default framework and agent on loopback;
+// has reported) is never written, and the final state always is. A change the object
+// would not show costs no write; a status another writer put on the object is written
+// over, once. Real controller, default framework and agent on loopback;
 // the embedded store with a turn that the test hands out, and every Task status write
 // recorded.
 import { after, test } from 'node:test';
@@ -60,16 +62,17 @@ function turnStore(inner: EmbeddedStore) {
   };
 }
 
-test('a state superseded while its write waits is never written; the final one always is', async () => {
+/**
+ * A controller on the embedded store behind `turnStore`, one agent and the default
+ * framework, and Task `name` (in namespace team) applied; `open`: turns go at once.
+ */
+async function cluster(name: string, open: boolean) {
   const dir = tempDir('mezzo-coalesce-');
   cleanup.push(() => rm(dir, { recursive: true, force: true }));
   const clock = new SystemClock();
   const embedded = new EmbeddedStore(`${dir}/state.json`, clock);
   const turns = turnStore(embedded);
-  // Before the controller stops: its workers must not wait for a turn that never comes.
-  cleanup.push(() => {
-    turns.release(true);
-  });
+  turns.release(open);
   const controller = new Controller({
     clock,
     logger: silentLogger(),
@@ -81,11 +84,12 @@ test('a state superseded while its write waits is never written; the final one a
     allocationIntervalMs: 200,
   });
   await controller.start();
+  // Turns go first: the controller's workers must not wait for one that never comes.
   cleanup.push(async () => {
     turns.release(true);
     await controller.stop();
   });
-  const agent = await startAgent(controller.grpcAddress, 'cpus:2;mem:512', 'coalesce-a');
+  const agent = await startAgent(controller.grpcAddress, 'cpus:2;mem:512', `${name}-agent`);
   cleanup.push(async () => {
     await agent.stop();
     await agent.destroyAllTasks();
@@ -100,10 +104,15 @@ test('a state superseded while its write waits is never written; the final one a
   await embedded.create({
     apiVersion: API_VERSION,
     kind: 'Task',
-    metadata: { name: 'c1', namespace: 'team' },
+    metadata: { name, namespace: 'team' },
     spec: { command: 'exec sleep 300', resources: { cpus: 0.1, mem: 16 } },
   });
-  const task = () => [...controller.core.tasks.values()].find((t) => t.info.name === 'c1');
+  const task = () => [...controller.core.tasks.values()].find((t) => t.info.name === name);
+  return { embedded, turns, controller, task };
+}
+
+test('a state superseded while its write waits is never written; the final one always is', async () => {
+  const { embedded, turns, controller, task } = await cluster('c1', false);
   // Launched (STAGING queued for its write), then the agent's first update (STARTING)
   // while that write waits. The agent sends its next update only once this one is
   // acknowledged, which waits for the write: one state at a time goes past the mirror.
@@ -134,4 +143,37 @@ test('a state superseded while its write waits is never written; the final one a
   await until(() => turns.written.at(-1) === 'c1 TASK_KILLED', 10_000, 'the final write');
   const obj = await embedded.get('Task', 'c1', 'team');
   assert.equal((obj?.status as { state?: string } | undefined)?.state, 'TASK_KILLED');
+});
+
+test("a resent update costs no write; another writer's status is written over, once", async () => {
+  const { embedded, turns, controller, task } = await cluster('d1', true);
+  await until(() => turns.written.includes('d1 TASK_RUNNING'), 20_000, 'RUNNING written');
+  const t = task();
+  assert.ok(t?.status);
+  await until(() => t.mirrored === t.version, 10_000, 'every change written');
+  const writes = turns.written.length;
+
+  // The agent's RUNNING once more (as a resend after a lost acknowledgement): the task's
+  // version moves, what its object shows does not.
+  controller.core.applyStatus({ ...t.status });
+  assert.notEqual(t.mirrored, t.version, 'a change for the mirror');
+  await until(() => t.mirrored === t.version, 10_000, 'the change synced');
+  assert.equal(turns.written.length, writes, 'no status write for it');
+
+  // Another writer (as `kubectl patch --subresource=status`) says it failed.
+  const obj = await embedded.get('Task', 'd1', 'team');
+  await embedded.updateStatus('Task', 'd1', 'team', {
+    ...obj?.status,
+    state: 'TASK_FAILED',
+    message: 'forged',
+  });
+  const state = async () =>
+    ((await embedded.get('Task', 'd1', 'team'))?.status as { state?: string } | undefined)?.state;
+  await until(() => turns.written.length > writes, 10_000, 'the status written again');
+  assert.deepEqual(turns.written.slice(writes), ['d1 TASK_RUNNING'], 'one write put it back');
+  assert.equal(await state(), 'TASK_RUNNING', 'put back');
+  // Its own write's echo does not bring it back again.
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(turns.written.length, writes + 1, 'no further write');
+  assert.equal(await state(), 'TASK_RUNNING');
 });
