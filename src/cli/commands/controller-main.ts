@@ -174,7 +174,7 @@ export async function runController(flags: ControllerFlags): Promise<void> {
   const address = `${flags.advertiseAddress ?? flags.host}:${flags.grpcPort}`;
   let stopLeading: (() => Promise<void>) | undefined;
   // Held in an object: the leader callback clears it.
-  const held: { standby?: Server } = {};
+  const held: { standby?: Server; stopping?: boolean } = {};
   const shutdown = new Promise<void>((resolve) => {
     process.once('SIGTERM', () => resolve());
     process.once('SIGINT', () => resolve());
@@ -240,6 +240,8 @@ export async function runController(flags: ControllerFlags): Promise<void> {
       });
     },
     onStoppedLeading: () => {
+      // Releasing the lease on the way out ends leadership too: that is no loss.
+      if (held.stopping) return;
       logger.error('lost the lease; exiting so a restart comes back as a standby');
       process.exit(1);
     },
@@ -251,6 +253,7 @@ export async function runController(flags: ControllerFlags): Promise<void> {
     address,
   });
   await shutdown;
+  held.stopping = true;
   await stopLeading?.();
   await elector.stop();
   closeStandby(held);

@@ -22,6 +22,8 @@ const cgroupPrefix = testCgroupRoot('ha');
 let cp: ControlPlane;
 const procs: ChildProcess[] = [];
 const logs = new Map<ChildProcess, string>();
+/** The two controller replicas of the first test (the others use its cluster). */
+const controllers: ChildProcess[] = [];
 
 function run(args: string[]): ChildProcessByStdio<null, Readable, Readable> {
   const p = spawn(process.execPath, [bin, ...args], {
@@ -123,6 +125,7 @@ test('helm-installed Mezzo runs tasks from kubectl and survives the leader dying
     ]);
   const c1 = controller('c1', h1, g1);
   const c2 = controller('c2', h2, g2);
+  controllers.push(c1, c2);
   const leaderPort = async () => {
     for (const [p, proc] of [
       [h1, c1],
@@ -435,4 +438,27 @@ test('kubectl users run Marathon-style apps and Chronos-style pipelines', async 
     'the cycle reported on the Schedule',
   );
   assert.match(cycle, /ping -> pong -> ping|pong -> ping -> pong/);
+});
+
+test('SIGTERM: the leader hands the lease back and exits 0', async () => {
+  // Releasing the lease on the way out ends leadership too; that is not the lost lease
+  // a controller exits 1 for.
+  const live = controllers.filter((p) => p.exitCode === null && p.signalCode === null);
+  assert.equal(live.length, 1, 'the standby that took over is running');
+  const [leader] = live;
+  assert.ok(leader);
+  const code = new Promise<number | null>((r) => leader.once('exit', (c) => r(c)));
+  leader.kill('SIGTERM');
+  assert.equal(await code, 0, logs.get(leader)?.slice(-2_000));
+  assert.doesNotMatch(logs.get(leader) ?? '', /lost the lease/);
+  const holder = await cp.kubectl([
+    'get',
+    'lease',
+    'ha-mezzo-controller',
+    '-n',
+    NS,
+    '-o',
+    'jsonpath={.spec.holderIdentity}',
+  ]);
+  assert.equal(holder.stdout, '', 'the lease handed back');
 });
