@@ -1,8 +1,9 @@
 // HTTP/2 flow-control windows of the controller's gRPC connections: the controller grants
-// a connection 8 MiB to send before it must wait (not HTTP/2's initial 64 KiB, which let
-// the frameworks' ACCEPTs wait 14–60 s behind a busy controller), and a Mezzo client
-// (the SDK, agents) grants the controller the same for what it sends back. Seen from the
-// other end of a real connection: a raw HTTP/2 peer reads the windows it was granted.
+// a connection 1 MiB to send before it must wait (not HTTP/2's initial 64 KiB, which let
+// the frameworks' ACCEPTs wait 14–60 s behind a busy controller), its streams 64 KiB each,
+// and a Mezzo client grants the controller no more than HTTP/2's default for what it
+// sends back (so keepalive pings are not queued behind megabytes). Seen from the other
+// end of a real connection: a raw HTTP/2 peer reads the windows it was granted.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http2 from 'node:http2';
@@ -27,7 +28,7 @@ async function settled(session: http2.Http2Session): Promise<void> {
   });
 }
 
-test('the controller grants each connection an 8 MiB window; its streams keep 64 KiB', async () => {
+test('the controller grants each connection a 1 MiB window; its streams keep 64 KiB', async () => {
   const { controller } = await startController();
   cleanup.push(() => controller.stop());
   const session = http2.connect(`http://${controller.grpcAddress}`);
@@ -47,7 +48,7 @@ test('the controller grants each connection an 8 MiB window; its streams keep 64
   for (const c of cases) assert.equal(c.got, c.want, c.what);
 });
 
-test('a Mezzo gRPC client grants its peer 8 MiB per connection and per stream', async () => {
+test("a Mezzo gRPC client grants its peer HTTP/2's default windows", async () => {
   const server = http2.createServer();
   cleanup.push(
     () =>
@@ -86,12 +87,12 @@ test('a Mezzo gRPC client grants its peer 8 MiB per connection and per stream', 
     {
       what: 'connection window',
       got: session.state.remoteWindowSize,
-      want: FLOW_CONTROL_WINDOW_BYTES,
+      want: 65_535,
     },
     {
       what: 'stream window',
       got: session.remoteSettings.initialWindowSize,
-      want: FLOW_CONTROL_WINDOW_BYTES,
+      want: 65_535,
     },
   ];
   for (const c of cases) assert.equal(c.got, c.want, c.what);
