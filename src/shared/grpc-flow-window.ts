@@ -1,26 +1,30 @@
 /**
- * A wider HTTP/2 flow-control window for what clients send a Mezzo gRPC server. grpc-js
- * neither probes the bandwidth-delay product nor lets a server set its window, so every
- * connection kept HTTP/2's initial 65,535 bytes, and a receiver grants the next half
- * window only once its event loop has consumed the last. At 10,000 agents the held-tasks
- * bench's 200 frameworks share one connection: their acknowledgements, declines and
- * ACCEPTs (about 250 bytes each) then reached a busy controller a half window (about 130
- * calls) per turn of its event loop, whose turns took 0.1–6 s under load; ACCEPTs waited
- * 14–60 s in the frameworks' process with both ends' sockets empty and its send window at
- * 0, and their offers timed out (docs/performance.md). 1 MiB per connection lets about
- * 2,000 calls through a turn. Wider still (8 MiB both ways was tried) lets megabytes
- * queue in the sockets ahead of the HTTP/2 keepalive PINGs, which a client gives 20 s:
- * in one such run 4,534 of 10,000 ACCEPTs failed on the frameworks' side although the
- * controller had carried out all of them. Clients keep 64 KiB: what the controller sends
- * a slow framework stays held back in the controller, not ahead of its pings in the
- * socket. Stream windows stay at 64 KiB: one stream cannot make the server hold more
- * than before.
+ * Wider HTTP/2 flow-control windows than grpc-js's 64 KiB. grpc-js neither probes the
+ * bandwidth-delay product nor lets a server set its window, so every connection kept
+ * HTTP/2's initial 65,535 bytes, and a receiver grants the next half window only once its
+ * event loop has consumed the last. At 10,000 agents the held-tasks bench's 200
+ * frameworks share one connection: their acknowledgements, declines and ACCEPTs (about
+ * 250 bytes each) then reached a busy controller a half window (about 130 calls) per turn
+ * of its event loop, whose turns took 0.1–6 s under load; ACCEPTs waited 14–60 s in the
+ * frameworks' process with both ends' sockets empty and its send window at 0, and their
+ * offers timed out; offers took up to 26 s the other way (docs/performance.md). 1 MiB a
+ * connection, both ways, lets about 2,000 such messages through a turn. Wider still
+ * (8 MiB both ways was tried) lets megabytes queue in the sockets ahead of the HTTP/2
+ * keepalive PINGs, which a client gives 20 s: in one such run 4,534 of 10,000 ACCEPTs
+ * failed on the frameworks' side although the controller had carried out all of them.
+ * A server's stream windows stay at 64 KiB: one stream cannot make it hold more than
+ * before.
  */
 import type * as http2 from 'node:http2';
 import type * as grpc from '@grpc/grpc-js';
 
-/** The connection-level receive window of a Mezzo gRPC server: 1 MiB. */
+/** The connection-level receive window of Mezzo's gRPC servers and clients: 1 MiB. */
 export const FLOW_CONTROL_WINDOW_BYTES = 1024 * 1024;
+
+/** Channel options that give a client's connections the wider window (and its streams). */
+export const WIDE_WINDOW_CLIENT_OPTIONS: grpc.ChannelOptions = {
+  'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW_BYTES,
+};
 
 /** The part of grpc-js's Server this reaches into: the HTTP/2 servers it bound. */
 interface BoundServers {

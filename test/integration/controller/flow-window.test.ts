@@ -1,9 +1,8 @@
 // HTTP/2 flow-control windows of the controller's gRPC connections: the controller grants
 // a connection 1 MiB to send before it must wait (not HTTP/2's initial 64 KiB, which let
 // the frameworks' ACCEPTs wait 14–60 s behind a busy controller), its streams 64 KiB each,
-// and a Mezzo client grants the controller no more than HTTP/2's default for what it
-// sends back (so keepalive pings are not queued behind megabytes). Seen from the other
-// end of a real connection: a raw HTTP/2 peer reads the windows it was granted.
+// and a Mezzo client (the SDK, agents) grants the controller 1 MiB for what it sends back.
+// Seen from the other end of a real connection: a raw HTTP/2 peer reads its windows.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http2 from 'node:http2';
@@ -48,7 +47,7 @@ test('the controller grants each connection a 1 MiB window; its streams keep 64 
   for (const c of cases) assert.equal(c.got, c.want, c.what);
 });
 
-test("a Mezzo gRPC client grants its peer HTTP/2's default windows", async () => {
+test('a Mezzo gRPC client grants its peer 1 MiB per connection and per stream', async () => {
   const server = http2.createServer();
   cleanup.push(
     () =>
@@ -87,12 +86,12 @@ test("a Mezzo gRPC client grants its peer HTTP/2's default windows", async () =>
     {
       what: 'connection window',
       got: session.state.remoteWindowSize,
-      want: 65_535,
+      want: FLOW_CONTROL_WINDOW_BYTES,
     },
     {
       what: 'stream window',
       got: session.remoteSettings.initialWindowSize,
-      want: 65_535,
+      want: FLOW_CONTROL_WINDOW_BYTES,
     },
   ];
   for (const c of cases) assert.equal(c.got, c.want, c.what);
