@@ -15,6 +15,7 @@
  * (1,000 agents and 2,000 tasks), `--max-offers=K` (offers per framework per allocation
  * pass; default 1), `--accepts-in-flight=1` (per framework),
  * `--build-limit-s=1800`, `--stop-limit-s=300` (SIGKILL after it), `--ping-interval-s=15`,
+ * `--state-readers=4` (concurrent `/state` readers, timed together), `--skip-restart`,
  * `--out=FILE`, `--cpu-prof-dir=DIR`, `--controller-log-level=L`, `--sim-log-level=L`.
  * Prints one JSON object.
  */
@@ -31,6 +32,7 @@ import {
   round,
   sleep,
   stopChild,
+  timeConcurrentGets,
   timeGet,
   timeReconcile,
   until,
@@ -61,6 +63,8 @@ const IN_FLIGHT = Number(flag('accepts-in-flight', '1'));
 const PING_S = Number(flag('ping-interval-s', '15'));
 const STOP_LIMIT_MS = Number(flag('stop-limit-s', '300')) * 1000;
 const BUILD_LIMIT_MS = Number(flag('build-limit-s', '1800')) * 1000;
+const STATE_READERS = Number(flag('state-readers', '4'));
+const SKIP_RESTART = process.argv.includes('--skip-restart');
 const bearer = { authorization: `Bearer ${token}` };
 
 function spawnReady(args: string[], match: (line: string) => boolean, limitMs: number) {
@@ -131,7 +135,7 @@ async function measure(dir: string): Promise<Record<string, unknown>> {
     ['--max-old-space-size=8192'],
   );
   const isJson = (l: string) => l.startsWith('{');
-  let ctl = (await spawnReady(controllerArgs, isJson, 60_000)).child;
+  const ctl = (await spawnReady(controllerArgs, isJson, 60_000)).child;
   const http = `http://127.0.0.1:${String(httpPort)}`;
   const grpc = `127.0.0.1:${String(grpcPort)}`;
   const load = { before: round(loadavg()[0] ?? NaN) } as Record<string, number>;
@@ -184,15 +188,70 @@ async function measure(dir: string): Promise<Record<string, unknown>> {
   const state = await timeGet(`${http}/state`, token);
   const mesosState = await timeGet(`${http}/master/state`, token);
   const dashboard = await snapshots(http);
-  log(`/state ${String(state.ms_p50)} ms, /master/state ${String(mesosState.ms_p50)} ms`);
+  const stateConcurrent = await timeConcurrentGets(`${http}/state`, token, STATE_READERS);
+  log(
+    `/state ${String(state.ms_p50)} ms (${String(STATE_READERS)} at once: ${String(stateConcurrent.ms_all_p50)} ms), /master/state ${String(mesosState.ms_p50)} ms`,
+  );
+  const reads = {
+    state,
+    state_concurrent: stateConcurrent,
+    mesos_master_state: mesosState,
+    dashboard_events_snapshot: dashboard,
+  };
+  const base = {
+    agents: AGENTS,
+    tasks: TASKS,
+    load_avg_1m: load,
+    register_all_s: round(registerS),
+    build: {
+      all_running: built,
+      seconds: round(buildS),
+      tasks_per_s: round(held() / buildS, 1),
+      controller_cpu_cores: round(buildCpu / buildS),
+      relaunched: fws.reduce((n, f) => n + f.relaunched, 0),
+      refused: fws.reduce((n, f) => n + f.refused, 0),
+      store_settled_after_s: round(storeS),
+    },
+    controller: {
+      rss_mib: { empty: rssEmpty, agents: rssAgents, held: rssHeld },
+      kib_per_agent: round(((rssAgents - rssEmpty) * 1024) / AGENTS, 1),
+      kib_per_task: round(((rssHeld - rssAgents) * 1024) / TASKS, 2),
+      tasks_running_known: knownRunning,
+    },
+    sim_agents_rss_mib: simRss,
+    ...reads,
+  };
+  const recovery = SKIP_RESTART
+    ? undefined
+    : await restartAndRecover(ctl, controllerArgs, http, fws, knownRunning, load);
+  for (const f of fws) f.close();
+  await stopChild(sim, 60_000);
+  await stopChild(recovery?.ctl ?? ctl, STOP_LIMIT_MS);
+  if (!recovery) return base;
+  const rss = { ...base.controller.rss_mib, recovered: recovery.rssRecovered };
+  return { ...base, controller: { ...base.controller, rss_mib: rss }, ...recovery.report };
+}
 
+/**
+ * Stops the controller, starts it again on the same store and times its recovery: first
+ * and all agents back, every task RUNNING again, every framework resubscribed, and an
+ * explicit reconciliation of one framework's tasks answered.
+ */
+async function restartAndRecover(
+  old: ChildProcess,
+  controllerArgs: string[],
+  http: string,
+  fws: HeldFramework[],
+  knownRunning: number,
+  load: Record<string, number>,
+) {
   log('restarting the controller');
   load.restart = round(loadavg()[0] ?? NaN);
   const s0 = Date.now();
-  const stoppedByItself = await stopChild(ctl, STOP_LIMIT_MS);
+  const stoppedByItself = await stopChild(old, STOP_LIMIT_MS);
   const stopS = (Date.now() - s0) / 1000;
   const r0 = Date.now();
-  ctl = (await spawnReady(controllerArgs, isJson, 10 * 60_000)).child;
+  const ctl = (await spawnReady(controllerArgs, (l) => l.startsWith('{'), 10 * 60_000)).child;
   const servingS = (Date.now() - r0) / 1000;
   log(`controller serving after ${servingS.toFixed(1)} s`);
   const back = await agentsBack(http, token, AGENTS, r0);
@@ -208,45 +267,22 @@ async function measure(dir: string): Promise<Record<string, unknown>> {
   load.recovered = round(loadavg()[0] ?? NaN);
   const rssRecovered = rssMiB(ctl.pid);
   const stateAfter = await timeGet(`${http}/state`, token);
-
-  for (const f of fws) f.close();
-  await stopChild(sim, 60_000);
-  await stopChild(ctl, STOP_LIMIT_MS);
   const nullable = (ok: boolean, x: number) => (ok && !Number.isNaN(x) ? round(x) : null);
   return {
-    agents: AGENTS,
-    tasks: TASKS,
-    load_avg_1m: load,
-    register_all_s: round(registerS),
-    build: {
-      all_running: built,
-      seconds: round(buildS),
-      tasks_per_s: round(held() / buildS, 1),
-      controller_cpu_cores: round(buildCpu / buildS),
-      relaunched: fws.reduce((n, f) => n + f.relaunched, 0),
-      refused: fws.reduce((n, f) => n + f.refused, 0),
-      store_settled_after_s: round(storeS),
-    },
-    controller: {
-      rss_mib: { empty: rssEmpty, agents: rssAgents, held: rssHeld, recovered: rssRecovered },
-      kib_per_agent: round(((rssAgents - rssEmpty) * 1024) / AGENTS, 1),
-      kib_per_task: round(((rssHeld - rssAgents) * 1024) / TASKS, 2),
-      tasks_running_known: knownRunning,
-    },
-    sim_agents_rss_mib: simRss,
-    state,
-    mesos_master_state: mesosState,
-    dashboard_events_snapshot: dashboard,
-    state_after_recovery: stateAfter,
-    restart: {
-      stop_s: stoppedByItself ? round(stopS) : null,
-      serving_s: round(servingS),
-      first_agent_back_s: nullable(true, back.firstS),
-      agents_reregistered_s: nullable(back.all, back.allS),
-      tasks_running_again_s: nullable(tasksBack, tasksS),
-      frameworks_resubscribed_s: nullable(fwsBack, frameworksS),
-      reconcile: { tasks: probeIds.length, answered_ms: nullable(true, reconcileMs) },
-      all_recovered_s: round(recoveredS),
+    ctl,
+    rssRecovered,
+    report: {
+      state_after_recovery: stateAfter,
+      restart: {
+        stop_s: stoppedByItself ? round(stopS) : null,
+        serving_s: round(servingS),
+        first_agent_back_s: nullable(true, back.firstS),
+        agents_reregistered_s: nullable(back.all, back.allS),
+        tasks_running_again_s: nullable(tasksBack, tasksS),
+        frameworks_resubscribed_s: nullable(fwsBack, frameworksS),
+        reconcile: { tasks: probeIds.length, answered_ms: nullable(true, reconcileMs) },
+        all_recovered_s: round(recoveredS),
+      },
     },
   };
 }

@@ -5,6 +5,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { guardService } from './grpc-guard.js';
+import { WIDE_WINDOW_CLIENT_OPTIONS, widenServerWindows } from './grpc-flow-window.js';
 import type { ErrorBoundary } from './internal-errors.js';
 import { createLogger } from './logger.js';
 import { MetricsRegistry } from './metrics.js';
@@ -49,6 +50,9 @@ export const CLIENT_OPTIONS: grpc.ChannelOptions = {
   'grpc.keepalive_timeout_ms': 20_000,
   'grpc.keepalive_permit_without_calls': 1,
   'grpc.max_receive_message_length': 64 * 1024 * 1024,
+  // 1 MiB, not 64 KiB: what a busy controller sends is not held back a half window per
+  // turn of this process's event loop (grpc-flow-window.ts).
+  ...WIDE_WINDOW_CLIENT_OPTIONS,
 };
 
 /**
@@ -89,6 +93,7 @@ export async function startGrpcServer(
       else resolve(p);
     });
   });
+  widenServerWindows(server);
   const displayHost = host.includes(':') ? `[${host}]` : host;
   return {
     server,

@@ -96,6 +96,32 @@ export async function timeGet(
 }
 
 /**
+ * `readers` GETs of `url` at once, `rounds` times: ms until the last of a round was read
+ * whole (median over the rounds), and the bytes of one. Shows whether a server answers
+ * concurrent readers of a large document from one build or one after another.
+ */
+export async function timeConcurrentGets(
+  url: string,
+  token: string,
+  readers: number,
+  rounds = 3,
+): Promise<{ readers: number; ms_all_p50: number; bytes: number }> {
+  const ms: number[] = [];
+  let bytes = 0;
+  const get = async () => {
+    const r = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    bytes = (await r.arrayBuffer()).byteLength;
+  };
+  for (let i = 0; i < rounds; i++) {
+    const s = Date.now();
+    await Promise.all(Array.from({ length: readers }, get));
+    ms.push(Date.now() - s);
+  }
+  ms.sort((a, b) => a - b);
+  return { readers, ms_all_p50: quantile(ms, 0.5), bytes };
+}
+
+/**
  * Asks `client` to reconcile `ids` explicitly (asked again until the call is taken: the
  * client may still be resubscribing) and returns the ms until every one was answered
  * with an update, or NaN after a minute.

@@ -10,6 +10,7 @@ import { HttpError } from '../../shared/http/errors.js';
 import type { ControllerCore } from '../core.js';
 import { isTerminal, type TaskRecord } from '../records.js';
 import { NO_PARAMETERS, TASK_ID } from './schemas.js';
+import { SharedBuild } from './shared-build.js';
 import { stateJson } from './state.js';
 import { taskObjectOf } from '../task-mirror.js';
 
@@ -42,8 +43,9 @@ function onTask(core: ControllerCore, namespace: string, verb: string, subresour
 
 /** Registers the task routes on `app`; `namespace` is where offer-launched tasks' objects are. */
 export function taskRoutes(app: FastifyInstance, core: ControllerCore, namespace: string): void {
-  app.get('/state', { schema: { querystring: NO_PARAMETERS } }, (_req, reply) =>
-    reply.type('application/json; charset=utf-8').send(stateJson(core)),
+  const state = new SharedBuild(() => stateJson(core));
+  app.get('/state', { schema: { querystring: NO_PARAMETERS } }, async (_req, reply) =>
+    reply.type('application/json; charset=utf-8').send(await state.read()),
   );
 
   app.get<{ Querystring: { task: string; file?: 'stdout' | 'stderr'; offset?: string } }>(

@@ -168,6 +168,16 @@ export function check(h: Harness): void {
     for (const res of al.agentRoleAllocation(id).values()) sum = sum.add(res);
     assert.ok(sum.equals(r.allocated), `${id}: per-role sum ≠ allocated`);
   }
+  // A framework's totals (read from its roles' sorters) are what it holds agent by agent.
+  for (const id of FRAMEWORKS) {
+    let held = Resources.EMPTY;
+    for (const res of al.frameworkAllocation(id).values()) held = held.add(res);
+    assert.deepEqual(
+      [...al.frameworkQuantities(id)].sort(),
+      [...held.quantities()].sort(),
+      `${id}: frameworkQuantities ≠ the sum of its allocation per agent`,
+    );
+  }
   // No role above its limit (r1's subtree includes r1/sub).
   const consumed = al.consumedQuota('r1').get('cpus') ?? 0;
   assert.ok(consumed <= LIMIT_CPUS * 1000, `r1 consumes ${consumed / 1000} cpus > ${LIMIT_CPUS}`);
