@@ -47,6 +47,16 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+/** A file's text; undefined when it does not exist (other errors reject). */
+export async function readTextIfThere(path: string): Promise<string | undefined> {
+  try {
+    return await fsp.readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
 /** Reads JSON from `path`, or undefined when the file does not exist. */
 export async function readJson(path: string): Promise<unknown> {
   let text: string;

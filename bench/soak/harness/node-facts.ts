@@ -37,7 +37,8 @@ interface Checkpoint {
 
 function readCheckpoint(file: string): Checkpoint | undefined {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Checkpoint;
+    // The first line: later checkpoints are appended as lines after it.
+    return JSON.parse(readFileSync(file, 'utf8').split('\n', 1)[0] ?? '') as Checkpoint;
   } catch {
     return undefined;
   }
