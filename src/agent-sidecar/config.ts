@@ -42,6 +42,11 @@ export interface AgentConfig {
   httpTls?: AgentHttpTls;
   /** Name of the cgroup (under each controller's mount) that holds the task cgroups. */
   cgroupRoot: string;
+  /**
+   * cgroup v1: at most this many emptied task cgroups (memory and pids) are kept and
+   * renamed for the next task instead of removed and created (cgroup-pool.ts); 0: none.
+   */
+  cgroupPoolSize: number;
   /** Default Unix user for tasks. */
   defaultUser: string;
   /** Whether a task may run as root (user "root" or uid 0). */
@@ -90,6 +95,7 @@ export function defaultConfig(partial: Partial<AgentConfig> & { workDir: string 
     httpHost: '127.0.0.1',
     httpPort: 0,
     cgroupRoot: 'mezzo',
+    cgroupPoolSize: 64,
     defaultUser: 'nobody',
     allowRoot: false,
     pidNamespace: false,
