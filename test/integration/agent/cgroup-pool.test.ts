@@ -1,4 +1,5 @@
-// The pool of emptied cgroup v1 memory and pids cgroups (cgroup-pool.ts), on real cgroups
+// The pool of emptied cgroup v1 memory and pids cgroups (cgroup-pool.ts; off by default,
+// turned on here with cgroupPoolSize), on real cgroups
 // with real tasks: a finished task's cgroup is renamed for the next task (same kernfs
 // inode), which gets its own limits and none of the last task's usage peak or fail count;
 // an OOM-killed task's cgroup is never reused (its kill would be reported for the next
@@ -50,7 +51,7 @@ function v1(t: Parameters<typeof needCgroups>[0]): boolean {
 
 test('a reused cgroup: same inode, the next task limits, no earlier peak or fail count', async (t) => {
   if (!v1(t)) return;
-  const h = await startHarness();
+  const h = await startHarness({ cgroupPoolSize: 64 });
   try {
     // 32 MiB touched under a 64 MiB limit: a usage peak of at least 32 MiB.
     h.controller.launch(shellTask('a', 'dd if=/dev/zero of=/dev/null bs=32M count=1', { mem: 64 }));
@@ -85,7 +86,7 @@ test('a reused cgroup: same inode, the next task limits, no earlier peak or fail
 
 test("an OOM-killed task's cgroup is not reused: the next task is not reported OOM", async (t) => {
   if (!v1(t)) return;
-  const h = await startHarness();
+  const h = await startHarness({ cgroupPoolSize: 64 });
   try {
     h.controller.launch(
       shellTask('oom', 'dd if=/dev/zero of=/dev/null bs=256M count=1', { mem: 64 }),
@@ -104,7 +105,7 @@ test("an OOM-killed task's cgroup is not reused: the next task is not reported O
 
 test("a root task's cgroup is not pooled", async (t) => {
   if (!v1(t)) return;
-  const h = await startHarness({ allowRoot: true });
+  const h = await startHarness({ allowRoot: true, cgroupPoolSize: 64 });
   try {
     h.controller.launch(shellTask('r', 'true'), 'fw-1', 'root');
     await h.controller.waitForState('r', 'TASK_FINISHED');
@@ -117,7 +118,7 @@ test("a root task's cgroup is not pooled", async (t) => {
 
 test('a pooled cgroup that gained a process is removed, its process killed, never handed out', async (t) => {
   if (!v1(t)) return;
-  const h = await startHarness();
+  const h = await startHarness({ cgroupPoolSize: 64 });
   const intruder = spawn('sleep', ['60'], { stdio: 'ignore' });
   try {
     h.controller.launch(shellTask('a', 'true'));
