@@ -86,7 +86,7 @@ export class Agent {
     this.clock = deps.clock ?? new SystemClock();
     this.metrics = deps.metrics ?? new MetricsRegistry();
     this.access = deps.access;
-    this.cgroups = detectCgroups(config.cgroupRoot, deps.cgroupVersion, config.cgroupPoolSize);
+    this.cgroups = detectCgroups(config.cgroupRoot, deps.cgroupVersion);
     this.updates = new StatusUpdateManager(
       this.clock,
       {
@@ -167,7 +167,6 @@ export class Agent {
     const saved = (await readJson(join(this.metaDir, 'agent.json'))) as
       { agentId?: string } | undefined;
     this.agentId = saved?.agentId ?? '';
-    await this.clearPool();
     await this.recover();
     await this.startHttp();
     this.scheduleUsage();
@@ -181,19 +180,6 @@ export class Agent {
     });
   }
 
-  /**
-   * Removes the pooled task cgroups: at start those a crashed agent left (never handed
-   * out, whatever they hold now), at stop this agent's own. A failure is logged: pooled
-   * cgroups hold no task.
-   */
-  private async clearPool(): Promise<void> {
-    try {
-      await this.cgroups.clearPool();
-    } catch (err) {
-      this.logger.warn('cgroup pool cleanup failed', { err: describeError(err) });
-    }
-  }
-
   /** Disconnects and stops timers. Tasks keep running (a restarted agent reattaches). */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -205,7 +191,6 @@ export class Agent {
     }
     this.conn.stop();
     while (this.inflight.size > 0) await Promise.all([...this.inflight]);
-    await this.clearPool();
     this.runnerDeps.containerizer.close();
     await this.updates.stop();
     await new Promise<void>((r) => {

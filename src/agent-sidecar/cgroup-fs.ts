@@ -14,14 +14,9 @@ export async function readText(path: string): Promise<string> {
   return Promise.resolve(readFileSync(path, 'utf8'));
 }
 
-/** Writes a cgroup control file; throws the kernel's error (EINVAL, ENOENT…). */
-export function writeControlSync(path: string, value: string): void {
-  writeFileSync(path, value);
-}
-
 /** Writes a cgroup control file; rejects with the kernel's error (EINVAL, ENOENT…). */
 export async function writeControl(path: string, value: string): Promise<void> {
-  writeControlSync(path, value);
+  writeFileSync(path, value);
   return Promise.resolve();
 }
 
@@ -44,11 +39,11 @@ export async function readNum(path: string): Promise<number> {
 }
 
 /** `key value` lines (memory.stat, cpu.stat) as a map; empty when unreadable. */
-export function readKeyedSync(path: string): Map<string, number> {
+export async function readKeyed(path: string): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = await readText(path);
   } catch {
     return out;
   }
@@ -59,26 +54,16 @@ export function readKeyedSync(path: string): Map<string, number> {
   return out;
 }
 
-/** `key value` lines (memory.stat, cpu.stat) as a map; empty when unreadable. */
-export async function readKeyed(path: string): Promise<Map<string, number>> {
-  return Promise.resolve(readKeyedSync(path));
-}
-
 /** The pids in a cgroup.procs file; empty when unreadable. */
-export function readPidsSync(file: string): number[] {
+export async function readPids(file: string): Promise<number[]> {
   try {
-    return readFileSync(file, 'utf8')
+    return (await readText(file))
       .split('\n')
       .map((s) => Number(s.trim()))
       .filter((n) => Number.isInteger(n) && n > 0);
   } catch {
     return [];
   }
-}
-
-/** The pids in a cgroup.procs file; empty when unreadable. */
-export async function readPids(file: string): Promise<number[]> {
-  return Promise.resolve(readPidsSync(file));
 }
 
 /** Removes a cgroup directory, retrying while the kernel reports it busy. */

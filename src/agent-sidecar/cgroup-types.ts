@@ -46,15 +46,6 @@ export const NO_STATS: CgroupStats = {
 /** What a task's exit is judged by: whether it was OOM-killed, and at which limit. */
 export type ExitStats = Pick<CgroupStats, 'oomKills' | 'memLimitBytes'>;
 
-/** How a task's cgroup is disposed of. */
-export interface DestroyOptions {
-  /**
-   * The cgroup may be reused for a later task: its task could not have changed its
-   * control files (it did not run as root). The implementation still decides.
-   */
-  reuse?: boolean;
-}
-
 /** The operations the containerizer needs. */
 export interface Cgroups {
   readonly version: 1 | 2;
@@ -77,13 +68,8 @@ export interface Cgroups {
   exitStats(name: string): Promise<ExitStats>;
   /** Pids currently in the cgroup. */
   pids(name: string): Promise<number[]>;
-  /**
-   * SIGKILLs whatever is left in the cgroup and removes it (or, with `reuse`, keeps it
-   * for a later create() where the implementation pools cgroups: cgroup-pool.ts).
-   */
-  destroy(name: string, opts?: DestroyOptions): Promise<void>;
-  /** Removes every pooled cgroup under the root (at start: a crashed agent's; at stop). */
-  clearPool(): Promise<void>;
+  /** SIGKILLs whatever is left in the cgroup and removes it. */
+  destroy(name: string): Promise<void>;
   /** Removes the (empty) root cgroup; used by tests. */
   destroyRoot(): Promise<void>;
 }

@@ -13,45 +13,18 @@ import {
 } from './cgroup-fs.js';
 import { UnavailableError } from '../shared/errors.js';
 import { assertEnforceable, cfsQuotaUs, cpuShares } from './cgroup-limits.js';
-import { CgroupPool } from './cgroup-pool.js';
-import type {
-  CgroupLimits,
-  CgroupStats,
-  Cgroups,
-  DestroyOptions,
-  ExitStats,
-} from './cgroup-types.js';
+import type { CgroupLimits, CgroupStats, Cgroups, ExitStats } from './cgroup-types.js';
 
 /** cgroup v1: one hierarchy per controller (some may be co-mounted). */
 export class CgroupsV1 implements Cgroups {
   readonly version = 1 as const;
-
-  /** Emptied memory (and pids) cgroups kept for the next task; see cgroup-pool.ts. */
-  private readonly pool: CgroupPool | undefined;
 
   constructor(
     private readonly mounts: { cpu: string; cpuacct: string; memory: string; pids?: string },
     private readonly root: string,
     /** Mount points of the other hierarchies (see {@link Cgroups.leaveFiles}). */
     private readonly others: readonly string[] = [],
-    /** At most this many emptied cgroups are kept for reuse; 0 keeps none. */
-    poolSize = 0,
-  ) {
-    // Pooled hierarchies must be mounted apart from cpu and cpuacct, whose counters
-    // cannot be reset (a renamed co-mounted cgroup would carry them to the next task).
-    const apart = (m: string | undefined): boolean =>
-      m !== undefined && m !== mounts.cpu && m !== mounts.cpuacct;
-    this.pool =
-      poolSize > 0 && apart(mounts.memory)
-        ? new CgroupPool(
-            join(mounts.memory, root),
-            apart(mounts.pids) && mounts.pids !== mounts.memory && mounts.pids !== undefined
-              ? join(mounts.pids, root)
-              : undefined,
-            poolSize,
-          )
-        : undefined;
-  }
+  ) {}
 
   private dirs(name: string): string[] {
     const set = new Set<string>([
@@ -61,11 +34,6 @@ export class CgroupsV1 implements Cgroups {
     ]);
     if (this.mounts.pids) set.add(join(this.mounts.pids, this.root, name));
     return [...set];
-  }
-
-  /** The directories a pooled cgroup does not bring: created and removed per task. */
-  private unpooledDirs(name: string): string[] {
-    return [...new Set([this.dir('cpu', name) ?? '', this.dir('cpuacct', name) ?? ''])];
   }
 
   private dir(c: 'cpu' | 'cpuacct' | 'memory' | 'pids', name: string): string | undefined {
@@ -82,8 +50,7 @@ export class CgroupsV1 implements Cgroups {
         'no pids hierarchy is mounted: no pids limit can be set',
       );
     }
-    const reused = this.pool !== undefined && (await this.pool.take(name));
-    await Promise.all((reused ? this.unpooledDirs(name) : this.dirs(name)).map(makeCgroupDir));
+    await Promise.all(this.dirs(name).map((d) => makeCgroupDir(d)));
     const cpu = this.dir('cpu', name) ?? '';
     const mem = this.dir('memory', name) ?? '';
     // Controllers are independent; within one, order matters (period before quota,
@@ -171,14 +138,13 @@ export class CgroupsV1 implements Cgroups {
     return readPids(join(this.dir('memory', name) ?? '', 'cgroup.procs'));
   }
 
-  async destroy(name: string, opts: DestroyOptions = {}): Promise<void> {
+  async destroy(name: string): Promise<void> {
     // A task's processes are in all its hierarchies at once (the supervisor joins every
     // one before the task starts), so one sweep empties them all; a hierarchy still busy
     // after that (a root task that moved itself) gets its own.
     await killAll(join(this.dir('memory', name) ?? '', 'cgroup.procs'));
-    const pooled = opts.reuse === true && this.pool !== undefined && this.pool.release(name);
     await Promise.all(
-      (pooled ? this.unpooledDirs(name) : this.dirs(name)).map(async (d) => {
+      this.dirs(name).map(async (d) => {
         try {
           await rmdirRetry(d);
         } catch {
@@ -189,12 +155,7 @@ export class CgroupsV1 implements Cgroups {
     );
   }
 
-  async clearPool(): Promise<void> {
-    await this.pool?.clear();
-  }
-
   async destroyRoot(): Promise<void> {
-    await this.clearPool();
     const set = new Set([this.mounts.cpu, this.mounts.cpuacct, this.mounts.memory]);
     if (this.mounts.pids) set.add(this.mounts.pids);
     for (const m of set) await rmdirRetry(join(m, this.root));

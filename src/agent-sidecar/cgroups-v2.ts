@@ -118,11 +118,6 @@ export class CgroupsV2 implements Cgroups {
     await rmdirRetry(d);
   }
 
-  /** cgroup v2 keeps no pool: every task's cgroup is created and removed. */
-  async clearPool(): Promise<void> {
-    return Promise.resolve();
-  }
-
   async destroyRoot(): Promise<void> {
     await rmdirRetry(join(this.mount, this.root));
   }

@@ -15,13 +15,7 @@ import type { Cgroups } from './cgroup-types.js';
 import { CgroupsV1 } from './cgroups-v1.js';
 import { CgroupsV2 } from './cgroups-v2.js';
 
-export type {
-  CgroupLimits,
-  CgroupStats,
-  Cgroups,
-  DestroyOptions,
-  ExitStats,
-} from './cgroup-types.js';
+export type { CgroupLimits, CgroupStats, Cgroups, ExitStats } from './cgroup-types.js';
 export { NO_STATS } from './cgroup-types.js';
 export { CgroupsV1 } from './cgroups-v1.js';
 export { CgroupsV2 } from './cgroups-v2.js';
@@ -48,11 +42,8 @@ function readMounts(): Mount[] {
   return out;
 }
 
-/**
- * Detects the cgroup version and returns the matching implementation; on v1 it keeps up
- * to `poolSize` emptied cgroups for reuse (cgroup-pool.ts).
- */
-export function detectCgroups(root: string, prefer?: 1 | 2, poolSize = 0): Cgroups {
+/** Detects the cgroup version and returns the matching implementation. */
+export function detectCgroups(root: string, prefer?: 1 | 2): Cgroups {
   const mounts = readMounts();
   const v1: Record<string, string> = {};
   for (const m of mounts) {
@@ -85,7 +76,6 @@ export function detectCgroups(root: string, prefer?: 1 | 2, poolSize = 0): Cgrou
       },
       root,
       [...new Set(others)],
-      poolSize,
     );
   }
   if (haveV2 && v2) return new CgroupsV2(v2.path, root);

@@ -42,14 +42,6 @@ export interface AgentConfig {
   httpTls?: AgentHttpTls;
   /** Name of the cgroup (under each controller's mount) that holds the task cgroups. */
   cgroupRoot: string;
-  /**
-   * cgroup v1: at most this many emptied task cgroups (memory and pids) are kept and
-   * renamed for the next task instead of removed and created (cgroup-pool.ts); 0: none.
-   * Off by default: on the development machine's kernel (6.18) resetting a pooled memory
-   * cgroup (`memory.force_empty` above all) costs more CPU than creating a new one
-   * (docs/performance.md, round 3).
-   */
-  cgroupPoolSize: number;
   /** Default Unix user for tasks. */
   defaultUser: string;
   /** Whether a task may run as root (user "root" or uid 0). */
@@ -98,7 +90,6 @@ export function defaultConfig(partial: Partial<AgentConfig> & { workDir: string 
     httpHost: '127.0.0.1',
     httpPort: 0,
     cgroupRoot: 'mezzo',
-    cgroupPoolSize: 0,
     defaultUser: 'nobody',
     allowRoot: false,
     pidNamespace: false,

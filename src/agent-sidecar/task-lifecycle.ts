@@ -356,9 +356,7 @@ export class TaskRunner {
     }
     const u = exitUpdate(t, status, stats);
     await this.finish(t, u);
-    // A task that ran as root could have changed its cgroups' control files: not reused.
-    const reuse = t.uid !== undefined && t.uid !== 0;
-    await this.cgroups.destroy(t.cgroup, { reuse }).catch((err: unknown) => {
+    await this.cgroups.destroy(t.cgroup).catch((err: unknown) => {
       this.logger.warn('cgroup cleanup failed', {
         taskId: t.task.task_id,
         err: describeError(err),
