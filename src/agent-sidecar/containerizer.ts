@@ -5,7 +5,8 @@
  * The task launcher (launcher.ts, one long-lived perl) forks the supervisor, a copy of
  * itself with stdout/stderr on the sandbox files (the Perl text is in launcher-script.ts).
  * It
- *   1. writes its pid to `<sandbox>/.mezzo/supervisor.pid`,
+ *   1. opens (and truncates) `<sandbox>/.mezzo/supervisor` and writes its own pid there
+ *      (`supervisor <pid>`; supervisor-record.ts),
  *   2. joins the task's cgroups (writes 0, itself, to each cgroup.procs) and, on cgroup v1,
  *      the roots of the other hierarchies, leaving the agent's own cgroups there (a
  *      container runtime that stops the agent's container kills what is left in them),
@@ -15,8 +16,8 @@
  *      the sandbox, takes the task's environment (only the task's own program sees it) and
  *      `exec`s the program; with a pid namespace it `exec`s `unshare` → `setpriv` →
  *      `env -i` → an init shell instead (new pid and mount namespaces, a private /proc),
- *   4. writes the task's pid (= its process group id) to `.mezzo/task.pid`,
- *   5. waits for it and writes its exit status (128+n for signal n) to `.mezzo/exit`
+ *   4. appends the task's pid (= its process group id) to that file (`task <pid>`),
+ *   5. waits for it and appends its exit status (`exit <status>`, 128+n for signal n)
  *      itself (a forked helper could be caught by the agent's SIGKILL sweep of the
  *      cgroup); the agent reads the file only after the supervisor is gone.
  * The supervisor is not the agent's child and reads nothing from it; its only tie is the
@@ -24,12 +25,11 @@
  * file. So `kill -9` of the agent leaves every task and its exit status intact for the
  * restarted agent.
  */
-import { promises as fsp } from 'node:fs';
-import { join } from 'node:path';
 import type { Logger } from '../shared/logger.js';
 import type { Cgroups } from './cgroups.js';
 import { Launcher, type ExitInfo, type StartedSupervisor } from './launcher.js';
 import { isSameLiveProcess } from './procfs.js';
+import { readSupervisorRecord } from './supervisor-record.js';
 
 export type { ExitInfo } from './launcher.js';
 
@@ -55,22 +55,7 @@ export type TaskProcess = StartedSupervisor;
 
 /** Reads the exit status the supervisor wrote, if any. */
 export async function readExitStatus(sandbox: string): Promise<number | undefined> {
-  try {
-    const t = (await fsp.readFile(join(sandbox, '.mezzo', 'exit'), 'utf8')).trim();
-    const n = Number(t);
-    return t !== '' && Number.isInteger(n) ? n : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function readPidFile(path: string): Promise<number | undefined> {
-  try {
-    const n = Number((await fsp.readFile(path, 'utf8')).trim());
-    return Number.isInteger(n) && n > 0 ? n : undefined;
-  } catch {
-    return undefined;
-  }
+  return (await readSupervisorRecord(sandbox)).exit;
 }
 
 /** Launches, reattaches to and signals task processes. */
@@ -135,7 +120,7 @@ export class Containerizer {
     supervisorPid: number | undefined,
     signal: NodeJS.Signals,
   ): Promise<void> {
-    const taskPid = await readPidFile(join(sandbox, '.mezzo', 'task.pid'));
+    const { taskPid } = await readSupervisorRecord(sandbox);
     if (taskPid !== undefined) {
       try {
         process.kill(-taskPid, signal);
@@ -155,6 +140,6 @@ export class Containerizer {
 
   /** The supervisor pid a launch wrote, for recovery when the agent died mid-launch. */
   async supervisorPid(sandbox: string): Promise<number | undefined> {
-    return readPidFile(join(sandbox, '.mezzo', 'supervisor.pid'));
+    return (await readSupervisorRecord(sandbox)).supervisorPid;
   }
 }

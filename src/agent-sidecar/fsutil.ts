@@ -7,7 +7,7 @@
  * the machine. Writes whose content is moot after a machine crash (a supervisor's pid: no
  * process survives a reboot) skip the fsyncs.
  */
-import { promises as fsp } from 'node:fs';
+import { constants, promises as fsp } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 
 let tmpCounter = 0;
@@ -47,6 +47,16 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+/** A file's text; undefined when it does not exist (other errors reject). */
+export async function readTextIfThere(path: string): Promise<string | undefined> {
+  try {
+    return await fsp.readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
 /** Reads JSON from `path`, or undefined when the file does not exist. */
 export async function readJson(path: string): Promise<unknown> {
   let text: string;
@@ -82,17 +92,24 @@ export class AppendLog {
   }
 
   /**
-   * Opens the log for appending. A file it creates has its directory entry fsync'd before
-   * the first line counts as durable; a file that already exists was created by whoever
+   * Opens the log for appending. A file that already exists was created by whoever
    * fsync'd its directory before appending to it (the first checkpoint creates the
-   * status-update log in the same directory fsync), so no second fsync is needed.
+   * status-update log in the same directory fsync), so it is opened as it is: one open,
+   * the usual case. A file this creates has its directory entry fsync'd before the first
+   * line counts as durable.
    */
   private async openFile(): Promise<fsp.FileHandle> {
+    try {
+      return await fsp.open(this.path, constants.O_WRONLY | constants.O_APPEND);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
     try {
       const fh = await fsp.open(this.path, 'ax', 0o600);
       await fsyncDir(dirname(this.path));
       return fh;
     } catch (err) {
+      // Created by someone else in between: theirs to make durable, as above.
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       return fsp.open(this.path, 'a', 0o600);
     }

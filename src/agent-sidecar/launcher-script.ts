@@ -11,7 +11,7 @@
  * (the start time that identifies it, read before the launcher could reap it) or
  * `failed <key>`; a `reap` line makes it reap the supervisors that have ended (so does
  * every request). The supervisor answers `exited <key> <status>` on the same pipe once it
- * has written `.mezzo/exit`. Those lines are far below PIPE_BUF, so lines from many writers
+ * has recorded the status in `.mezzo/supervisor`. Those lines are far below PIPE_BUF, so lines from many writers
  * never interleave; only the launcher writes `started` lines.
  *
  * Per task that is one `fork` for the supervisor and one `fork` + `exec` for the task: the
@@ -91,8 +91,12 @@ sub supervise {
   # Works in .mezzo/ by its directory, not its path: the task owns the sandbox and could
   # rename .mezzo and put a symlink there.
   if (!chdir "$sb/.mezzo") { syswrite $ans, "exited $key 127\n"; POSIX::_exit(127) }
-  put('supervisor.pid', "$$\n");
-  my $finish = sub { put('exit', "$_[0]\n"); syswrite $ans, "exited $key $_[0]\n"; POSIX::_exit($_[0]) };
+  # One file for its pid, the task's pid and the exit status (supervisor-record.ts): a line
+  # each, appended through this descriptor (close-on-exec: the task never holds it).
+  my $rec;
+  sysopen($rec, 'supervisor', $FLAGS | O_APPEND, 0644) and syswrite $rec, "supervisor $$\n";
+  my $note = sub { syswrite $rec, $_[0] if $rec };
+  my $finish = sub { $note->("exit $_[0]\n"); syswrite $ans, "exited $key $_[0]\n"; POSIX::_exit($_[0]) };
   put($_, '0') for @leave;
   for my $f (@procs) {
     next if put($f, '0');
@@ -107,7 +111,7 @@ sub supervise {
     print STDERR $@;
     POSIX::_exit(127);
   }
-  put('task.pid', "$child\n");
+  $note->("task $child\n");
   my $r;
   do { $r = waitpid($child, 0) } until $r == $child || $r == -1;
   my $s = $?;

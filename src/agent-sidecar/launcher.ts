@@ -6,8 +6,8 @@
  * launches); the launcher's fork is a small interpreter's, off the agent's event loop, and
  * the supervisor it forks needs no `exec` of its own.
  *
- * Exits come back as `exited <key> <status>` lines, written by each supervisor after its
- * `.mezzo/exit` file. A supervisor killed before it could write (SIGKILL from outside) is
+ * Exits come back as `exited <key> <status>` lines, written by each supervisor after it
+ * recorded the status in `.mezzo/supervisor`. A supervisor killed before it could write (SIGKILL from outside) is
  * found by one sweep over the live supervisors' identities (pid and start time), every
  * second and only while there are any, not by a timer per task. If the launcher itself
  * dies, the supervisors it started keep running and keep reporting on the same pipe; the

@@ -1,45 +1,47 @@
 /**
- * A task's checkpoint on disk, written without replacing files. The first checkpoint
- * (before STARTING is reported) goes to `task.json`, durably; every later one (pid, kill,
- * finish time, reattach) is one line appended to `task.log`, without fsync, and the last
- * complete line wins.
+ * A task's checkpoint on disk, written without replacing files, in one file: `task.json`.
+ * Its first line is the first checkpoint (before STARTING is reported), written durably;
+ * every later one (pid, kill, finish time, reattach) is one more line appended, without
+ * fsync, and the last complete line wins.
  *
  * Why not write-temp-and-rename each time: every rename over an existing file frees an
  * inode, and ext4 skips inodes freed in the last ~30 s when it allocates a new one by
  * reading their inode-table blocks (`recently_deleted`), so a burst of launches spent
  * about 5 % of the machine's CPU in `__ext4_new_inode` (perf, 1,000 `true` tasks). An
- * append frees nothing. The guarantees are the rename's: an agent crash leaves the old
- * state or the new (a torn last line is ignored, like the status-update log's), a machine
- * crash keeps at least the first checkpoint, and `task.json` never changes once written,
- * so readers that only need the task's identity (the soak oracle) read it as before.
+ * append frees nothing. Why one file (since issue 17's round 3; later lines were in a
+ * second file, `task.log`, before): inode allocation was still the largest kernel cost of
+ * a burst, one inode and one open fewer per task. The guarantees are the rename's: an
+ * agent crash leaves the old state or the new (a torn last line is ignored, like the
+ * status-update log's), a machine crash keeps at least the first line, and the first
+ * line never changes once written, so readers that only need the task's identity (the
+ * soak oracle) read it alone. A task checkpointed by an older agent (one line in
+ * `task.json`, the later ones in `task.log`) still reads.
  */
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import { fsyncDir, readJson } from './fsutil.js';
+import { fsyncDir, readTextIfThere } from './fsutil.js';
 import type { TaskCheckpoint } from './task-record.js';
 
-/** The first checkpoint's file name in a task's meta directory. */
+/** The checkpoint file in a task's meta directory (the first checkpoint, then one a line). */
 export const FIRST_CHECKPOINT = 'task.json';
 /** A task's status-update log (status-updates.ts), created with the first checkpoint. */
 export const UPDATES_LOG = 'updates.log';
-/** The later checkpoints' file name (one JSON object a line). */
-export const LATER_CHECKPOINTS = 'task.log';
+/** Where an older agent appended the later checkpoints (read for its tasks only). */
+export const LEGACY_LATER_CHECKPOINTS = 'task.log';
 
 /**
- * Writes the first checkpoint durably, and creates the files named in `alsoCreate` (empty)
- * in the same directory so that the one directory fsync covers their entries too.
- * `task.log` is created empty as well (it would be at the next checkpoint anyway): lines
- * left by an earlier task of the same key must not override this one's checkpoint.
+ * Writes the first checkpoint durably (`task.json`, truncated: lines of an earlier task of
+ * the same key must not follow it), and creates the files named in `alsoCreate` (empty) in
+ * the same directory so that the one directory fsync covers their entries too.
  */
 export async function writeFirstCheckpoint(
   metaDir: string,
   cp: TaskCheckpoint,
   alsoCreate: readonly string[] = [],
 ): Promise<void> {
-  await Promise.all([
-    ...alsoCreate.map(async (name) => (await fsp.open(join(metaDir, name), 'a', 0o600)).close()),
-    (async () => (await fsp.open(join(metaDir, LATER_CHECKPOINTS), 'w', 0o600)).close())(),
-  ]);
+  await Promise.all(
+    alsoCreate.map(async (name) => (await fsp.open(join(metaDir, name), 'a', 0o600)).close()),
+  );
   const fh = await fsp.open(join(metaDir, FIRST_CHECKPOINT), 'w', 0o600);
   try {
     await fh.writeFile(`${JSON.stringify(cp)}\n`);
@@ -52,7 +54,7 @@ export async function writeFirstCheckpoint(
 
 /** Appends a later checkpoint (one write: a crash leaves the whole line or a torn tail). */
 export async function appendCheckpoint(metaDir: string, cp: TaskCheckpoint): Promise<void> {
-  await fsp.appendFile(join(metaDir, LATER_CHECKPOINTS), `${JSON.stringify(cp)}\n`, {
+  await fsp.appendFile(join(metaDir, FIRST_CHECKPOINT), `${JSON.stringify(cp)}\n`, {
     mode: 0o600,
   });
 }
@@ -69,19 +71,8 @@ export class CheckpointUnreadableError extends Error {
   }
 }
 
-/**
- * The task's latest checkpoint: the last complete line of `task.log`, else `task.json`;
- * undefined when neither exists. Throws {@link CheckpointUnreadableError} when `task.json`
- * is not JSON (a first write torn by a crash: the task was never reported).
- */
-export async function readLatestCheckpoint(metaDir: string): Promise<TaskCheckpoint | undefined> {
-  let text = '';
-  try {
-    text = await fsp.readFile(join(metaDir, LATER_CHECKPOINTS), 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  const lines = text.split('\n');
+/** The last line of `lines` that parses as JSON, if any. */
+function lastParsed(lines: readonly string[]): TaskCheckpoint | undefined {
   for (let i = lines.length - 1; i >= 0; i--) {
     const line = lines[i];
     if (!line) continue;
@@ -91,10 +82,34 @@ export async function readLatestCheckpoint(metaDir: string): Promise<TaskCheckpo
       // a torn tail: the line before it is the latest complete checkpoint
     }
   }
+  return undefined;
+}
+
+/**
+ * The task's latest checkpoint: the last complete line of `task.json`; for a task an
+ * older agent checkpointed (`task.json` holds only the first line), the last complete
+ * line of its `task.log` if that is the same launch. Undefined when nothing was written.
+ * Throws {@link CheckpointUnreadableError} when the first line is not a checkpoint (a
+ * first write torn by a crash: the task was never reported).
+ */
+export async function readLatestCheckpoint(metaDir: string): Promise<TaskCheckpoint | undefined> {
   const path = join(metaDir, FIRST_CHECKPOINT);
+  const text = await readTextIfThere(path);
+  if (text === undefined) return undefined;
+  const end = text.indexOf('\n');
+  let first: TaskCheckpoint;
   try {
-    return (await readJson(path)) as TaskCheckpoint | undefined;
+    // Before round 3 the file was the one JSON document, possibly without a newline.
+    first = JSON.parse(end < 0 ? text : text.slice(0, end)) as TaskCheckpoint;
   } catch (err) {
     throw new CheckpointUnreadableError(path, err instanceof Error ? err.message : String(err));
   }
+  // Lines after the first: only complete ones (the last may be torn or being written).
+  const rest = end < 0 ? [] : text.slice(end + 1, text.lastIndexOf('\n') + 1).split('\n');
+  const later = lastParsed(rest);
+  if (later) return later;
+  const legacy = await readTextIfThere(join(metaDir, LEGACY_LATER_CHECKPOINTS));
+  const old = legacy === undefined ? undefined : lastParsed(legacy.split('\n'));
+  // A task.log left by an earlier launch of the same key is not this one's.
+  return old && old.launchedAt === first.launchedAt && old.key === first.key ? old : first;
 }

@@ -167,10 +167,12 @@ export class TaskRunner {
   private async start(t: TaskRecord, received: number): Promise<void> {
     const { task, framework } = t;
     const id = task.task_id;
-    await Promise.all([
+    const [, created] = await Promise.all([
       fsp.mkdir(t.metaDir, { recursive: true }),
       fsp.mkdir(join(t.sandbox, '.mezzo'), { recursive: true }),
     ]);
+    // A sandbox this launch made holds only `.mezzo/` until URIs are fetched into it.
+    const freshSandbox = created === t.sandbox;
     this.updates.open(id, framework.id, join(t.metaDir, UPDATES_LOG));
     await this.checkpoint(t, true);
     this.unwritten.delete(id);
@@ -249,7 +251,10 @@ export class TaskRunner {
         throw cgErr instanceof Error ? cgErr : new Error(describeError(cgErr));
       }
       if (t.uid !== undefined && t.gid !== undefined) {
-        await chownTree(t.sandbox, t.uid, t.gid, '.mezzo');
+        // Nothing below a fresh sandbox to walk when nothing was fetched: one lchown.
+        if (freshSandbox && (task.command?.uris.length ?? 0) === 0)
+          await fsp.lchown(t.sandbox, t.uid, t.gid);
+        else await chownTree(t.sandbox, t.uid, t.gid, '.mezzo');
       }
       const cmd = task.command;
       const argv =

@@ -6,6 +6,10 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  parseSupervisorRecord,
+  SUPERVISOR_FILE,
+} from '../../../src/agent-sidecar/supervisor-record.js';
 
 /** One status update in the agent's log. */
 export interface LoggedUpdate {
@@ -37,7 +41,8 @@ interface Checkpoint {
 
 function readCheckpoint(file: string): Checkpoint | undefined {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Checkpoint;
+    // The first line: later checkpoints are appended as lines after it.
+    return JSON.parse(readFileSync(file, 'utf8').split('\n', 1)[0] ?? '') as Checkpoint;
   } catch {
     return undefined;
   }
@@ -151,10 +156,8 @@ export function readMarkers(dir: string): Map<string, Start[]> {
 /** The pid of a task's supervisor (from its sandbox), to tell it from the task. */
 export function supervisorPid(agentDir: string, cgroup: string): number | undefined {
   try {
-    const n = Number(
-      readFileSync(join(agentDir, 'sandboxes', cgroup, '.mezzo', 'supervisor.pid'), 'utf8'),
-    );
-    return Number.isInteger(n) && n > 0 ? n : undefined;
+    const dir = join(agentDir, 'sandboxes', cgroup, '.mezzo');
+    return parseSupervisorRecord(readFileSync(join(dir, SUPERVISOR_FILE), 'utf8')).supervisorPid;
   } catch {
     return undefined;
   }

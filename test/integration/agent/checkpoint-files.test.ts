@@ -1,6 +1,6 @@
 // What one task leaves in the agent's meta directory, on a real agent: the first checkpoint
-// (task.json) is written once and never replaced, later ones (pid, kill, finish) are lines
-// of task.log, no per-task launch file is written (the launch text goes to the launcher on
+// (task.json's first line) is never rewritten nor the file replaced, later ones (pid, kill,
+// finish) are lines appended to task.json, no per-task launch file is written (the launch text goes to the launcher on
 // its pipe), and a command with a newline in it reaches the task unchanged.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import type { TaskCheckpoint } from '../../../src/agent-sidecar/task-record.js';
 import { shellTask } from './support/fake-controller.js';
 import { needCgroups, startHarness } from './support/harness.js';
 
-test('checkpoints append to task.log, task.json keeps its inode, no launch file', async (t) => {
+test('checkpoints append to task.json, which keeps its inode; no launch file', async (t) => {
   if (!needCgroups(t)) return;
   const h = await startHarness();
   try {
@@ -35,11 +35,13 @@ test('checkpoints append to task.log, task.json keeps its inode, no launch file'
     assert.ok(latest?.finishedAt !== undefined, 'the finish checkpoint is the latest');
     assert.ok(latest.pid !== undefined && latest.kill !== undefined);
     assert.equal(statSync(join(meta, 'task.json')).ino, inode, 'task.json never replaced');
-    const first = JSON.parse(await readFile(join(meta, 'task.json'), 'utf8')) as TaskCheckpoint;
-    assert.equal(first.pid, undefined, 'task.json holds the first checkpoint only');
+    const lines = (await readFile(join(meta, 'task.json'), 'utf8')).split('\n');
+    const first = JSON.parse(lines[0] ?? '') as TaskCheckpoint;
+    assert.equal(first.pid, undefined, "task.json's first line is the first checkpoint");
+    assert.ok(lines.length > 2, 'later checkpoints are lines of task.json');
     assert.deepEqual(
       readdirSync(meta).sort(),
-      ['task.json', 'task.log', 'updates.log'],
+      ['task.json', 'updates.log'],
       'no launch file, no temporary files',
     );
     assert.equal(await readFile(join(sandbox, 'out'), 'utf8'), 'two\nlines');

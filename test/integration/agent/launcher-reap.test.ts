@@ -12,6 +12,10 @@ import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Launcher } from '../../../src/agent-sidecar/launcher.js';
+import {
+  parseSupervisorRecord,
+  SUPERVISOR_FILE,
+} from '../../../src/agent-sidecar/supervisor-record.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { tempDir } from '../../support/cleanup.js';
 
@@ -78,10 +82,11 @@ test('a supervisor that exits after its "exited" line was handled is still reape
   pids.push(sup.pid);
   const launcherPid = launcher.pid;
   assert.ok(launcherPid !== undefined, 'the launcher runs');
-  const taskPidFile = join(sandbox, '.mezzo', 'task.pid');
-  await until('the task to start', () => existsSync(taskPidFile));
-  await until('task.pid to be written', () => readFileSync(taskPidFile, 'utf8').endsWith('\n'));
-  pids.push(Number(readFileSync(taskPidFile, 'utf8')));
+  const record = join(sandbox, '.mezzo', SUPERVISOR_FILE);
+  const taskPid = (): number | undefined =>
+    existsSync(record) ? parseSupervisorRecord(readFileSync(record, 'utf8')).taskPid : undefined;
+  await until('the task to start', () => taskPid() !== undefined);
+  pids.push(taskPid() ?? 0);
 
   // The supervisor's line, while it still runs; the agent settles the task on it.
   launcher.line('exited reap-1 0');

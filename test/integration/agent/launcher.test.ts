@@ -18,6 +18,10 @@ import { join } from 'node:path';
 import { needCgroups, startHarness } from './support/harness.js';
 import { shellTask } from './support/fake-controller.js';
 import { taskKey } from '../../../src/agent-sidecar/task-record.js';
+import {
+  parseSupervisorRecord,
+  SUPERVISOR_FILE,
+} from '../../../src/agent-sidecar/supervisor-record.js';
 
 /** Pids of this process's children whose command line names the launcher. */
 function launcherPids(): number[] {
@@ -177,16 +181,24 @@ test('a supervisor killed from outside ends its task FAILED / EXECUTOR_TERMINATE
   try {
     h.controller.launch(shellTask('sup', 'exec sleep 60'));
     await h.controller.waitForState('sup', 'TASK_RUNNING');
-    const pidFile = join(
-      h.workDir,
-      'sandboxes',
-      taskKey('fw-1', 'sup'),
-      '.mezzo',
-      'supervisor.pid',
+    const sandbox = join(h.workDir, 'sandboxes', taskKey('fw-1', 'sup'));
+    // RUNNING is reported once the supervisor is forked; it records its pid just after,
+    // as the first line of its one file (no supervisor.pid, task.pid or exit files).
+    const file = join(sandbox, '.mezzo', SUPERVISOR_FILE);
+    let pid: number | undefined;
+    await h.controller.waitFor(
+      () => {
+        pid = existsSync(file)
+          ? parseSupervisorRecord(readFileSync(file, 'utf8')).taskPid
+          : undefined;
+        return pid !== undefined;
+      },
+      10_000,
+      'the supervisor recorded the task',
     );
-    // RUNNING is reported once the supervisor is forked; it writes its pid file just after.
-    await h.controller.waitFor(() => existsSync(pidFile), 10_000, 'supervisor.pid');
-    const pid = Number(readFileSync(pidFile, 'utf8'));
+    assert.deepEqual(readdirSync(join(sandbox, '.mezzo')), [SUPERVISOR_FILE]);
+    pid = parseSupervisorRecord(readFileSync(file, 'utf8')).supervisorPid;
+    assert.ok(pid !== undefined);
     process.kill(pid, 'SIGKILL');
     const st = await h.controller.waitForState('sup', 'TASK_FAILED', 15_000);
     assert.equal(st.reason, 'REASON_EXECUTOR_TERMINATED');

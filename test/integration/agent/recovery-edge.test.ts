@@ -1,6 +1,6 @@
 // Recovery edge cases with in-process agents over one work dir: a supervisor pid whose
 // start time does not match is not reattached (pid reuse), a launch whose pid checkpoint
-// never landed is found through the supervisor's pid file, and a kill in progress at the
+// never landed is found through the pid the supervisor recorded, and a kill in progress at the
 // crash is finished by the next agent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +10,10 @@ import { join } from 'node:path';
 import { Agent } from '../../../src/agent-sidecar/agent.js';
 import { readProcStat } from '../../../src/agent-sidecar/procfs.js';
 import { readLatestCheckpoint } from '../../../src/agent-sidecar/task-checkpoint.js';
+import {
+  parseSupervisorRecord,
+  SUPERVISOR_FILE,
+} from '../../../src/agent-sidecar/supervisor-record.js';
 import { shellTask } from './support/fake-controller.js';
 import { needCgroups, startHarness } from './support/harness.js';
 import { authHeader } from '../../support/auth.js';
@@ -22,10 +26,10 @@ async function editCheckpoint(
   const dir = join(workDir, 'meta', 'tasks');
   const key = readdirSync(dir).find((k) => k.startsWith(taskPrefix));
   assert.ok(key);
-  // The newest checkpoint is the last line of task.log; an edited one appended wins.
+  // The newest checkpoint is the last line of task.json; an edited one appended wins.
   const cp = (await readLatestCheckpoint(join(dir, key))) as unknown as Record<string, unknown>;
   edit(cp);
-  await appendFile(join(dir, key, 'task.log'), `${JSON.stringify(cp)}\n`);
+  await appendFile(join(dir, key, 'task.json'), `${JSON.stringify(cp)}\n`);
 }
 
 test('recovery: pid + start time identity, missing pid checkpoint, kill in progress', async (t) => {
@@ -41,15 +45,16 @@ test('recovery: pid + start time identity, missing pid checkpoint, kill in progr
     for (const id of ['reused', 'nopid', 'killing'])
       await h.controller.waitForState(id, 'TASK_RUNNING');
     const sbNopid = h.agent.sandboxOf('nopid') ?? '';
-    // The supervisor writes its pid file itself, after the launcher has answered.
+    // The supervisor records its pid itself, after the launcher has answered.
     await h.controller.waitFor(
-      () => existsSync(join(sbNopid, '.mezzo', 'supervisor.pid')),
+      () => existsSync(join(sbNopid, '.mezzo', SUPERVISOR_FILE)),
       5000,
-      'supervisor.pid written',
+      'supervisor pid recorded',
     );
-    const supPid = Number(
-      (await readFile(join(sbNopid, '.mezzo', 'supervisor.pid'), 'utf8')).trim(),
-    );
+    const supPid = parseSupervisorRecord(
+      await readFile(join(sbNopid, '.mezzo', SUPERVISOR_FILE), 'utf8'),
+    ).supervisorPid;
+    assert.ok(supPid !== undefined);
     const sbKilling = h.agent.sandboxOf('killing') ?? '';
     await h.controller.waitFor(
       () => existsSync(join(sbKilling, 'ready')),
@@ -83,7 +88,7 @@ test('recovery: pid + start time identity, missing pid checkpoint, kill in progr
     const st = (await res.json()) as { tasks: { taskId: string; phase: string; pid?: number }[] };
     const nopid = st.tasks.find((x) => x.taskId === 'nopid');
     assert.equal(nopid?.phase, 'running');
-    assert.equal(nopid.pid, supPid, 'found through .mezzo/supervisor.pid');
+    assert.equal(nopid.pid, supPid, 'found through .mezzo/supervisor');
     assert.ok((await readProcStat(supPid))?.state !== 'Z');
     assert.deepEqual(h.controller.states('nopid'), ['TASK_STARTING', 'TASK_RUNNING']);
   } finally {

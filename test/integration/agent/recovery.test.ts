@@ -7,12 +7,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { detectCgroups } from '../../../src/agent-sidecar/cgroups.js';
 import { isSameLiveProcess, readProcStat } from '../../../src/agent-sidecar/procfs.js';
+import {
+  parseSupervisorRecord,
+  SUPERVISOR_FILE,
+} from '../../../src/agent-sidecar/supervisor-record.js';
 import { FakeController, shellTask } from './support/fake-controller.js';
 import { needCgroups, uniqueCgroupRoot } from './support/harness.js';
 import { tempDir } from '../../support/cleanup.js';
@@ -147,8 +151,10 @@ test('kill -9 of the agent with 20 running tasks: reattach, report, resend, exac
     const sandboxes = join(workDir, 'sandboxes');
     await controller.waitFor(
       () =>
-        readdirSync(sandboxes).filter((d) => existsSync(join(sandboxes, d, '.mezzo', 'exit')))
-          .length === 5,
+        readdirSync(sandboxes).filter((d) => {
+          const f = join(sandboxes, d, '.mezzo', SUPERVISOR_FILE);
+          return existsSync(f) && parseSupervisorRecord(readFileSync(f, 'utf8')).exit !== undefined;
+        }).length === 5,
       10_000,
       'exiters to exit while the agent is down',
     );

@@ -22,6 +22,10 @@ import {
   type ControllerProcess,
 } from './process.js';
 import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
+import {
+  parseSupervisorRecord,
+  SUPERVISOR_FILE,
+} from '../../../src/agent-sidecar/supervisor-record.js';
 
 const cgroupRoot = testCgroupRoot('finalstate');
 const dir = tempDir('mezzo-finalstate-');
@@ -75,7 +79,11 @@ test('a task that dies while the controller is down: its TASK_FAILED is recorded
   // The controller crashes; while it is down one instance dies.
   await killController(c);
   const sandbox = (await agentTasks(a)).find((x) => x.taskId === victim.taskId)?.sandbox ?? '';
-  process.kill(Number(readFileSync(join(sandbox, '.mezzo', 'task.pid'), 'utf8')), 'SIGKILL');
+  const { taskPid } = parseSupervisorRecord(
+    readFileSync(join(sandbox, '.mezzo', SUPERVISOR_FILE), 'utf8'),
+  );
+  assert.ok(taskPid !== undefined);
+  process.kill(taskPid, 'SIGKILL');
   await eventually(
     async () =>
       (await agentTasks(a)).some((x) => x.taskId === victim.taskId && x.state === 'TASK_FAILED'),

@@ -1,9 +1,10 @@
-// A task's checkpoint files on a real file system: the first checkpoint is task.json and is
-// never replaced (no inode freed per checkpoint), later ones are lines of task.log whose
-// last complete line wins, and the status-update log is created with the first one.
+// A task's checkpoint file on a real file system: the first checkpoint is task.json's first
+// line and task.json is never replaced (no inode freed per checkpoint), later ones are lines
+// appended to it whose last complete line wins, the status-update log is created with the
+// first one, and an older agent's layout (later lines in task.log) still reads.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -27,7 +28,7 @@ const first: TaskCheckpoint = {
 const withPid: TaskCheckpoint = { ...first, pid: 42, startTime: 7 };
 const finished: TaskCheckpoint = { ...withPid, finishedAt: 2000 };
 
-test('the first checkpoint is task.json, later ones are appended and task.json keeps its inode', async () => {
+test('the first checkpoint is task.json, later ones are appended to it, same inode', async () => {
   const dir = tempDir('mezzo-cp-');
   await writeFirstCheckpoint(dir, first, ['updates.log']);
   assert.ok(existsSync(join(dir, 'updates.log')), 'the update log is created with it');
@@ -36,13 +37,17 @@ test('the first checkpoint is task.json, later ones are appended and task.json k
   await appendCheckpoint(dir, withPid);
   await appendCheckpoint(dir, finished);
   assert.equal(statSync(join(dir, 'task.json')).ino, inode, 'task.json was not replaced');
-  assert.deepEqual(JSON.parse(await readFile(join(dir, 'task.json'), 'utf8')), first);
+  const lines = (await readFile(join(dir, 'task.json'), 'utf8')).split('\n');
+  assert.deepEqual(JSON.parse(lines[0] ?? ''), first, 'the first line never changes');
+  assert.equal(lines.length, 4, 'three lines, each ended');
+  assert.deepEqual(readdirSync(dir).sort(), ['task.json', 'updates.log'], 'one checkpoint file');
   assert.deepEqual(await readLatestCheckpoint(dir), finished);
 });
 
-test('a first checkpoint clears task.log lines an earlier task of the same key left', async () => {
+test('a first checkpoint truncates the lines an earlier task of the same key left', async () => {
   const dir = tempDir('mezzo-cp-');
-  await appendFile(join(dir, 'task.log'), `${JSON.stringify(finished)}\n`);
+  await writeFirstCheckpoint(dir, first);
+  await appendCheckpoint(dir, finished);
   const again: TaskCheckpoint = { ...first, launchedAt: 5000 };
   await writeFirstCheckpoint(dir, again);
   assert.deepEqual(await readLatestCheckpoint(dir), again);
@@ -59,26 +64,55 @@ test('the latest checkpoint: table of what is on disk', async () => {
     { name: 'only the first', json: `${JSON.stringify(first)}\n`, want: first },
     {
       name: 'later lines win, last first',
-      json: `${JSON.stringify(first)}\n`,
-      log: `${JSON.stringify(withPid)}\n${JSON.stringify(finished)}\n`,
+      json: `${JSON.stringify(first)}\n${JSON.stringify(withPid)}\n${JSON.stringify(finished)}\n`,
       want: finished,
     },
     {
       name: 'a torn last line is ignored',
-      json: `${JSON.stringify(first)}\n`,
-      log: `${JSON.stringify(withPid)}\n${JSON.stringify(finished).slice(0, 30)}`,
+      json: `${JSON.stringify(first)}\n${JSON.stringify(withPid)}\n${JSON.stringify(finished).slice(0, 30)}`,
       want: withPid,
     },
     {
-      name: 'only a torn line: the first checkpoint',
-      json: `${JSON.stringify(first)}\n`,
-      log: JSON.stringify(finished).slice(0, 30),
+      name: 'a complete-looking last line without its newline is still being written',
+      json: `${JSON.stringify(first)}\n${JSON.stringify(withPid)}`,
       want: first,
     },
     {
       name: 'a torn first checkpoint',
       json: JSON.stringify(first).slice(0, 20),
       want: 'unreadable',
+    },
+    { name: 'an empty task.json (a crash before the first write)', json: '', want: 'unreadable' },
+    // An older agent's layout: task.json one document, later lines in task.log.
+    {
+      name: 'legacy: task.log lines win, last first',
+      json: `${JSON.stringify(first)}\n`,
+      log: `${JSON.stringify(withPid)}\n${JSON.stringify(finished)}\n`,
+      want: finished,
+    },
+    {
+      name: 'legacy: task.json without a newline',
+      json: JSON.stringify(first),
+      log: `${JSON.stringify(withPid)}\n`,
+      want: withPid,
+    },
+    {
+      name: 'legacy: a torn task.log line is ignored',
+      json: `${JSON.stringify(first)}\n`,
+      log: `${JSON.stringify(withPid)}\n${JSON.stringify(finished).slice(0, 30)}`,
+      want: withPid,
+    },
+    {
+      name: "legacy: a task.log of an earlier launch of the same key is not this one's",
+      json: `${JSON.stringify({ ...first, launchedAt: 5000 })}\n`,
+      log: `${JSON.stringify(finished)}\n`,
+      want: { ...first, launchedAt: 5000 },
+    },
+    {
+      name: 'new lines in task.json win over a task.log',
+      json: `${JSON.stringify(first)}\n${JSON.stringify(withPid)}\n`,
+      log: `${JSON.stringify(finished)}\n`,
+      want: withPid,
     },
   ];
   for (const c of cases) {
