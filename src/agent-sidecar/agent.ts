@@ -51,6 +51,8 @@ export interface AgentDeps {
   metrics?: MetricsRegistry;
   /** Force a cgroup version (tests); detected otherwise. */
   cgroupVersion?: 1 | 2;
+  /** The cgroups driver (tests wrap the detected one); detected from the config otherwise. */
+  cgroups?: Cgroups;
   /**
    * Who may read the agent's /state and /metrics; default: the holder of the token the
    * agent itself uses (see {@link AgentConfig.tokenFile}), nobody when it has none.
@@ -86,7 +88,7 @@ export class Agent {
     this.clock = deps.clock ?? new SystemClock();
     this.metrics = deps.metrics ?? new MetricsRegistry();
     this.access = deps.access;
-    this.cgroups = detectCgroups(config.cgroupRoot, deps.cgroupVersion);
+    this.cgroups = deps.cgroups ?? detectCgroups(config.cgroupRoot, deps.cgroupVersion);
     this.updates = new StatusUpdateManager(
       this.clock,
       {

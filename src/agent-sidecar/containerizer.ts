@@ -112,30 +112,29 @@ export class Containerizer {
 
   /**
    * Sends `signal` to the task's process group, and to every process in its cgroup other
-   * than the supervisor (children that left the group are caught too).
+   * than the supervisor (children that left the group are caught too). Returns how many
+   * signals reached a process: 0 before the supervisor has forked the task (and after
+   * the task has exited).
    */
   async signal(
     sandbox: string,
     cgroup: string,
     supervisorPid: number | undefined,
     signal: NodeJS.Signals,
-  ): Promise<void> {
-    const { taskPid } = await readSupervisorRecord(sandbox);
-    if (taskPid !== undefined) {
+  ): Promise<number> {
+    let reached = 0;
+    const send = (target: number) => {
       try {
-        process.kill(-taskPid, signal);
-      } catch {
-        // group gone
-      }
-    }
-    for (const pid of await this.cgroups.pids(cgroup)) {
-      if (pid === supervisorPid) continue;
-      try {
-        process.kill(pid, signal);
+        process.kill(target, signal);
+        reached++;
       } catch {
         // gone
       }
-    }
+    };
+    const { taskPid } = await readSupervisorRecord(sandbox);
+    if (taskPid !== undefined) send(-taskPid);
+    for (const pid of await this.cgroups.pids(cgroup)) if (pid !== supervisorPid) send(pid);
+    return reached;
   }
 
   /** The supervisor pid a launch wrote, for recovery when the agent died mid-launch. */

@@ -29,6 +29,9 @@ import { exitUpdate } from './task-exit.js';
 import { killRequested, taskKey, toCheckpoint, type TaskRecord } from './task-record.js';
 import { chownTree, lookupUser } from './users.js';
 
+/** How soon a signal that reached no process of a running task is sent again. */
+const SIGNAL_RETRY_MS = 20;
+
 /** What the task lifecycle needs from the agent. */
 export interface TaskRunnerDeps {
   config: AgentConfig;
@@ -414,9 +417,18 @@ export class TaskRunner {
     });
   }
 
-  /** Signals the task's process group, only while it runs. */
+  /**
+   * Signals the task's process group, only while it runs. The agent reports a task
+   * running once its supervisor exists, and the supervisor forks the task after joining
+   * its cgroups: a signal sent in between reaches nothing and is sent again shortly, until
+   * it reaches the task or the supervisor has exited (a kill with no grace was lost so).
+   */
   private async signalTask(t: TaskRecord, sig: NodeJS.Signals): Promise<void> {
     if (t.phase !== 'running') return;
-    await this.containerizer.signal(t.sandbox, t.cgroup, t.pid, sig);
+    const reached = await this.containerizer.signal(t.sandbox, t.cgroup, t.pid, sig);
+    if (reached > 0 || this.stopped) return;
+    this.clock.setTimer(SIGNAL_RETRY_MS, () => {
+      this.track(this.signalTask(t, sig), 'signalTask');
+    });
   }
 }

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { TestContext } from 'node:test';
-import { Agent } from '../../../../src/agent-sidecar/agent.js';
+import { Agent, type AgentDeps } from '../../../../src/agent-sidecar/agent.js';
 import { defaultConfig, type AgentConfig } from '../../../../src/agent-sidecar/config.js';
 import { prerequisite } from '../../../support/prereq.js';
 import { FakeController } from './fake-controller.js';
@@ -46,7 +46,10 @@ export interface Harness {
 }
 
 /** Starts a fake controller and an in-process agent connected to it. */
-export async function startHarness(overrides: Partial<AgentConfig> = {}): Promise<Harness> {
+export async function startHarness(
+  overrides: Partial<AgentConfig> = {},
+  deps: AgentDeps = {},
+): Promise<Harness> {
   const controller = new FakeController();
   await controller.start();
   const workDir = tempDir('mezzo-agent-');
@@ -63,7 +66,7 @@ export async function startHarness(overrides: Partial<AgentConfig> = {}): Promis
     killGraceSeconds: 1,
     ...overrides,
   });
-  const agent = new Agent(config);
+  const agent = new Agent(config, deps);
   await agent.start();
   await controller.waitFor(() => agent.isRegistered, 5000, 'agent registration');
   return {
