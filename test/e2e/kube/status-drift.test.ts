@@ -23,6 +23,10 @@ const cleanup: (() => Promise<void> | void)[] = [];
 before(async () => {
   cp = controlPlane();
   await withCrdsAndNamespace(cp, ['crd/tasks.mezzo.dev', 'crd/frameworks.mezzo.dev'], NS);
+  // Earlier files leave Tasks in the shared control plane, and this file's default
+  // framework places every Task it sees, oldest first: they go (their finalizers may wait
+  // for a controller that is gone, hence no wait), and the agent has room for more.
+  await cp.kubectl(['delete', 'tasks', '--all', '-A', '--wait=false']);
 });
 
 after(async () => {
@@ -85,7 +89,7 @@ test('a status patched onto a running task is written over once; unchanged ones 
       namespace: NS,
     }),
   );
-  const agent = await startAgent(controller.grpcAddress, 'cpus:2;mem:512', 'drift-a');
+  const agent = await startAgent(controller.grpcAddress, 'cpus:32;mem:32768', 'drift-a');
   cleanup.push(async () => {
     await agent.stop();
     await agent.destroyAllTasks();
@@ -94,7 +98,10 @@ test('a status patched onto a running task is written over once; unchanged ones 
     ['apply', '-n', NS, '-f', '-'],
     'apiVersion: mezzo.dev/v1alpha1\nkind: Task\nmetadata: {name: d1}\nspec: {command: "exec sleep 300", resources: {cpus: 0.1, mem: 16}}\n',
   );
-  const task = () => [...controller.core.tasks.values()].find((x) => x.info.name === 'd1');
+  const task = () =>
+    [...controller.core.tasks.values()].find(
+      (x) => x.info.name === 'd1' && x.id.startsWith(`${NS}.`),
+    );
   await until(() => task()?.state === 'TASK_RUNNING', 30_000, 'the task RUNNING');
   const rec = task();
   assert.ok(rec?.status);
