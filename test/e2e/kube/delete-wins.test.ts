@@ -11,18 +11,15 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, defaultConfig, parseResources } from '../../../src/agent-sidecar/index.js';
-import { Controller } from '../../../src/controller/controller.js';
 import { isTerminal } from '../../../src/controller/records.js';
-import { startBuiltinFrameworks } from '../../../src/frameworks/builtin.js';
 import { KubernetesStore } from '../../../src/store/kubernetes.js';
 import { SystemClock } from '../../../src/shared/clock.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { MetricsRegistry } from '../../../src/shared/metrics.js';
 import { needCgroups } from '../../integration/agent/support/harness.js';
 import { until } from '../../integration/controller/support.js';
 import { cleanCgroupTrees } from '../../support/cgroups.js';
+import { startKubeController } from '../support/kube-controller.js';
 import { controlPlane, withCrdsAndNamespace, type ControlPlane } from '../support/control-plane.js';
-import { testAccess } from '../../support/auth.js';
 
 const NS = 'delete-wins';
 const N = 40;
@@ -70,29 +67,8 @@ test('kubectl delete tasks --all while they are being placed: no Task re-created
   const logger = silentLogger();
   const store = new KubernetesStore(cp.kubeConfig(), clock, logger);
   cleanup.push(() => store.close());
-  const controller = new Controller({
-    clock,
-    logger,
-    metrics: new MetricsRegistry(),
-    store,
-    access: testAccess,
-    grpcPort: 0,
-    httpPort: 0,
-    taskNamespace: NS,
-    allocationIntervalMs: 200,
-  });
-  await controller.start();
-  let stopped: Promise<void> | undefined;
-  const stopController = () => (stopped ??= controller.stop());
+  const { controller, stop: stopController } = await startKubeController(store, NS);
   cleanup.push(stopController);
-  const stopFrameworks = await startBuiltinFrameworks({
-    address: controller.grpcAddress,
-    store,
-    logger,
-    clock,
-    namespace: NS,
-  });
-  cleanup.push(stopFrameworks);
   // Two agents, as in the chart's DaemonSet on two nodes; each launches in its own cgroups.
   for (const host of ['dw-a', 'dw-b']) {
     const workDir = mkdtempSync(join(tmpdir(), `mezzo-dw-e2e-${host}-`));

@@ -5,15 +5,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
-import { Controller } from '../../../src/controller/controller.js';
-import { startBuiltinFrameworks } from '../../../src/frameworks/builtin.js';
 import { KubernetesStore } from '../../../src/store/kubernetes.js';
 import { SystemClock } from '../../../src/shared/clock.js';
 import { silentLogger } from '../../../src/shared/logger.js';
-import { MetricsRegistry } from '../../../src/shared/metrics.js';
-import { testAccess } from '../../support/auth.js';
 import { needCgroups } from '../../integration/agent/support/harness.js';
 import { startAgent, until } from '../../integration/controller/support.js';
+import { startKubeController } from '../support/kube-controller.js';
 import { controlPlane, withCrdsAndNamespace, type ControlPlane } from '../support/control-plane.js';
 
 const NS = 'status-drift';
@@ -67,28 +64,8 @@ test('a status patched onto a running task is written over once; unchanged ones 
   kc.loadFromFile(cp.kubeconfigPath);
   const store = new KubernetesStore(kc, clock, logger);
   cleanup.push(() => store.close());
-  const controller = new Controller({
-    clock,
-    logger,
-    metrics: new MetricsRegistry(),
-    store,
-    access: testAccess,
-    grpcPort: 0,
-    httpPort: 0,
-    taskNamespace: NS,
-    allocationIntervalMs: 200,
-  });
-  await controller.start();
-  cleanup.push(() => controller.stop());
-  cleanup.push(
-    await startBuiltinFrameworks({
-      address: controller.grpcAddress,
-      store,
-      logger,
-      clock,
-      namespace: NS,
-    }),
-  );
+  const { controller, stop } = await startKubeController(store, NS);
+  cleanup.push(stop);
   const agent = await startAgent(controller.grpcAddress, 'cpus:32;mem:32768', 'drift-a');
   cleanup.push(async () => {
     await agent.stop();
