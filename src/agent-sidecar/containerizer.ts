@@ -111,8 +111,9 @@ export class Containerizer {
   }
 
   /**
-   * Sends `signal` to the task's process group, and to every process in its cgroup other
-   * than the supervisor (children that left the group are caught too). Returns how many
+   * Sends `signal` to the task's process group (while its leader is in the task's cgroup),
+   * and to every process in its cgroup other than the supervisor (children that left the
+   * group are caught too). Returns how many
    * signals reached a process: 0 before the supervisor has forked the task (and after
    * the task has exited).
    */
@@ -131,9 +132,15 @@ export class Containerizer {
         // gone
       }
     };
-    const { taskPid } = await readSupervisorRecord(sandbox);
-    if (taskPid !== undefined) send(-taskPid);
-    for (const pid of await this.cgroups.pids(cgroup)) if (pid !== supervisorPid) send(pid);
+    const [{ taskPid }, pids] = await Promise.all([
+      readSupervisorRecord(sandbox),
+      this.cgroups.pids(cgroup),
+    ]);
+    // The record lies in the sandbox, which the task owns (it can put a `.mezzo` of its own
+    // there): a group is signalled only when its leader is in the task's cgroup, never a
+    // pid the task names (`task 1` would be kill(-1) from root).
+    if (taskPid !== undefined && pids.includes(taskPid)) send(-taskPid);
+    for (const pid of pids) if (pid !== supervisorPid) send(pid);
     return reached;
   }
 
