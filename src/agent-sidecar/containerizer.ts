@@ -67,7 +67,7 @@ export class Containerizer {
     private readonly reapIntervalMs: number,
     logger: Logger,
   ) {
-    this.launcher = new Launcher(logger, readExitStatus);
+    this.launcher = new Launcher(logger, readExitStatus, 1000, undefined, cgroups.leaveFiles());
   }
 
   /** Starts the supervisor for `spec`; the sandbox (with `.mezzo/`) and cgroup must exist. */
@@ -78,7 +78,6 @@ export class Containerizer {
       uid: spec.uid,
       gid: spec.gid,
       procs: this.cgroups.procsFiles(spec.cgroup),
-      leave: this.cgroups.leaveFiles(),
       pidNamespace: spec.pidNamespace ?? false,
       env: spec.env,
       argv: spec.argv,

@@ -3,7 +3,8 @@
  * it. Pure values and functions, kept apart so that the encoding can be tested on its own.
  *
  * The launcher is one long-lived `perl` (perl-base, an Essential package of Debian and of
- * the agent's image; only its POSIX module is used). It reads one request per line on
+ * the agent's image; no module but Fcntl on x86-64 and arm64, POSIX elsewhere). It
+ * leaves the agent's cgroups in the hierarchies where tasks get none of their own, then reads one request per line on
  * stdin, `<key> <stdout fd> <stderr fd> <words…>`, opens the task's log files through the
  * agent's own descriptors (`/proc/<agent>/fd/N`: the inode the agent opened with
  * O_NOFOLLOW, whatever the path names by now), forks the task's supervisor (a copy of
@@ -26,27 +27,41 @@
  */
 
 /**
- * The launcher; `$ARGV[0]` is the agent's pid, `$ARGV[1]` the PATH its tools are found on.
+ * The launcher; `$ARGV[0]` is the agent's pid, `$ARGV[1]` the PATH its tools are found on,
+ * `$ARGV[2]` the numbers of the system calls it makes ({@link syscallNumbers}; empty: it
+ * loads POSIX), the rest the cgroup.procs files it moves itself to on a best-effort basis.
  * Words of a request are percent-encoded (see {@link encodeWord}): `sandbox uid gid chain`,
- * then three counted lists (`n` then `n` words): the cgroup.procs files to join, those to
- * move to on a best-effort basis, the `NAME=value` environment; then the program and its
- * arguments. `uid` and `gid` are empty for a task that runs as root; `chain` is 1 when the
+ * then two counted lists (`n` then `n` words): the cgroup.procs files to join and the
+ * `NAME=value` environment; then the program and its arguments. `uid` and `gid` are empty for a task that runs as root; `chain` is 1 when the
  * argv is a chain of tools that runs as root with the launcher's environment and drops to
  * the task's user itself.
  */
 export const LAUNCHER = String.raw`
-use strict; use warnings; use POSIX (); use Fcntl qw(O_WRONLY O_CREAT O_TRUNC O_APPEND O_NOFOLLOW);
-my ($agent, $path) = @ARGV;
+use strict; use warnings; use Fcntl qw(O_WRONLY O_CREAT O_TRUNC O_APPEND O_NOFOLLOW);
+my ($agent, $path, $sys, @leave) = @ARGV;
 %ENV = (PATH => $path);
 $0 = 'mezzo-launcher';
 $| = 1;
+# System calls by number where the agent knows them (syscallNumbers()): every fork of this
+# process copies its heap, and the POSIX module would double it. Elsewhere, POSIX.
+my %nr;
+@nr{qw(setsid setgid setuid exit close)} = map { $_ + 0 } split /,/, $sys;
+require POSIX unless defined $nr{close};
+sub sys { my ($n, @a) = @_; my $r = syscall($n, map { $_ + 0 } @a); return $r == -1 ? undef : 1 }
+sub quit { if (defined $nr{exit}) { sys($nr{exit}, $_[0]); exit $_[0] } POSIX::_exit($_[0]) }
+sub sid { defined $nr{setsid} ? sys($nr{setsid}) : POSIX::setsid() }
+sub gid { defined $nr{setgid} ? sys($nr{setgid}, $_[0]) : POSIX::setgid($_[0]) }
+sub uid { defined $nr{setuid} ? sys($nr{setuid}, $_[0]) : POSIX::setuid($_[0]) }
 # Descriptors the agent left open without close-on-exec would reach every task: closed.
 if (opendir(my $d, '/proc/self/fd')) {
   my @fds = grep { /^\d+$/ && $_ > 2 } readdir $d;
   closedir $d;
-  POSIX::close($_) for @fds;
+  defined $nr{close} ? sys($nr{close}, $_) : POSIX::close($_) for @fds;
 }
 my $FLAGS = O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW;
+# Out of the agent's cgroups in the hierarchies where tasks get none of their own: once,
+# here, inherited by every supervisor and task (each supervisor wrote them all before).
+for my $f (@leave) { put($f, '0') or print STDERR "mezzo: cannot leave for $f: $!\n" }
 sub dec { my $s = shift; $s =~ s/%([0-9A-Fa-f]{2})/chr hex $1/ge; return $s }
 # Writes a small file in one write; false when any step failed.
 sub put {
@@ -58,46 +73,52 @@ sub put {
 sub task {
   my ($sb, $uid, $gid, $chain, $env, $argv) = @_;
   $SIG{$_} = 'DEFAULT' for qw(TERM INT HUP);
-  POSIX::setsid() or die "mezzo: setsid: $!\n";
+  sid() or die "mezzo: setsid: $!\n";
   chdir $sb or die "mezzo: cannot enter the sandbox: $!\n";
   if (!$chain) {
     if ($uid ne '') {
       $) = "$gid $gid";
-      POSIX::setgid($gid) or die "mezzo: setgid $gid: $!\n";
-      POSIX::setuid($uid) or die "mezzo: setuid $uid: $!\n";
-      die "mezzo: could not drop to uid $uid gid $gid\n"
-        unless POSIX::getuid() == $uid && POSIX::geteuid() == $uid
-          && POSIX::getgid() == $gid && POSIX::getegid() == $gid
-          && !grep { $_ != $gid } split ' ', $);
+      gid($gid) or die "mezzo: setgid $gid: $!\n";
+      uid($uid) or die "mezzo: setuid $uid: $!\n";
+      # Real, effective, saved and file-system ids, and the groups, as the kernel has them.
+      die "mezzo: could not drop to uid $uid gid $gid\n" unless dropped($uid, $gid);
     }
     %ENV = map { split /=/, $_, 2 } @$env;
   }
   { no warnings 'exec'; exec { $argv->[0] } @$argv; }
   my $code = $!{ENOENT} ? 127 : 126;
   print STDERR "mezzo: cannot run $argv->[0]: $!\n";
-  POSIX::_exit($code);
+  quit($code);
+}
+sub dropped {
+  my ($uid, $gid) = @_;
+  open(my $st, '<', '/proc/self/status') or return 0;
+  my %f = map { /^(Uid|Gid|Groups):\s*(.*?)\s*$/ ? ($1 => $2) : () } <$st>;
+  close $st;
+  my @u = split ' ', $f{Uid} // '';
+  my @g = split ' ', $f{Gid} // '';
+  return @u == 4 && !grep({ $_ != $uid } @u) && @g == 4 && !grep({ $_ != $gid } @g)
+    && !grep { $_ != $gid } split ' ', $f{Groups} // '';
 }
 sub supervise {
   my ($key, $o, $e, @w) = @_;
   $0 = 'mezzo-supervisor';
   my ($sb, $uid, $gid, $chain) = splice @w, 0, 4;
   my @procs = splice @w, 0, shift @w;
-  my @leave = splice @w, 0, shift @w;
   my @env = splice @w, 0, shift @w;
   # The answer pipe on a descriptor above 2: close-on-exec, so the task never holds it.
-  open(my $ans, '>&', \*STDOUT) or POSIX::_exit(127);
+  open(my $ans, '>&', \*STDOUT) or quit(127);
   open(STDIN, '<', '/dev/null'); open(STDOUT, '>&', $o); open(STDERR, '>&', $e);
   close $o; close $e;
   # Works in .mezzo/ by its directory, not its path: the task owns the sandbox and could
   # rename .mezzo and put a symlink there.
-  if (!chdir "$sb/.mezzo") { syswrite $ans, "exited $key 127\n"; POSIX::_exit(127) }
+  if (!chdir "$sb/.mezzo") { syswrite $ans, "exited $key 127\n"; quit(127) }
   # One file for its pid, the task's pid and the exit status (supervisor-record.ts): a line
   # each, appended through this descriptor (close-on-exec: the task never holds it).
   my $rec;
   sysopen($rec, 'supervisor', $FLAGS | O_APPEND, 0644) and syswrite $rec, "supervisor $$\n";
   my $note = sub { syswrite $rec, $_[0] if $rec };
-  my $finish = sub { $note->("exit $_[0]\n"); syswrite $ans, "exited $key $_[0]\n"; POSIX::_exit($_[0]) };
-  put($_, '0') for @leave;
+  my $finish = sub { $note->("exit $_[0]\n"); syswrite $ans, "exited $key $_[0]\n"; quit($_[0]) };
   for my $f (@procs) {
     next if put($f, '0');
     print STDERR "mezzo: cannot join cgroup $f\n";
@@ -109,7 +130,7 @@ sub supervise {
   if ($child == 0) {
     eval { task($sb, $uid, $gid, $chain, \@env, \@w) };
     print STDERR $@;
-    POSIX::_exit(127);
+    quit(127);
   }
   $note->("task $child\n");
   my $r;
@@ -119,7 +140,7 @@ sub supervise {
 }
 while (defined(my $line = <STDIN>)) {
   chomp $line;
-  1 while waitpid(-1, POSIX::WNOHANG()) > 0;
+  1 while waitpid(-1, 1) > 0; # WNOHANG
   next if $line eq 'reap';
   my ($key, $out, $err, @w) = split / /, $line, -1;
   next unless defined $err;
@@ -131,7 +152,7 @@ while (defined(my $line = <STDIN>)) {
   if (!defined $pid) { print "failed $key\n"; next }
   if ($pid == 0) {
     eval { supervise($key, $o, $e, map { dec($_) } @w) };
-    POSIX::_exit(127);
+    quit(127);
   }
   close $o; close $e;
   my $st = '';
@@ -172,8 +193,6 @@ export interface LaunchFileSpec {
   gid: number | undefined;
   /** cgroup.procs files the supervisor joins. */
   procs: readonly string[];
-  /** cgroup.procs files of other hierarchies it moves to (best effort). */
-  leave: readonly string[];
   pidNamespace: boolean;
   env: Record<string, string>;
   argv: readonly string[];
@@ -235,9 +254,24 @@ export function launchText(spec: LaunchFileSpec): string {
     gid,
     spec.pidNamespace ? '1' : '0',
     ...counted(spec.procs),
-    ...counted(spec.leave),
     ...chain,
     ...spec.argv,
   ];
   return words.map(encodeWord).join(' ');
 }
+
+/**
+ * The launcher's system calls by number on this architecture (`setsid`, `setgid`,
+ * `setuid`, `exit_group`, `close`), so that it need not load POSIX, whose symbols double
+ * the private heap every supervisor's fork copies (2.1 MB against 0.8 MB); empty where
+ * unknown, and the launcher loads POSIX.
+ */
+export function syscallNumbers(arch: string = process.arch): string {
+  return SYSCALLS[arch] ?? '';
+}
+
+/** From the kernel's tables: arch/x86/entry/syscalls/syscall_64.tbl and asm-generic/unistd.h. */
+const SYSCALLS: Readonly<Record<string, string>> = {
+  x64: '112,106,105,231,3',
+  arm64: '157,144,146,94,57',
+};

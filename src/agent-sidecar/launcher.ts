@@ -18,7 +18,7 @@ import { constants, promises as fsp, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../shared/logger.js';
-import { LAUNCHER, launchText, type LaunchFileSpec } from './launcher-script.js';
+import { LAUNCHER, launchText, syscallNumbers, type LaunchFileSpec } from './launcher-script.js';
 import { isSameLiveProcess, parseStat, readProcStat } from './procfs.js';
 
 /** How a task's supervisor ended. */
@@ -88,13 +88,17 @@ export class Launcher {
 
   /**
    * `sweepMs`: how often supervisors that never reported are looked for; `perl`: the
-   * interpreter the launcher runs on.
+   * interpreter the launcher runs on; `leave`: the cgroup.procs files it moves itself to
+   * when it starts (Cgroups.leaveFiles()), so that its supervisors and tasks start there;
+   * `syscalls`: its system calls' numbers (tests pass '' to make it load POSIX).
    */
   constructor(
     private readonly logger: Logger,
     private readonly readExitStatus: ExitStatusReader,
     private readonly sweepMs = 1000,
     private readonly perl = PERL,
+    private readonly leave: readonly string[] = [],
+    private readonly syscalls = syscallNumbers(),
   ) {}
 
   /**
@@ -185,7 +189,8 @@ export class Launcher {
     if (this.child && this.child.exitCode === null && this.child.signalCode === null)
       return this.child;
     // An empty environment: PERL5OPT, PERL5LIB and the like cannot change what runs as root.
-    const child = spawn(this.perl, ['-e', LAUNCHER, String(process.pid), path()], {
+    const args = [String(process.pid), path(), this.syscalls, ...this.leave];
+    const child = spawn(this.perl, ['-e', LAUNCHER, ...args], {
       // Its own session: a terminal's Ctrl-C to the agent's group does not reach it.
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],

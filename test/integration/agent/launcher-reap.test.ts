@@ -74,7 +74,6 @@ test('a supervisor that exits after its "exited" line was handled is still reape
     uid: undefined,
     gid: undefined,
     procs: [],
-    leave: [],
     pidNamespace: false,
     env: {},
     argv: ['/bin/sleep', '1000'],

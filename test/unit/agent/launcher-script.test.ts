@@ -10,6 +10,7 @@ import {
   encodeWord,
   launchText,
   LaunchSpecError,
+  syscallNumbers,
   type LaunchFileSpec,
 } from '../../../src/agent-sidecar/launcher-script.js';
 import { Launcher, LaunchFailedError } from '../../../src/agent-sidecar/launcher.js';
@@ -22,7 +23,6 @@ const base: LaunchFileSpec = {
   uid: 65534,
   gid: 65534,
   procs: ['/sys/fs/cgroup/memory/m/k/cgroup.procs'],
-  leave: [],
   pidNamespace: false,
   env: {},
   argv: ['/bin/sh', '-c', 'true'],
@@ -56,20 +56,32 @@ function words(text: string): string[] {
   });
 }
 
-/** Runs `argv` through the real launcher with `env`; resolves to its exit and output. */
+/**
+ * Runs `argv` through the real launcher with `env` (as `ids`, by default the agent's own
+ * user; `syscalls` as the launcher is given them); resolves to its exit and output.
+ */
 async function launch(
   argv: string[],
   env: Record<string, string>,
+  ids: { uid?: number; gid?: number } = {},
+  syscalls = syscallNumbers(),
 ): Promise<{ status: number | undefined; stdout: string; stderr: string }> {
   const sandbox = tempDir('mezzo-launch-text-');
   mkdirSync(join(sandbox, '.mezzo'));
-  const launcher = new Launcher(silentLogger(), () => Promise.resolve(undefined));
+  const launcher = new Launcher(
+    silentLogger(),
+    () => Promise.resolve(undefined),
+    1000,
+    undefined,
+    [],
+    syscalls,
+  );
   try {
     const sup = await launcher.start({
       ...base,
       sandbox,
-      uid: undefined,
-      gid: undefined,
+      uid: ids.uid,
+      gid: ids.gid,
       procs: [],
       env,
       argv,
@@ -118,9 +130,7 @@ test('every hostile string reaches the task unchanged, as an argument and in the
 });
 
 test('the request lists the cgroups and environment counted; a pid namespace runs the chain', () => {
-  const plain = words(
-    launchText({ ...base, leave: ['/a', '/b'], env: { A: '1' }, argv: ['/bin/echo', 'x'] }),
-  );
+  const plain = words(launchText({ ...base, env: { A: '1' }, argv: ['/bin/echo', 'x'] }));
   assert.deepEqual(plain, [
     base.sandbox,
     '65534',
@@ -128,9 +138,6 @@ test('the request lists the cgroups and environment counted; a pid namespace run
     '0',
     '1',
     base.procs[0],
-    '2',
-    '/a',
-    '/b',
     '1',
     'A=1',
     '/bin/echo',
@@ -140,7 +147,7 @@ test('the request lists the cgroups and environment counted; a pid namespace run
   assert.deepEqual(root.slice(1, 4), ['', '', '0']);
   const ns = words(launchText({ ...base, pidNamespace: true, env: { A: '1' } }));
   assert.equal(ns[3], '1', 'a chain of tools');
-  assert.deepEqual(ns.slice(8, 20), [
+  assert.deepEqual(ns.slice(7, 19), [
     'unshare',
     '--pid',
     '--fork',
@@ -154,10 +161,10 @@ test('the request lists the cgroups and environment counted; a pid namespace run
     'env',
     '-i',
   ]);
-  assert.deepEqual(ns.slice(20, 23), ['A=1', '/bin/sh', '-c']);
+  assert.deepEqual(ns.slice(19, 22), ['A=1', '/bin/sh', '-c']);
   assert.deepEqual(ns.slice(-4), ['mezzo-init', '/bin/sh', '-c', 'true']);
   const nsRoot = words(launchText({ ...base, uid: undefined, gid: undefined, pidNamespace: true }));
-  assert.deepEqual(nsRoot.slice(8, 15), [
+  assert.deepEqual(nsRoot.slice(7, 14), [
     'unshare',
     '--pid',
     '--fork',
@@ -221,5 +228,39 @@ test('without its interpreter the launcher fails each launch, and the agent live
     );
   } finally {
     launcher.close();
+  }
+});
+
+test('system calls by number on x86-64 and arm64; elsewhere none, and the launcher loads POSIX', () => {
+  const cases: [string, number][] = [
+    ['x64', 5],
+    ['arm64', 5],
+    ['riscv64', 0],
+  ];
+  for (const [arch, n] of cases) {
+    const nrs = syscallNumbers(arch)
+      .split(',')
+      .filter((x) => x !== '');
+    assert.equal(nrs.length, n, arch);
+    for (const x of nrs) assert.match(x, /^\d+$/, arch);
+  }
+});
+
+test('a task drops to its uid and gid alone, by system call number and through POSIX alike', async (t) => {
+  if (process.getuid?.() !== 0) {
+    t.skip('needs root to change ids');
+    return;
+  }
+  const show = ['/bin/sh', '-c', 'grep -E "^(Uid|Gid|Groups):" /proc/self/status; echo $$'];
+  for (const syscalls of [syscallNumbers(), '']) {
+    const r = await launch(show, {}, { uid: 65534, gid: 65534 }, syscalls);
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.split('\n');
+    const field = (name: string): string =>
+      (lines.find((l) => l.startsWith(`${name}:`)) ?? '').slice(name.length + 1).trim();
+    // real, effective, saved and file-system ids; no group but its own
+    assert.equal(field('Uid').split(/\s+/).join(' '), '65534 65534 65534 65534', syscalls);
+    assert.equal(field('Gid').split(/\s+/).join(' '), '65534 65534 65534 65534', syscalls);
+    assert.equal(field('Groups'), '65534', syscalls);
   }
 });
