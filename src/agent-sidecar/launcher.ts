@@ -14,7 +14,7 @@
  * next launch starts a new launcher.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { constants, promises as fsp, readFileSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../shared/logger.js';
@@ -110,19 +110,16 @@ export class Launcher {
     const text = launchText(spec);
     const logFlags =
       constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
-    const [out, err] = await Promise.allSettled([
-      fsp.open(join(spec.sandbox, 'stdout'), logFlags, 0o644),
-      fsp.open(join(spec.sandbox, 'stderr'), logFlags, 0o644),
-    ]);
+    // Synchronous opens and closes: microseconds on the sandbox's local file system.
+    const fds: number[] = [];
     let answer: Started;
     try {
-      if (out.status === 'rejected') throw out.reason;
-      if (err.status === 'rejected') throw err.reason;
-      answer = await this.request(spec.key, out.value.fd, err.value.fd, text);
+      for (const name of ['stdout', 'stderr'])
+        fds.push(openSync(join(spec.sandbox, name), logFlags, 0o644));
+      const [out = -1, err = -1] = fds;
+      answer = await this.request(spec.key, out, err, text);
     } finally {
-      await Promise.all(
-        [out, err].map((r) => (r.status === 'fulfilled' ? r.value.close() : Promise.resolve())),
-      );
+      for (const fd of fds) closeSync(fd);
     }
     const { pid } = answer;
     const startTime = answer.startTime ?? (await readProcStat(pid))?.startTime ?? -1;

@@ -17,9 +17,9 @@
  * soak oracle) read it alone. A task checkpointed by an older agent (one line in
  * `task.json`, the later ones in `task.log`) still reads.
  */
-import { promises as fsp } from 'node:fs';
+import { appendFileSync, closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { fsyncDir, readTextIfThere } from './fsutil.js';
+import { flushData, fsyncDir, readTextIfThere } from './fsutil.js';
 import type { TaskCheckpoint } from './task-record.js';
 
 /** The checkpoint file in a task's meta directory (the first checkpoint, then one a line). */
@@ -39,24 +39,23 @@ export async function writeFirstCheckpoint(
   cp: TaskCheckpoint,
   alsoCreate: readonly string[] = [],
 ): Promise<void> {
-  await Promise.all(
-    alsoCreate.map(async (name) => (await fsp.open(join(metaDir, name), 'a', 0o600)).close()),
-  );
-  const fh = await fsp.open(join(metaDir, FIRST_CHECKPOINT), 'w', 0o600);
+  for (const name of alsoCreate) closeSync(openSync(join(metaDir, name), 'a', 0o600));
+  const fd = openSync(join(metaDir, FIRST_CHECKPOINT), 'w', 0o600);
   try {
-    await fh.writeFile(`${JSON.stringify(cp)}\n`);
-    await fh.datasync();
+    writeSync(fd, `${JSON.stringify(cp)}\n`);
+    await flushData(fd);
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
   await fsyncDir(metaDir);
 }
 
-/** Appends a later checkpoint (one write: a crash leaves the whole line or a torn tail). */
-export async function appendCheckpoint(metaDir: string, cp: TaskCheckpoint): Promise<void> {
-  await fsp.appendFile(join(metaDir, FIRST_CHECKPOINT), `${JSON.stringify(cp)}\n`, {
-    mode: 0o600,
-  });
+/**
+ * Appends a later checkpoint (one write: a crash leaves the whole line or a torn tail),
+ * synchronously like the agent's other small writes (fsutil.ts).
+ */
+export function appendCheckpoint(metaDir: string, cp: TaskCheckpoint): void {
+  appendFileSync(join(metaDir, FIRST_CHECKPOINT), `${JSON.stringify(cp)}\n`, { mode: 0o600 });
 }
 
 /** Why a task's checkpoint could not be read. */

@@ -4,7 +4,7 @@
  * period. Every step is checkpointed before it is reported, so that recovery after an
  * agent crash (task-recovery.ts) can tell how far a task got.
  */
-import { promises as fsp } from 'node:fs';
+import { lchownSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../shared/clock.js';
 import { describeError } from '../shared/errors.js';
@@ -170,10 +170,9 @@ export class TaskRunner {
   private async start(t: TaskRecord, received: number): Promise<void> {
     const { task, framework } = t;
     const id = task.task_id;
-    const [, created] = await Promise.all([
-      fsp.mkdir(t.metaDir, { recursive: true }),
-      fsp.mkdir(join(t.sandbox, '.mezzo'), { recursive: true }),
-    ]);
+    // Synchronous, as the agent's other small file calls (fsutil.ts).
+    mkdirSync(t.metaDir, { recursive: true });
+    const created = mkdirSync(join(t.sandbox, '.mezzo'), { recursive: true });
     // A sandbox this launch made holds only `.mezzo/` until URIs are fetched into it.
     const freshSandbox = created === t.sandbox;
     this.updates.open(id, framework.id, join(t.metaDir, UPDATES_LOG));
@@ -256,7 +255,7 @@ export class TaskRunner {
       if (t.uid !== undefined && t.gid !== undefined) {
         // Nothing below a fresh sandbox to walk when nothing was fetched: one lchown.
         if (freshSandbox && (task.command?.uris.length ?? 0) === 0)
-          await fsp.lchown(t.sandbox, t.uid, t.gid);
+          lchownSync(t.sandbox, t.uid, t.gid);
         else await chownTree(t.sandbox, t.uid, t.gid, '.mezzo');
       }
       const cmd = task.command;

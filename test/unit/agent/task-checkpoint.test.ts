@@ -34,8 +34,8 @@ test('the first checkpoint is task.json, later ones are appended to it, same ino
   assert.ok(existsSync(join(dir, 'updates.log')), 'the update log is created with it');
   assert.equal(await readFile(join(dir, 'updates.log'), 'utf8'), '');
   const inode = statSync(join(dir, 'task.json')).ino;
-  await appendCheckpoint(dir, withPid);
-  await appendCheckpoint(dir, finished);
+  appendCheckpoint(dir, withPid);
+  appendCheckpoint(dir, finished);
   assert.equal(statSync(join(dir, 'task.json')).ino, inode, 'task.json was not replaced');
   const lines = (await readFile(join(dir, 'task.json'), 'utf8')).split('\n');
   assert.deepEqual(JSON.parse(lines[0] ?? ''), first, 'the first line never changes');
@@ -47,7 +47,7 @@ test('the first checkpoint is task.json, later ones are appended to it, same ino
 test('a first checkpoint truncates the lines an earlier task of the same key left', async () => {
   const dir = tempDir('mezzo-cp-');
   await writeFirstCheckpoint(dir, first);
-  await appendCheckpoint(dir, finished);
+  appendCheckpoint(dir, finished);
   const again: TaskCheckpoint = { ...first, launchedAt: 5000 };
   await writeFirstCheckpoint(dir, again);
   assert.deepEqual(await readLatestCheckpoint(dir), again);
