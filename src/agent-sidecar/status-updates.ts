@@ -123,6 +123,8 @@ export interface UpdateSink {
 export class StatusUpdateManager {
   private readonly streams = new Map<string, Stream>();
   private readonly latency: AckLatency;
+  /** Sum of every stream's `pending.length`, kept as they change (read after each update). */
+  private pendingTotal = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -184,11 +186,15 @@ export class StatusUpdateManager {
       }
       if (rec.u) {
         s.pending.push(rec.u);
+        this.pendingTotal++;
         s.latest = rec.u;
         s.nextSeq = Math.max(s.nextSeq, rec.u.sequence + 1);
       } else if (rec.a) {
         const head = s.pending[0];
-        if (head?.uuid === rec.a) s.pending.shift();
+        if (head?.uuid === rec.a) {
+          s.pending.shift();
+          this.pendingTotal--;
+        }
       }
     }
   }
@@ -210,9 +216,7 @@ export class StatusUpdateManager {
 
   /** Total unacknowledged updates. */
   pendingCount(): number {
-    let n = 0;
-    for (const s of this.streams.values()) n += s.pending.length;
-    return n;
+    return this.pendingTotal;
   }
 
   /**
@@ -260,6 +264,7 @@ export class StatusUpdateManager {
         s.writing--;
       }
       s.pending.push(stored);
+      this.pendingTotal++;
       if (s.pending.length === 1) this.sendHead(s);
     });
     s.chain = done.catch((err: unknown) => {
@@ -283,6 +288,7 @@ export class StatusUpdateManager {
       await s.log.append(JSON.stringify({ a: uuidHex }), false);
       if (s.sentAt !== undefined) this.latency.observe(this.clock.now() - s.sentAt);
       s.pending.shift();
+      this.pendingTotal--;
       s.timer?.cancel();
       s.timer = undefined;
       s.attempt = 0;
@@ -320,6 +326,8 @@ export class StatusUpdateManager {
     this.streams.delete(taskId);
     s.timer?.cancel();
     await s.chain;
+    // After the chain: an update written meanwhile was counted when it landed.
+    this.pendingTotal -= s.pending.length;
     await s.log.close();
   }
 

@@ -241,3 +241,29 @@ test('a terminal update being written is not settled: the task is not done until
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('pendingCount follows updates, acknowledgements, recovery and close across tasks', async () => {
+  const { dir, make } = setup();
+  try {
+    const m = make();
+    m.open('a', 'fw', join(dir, 'a.log'));
+    m.open('b', 'fw', join(dir, 'b.log'));
+    const a1 = await m.update('a', { state: 'TASK_STARTING' });
+    await m.update('a', { state: 'TASK_RUNNING' });
+    await m.update('b', { state: 'TASK_STARTING' });
+    assert.equal(m.pendingCount(), 3); // a: 2, b: 1
+    await m.acknowledge('a', a1.uuid);
+    await m.acknowledge('a', a1.uuid); // a duplicate changes nothing
+    assert.equal(m.pendingCount(), 2); // a: 1, b: 1
+    await m.close('b');
+    assert.equal(m.pendingCount(), 1); // a: 1
+    await m.stop();
+    assert.equal(m.pendingCount(), 0);
+    const r = make();
+    await r.recover('a', 'fw', join(dir, 'a.log'));
+    assert.equal(r.pendingCount(), 1); // RUNNING was never acknowledged
+    await r.stop();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
