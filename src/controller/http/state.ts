@@ -9,12 +9,14 @@ import type { ControllerCore } from '../core.js';
 import type { AgentRecord, FrameworkRecord, OfferRecord, TaskRecord } from '../records.js';
 import { JsonFragments } from './json-fragments.js';
 
+/** A framework's view up to its tasks (stateBytes remembers the tasks' text apart). */
+function frameworkHead(f: FrameworkRecord) {
+  return { id: f.id, name: f.info.name, roles: f.roles, connected: f.connected };
+}
+
 function frameworkView(core: ControllerCore, f: FrameworkRecord) {
   return {
-    id: f.id,
-    name: f.info.name,
-    roles: f.roles,
-    connected: f.connected,
+    ...frameworkHead(f),
     tasks: [...f.tasks],
     allocated: Object.fromEntries(core.allocator.frameworkQuantities(f.id)),
   };
@@ -65,11 +67,24 @@ export function stateOf(core: ControllerCore): Record<string, unknown> {
   };
 }
 
-/** Remembered texts of one controller's agents, tasks and offers. */
+/** A framework's bytes in the document and what they were built from. */
+interface FrameworkPiece {
+  head: string;
+  /** The task IDs as of the build, and their JSON array. */
+  taskIds: string[];
+  tasks: string;
+  allocated: string;
+  bytes: Buffer;
+}
+
+/** Remembered texts of one controller's agents, tasks, offers and frameworks. */
 interface Fragments {
   agents: JsonFragments<AgentRecord>;
   tasks: JsonFragments<TaskRecord>;
   offers: JsonFragments<OfferRecord>;
+  frameworks: WeakMap<FrameworkRecord, FrameworkPiece>;
+  /** The last document's parts and bytes: the same parts again are the same bytes. */
+  last?: { parts: Buffer[]; body: Buffer };
 }
 
 const byCore = new WeakMap<ControllerCore, Fragments>();
@@ -86,6 +101,7 @@ function fragmentsOf(core: ControllerCore): Fragments {
       ),
       // An offer never changes while outstanding.
       offers: new JsonFragments(() => [], offerView),
+      frameworks: new WeakMap(),
     };
     byCore.set(core, f);
   }
@@ -94,13 +110,81 @@ function fragmentsOf(core: ControllerCore): Fragments {
 
 /** The /state document as JSON text: the same document as `JSON.stringify(stateOf(core))`. */
 export function stateJson(core: ControllerCore): string {
+  return stateBytes(core).toString('utf8');
+}
+
+const text = (s: string) => Buffer.from(s, 'utf8');
+const FRAMEWORKS = text('{"frameworks":[');
+const COMMA = text(',');
+const AGENTS = text('],"agents":');
+const TASKS = text(',"tasks":');
+const OFFERS = text(',"offers":');
+
+/**
+ * One framework's view as bytes, encoded again only when its head (ID, name, roles,
+ * connected), its task IDs or its allocation changed: its 500 task IDs at 100,000 tasks
+ * were joined, serialized and encoded on every read.
+ */
+function frameworkBytes(
+  core: ControllerCore,
+  known: WeakMap<FrameworkRecord, FrameworkPiece>,
+  fw: FrameworkRecord,
+): Buffer {
+  const head = JSON.stringify(frameworkHead(fw));
+  const allocated = JSON.stringify(Object.fromEntries(core.allocator.frameworkQuantities(fw.id)));
+  const k = known.get(fw);
+  const sameTasks = k !== undefined && sameSequence(k.taskIds, fw.tasks);
+  if (k && sameTasks && k.head === head && k.allocated === allocated) return k.bytes;
+  const taskIds = sameTasks ? k.taskIds : [...fw.tasks];
+  const tasks = sameTasks ? k.tasks : JSON.stringify(taskIds);
+  // `head` is an object with at least the ID: its closing brace gives way to the rest.
+  const json = `${head.slice(0, -1)},"tasks":${tasks},"allocated":${allocated}}`;
+  const bytes = text(json);
+  known.set(fw, { head, taskIds, tasks, allocated, bytes });
+  return bytes;
+}
+
+function sameSequence(a: readonly string[], b: Set<string>): boolean {
+  if (a.length !== b.size) return false;
+  let i = 0;
+  for (const x of b) if (x !== a[i++]) return false;
+  return true;
+}
+
+/** Whether two documents' parts are the same bytes: mostly the very same Buffers. */
+function sameParts(a: readonly Buffer[], b: readonly Buffer[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x !== y && (x === undefined || y === undefined || !x.equals(y))) return false;
+  }
+  return true;
+}
+
+/**
+ * The /state document as UTF-8 bytes (what the route sends), from remembered parts: a
+ * read re-encodes only the blocks of agents and tasks and the frameworks that changed,
+ * and a read after no change at all returns the last read's Buffer.
+ */
+export function stateBytes(core: ControllerCore): Buffer {
   const f = fragmentsOf(core);
-  const frameworks = [...core.frameworks.values()].map((fw) => frameworkView(core, fw));
-  return [
-    `{"frameworks":${JSON.stringify(frameworks)}`,
-    `,"agents":${f.agents.array(core.agents.values())}`,
-    `,"tasks":${f.tasks.array(core.tasks.values())}`,
-    `,"offers":${f.offers.array(core.offers.all())}`,
-    `,"shares":${JSON.stringify(Object.fromEntries(core.allocator.frameworkShares()))}}`,
-  ].join('');
+  const parts: Buffer[] = [FRAMEWORKS];
+  let first = true;
+  for (const fw of core.frameworks.values()) {
+    if (!first) parts.push(COMMA);
+    first = false;
+    parts.push(frameworkBytes(core, f.frameworks, fw));
+  }
+  parts.push(AGENTS, ...f.agents.bytes(core.agents.values()), TASKS);
+  parts.push(...f.tasks.bytes(core.tasks.values()), OFFERS);
+  parts.push(...f.offers.bytes(core.offers.all()));
+  parts.push(
+    text(`,"shares":${JSON.stringify(Object.fromEntries(core.allocator.frameworkShares()))}}`),
+  );
+  const last = f.last;
+  if (last && sameParts(last.parts, parts)) return last.body;
+  const body = Buffer.concat(parts);
+  f.last = { parts, body };
+  return body;
 }
