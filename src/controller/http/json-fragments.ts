@@ -1,22 +1,38 @@
 /**
  * JSON text of one object, remembered until what it is built from changes. /state at
  * 50,000 agents and 100,000 tasks is 150,000 such pieces, of which a few hundred change
- * between two reads: each read builds only those. The pieces are also kept as UTF-8 bytes
- * in blocks of about {@link BLOCK} consecutive pieces, so that a read re-encodes only the
- * blocks holding a changed piece instead of joining and encoding 32 MB of text.
+ * between two reads: each read builds only those. The pieces are also kept joined in
+ * blocks of about {@link BLOCK} consecutive pieces, with their UTF-8 size, so that a read
+ * joins again only the blocks holding a changed piece and writes the rest into the
+ * document as they are instead of joining 32 MB of text.
  */
 
-/** Pieces per block: a changed piece costs re-encoding its block (about 60 KB of tasks). */
+/** Pieces per block: a changed piece costs joining its block again (about 60 KB of tasks). */
 export const BLOCK = 256;
 
-const OPEN = Buffer.from('[');
-const COMMA = Buffer.from(',');
-const CLOSE = Buffer.from(']');
+/**
+ * Text of a document and its UTF-8 size. Kept as strings rather than Buffers: a Buffer a
+ * block (800 at 50,000 agents and 100,000 tasks) made a read after a controller start
+ * allocate 800 ArrayBuffers outside the heap, and the collector run twice as long.
+ */
+export interface Part {
+  readonly text: string;
+  readonly size: number;
+}
 
-/** A block's bytes and the pieces they were built from, in order. */
+/** `text` as a {@link Part}. */
+export function part(text: string): Part {
+  return { text, size: Buffer.byteLength(text, 'utf8') };
+}
+
+const OPEN = part('[');
+const COMMA = part(',');
+const CLOSE = part(']');
+
+/** A block's text and the pieces it was built from, in order. */
 interface Block<T> {
   pieces: Piece<T>[];
-  bytes: Buffer;
+  part: Part;
   /** {@link JsonFragments.builds} when it was encoded: a piece built later is not in it. */
   at: number;
 }
@@ -33,7 +49,7 @@ interface Piece<T> {
   /**
    * Whether a block ends after this piece: fixed when the piece is first built (every
    * {@link BLOCK}th object seen), so that boundaries move with the objects, and an object
-   * added or removed elsewhere leaves this block's bytes as they are.
+   * added or removed elsewhere leaves this block's text as it is.
    */
   ends: boolean;
   /** The block that ended with this piece at the last read. */
@@ -51,8 +67,8 @@ export class JsonFragments<T extends object> {
   private builds = 0;
   /** The block after the last piece that ends one (the array's tail). */
   private tail: Block<T> | undefined;
-  /** Blocks encoded so far (for tests and benches). */
-  blocksEncoded = 0;
+  /** Blocks joined so far (for tests and benches). */
+  blocksJoined = 0;
 
   /**
    * `keyOf` lists everything the view reads that can change (compared with `===`);
@@ -94,12 +110,12 @@ export class JsonFragments<T extends object> {
   }
 
   /**
-   * The same array as {@link array} as UTF-8 bytes, in parts to be sent one after
-   * another: a block none of whose pieces changed, added or left since the last read is
-   * the same Buffer as then (callers may compare parts with `===`).
+   * The same array as {@link array}, in parts to be written one after another: a block
+   * none of whose pieces changed, was added or left since the last read is the same
+   * {@link Part} as then (callers may compare parts with `===`).
    */
-  bytes(xs: Iterable<T>): Buffer[] {
-    const out: Buffer[] = [OPEN];
+  parts(xs: Iterable<T>): Part[] {
+    const out: Part[] = [OPEN];
     const last = this.order;
     const order: Piece<T>[] = [];
     let next = 0;
@@ -116,13 +132,13 @@ export class JsonFragments<T extends object> {
       if (!p.ends) continue;
       p.block = this.blockOf(run, p.block);
       if (out.length > 1) out.push(COMMA);
-      out.push(p.block.bytes);
+      out.push(p.block.part);
       run = [];
     }
     if (run.length > 0) {
       this.tail = this.blockOf(run, this.tail);
       if (out.length > 1) out.push(COMMA);
-      out.push(this.tail.bytes);
+      out.push(this.tail.part);
     } else this.tail = undefined;
     out.push(CLOSE);
     this.order = order;
@@ -132,9 +148,8 @@ export class JsonFragments<T extends object> {
   /** `known` if it holds exactly `run`'s pieces, none built since; else a new block. */
   private blockOf(run: Piece<T>[], known: Block<T> | undefined): Block<T> {
     if (known && current(known, run)) return known;
-    this.blocksEncoded++;
-    const bytes = Buffer.from(run.map((p) => p.json).join(','), 'utf8');
-    return { pieces: run, bytes, at: this.builds };
+    this.blocksJoined++;
+    return { pieces: run, part: part(run.map((p) => p.json).join(',')), at: this.builds };
   }
 }
 

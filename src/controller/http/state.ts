@@ -7,7 +7,7 @@
  */
 import type { ControllerCore } from '../core.js';
 import type { AgentRecord, FrameworkRecord, OfferRecord, TaskRecord } from '../records.js';
-import { JsonFragments } from './json-fragments.js';
+import { JsonFragments, part, type Part } from './json-fragments.js';
 
 /** A framework's view up to its tasks (stateBytes remembers the tasks' text apart). */
 function frameworkHead(f: FrameworkRecord) {
@@ -67,14 +67,14 @@ export function stateOf(core: ControllerCore): Record<string, unknown> {
   };
 }
 
-/** A framework's bytes in the document and what they were built from. */
+/** A framework's text in the document and what it was built from. */
 interface FrameworkPiece {
   head: string;
   /** The task IDs as of the build, and their JSON array. */
   taskIds: string[];
   tasks: string;
   allocated: string;
-  bytes: Buffer;
+  part: Part;
 }
 
 /** Remembered texts of one controller's agents, tasks, offers and frameworks. */
@@ -84,7 +84,7 @@ interface Fragments {
   offers: JsonFragments<OfferRecord>;
   frameworks: WeakMap<FrameworkRecord, FrameworkPiece>;
   /** The last document's parts and bytes: the same parts again are the same bytes. */
-  last?: { parts: Buffer[]; body: Buffer };
+  last?: { parts: Part[]; body: Buffer };
 }
 
 const byCore = new WeakMap<ControllerCore, Fragments>();
@@ -113,35 +113,34 @@ export function stateJson(core: ControllerCore): string {
   return stateBytes(core).toString('utf8');
 }
 
-const text = (s: string) => Buffer.from(s, 'utf8');
-const FRAMEWORKS = text('{"frameworks":[');
-const COMMA = text(',');
-const AGENTS = text('],"agents":');
-const TASKS = text(',"tasks":');
-const OFFERS = text(',"offers":');
+const FRAMEWORKS = part('{"frameworks":[');
+const COMMA = part(',');
+const AGENTS = part('],"agents":');
+const TASKS = part(',"tasks":');
+const OFFERS = part(',"offers":');
 
 /**
- * One framework's view as bytes, encoded again only when its head (ID, name, roles,
+ * One framework's view as text, built again only when its head (ID, name, roles,
  * connected), its task IDs or its allocation changed: its 500 task IDs at 100,000 tasks
- * were joined, serialized and encoded on every read.
+ * were copied and serialized on every read.
  */
-function frameworkBytes(
+function frameworkPart(
   core: ControllerCore,
   known: WeakMap<FrameworkRecord, FrameworkPiece>,
   fw: FrameworkRecord,
-): Buffer {
+): Part {
   const head = JSON.stringify(frameworkHead(fw));
   const allocated = JSON.stringify(Object.fromEntries(core.allocator.frameworkQuantities(fw.id)));
   const k = known.get(fw);
   const sameTasks = k !== undefined && sameSequence(k.taskIds, fw.tasks);
-  if (k && sameTasks && k.head === head && k.allocated === allocated) return k.bytes;
+  if (k && sameTasks && k.head === head && k.allocated === allocated) return k.part;
   const taskIds = sameTasks ? k.taskIds : [...fw.tasks];
   const tasks = sameTasks ? k.tasks : JSON.stringify(taskIds);
   // `head` is an object with at least the ID: its closing brace gives way to the rest.
   const json = `${head.slice(0, -1)},"tasks":${tasks},"allocated":${allocated}}`;
-  const bytes = text(json);
-  known.set(fw, { head, taskIds, tasks, allocated, bytes });
-  return bytes;
+  const p = part(json);
+  known.set(fw, { head, taskIds, tasks, allocated, part: p });
+  return p;
 }
 
 function sameSequence(a: readonly string[], b: Set<string>): boolean {
@@ -151,40 +150,39 @@ function sameSequence(a: readonly string[], b: Set<string>): boolean {
   return true;
 }
 
-/** Whether two documents' parts are the same bytes: mostly the very same Buffers. */
-function sameParts(a: readonly Buffer[], b: readonly Buffer[]): boolean {
+/** Whether two documents' parts are the same text: mostly the very same parts. */
+function sameParts(a: readonly Part[], b: readonly Part[]): boolean {
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i];
-    const y = b[i];
-    if (x !== y && (x === undefined || y === undefined || !x.equals(y))) return false;
-  }
+  for (let i = 0; i < a.length; i++) if (a[i]?.text !== b[i]?.text) return false;
   return true;
 }
 
 /**
  * The /state document as UTF-8 bytes (what the route sends), from remembered parts: a
- * read re-encodes only the blocks of agents and tasks and the frameworks that changed,
- * and a read after no change at all returns the last read's Buffer.
+ * read joins again only the blocks of agents and tasks and the frameworks that changed,
+ * writes all into one Buffer, and after no change at all returns the last read's Buffer.
  */
 export function stateBytes(core: ControllerCore): Buffer {
   const f = fragmentsOf(core);
-  const parts: Buffer[] = [FRAMEWORKS];
+  const parts: Part[] = [FRAMEWORKS];
   let first = true;
   for (const fw of core.frameworks.values()) {
     if (!first) parts.push(COMMA);
     first = false;
-    parts.push(frameworkBytes(core, f.frameworks, fw));
+    parts.push(frameworkPart(core, f.frameworks, fw));
   }
-  parts.push(AGENTS, ...f.agents.bytes(core.agents.values()), TASKS);
-  parts.push(...f.tasks.bytes(core.tasks.values()), OFFERS);
-  parts.push(...f.offers.bytes(core.offers.all()));
+  parts.push(AGENTS, ...f.agents.parts(core.agents.values()), TASKS);
+  parts.push(...f.tasks.parts(core.tasks.values()), OFFERS);
+  parts.push(...f.offers.parts(core.offers.all()));
   parts.push(
-    text(`,"shares":${JSON.stringify(Object.fromEntries(core.allocator.frameworkShares()))}}`),
+    part(`,"shares":${JSON.stringify(Object.fromEntries(core.allocator.frameworkShares()))}}`),
   );
   const last = f.last;
+  // Equal strings that are the same string compare at once; a block joined again compares.
   if (last && sameParts(last.parts, parts)) return last.body;
-  const body = Buffer.concat(parts);
+  const body = Buffer.allocUnsafe(parts.reduce((n, p) => n + p.size, 0));
+  let at = 0;
+  for (const p of parts) at += body.write(p.text, at, 'utf8');
   f.last = { parts, body };
   return body;
 }
