@@ -5,21 +5,13 @@
  * (registerAgent, then a re-registration reporting each agent's tasks, as after a
  * controller restart) but without gRPC streams or a store. Prints one JSON object: heap
  * per agent and per task (run with --expose-gc for exact figures), and the /state
- * document's size and build time: the first build, later builds after 1 % of the tasks
- * changed state, and the whole document built afresh each time (the way before
- * json-fragments.ts) for comparison.
+ * document's size and build time as the route serves it (UTF-8 bytes): the first build,
+ * later builds after 1 % of the tasks changed state, a build after no change, and the
+ * whole document built afresh each time (the way before json-fragments.ts) for comparison.
  */
 import { cpus, loadavg } from 'node:os';
-import { ControllerCore } from '../../src/controller/core.js';
-import { registerAgent } from '../../src/controller/agent-registration.js';
-import { stateJson, stateOf } from '../../src/controller/http/state.js';
-import type { AgentStream, FrameworkRecord } from '../../src/controller/records.js';
-import type { AgentInfo__Output } from '../../src/gen/mezzo/v1/AgentInfo.js';
-import type { TaskInfo__Output } from '../../src/gen/mezzo/v1/TaskInfo.js';
-import type { TaskStatus__Output } from '../../src/gen/mezzo/v1/TaskStatus.js';
-import { SystemClock } from '../../src/shared/clock.js';
-import { silentLogger } from '../../src/shared/logger.js';
-import { MetricsRegistry } from '../../src/shared/metrics.js';
+import { stateBytes, stateOf } from '../../src/controller/http/state.js';
+import { addAgents, addTasks, frameworksCore } from '../../test/support/synthetic-core.js';
 
 function flag(name: string, fallback: string): number {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
@@ -37,92 +29,18 @@ function heapMiB(): number {
   return process.memoryUsage().heapUsed / 2 ** 20;
 }
 
-// Registration writes to the stream; nothing reads it here.
-const sink = { write: () => true, end: () => undefined } as unknown as AgentStream;
-const core = new ControllerCore({
-  clock: new SystemClock(),
-  logger: silentLogger(),
-  metrics: new MetricsRegistry(),
-  // No ping fires during the run.
-  agentPingIntervalMs: 3_600_000,
-  agentPingTimeoutMs: 18_000_000,
-});
-
 const heap0 = heapMiB();
-for (let f = 0; f < FRAMEWORKS; f++) {
-  const id = `fw-${String(f)}`;
-  const rec: FrameworkRecord = {
-    id,
-    info: {
-      id,
-      name: `scale-${String(f)}`,
-      user: 'nobody',
-      roles: ['scale'],
-    } as FrameworkRecord['info'],
-    roles: ['scale'],
-    streamId: '',
-    stream: undefined,
-    connected: true,
-    failoverTimer: undefined,
-    heartbeatTimer: undefined,
-    tasks: new Set(),
-    registeredAt: Date.now(),
-  };
-  core.frameworks.set(id, rec);
-  core.allocator.addFramework(id, { roles: ['scale'] }, new Map());
-}
-
-const scalar = (name: string, value: number) => ({ name, type: 'SCALAR', scalar: value });
-const infoOf = (i: number): AgentInfo__Output =>
-  ({
-    id: `agent-${String(i)}`,
-    hostname: `sim-${String(i + 1)}`,
-    node_name: `sim-${String(i + 1)}`,
-    resources: [scalar('cpus', 4), scalar('mem', 8192)],
-    attributes: [{ name: 'zone', text: ['a', 'b', 'c'][i % 3] ?? 'a' }],
-    address: '',
-    version: '0.1.0-sim',
-    default_user: 'nobody',
-  }) as unknown as AgentInfo__Output;
+const core = frameworksCore(FRAMEWORKS);
 
 const t0 = performance.now();
-for (let i = 0; i < AGENTS; i++) registerAgent(core, sink, infoOf(i), [], []);
+addAgents(core, AGENTS);
 const registerMs = performance.now() - t0;
 const heapAgents = heapMiB();
 
 // Each agent re-registers reporting its share of the running tasks.
 const t1 = performance.now();
-for (let i = 0; i < AGENTS; i++) {
-  const tasks: TaskInfo__Output[] = [];
-  const statuses: TaskStatus__Output[] = [];
-  for (let t = i; t < TASKS; t += AGENTS) {
-    const id = `task-${String(t)}`;
-    const framework_id = `fw-${String(t % FRAMEWORKS)}`;
-    tasks.push({
-      task_id: id,
-      name: id,
-      framework_id,
-      agent_id: `agent-${String(i)}`,
-      resources: [scalar('cpus', 1), scalar('mem', 512)],
-      command: { shell: true, value: 'true' },
-      labels: { 'sim.mezzo.dev/duration': 'forever' },
-    } as unknown as TaskInfo__Output);
-    statuses.push({
-      task_id: id,
-      framework_id,
-      agent_id: `agent-${String(i)}`,
-      state: 'TASK_RUNNING',
-      reason: 'REASON_UNSPECIFIED',
-      message: '',
-      source: 'SOURCE_AGENT',
-      timestamp: Date.now() / 1000,
-      uuid: Buffer.from(id),
-    } as unknown as TaskStatus__Output);
-  }
-  registerAgent(core, sink, infoOf(i), tasks, statuses);
-}
+addTasks(core, AGENTS, TASKS);
 const reregisterMs = performance.now() - t1;
-for (const t of core.tasks.values()) core.frameworks.get(t.frameworkId)?.tasks.add(t.id);
 const heapTasks = heapMiB();
 
 /** Wall and CPU time of `fn` (on a shared machine the CPU time is the steadier figure). */
@@ -134,8 +52,10 @@ function timed<T>(fn: () => T): { ms: number; cpuMs: number; value: T } {
   return { ms: performance.now() - s, cpuMs: (used.user + used.system) / 1000, value };
 }
 
-const first = timed(() => stateJson(core));
+const first = timed(() => stateBytes(core));
 const warm: number[] = [];
+const unchanged: number[] = [];
+const unchangedCpu: number[] = [];
 const fresh: number[] = [];
 const warmCpu: number[] = [];
 const freshCpu: number[] = [];
@@ -146,15 +66,18 @@ for (let round_ = 0; round_ < 5; round_++) {
     const t = all[Math.floor(Math.random() * all.length)];
     if (t?.status) core.applyStatus({ ...t.status, message: `tick ${String(round_)}` });
   }
-  const w = timed(() => stateJson(core));
-  const f = timed(() => JSON.stringify(stateOf(core)));
+  const w = timed(() => stateBytes(core));
+  const u = timed(() => stateBytes(core));
+  unchanged.push(u.ms);
+  unchangedCpu.push(u.cpuMs);
+  const f = timed(() => Buffer.from(JSON.stringify(stateOf(core)), 'utf8'));
   warm.push(w.ms);
   warmCpu.push(w.cpuMs);
   fresh.push(f.ms);
   freshCpu.push(f.cpuMs);
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-const same = stateJson(core) === JSON.stringify(stateOf(core));
+const same = stateBytes(core).toString('utf8') === JSON.stringify(stateOf(core));
 
 process.stdout.write(
   `${JSON.stringify(
@@ -177,6 +100,8 @@ process.stdout.write(
         first_build_cpu_ms: round(first.cpuMs),
         after_1pct_changed_ms_p50: round(median(warm)),
         after_1pct_changed_cpu_ms_p50: round(median(warmCpu)),
+        unchanged_ms_p50: round(median(unchanged)),
+        unchanged_cpu_ms_p50: round(median(unchangedCpu)),
         rebuilt_whole_ms_p50: round(median(fresh)),
         rebuilt_whole_cpu_ms_p50: round(median(freshCpu)),
         same_document: same,

@@ -13,7 +13,10 @@ interface Waiter {
   reject: (err: unknown) => void;
 }
 
-/** Builds `build()` once per batch of readers and hands each the same UTF-8 bytes. */
+/**
+ * Builds `build()` once per batch of readers and hands each the same UTF-8 bytes (a
+ * string is encoded once).
+ */
 export class SharedBuild {
   private waiting: Waiter[] = [];
   /** Builds made so far (for tests and benches: readers per build). */
@@ -21,7 +24,7 @@ export class SharedBuild {
   /** Readers answered so far. */
   reads = 0;
 
-  constructor(private readonly build: () => string) {}
+  constructor(private readonly build: () => string | Buffer) {}
 
   /** The document built after this call, shared with every reader of the same batch. */
   read(): Promise<Buffer> {
@@ -40,7 +43,8 @@ export class SharedBuild {
     let body: Buffer;
     try {
       // Bytes once for every reader: a string reply is measured and encoded again per send.
-      body = Buffer.from(this.build(), 'utf8');
+      const built = this.build();
+      body = typeof built === 'string' ? Buffer.from(built, 'utf8') : built;
     } catch (err) {
       for (const w of batch) w.reject(err);
       return;

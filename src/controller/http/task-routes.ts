@@ -11,7 +11,7 @@ import type { ControllerCore } from '../core.js';
 import { isTerminal, type TaskRecord } from '../records.js';
 import { NO_PARAMETERS, TASK_ID } from './schemas.js';
 import { SharedBuild } from './shared-build.js';
-import { stateJson } from './state.js';
+import { stateBytes } from './state.js';
 import { taskObjectOf } from '../task-mirror.js';
 
 /** The most bytes one /logs answer carries. */
@@ -43,7 +43,7 @@ function onTask(core: ControllerCore, namespace: string, verb: string, subresour
 
 /** Registers the task routes on `app`; `namespace` is where offer-launched tasks' objects are. */
 export function taskRoutes(app: FastifyInstance, core: ControllerCore, namespace: string): void {
-  const state = new SharedBuild(() => stateJson(core));
+  const state = new SharedBuild(() => stateBytes(core));
   app.get('/state', { schema: { querystring: NO_PARAMETERS } }, async (_req, reply) =>
     reply.type('application/json; charset=utf-8').send(await state.read()),
   );

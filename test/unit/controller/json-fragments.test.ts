@@ -2,7 +2,7 @@
 // joins the pieces into the same text JSON.stringify gives for the views.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { JsonFragments } from '../../../src/controller/http/json-fragments.js';
+import { BLOCK, JsonFragments } from '../../../src/controller/http/json-fragments.js';
 
 interface Item {
   id: string;
@@ -79,4 +79,66 @@ test('an array of pieces is the text JSON.stringify gives, undefined fields left
     // Read twice: the remembered text is the same.
     assert.equal(f.array(xs), JSON.stringify(xs.map(view)), `${what}, again`);
   }
+});
+
+test('parts join again only the blocks whose pieces changed, moved or were built since', () => {
+  const f = new JsonFragments<Item>((x) => [x.state], view);
+  const items: Item[] = Array.from({ length: 3 * BLOCK + 10 }, (_, i) => ({
+    id: `i${String(i)}`,
+    state: 's',
+    tags: [],
+  }));
+  const read = (xs: Item[]) => {
+    const before = f.blocksJoined;
+    const parts = f.parts(xs);
+    assert.equal(parts.map((p) => p.text).join(''), JSON.stringify(xs.map(view)));
+    return { parts, encoded: f.blocksJoined - before };
+  };
+  assert.equal(read(items).encoded, 4, 'first read: three blocks and the tail');
+  const cases: { what: string; change: () => void; encoded: number }[] = [
+    { what: 'nothing changed', change: () => undefined, encoded: 0 },
+    {
+      what: 'one piece changed',
+      change: () => (items[5] = { ...items[5], state: 't' } as Item),
+      encoded: 1,
+    },
+    {
+      what: "a piece's key changed in place",
+      change: () => ((items[BLOCK] as Item).state = 'u'),
+      encoded: 1,
+    },
+    {
+      what: 'one appended',
+      change: () => items.push({ id: 'new', state: 's', tags: [] }),
+      encoded: 1,
+    },
+    { what: 'the first removed', change: () => items.shift(), encoded: 1 },
+    {
+      // Built by json() between two reads: its block must not keep the old text.
+      what: 'a piece built again outside a read',
+      change: () => {
+        const x = items[2 * BLOCK] as Item;
+        x.state = 'v';
+        f.json(x);
+      },
+      encoded: 1,
+    },
+  ];
+  for (const c of cases) {
+    c.change();
+    assert.equal(read(items).encoded, c.encoded, c.what);
+  }
+  const a = read(items).parts;
+  assert.deepEqual(
+    read(items).parts.map((p, i) => p === a[i]),
+    a.map(() => true),
+    'the same parts when nothing changed',
+  );
+  assert.equal(
+    f
+      .parts([])
+      .map((p) => p.text)
+      .join(''),
+    '[]',
+  );
 });
