@@ -26,13 +26,10 @@ import { promisify } from 'node:util';
  * less than a threadpool round trip (a thread wake-up, a promise, a FileHandle object to
  * collect), which a burst of launches paid about 30 times a task.
  */
-const datasyncFd = promisify(fdatasync);
 const fsyncFd = promisify(fsync);
 
 /** Waits until what was written through `fd` is on disk (fdatasync). */
-export function flushData(fd: number): Promise<void> {
-  return datasyncFd(fd);
-}
+export const flushData: (fd: number) => Promise<void> = promisify(fdatasync);
 
 let tmpCounter = 0;
 
@@ -110,7 +107,7 @@ export class AppendLog {
       const fd = (this.fd ??= await this.openFile());
       // One write of a line far below a page: a crash leaves it whole or a torn tail.
       writeSync(fd, `${line}\n`);
-      if (sync) await datasyncFd(fd);
+      if (sync) await flushData(fd);
     });
     this.chain = next.catch(() => undefined);
     return next;

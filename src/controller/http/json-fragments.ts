@@ -102,15 +102,9 @@ export class JsonFragments<T extends object> {
     return piece;
   }
 
-  /** The JSON array of the views of `xs`, in their order. */
-  array(xs: Iterable<T>): string {
-    const parts: string[] = [];
-    for (const x of xs) parts.push(this.json(x));
-    return `[${parts.join(',')}]`;
-  }
-
   /**
-   * The same array as {@link array}, in parts to be written one after another: a block
+   * The JSON array of the views of `xs`, in their order, in parts to be written one after
+   * another: a block
    * none of whose pieces changed, was added or left since the last read is the same
    * {@link Part} as then (callers may compare parts with `===`).
    */

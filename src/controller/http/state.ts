@@ -56,7 +56,7 @@ function offerView(o: OfferRecord) {
   };
 }
 
-/** The /state document as an object (for in-process callers; the route serves {@link stateJson}). */
+/** The /state document as an object (for in-process callers; the route serves {@link stateBytes}). */
 export function stateOf(core: ControllerCore): Record<string, unknown> {
   return {
     frameworks: [...core.frameworks.values()].map((f) => frameworkView(core, f)),
@@ -106,11 +106,6 @@ function fragmentsOf(core: ControllerCore): Fragments {
     byCore.set(core, f);
   }
   return f;
-}
-
-/** The /state document as JSON text: the same document as `JSON.stringify(stateOf(core))`. */
-export function stateJson(core: ControllerCore): string {
-  return stateBytes(core).toString('utf8');
 }
 
 const FRAMEWORKS = part('{"frameworks":[');
