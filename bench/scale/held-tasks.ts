@@ -16,6 +16,7 @@
  * pass; default 1), `--accepts-in-flight=1` (per framework),
  * `--build-limit-s=1800`, `--stop-limit-s=300` (SIGKILL after it), `--ping-interval-s=15`,
  * `--state-readers=4` (concurrent `/state` readers, timed together), `--skip-restart`,
+ * `--offer-timeout-s=30` (the controller's; shorter makes ACCEPTs come after their offers),
  * `--out=FILE`, `--cpu-prof-dir=DIR`, `--controller-log-level=L`, `--sim-log-level=L`.
  * Prints one JSON object.
  */

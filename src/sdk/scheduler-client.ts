@@ -19,6 +19,7 @@ import type { Offer__Output } from '../gen/mezzo/v1/Offer.js';
 import type { Operation } from '../gen/mezzo/v1/Operation.js';
 import type { TaskStatus__Output } from '../gen/mezzo/v1/TaskStatus.js';
 import { OfferLedger } from './offer-ledger.js';
+import { OfferWish } from './offer-wish.js';
 import { Reconciliation, type TaskRef } from './reconciliation.js';
 import type { SchedulerClientOptions, SchedulerEvents } from './client-types.js';
 
@@ -31,10 +32,8 @@ export const RELEASE_REFUSE_SECONDS = 5;
 export class SchedulerClient extends EventEmitter<SchedulerEvents> {
   private readonly clients: GrpcSchedulerClient[];
   private current = 0;
-  /** Whether the framework wants offers (undefined until it says), see {@link wantOffers}. */
-  private offersWanted: boolean | undefined;
-  /** What this subscription's controller was last told: revived (true) or suppressed. */
-  private offersTold: boolean | undefined;
+  /** Whether the framework wants offers, told until it holds (see {@link wantOffers}). */
+  private readonly wish: OfferWish;
   /** Roles set by {@link updateRoles}, overriding the FrameworkInfo's. */
   private roles: string[] | undefined;
   private frameworkId = '';
@@ -71,6 +70,13 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
       send: (tasks) => this.reconcile(tasks),
       ...(opts.knownTasks ? { knownTasks: opts.knownTasks } : {}),
       ...(opts.reconcileIntervalMs !== undefined ? { intervalMs: opts.reconcileIntervalMs } : {}),
+      onError: (message) => {
+        this.emit('controllerError', message);
+      },
+    });
+    this.wish = new OfferWish({
+      send: (want) => (want ? this.revive() : this.suppress()),
+      stream: () => (this.connected ? this.streamId : ''),
       onError: (message) => {
         this.emit('controllerError', message);
       },
@@ -116,6 +122,7 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.offers.clear();
     this.reconciliation.stop();
+    this.wish.close();
     this.call?.cancel();
     this.call = undefined;
     for (const c of this.clients) c.close();
@@ -182,11 +189,10 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
         this.backoff.reset();
         // Offers of an earlier subscription are void; so are its reconciliation rounds.
         this.offers.clear();
-        // A new controller, or the same one after a failover, may hold either state.
-        this.offersTold = undefined;
         this.reconciliation.start(this.opts.reconcileOnSubscribe !== false);
         this.emit('subscribed', this.frameworkId);
-        this.syncOffers().catch((err: unknown) => {
+        // A new controller, or the same one after a failover, may hold either state.
+        this.wish.resync().catch((err: unknown) => {
           this.emit('controllerError', `suppress/revive failed: ${String(err)}`);
         });
         break;
@@ -310,24 +316,13 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
   /**
    * Offers only while there is work: suppresses when `want` turns false and revives (which
    * also clears refuse filters) when it turns true, sending nothing when it did not change.
-   * The wish outlives the subscription: after every resubscription it is told again, since
-   * a new controller starts unsuppressed and the same one keeps what it was told.
+   * One call at a time, each telling the newest wish; a failed one rejects and is retried
+   * with backoff (offer-wish.ts). The wish outlives the subscription: after every
+   * resubscription it is told again, since a new controller starts unsuppressed and the
+   * same one keeps what it was told.
    */
-  async wantOffers(want: boolean): Promise<void> {
-    this.offersWanted = want;
-    await this.syncOffers();
-  }
-
-  private async syncOffers(): Promise<void> {
-    const want = this.offersWanted;
-    if (want === undefined || !this.connected || this.offersTold === want) return;
-    this.offersTold = want;
-    try {
-      await (want ? this.revive() : this.suppress());
-    } catch (err) {
-      this.offersTold = undefined;
-      throw err;
-    }
+  wantOffers(want: boolean): Promise<void> {
+    return this.wish.want(want);
   }
 
   /** Stops offers for the roles until revive. */

@@ -161,7 +161,10 @@ export interface ControllerPlan {
   readonly maxOffers: number;
 }
 
-/** The node arguments of the bench's controller (controller-proc.ts); `--cpu-prof-dir` read. */
+/**
+ * The node arguments of the bench's controller (controller-proc.ts); `--cpu-prof-dir` and
+ * `--offer-timeout-s` (default 30, to force refused ACCEPTs at small sizes) read.
+ */
 export function controllerArgs(p: ControllerPlan, nodeArgs: readonly string[] = []): string[] {
   const prof = flag('cpu-prof-dir', '');
   return [
@@ -174,6 +177,7 @@ export function controllerArgs(p: ControllerPlan, nodeArgs: readonly string[] = 
     `--ping-interval-ms=${String(p.pingS * 1000)}`,
     `--max-offers=${String(p.maxOffers)}`,
     `--log-level=${flag('controller-log-level', 'error')}`,
+    `--offer-timeout-ms=${String(Number(flag('offer-timeout-s', '30')) * 1000)}`,
   ];
 }
 

@@ -1,8 +1,13 @@
 // wantOffers outlives a subscription: a framework that suppressed offers, lost its stream
 // and wants offers again by the time it resubscribes gets them, though the controller it
-// returns to still holds the suppression from before.
+// returns to still holds the suppression from before. And a wish sticks: a Revive is not
+// overtaken by the Suppress before it, nor lost when the controller refuses it once.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AccessControl } from '../../../src/auth/types.js';
+import type { SchedulerClient } from '../../../src/sdk/scheduler-client.js';
+import { testAccess } from '../../support/auth.js';
 import { framework, startAgent, startController, until } from '../controller/support.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -40,4 +45,70 @@ test('a wish for offers made while disconnected is told after resubscribing', as
   await until(() => subscriptions === 2, 10_000, 'the resubscription');
   const before = offers;
   await until(() => offers > before, 10_000, 'offers after the resubscription');
+});
+
+/**
+ * The test token's access, with two faults an authentication backend shows: the next
+ * authentication delayed by `delayNextMs` (a TokenReview round trip on a cache miss), or
+ * every one refused while `down` (a TokenReview that failed: refused, fail closed).
+ */
+function faultyAccess() {
+  const faults = { delayNextMs: 0, down: false };
+  const access: AccessControl = {
+    authorizer: testAccess.authorizer,
+    authenticator: {
+      async authenticate(token) {
+        if (faults.down) return { ok: false, reason: 'token review failed: apiserver unavailable' };
+        const delay = faults.delayNextMs;
+        faults.delayNextMs = 0;
+        if (delay > 0) await sleep(delay);
+        return testAccess.authenticator.authenticate(token);
+      },
+    },
+  };
+  return { faults, access };
+}
+
+/** A controller with {@link faultyAccess}, an agent, and a subscribed framework counting offers. */
+async function declining(name: string, access: AccessControl) {
+  const { controller } = await startController(undefined, 0, { access });
+  cleanup.push(() => controller.stop());
+  const agent = await startAgent(controller.grpcAddress, 'cpus:1;mem:128', `${name}-a`);
+  cleanup.push(() => agent.stop());
+  const fw: SchedulerClient = framework(controller.grpcAddress, name, [name]);
+  cleanup.push(() => fw.close());
+  const seen = { offers: 0 };
+  fw.on('offers', (list) => {
+    seen.offers += list.length;
+    fw.decline(
+      list.map((o) => o.id),
+      0,
+    ).catch(() => undefined);
+  });
+  await fw.start();
+  await until(() => seen.offers > 0, 10_000, 'the first offer');
+  return { fw, seen };
+}
+
+test('a Revive sent while the Suppress before it is authenticated is applied after it', async () => {
+  const { faults, access } = faultyAccess();
+  const { fw, seen } = await declining('overtaken', access);
+  // The Suppress waits 300 ms for its authentication; the Revive after it would wait none,
+  // and applied first it would leave the framework suppressed.
+  faults.delayNextMs = 300;
+  await Promise.all([fw.wantOffers(false), fw.wantOffers(true)]);
+  const before = seen.offers;
+  await until(() => seen.offers > before, 10_000, 'offers after both calls were answered');
+});
+
+test('a Revive the controller refused is retried until it holds', async () => {
+  const { faults, access } = faultyAccess();
+  const { fw, seen } = await declining('retried', access);
+  await fw.wantOffers(false);
+  faults.down = true;
+  await assert.rejects(fw.wantOffers(true), /UNAUTHENTICATED|authentication/);
+  faults.down = false;
+  const before = seen.offers;
+  // Nothing else asks again: no offer comes to a suppressed framework to prompt it.
+  await until(() => seen.offers > before, 10_000, 'offers once the Revive was retried');
 });
