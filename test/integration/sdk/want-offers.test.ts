@@ -69,7 +69,12 @@ function faultyAccess() {
   return { faults, access };
 }
 
-/** A controller with {@link faultyAccess}, an agent, and a subscribed framework counting offers. */
+/**
+ * A controller with {@link faultyAccess}, an agent, and a subscribed framework counting
+ * offers and declining each for an hour: once its first offer is declined it gets none
+ * until a Revive clears the filter, and no call of its is in flight for a fault to meet
+ * but the ones under test.
+ */
 async function declining(name: string, access: AccessControl) {
   const { controller } = await startController(undefined, 0, { access });
   cleanup.push(() => controller.stop());
@@ -82,11 +87,16 @@ async function declining(name: string, access: AccessControl) {
     seen.offers += list.length;
     fw.decline(
       list.map((o) => o.id),
-      0,
+      3600,
     ).catch(() => undefined);
   });
   await fw.start();
   await until(() => seen.offers > 0, 10_000, 'the first offer');
+  await until(
+    () => controller.core.offers.ofFramework(fw.id).length === 0,
+    10_000,
+    'the first offer declined',
+  );
   return { fw, seen };
 }
 
