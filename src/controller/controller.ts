@@ -63,6 +63,12 @@ export interface ControllerOptions extends Omit<
    * one round trip, so with two a thousand tasks' status writes queued behind each other.
    */
   storeWorkers?: number;
+  /**
+   * How long a task launched here may stay STAGING before its Task object shows it
+   * (default 500 ms, task-mirror.ts): the agent's first update usually comes sooner
+   * and is written instead, one status write fewer a task.
+   */
+  stagingGraceMs?: number;
 }
 
 /**
@@ -143,6 +149,7 @@ export class Controller {
       queueSync: (id) => {
         this.queue.add(`task/${id}`);
       },
+      ...(opts.stagingGraceMs !== undefined ? { stagingGraceMs: opts.stagingGraceMs } : {}),
     });
   }
 

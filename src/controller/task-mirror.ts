@@ -55,7 +55,17 @@ export interface TaskMirrorDeps {
   queueRelease: (key: string) => void;
   /** Queues task `id` for {@link TaskMirror.sync} on the controller's work queue. */
   queueSync: (id: string) => void;
+  /** Default {@link STAGING_GRACE_MS}. */
+  stagingGraceMs?: number;
 }
+
+/**
+ * How long a task launched here may stay STAGING before that is written. Its agent's
+ * first update (STARTING, or RUNNING from a simulated agent) usually comes within it, and
+ * is then the first state written: one status write fewer a task, which under a client
+ * rate limit is 1/QPS seconds sooner for every write behind it.
+ */
+export const STAGING_GRACE_MS = 500;
 
 /** What the mirror knows of one task. */
 interface Entry {
@@ -75,6 +85,8 @@ interface Entry {
   killed: boolean;
   /** The object's resourceVersion after the mirror's last status write (its echo). */
   wrote?: string;
+  /** When the mirror first saw the task (its launch, for one launched here). */
+  seenAt: number;
 }
 
 /** Mirrors tasks onto Task objects; kills tasks whose object is gone. */
@@ -86,6 +98,8 @@ export class TaskMirror {
   private readonly deferred = new Map<string, Timer>();
   /** Tasks whose object another writer changed since the mirror wrote it. */
   private readonly drifted = new Set<string>();
+  /** Syncs put off while a task launched here is young and still STAGING. */
+  private readonly staging = new Map<string, Timer>();
 
   constructor(private readonly d: TaskMirrorDeps) {}
 
@@ -186,6 +200,8 @@ export class TaskMirror {
   stop(): void {
     for (const timer of this.deferred.values()) timer.cancel();
     this.deferred.clear();
+    for (const timer of this.staging.values()) timer.cancel();
+    this.staging.clear();
   }
 
   /**
@@ -194,12 +210,15 @@ export class TaskMirror {
    * it carries the newest state: a task that went STAGING → RUNNING while its write
    * waited is written once, RUNNING. The work queue holds each task once however often
    * it changes, and a change during a write brings it back for one more, so the final
-   * state is always the last written; a version already written costs nothing.
+   * state is always the last written; a version already written costs nothing. A task
+   * launched here is not written while STAGING until {@link STAGING_GRACE_MS} after its
+   * launch: its agent's first update usually replaces that state before then.
    */
   async sync(id: string): Promise<void> {
     const before = this.d.core.tasks.get(id);
     const drifted = this.drifted.delete(id);
     if (before?.version !== undefined && before.mirrored === before.version && !drifted) return;
+    if (before && !drifted && this.putOff(before)) return;
     const paced = this.d.store.paced?.bind(this.d.store);
     const write = async (): Promise<void> => {
       const t = this.d.core.tasks.get(id);
@@ -264,13 +283,41 @@ export class TaskMirror {
       await removeFinalizer(this.d.store, obj, TASK_MIRROR_FINALIZER);
   }
 
+  /**
+   * Whether task `t`'s sync waits: launched here, no update from its agent yet, and
+   * younger than the grace ({@link STAGING_GRACE_MS} by default). It is queued again when the grace ends; a
+   * change before then (its agent's update, a kill) queues it at once.
+   */
+  private putOff(t: TaskRecord): boolean {
+    if (t.state !== 'TASK_STAGING' || t.status !== undefined || t.fromStore || t.adopted)
+      return false;
+    const e = this.entries.get(t.id);
+    const grace = this.d.stagingGraceMs ?? STAGING_GRACE_MS;
+    const left = e ? e.seenAt + grace - this.d.clock.now() : 0;
+    if (left <= 0) return false;
+    if (!this.staging.has(t.id)) {
+      const timer = this.d.clock.setTimer(left, () => {
+        this.staging.delete(t.id);
+        this.d.queueSync(t.id);
+      });
+      this.staging.set(t.id, timer);
+    }
+    return true;
+  }
+
   private note(t: TaskRecord): Entry {
     const ref = this.objectOf(t);
     const key = `${ref.namespace}/${ref.name}`;
     // Seen launched here (no status yet), or adopted from an agent's report: either way
     // its object may not exist yet, and a missing one was never made (the finalizer).
     const fresh = !ref.launchedFor && (t.status === undefined || t.adopted === true);
-    const e: Entry = { ref, key, phase: fresh ? 'new' : 'mirrored', killed: false };
+    const e: Entry = {
+      ref,
+      key,
+      phase: fresh ? 'new' : 'mirrored',
+      killed: false,
+      seenAt: this.d.clock.now(),
+    };
     this.entries.set(t.id, e);
     let ids = this.byObject.get(key);
     if (!ids) this.byObject.set(key, (ids = new Set()));
@@ -323,6 +370,8 @@ export class TaskMirror {
   }
 
   private forget(id: string): void {
+    this.staging.get(id)?.cancel();
+    this.staging.delete(id);
     const e = this.entries.get(id);
     if (!e) return;
     this.entries.delete(id);

@@ -2,7 +2,8 @@
 // limit (Store.paced): a state superseded while the write waited (STAGING, once the agent
 // has reported) is never written, and the final state always is. A change the object
 // would not show costs no write; a status another writer put on the object is written
-// over, once. Real controller, default framework and agent on loopback;
+// over, once. A task's STAGING is not written while its agent's first update may still
+// replace it (the staging grace). Real controller, default framework and agent on loopback;
 // the embedded store with a turn that the test hands out, and every Task status write
 // recorded.
 import { after, test } from 'node:test';
@@ -64,9 +65,10 @@ function turnStore(inner: EmbeddedStore) {
 
 /**
  * A controller on the embedded store behind `turnStore`, one agent and the default
- * framework, and Task `name` (in namespace team) applied; `open`: turns go at once.
+ * framework, and Task `name` (in namespace team) applied; `open`: turns go at once;
+ * `stagingGraceMs`: the controller's (default its own).
  */
-async function cluster(name: string, open: boolean) {
+async function cluster(name: string, open: boolean, stagingGraceMs?: number) {
   const dir = tempDir('mezzo-coalesce-');
   cleanup.push(() => rm(dir, { recursive: true, force: true }));
   const clock = new SystemClock();
@@ -82,6 +84,7 @@ async function cluster(name: string, open: boolean) {
     grpcPort: 0,
     httpPort: 0,
     allocationIntervalMs: 200,
+    ...(stagingGraceMs !== undefined ? { stagingGraceMs } : {}),
   });
   await controller.start();
   // Turns go first: the controller's workers must not wait for one that never comes.
@@ -176,4 +179,13 @@ test("a resent update costs no write; another writer's status is written over, o
   await new Promise((r) => setTimeout(r, 500));
   assert.equal(turns.written.length, writes + 1, 'no further write');
   assert.equal(await state(), 'TASK_RUNNING');
+});
+
+test("with turns free, a task's first write is its agent's first update: STAGING is not written", async () => {
+  // A grace far longer than the agent takes to report STARTING, so that a slow machine
+  // cannot make it end first; without the grace STAGING is written at once.
+  const { turns } = await cluster('e1', true, 20_000);
+  await until(() => turns.written.includes('e1 TASK_RUNNING'), 20_000, 'RUNNING written');
+  const mine = turns.written.filter((w) => w.startsWith('e1 '));
+  assert.deepEqual(mine, ['e1 TASK_STARTING', 'e1 TASK_RUNNING'], 'STARTING first, STAGING never');
 });

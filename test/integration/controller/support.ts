@@ -31,6 +31,8 @@ export async function startController(
     agentPingTimeoutMs?: number;
     offerTimeoutMs?: number;
     allocationIntervalMs?: number;
+    /** How long a launched task may stay STAGING before its object shows it. */
+    stagingGraceMs?: number;
     /**
      * false: the store admits objects the CRDs refuse, as objects admitted under an
      * earlier Mezzo's rules (for tests of the frameworks' defenses).

@@ -4,7 +4,9 @@
 // status; a controller that dies between them leaves an object without a state. When
 // the launch was lost as well (the agent frozen, its connection gone with the old
 // controller), the restarted controller must still settle that object: with the final
-// state its framework is told, never leaving it without one.
+// state its framework is told, never leaving it without one. And a launch its agent
+// never answers shows STAGING once the staging grace is over: the mirror puts off only
+// a state that an update may still replace.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -173,4 +175,30 @@ test('a launch lost with a controller that made its Task object but no status: t
   await fw.reconcile([{ task_id: 'unwritten-1', agent_id: agent.id }]);
   await until(() => told.length > before, 10_000, 'a second answer');
   assert.equal(told.at(-1)?.state, final);
+});
+
+test('a launch its agent never answers: the Task object shows STAGING once the grace is over', async () => {
+  const { controller, store } = await startController(undefined, 0, { stagingGraceMs: 300 });
+  cleanup.push(() => controller.stop());
+  const agent = new FrozenAgent();
+  cleanup.push(() => {
+    agent.close();
+  });
+  agent.connect(controller.grpcAddress);
+  await until(() => agent.id !== '', 5_000, 'the agent to register');
+  const fw = framework(controller.grpcAddress, 'staging-shown', ['r']);
+  cleanup.push(() => {
+    fw.close();
+  });
+  await fw.start();
+  acceptFirstOffer(fw, (agentId) => [launch('staging-1', agentId, 'sleep 30', 0.1, 16)]);
+  await until(() => agent.launches.includes('staging-1'), 10_000, 'the launch to be sent');
+  let shown: unknown;
+  await eventually(
+    async () =>
+      (shown = (await store.get('Task', 'staging-1', 'default'))?.status?.state) === 'TASK_STAGING',
+    10_000,
+    () => `the Task object to show TASK_STAGING (it shows ${String(shown)})`,
+  );
+  assert.equal(controller.core.tasks.get('staging-1')?.state, 'TASK_STAGING', 'still unanswered');
 });
