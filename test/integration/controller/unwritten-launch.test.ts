@@ -109,6 +109,30 @@ class FrozenAgent {
   }
 }
 
+/**
+ * A {@link FrozenAgent} registered with `controller` and a framework `name` (closed at
+ * the end) whose first offer launches `taskId` (`sleep 30`); `told` gets its updates.
+ */
+async function frozenLaunch(controller: Controller, name: string, taskId: string) {
+  const agent = new FrozenAgent();
+  cleanup.push(() => {
+    agent.close();
+  });
+  agent.connect(controller.grpcAddress);
+  await until(() => agent.id !== '', 5_000, 'the agent to register');
+  const fw = framework(controller.grpcAddress, name, ['r']);
+  cleanup.push(() => {
+    fw.close();
+  });
+  const told: TaskStatus__Output[] = [];
+  fw.on('update', (s) => {
+    if (s.task_id === taskId) told.push(s);
+  });
+  await fw.start();
+  acceptFirstOffer(fw, (agentId) => [launch(taskId, agentId, 'sleep 30', 0.1, 16)]);
+  return { agent, fw, told };
+}
+
 test('a launch lost with a controller that made its Task object but no status: the object ends as the framework is told', async () => {
   const dir = tempDir('mezzo-unwritten-');
   const file = join(dir, 'state.json');
@@ -121,23 +145,7 @@ test('a launch lost with a controller that made its Task object but no status: t
     await first.close();
   };
   cleanup.push(() => controller.stop());
-  const agent = new FrozenAgent();
-  cleanup.push(() => {
-    agent.close();
-  });
-  agent.connect(controller.grpcAddress);
-  await until(() => agent.id !== '', 5_000, 'the agent to register');
-
-  const fw = framework(controller.grpcAddress, 'unwritten', ['r']);
-  cleanup.push(() => {
-    fw.close();
-  });
-  const told: TaskStatus__Output[] = [];
-  fw.on('update', (s) => {
-    if (s.task_id === 'unwritten-1') told.push(s);
-  });
-  await fw.start();
-  acceptFirstOffer(fw, (agentId) => [launch('unwritten-1', agentId, 'sleep 30', 0.1, 16)]);
+  const { agent, fw, told } = await frozenLaunch(controller, 'unwritten', 'unwritten-1');
   const taskObject = async (store: EmbeddedStore) =>
     (await store.list('Task')).find((o) => o.metadata.name === 'unwritten-1');
   await until(() => agent.launches.includes('unwritten-1'), 10_000, 'the launch to be sent');
@@ -180,18 +188,7 @@ test('a launch lost with a controller that made its Task object but no status: t
 test('a launch its agent never answers: the Task object shows STAGING once the grace is over', async () => {
   const { controller, store } = await startController(undefined, 0, { stagingGraceMs: 300 });
   cleanup.push(() => controller.stop());
-  const agent = new FrozenAgent();
-  cleanup.push(() => {
-    agent.close();
-  });
-  agent.connect(controller.grpcAddress);
-  await until(() => agent.id !== '', 5_000, 'the agent to register');
-  const fw = framework(controller.grpcAddress, 'staging-shown', ['r']);
-  cleanup.push(() => {
-    fw.close();
-  });
-  await fw.start();
-  acceptFirstOffer(fw, (agentId) => [launch('staging-1', agentId, 'sleep 30', 0.1, 16)]);
+  const { agent } = await frozenLaunch(controller, 'staging-shown', 'staging-1');
   await until(() => agent.launches.includes('staging-1'), 10_000, 'the launch to be sent');
   let shown: unknown;
   await eventually(
