@@ -395,6 +395,12 @@ export class TaskMirror {
     // it meanwhile, the watch brings that version and checkDrift() writes again.
     if (isDeepStrictEqual(status, prev)) return;
     e.wrote = (await this.d.store.updateStatus('Task', name, ns, status)).metadata.resourceVersion;
+    // What each write changed: with a client limit, every write is 1/QPS s for the rest.
+    this.d.log.debug('task status written', {
+      taskId: t.id,
+      state: status.state,
+      was: prev.state,
+    });
     if (prev.state !== t.state && FAILED_STATES.has(t.state)) {
       const why = [s?.reason, s?.message].filter(Boolean).join(': ');
       this.d.recordEvent?.(

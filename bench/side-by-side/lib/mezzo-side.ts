@@ -7,6 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as k8s from '@kubernetes/client-node';
 import { isTerminal } from '../../../src/agent-sidecar/status-updates.js';
 import { newToken } from '../../../src/auth/token.js';
@@ -145,6 +146,10 @@ export class MezzoSide {
         async () => (await this.agentObjects(`sim${String(run)}-`)) >= nodes,
         300_000,
       );
+      // Those writes emptied the store's token bucket; kube-scheduler's is full when the
+      // pods come (it wrote nothing before). Both start with a full burst: burst/qps
+      // seconds of no writes refill it.
+      if (limit) await sleep((limit.burst / limit.qps) * 1000 + 500);
       const timed = await timedRun({
         kc: this.kc,
         path: `/apis/${GROUP.group}/${GROUP.version}/namespaces/${namespace}/tasks`,
