@@ -65,7 +65,7 @@ export interface ControllerOptions extends Omit<
   storeWorkers?: number;
   /**
    * How long a task launched here may stay STAGING before its Task object shows it
-   * (default 500 ms, task-mirror.ts): the agent's first update usually comes sooner
+   * (default 500 ms, staging-grace.ts): the agent's first update usually comes sooner
    * and is written instead, one status write fewer a task.
    */
   stagingGraceMs?: number;

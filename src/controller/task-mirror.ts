@@ -23,6 +23,7 @@ import { objectKey, type Store, type StoredObject } from '../store/types.js';
 import type { ControllerCore } from './core.js';
 import { isTerminal, type TaskRecord } from './records.js';
 import type { RecordEvent } from './record-event.js';
+import { STAGING_GRACE_MS, StagingGrace } from './staging-grace.js';
 import {
   FAILED_STATES,
   newTaskObject,
@@ -55,17 +56,9 @@ export interface TaskMirrorDeps {
   queueRelease: (key: string) => void;
   /** Queues task `id` for {@link TaskMirror.sync} on the controller's work queue. */
   queueSync: (id: string) => void;
-  /** Default {@link STAGING_GRACE_MS}. */
+  /** The STAGING grace (staging-grace.ts); default {@link STAGING_GRACE_MS}. */
   stagingGraceMs?: number;
 }
-
-/**
- * How long a task launched here may stay STAGING before that is written. Its agent's
- * first update (STARTING, or RUNNING from a simulated agent) usually comes within it, and
- * is then the first state written: one status write fewer a task, which under a client
- * rate limit is 1/QPS seconds sooner for every write behind it.
- */
-export const STAGING_GRACE_MS = 500;
 
 /** What the mirror knows of one task. */
 interface Entry {
@@ -99,9 +92,11 @@ export class TaskMirror {
   /** Tasks whose object another writer changed since the mirror wrote it. */
   private readonly drifted = new Set<string>();
   /** Syncs put off while a task launched here is young and still STAGING. */
-  private readonly staging = new Map<string, Timer>();
+  private readonly staging: StagingGrace;
 
-  constructor(private readonly d: TaskMirrorDeps) {}
+  constructor(private readonly d: TaskMirrorDeps) {
+    this.staging = new StagingGrace(d.clock, d.stagingGraceMs ?? STAGING_GRACE_MS, d.queueSync);
+  }
 
   /**
    * Called synchronously on every task change, before the store write is queued. A task
@@ -200,8 +195,7 @@ export class TaskMirror {
   stop(): void {
     for (const timer of this.deferred.values()) timer.cancel();
     this.deferred.clear();
-    for (const timer of this.staging.values()) timer.cancel();
-    this.staging.clear();
+    this.staging.stop();
   }
 
   /**
@@ -211,14 +205,14 @@ export class TaskMirror {
    * waited is written once, RUNNING. The work queue holds each task once however often
    * it changes, and a change during a write brings it back for one more, so the final
    * state is always the last written; a version already written costs nothing. A task
-   * launched here is not written while STAGING until {@link STAGING_GRACE_MS} after its
-   * launch: its agent's first update usually replaces that state before then.
+   * launched here is not written while STAGING until its grace has passed
+   * (staging-grace.ts): its agent's first update usually replaces that state before then.
    */
   async sync(id: string): Promise<void> {
     const before = this.d.core.tasks.get(id);
     const drifted = this.drifted.delete(id);
     if (before?.version !== undefined && before.mirrored === before.version && !drifted) return;
-    if (before && !drifted && this.putOff(before)) return;
+    if (before && !drifted && this.staging.holds(before, this.entries.get(id)?.seenAt)) return;
     const paced = this.d.store.paced?.bind(this.d.store);
     const write = async (): Promise<void> => {
       const t = this.d.core.tasks.get(id);
@@ -281,28 +275,6 @@ export class TaskMirror {
     // The final state is on the object: a delete that waited for it may now complete.
     if (obj.metadata.deletionTimestamp && isTerminal(t.state))
       await removeFinalizer(this.d.store, obj, TASK_MIRROR_FINALIZER);
-  }
-
-  /**
-   * Whether task `t`'s sync waits: launched here, no update from its agent yet, and
-   * younger than the grace ({@link STAGING_GRACE_MS} by default). It is queued again when the grace ends; a
-   * change before then (its agent's update, a kill) queues it at once.
-   */
-  private putOff(t: TaskRecord): boolean {
-    if (t.state !== 'TASK_STAGING' || t.status !== undefined || t.fromStore || t.adopted)
-      return false;
-    const e = this.entries.get(t.id);
-    const grace = this.d.stagingGraceMs ?? STAGING_GRACE_MS;
-    const left = e ? e.seenAt + grace - this.d.clock.now() : 0;
-    if (left <= 0) return false;
-    if (!this.staging.has(t.id)) {
-      const timer = this.d.clock.setTimer(left, () => {
-        this.staging.delete(t.id);
-        this.d.queueSync(t.id);
-      });
-      this.staging.set(t.id, timer);
-    }
-    return true;
   }
 
   private note(t: TaskRecord): Entry {
@@ -370,8 +342,7 @@ export class TaskMirror {
   }
 
   private forget(id: string): void {
-    this.staging.get(id)?.cancel();
-    this.staging.delete(id);
+    this.staging.forget(id);
     const e = this.entries.get(id);
     if (!e) return;
     this.entries.delete(id);
