@@ -86,6 +86,9 @@ export function schedulerService(core: ControllerCore, access: SchedulerAccess):
           cb(grpcError(grpc.status.NOT_FOUND, `framework ${fw.id} is not subscribed`));
           return;
         }
+        // A caller that gave up (its deadline passed while it was authenticated) was told
+        // the call failed: applied now, a Suppress could land after the Revive it sent next.
+        if (call.cancelled) return;
         const err = await fn(fw, call.request);
         if (err) cb(err);
         else cb(null, {});

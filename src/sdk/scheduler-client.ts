@@ -28,6 +28,16 @@ export type { SchedulerClientOptions, SchedulerEvents } from './client-types.js'
 /** Refuse filter (s) on offers the client gives back by itself. */
 export const RELEASE_REFUSE_SECONDS = 5;
 
+/**
+ * How long one Suppress or Revive of {@link SchedulerClient.wantOffers} may take: they
+ * go one at a time, so one that never returned would hold every later wish.
+ */
+const WISH_DEADLINE_MS = 10_000;
+
+function callOptions(deadlineMs: number | undefined): grpc.CallOptions {
+  return deadlineMs === undefined ? {} : { deadline: Date.now() + deadlineMs };
+}
+
 /** The framework client. */
 export class SchedulerClient extends EventEmitter<SchedulerEvents> {
   private readonly clients: GrpcSchedulerClient[];
@@ -75,7 +85,8 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
       },
     });
     this.wish = new OfferWish({
-      send: (want) => (want ? this.revive() : this.suppress()),
+      send: (want) =>
+        want ? this.revive([], WISH_DEADLINE_MS) : this.suppress([], WISH_DEADLINE_MS),
       stream: () => (this.connected ? this.streamId : ''),
       onError: (message) => {
         this.emit('controllerError', message);
@@ -308,9 +319,14 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
     );
   }
 
-  /** Asks for offers again (clears filters and suppression). */
-  revive(roles: string[] = []): Promise<void> {
-    return this.unary((cb) => this.client.Revive({ header: this.header(), roles }, cb));
+  /**
+   * Asks for offers again (clears filters and suppression). With `deadlineMs`, the call
+   * fails with DEADLINE_EXCEEDED past it, and the controller then does not apply it.
+   */
+  revive(roles: string[] = [], deadlineMs?: number): Promise<void> {
+    return this.unary((cb) =>
+      this.client.Revive({ header: this.header(), roles }, callOptions(deadlineMs), cb),
+    );
   }
 
   /**
@@ -325,9 +341,11 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
     return this.wish.want(want);
   }
 
-  /** Stops offers for the roles until revive. */
-  suppress(roles: string[] = []): Promise<void> {
-    return this.unary((cb) => this.client.Suppress({ header: this.header(), roles }, cb));
+  /** Stops offers for the roles until revive; `deadlineMs` as for {@link revive}. */
+  suppress(roles: string[] = [], deadlineMs?: number): Promise<void> {
+    return this.unary((cb) =>
+      this.client.Suppress({ header: this.header(), roles }, callOptions(deadlineMs), cb),
+    );
   }
 
   /** Kills a task. */

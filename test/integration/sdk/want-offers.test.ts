@@ -1,7 +1,8 @@
 // wantOffers outlives a subscription: a framework that suppressed offers, lost its stream
 // and wants offers again by the time it resubscribes gets them, though the controller it
 // returns to still holds the suppression from before. And a wish sticks: a Revive is not
-// overtaken by the Suppress before it, nor lost when the controller refuses it once.
+// overtaken by the Suppress before it, nor lost when the controller refuses it once; and a
+// call its caller gave up on (its deadline passed) is not applied late.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -121,4 +122,17 @@ test('a Revive the controller refused is retried until it holds', async () => {
   const before = seen.offers;
   // Nothing else asks again: no offer comes to a suppressed framework to prompt it.
   await until(() => seen.offers > before, 10_000, 'offers once the Revive was retried');
+});
+
+test('a Revive whose caller gave up while it was authenticated is not applied', async () => {
+  const { faults, access } = faultyAccess();
+  const { fw, seen } = await declining('abandoned', access);
+  await fw.wantOffers(false);
+  // Its authentication takes 1 s; the caller's deadline is 200 ms.
+  faults.delayNextMs = 1_000;
+  await assert.rejects(fw.revive([], 200), /DEADLINE_EXCEEDED|[Dd]eadline/);
+  const before = seen.offers;
+  // The authentication has ended, and allocation passes have run, well within this.
+  await sleep(2_500);
+  assert.equal(seen.offers, before, 'still suppressed: the abandoned Revive changed nothing');
 });
