@@ -71,12 +71,13 @@ function faultyAccess() {
 }
 
 /**
- * A controller with {@link faultyAccess}, an agent, and a subscribed framework counting
- * offers and declining each for an hour: once its first offer is declined it gets none
- * until a Revive clears the filter, and no call of its is in flight for a fault to meet
- * but the ones under test.
+ * A controller with {@link faultyAccess} (its faults returned), an agent, and a subscribed
+ * framework counting offers and declining each for an hour: once its first offer is
+ * declined it gets none until a Revive clears the filter, and no call of its is in flight
+ * for a fault to meet but the ones under test.
  */
-async function declining(name: string, access: AccessControl) {
+async function declining(name: string) {
+  const { faults, access } = faultyAccess();
   const { controller } = await startController(undefined, 0, { access });
   cleanup.push(() => controller.stop());
   const agent = await startAgent(controller.grpcAddress, 'cpus:1;mem:128', `${name}-a`);
@@ -98,12 +99,11 @@ async function declining(name: string, access: AccessControl) {
     10_000,
     'the first offer declined',
   );
-  return { fw, seen };
+  return { fw, seen, faults };
 }
 
 test('a Revive sent while the Suppress before it is authenticated is applied after it', async () => {
-  const { faults, access } = faultyAccess();
-  const { fw, seen } = await declining('overtaken', access);
+  const { fw, seen, faults } = await declining('overtaken');
   // The Suppress waits 300 ms for its authentication; the Revive after it would wait none,
   // and applied first it would leave the framework suppressed.
   faults.delayNextMs = 300;
@@ -113,8 +113,7 @@ test('a Revive sent while the Suppress before it is authenticated is applied aft
 });
 
 test('a Revive the controller refused is retried until it holds', async () => {
-  const { faults, access } = faultyAccess();
-  const { fw, seen } = await declining('retried', access);
+  const { fw, seen, faults } = await declining('retried');
   await fw.wantOffers(false);
   faults.down = true;
   await assert.rejects(fw.wantOffers(true), /UNAUTHENTICATED|authentication/);
@@ -125,8 +124,7 @@ test('a Revive the controller refused is retried until it holds', async () => {
 });
 
 test('a Revive whose caller gave up while it was authenticated is not applied', async () => {
-  const { faults, access } = faultyAccess();
-  const { fw, seen } = await declining('abandoned', access);
+  const { fw, seen, faults } = await declining('abandoned');
   await fw.wantOffers(false);
   // Its authentication takes 1 s; the caller's deadline is 200 ms.
   faults.delayNextMs = 1_000;
