@@ -11,8 +11,9 @@
  *
  * Each scheduler runs at its default client limits (kube-scheduler: 50 QPS, burst 100;
  * Mezzo: none) and at each equal limit of `--limits` (default 50/100: kube-scheduler's own
- * default, so its default run is that run too). Objects are created by this process, 32
- * requests in flight, with no client limit, the same way for both.
+ * default, so its default run is that run too). Objects are created by this process,
+ * `--create-in-flight` requests at once (default 32), with no client limit, the same way
+ * for both: more in flight makes the creates faster than either scheduler, a backlog.
  *
  * Each run also reports the requests the apiserver served meanwhile, by verb and resource
  * (its apiserver_request_total), in all and per object: the bench's creates are one POST
@@ -22,7 +23,8 @@
  * Flags: `--nodes=1000 --objects=5000` (`--quick`: 100 and 1,000), `--limits=50/100,…`
  * (qps/burst), `--limit-s=600` (a run stops waiting then), `--only=kube|mezzo`,
  * `--cpu-prof` (the Mezzo controller writes a V8 CPU profile per run into the log
- * directory), `--store-workers=N` (the controller's store writes in flight). Prints one JSON object; logs stay in .tmp/side-by-side/<time>/.
+ * directory), `--store-workers=N` (the controller's store writes in flight),
+ * `--create-in-flight=32`. Prints one JSON object; logs stay in .tmp/side-by-side/<time>/.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -88,6 +90,9 @@ async function main(): Promise<void> {
   const limits = parseLimits(flag('limits', '50/100'));
   const limitMs = Number(flag('limit-s', '600')) * 1000;
   const only = flag('only', '');
+  const inFlight = Number(flag('create-in-flight', '32'));
+  if (!Number.isInteger(inFlight) || inFlight < 1)
+    throw new Error('--create-in-flight: a whole number of 1 or more');
   const logDir = join(
     repoRoot,
     '.tmp/side-by-side',
@@ -111,7 +116,7 @@ async function main(): Promise<void> {
         // kube-scheduler's default is also an equal limit when --limits names it.
         const runs = [undefined, ...limits.filter((l) => !sameLimit(l, KUBE_SCHEDULER_DEFAULT))];
         for (const limit of runs) {
-          const r = await kube.run(objects, limit, limitMs);
+          const r = await kube.run(objects, limit, limitMs, inFlight);
           progress(r);
           kubeRuns.push(r);
         }
@@ -133,7 +138,7 @@ async function main(): Promise<void> {
         controllerFlags,
       });
       for (const limit of [undefined, ...limits]) {
-        const r = await mezzo.run(objects, limit, limitMs);
+        const r = await mezzo.run(objects, limit, limitMs, inFlight);
         progress(r);
         mezzoRuns.push(r);
       }
@@ -166,7 +171,7 @@ async function main(): Promise<void> {
     nodes,
     objects,
     shape: SHAPE,
-    create_in_flight: 32,
+    create_in_flight: inFlight,
     mezzo_store_workers: flag('store-workers', '') || 'default (64)',
     machine: { cpus: cpus().length, load_start: round(load0), load_end: round(loadavg()[0] ?? 0) },
     log_dir: logDir,

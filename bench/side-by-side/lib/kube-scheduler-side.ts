@@ -117,7 +117,12 @@ export class KubeSchedulerSide {
    * One run: kube-scheduler with `limit` (undefined: its defaults), M pods created at
    * once, timed until all are Running or `limitMs` has passed.
    */
-  async run(objects: number, limit: RateLimit | undefined, limitMs: number): Promise<RunResult> {
+  async run(
+    objects: number,
+    limit: RateLimit | undefined,
+    limitMs: number,
+    inFlight: number,
+  ): Promise<RunResult> {
     const run = ++this.runs;
     const port = await freePort();
     const kubeconfig = this.cp.kubeconfigPath;
@@ -158,6 +163,7 @@ export class KubeSchedulerSide {
           ...controlPlanePids(this.cp.dir),
         },
         limitMs,
+        inFlight,
         requests: () => apiserverRequests(this.cp),
       });
       return {

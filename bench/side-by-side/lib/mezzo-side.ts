@@ -5,7 +5,7 @@
  * the pods' shape created at once, timed creation → status.state TASK_RUNNING through a
  * watch. Each run has its own namespace, agent names and lease, and is cleared after.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as k8s from '@kubernetes/client-node';
@@ -17,7 +17,12 @@ import type { RateLimit } from '../../../src/kube/rate-limit.js';
 import type { ControlPlane } from '../../../test/e2e/support/control-plane.js';
 import { repoRoot } from '../../../test/e2e/support/control-plane.js';
 import { createAll } from './objects.js';
-import { apiserverRequests } from './requests.js';
+import {
+  apiserverRequests,
+  requestDelta,
+  requestsPerObject,
+  type RequestCounts,
+} from './requests.js';
 import { timedRun } from './timed-run.js';
 import { controlPlanePids, freePort, start, stop, waitFor, type Started } from './processes.js';
 import type { RunResult } from './run-result.js';
@@ -65,7 +70,12 @@ export class MezzoSide {
    * One run: the controller with `limit` (undefined: its default, no limit), the agents,
    * M Tasks created at once, timed until all are RUNNING or `limitMs` has passed.
    */
-  async run(objects: number, limit: RateLimit | undefined, limitMs: number): Promise<RunResult> {
+  async run(
+    objects: number,
+    limit: RateLimit | undefined,
+    limitMs: number,
+    inFlight: number,
+  ): Promise<RunResult> {
     const run = ++this.runs;
     const namespace = `sbs-mezzo-${String(run)}`;
     const { shape, logDir, nodes } = this.opts;
@@ -150,6 +160,7 @@ export class MezzoSide {
       // pods come (it wrote nothing before). Both start with a full burst: burst/qps
       // seconds of no writes refill it.
       if (limit) await sleep((limit.burst / limit.qps) * 1000 + 500);
+      const offers0 = await this.offerCounts(httpPort);
       const timed = await timedRun({
         kc: this.kc,
         path: `/apis/${GROUP.group}/${GROUP.version}/namespaces/${namespace}/tasks`,
@@ -173,8 +184,10 @@ export class MezzoSide {
           ...controlPlanePids(this.cp.dir),
         },
         limitMs,
+        inFlight,
         requests: () => apiserverRequests(this.cp),
       });
+      const offers = requestDelta(offers0, await this.offerCounts(httpPort));
       return {
         scheduler: 'mezzo',
         limit: limit
@@ -182,6 +195,7 @@ export class MezzoSide {
           : { qps: null, burst: null, source: 'default' },
         nodes,
         ...timed,
+        offers: { total: offers, per_object: requestsPerObject(offers, objects) },
       };
     } finally {
       if (agents) await stop(agents);
@@ -203,6 +217,21 @@ export class MezzoSide {
         labels: { 'sim.mezzo.dev/duration': 'forever' },
       },
     };
+  }
+
+  /** The controller's offers so far by outcome (its /metrics, with the run's token). */
+  private async offerCounts(httpPort: number): Promise<RequestCounts> {
+    const token = readFileSync(this.tokenFile, 'utf8').trim();
+    const res = await fetch(`http://127.0.0.1:${String(httpPort)}/metrics`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (!res.ok) throw new Error(`controller /metrics: HTTP ${String(res.status)}`);
+    const out: RequestCounts = {};
+    for (const m of (await res.text()).matchAll(
+      /^mezzo_controller_offers_total\{result="([^"]*)"\} ([0-9.e+]+)$/gm,
+    ))
+      out[m[1] ?? ''] = Number(m[2]);
+    return out;
   }
 
   /** Agent objects whose name starts with `prefix` (the run's simulated agents). */

@@ -32,4 +32,9 @@ export interface RunResult {
    * scheduler's writes and, for kube-scheduler, KWOK's; and each over the object count.
    */
   requests: { total: RequestCounts; per_object: RequestCounts };
+  /**
+   * Mezzo only: the controller's offers over the run by outcome (`made`, `accepted`,
+   * `declined`, …, from its mezzo_controller_offers_total), in all and per object.
+   */
+  offers?: { total: RequestCounts; per_object: RequestCounts };
 }

@@ -24,6 +24,8 @@ export interface TimedRun {
   /** Processes whose CPU time is reported, by name. */
   readonly pids: Record<string, number | undefined>;
   readonly limitMs: number;
+  /** Creates in flight at once. */
+  readonly inFlight: number;
   /** The apiserver's request counts now (its /metrics). */
   readonly requests: () => Promise<RequestCounts>;
 }
@@ -45,7 +47,7 @@ export async function timedRun(
     const t0 = performance.now();
     const created = await createAll(
       r.objects,
-      32,
+      r.inFlight,
       (i) => `${r.prefix}${String(i).padStart(5, '0')}`,
       r.create,
     );
