@@ -2,8 +2,9 @@
  * The scheduler client every built-in framework subscribes with: the same user and the
  * same long failover timeout (a week, so that tasks outlive any controller outage short
  * of that), checkpointing on, the framework ID its Framework object recorded, periodic
- * reconciliation, and never an offer held: one left unanswered is declined after a
- * bound, and a rejected accept declines its offers.
+ * reconciliation, and no offer held long: one left unanswered is declined after a bound
+ * (the default framework holds unused offers 1 s on purpose, far below it), and a
+ * rejected accept declines its offers.
  */
 import { SchedulerClient } from '../sdk/scheduler-client.js';
 import type { TaskRef } from '../sdk/reconciliation.js';
@@ -16,8 +17,8 @@ export const BUILTIN_RECONCILE_INTERVAL_MS = 60_000;
 
 /**
  * Offers a built-in framework has not answered this long (ms) are declined by its client:
- * each answers every offer at once, so only a bug can hold one, and it must not starve
- * the other frameworks.
+ * each answers every offer at once or within its own hold time, so only a bug can hold
+ * one this long, and it must not starve the other frameworks.
  */
 export const BUILTIN_OFFER_HOLD_LIMIT_MS = 10_000;
 

@@ -3,8 +3,10 @@
  * other framework, that places Task objects which name no other framework (or name it by
  * its name or its framework ID). It honours each task's resources, ports and attribute
  * constraints, and places everything that fits in each round of offers: spread (each task
- * on the least-loaded agent offered) or bin-packed. It restarts nothing: a task that ends
- * stays ended. It asks for offers only while tasks are waiting.
+ * on the least-loaded agent offered) or bin-packed. It holds the offers a round left
+ * unused for a moment (offer-pool.ts), so that objects arriving one after another are
+ * placed as they come, without a round of offers each. It restarts nothing: a task that
+ * ends stays ended. It asks for offers only while tasks are waiting.
  *
  * Each object is served on its own: a spec it cannot serve gets a Scheduled=False
  * InvalidSpec condition naming the field, and every other object goes on. A delete
@@ -26,12 +28,20 @@ import { isObjectOfTask, objectOfTask, TaskBook } from './task-book.js';
 import { statusOf, writeEnded, writeScheduled } from './task-status.js';
 import { removeFinalizer } from './finalizer.js';
 import { placeTasks, type Waiting } from './placing.js';
+import { Rounds } from './rounds.js';
 
 /**
  * How long an agent counts as one Spread may place on after its last offer: a few offer
  * cycles, so that offers arriving in separate events still share the tasks out.
  */
 const AGENT_MEMORY_MS = 10_000;
+
+/**
+ * How long an offer a round left unused is held for the objects that come next, before
+ * it is declined: other frameworks wait for it meanwhile, so no longer than the
+ * controller's periodic allocation interval.
+ */
+export const OFFER_HOLD_MS = 1_000;
 
 export { TASK_FINALIZER } from './finalizer.js';
 
@@ -52,6 +62,8 @@ export interface DefaultFrameworkOptions {
    * controller that just restarted may not know a task until its agent re-registers.
    */
   unknownAfter?: number;
+  /** How long offers a round left unused are held (ms; default {@link OFFER_HOLD_MS}). */
+  offerHoldMs?: number;
 }
 
 /** The default framework. */
@@ -70,6 +82,7 @@ export class DefaultFramework {
   /** Objects whose spec cannot be served: the message their condition shows. */
   private readonly invalid = new Map<string, string>();
   private unwatch: (() => void) | undefined;
+  private readonly rounds: Rounds;
 
   constructor(private readonly opts: DefaultFrameworkOptions) {
     this.clock = opts.clock ?? new SystemClock();
@@ -86,6 +99,33 @@ export class DefaultFramework {
         this.warn('handling a task update failed', err, { task: status.task_id });
       });
     });
+    this.rounds = new Rounds({
+      clock: this.clock,
+      holdMs: opts.offerHoldMs ?? OFFER_HOLD_MS,
+      client: this.client,
+      waiting: () => this.pending.size,
+      place: (offers, held) =>
+        placeTasks(offers, {
+          agentsKnown: this.offeredAgents.size,
+          lastPlaced: this.lastPlaced,
+          client: this.client,
+          book: this.book,
+          policy: opts.policy ?? 'Spread',
+          waiting: () => [...this.pending.values()],
+          claim: (key) => {
+            this.pending.delete(key);
+            this.rounds.placed();
+          },
+          release: (w) => {
+            if (this.isLive(w.key)) this.pending.set(w.key, w);
+          },
+          launched: (keys) => this.afterLaunch(keys),
+          logger: opts.logger,
+          held,
+        }),
+      settle: () => this.updateInterest(),
+      warn: (what, err, fields) => this.warn(what, err, fields),
+    });
     this.client.on('offers', (offers) => {
       const now = this.clock.now();
       for (const o of offers) this.offeredAgents.set(o.agent_id, now);
@@ -94,25 +134,12 @@ export class DefaultFramework {
         this.offeredAgents.delete(agent);
         this.lastPlaced.delete(agent);
       }
-      placeTasks(offers, {
-        agentsKnown: this.offeredAgents.size,
-        lastPlaced: this.lastPlaced,
-        client: this.client,
-        book: this.book,
-        policy: opts.policy ?? 'Spread',
-        waiting: () => [...this.pending.values()],
-        claim: (key) => this.pending.delete(key),
-        release: (w) => {
-          if (this.isLive(w.key)) this.pending.set(w.key, w);
-        },
-        launched: (keys) => this.afterLaunch(keys),
-        logger: opts.logger,
-      })
-        .then(() => this.updateInterest())
-        .catch((err: unknown) => {
-          this.warn('placing tasks failed', err);
-        });
+      this.rounds.offered(offers);
     });
+    // Offers no longer ours: taken back by the controller, or declined by the client.
+    this.client.on('rescind', (id) => this.rounds.drop([id]));
+    this.client.on('released', (ids) => this.rounds.drop(ids));
+    this.client.on('subscribed', () => this.rounds.clear());
   }
 
   /** The framework ID once subscribed. */
@@ -134,6 +161,7 @@ export class DefaultFramework {
   /** Stops (tasks keep running; the framework can resubscribe with its ID). */
   stop(): void {
     this.unwatch?.();
+    this.rounds.clear();
     this.client.close();
   }
 
@@ -194,7 +222,17 @@ export class DefaultFramework {
     } else if (!this.book.taskOf(key)) {
       await this.serve(key, obj);
     }
-    await this.updateInterest();
+    await this.wantOrPlace(key);
+  }
+
+  /**
+   * After a change of `key`: a waiting object goes to a round on the offers held (which
+   * then asks for offers if it could not place everything); any other change only updates
+   * whether offers are wanted.
+   */
+  private async wantOrPlace(key: string): Promise<void> {
+    if (this.pending.has(key)) this.rounds.soon();
+    else await this.updateInterest();
   }
 
   // A waiting object: queue it when its spec can be served, say why on it when not.
@@ -353,7 +391,7 @@ export class DefaultFramework {
     if (!key || !obj || obj.metadata.deletionTimestamp || this.book.taskOf(key)) return;
     if (statusOf(obj).state || this.pending.has(key)) return;
     await this.serve(key, obj);
-    await this.updateInterest();
+    await this.wantOrPlace(key);
   }
 
   private async fetch(key: string): Promise<StoredObject | undefined> {

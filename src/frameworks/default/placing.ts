@@ -6,9 +6,11 @@
  * first offer that fits it). The whole plan is made before anything is awaited, and each
  * task is recorded as live as it is planned, so a delete that races its launch finds it.
  * Then every offer is answered at once: a launch on it, or a decline with a filter
- * (offers with nothing on them in one call). Nothing is written to the store first: a
+ * (offers with nothing on them in one call) — or, for a framework that holds its offers
+ * between rounds (`held`), a launch on it or nothing: what a round leaves unused stays the
+ * framework's, for the objects that come next. Nothing is written to the store first: a
  * launch costs the apiserver no request of its own (see docs/performance.md, "Requests
- * per task"). A failure on one offer never leaves it, or any other, held.
+ * per task"). A failed launch never leaves its offer held, and never stops the others.
  */
 import type { Offer__Output } from '../../gen/mezzo/v1/Offer.js';
 import type { TaskInfo } from '../../gen/mezzo/v1/TaskInfo.js';
@@ -21,6 +23,14 @@ import { TASK_OBJECT_LABEL, TASK_OBJECT_UID_LABEL } from '../../controller/task-
 import { newTaskId, type TaskBook } from './task-book.js';
 import { taskInfo, taskNeeds, type TaskSpec } from './task-spec.js';
 import type { TaskNeeds } from '../../sdk/offers.js';
+
+/** The offers of a framework that holds them between rounds (see offer-pool.ts). */
+export interface HeldOffers {
+  /** The offer's matcher, kept across rounds: only a launch takes from it. */
+  matcherOf(offer: Offer__Output): OfferMatcher;
+  /** Offers the round launches on: no longer held (called before anything is awaited). */
+  used(ids: string[]): void;
+}
 
 /** A Task object waiting for an offer. */
 export interface Waiting {
@@ -57,12 +67,17 @@ export interface PlacingDeps {
   release(w: Waiting): void;
   /** The tasks for these objects were accepted by the controller. */
   launched(keys: string[]): void;
+  /**
+   * The round's offers are held by the framework: unused ones are not declined, and a
+   * launch refuses nothing, so what it leaves of the agent is offered again at once.
+   */
+  held?: HeldOffers;
 }
 
 /** Decline filter while tasks wait: offers come back soon. */
-const RETRY_REFUSE_SECONDS = 1;
+export const RETRY_REFUSE_SECONDS = 1;
 /** Decline filter when nothing waits (offers are suppressed meanwhile anyway). */
-const IDLE_REFUSE_SECONDS = 5;
+export const IDLE_REFUSE_SECONDS = 5;
 
 interface Chosen {
   w: Waiting;
@@ -90,10 +105,15 @@ export async function placeTasks(offers: Offer__Output[], d: PlacingDeps): Promi
   });
   const slots = plan(offers, waiting, d);
   const launches: Promise<number>[] = [];
-  // Offers with nothing on them are declined at once, in one call.
-  const empty = slots.filter((s) => s.chosen.length === 0).map((s) => s.offer.id);
-  if (empty.length > 0) launches.push(decline(empty, d));
-  for (const s of slots) if (s.chosen.length > 0) launches.push(accept(s.offer, s.chosen, d));
+  const used = slots.filter((s) => s.chosen.length > 0);
+  if (d.held) {
+    d.held.used(used.map((s) => s.offer.id));
+  } else {
+    // Offers with nothing on them are declined at once, in one call.
+    const empty = slots.filter((s) => s.chosen.length === 0).map((s) => s.offer.id);
+    if (empty.length > 0) launches.push(decline(empty, d));
+  }
+  for (const s of used) launches.push(accept(s.offer, s.chosen, d));
   const placed = (await Promise.all(launches)).reduce((a, b) => a + b, 0);
   // What still waits came in during the round, or did not fit what was offered: ask for
   // the next round now rather than after the filters and the next periodic pass.
@@ -107,7 +127,7 @@ export async function placeTasks(offers: Offer__Output[], d: PlacingDeps): Promi
 function plan(offers: Offer__Output[], waiting: Waiting[], d: PlacingDeps): Slot[] {
   const slots: Slot[] = offers.map((offer) => ({
     offer,
-    matcher: new OfferMatcher(offer),
+    matcher: d.held ? d.held.matcherOf(offer) : new OfferMatcher(offer),
     load: d.book.load(offer.agent_id),
     chosen: [],
   }));
@@ -198,7 +218,8 @@ function resort(order: Slot[], i: number): void {
 async function accept(offer: Offer__Output, go: Chosen[], d: PlacingDeps): Promise<number> {
   try {
     // A rejected accept is declined by the client before it rejects.
-    await d.client.accept([offer.id], [launch(...go.map((c) => c.info))], RETRY_REFUSE_SECONDS);
+    const refuse = d.held ? 0 : RETRY_REFUSE_SECONDS;
+    await d.client.accept([offer.id], [launch(...go.map((c) => c.info))], refuse);
   } catch (err) {
     for (const c of go) unplace(c, d);
     d.logger.warn('launching tasks failed', {

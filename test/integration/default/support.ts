@@ -35,12 +35,14 @@ export interface Cluster {
 /**
  * Starts a cluster; `reconcileIntervalMs` is the framework's reconciliation period,
  * `validateObjects: false` lets the store admit Tasks the CRD refuses (objects from an
- * earlier Mezzo), and `policy` is the framework's placement policy.
+ * earlier Mezzo), `policy` is the framework's placement policy and `offerHoldMs` how long
+ * it holds an offer unused (default: the framework's own).
  */
 export async function startCluster(
   reconcileIntervalMs = 60_000,
   validateObjects = true,
   policy: 'Spread' | 'BinPack' = 'Spread',
+  offerHoldMs?: number,
 ): Promise<Cluster> {
   const { controller, store, dir } = await startController(undefined, 0, { validateObjects });
   const agentDir = mkdtempSync(join(tmpdir(), 'mezzo-default-agent-'));
@@ -59,6 +61,7 @@ export async function startCluster(
       logger: silentLogger(),
       reconcileIntervalMs,
       policy,
+      ...(offerHoldMs !== undefined ? { offerHoldMs } : {}),
       ...(frameworkId ? { frameworkId } : {}),
     });
   let framework = make(store);
