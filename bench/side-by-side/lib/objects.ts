@@ -21,11 +21,31 @@ export async function createAll(
     while (next < n) {
       const id = name(next++);
       created.set(id, performance.now());
-      await create(id);
+      await createSurely(id, create);
     }
   };
   await Promise.all(Array.from({ length: Math.min(inFlight, n) }, worker));
   return created;
+}
+
+/**
+ * One create, sent again when its connection was reset under it (the apiserver closed a
+ * kept-alive socket as the request went out: one run of 5,000 lost a create so and
+ * ended): whether the first got there is unknown, so a retry answered 409 AlreadyExists
+ * counts as created. Any other failure ends the run.
+ */
+async function createSurely(id: string, create: (name: string) => Promise<unknown>) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await create(id);
+      return;
+    } catch (err) {
+      const e = err as { code?: unknown; message?: unknown };
+      if (attempt > 1 && e.code === 409) return;
+      const reset = e.code === 'ECONNRESET' || String(e.message).includes('socket hang up');
+      if (!reset || attempt >= 3) throw err;
+    }
+  }
 }
 
 /** A watch recording when each object was first seen in a state. */
