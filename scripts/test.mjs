@@ -48,10 +48,28 @@ process.on('SIGINT', () => {
 
 const bin = (name) => join(root, 'node_modules/.bin', name);
 
+// A hung step must fail the run, not eat CI's whole budget: each test file gets
+// FILE_LIMIT_MS (node --test-timeout, which in Node 20 bounds a file as a whole as well as
+// each test: a file whose process a forgotten handle keeps alive after its tests is killed
+// then, and the leak check below names what it left), and a step as a whole is killed
+// after STEP_LIMIT_MS. Not --test-force-exit: it would skip the files' own clean-up, which
+// runs when their event loop drains (test/support/cleanup.ts).
+const FILE_LIMIT_MS = 15 * 60_000;
+const STEP_LIMIT_MS = 45 * 60_000;
+
 function step(title, cmd, args, opts = {}) {
   console.log(`\n=== ${title}: ${[cmd, ...args].map((a) => relative(root, a) || a).join(' ')}`);
-  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
+  const r = spawnSync(cmd, args, {
+    stdio: 'inherit',
+    cwd: root,
+    timeout: STEP_LIMIT_MS,
+    killSignal: 'SIGKILL',
+    ...opts,
+  });
   if (interrupted) throw new StepFailed(`${title} interrupted`);
+  if (r.error?.code === 'ETIMEDOUT') {
+    throw new StepFailed(`${title} ran past its ${STEP_LIMIT_MS / 60_000} minutes and was killed`);
+  }
   if (r.status !== 0) {
     throw new StepFailed(`${title} failed (exit ${r.status ?? r.signal})`);
   }
@@ -106,6 +124,7 @@ function nodeTests(level, files, extraEnv = {}) {
       '--enable-source-maps',
       '--test',
       `--test-concurrency=${concurrency}`,
+      `--test-timeout=${FILE_LIMIT_MS}`,
       '--test-reporter=spec',
       ...files,
     ],

@@ -14,6 +14,8 @@ import { componentPods, eventually, getJson } from './support.js';
 export const RELEASE = {
   ns: 'mezzo-system',
   lease: 'mezzo-controller',
+  /** The controllers' Deployment. */
+  deployment: 'mezzo-controller',
   tlsSecret: 'mezzo-tls',
   /** The name in the controller's certificate. */
   controllerName: 'mezzo-controller.mezzo-system.svc',
@@ -116,6 +118,8 @@ export function httpsGet(
         // A fresh handshake each time: a rotated certificate shows on the next request.
         agent: false,
         headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
+        // A pod that accepts and never answers must fail the probe, not stall the poll.
+        timeout: 10_000,
       },
       (res) => {
         const peer = new X509Certificate((res.socket as TLSSocket).getPeerCertificate(false).raw);
@@ -126,7 +130,42 @@ export function httpsGet(
         res.on('error', reject);
       },
     );
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${hostPort}${path} in 10 s`)));
     req.on('error', reject);
     req.end();
   });
+}
+
+/**
+ * What a failed controller scenario needs to be understood after the cluster is gone: the
+ * Lease, each controller pod's state, and the tail of its log (and of its previous
+ * container's, after a restart). Never rejects: it runs while a test is already failing.
+ */
+export async function controllerDiagnostics(cp: ControlPlane): Promise<string> {
+  const lines: string[] = [];
+  const grab = async (what: string, args: string[]): Promise<void> => {
+    try {
+      lines.push(`--- ${what}`, (await cp.kubectl(args)).stdout.trimEnd());
+    } catch (err) {
+      lines.push(`--- ${what}: ${String(err).slice(0, 300)}`);
+    }
+  };
+  await grab('lease', ['get', 'lease', RELEASE.lease, '-n', RELEASE.ns, '-o', 'yaml']);
+  await grab('pods', ['get', 'pods', '-n', RELEASE.ns, '-o', 'wide']);
+  const pods = await componentPods(cp, RELEASE.ns, 'controller').catch(() => []);
+  for (const p of pods) {
+    const name = p.metadata.name;
+    await grab(`log ${name}`, ['logs', '-n', RELEASE.ns, name, '--tail=60']);
+    if ((p.status.containerStatuses?.[0]?.restartCount ?? 0) > 0) {
+      await grab(`previous log ${name}`, [
+        'logs',
+        '-n',
+        RELEASE.ns,
+        name,
+        '--previous',
+        '--tail=60',
+      ]);
+    }
+  }
+  return lines.join('\n');
 }

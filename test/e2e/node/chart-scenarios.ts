@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { repoRoot, type ControlPlane } from '../support/control-plane.js';
 import { runNode } from '../support/run-node.js';
 import { tempDir } from '../../support/cleanup.js';
-import { chartCa, httpsGet, leader, RELEASE } from './chart-clients.js';
+import { chartCa, controllerDiagnostics, httpsGet, leader, RELEASE } from './chart-clients.js';
 import { componentPods, eventually, podReady, type Pod } from './support.js';
 
 const bin = join(repoRoot, 'bin/mezzo.js');
@@ -103,9 +103,9 @@ export async function rotateWithoutRestart(
 }
 
 /**
- * The leader controller's pod deleted while the word-count framework runs from the host
- * against both controller pods: the standby leads and serves, the framework resubscribes
- * and its job completes. Returns the time from the delete to the new leader serving.
+ * The leader controller's pod deleted (by a scale-down that picks it) while the word-count
+ * framework runs from the host against both controller pods: the standby leads and serves,
+ * the framework resubscribes and its job completes. Returns the time from the delete to the new leader serving.
  */
 export async function leaderFailover(cp: ControlPlane, token: string): Promise<number> {
   const pods = await componentPods(cp, RELEASE.ns, 'controller');
@@ -124,6 +124,8 @@ export async function leaderFailover(cp: ControlPlane, token: string): Promise<n
   chmodSync(join(work, 'out'), 0o777);
   cpSync(join(repoRoot, 'examples/wordcount/input'), join(work, 'input'), { recursive: true });
   cpSync(join(repoRoot, 'examples/wordcount/job.yaml'), join(work, 'job.yaml'));
+  // The job is killed if the scenario fails, so that nothing of it outlives the test.
+  const stop = new AbortController();
   try {
     const addrs = pods.map((p: Pod) => `${String(p.status.podIP)}:5051`).join(',');
     const job = runNode(
@@ -145,6 +147,7 @@ export async function leaderFailover(cp: ControlPlane, token: string): Promise<n
         '20',
       ],
       { MEZZO_TOKEN: token },
+      { signal: stop.signal },
     );
     // Deleted once the job's tasks run, so that they run across the failover.
     await eventually(
@@ -162,29 +165,59 @@ export async function leaderFailover(cp: ControlPlane, token: string): Promise<n
       120_000,
       'a word-count task running',
     );
+    // The leader's pod goes by a scale-down that picks it (the lowest deletion cost), not
+    // by a plain delete: a delete makes the Deployment start a third pod at once, which
+    // races the standby for the released Lease, and a framework given the two pods'
+    // addresses cannot follow a leader to a pod that did not exist when it started.
+    await cp.kubectl([
+      'annotate',
+      'pod',
+      '-n',
+      RELEASE.ns,
+      old.metadata.name,
+      'controller.kubernetes.io/pod-deletion-cost=-1000',
+    ]);
     const deletedAt = Date.now();
-    await cp.kubectl(['delete', 'pod', '-n', RELEASE.ns, old.metadata.name, '--wait=false']);
+    await cp.kubectl(['scale', 'deployment', '-n', RELEASE.ns, RELEASE.deployment, '--replicas=1']);
+    let seen = '';
     await eventually(
       async () => {
         const now = await leader(cp);
+        seen = `holder ${now.holder || '(none)'}, http ${now.http || '(none)'}`;
         if (!now.holder.includes(standby.metadata.name)) return undefined;
         const r = await httpsGet(now.http, '/state', {
           ca,
           serverName: RELEASE.controllerName,
           token,
         });
+        seen += `, /state ${String(r.status)}`;
         return r.status === 200 ? true : undefined;
       },
       120_000,
       'the standby leading and serving',
-    );
+    ).catch(async (err: unknown) => {
+      const why = `${String(err)}; last seen: ${seen}`;
+      stop.abort();
+      const framework = (await job).err.slice(-3000);
+      throw new Error(
+        `${why}\n${await controllerDiagnostics(cp)}\n--- the framework's stderr\n${framework}`,
+      );
+    });
     const tookMs = Date.now() - deletedAt;
     const done = await job;
     assert.equal(done.code, 0, `${done.out}\n${done.err}`);
     const result = JSON.parse(done.out) as { ok: boolean; resubscriptions: number };
     assert.equal(result.ok, true);
     assert.ok(result.resubscriptions >= 1, `the framework resubscribed: ${done.err}`);
-    // The Deployment replaces the deleted pod; both Ready again before the next step.
+    assert.equal(
+      (await componentPods(cp, RELEASE.ns, 'controller')).some(
+        (p) => p.metadata.uid === old.metadata.uid,
+      ),
+      false,
+      'the scale-down removed the leader, not the standby',
+    );
+    // Back to two replicas; both Ready again before the next step.
+    await cp.kubectl(['scale', 'deployment', '-n', RELEASE.ns, RELEASE.deployment, '--replicas=2']);
     await eventually(
       async () => {
         const now = await componentPods(cp, RELEASE.ns, 'controller');
@@ -195,6 +228,7 @@ export async function leaderFailover(cp: ControlPlane, token: string): Promise<n
     );
     return tookMs;
   } finally {
+    stop.abort();
     rmSync(work, { recursive: true, force: true });
   }
 }
