@@ -200,7 +200,7 @@ export class MezzoSide {
     } finally {
       if (agents) await stop(agents);
       await stop(controller, 15_000);
-      await this.clear(namespace);
+      await this.clear(namespace, `sim${String(run)}-`);
     }
   }
 
@@ -253,8 +253,15 @@ export class MezzoSide {
     );
   }
 
-  // The controller is gone: its finalizers are dropped by hand, then the objects go.
-  private async clear(namespace: string): Promise<void> {
+  /**
+   * The controller is gone: its finalizers are dropped by hand, then the objects go, the
+   * run's Agent objects (cluster-scoped) with them. Left behind, they would tell the next
+   * run's controller that a cluster of that many agents is recovering: it pauses
+   * allocation until as many agents have registered or its agent ping timeout passes
+   * (30 s), and the third run (2,000 such agents, 1,000 registering) spent most of that
+   * pause inside its timed window.
+   */
+  private async clear(namespace: string, agentPrefix: string): Promise<void> {
     for (const plural of ['tasks', 'frameworks']) {
       const list = (await this.custom.listNamespacedCustomObject({
         ...GROUP,
@@ -277,5 +284,17 @@ export class MezzoSide {
     for (const plural of ['tasks', 'frameworks'])
       await this.custom.deleteCollectionNamespacedCustomObject({ ...GROUP, plural, namespace });
     await this.core.deleteNamespace({ name: namespace });
+    const agents = (await this.custom.listClusterCustomObject({ ...GROUP, plural: 'agents' })) as {
+      items: { metadata?: k8s.V1ObjectMeta }[];
+    };
+    const names = agents.items
+      .map((a) => a.metadata?.name ?? '')
+      .filter((n) => n.startsWith(agentPrefix));
+    await createAll(
+      names.length,
+      32,
+      (i) => names[i] ?? '',
+      (name) => this.custom.deleteClusterCustomObject({ ...GROUP, plural: 'agents', name }),
+    );
   }
 }
