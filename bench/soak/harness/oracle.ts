@@ -120,10 +120,15 @@ function judgeTask(f: Facts, id: string, out: Violation[]): string | undefined {
   if (state === 'TASK_LOST') {
     add('reported-lost', `reported ${describe(reported)}`);
   } else if (finals.last !== undefined) {
-    // The agent's final state is the truth; Mezzo must report exactly it.
+    // The agent's final state is the truth; Mezzo must report exactly it — except a
+    // TASK_KILLED the controller declared for a kill asked while the agent was away, which
+    // is final by design (docs/reliability.md): the framework was told it and the task is
+    // killed when its agent is back, so the agent's own end of it (that kill, or a death
+    // before the kill arrived) does not change it. Nothing of it may run afterwards.
+    const declared = state === 'TASK_KILLED' && reported.reason === 'REASON_AGENT_DISCONNECTED';
     if (!isFinal)
       add('final-state-lost', `the agent recorded ${finals.last}; reported ${describe(reported)}`);
-    else if (state !== finals.last)
+    else if (state !== finals.last && !declared)
       add('conflicting-final', `the agent recorded ${finals.last}; reported ${describe(reported)}`);
     if (live) add('unowned-process', `the agent recorded ${finals.last}, yet ${pidsAlive}`);
   } else if (state === 'TASK_RUNNING') {

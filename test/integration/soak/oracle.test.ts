@@ -124,6 +124,41 @@ const cases: { name: string; mutate: (f: Facts) => void; expect: ViolationKind[]
     expect: ['conflicting-final'],
   },
   {
+    // A kill asked while the agent was partitioned: Mezzo declares TASK_KILLED (final by
+    // design); the task died otherwise before the kill reached it.
+    name: 'Mezzo declared it killed while its agent was away; the agent recorded FAILED',
+    mutate: (f) => {
+      f.agent.set(WEB, agentTask(WEB, 'TASK_STARTING', 'TASK_RUNNING', 'TASK_FAILED'));
+      f.live.delete(WEB);
+      const declared = { state: 'TASK_KILLED', reason: 'REASON_AGENT_DISCONNECTED' };
+      f.controller?.set(WEB, declared);
+      f.store?.set(WEB, declared);
+      f.apps = [];
+    },
+    expect: [],
+  },
+  {
+    name: 'the same, but its process still runs',
+    mutate: (f) => {
+      f.agent.set(WEB, agentTask(WEB, 'TASK_STARTING', 'TASK_RUNNING', 'TASK_FAILED'));
+      const declared = { state: 'TASK_KILLED', reason: 'REASON_AGENT_DISCONNECTED' };
+      f.controller?.set(WEB, declared);
+      f.store?.set(WEB, declared);
+      f.apps = [];
+    },
+    expect: ['unowned-process'],
+  },
+  {
+    name: 'a TASK_KILLED the agent did not record is still a conflict',
+    mutate: (f) => {
+      f.agent.set(WEB, agentTask(WEB, 'TASK_STARTING', 'TASK_RUNNING', 'TASK_FAILED'));
+      f.live.delete(WEB);
+      setState(f, WEB, 'TASK_KILLED');
+      f.apps = [];
+    },
+    expect: ['conflicting-final'],
+  },
+  {
     name: 'two starts of one task',
     mutate: (f) => f.markers.get(WEB)?.push({ pid: 999, at: T0 + 9_000 }),
     expect: ['ran-twice'],
