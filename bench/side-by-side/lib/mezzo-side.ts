@@ -236,10 +236,15 @@ export class MezzoSide {
 
   /** Agent objects whose name starts with `prefix` (the run's simulated agents). */
   private async agentObjects(prefix: string): Promise<number> {
+    return (await this.agentNames(prefix)).length;
+  }
+
+  /** The names of the Agent objects (cluster-scoped) that start with `prefix`. */
+  private async agentNames(prefix: string): Promise<string[]> {
     const list = (await this.custom.listClusterCustomObject({ ...GROUP, plural: 'agents' })) as {
       items: { metadata?: k8s.V1ObjectMeta }[];
     };
-    return list.items.filter((a) => (a.metadata?.name ?? '').startsWith(prefix)).length;
+    return list.items.map((a) => a.metadata?.name ?? '').filter((n) => n.startsWith(prefix));
   }
 
   private async defaultFramework(namespace: string): Promise<boolean> {
@@ -284,12 +289,7 @@ export class MezzoSide {
     for (const plural of ['tasks', 'frameworks'])
       await this.custom.deleteCollectionNamespacedCustomObject({ ...GROUP, plural, namespace });
     await this.core.deleteNamespace({ name: namespace });
-    const agents = (await this.custom.listClusterCustomObject({ ...GROUP, plural: 'agents' })) as {
-      items: { metadata?: k8s.V1ObjectMeta }[];
-    };
-    const names = agents.items
-      .map((a) => a.metadata?.name ?? '')
-      .filter((n) => n.startsWith(agentPrefix));
+    const names = await this.agentNames(agentPrefix);
     await createAll(
       names.length,
       32,

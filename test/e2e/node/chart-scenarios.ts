@@ -105,7 +105,8 @@ export async function rotateWithoutRestart(
 /**
  * The leader controller's pod deleted (by a scale-down that picks it) while the word-count
  * framework runs from the host against both controller pods: the standby leads and serves,
- * the framework resubscribes and its job completes. Returns the time from the delete to the new leader serving.
+ * the framework resubscribes and its job completes. Returns the time from the delete to
+ * the new leader serving.
  */
 export async function leaderFailover(cp: ControlPlane, token: string): Promise<number> {
   const pods = await componentPods(cp, RELEASE.ns, 'controller');

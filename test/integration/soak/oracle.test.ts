@@ -91,9 +91,16 @@ function healthy(): Facts {
   };
 }
 
-const setState = (f: Facts, id: string, state: string) => {
-  f.controller?.set(id, { state });
-  f.store?.set(id, { state });
+const setState = (f: Facts, id: string, state: string, reason?: string) => {
+  const reported = reason === undefined ? { state } : { state, reason };
+  f.controller?.set(id, reported);
+  f.store?.set(id, reported);
+};
+
+/** The App instance WEB ended on its own (the agent recorded FAILED), its App gone. */
+const webFailed = (f: Facts) => {
+  f.agent.set(WEB, agentTask(WEB, 'TASK_STARTING', 'TASK_RUNNING', 'TASK_FAILED'));
+  f.apps = [];
 };
 
 const cases: { name: string; mutate: (f: Facts) => void; expect: ViolationKind[] }[] = [
@@ -128,33 +135,26 @@ const cases: { name: string; mutate: (f: Facts) => void; expect: ViolationKind[]
     // design); the task died otherwise before the kill reached it.
     name: 'Mezzo declared it killed while its agent was away; the agent recorded FAILED',
     mutate: (f) => {
-      f.agent.set(WEB, agentTask(WEB, 'TASK_STARTING', 'TASK_RUNNING', 'TASK_FAILED'));
+      webFailed(f);
       f.live.delete(WEB);
-      const declared = { state: 'TASK_KILLED', reason: 'REASON_AGENT_DISCONNECTED' };
-      f.controller?.set(WEB, declared);
-      f.store?.set(WEB, declared);
-      f.apps = [];
+      setState(f, WEB, 'TASK_KILLED', 'REASON_AGENT_DISCONNECTED');
     },
     expect: [],
   },
   {
     name: 'the same, but its process still runs',
     mutate: (f) => {
-      f.agent.set(WEB, agentTask(WEB, 'TASK_STARTING', 'TASK_RUNNING', 'TASK_FAILED'));
-      const declared = { state: 'TASK_KILLED', reason: 'REASON_AGENT_DISCONNECTED' };
-      f.controller?.set(WEB, declared);
-      f.store?.set(WEB, declared);
-      f.apps = [];
+      webFailed(f);
+      setState(f, WEB, 'TASK_KILLED', 'REASON_AGENT_DISCONNECTED');
     },
     expect: ['unowned-process'],
   },
   {
     name: 'a TASK_KILLED the agent did not record is still a conflict',
     mutate: (f) => {
-      f.agent.set(WEB, agentTask(WEB, 'TASK_STARTING', 'TASK_RUNNING', 'TASK_FAILED'));
+      webFailed(f);
       f.live.delete(WEB);
       setState(f, WEB, 'TASK_KILLED');
-      f.apps = [];
     },
     expect: ['conflicting-final'],
   },
