@@ -156,13 +156,16 @@ export async function newApplicationFlow(target: DashboardTarget): Promise<void>
 
 /** A task's stdout tails in the sandbox browser; its kill shows without a reload. */
 export async function taskLogAndKillFlow(target: DashboardTarget): Promise<void> {
+  // Not "ticker": the demo's Task of that name (examples/demo.yaml, counting from 1) runs
+  // in the same namespace, its task IDs start with the same `default.ticker.`, and a flow
+  // that opened its page waited for a "tick 0" that never came.
   await api(target, '/apply', {
     method: 'POST',
     body: JSON.stringify([
       {
         apiVersion: 'mezzo.dev/v1alpha1',
         kind: 'App',
-        metadata: { name: 'ticker', namespace: 'default' },
+        metadata: { name: 'log-ticker', namespace: 'default' },
         spec: {
           command: 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done',
           instances: 1,
@@ -172,9 +175,11 @@ export async function taskLogAndKillFlow(target: DashboardTarget): Promise<void>
       },
     ]),
   });
-  const task = await until('a running ticker task', async () => {
+  const task = await until('a running log-ticker task', async () => {
     const s = (await api(target, '/state')) as State;
-    return s.tasks.find((x) => x.id.startsWith('default.ticker.') && x.state === 'TASK_RUNNING');
+    return s.tasks.find(
+      (x) => x.id.startsWith('default.log-ticker.') && x.state === 'TASK_RUNNING',
+    );
   });
   const { page, errors } = await visit(target, `tasks/${encodeURIComponent(task.id)}`);
   try {
@@ -188,7 +193,7 @@ export async function taskLogAndKillFlow(target: DashboardTarget): Promise<void>
     assert.deepEqual(errors, []);
   } finally {
     await page.close();
-    await api(target, '/objects?kind=App&name=ticker&namespace=default', { method: 'DELETE' });
+    await api(target, '/objects?kind=App&name=log-ticker&namespace=default', { method: 'DELETE' });
   }
 }
 
