@@ -242,10 +242,11 @@ export class HierarchicalAllocator {
   // ---- allocations ----
 
   /**
-   * Returns resources to the pool: a declined or rescinded offer, or finished tasks.
-   * With `refuseSeconds > 0` the framework is not offered these resources (or fewer) on
-   * this agent again until the filter expires. Resources the framework does not hold are
-   * ignored: a late duplicate must not corrupt the books.
+   * Returns resources to the pool: a rescinded or timed-out offer, finished tasks, what
+   * an accept left unused. With `refuseSeconds > 0` the framework is not offered these
+   * resources (or fewer) on this agent again until the filter expires. A pass over the
+   * agent follows at once. Resources the framework does not hold are ignored: a late
+   * duplicate must not corrupt the books.
    */
   recoverResources(
     frameworkId: string,
@@ -253,15 +254,44 @@ export class HierarchicalAllocator {
     resources: Resources,
     filter?: { refuseSeconds: number },
   ): void {
+    if (this.giveBack(frameworkId, agentId, resources, filter?.refuseSeconds ?? 0)) {
+      this.markAgent(agentId);
+    }
+  }
+
+  /**
+   * Returns resources a framework turned down (a DECLINE, or an ACCEPT that launched
+   * nothing), with its refuse filter as {@link recoverResources} does, but starts no pass:
+   * they are offered again by the next periodic pass, as Mesos' allocator does with every
+   * recovery. Offered again at once, a framework declining with a 0 s filter was sent the
+   * same agents back as fast as it could decline them (5,000 offers a second from 10
+   * agents), and frameworks passing an agent on to each other kept the controller busy
+   * offering resources nobody took.
+   */
+  declineResources(
+    frameworkId: string,
+    agentId: string,
+    resources: Resources,
+    refuseSeconds: number,
+  ): void {
+    this.giveBack(frameworkId, agentId, resources, refuseSeconds);
+  }
+
+  /** Puts resources back on their agent under an optional filter; false if there is none. */
+  private giveBack(
+    frameworkId: string,
+    agentId: string,
+    resources: Resources,
+    refuseSeconds: number,
+  ): boolean {
     const agent = this.state.agents.get(agentId);
-    if (!agent || resources.isEmpty()) return;
+    if (!agent || resources.isEmpty()) return false;
     returnResources(this.state, frameworkId, agent, resources);
-    const refuse = filter?.refuseSeconds ?? 0;
-    if (refuse > 0 && this.state.frameworks.has(frameworkId)) {
-      const ms = Math.min(refuse * 1000, MAX_REFUSE_MS);
+    if (refuseSeconds > 0 && this.state.frameworks.has(frameworkId)) {
+      const ms = Math.min(refuseSeconds * 1000, MAX_REFUSE_MS);
       this.state.filters.add(frameworkId, agentId, resources, this.clock.now() + ms);
     }
-    this.markAgent(agentId);
+    return true;
   }
 
   /**

@@ -124,9 +124,16 @@ function applyAccept(
   }
   const refuse = req.filters?.refuse_seconds ?? DEFAULT_REFUSE_SECONDS;
   if (!plan.unused.isEmpty()) {
-    core.allocator.recoverResources(fw.id, plan.agentId, plan.unused, {
-      refuseSeconds: refuse,
-    });
+    if (plan.launches.length > 0 || plan.conversions.length > 0) {
+      // What a launch leaves of its agent may fit the framework's next task: offered at once.
+      core.allocator.recoverResources(fw.id, plan.agentId, plan.unused, {
+        refuseSeconds: refuse,
+      });
+    } else {
+      // An accept that did nothing is a decline, and waits for the next pass as one does.
+      core.allocator.declineResources(fw.id, plan.agentId, plan.unused, refuse);
+      core.filterWakeup.watch();
+    }
   }
   return undefined;
 }

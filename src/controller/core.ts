@@ -15,6 +15,7 @@ import type { TaskStatus } from '../gen/mezzo/v1/TaskStatus.js';
 import type { TaskState__Output as TaskState } from '../gen/mezzo/v1/TaskState.js';
 import type { StatusReason } from '../gen/mezzo/v1/StatusReason.js';
 import { OfferBook } from './offer-book.js';
+import { FilterWakeup } from './filter-wakeup.js';
 import { RecoveryWindow } from './recovery-window.js';
 import { CompletedFrameworks } from './completed-frameworks.js';
 import { CompletedTasks, DEFAULT_COMPLETED_BOUNDS } from './completed-tasks.js';
@@ -86,6 +87,8 @@ export class ControllerCore {
   /** The allocator's recent decisions per framework, for the dashboard. */
   readonly decisions: DecisionLog;
   readonly allocator: HierarchicalAllocator;
+  /** Wakes the allocator when a refuse filter lapses. */
+  readonly filterWakeup: FilterWakeup;
   readonly m: ControllerMetrics;
   readonly clock: Clock;
   readonly log: Logger;
@@ -167,6 +170,13 @@ export class ControllerCore {
     this.allocator.onWorkPending = () => {
       this.scheduleAllocation();
     };
+    this.filterWakeup = new FilterWakeup(
+      this.clock,
+      () => this.allocator.nextFilterExpiry(),
+      () => {
+        this.scheduleAllocation();
+      },
+    );
   }
 
   /** Whether an expected agent (`agentId`, or any) may still re-register after a restart. */
@@ -193,6 +203,7 @@ export class ControllerCore {
   stop(): void {
     this.stopped = true;
     this.periodic?.cancel();
+    this.filterWakeup.stop();
     for (const fw of this.frameworks.values()) {
       fw.failoverTimer?.cancel();
       fw.heartbeatTimer?.cancel();
@@ -220,11 +231,16 @@ export class ControllerCore {
     const start = performance.now();
     if (full) this.allocator.allocate();
     else this.allocator.runPending();
+    this.filterWakeup.watch();
     this.decisions.afterPass(this.allocator, this.frameworks.keys());
     this.m.allocationSeconds.observe((performance.now() - start) / 1000);
   }
 
-  /** Returns an offer's resources to the allocator, with an optional refuse filter. */
+  /**
+   * Returns an offer's resources to the allocator: declined, with the framework's refuse
+   * filter (offered again by the next periodic pass), or rescinded, without one (offered
+   * again at once).
+   */
   recoverOffer(offer: OfferRecord, refuseSeconds?: number): void {
     if (refuseSeconds !== undefined) {
       this.decisions.declined(
@@ -235,12 +251,17 @@ export class ControllerCore {
         refuseSeconds,
       );
     }
-    this.allocator.recoverResources(
-      offer.frameworkId,
-      offer.agentId,
-      offer.resources,
-      refuseSeconds !== undefined ? { refuseSeconds } : undefined,
-    );
+    if (refuseSeconds === undefined) {
+      this.allocator.recoverResources(offer.frameworkId, offer.agentId, offer.resources);
+    } else {
+      this.allocator.declineResources(
+        offer.frameworkId,
+        offer.agentId,
+        offer.resources,
+        refuseSeconds,
+      );
+      this.filterWakeup.watch();
+    }
   }
 
   /** Rescinds these offers (those of an agent lost, of a framework gone). */

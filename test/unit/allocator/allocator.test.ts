@@ -57,6 +57,43 @@ test('a whole agent goes to one framework; allocated resources are not offered a
   assert.deepEqual(h.take(), ['f2@s1(r): cpus:4; mem:1024']);
 });
 
+test('declined resources wait for the next periodic pass; recovered ones start a pass', () => {
+  const h = new Harness();
+  h.agent('s1', 'cpus:4;mem:1024');
+  h.agent('s2', 'cpus:2;mem:512');
+  h.framework('f1', 'r');
+  h.framework('f2', 'r');
+  h.allocator.allocate();
+  // Both shares 0, name order: f1 takes the first agent, then f2 (share 0) the other.
+  const first = h.takeRaw();
+  assert.deepEqual(first.map((o) => o.framework).sort(), ['f1', 'f2']);
+  // Each declines what it holds, f2 with a filter: no pass is due, nothing is offered.
+  for (const { framework, offer } of first) {
+    h.allocator.declineResources(
+      framework,
+      offer.agentId,
+      offer.resources,
+      framework === 'f2' ? 10 : 0,
+    );
+  }
+  assert.equal(h.allocator.hasPendingWork(), false);
+  h.allocator.runPending();
+  assert.deepEqual(h.take(), []);
+  // The periodic pass offers both agents again, and not the filtered one to f2.
+  h.allocator.allocate();
+  const again = h.takeRaw();
+  assert.equal(again.length, 2);
+  const f2Had = first.find((o) => o.framework === 'f2')?.offer.agentId;
+  assert.ok(!again.some((o) => o.framework === 'f2' && o.offer.agentId === f2Had));
+  // A recovery (a task ended, an offer rescinded) is offered again by a pass at once.
+  const back = again[0];
+  assert.ok(back);
+  h.allocator.recoverResources(back.framework, back.offer.agentId, back.offer.resources);
+  assert.equal(h.allocator.hasPendingWork(), true);
+  h.allocator.runPending();
+  assert.equal(h.take().length, 1);
+});
+
 test('refuse filters expire by the injected clock; more resources break through', () => {
   const h = new Harness();
   h.agent('s1', 'cpus:2;mem:1024');
