@@ -76,6 +76,7 @@ async function lead(
     agentPingTimeoutMs: Number(flags.agentPingTimeout) * 1000,
     maxCompletedTasksPerFramework: flags.maxCompletedTasksPerFramework,
     maxCompletedFrameworks: flags.maxCompletedFrameworks,
+    maxOffersPerFrameworkPerPass: flags.maxOffersPerPass,
     ...(flags.storeWorkers !== undefined ? { storeWorkers: flags.storeWorkers } : {}),
     taskNamespace: flags.namespace,
     recoverAllocation: true,

@@ -40,6 +40,8 @@ export interface ControllerFlags extends KubeAccessFlags {
   kubeApiBurst?: number;
   /** Store writes in flight at once (the controller's STORE_WORKERS when unset). */
   storeWorkers?: number;
+  /** Agents one framework is offered in one allocation pass at most; 0: no bound. */
+  maxOffersPerPass: number;
 }
 
 /** The flags that choose how callers are authenticated, for `mezzo controller` and `mezzo agent`. */
@@ -139,6 +141,12 @@ export function registerController(program: Command): void {
       '--store-workers <n>',
       'store writes (Task and Agent objects) in flight at once, 1-256 (default: 64)',
       (v) => wholeInRange('--store-workers', v, 1, 256),
+    )
+    .option(
+      '--max-offers-per-pass <n>',
+      'agents one framework is offered in one allocation pass at most; 0: no bound, as in Mesos (see docs/performance.md for large clusters)',
+      (v) => wholeInRange('--max-offers-per-pass', v, 0, 1_000_000),
+      0,
     );
   kubeAccessOptions(accessOptions(cmd)).action(async (flags: ControllerFlags) => {
     const { runController } = await import('./controller-main.js');

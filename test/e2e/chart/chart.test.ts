@@ -107,6 +107,15 @@ test('controller.kubeApi sets the client limit; none by default', async () => {
   );
 });
 
+test('controller.maxOffersPerPass reaches the controller; no bound by default', async () => {
+  assert.ok((await controllerArgs()).includes('--max-offers-per-pass=0'));
+  assert.ok(
+    (await controllerArgs('controller.maxOffersPerPass=2')).includes('--max-offers-per-pass=2'),
+  );
+  await assert.rejects(render('controller.maxOffersPerPass=-1'), /controller\/maxOffersPerPass/);
+  await assert.rejects(render('controller.maxOffersPerPass=1.5'), /controller\/maxOffersPerPass/);
+});
+
 test('the values schema rejects bad values with the offending path', async () => {
   await assert.rejects(render('controller.replicaCount=0'), /controller\/replicaCount/);
   await assert.rejects(render('logLevel=loud'), /logLevel/);

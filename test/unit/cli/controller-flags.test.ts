@@ -1,23 +1,38 @@
-// `mezzo controller --store-workers`: a whole number from 1 to 256, refused otherwise
-// before anything starts (commander's exitOverride turns the exit into an error here).
+// `mezzo controller --store-workers` and `--max-offers-per-pass`: whole numbers in range,
+// refused otherwise before anything starts (commander's exitOverride turns the exit into
+// an error here).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command, CommanderError } from 'commander';
 import { registerController } from '../../../src/cli/commands/controller.js';
 
-// Below the range, above it, not whole, negative, empty, not a number.
-const refused = ['0', '257', '1.5', '-4', '', 'many'];
+const CASES: { flag: string; refused: string[]; says: string }[] = [
+  {
+    flag: '--store-workers',
+    // Below the range, above it, not whole, negative, empty, not a number.
+    refused: ['0', '257', '1.5', '-4', '', 'many'],
+    says: '--store-workers: a whole number from 1 to 256',
+  },
+  {
+    flag: '--max-offers-per-pass',
+    // 0 is no bound; not whole, negative, empty, not a number, above the range.
+    refused: ['1.5', '-1', '', 'all', '1000001'],
+    says: '--max-offers-per-pass: a whole number from 0 to 1000000',
+  },
+];
 
-for (const value of refused) {
-  test(`--store-workers ${JSON.stringify(value)} is refused`, async () => {
-    const program = new Command().exitOverride().configureOutput({ writeErr: () => undefined });
-    registerController(program);
-    await assert.rejects(
-      program.parseAsync(['controller', '--store-workers', value], { from: 'user' }),
-      (err: unknown) =>
-        err instanceof CommanderError &&
-        err.code === 'commander.invalidArgument' &&
-        err.message.includes('--store-workers: a whole number from 1 to 256'),
-    );
-  });
+for (const { flag, refused, says } of CASES) {
+  for (const value of refused) {
+    test(`${flag} ${JSON.stringify(value)} is refused`, async () => {
+      const program = new Command().exitOverride().configureOutput({ writeErr: () => undefined });
+      registerController(program);
+      await assert.rejects(
+        program.parseAsync(['controller', flag, value], { from: 'user' }),
+        (err: unknown) =>
+          err instanceof CommanderError &&
+          err.code === 'commander.invalidArgument' &&
+          err.message.includes(says),
+      );
+    });
+  }
 }
