@@ -24,6 +24,7 @@
  * (qps/burst), `--limit-s=600` (a run stops waiting then), `--only=kube|mezzo`,
  * `--cpu-prof` (the Mezzo controller writes a V8 CPU profile per run into the log
  * directory), `--store-workers=N` (the controller's store writes in flight),
+ * `--max-offers-per-pass=K` (the controller's per-pass offer bound; default none),
  * `--create-in-flight=32`. Prints one JSON object; logs stay in .tmp/side-by-side/<time>/.
  */
 import { execFileSync } from 'node:child_process';
@@ -129,7 +130,11 @@ async function main(): Promise<void> {
         ? ['--cpu-prof', `--cpu-prof-dir=${join(logDir, 'prof')}`]
         : [];
       const workers = flag('store-workers', '');
-      const controllerFlags = workers === '' ? [] : [`--store-workers=${workers}`];
+      const bound = flag('max-offers-per-pass', '');
+      const controllerFlags = [
+        ...(workers === '' ? [] : [`--store-workers=${workers}`]),
+        ...(bound === '' ? [] : [`--max-offers-per-pass=${bound}`]),
+      ];
       const mezzo = await MezzoSide.setUp(cp, {
         nodes,
         shape: SHAPE,
@@ -173,6 +178,7 @@ async function main(): Promise<void> {
     shape: SHAPE,
     create_in_flight: inFlight,
     mezzo_store_workers: flag('store-workers', '') || 'default (64)',
+    mezzo_max_offers_per_pass: flag('max-offers-per-pass', '') || 'default (no bound)',
     machine: { cpus: cpus().length, load_start: round(load0), load_end: round(loadavg()[0] ?? 0) },
     log_dir: logDir,
     runs: [...kubeRuns, ...mezzoRuns],
