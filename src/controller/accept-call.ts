@@ -131,8 +131,7 @@ function applyAccept(
       });
     } else {
       // An accept that did nothing is a decline, and waits for the next pass as one does.
-      core.allocator.declineResources(fw.id, plan.agentId, plan.unused, refuse);
-      core.filterWakeup.watch();
+      core.declineResources(fw.id, plan.agentId, plan.unused, refuse);
     }
   }
   return undefined;

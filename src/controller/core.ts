@@ -88,7 +88,7 @@ export class ControllerCore {
   readonly decisions: DecisionLog;
   readonly allocator: HierarchicalAllocator;
   /** Wakes the allocator when a refuse filter lapses. */
-  readonly filterWakeup: FilterWakeup;
+  private readonly filterWakeup: FilterWakeup;
   readonly m: ControllerMetrics;
   readonly clock: Clock;
   readonly log: Logger;
@@ -254,14 +254,22 @@ export class ControllerCore {
     if (refuseSeconds === undefined) {
       this.allocator.recoverResources(offer.frameworkId, offer.agentId, offer.resources);
     } else {
-      this.allocator.declineResources(
-        offer.frameworkId,
-        offer.agentId,
-        offer.resources,
-        refuseSeconds,
-      );
-      this.filterWakeup.watch();
+      this.declineResources(offer.frameworkId, offer.agentId, offer.resources, refuseSeconds);
     }
+  }
+
+  /**
+   * Returns resources a framework turned down under its refuse filter: offered again by
+   * the next periodic pass, or when the filter lapses, whichever the wake-up sees first.
+   */
+  declineResources(
+    frameworkId: string,
+    agentId: string,
+    resources: Resources,
+    refuseSeconds: number,
+  ): void {
+    this.allocator.declineResources(frameworkId, agentId, resources, refuseSeconds);
+    this.filterWakeup.watch();
   }
 
   /** Rescinds these offers (those of an agent lost, of a framework gone). */
