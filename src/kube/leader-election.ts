@@ -41,6 +41,9 @@ export interface LeaderElectionOptions {
   onNewLeader?: (identity: string, address: string, annotations: Record<string, string>) => void;
 }
 
+/** How many read-and-write rounds a release tries before giving up on a conflicting lease. */
+const RELEASE_TRIES = 3;
+
 function isApiError(err: unknown, code: number): boolean {
   return err instanceof k8s.ApiException && err.code === code;
 }
@@ -51,6 +54,10 @@ export class LeaderElector {
   private leading = false;
   private running = false;
   private timer: Timer | undefined;
+  /** The acquire-or-renew attempt under way, if any. */
+  private attempt: Promise<void> | undefined;
+  /** Whether the last attempt wrote the lease as its holder. */
+  private lastAttemptHeld = false;
   private observedRecord: { holder: string; renewTime: string; transitions: number } | undefined;
   /** Local time at which observedRecord last changed. */
   private observedAt = 0;
@@ -87,27 +94,33 @@ export class LeaderElector {
 
   /**
    * Stops campaigning. A leader releases the lease (holder cleared) so a standby can take
-   * over at once instead of waiting out the lease duration.
+   * over at once instead of waiting out the lease duration. An attempt already under way
+   * is waited for first: its write could otherwise land after the release and take the
+   * lease back, or change the lease's version under the release so the release is refused.
    */
   async stop(): Promise<void> {
+    if (!this.running) return;
     this.running = false;
     this.timer?.cancel();
     this.timer = undefined;
-    if (this.leading) {
+    await this.attempt;
+    if (this.leading || this.lastAttemptHeld) {
       await this.release().catch((err: unknown) => {
         this.opts.logger.warn('could not release lease', { error: String(err) });
       });
-      this.stepDown();
     }
+    this.stepDown();
   }
 
   private tick(): void {
     if (!this.running) return;
-    this.tryAcquireOrRenew().then(
+    this.attempt = this.tryAcquireOrRenew().then(
       (ok) => {
+        this.lastAttemptHeld = ok;
         this.afterAttempt(ok);
       },
       (err: unknown) => {
+        this.lastAttemptHeld = false;
         this.opts.logger.warn('lease attempt failed', {
           lease: this.opts.leaseName,
           error: String(err),
@@ -235,13 +248,25 @@ export class LeaderElector {
     return true;
   }
 
+  /**
+   * Clears the holder if this candidate still holds the lease. A conflict means another
+   * writer changed the lease between the read and the write (a standby taking a lease it
+   * saw lapse, or an operator's edit), so it reads again; a few tries bound the exit.
+   */
   private async release(): Promise<void> {
     const { namespace, leaseName: name } = this.opts;
-    const lease = await this.api.readNamespacedLease({ name, namespace });
-    if (lease.spec?.holderIdentity !== this.opts.identity) return;
-    lease.spec.holderIdentity = '';
-    lease.spec.leaseDurationSeconds = 1;
-    lease.spec.renewTime = new k8s.V1MicroTime(this.opts.clock.now());
-    await this.api.replaceNamespacedLease({ name, namespace, body: lease });
+    for (let tries = 1; ; tries++) {
+      const lease = await this.api.readNamespacedLease({ name, namespace });
+      if (lease.spec?.holderIdentity !== this.opts.identity) return;
+      lease.spec.holderIdentity = '';
+      lease.spec.leaseDurationSeconds = 1;
+      lease.spec.renewTime = new k8s.V1MicroTime(this.opts.clock.now());
+      try {
+        await this.api.replaceNamespacedLease({ name, namespace, body: lease });
+        return;
+      } catch (err) {
+        if (!isApiError(err, 409) || tries >= RELEASE_TRIES) throw err;
+      }
+    }
   }
 }

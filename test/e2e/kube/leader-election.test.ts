@@ -1,11 +1,12 @@
 // Lease leader election against the real apiserver: one leader among candidates, a
-// graceful hand-over, and a take-over after the leader process is SIGKILLed.
+// graceful hand-over (also when it races a renewal), and a take-over after the leader
+// process is SIGKILLed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { LeaderElector } from '../../../src/kube/leader-election.js';
-import { SystemClock } from '../../../src/shared/clock.js';
+import { ManualClock, SystemClock, type Clock } from '../../../src/shared/clock.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { controlPlane, type ControlPlane } from '../support/control-plane.js';
 
@@ -16,7 +17,12 @@ before(async () => {
 });
 after(() => cp.stop());
 
-function candidate(identity: string, lease: string, events: string[]): LeaderElector {
+function candidate(
+  identity: string,
+  lease: string,
+  events: string[],
+  clock: Clock = new SystemClock(),
+): LeaderElector {
   return new LeaderElector({
     kubeConfig: cp.kubeConfig(),
     namespace: 'election',
@@ -26,7 +32,7 @@ function candidate(identity: string, lease: string, events: string[]): LeaderEle
     leaseDurationMs: 2_000,
     renewDeadlineMs: 1_500,
     retryPeriodMs: 200,
-    clock: new SystemClock(),
+    clock,
     logger: silentLogger(),
     onStartedLeading: () => events.push(`${identity}:lead`),
     onStoppedLeading: () => events.push(`${identity}:stop`),
@@ -72,6 +78,40 @@ test('exactly one of three candidates leads; a graceful stop hands over at once'
     );
   } finally {
     for (const c of cs) await c.stop();
+  }
+});
+
+test('a stop while a renewal is under way still hands the lease back', async () => {
+  // The manual clock fires the renewal timer, so its read of the Lease is on the wire
+  // when stop() is called. A release racing that renewal used to lose to it (409) and
+  // leave the lease held until it lapsed: five rounds, each must end with no holder.
+  const clock = new ManualClock(Date.now());
+  const events: string[] = [];
+  const c = candidate('racer', 'race', events, clock);
+  const holder = async (): Promise<string> =>
+    (
+      await cp.kubectl([
+        '-n',
+        'election',
+        'get',
+        'lease',
+        'race',
+        '-o',
+        'jsonpath={.spec.holderIdentity}',
+      ])
+    ).stdout;
+  try {
+    for (let round = 1; round <= 5; round++) {
+      c.start();
+      await until(() => c.isLeader, 5_000, `round ${round}: leading`);
+      clock.advance(200); // the renewal's read goes out
+      await c.stop();
+      assert.equal(c.isLeader, false);
+      assert.equal(await holder(), '', `round ${round}: the lease handed back`);
+    }
+    assert.deepEqual(events, Array.from({ length: 5 }, () => ['racer:lead', 'racer:stop']).flat());
+  } finally {
+    await c.stop();
   }
 });
 
