@@ -5,7 +5,7 @@
  * failover timeout, agent ping timeout, heartbeats) runs on the injected clock.
  */
 import { randomUUID } from 'node:crypto';
-import { HierarchicalAllocator, Resources } from '../allocator/index.js';
+import { Resources, type HierarchicalAllocator } from '../allocator/index.js';
 import type { AccessControl } from '../auth/types.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -14,13 +14,13 @@ import type { Event } from '../gen/mezzo/v1/Event.js';
 import type { TaskStatus } from '../gen/mezzo/v1/TaskStatus.js';
 import type { TaskState__Output as TaskState } from '../gen/mezzo/v1/TaskState.js';
 import type { StatusReason } from '../gen/mezzo/v1/StatusReason.js';
-import { OfferBook } from './offer-book.js';
-import { FilterWakeup } from './filter-wakeup.js';
+import type { OfferBook } from './offer-book.js';
+import { OfferCycle } from './offer-cycle.js';
 import { RecoveryWindow } from './recovery-window.js';
 import { CompletedFrameworks } from './completed-frameworks.js';
 import { CompletedTasks, DEFAULT_COMPLETED_BOUNDS } from './completed-tasks.js';
 import { StoredFinals } from './stored-finals.js';
-import { DecisionLog } from './decisions.js';
+import type { DecisionLog } from './decisions.js';
 import { deliver, written } from './status-flow.js';
 import { sendOffers } from './offer-flow.js';
 import { FileReads } from './files.js';
@@ -87,8 +87,8 @@ export class ControllerCore {
   /** The allocator's recent decisions per framework, for the dashboard. */
   readonly decisions: DecisionLog;
   readonly allocator: HierarchicalAllocator;
-  /** Wakes the allocator when a refuse filter lapses. */
-  private readonly filterWakeup: FilterWakeup;
+  /** The allocator, its outstanding offers and decisions, and when passes run. */
+  private readonly cycle: OfferCycle;
   readonly m: ControllerMetrics;
   readonly clock: Clock;
   readonly log: Logger;
@@ -98,8 +98,6 @@ export class ControllerCore {
   readonly recovery: RecoveryWindow;
   /** Final states found on Task objects at start, for reconciliation (bounded). */
   readonly storedFinals: StoredFinals;
-  private allocationScheduled = false;
-  private periodic: { cancel(): void } | undefined;
   private stopped = false;
 
   constructor(options: CoreOptions) {
@@ -153,30 +151,22 @@ export class ControllerCore {
       },
     );
     this.completedFrameworks = new CompletedFrameworks(this.opts.maxCompletedFrameworks);
-    this.decisions = new DecisionLog(this.clock);
-    this.offers = new OfferBook(this.clock, this.opts.offerTimeoutMs, (offer, reason) => {
-      this.m.offers.inc({ result: reason === 'timeout' ? 'timed_out' : 'rescinded' });
-      this.sendTo(offer.frameworkId, { type: 'RESCIND', rescind: { offer_id: offer.id } });
-      this.allocator.recoverResources(offer.frameworkId, offer.agentId, offer.resources);
-    });
-    this.allocator = new HierarchicalAllocator({
+    this.cycle = new OfferCycle({
       clock: this.clock,
       metrics: options.metrics,
+      m: this.m,
+      allocationIntervalMs: this.opts.allocationIntervalMs,
+      offerTimeoutMs: this.opts.offerTimeoutMs,
       maxOffersPerFrameworkPerPass: this.opts.maxOffersPerFrameworkPerPass,
-      offerCallback: (frameworkId, offers) => {
+      frameworkIds: () => this.frameworks.keys(),
+      sendOffers: (frameworkId, offers) => {
         sendOffers(this, frameworkId, offers);
       },
-    });
-    this.allocator.onWorkPending = () => {
-      this.scheduleAllocation();
-    };
-    this.filterWakeup = new FilterWakeup(
-      this.clock,
-      () => this.allocator.nextFilterExpiry(),
-      () => {
-        this.scheduleAllocation();
+      sendTo: (frameworkId, event) => {
+        this.sendTo(frameworkId, event);
       },
-    );
+    });
+    ({ allocator: this.allocator, offers: this.offers, decisions: this.decisions } = this.cycle);
   }
 
   /** Whether an expected agent (`agentId`, or any) may still re-register after a restart. */
@@ -186,12 +176,7 @@ export class ControllerCore {
 
   /** Starts the periodic allocation pass. */
   start(): void {
-    const tick = () => {
-      if (this.stopped) return;
-      this.runAllocation(true);
-      this.periodic = this.clock.setTimer(this.opts.allocationIntervalMs, tick);
-    };
-    this.periodic = this.clock.setTimer(this.opts.allocationIntervalMs, tick);
+    this.cycle.start();
   }
 
   /** Whether {@link ControllerCore.stop} was called: nothing new is taken from then on. */
@@ -202,8 +187,7 @@ export class ControllerCore {
   /** Stops timers and closes every stream. */
   stop(): void {
     this.stopped = true;
-    this.periodic?.cancel();
-    this.filterWakeup.stop();
+    this.cycle.stop();
     for (const fw of this.frameworks.values()) {
       fw.failoverTimer?.cancel();
       fw.heartbeatTimer?.cancel();
@@ -213,73 +197,23 @@ export class ControllerCore {
       a.pingTimer?.cancel();
       a.stream?.end();
     }
-    for (const o of this.offers.all()) this.offers.take(o.id);
   }
 
-  // ---- allocation -------------------------------------------------------------------
+  // ---- offers (the cycle's verbs, for the services) -------------------------------
 
-  private scheduleAllocation(): void {
-    if (this.allocationScheduled || this.stopped) return;
-    this.allocationScheduled = true;
-    this.clock.setTimer(0, () => {
-      this.allocationScheduled = false;
-      this.runAllocation(false);
-    });
-  }
-
-  private runAllocation(full: boolean): void {
-    const start = performance.now();
-    if (full) this.allocator.allocate();
-    else this.allocator.runPending();
-    this.filterWakeup.watch();
-    this.decisions.afterPass(this.allocator, this.frameworks.keys());
-    this.m.allocationSeconds.observe((performance.now() - start) / 1000);
-  }
-
-  /**
-   * Returns an offer's resources to the allocator: declined, with the framework's refuse
-   * filter (offered again by the next periodic pass), or rescinded, without one (offered
-   * again at once).
-   */
+  /** See {@link OfferCycle.recoverOffer}. */
   recoverOffer(offer: OfferRecord, refuseSeconds?: number): void {
-    if (refuseSeconds !== undefined) {
-      this.decisions.declined(
-        offer.frameworkId,
-        offer.agentId,
-        offer.role,
-        offer.resources,
-        refuseSeconds,
-      );
-    }
-    if (refuseSeconds === undefined) {
-      this.allocator.recoverResources(offer.frameworkId, offer.agentId, offer.resources);
-    } else {
-      this.declineResources(offer.frameworkId, offer.agentId, offer.resources, refuseSeconds);
-    }
+    this.cycle.recoverOffer(offer, refuseSeconds);
   }
 
-  /**
-   * Returns resources a framework turned down under its refuse filter: offered again by
-   * the next periodic pass, or when the filter lapses, whichever the wake-up sees first.
-   */
-  declineResources(
-    frameworkId: string,
-    agentId: string,
-    resources: Resources,
-    refuseSeconds: number,
-  ): void {
-    this.allocator.declineResources(frameworkId, agentId, resources, refuseSeconds);
-    this.filterWakeup.watch();
+  /** See {@link OfferCycle.declineResources}. */
+  declineResources(...args: Parameters<OfferCycle['declineResources']>): void {
+    this.cycle.declineResources(...args);
   }
 
-  /** Rescinds these offers (those of an agent lost, of a framework gone). */
+  /** See {@link OfferCycle.rescind}. */
   rescind(offers: readonly OfferRecord[]): void {
-    for (const o of offers) {
-      this.offers.take(o.id);
-      this.m.offers.inc({ result: 'rescinded' });
-      this.sendTo(o.frameworkId, { type: 'RESCIND', rescind: { offer_id: o.id } });
-      this.recoverOffer(o);
-    }
+    this.cycle.rescind(offers);
   }
 
   // ---- events to frameworks ---------------------------------------------------------

@@ -1,0 +1,148 @@
+/**
+ * The offer cycle, the allocation half of the Mesos master: the allocator, the offers it
+ * made that are still outstanding, the log of its decisions, and when it runs — every
+ * allocation interval (a full pass), soon after anything the allocator marked as changed
+ * (one incremental pass for everything marked meanwhile), and when a refuse filter lapses.
+ * What a framework declines waits under its filter for the next pass, as in Mesos; what is
+ * given back otherwise (rescinded, timed out) is offered again at once.
+ */
+import { HierarchicalAllocator, type OfferedResources } from '../allocator/index.js';
+import type { Clock } from '../shared/clock.js';
+import type { MetricsRegistry } from '../shared/metrics.js';
+import type { Event } from '../gen/mezzo/v1/Event.js';
+import { OfferBook } from './offer-book.js';
+import { FilterWakeup } from './filter-wakeup.js';
+import { DecisionLog } from './decisions.js';
+import type { ControllerMetrics } from './metrics.js';
+import type { OfferRecord } from './records.js';
+
+/** What the offer cycle needs from the controller around it. */
+export interface OfferCycleOptions {
+  clock: Clock;
+  metrics: MetricsRegistry;
+  m: ControllerMetrics;
+  allocationIntervalMs: number;
+  offerTimeoutMs: number;
+  /** Offers one framework gets in one pass at most (0: no bound). */
+  maxOffersPerFrameworkPerPass: number;
+  /** The frameworks known now, for the decision log's hold-backs after each pass. */
+  frameworkIds: () => Iterable<string>;
+  /** Turns one pass's offers to a framework into offer records and an OFFERS event. */
+  sendOffers: (frameworkId: string, offers: OfferedResources[]) => void;
+  /** Writes an event to a framework's stream if it is connected. */
+  sendTo: (frameworkId: string, event: Event) => void;
+}
+
+/** The allocator and its offers, and when allocation passes run. */
+export class OfferCycle {
+  readonly allocator: HierarchicalAllocator;
+  /** Offers made and not yet answered, rescinded or timed out. */
+  readonly offers: OfferBook;
+  /** The allocator's recent decisions per framework, for the dashboard. */
+  readonly decisions: DecisionLog;
+  /** Wakes the allocator when a refuse filter lapses. */
+  private readonly filterWakeup: FilterWakeup;
+  private scheduled = false;
+  private periodic: { cancel(): void } | undefined;
+  private stopped = false;
+
+  constructor(private readonly o: OfferCycleOptions) {
+    this.decisions = new DecisionLog(o.clock);
+    this.offers = new OfferBook(o.clock, o.offerTimeoutMs, (offer, reason) => {
+      o.m.offers.inc({ result: reason === 'timeout' ? 'timed_out' : 'rescinded' });
+      o.sendTo(offer.frameworkId, { type: 'RESCIND', rescind: { offer_id: offer.id } });
+      this.allocator.recoverResources(offer.frameworkId, offer.agentId, offer.resources);
+    });
+    this.allocator = new HierarchicalAllocator({
+      clock: o.clock,
+      metrics: o.metrics,
+      maxOffersPerFrameworkPerPass: o.maxOffersPerFrameworkPerPass,
+      offerCallback: o.sendOffers,
+    });
+    this.allocator.onWorkPending = () => {
+      this.schedule();
+    };
+    this.filterWakeup = new FilterWakeup(
+      o.clock,
+      () => this.allocator.nextFilterExpiry(),
+      () => {
+        this.schedule();
+      },
+    );
+  }
+
+  /** Starts the periodic full pass. */
+  start(): void {
+    const tick = () => {
+      if (this.stopped) return;
+      this.run(true);
+      this.periodic = this.o.clock.setTimer(this.o.allocationIntervalMs, tick);
+    };
+    this.periodic = this.o.clock.setTimer(this.o.allocationIntervalMs, tick);
+  }
+
+  /** Stops every timer and drops the outstanding offers (the streams are closing). */
+  stop(): void {
+    this.stopped = true;
+    this.periodic?.cancel();
+    this.filterWakeup.stop();
+    for (const offer of this.offers.all()) this.offers.take(offer.id);
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    this.o.clock.setTimer(0, () => {
+      this.scheduled = false;
+      this.run(false);
+    });
+  }
+
+  private run(full: boolean): void {
+    const start = performance.now();
+    if (full) this.allocator.allocate();
+    else this.allocator.runPending();
+    this.filterWakeup.watch();
+    this.decisions.afterPass(this.allocator, this.o.frameworkIds());
+    this.o.m.allocationSeconds.observe((performance.now() - start) / 1000);
+  }
+
+  /**
+   * Returns an offer's resources to the allocator: declined, with the framework's refuse
+   * filter (offered again by the next periodic pass), or rescinded, without one (offered
+   * again at once).
+   */
+  recoverOffer(offer: OfferRecord, refuseSeconds?: number): void {
+    if (refuseSeconds === undefined) {
+      this.allocator.recoverResources(offer.frameworkId, offer.agentId, offer.resources);
+      return;
+    }
+    this.decisions.declined(
+      offer.frameworkId,
+      offer.agentId,
+      offer.role,
+      offer.resources,
+      refuseSeconds,
+    );
+    this.declineResources(offer.frameworkId, offer.agentId, offer.resources, refuseSeconds);
+  }
+
+  /**
+   * Returns resources a framework turned down under its refuse filter: offered again by
+   * the next periodic pass, or when the filter lapses, whichever the wake-up sees first.
+   */
+  declineResources(...args: Parameters<HierarchicalAllocator['declineResources']>): void {
+    this.allocator.declineResources(...args);
+    this.filterWakeup.watch();
+  }
+
+  /** Rescinds these offers (those of an agent lost, of a framework gone). */
+  rescind(offers: readonly OfferRecord[]): void {
+    for (const offer of offers) {
+      this.offers.take(offer.id);
+      this.o.m.offers.inc({ result: 'rescinded' });
+      this.o.sendTo(offer.frameworkId, { type: 'RESCIND', rescind: { offer_id: offer.id } });
+      this.recoverOffer(offer);
+    }
+  }
+}
