@@ -16,7 +16,8 @@
  * `--suppress` (frameworks suppress offers while they want no task, revive when they do),
  * `--cpu-prof-dir=DIR` (the controller writes a V8 CPU profile there at each exit),
  * `--max-offers=K` (the controller offers one framework at most K agents per allocation
- * pass; default 0, no bound), `--controller-log-level=L` and `--sim-log-level=L` (their
+ * pass; default 0, no bound), `--offer-allowance=adaptive|off` (the controller's; default
+ * adaptive), `--controller-log-level=L` and `--sim-log-level=L` (their
  * logs to stderr; default error).
  * Prints one JSON object; `node dist/bench/scale/harness/plot.js FILE PNG` draws it.
  */
@@ -232,6 +233,7 @@ const result = () => ({
     offer_filter_s: 5,
     suppress_when_idle: SUPPRESS,
     max_offers_per_framework_per_pass: MAX_OFFERS,
+    offer_allowance: flag('offer-allowance', 'adaptive'),
   },
   wall_s: round((Date.now() - started) / 1000, 0),
   runs,

@@ -25,6 +25,7 @@
  * `--cpu-prof` (the Mezzo controller writes a V8 CPU profile per run into the log
  * directory), `--store-workers=N` (the controller's store writes in flight),
  * `--max-offers-per-pass=K` (the controller's per-pass offer bound; default none),
+ * `--offer-allowance=adaptive|off` (the controller's; default its own, adaptive),
  * `--create-in-flight=32`. Prints one JSON object; logs stay in .tmp/side-by-side/<time>/.
  */
 import { execFileSync } from 'node:child_process';
@@ -131,7 +132,9 @@ async function main(): Promise<void> {
         : [];
       const workers = flag('store-workers', '');
       const bound = flag('max-offers-per-pass', '');
+      const allowance = flag('offer-allowance', '');
       const controllerFlags = [
+        ...(allowance === '' ? [] : [`--offer-allowance=${allowance}`]),
         ...(workers === '' ? [] : [`--store-workers=${workers}`]),
         ...(bound === '' ? [] : [`--max-offers-per-pass=${bound}`]),
       ];
@@ -179,6 +182,7 @@ async function main(): Promise<void> {
     create_in_flight: inFlight,
     mezzo_store_workers: flag('store-workers', '') || 'default (64)',
     mezzo_max_offers_per_pass: flag('max-offers-per-pass', '') || 'default (no bound)',
+    mezzo_offer_allowance: flag('offer-allowance', '') || 'default (adaptive)',
     machine: { cpus: cpus().length, load_start: round(load0), load_end: round(loadavg()[0] ?? 0) },
     log_dir: logDir,
     runs: [...kubeRuns, ...mezzoRuns],

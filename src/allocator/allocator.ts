@@ -176,6 +176,18 @@ export class HierarchicalAllocator {
     }
   }
 
+  /**
+   * Bounds the offers this framework gets in one pass (undefined or 0: only the
+   * allocator-wide bound, if any; the smaller of the two applies). The owner's policy
+   * decides it, e.g. from how many of its last offers the framework used. It applies from
+   * the next pass on and starts none.
+   */
+  setOfferBound(frameworkId: string, bound: number | undefined): void {
+    const fw = this.state.frameworks.get(frameworkId);
+    if (!fw) return; // an answer that arrived after its framework was removed
+    fw.offerBound = bound !== undefined && bound > 0 ? bound : undefined;
+  }
+
   /** Resumes offers for the given roles and clears the framework's refuse filters. */
   reviveOffers(frameworkId: string, roles?: string[]): void {
     const fw = this.mustFramework(frameworkId);
@@ -411,7 +423,11 @@ export class HierarchicalAllocator {
     const { offers: out, visited } = passOver(this.state, ids, this.rng, {
       now: this.clock.now(),
       minAllocatable: this.minAllocatable,
-      maxOffersPerFramework: this.maxOffersPerFramework,
+      boundOf: (id) => {
+        const own = this.state.frameworks.get(id)?.offerBound ?? 0;
+        const all = this.maxOffersPerFramework;
+        return own > 0 && (all <= 0 || own < all) ? own : all;
+      },
     });
     this.metrics.afterPass(kind, (this.hrtime() - started) / 1000, out, this.state);
     let offerCount = 0;

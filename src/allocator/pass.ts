@@ -17,8 +17,8 @@ export interface PassContext {
   readonly now: number;
   /** An offer must contain one of these (by scalar quantity); empty: anything non-empty. */
   readonly minAllocatable: readonly Quantities[];
-  /** Offers to one framework in this pass at most; 0: no bound. */
-  readonly maxOffersPerFramework: number;
+  /** Offers to this framework in this pass at most; 0: no bound. */
+  boundOf(frameworkId: string): number;
   /** How many agents the pass covers. */
   readonly agents: number;
 }
@@ -73,6 +73,9 @@ export function allocationPass(
   out: PassOffers,
 ): number {
   const bounded = new Set<string>();
+  // The frameworks offered something on the agent just visited (the only ones that can
+  // have reached their bound there).
+  const touched: string[] = [];
   let guaranteeVisits = 0;
   let visits = 0;
   try {
@@ -82,8 +85,8 @@ export function allocationPass(
         // Once every guarantee is met, the rest of stage one has nothing to do.
         if (!state.roles.anyBelowGuarantee()) break;
         guaranteeVisits++;
-        allocateOn(state, agent, ctx, out, true, blocked);
-        hideBounded(state, out, ctx.maxOffersPerFramework, bounded);
+        allocateOn(state, agent, ctx, out, true, blocked, touched);
+        hideBounded(state, out, ctx, bounded, touched);
       }
       unblock(state, blocked);
       // Unblocking showed roles again by their frameworks' wants, bounded ones included.
@@ -93,8 +96,8 @@ export function allocationPass(
     for (let i = 0, agent = agents.at(0); agent; agent = agents.at(++i)) {
       if (state.roleSorter.activeCount() === 0) break;
       visits++;
-      allocateOn(state, agent, ctx, out, false, blocked);
-      hideBounded(state, out, ctx.maxOffersPerFramework, bounded);
+      allocateOn(state, agent, ctx, out, false, blocked, touched);
+      hideBounded(state, out, ctx, bounded, touched);
     }
     unblock(state, blocked);
     return Math.max(guaranteeVisits, visits);
@@ -116,18 +119,21 @@ export function allocationPass(
 function hideBounded(
   state: AllocatorState,
   out: PassOffers,
-  bound: number,
+  ctx: PassContext,
   bounded: Set<string>,
+  touched: string[],
 ): void {
-  if (bound <= 0) return;
-  for (const [frameworkId, offers] of out) {
-    if (offers.size < bound || bounded.has(frameworkId)) continue;
+  for (const frameworkId of touched) {
+    if (bounded.has(frameworkId)) continue;
+    const bound = ctx.boundOf(frameworkId);
+    if (bound <= 0 || (out.get(frameworkId)?.size ?? 0) < bound) continue;
     bounded.add(frameworkId);
     for (const role of state.frameworks.get(frameworkId)?.roles ?? []) {
       state.frameworkSorters.get(role)?.deactivate(frameworkId);
     }
     hideRoles(state, frameworkId);
   }
+  touched.length = 0;
 }
 
 /** Hides the framework's roles that have no framework left to offer to. */
@@ -177,6 +183,7 @@ function allocateOn(
   out: PassOffers,
   guaranteeStage: boolean,
   blocked: Set<string>,
+  touched: string[],
 ): void {
   for (const role of state.roleSorter.sort()) {
     if (agent.available.isEmpty()) return;
@@ -194,9 +201,10 @@ function allocateOn(
       const fw = state.frameworks.get(frameworkId);
       if (!fw || !state.wantsOffers(fw, role)) continue;
       if (state.filters.filtered(frameworkId, agent.id, offer, ctx.now)) continue;
-      if (atBound(out, frameworkId, agent.id, ctx.maxOffersPerFramework)) continue;
+      if (atBound(out, frameworkId, agent.id, ctx.boundOf(frameworkId))) continue;
       state.allocate(frameworkId, role, agent, offer);
       record(out, frameworkId, agent.id, role, offer);
+      touched.push(frameworkId);
       roleAvailable = agent.available.allocatableTo(role);
       if (roleAvailable.isEmpty()) break;
       offer = capped(state, role, roleAvailable, guaranteeStage);

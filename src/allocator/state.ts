@@ -43,6 +43,8 @@ export interface FrameworkState {
   readonly suppressed: Set<string>;
   /** Agents where the framework holds something. */
   readonly agents: Set<string>;
+  /** Offers this framework gets in one pass at most, if its owner set a bound (> 0). */
+  offerBound?: number;
 }
 
 /** How clients are ordered. */

@@ -14,7 +14,6 @@ import type { AcceptRequest__Output } from '../gen/mezzo/v1/AcceptRequest.js';
 import type { ControllerCore } from './core.js';
 import { planAccept, type AcceptOperation, type AcceptPlan } from './accept.js';
 import { addLaunchedTask, refuseInvalidTasks } from './refused-tasks.js';
-import { noteOfferOutcome } from './decline-streak.js';
 import { authorizeRunAs, type RunAsDecisions } from './run-as.js';
 import type { FrameworkRecord } from './records.js';
 
@@ -102,7 +101,7 @@ function applyAccept(
   for (const denied of new Set(decisions.denied.values()))
     core.opts.onFrameworkEvent?.(fw, 'Warning', 'RunAsDenied', denied);
   core.m.offers.inc({ result: 'accepted' }, plan.offers.length);
-  noteOfferOutcome(core, fw, plan.launches.length > 0 || plan.conversions.length > 0);
+  core.answered(fw, plan.launches.length > 0 || plan.conversions.length > 0, plan.offers.length);
   for (const c of plan.conversions)
     core.allocator.updateAllocation(fw.id, plan.agentId, c.from, c.to);
   const agent = core.agents.get(plan.agentId);

@@ -23,6 +23,7 @@ import { StoredFinals } from './stored-finals.js';
 import type { DecisionLog } from './decisions.js';
 import { deliver, written } from './status-flow.js';
 import { sendOffers } from './offer-flow.js';
+import { noteOfferOutcome } from './decline-streak.js';
 import { FileReads } from './files.js';
 import { controllerMetrics, type ControllerMetrics } from './metrics.js';
 import {
@@ -47,6 +48,11 @@ export interface CoreOptions {
   allocationIntervalMs?: number;
   /** Offers one framework gets in one allocation pass at most (0, the default: no bound). */
   maxOffersPerFrameworkPerPass?: number;
+  /**
+   * Whether a framework's offers a pass follow how it answered the last ones
+   * (offer-allowance.ts; default true).
+   */
+  adaptiveOffers?: boolean;
   /** Completed tasks kept in memory per framework (Mesos' default: 1,000). */
   maxCompletedTasksPerFramework?: number;
   /** Removed frameworks whose completed tasks are kept in memory (Mesos' default: 50). */
@@ -108,6 +114,7 @@ export class ControllerCore {
       frameworkHeartbeatMs: 15_000,
       allocationIntervalMs: 1_000,
       maxOffersPerFrameworkPerPass: 0,
+      adaptiveOffers: true,
       declineWarnAfterMs: 300_000,
       maxCompletedTasksPerFramework: DEFAULT_COMPLETED_BOUNDS.tasksPerFramework,
       maxCompletedFrameworks: DEFAULT_COMPLETED_BOUNDS.frameworks,
@@ -158,6 +165,7 @@ export class ControllerCore {
       allocationIntervalMs: this.opts.allocationIntervalMs,
       offerTimeoutMs: this.opts.offerTimeoutMs,
       maxOffersPerFrameworkPerPass: this.opts.maxOffersPerFrameworkPerPass,
+      adaptiveOffers: this.opts.adaptiveOffers,
       frameworkIds: () => this.frameworks.keys(),
       sendOffers: (frameworkId, offers) => {
         sendOffers(this, frameworkId, offers);
@@ -209,6 +217,15 @@ export class ControllerCore {
   /** See {@link OfferCycle.declineResources}. */
   declineResources(...args: Parameters<OfferCycle['declineResources']>): void {
     this.cycle.declineResources(...args);
+  }
+
+  /**
+   * A framework answered `offers` offers: used (something launched) or turned down. Feeds
+   * its decline streak and its offer allowance.
+   */
+  answered(fw: FrameworkRecord, used: boolean, offers: number): void {
+    noteOfferOutcome(this, fw, used);
+    this.cycle.answered(fw.id, used, offers);
   }
 
   /** See {@link OfferCycle.rescind}. */
@@ -362,6 +379,7 @@ export class ControllerCore {
     for (const a of this.agents.values())
       a.stream?.write({ shutdown_framework: { framework_id: fw.id } });
     this.allocator.removeFramework(fw.id);
+    this.cycle.removed(fw.id);
     const stream = fw.stream;
     fw.stream = undefined;
     fw.connected = false;

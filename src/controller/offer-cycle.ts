@@ -13,6 +13,7 @@ import type { Event } from '../gen/mezzo/v1/Event.js';
 import { OfferBook } from './offer-book.js';
 import { FilterWakeup } from './filter-wakeup.js';
 import { DecisionLog } from './decisions.js';
+import { OfferAllowance } from './offer-allowance.js';
 import type { ControllerMetrics } from './metrics.js';
 import type { OfferRecord } from './records.js';
 
@@ -25,6 +26,8 @@ export interface OfferCycleOptions {
   offerTimeoutMs: number;
   /** Offers one framework gets in one pass at most (0: no bound). */
   maxOffersPerFrameworkPerPass: number;
+  /** Whether each framework's offers a pass follow how it answered the last ones. */
+  adaptiveOffers: boolean;
   /** The frameworks known now, for the decision log's hold-backs after each pass. */
   frameworkIds: () => Iterable<string>;
   /** Turns one pass's offers to a framework into offer records and an OFFERS event. */
@@ -42,6 +45,8 @@ export class OfferCycle {
   readonly decisions: DecisionLog;
   /** Wakes the allocator when a refuse filter lapses. */
   private readonly filterWakeup: FilterWakeup;
+  /** Per-framework offer bounds learned from answers (with `adaptiveOffers`). */
+  readonly allowance: OfferAllowance | undefined;
   private scheduled = false;
   private periodic: { cancel(): void } | undefined;
   private stopped = false;
@@ -50,6 +55,8 @@ export class OfferCycle {
     this.decisions = new DecisionLog(o.clock);
     this.offers = new OfferBook(o.clock, o.offerTimeoutMs, (offer, reason) => {
       o.m.offers.inc({ result: reason === 'timeout' ? 'timed_out' : 'rescinded' });
+      // An offer left to time out was not used.
+      if (reason === 'timeout') this.allowance?.answered(offer.frameworkId, false, 1);
       o.sendTo(offer.frameworkId, { type: 'RESCIND', rescind: { offer_id: offer.id } });
       this.allocator.recoverResources(offer.frameworkId, offer.agentId, offer.resources);
     });
@@ -57,8 +64,17 @@ export class OfferCycle {
       clock: o.clock,
       metrics: o.metrics,
       maxOffersPerFrameworkPerPass: o.maxOffersPerFrameworkPerPass,
-      offerCallback: o.sendOffers,
+      offerCallback: (frameworkId, offers) => {
+        this.allowance?.offered(frameworkId, offers.length);
+        o.sendOffers(frameworkId, offers);
+      },
     });
+    const allocator = this.allocator;
+    this.allowance = o.adaptiveOffers
+      ? new OfferAllowance((frameworkId, bound) => {
+          allocator.setOfferBound(frameworkId, bound);
+        })
+      : undefined;
     this.allocator.onWorkPending = () => {
       this.schedule();
     };
@@ -134,6 +150,19 @@ export class OfferCycle {
   declineResources(...args: Parameters<HierarchicalAllocator['declineResources']>): void {
     this.allocator.declineResources(...args);
     this.filterWakeup.watch();
+  }
+
+  /**
+   * A framework answered `offers` offers, using them (launching something) or not; with
+   * `adaptiveOffers`, its offers a pass follow.
+   */
+  answered(frameworkId: string, used: boolean, offers: number): void {
+    this.allowance?.answered(frameworkId, used, offers);
+  }
+
+  /** Forgets a removed framework (the allocator is told by the caller). */
+  removed(frameworkId: string): void {
+    this.allowance?.removed(frameworkId);
   }
 
   /** Rescinds these offers (those of an agent lost, of a framework gone). */

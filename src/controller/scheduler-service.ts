@@ -17,7 +17,6 @@ import type { ControllerCore } from './core.js';
 import { settle } from './async-handler.js';
 import { acceptCall, DEFAULT_REFUSE_SECONDS } from './accept-call.js';
 import { killForFramework, reconcileForFramework } from './scheduler-calls.js';
-import { noteOfferOutcome } from './decline-streak.js';
 import { acknowledged, redeliver } from './status-flow.js';
 import type { EventStream, FrameworkRecord } from './records.js';
 import type { Event } from '../gen/mezzo/v1/Event.js';
@@ -150,7 +149,7 @@ export function schedulerService(core: ControllerCore, access: SchedulerAccess):
         if (o) core.recoverOffer(o, refuse);
       }
       core.m.offers.inc({ result: 'declined' }, req.offer_ids.length);
-      noteOfferOutcome(core, fw, false);
+      core.answered(fw, false, req.offer_ids.length);
       return undefined;
     }),
     Revive: unary((fw, req) => {

@@ -176,6 +176,7 @@ export function controllerArgs(p: ControllerPlan, nodeArgs: readonly string[] = 
     `--http-port=${String(p.httpPort)}`,
     `--ping-interval-ms=${String(p.pingS * 1000)}`,
     `--max-offers=${String(p.maxOffers)}`,
+    `--offer-allowance=${flag('offer-allowance', 'adaptive')}`,
     `--log-level=${flag('controller-log-level', 'error')}`,
     `--offer-timeout-ms=${String(Number(flag('offer-timeout-s', '30')) * 1000)}`,
   ];

@@ -2,7 +2,8 @@
  * The scale bench's controller, in its own process so that its CPU and memory are its
  * own: an embedded store under `--work-dir`, dev-style access for `$MEZZO_TOKEN`, fixed
  * ports (a restart takes the same ones back), no built-in frameworks, `--max-offers=K`
- * offers per framework per allocation pass (0: no bound), `--offer-timeout-ms=N` (default
+ * offers per framework per allocation pass (0: no bound), `--offer-allowance=adaptive|off`
+ * (default adaptive, the controller's), `--offer-timeout-ms=N` (default
  * 30,000, the controller's), `--log-level=L` (default error, to stderr). Prints one JSON line
  * `{"grpc":…,"http":…}` once serving; stops on SIGTERM.
  */
@@ -43,6 +44,7 @@ const controller = new Controller({
   agentPingTimeoutMs: 5 * pingMs,
   maxCompletedTasksPerFramework: 100,
   maxOffersPerFrameworkPerPass: Number(arg('max-offers')),
+  adaptiveOffers: (optional('offer-allowance') ?? 'adaptive') === 'adaptive',
   offerTimeoutMs: Number(optional('offer-timeout-ms') ?? '30000'),
 });
 await controller.start();

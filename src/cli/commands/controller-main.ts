@@ -77,6 +77,7 @@ async function lead(
     maxCompletedTasksPerFramework: flags.maxCompletedTasksPerFramework,
     maxCompletedFrameworks: flags.maxCompletedFrameworks,
     maxOffersPerFrameworkPerPass: flags.maxOffersPerPass,
+    adaptiveOffers: flags.offerAllowance === 'adaptive',
     ...(flags.storeWorkers !== undefined ? { storeWorkers: flags.storeWorkers } : {}),
     taskNamespace: flags.namespace,
     recoverAllocation: true,

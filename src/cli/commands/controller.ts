@@ -42,6 +42,7 @@ export interface ControllerFlags extends KubeAccessFlags {
   storeWorkers?: number;
   /** Agents one framework is offered in one allocation pass at most; 0: no bound. */
   maxOffersPerPass: number;
+  offerAllowance: 'adaptive' | 'off';
 }
 
 /** The flags that choose how callers are authenticated, for `mezzo controller` and `mezzo agent`. */
@@ -147,6 +148,14 @@ export function registerController(program: Command): void {
       'agents one framework is offered in one allocation pass at most; 0: no bound, as in Mesos (see docs/performance.md for large clusters)',
       (v) => wholeInRange('--max-offers-per-pass', v, 0, 1_000_000),
       0,
+    )
+    .addOption(
+      new Option(
+        '--offer-allowance <mode>',
+        "adaptive: a framework's offers a pass follow how many of its last offers it used (unbounded until it turns one down); off: every free agent each pass, as in Mesos",
+      )
+        .choices(['adaptive', 'off'])
+        .default('adaptive'),
     );
   kubeAccessOptions(accessOptions(cmd)).action(async (flags: ControllerFlags) => {
     const { runController } = await import('./controller-main.js');

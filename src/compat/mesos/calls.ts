@@ -20,7 +20,6 @@ import { planAccept, type AcceptOperation } from '../../controller/accept.js';
 import { acceptCall, DEFAULT_REFUSE_SECONDS } from '../../controller/accept-call.js';
 import type { ControllerCore } from '../../controller/core.js';
 import type { FrameworkRecord } from '../../controller/records.js';
-import { noteOfferOutcome } from '../../controller/decline-streak.js';
 import { acknowledged } from '../../controller/status-flow.js';
 import { killForFramework, reconcileForFramework } from '../../controller/scheduler-calls.js';
 import { HttpError } from '../../shared/http/errors.js';
@@ -159,7 +158,7 @@ function decline(
     declined++;
   }
   core.m.offers.inc({ result: 'declined' }, declined);
-  noteOfferOutcome(core, fw, false);
+  core.answered(fw, false, declined);
   return undefined;
 }
 

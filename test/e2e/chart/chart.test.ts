@@ -116,6 +116,14 @@ test('controller.maxOffersPerPass reaches the controller; no bound by default', 
   await assert.rejects(render('controller.maxOffersPerPass=1.5'), /controller\/maxOffersPerPass/);
 });
 
+test('controller.offerAllowance reaches the controller; adaptive by default', async () => {
+  assert.ok((await controllerArgs()).includes('--offer-allowance=adaptive'));
+  assert.ok(
+    (await controllerArgs('controller.offerAllowance=off')).includes('--offer-allowance=off'),
+  );
+  await assert.rejects(render('controller.offerAllowance=all'), /controller\/offerAllowance/);
+});
+
 test('the values schema rejects bad values with the offending path', async () => {
   await assert.rejects(render('controller.replicaCount=0'), /controller\/replicaCount/);
   await assert.rejects(render('logLevel=loud'), /logLevel/);

@@ -43,7 +43,12 @@ const ANSWERS: {
 ];
 
 test('offers turned down with no filter come back once a pass, not at once', async () => {
-  const { controller } = await startController(undefined, 0, { allocationIntervalMs: INTERVAL_MS });
+  // The offer allowance (offer-allowance.test.ts) would also cut these to one a pass;
+  // without it, what is left to see is the pace of passes.
+  const { controller } = await startController(undefined, 0, {
+    allocationIntervalMs: INTERVAL_MS,
+    adaptiveOffers: false,
+  });
   cleanup.push(() => controller.stop());
   const sim = await startSimAgents({
     controller: controller.grpcAddress,

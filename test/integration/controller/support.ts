@@ -31,6 +31,8 @@ export async function startController(
     agentPingTimeoutMs?: number;
     offerTimeoutMs?: number;
     allocationIntervalMs?: number;
+    /** Whether offers a pass follow each framework's answers (the controller's default). */
+    adaptiveOffers?: boolean;
     /** How long a launched task may stay STAGING before its object shows it. */
     stagingGraceMs?: number;
     /**

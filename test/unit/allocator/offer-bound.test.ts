@@ -46,3 +46,38 @@ for (const c of cases) {
     assert.equal(seen.size, 10, 'every agent offered within a few passes');
   });
 }
+
+// A framework's own bound (setOfferBound) and the allocator-wide one: the smaller applies;
+// undefined or 0 leaves only the allocator-wide one. 10 agents, f1 and f2 alternate in
+// DRF order, so without bounds each gets 5.
+const own = [
+  { name: 'f1 bound 2, no allocator bound', all: 0, f1: 2, first: { f1: 2, f2: 8 } },
+  {
+    name: 'f1 bound 2, allocator bound 3: f1 min(2, 3) = 2',
+    all: 3,
+    f1: 2,
+    first: { f1: 2, f2: 3 },
+  },
+  {
+    name: 'f1 bound 4, allocator bound 3: f1 min(4, 3) = 3',
+    all: 3,
+    f1: 4,
+    first: { f1: 3, f2: 3 },
+  },
+  { name: 'f1 bound cleared (undefined)', all: 0, f1: undefined, first: { f1: 5, f2: 5 } },
+  { name: 'f1 bound 0: none of its own', all: 0, f1: 0, first: { f1: 5, f2: 5 } },
+];
+
+for (const c of own) {
+  test(`a framework's own offer bound: ${c.name}`, () => {
+    const h = new Harness({ maxOffersPerFrameworkPerPass: c.all });
+    for (let i = 0; i < 10; i++) h.agent(`a${String(i)}`, 'cpus:4;mem:1024');
+    h.framework('f1', 'r');
+    h.framework('f2', 'r');
+    h.allocator.setOfferBound('f1', 7); // replaced below: the last call counts
+    h.allocator.setOfferBound('f1', c.f1);
+    h.allocator.setOfferBound('gone', 1); // an unknown framework is ignored
+    h.allocator.allocate();
+    assert.deepEqual(perFramework(h.takeRaw()), c.first);
+  });
+}

@@ -1,5 +1,5 @@
-// `mezzo controller --store-workers` and `--max-offers-per-pass`: whole numbers in range,
-// refused otherwise before anything starts (commander's exitOverride turns the exit into
+// `mezzo controller --store-workers` and `--max-offers-per-pass`: whole numbers in range;
+// `--offer-allowance`: one of its modes; refused otherwise before anything starts (commander's exitOverride turns the exit into
 // an error here).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +18,12 @@ const CASES: { flag: string; refused: string[]; says: string }[] = [
     // 0 is no bound; not whole, negative, empty, not a number, above the range.
     refused: ['1.5', '-1', '', 'all', '1000001'],
     says: '--max-offers-per-pass: a whole number from 0 to 1000000',
+  },
+  {
+    flag: '--offer-allowance',
+    // Only the two modes, spelled exactly.
+    refused: ['on', 'Adaptive', '', '2'],
+    says: 'Allowed choices are adaptive, off',
   },
 ];
 

@@ -1,0 +1,119 @@
+// A framework's offers a pass follow its answers (src/controller/offer-allowance.ts): one
+// that turns every offer down is sent one agent a pass after its first batch, where
+// Mesos' rule sends it every free agent every pass; once it uses what it is sent, its
+// batches grow again (two more agents for each offer used). Real controller, real gRPC on loopback, 30 simulated
+// agents, 200 ms passes.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Offer__Output } from '../../../src/gen/mezzo/v1/Offer.js';
+import { startSimAgents, DURATION_LABEL } from '../../../src/sim/index.js';
+import { TEST_TOKEN } from '../../support/auth.js';
+import { launchOp } from '../sim/support.js';
+import { framework, startController } from './support.js';
+
+const cleanup: (() => Promise<void> | void)[] = [];
+after(async () => {
+  for (const c of cleanup.reverse()) await c();
+});
+
+const AGENTS = 30;
+const INTERVAL_MS = 200;
+
+async function until(cond: () => boolean, ms: number, what: () => string): Promise<void> {
+  const start = Date.now();
+  while (!cond()) {
+    if (Date.now() - start > ms) throw new Error(`timed out after ${String(ms)} ms: ${what()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const TASK_CPUS = 0.5;
+const TASK_MEM = 64;
+const has = (o: Offer__Output, name: string, least: number) =>
+  o.resources.some((r) => r.name === name && r.scalar >= least);
+
+for (const adaptive of [true, false]) {
+  test(`a framework declining everything, then using everything (adaptive offers ${adaptive ? 'on' : 'off'})`, async () => {
+    const { controller } = await startController(undefined, 0, {
+      allocationIntervalMs: INTERVAL_MS,
+      adaptiveOffers: adaptive,
+    });
+    cleanup.push(() => controller.stop());
+    const sim = await startSimAgents({
+      controller: controller.grpcAddress,
+      token: TEST_TOKEN,
+      count: AGENTS,
+      // Room for 128 tasks an agent: none fills up during the test.
+      cpus: 64,
+      memMiB: 16_384,
+      zones: 1,
+      prefix: `allow-${String(adaptive)}`,
+    });
+    cleanup.push(() => sim.close());
+    await sim.allRegistered();
+
+    const fw = framework(controller.grpcAddress, `allowance-${String(adaptive)}`, ['r']);
+    cleanup.push(() => fw.close());
+    let using = false;
+    let launched = 0;
+    let failed: unknown;
+    const batches: { using: boolean; size: number }[] = [];
+    fw.on('offers', (os: Offer__Output[]) => {
+      batches.push({ using, size: os.length });
+      for (const o of os) {
+        const fits = has(o, 'cpus', TASK_CPUS) && has(o, 'mem', TASK_MEM);
+        const answer =
+          using && fits
+            ? fw.accept(
+                [o.id],
+                [launchOp(`t${String(launched++)}`, o.agent_id, { [DURATION_LABEL]: 'forever' })],
+                0,
+              )
+            : fw.decline([o.id], 0);
+        answer.catch((err: unknown) => (failed ??= err));
+      }
+    });
+    await fw.start();
+    // Turning everything down for 10 passes.
+    await until(
+      () => batches.length >= 10,
+      10_000,
+      () => 'ten batches declined',
+    );
+    const declining = batches.map((b) => b.size);
+    // The first batch is every agent either way.
+    assert.equal(declining[0], AGENTS);
+    if (adaptive) {
+      // 30 sent, 30 declined: max(1, 30 - 30) = 1 a pass from then on.
+      assert.deepEqual(declining.slice(1), Array<number>(declining.length - 1).fill(1));
+    } else {
+      // Mesos' rule: every free agent (0 s filters), every pass.
+      assert.ok(
+        declining.slice(1).every((n) => n === AGENTS),
+        declining.join(','),
+      );
+    }
+
+    // Now every offer is used (a 0.5-CPU task on each): +2 for each. What a launch leaves
+    // of an agent is offered again at once, one agent a batch; the periodic passes' batches
+    // grow from 1 with what was used since: 1 -> 1 + 2 × (uses) ...
+    using = true;
+    const used = () => batches.filter((b) => b.using).map((b) => b.size);
+    if (adaptive) {
+      await until(
+        () => used().some((n) => n >= 9),
+        10_000,
+        () => `a batch of 9 or more: ${used().join(',')}`,
+      );
+      assert.equal(used()[0], 1, used().join(','));
+    } else {
+      await until(
+        () => used().length > 0,
+        10_000,
+        () => 'a batch',
+      );
+      assert.equal(used()[0], AGENTS, used().join(','));
+    }
+    assert.equal(failed, undefined, 'every answer was taken');
+  });
+}
