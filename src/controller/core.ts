@@ -6,10 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Resources, type HierarchicalAllocator } from '../allocator/index.js';
-import type { AccessControl } from '../auth/types.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import type { MetricsRegistry } from '../shared/metrics.js';
 import type { Event } from '../gen/mezzo/v1/Event.js';
 import type { TaskStatus } from '../gen/mezzo/v1/TaskStatus.js';
 import type { TaskState__Output as TaskState } from '../gen/mezzo/v1/TaskState.js';
@@ -26,6 +24,7 @@ import { sendOffers } from './offer-flow.js';
 import { noteOfferOutcome } from './decline-streak.js';
 import { FileReads } from './files.js';
 import { controllerMetrics, type ControllerMetrics } from './metrics.js';
+import type { CoreCallbacks, CoreOptions } from './core-options.js';
 import {
   isTerminal,
   type AgentRecord,
@@ -33,51 +32,6 @@ import {
   type OfferRecord,
   type TaskRecord,
 } from './records.js';
-
-/** Timing settings, in milliseconds. */
-export interface CoreOptions {
-  /** How callers are authenticated and authorized (src/auth/). */
-  access?: AccessControl;
-  clock: Clock;
-  logger: Logger;
-  metrics: MetricsRegistry;
-  offerTimeoutMs?: number;
-  agentPingIntervalMs?: number;
-  agentPingTimeoutMs?: number;
-  frameworkHeartbeatMs?: number;
-  allocationIntervalMs?: number;
-  /** Offers one framework gets in one allocation pass at most (0, the default: no bound). */
-  maxOffersPerFrameworkPerPass?: number;
-  /**
-   * Whether a framework's offers a pass follow how it answered the last ones
-   * (offer-allowance.ts; default true).
-   */
-  adaptiveOffers?: boolean;
-  /** Completed tasks kept in memory per framework (Mesos' default: 1,000). */
-  maxCompletedTasksPerFramework?: number;
-  /** Removed frameworks whose completed tasks are kept in memory (Mesos' default: 50). */
-  maxCompletedFrameworks?: number;
-  /**
-   * Called after any task status change, for the store mirror, which then reports the
-   * write with {@link ControllerCore.taskWritten}.
-   */
-  onTaskChanged?: (task: TaskRecord) => void;
-  /** Called after agent registration or loss. */
-  onAgentChanged?: (agent: AgentRecord) => void;
-  /** Called after a framework (dis)connects or is removed. */
-  onFrameworkChanged?: (fw: FrameworkRecord, removed: boolean) => void;
-  /** After how long of declining every offer a framework gets an OffersDeclined event. */
-  declineWarnAfterMs?: number;
-  /** Called with a user-visible event about a framework. */
-  onFrameworkEvent?: (
-    fw: FrameworkRecord,
-    type: 'Normal' | 'Warning',
-    reason: string,
-    message: string,
-  ) => void;
-}
-
-type CoreCallbacks = 'onTaskChanged' | 'onAgentChanged' | 'onFrameworkChanged' | 'onFrameworkEvent';
 
 /** The controller core. */
 export class ControllerCore {
@@ -226,6 +180,11 @@ export class ControllerCore {
   answered(fw: FrameworkRecord, used: boolean, offers: number): void {
     noteOfferOutcome(this, fw, used);
     this.cycle.answered(fw.id, used, offers);
+  }
+
+  /** See {@link OfferCycle.addFramework}. */
+  addFramework(...args: Parameters<OfferCycle['addFramework']>): void {
+    this.cycle.addFramework(...args);
   }
 
   /** See {@link OfferCycle.rescind}. */

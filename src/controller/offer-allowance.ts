@@ -1,62 +1,68 @@
 /**
- * How many offers a framework gets in one pass, learned from how it answered the last
- * ones. Mesos offers every free agent, each pass, to whichever framework comes next in
+ * How many agents a framework is offered in one pass, following how many of its offers
+ * it used. Mesos offers every free agent, each pass, to whichever framework comes next in
  * fair order; a framework that wants one task is sent hundreds of agents at 50,000 and
  * declines all but one, and 200 such frameworks ask the controller for about 50,000
- * offers a second, five times what it makes (docs/performance.md, "Session 14"). Here a
- * framework starts unbounded; each offer it turns down (declined, an ACCEPT that launched
- * nothing, or left to time out) takes one off its allowance, down to one a pass, and each
- * offer it uses adds two, so a framework using everything it is sent triples its
- * allowance a pass and one using a few settles at about three times what it uses. REVIVE
- * leaves it alone: frameworks that suppress between tasks revive for each one, and would
- * be sent every free agent each time.
+ * offers a second, five times what it makes (docs/performance.md, "Session 14").
+ *
+ * Here a framework may be sent {@link FIRST_ALLOWANCE} agents in a pass when it joins.
+ * Before each periodic pass its allowance becomes three times the offers it used (an
+ * ACCEPT that launched something) since the last one, at least
+ * {@link LEAST_ALLOWANCE}; a framework that used as many as it was allowed may want
+ * more, so its allowance at least triples. Declines are not counted: a framework that
+ * holds offers and turns many down while it uses many (the built-in default framework)
+ * keeps a large allowance. REVIVE leaves it alone, since frameworks that suppress between
+ * tasks revive for each one; the first allowance is bounded so that frameworks joining
+ * together (after a controller failover) are not each sent a share of every agent.
  */
 
-/** Where the allowance goes: the allocator's per-framework bound (undefined: none). */
-export type SetOfferBound = (frameworkId: string, bound: number | undefined) => void;
+/** Agents a framework may be offered in one pass when it joins. */
+export const FIRST_ALLOWANCE = 16;
+/** Agents a framework may always be offered in one pass, however few it used. */
+export const LEAST_ALLOWANCE = 2;
+/** How many times what it used (or, having used all, what it was allowed) it is allowed next. */
+const GROWTH = 3;
+
+/** Where the allowance goes: the allocator's per-framework bound. */
+export type SetOfferBound = (frameworkId: string, bound: number) => void;
 
 /** Per-framework offer allowances. */
 export class OfferAllowance {
-  /** Frameworks with a bound; absent: unbounded. */
-  private readonly allowance = new Map<string, number>();
-  /** The size of the last batch of offers each framework was sent. */
-  private readonly lastBatch = new Map<string, number>();
+  private readonly frameworks = new Map<string, { allowance: number; used: number }>();
 
   constructor(private readonly setBound: SetOfferBound) {}
 
-  /** A pass sent the framework `count` offers. */
-  offered(frameworkId: string, count: number): void {
-    this.lastBatch.set(frameworkId, count);
+  /** A framework joined (subscribed anew, or again after a controller failover). */
+  added(frameworkId: string): void {
+    this.frameworks.set(frameworkId, { allowance: FIRST_ALLOWANCE, used: 0 });
+    this.setBound(frameworkId, FIRST_ALLOWANCE);
   }
 
-  /** The framework answered `count` offers: it used them (launched something) or not. */
-  answered(frameworkId: string, used: boolean, count: number): void {
-    if (count <= 0) return;
-    const now = this.allowance.get(frameworkId);
-    if (used) {
-      // Unbounded stays unbounded: it is using what it is sent.
-      if (now !== undefined) this.set(frameworkId, now + 2 * count);
-      return;
+  /** The framework used `count` offers (an ACCEPT of them launched something). */
+  used(frameworkId: string, count: number): void {
+    const f = this.frameworks.get(frameworkId);
+    if (f) f.used += count;
+  }
+
+  /** A periodic pass is about to run: each allowance follows what was used since the last. */
+  beforePass(): void {
+    for (const [id, f] of this.frameworks) {
+      let next = Math.max(LEAST_ALLOWANCE, GROWTH * f.used);
+      if (f.used >= f.allowance) next = Math.max(next, GROWTH * f.allowance);
+      f.used = 0;
+      if (next === f.allowance) continue;
+      f.allowance = next;
+      this.setBound(id, next);
     }
-    // An unbounded framework is bounded from what it was just sent.
-    const from = now ?? this.lastBatch.get(frameworkId) ?? count;
-    this.set(frameworkId, Math.max(1, from - count));
   }
 
   /** The framework is gone. */
   removed(frameworkId: string): void {
-    this.allowance.delete(frameworkId);
-    this.lastBatch.delete(frameworkId);
+    this.frameworks.delete(frameworkId);
   }
 
-  /** The framework's allowance now (undefined: unbounded). */
+  /** The framework's allowance now (undefined: not known). */
   of(frameworkId: string): number | undefined {
-    return this.allowance.get(frameworkId);
-  }
-
-  private set(frameworkId: string, bound: number): void {
-    if (this.allowance.get(frameworkId) === bound) return;
-    this.allowance.set(frameworkId, bound);
-    this.setBound(frameworkId, bound);
+    return this.frameworks.get(frameworkId)?.allowance;
   }
 }

@@ -55,8 +55,6 @@ export class OfferCycle {
     this.decisions = new DecisionLog(o.clock);
     this.offers = new OfferBook(o.clock, o.offerTimeoutMs, (offer, reason) => {
       o.m.offers.inc({ result: reason === 'timeout' ? 'timed_out' : 'rescinded' });
-      // An offer left to time out was not used.
-      if (reason === 'timeout') this.allowance?.answered(offer.frameworkId, false, 1);
       o.sendTo(offer.frameworkId, { type: 'RESCIND', rescind: { offer_id: offer.id } });
       this.allocator.recoverResources(offer.frameworkId, offer.agentId, offer.resources);
     });
@@ -64,10 +62,7 @@ export class OfferCycle {
       clock: o.clock,
       metrics: o.metrics,
       maxOffersPerFrameworkPerPass: o.maxOffersPerFrameworkPerPass,
-      offerCallback: (frameworkId, offers) => {
-        this.allowance?.offered(frameworkId, offers.length);
-        o.sendOffers(frameworkId, offers);
-      },
+      offerCallback: o.sendOffers,
     });
     const allocator = this.allocator;
     this.allowance = o.adaptiveOffers
@@ -116,7 +111,10 @@ export class OfferCycle {
 
   private run(full: boolean): void {
     const start = performance.now();
-    if (full) this.allocator.allocate();
+    if (full) {
+      this.allowance?.beforePass();
+      this.allocator.allocate();
+    }
     else this.allocator.runPending();
     this.filterWakeup.watch();
     this.decisions.afterPass(this.allocator, this.o.frameworkIds());
@@ -157,7 +155,13 @@ export class OfferCycle {
    * `adaptiveOffers`, its offers a pass follow.
    */
   answered(frameworkId: string, used: boolean, offers: number): void {
-    this.allowance?.answered(frameworkId, used, offers);
+    if (used) this.allowance?.used(frameworkId, offers);
+  }
+
+  /** Adds a framework to the allocator, with its first offer allowance. */
+  addFramework(...args: Parameters<HierarchicalAllocator['addFramework']>): void {
+    this.allocator.addFramework(...args);
+    this.allowance?.added(args[0]);
   }
 
   /** Forgets a removed framework (the allocator is told by the caller). */

@@ -319,7 +319,7 @@ export function subscribe(
       const r = core.usedOn(a).get(id);
       if (r) used.set(a.id, r);
     }
-    core.allocator.addFramework(id, { roles: info.roles }, used);
+    core.addFramework(id, { roles: info.roles }, used);
     if (call.request.suppressed_roles.length > 0)
       core.allocator.suppressOffers(id, call.request.suppressed_roles);
   }

@@ -152,7 +152,7 @@ export function registerController(program: Command): void {
     .addOption(
       new Option(
         '--offer-allowance <mode>',
-        "adaptive: a framework's offers a pass follow how many of its last offers it used (unbounded until it turns one down); off: every free agent each pass, as in Mesos",
+        "adaptive: a framework's agents a pass follow the offers it used (16 at first, then 3x those used since the last pass, at least 2); off: every free agent each pass, as in Mesos",
       )
         .choices(['adaptive', 'off'])
         .default('adaptive'),

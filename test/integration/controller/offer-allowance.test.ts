@@ -1,14 +1,15 @@
 // A framework's offers a pass follow its answers (src/controller/offer-allowance.ts): one
-// that turns every offer down is sent one agent a pass after its first batch, where
-// Mesos' rule sends it every free agent every pass; once it uses what it is sent, its
-// batches grow again (two more agents for each offer used). Real controller, real gRPC on loopback, 30 simulated
-// agents, 200 ms passes.
+// that turns every offer down is sent 16 agents, then 2 a pass, where Mesos' rule sends
+// it every free agent every pass; once it uses what it is sent, its batches grow again
+// (three times what it used each pass). Real controller, real gRPC on loopback, 30
+// simulated agents, 200 ms passes.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Offer__Output } from '../../../src/gen/mezzo/v1/Offer.js';
 import { startSimAgents, DURATION_LABEL } from '../../../src/sim/index.js';
 import { TEST_TOKEN } from '../../support/auth.js';
 import { launchOp } from '../sim/support.js';
+import { FIRST_ALLOWANCE, LEAST_ALLOWANCE } from '../../../src/controller/offer-allowance.js';
 import { framework, startController } from './support.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -81,11 +82,14 @@ for (const adaptive of [true, false]) {
       () => 'ten batches declined',
     );
     const declining = batches.map((b) => b.size);
-    // The first batch is every agent either way.
-    assert.equal(declining[0], AGENTS);
+    // The first batch: the first allowance (16), or every agent.
+    assert.equal(declining[0], adaptive ? FIRST_ALLOWANCE : AGENTS);
     if (adaptive) {
-      // 30 sent, 30 declined: max(1, 30 - 30) = 1 a pass from then on.
-      assert.deepEqual(declining.slice(1), Array<number>(declining.length - 1).fill(1));
+      // None used: max(2, 3 × 0) = 2 a pass from then on.
+      assert.deepEqual(
+        declining.slice(1),
+        Array<number>(declining.length - 1).fill(LEAST_ALLOWANCE),
+      );
     } else {
       // Mesos' rule: every free agent (0 s filters), every pass.
       assert.ok(
@@ -94,9 +98,9 @@ for (const adaptive of [true, false]) {
       );
     }
 
-    // Now every offer is used (a 0.5-CPU task on each): +2 for each. What a launch leaves
-    // of an agent is offered again at once, one agent a batch; the periodic passes' batches
-    // grow from 1 with what was used since: 1 -> 1 + 2 × (uses) ...
+    // Now every offer is used (a 0.5-CPU task on each). What a launch leaves of an agent
+    // is offered again at once, one agent a batch; the periodic passes' batches start at 2
+    // and grow to 3 × what was used since the last (at least 3 × 2 = 6 once both are used).
     using = true;
     const used = () => batches.filter((b) => b.using).map((b) => b.size);
     if (adaptive) {
@@ -105,7 +109,7 @@ for (const adaptive of [true, false]) {
         10_000,
         () => `a batch of 9 or more: ${used().join(',')}`,
       );
-      assert.equal(used()[0], 1, used().join(','));
+      assert.equal(used()[0], LEAST_ALLOWANCE, used().join(','));
     } else {
       await until(
         () => used().length > 0,

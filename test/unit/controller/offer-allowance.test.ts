@@ -1,85 +1,84 @@
-// A framework's offers a pass follow its answers: unbounded until it turns an offer down,
-// then what it was last sent minus what it turned down (at least 1), plus 2 for each
-// offer it uses. Each row is a sequence of events and the bounds handed to the allocator.
+// A framework's agents a pass follow the offers it used: 16 when it joins; before each
+// periodic pass, 3 × what it used since the last (at least 2), and at least 3 × what it
+// was allowed when it used that many. Each row is a sequence of events and the bounds
+// handed to the allocator.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OfferAllowance } from '../../../src/controller/offer-allowance.js';
+import {
+  FIRST_ALLOWANCE,
+  LEAST_ALLOWANCE,
+  OfferAllowance,
+} from '../../../src/controller/offer-allowance.js';
 
-type Step = { offered: number } | { used: number } | { declined: number } | { removed: true };
+type Step = { added: true } | { used: number } | { pass: true } | { removed: true };
+const pass = { pass: true } as const;
+const added = { added: true } as const;
 
-const cases: {
-  name: string;
-  steps: Step[];
-  bounds: (number | undefined)[];
-  end: number | undefined;
-}[] = [
+const cases: { name: string; steps: Step[]; bounds: number[]; end: number | undefined }[] = [
+  { name: 'a new framework may be sent 16 agents a pass', steps: [added], bounds: [16], end: 16 },
   {
-    name: 'a framework using everything stays unbounded',
-    steps: [{ offered: 250 }, { used: 250 }, { offered: 100 }, { used: 100 }],
+    // nothing used: max(2, 3 × 0) = 2, and it stays there
+    name: 'a framework using nothing gets 2 a pass',
+    steps: [added, pass, pass],
+    bounds: [16, 2],
+    end: 2,
+  },
+  {
+    // 1 used of 16: max(2, 3 × 1) = 3
+    name: 'one task a pass settles at 3',
+    steps: [added, { used: 1 }, pass, { used: 1 }, pass],
+    bounds: [16, 3],
+    end: 3,
+  },
+  {
+    // all 16 used: max(3 × 16, 3 × 16) = 48; all 48: 144; then 100 of 144: 3 × 100 = 300
+    name: 'using all it is allowed triples the allowance; using many keeps 3 × that',
+    steps: [added, { used: 16 }, pass, { used: 48 }, pass, { used: 100 }, pass],
+    bounds: [16, 48, 144, 300],
+    end: 300,
+  },
+  {
+    // at 2, used 2 (what a launch leaves is offered again at once, so it may use more
+    // than its bound): 7 >= 2, max(3 × 7, 3 × 2) = 21
+    name: 'uses beyond the allowance count in full',
+    steps: [added, pass, { used: 7 }, pass],
+    bounds: [16, 2, 21],
+    end: 21,
+  },
+  {
+    // uses are counted per pass: 5 then 0: 15, then 2
+    name: 'the count starts again each pass',
+    steps: [added, { used: 3 }, { used: 2 }, pass, pass],
+    bounds: [16, 15, 2],
+    end: 2,
+  },
+  {
+    // removed: forgotten (uses ignored, no bound set); added again: 16
+    name: 'a framework removed and added again starts over',
+    steps: [added, pass, { removed: true }, { used: 9 }, pass, added],
+    bounds: [16, 2, 16],
+    end: 16,
+  },
+  {
+    name: 'a framework never added has no allowance',
+    steps: [{ used: 4 }, pass],
     bounds: [],
     end: undefined,
-  },
-  {
-    // sent 250: 250 - 249 = 1; then +2 for the one used: 3
-    name: 'one wanted task on 250 agents settles near 3',
-    steps: [{ offered: 250 }, { declined: 249 }, { used: 1 }],
-    bounds: [1, 3],
-    end: 3,
-  },
-  {
-    // 3 sent, 2 declined: 3 - 2 = 1 (answers counted as they come, not per pass)
-    name: 'declines one call at a time',
-    steps: [{ offered: 3 }, { declined: 1 }, { declined: 1 }, { used: 1 }],
-    bounds: [2, 1, 3],
-    end: 3,
-  },
-  {
-    // bounded at 1 from the decline; then 1 -> 1 + 2 = 3 -> 3 + 2*3 = 9 -> 9 + 2*9 = 27
-    name: 'using all it is sent triples the allowance',
-    steps: [{ offered: 1 }, { declined: 1 }, { used: 1 }, { used: 3 }, { used: 9 }],
-    bounds: [1, 3, 9, 27],
-    end: 27,
-  },
-  {
-    // 10 - 50 would be below 1: the floor is one offer a pass, never none
-    name: 'never below one a pass',
-    steps: [{ offered: 10 }, { declined: 50 }, { declined: 5 }],
-    bounds: [1],
-    end: 1,
-  },
-  {
-    // nothing sent yet: bounded from the count declined, max(1, 4 - 4) = 1
-    name: 'a decline before any batch is known',
-    steps: [{ declined: 4 }],
-    bounds: [1],
-    end: 1,
-  },
-  {
-    name: 'zero offers answered changes nothing',
-    steps: [{ offered: 5 }, { declined: 0 }, { used: 0 }],
-    bounds: [],
-    end: undefined,
-  },
-  {
-    // removed: forgotten; the same ID later starts unbounded, bounded from its new batch
-    name: 'a removed framework is forgotten',
-    steps: [{ offered: 8 }, { declined: 6 }, { removed: true }, { offered: 4 }, { declined: 1 }],
-    bounds: [2, 3],
-    end: 3,
   },
 ];
 
 for (const c of cases) {
   test(`offer allowance: ${c.name}`, () => {
-    const bounds: (number | undefined)[] = [];
+    assert.deepEqual([FIRST_ALLOWANCE, LEAST_ALLOWANCE], [16, 2], 'the rows assume 16 and 2');
+    const bounds: number[] = [];
     const a = new OfferAllowance((fw, b) => {
       assert.equal(fw, 'f1');
       bounds.push(b);
     });
     for (const s of c.steps) {
-      if ('offered' in s) a.offered('f1', s.offered);
-      else if ('used' in s) a.answered('f1', true, s.used);
-      else if ('declined' in s) a.answered('f1', false, s.declined);
+      if ('added' in s) a.added('f1');
+      else if ('used' in s) a.used('f1', s.used);
+      else if ('pass' in s) a.beforePass();
       else a.removed('f1');
     }
     assert.deepEqual(bounds, c.bounds);
