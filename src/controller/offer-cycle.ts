@@ -114,8 +114,7 @@ export class OfferCycle {
     if (full) {
       this.allowance?.beforePass();
       this.allocator.allocate();
-    }
-    else this.allocator.runPending();
+    } else this.allocator.runPending();
     this.filterWakeup.watch();
     this.decisions.afterPass(this.allocator, this.o.frameworkIds());
     this.o.m.allocationSeconds.observe((performance.now() - start) / 1000);
