@@ -182,6 +182,11 @@ export class ControllerCore {
     this.cycle.answered(fw.id, used, offers);
   }
 
+  /** Agents the framework may be offered in a pass (undefined: no allowance kept). */
+  offerAllowance(frameworkId: string): number | undefined {
+    return this.cycle.allowance?.of(frameworkId);
+  }
+
   /** See {@link OfferCycle.addFramework}. */
   addFramework(...args: Parameters<OfferCycle['addFramework']>): void {
     this.cycle.addFramework(...args);

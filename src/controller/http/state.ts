@@ -10,13 +10,20 @@ import type { AgentRecord, FrameworkRecord, OfferRecord, TaskRecord } from '../r
 import { JsonFragments, part, type Part } from './json-fragments.js';
 
 /** A framework's view up to its tasks (stateBytes remembers the tasks' text apart). */
-function frameworkHead(f: FrameworkRecord) {
-  return { id: f.id, name: f.info.name, roles: f.roles, connected: f.connected };
+function frameworkHead(core: ControllerCore, f: FrameworkRecord) {
+  return {
+    id: f.id,
+    name: f.info.name,
+    roles: f.roles,
+    connected: f.connected,
+    // Absent with --offer-allowance=off.
+    offer_allowance: core.offerAllowance(f.id),
+  };
 }
 
 function frameworkView(core: ControllerCore, f: FrameworkRecord) {
   return {
-    ...frameworkHead(f),
+    ...frameworkHead(core, f),
     tasks: [...f.tasks],
     allocated: Object.fromEntries(core.allocator.frameworkQuantities(f.id)),
   };
@@ -124,7 +131,7 @@ function frameworkPart(
   known: WeakMap<FrameworkRecord, FrameworkPiece>,
   fw: FrameworkRecord,
 ): Part {
-  const head = JSON.stringify(frameworkHead(fw));
+  const head = JSON.stringify(frameworkHead(core, fw));
   const allocated = JSON.stringify(Object.fromEntries(core.allocator.frameworkQuantities(fw.id)));
   const k = known.get(fw);
   const sameTasks = k !== undefined && sameSequence(k.taskIds, fw.tasks);

@@ -7,7 +7,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Offer__Output } from '../../../src/gen/mezzo/v1/Offer.js';
 import { startSimAgents, DURATION_LABEL } from '../../../src/sim/index.js';
-import { TEST_TOKEN } from '../../support/auth.js';
+import { authHeader, TEST_TOKEN } from '../../support/auth.js';
 import { launchOp } from '../sim/support.js';
 import { FIRST_ALLOWANCE, LEAST_ALLOWANCE } from '../../../src/controller/offer-allowance.js';
 import { framework, startController } from './support.js';
@@ -97,6 +97,17 @@ for (const adaptive of [true, false]) {
         declining.join(','),
       );
     }
+    // /state shows the allowance (absent when off).
+    const res = await fetch(`http://127.0.0.1:${String(controller.httpPort)}/state`, {
+      headers: authHeader(),
+    });
+    assert.equal(res.status, 200);
+    const state = (await res.json()) as {
+      frameworks: { name: string; offer_allowance?: number }[];
+    };
+    const mine = state.frameworks.find((f) => f.name === `allowance-${String(adaptive)}`);
+    assert.ok(mine, 'the framework is in /state');
+    assert.equal(mine.offer_allowance, adaptive ? LEAST_ALLOWANCE : undefined);
 
     // Now every offer is used (a 0.5-CPU task on each). What a launch leaves of an agent
     // is offered again at once, one agent a batch; the periodic passes' batches start at 2
