@@ -23,8 +23,8 @@ export interface CoreOptions {
   /** Offers one framework gets in one allocation pass at most (0, the default: no bound). */
   maxOffersPerFrameworkPerPass?: number;
   /**
-   * Whether a framework's offers a pass follow how it answered the last ones
-   * (offer-allowance.ts; default true).
+   * Whether a framework's offers a pass follow the offers it used (offer-allowance.ts;
+   * default true; false: every free agent each pass, as in Mesos).
    */
   adaptiveOffers?: boolean;
   /** Completed tasks kept in memory per framework (Mesos' default: 1,000). */

@@ -342,8 +342,7 @@ export class ControllerCore {
     }
     for (const a of this.agents.values())
       a.stream?.write({ shutdown_framework: { framework_id: fw.id } });
-    this.allocator.removeFramework(fw.id);
-    this.cycle.removed(fw.id);
+    this.cycle.removeFramework(fw.id);
     const stream = fw.stream;
     fw.stream = undefined;
     fw.connected = false;

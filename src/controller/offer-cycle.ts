@@ -26,7 +26,7 @@ export interface OfferCycleOptions {
   offerTimeoutMs: number;
   /** Offers one framework gets in one pass at most (0: no bound). */
   maxOffersPerFrameworkPerPass: number;
-  /** Whether each framework's offers a pass follow how it answered the last ones. */
+  /** Whether each framework's offers a pass follow the offers it used (offer-allowance.ts). */
   adaptiveOffers: boolean;
   /** The frameworks known now, for the decision log's hold-backs after each pass. */
   frameworkIds: () => Iterable<string>;
@@ -45,7 +45,7 @@ export class OfferCycle {
   readonly decisions: DecisionLog;
   /** Wakes the allocator when a refuse filter lapses. */
   private readonly filterWakeup: FilterWakeup;
-  /** Per-framework offer bounds learned from answers (with `adaptiveOffers`). */
+  /** Per-framework offer bounds from the offers each used (with `adaptiveOffers`). */
   readonly allowance: OfferAllowance | undefined;
   private scheduled = false;
   private periodic: { cancel(): void } | undefined;
@@ -151,7 +151,7 @@ export class OfferCycle {
 
   /**
    * A framework answered `offers` offers, using them (launching something) or not; with
-   * `adaptiveOffers`, its offers a pass follow.
+   * `adaptiveOffers`, the ones used count towards its next allowance.
    */
   answered(frameworkId: string, used: boolean, offers: number): void {
     if (used) this.allowance?.used(frameworkId, offers);
@@ -163,8 +163,9 @@ export class OfferCycle {
     this.allowance?.added(args[0]);
   }
 
-  /** Forgets a removed framework (the allocator is told by the caller). */
-  removed(frameworkId: string): void {
+  /** Removes a framework from the allocator (all it held returns) and its allowance. */
+  removeFramework(frameworkId: string): void {
+    this.allocator.removeFramework(frameworkId);
     this.allowance?.removed(frameworkId);
   }
 

@@ -6,9 +6,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Offer__Output } from '../../../src/gen/mezzo/v1/Offer.js';
-import { startSimAgents } from '../../../src/sim/index.js';
-import { TEST_TOKEN } from '../../support/auth.js';
-import { framework, startController } from './support.js';
+import { framework, startWithSimAgents } from './support.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 after(async () => {
@@ -43,24 +41,13 @@ const ANSWERS: {
 ];
 
 test('offers turned down with no filter come back once a pass, not at once', async () => {
-  // The offer allowance (offer-allowance.test.ts) would also cut these to one a pass;
+  // The offer allowance (offer-allowance.test.ts) would also cut these, to two a pass;
   // without it, what is left to see is the pace of passes.
-  const { controller } = await startController(undefined, 0, {
-    allocationIntervalMs: INTERVAL_MS,
-    adaptiveOffers: false,
-  });
-  cleanup.push(() => controller.stop());
-  const sim = await startSimAgents({
-    controller: controller.grpcAddress,
-    token: TEST_TOKEN,
-    count: AGENTS,
-    cpus: 2,
-    memMiB: 1024,
-    zones: 1,
-    prefix: 'pace',
-  });
-  cleanup.push(() => sim.close());
-  await sim.allRegistered();
+  const { controller } = await startWithSimAgents(
+    { allocationIntervalMs: INTERVAL_MS, adaptiveOffers: false },
+    { count: AGENTS, cpus: 2, memMiB: 1024, prefix: 'pace' },
+    cleanup,
+  );
 
   for (const [i, { name, answer }] of ANSWERS.entries()) {
     const fw = framework(controller.grpcAddress, `pace-${String(i)}`, ['r']);

@@ -6,11 +6,11 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Offer__Output } from '../../../src/gen/mezzo/v1/Offer.js';
-import { startSimAgents, DURATION_LABEL } from '../../../src/sim/index.js';
-import { authHeader, TEST_TOKEN } from '../../support/auth.js';
+import { DURATION_LABEL } from '../../../src/sim/index.js';
+import { authHeader } from '../../support/auth.js';
 import { launchOp } from '../sim/support.js';
 import { FIRST_ALLOWANCE, LEAST_ALLOWANCE } from '../../../src/controller/offer-allowance.js';
-import { framework, startController } from './support.js';
+import { framework, startWithSimAgents, until } from './support.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 after(async () => {
@@ -20,14 +20,6 @@ after(async () => {
 const AGENTS = 30;
 const INTERVAL_MS = 200;
 
-async function until(cond: () => boolean, ms: number, what: () => string): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > ms) throw new Error(`timed out after ${String(ms)} ms: ${what()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 const TASK_CPUS = 0.5;
 const TASK_MEM = 64;
 const has = (o: Offer__Output, name: string, least: number) =>
@@ -35,23 +27,12 @@ const has = (o: Offer__Output, name: string, least: number) =>
 
 for (const adaptive of [true, false]) {
   test(`a framework declining everything, then using everything (adaptive offers ${adaptive ? 'on' : 'off'})`, async () => {
-    const { controller } = await startController(undefined, 0, {
-      allocationIntervalMs: INTERVAL_MS,
-      adaptiveOffers: adaptive,
-    });
-    cleanup.push(() => controller.stop());
-    const sim = await startSimAgents({
-      controller: controller.grpcAddress,
-      token: TEST_TOKEN,
-      count: AGENTS,
+    const { controller } = await startWithSimAgents(
+      { allocationIntervalMs: INTERVAL_MS, adaptiveOffers: adaptive },
       // Room for 128 tasks an agent: none fills up during the test.
-      cpus: 64,
-      memMiB: 16_384,
-      zones: 1,
-      prefix: `allow-${String(adaptive)}`,
-    });
-    cleanup.push(() => sim.close());
-    await sim.allRegistered();
+      { count: AGENTS, cpus: 64, memMiB: 16_384, prefix: `allow-${String(adaptive)}` },
+      cleanup,
+    );
 
     const fw = framework(controller.grpcAddress, `allowance-${String(adaptive)}`, ['r']);
     cleanup.push(() => fw.close());

@@ -20,7 +20,8 @@ import { SchedulerClient } from '../../../src/sdk/scheduler-client.js';
 import { tempDir, testCgroupRoot } from '../../support/cleanup.js';
 import type { AccessControl } from '../../../src/auth/types.js';
 import type { Operation } from '../../../src/gen/mezzo/v1/Operation.js';
-import { authHeader, testAccess } from '../../support/auth.js';
+import { authHeader, testAccess, TEST_TOKEN } from '../../support/auth.js';
+import { startSimAgents, type SimAgents } from '../../../src/sim/index.js';
 
 /** Starts a controller on loopback; `dir` keeps its store (for restarts). */
 export async function startController(
@@ -129,12 +130,42 @@ export async function agentTasks(agent: Agent): Promise<AgentTaskView[]> {
 }
 
 /** Waits for a condition, polling. */
-export async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+export async function until(
+  cond: () => boolean,
+  ms: number,
+  what: string | (() => string),
+): Promise<void> {
   const start = Date.now();
   while (!cond()) {
-    if (Date.now() - start > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    if (Date.now() - start > ms) {
+      // A function describes what was seen by then, not when the wait began.
+      const seen = typeof what === 'string' ? what : what();
+      throw new Error(`timed out after ${ms} ms waiting for ${seen}`);
+    }
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * A controller (its options as {@link startController}'s) with `agents.count` simulated
+ * agents of one shape registered with it; both are stopped by `cleanup`, in reverse.
+ */
+export async function startWithSimAgents(
+  opts: Parameters<typeof startController>[2],
+  agents: { count: number; cpus: number; memMiB: number; prefix: string },
+  cleanup: (() => Promise<void> | void)[],
+): Promise<{ controller: Controller; sim: SimAgents }> {
+  const { controller } = await startController(undefined, 0, opts);
+  cleanup.push(() => controller.stop());
+  const sim = await startSimAgents({
+    controller: controller.grpcAddress,
+    token: TEST_TOKEN,
+    zones: 1,
+    ...agents,
+  });
+  cleanup.push(() => sim.close());
+  await sim.allRegistered();
+  return { controller, sim };
 }
 
 /** An SDK framework. */
