@@ -187,6 +187,11 @@ export class ControllerCore {
     return this.cycle.allowance?.of(frameworkId);
   }
 
+  /** See {@link OfferCycle.revive}. */
+  reviveOffers(...args: Parameters<OfferCycle['revive']>): void {
+    this.cycle.revive(...args);
+  }
+
   /** See {@link OfferCycle.addFramework}. */
   addFramework(...args: Parameters<OfferCycle['addFramework']>): void {
     this.cycle.addFramework(...args);

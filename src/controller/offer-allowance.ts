@@ -11,9 +11,10 @@
  * {@link LEAST_ALLOWANCE}; a framework that used as many as it was allowed may want
  * more, so its allowance at least triples. Declines are not counted: a framework that
  * holds offers and turns many down while it uses many (the built-in default framework)
- * keeps a large allowance. REVIVE leaves it alone, since frameworks that suppress between
- * tasks revive for each one; the first allowance is bounded so that frameworks joining
- * together (after a controller failover) are not each sent a share of every agent.
+ * keeps a large allowance. REVIVE raises it to the first allowance if below (bounded, since
+ * frameworks that suppress between tasks revive for each one); the first allowance is
+ * bounded so that frameworks joining together (after a controller failover) are not each
+ * sent a share of every agent.
  */
 
 /** Agents a framework may be offered in one pass when it joins. */
@@ -54,6 +55,18 @@ export class OfferAllowance {
       f.allowance = next;
       this.setBound(id, next);
     }
+  }
+
+  /**
+   * The framework asked for offers again (REVIVE): it may be sent at least
+   * {@link FIRST_ALLOWANCE} agents in the next pass, so that a framework that was idle
+   * (allowance 2) sees as many agents as a new one when work comes, not two a pass.
+   */
+  revived(frameworkId: string): void {
+    const f = this.frameworks.get(frameworkId);
+    if (!f || f.allowance >= FIRST_ALLOWANCE) return;
+    f.allowance = FIRST_ALLOWANCE;
+    this.setBound(frameworkId, FIRST_ALLOWANCE);
   }
 
   /** The framework is gone. */

@@ -157,6 +157,12 @@ export class OfferCycle {
     if (used) this.allowance?.used(frameworkId, offers);
   }
 
+  /** Resumes offers for the roles (all when omitted): filters cleared, allowance raised. */
+  revive(frameworkId: string, roles?: string[]): void {
+    this.allocator.reviveOffers(frameworkId, roles);
+    this.allowance?.revived(frameworkId);
+  }
+
   /** Adds a framework to the allocator, with its first offer allowance. */
   addFramework(...args: Parameters<HierarchicalAllocator['addFramework']>): void {
     this.allocator.addFramework(...args);

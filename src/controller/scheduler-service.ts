@@ -153,7 +153,7 @@ export function schedulerService(core: ControllerCore, access: SchedulerAccess):
       return undefined;
     }),
     Revive: unary((fw, req) => {
-      core.allocator.reviveOffers(fw.id, req.roles.length > 0 ? req.roles : undefined);
+      core.reviveOffers(fw.id, req.roles.length > 0 ? req.roles : undefined);
       return undefined;
     }),
     Suppress: unary((fw, req) => {

@@ -196,7 +196,7 @@ function updateFramework(
   // The suppressed roles are replaced by the given set.
   const stay = new Set(suppressed ?? []);
   const unsuppress = next.roles.filter((r) => !stay.has(r));
-  if (unsuppress.length > 0) core.allocator.reviveOffers(fw.id, unsuppress);
+  if (unsuppress.length > 0) core.reviveOffers(fw.id, unsuppress);
   if (stay.size > 0) core.allocator.suppressOffers(fw.id, [...stay]);
   core.opts.onFrameworkChanged?.(fw, false);
   return undefined;
@@ -231,7 +231,7 @@ export async function carryOutCall(
         call.type,
       );
       if (roles instanceof Refused) return roles;
-      if (call.type === 'REVIVE') core.allocator.reviveOffers(fw.id, roles);
+      if (call.type === 'REVIVE') core.reviveOffers(fw.id, roles);
       else core.allocator.suppressOffers(fw.id, roles);
       return undefined;
     }

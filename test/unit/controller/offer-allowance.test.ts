@@ -10,7 +10,8 @@ import {
   OfferAllowance,
 } from '../../../src/controller/offer-allowance.js';
 
-type Step = { added: true } | { used: number } | { pass: true } | { removed: true };
+type Step =
+  { added: true } | { used: number } | { pass: true } | { removed: true } | { revived: true };
 const pass = { pass: true } as const;
 const added = { added: true } as const;
 
@@ -60,6 +61,13 @@ const cases: { name: string; steps: Step[]; bounds: number[]; end: number | unde
     end: 16,
   },
   {
+    // idle at 2, then REVIVE: max(2, 16) = 16; at 48, REVIVE changes nothing
+    name: 'a revive raises the allowance to the first one, never lowers it',
+    steps: [added, pass, { revived: true }, { used: 16 }, pass, { revived: true }],
+    bounds: [16, 2, 16, 48],
+    end: 48,
+  },
+  {
     name: 'a framework never added has no allowance',
     steps: [{ used: 4 }, pass],
     bounds: [],
@@ -79,6 +87,7 @@ for (const c of cases) {
       if ('added' in s) a.added('f1');
       else if ('used' in s) a.used('f1', s.used);
       else if ('pass' in s) a.beforePass();
+      else if ('revived' in s) a.revived('f1');
       else a.removed('f1');
     }
     assert.deepEqual(bounds, c.bounds);
