@@ -196,6 +196,20 @@ async function measureSize(agents: number, dir: string): Promise<Record<string, 
     },
     launched_per_s: round(launched / windowS),
     offers_per_s: round(delta('mezzo_controller_offers_total', { result: 'made' }) / windowS),
+    // Which passes made them, and how many of each ran (a diagnosis of offers/s).
+    offers_by_pass_per_s: {
+      full: round(delta('mezzo_allocator_offers_total', { kind: 'full' }) / windowS),
+      incremental: round(delta('mezzo_allocator_offers_total', { kind: 'incremental' }) / windowS),
+    },
+    passes_per_s: {
+      full: round(
+        delta('mezzo_allocator_allocation_run_seconds_count', { kind: 'full' }) / windowS,
+      ),
+      incremental: round(
+        delta('mezzo_allocator_allocation_run_seconds_count', { kind: 'incremental' }) / windowS,
+      ),
+    },
+    declined_per_s: round(delta('mezzo_controller_offers_total', { result: 'declined' }) / windowS),
     status_updates_per_s: round(delta('mezzo_controller_status_updates_received_total') / windowS),
     controller: {
       cpu_cores: round((cpu1 - cpu0) / windowS),

@@ -2,9 +2,12 @@
  * Refuse filters. A framework that declines an offer with `refuse_seconds` is not offered
  * those resources (or less) on that agent again until the filter expires — but it is
  * offered the agent again as soon as more becomes available there, exactly as Mesos'
- * `RefusedOfferFilter` works. Expiry follows the injected clock; the filters also keep
- * a min-heap of expiry times so that a pending pass can find the agents whose filters
- * lapsed without scanning every filter.
+ * `RefusedOfferFilter` works. Expiry follows the injected clock. As in Mesos, a lapse
+ * only removes the filter: the agent is offered to that framework by whatever pass next
+ * covers it (the periodic one, or one for a change on that agent), never by a pass of its
+ * own. A min-heap of expiry times lets the periodic pass drop lapsed filters without
+ * scanning every one (filters on agents never offered to their framework again would
+ * otherwise stay until the agent or framework goes).
  */
 import type { Resources } from './resources.js';
 
@@ -60,19 +63,24 @@ export class OfferFilters {
     for (const agents of this.byFramework.values()) agents.delete(agentId);
   }
 
-  /** The earliest pending expiry, if any (an owner may set a timer for it). */
-  nextExpiry(): number | undefined {
-    return this.heap[0]?.at;
-  }
-
-  /** Pops the expiries due by `now` and returns the agents they concern. */
-  popExpired(now: number): Set<string> {
-    const agents = new Set<string>();
+  /** Drops the filters lapsed by `now` (each is also ignored once lapsed, dropped or not). */
+  prune(now: number): void {
     for (let top = this.heap[0]; top && top.at <= now; top = this.heap[0]) {
       this.pop();
-      agents.add(top.agentId);
+      const agents = this.byFramework.get(top.frameworkId);
+      const list = agents?.get(top.agentId);
+      if (!agents || !list) continue;
+      const live = list.filter((f) => f.expiresAt > now);
+      if (live.length === 0) agents.delete(top.agentId);
+      else if (live.length !== list.length) agents.set(top.agentId, live);
     }
-    return agents;
+  }
+
+  /** How many (framework, agent) pairs hold filters: what pruning keeps bounded. */
+  size(): number {
+    let n = 0;
+    for (const agents of this.byFramework.values()) n += agents.size;
+    return n;
   }
 
   private push(e: Expiry): void {

@@ -19,7 +19,11 @@ export class AllocatorMetrics {
       ['kind'],
       [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     );
-    this.offers = registry?.counter('mezzo_allocator_offers_total', 'Offers made to frameworks');
+    this.offers = registry?.counter(
+      'mezzo_allocator_offers_total',
+      'Offers made to frameworks, by the kind of pass that made them',
+      ['kind'],
+    );
     this.roleShare = registry?.gauge(
       'mezzo_allocator_role_dominant_share',
       'Dominant share of each role (allocated / total of its dominant resource)',
@@ -37,7 +41,7 @@ export class AllocatorMetrics {
     let count = 0;
     for (const offers of out.values()) count += offers.size;
     this.observeRun(kind, seconds);
-    this.offersMade(count);
+    this.offersMade(kind, count);
     for (const role of state.changedRoles) {
       if (state.roles.get(role)) this.setRoleShare(role, state.roleSorter.share(role));
       else this.removeRole(role);
@@ -50,9 +54,9 @@ export class AllocatorMetrics {
     this.runSeconds?.observe({ kind }, seconds);
   }
 
-  /** Counts offers. */
-  offersMade(n: number): void {
-    if (n > 0) this.offers?.inc(n);
+  /** Counts offers made by a pass of this kind. */
+  offersMade(kind: 'full' | 'incremental', n: number): void {
+    if (n > 0) this.offers?.inc({ kind }, n);
   }
 
   /** Publishes a role's dominant share. */

@@ -1,17 +1,17 @@
 /**
  * The offer cycle, the allocation half of the Mesos master: the allocator, the offers it
  * made that are still outstanding, the log of its decisions, and when it runs — every
- * allocation interval (a full pass), soon after anything the allocator marked as changed
- * (one incremental pass for everything marked meanwhile), and when a refuse filter lapses.
- * What a framework declines waits under its filter for the next pass, as in Mesos; what is
- * given back otherwise (rescinded, timed out) is offered again at once.
+ * allocation interval (a full pass) and soon after anything the allocator marked as
+ * changed (one incremental pass for everything marked meanwhile). What a framework
+ * declines waits under its filter for the next periodic pass, and so does an agent whose
+ * filter lapsed, as in Mesos; what is given back otherwise (rescinded, timed out) is
+ * offered again at once.
  */
 import { HierarchicalAllocator, type OfferedResources } from '../allocator/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { MetricsRegistry } from '../shared/metrics.js';
 import type { Event } from '../gen/mezzo/v1/Event.js';
 import { OfferBook } from './offer-book.js';
-import { FilterWakeup } from './filter-wakeup.js';
 import { DecisionLog } from './decisions.js';
 import { OfferAllowance } from './offer-allowance.js';
 import type { ControllerMetrics } from './metrics.js';
@@ -43,8 +43,6 @@ export class OfferCycle {
   readonly offers: OfferBook;
   /** The allocator's recent decisions per framework, for the dashboard. */
   readonly decisions: DecisionLog;
-  /** Wakes the allocator when a refuse filter lapses. */
-  private readonly filterWakeup: FilterWakeup;
   /** Per-framework offer bounds from the offers each used (with `adaptiveOffers`). */
   readonly allowance: OfferAllowance | undefined;
   private scheduled = false;
@@ -73,13 +71,6 @@ export class OfferCycle {
     this.allocator.onWorkPending = () => {
       this.schedule();
     };
-    this.filterWakeup = new FilterWakeup(
-      o.clock,
-      () => this.allocator.nextFilterExpiry(),
-      () => {
-        this.schedule();
-      },
-    );
   }
 
   /** Starts the periodic full pass. */
@@ -96,7 +87,6 @@ export class OfferCycle {
   stop(): void {
     this.stopped = true;
     this.periodic?.cancel();
-    this.filterWakeup.stop();
     for (const offer of this.offers.all()) this.offers.take(offer.id);
   }
 
@@ -115,7 +105,6 @@ export class OfferCycle {
       this.allowance?.beforePass();
       this.allocator.allocate();
     } else this.allocator.runPending();
-    this.filterWakeup.watch();
     this.decisions.afterPass(this.allocator, this.o.frameworkIds());
     this.o.m.allocationSeconds.observe((performance.now() - start) / 1000);
   }
@@ -142,11 +131,10 @@ export class OfferCycle {
 
   /**
    * Returns resources a framework turned down under its refuse filter: offered again by
-   * the next periodic pass, or when the filter lapses, whichever the wake-up sees first.
+   * the next periodic pass (to the decliner once its filter lapsed).
    */
   declineResources(...args: Parameters<HierarchicalAllocator['declineResources']>): void {
     this.allocator.declineResources(...args);
-    this.filterWakeup.watch();
   }
 
   /**

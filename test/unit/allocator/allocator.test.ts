@@ -94,24 +94,31 @@ test('declined resources wait for the next periodic pass; recovered ones start a
   assert.equal(h.take().length, 1);
 });
 
-test('refuse filters expire by the injected clock; more resources break through', () => {
+test('refuse filters expire by the injected clock; the agent waits for the periodic pass', () => {
   const h = new Harness();
   h.agent('s1', 'cpus:2;mem:1024');
+  h.agent('s2', 'cpus:2;mem:1024');
   h.framework('f', 'r');
   h.allocator.allocate();
-  h.take();
-  h.allocator.recoverResources('f', 's1', R('cpus:2;mem:1024'), { refuseSeconds: 5 });
+  assert.equal(h.take().length, 2);
+  h.allocator.declineResources('f', 's1', R('cpus:2;mem:1024'), 5);
   h.allocator.runPending();
   assert.deepEqual(h.take(), []);
-  assert.equal(h.allocator.nextFilterExpiry(), 5000);
-  h.now = 4999;
-  assert.equal(h.allocator.hasPendingWork(), false);
+  // Mesos' expiry only removes the filter: a lapse is no change and starts no pass...
   h.now = 5000;
+  assert.equal(h.allocator.hasPendingWork(), false);
+  // ...and a pass for a change on another agent does not take s1 along.
+  h.allocator.recoverResources('f', 's2', R('cpus:1'));
   assert.equal(h.allocator.hasPendingWork(), true);
   h.allocator.runPending();
+  assert.deepEqual(h.take(), ['f@s2(r): cpus:1']);
+  // The periodic pass offers it; the filter is dropped, not just ignored.
+  h.allocator.allocate();
   assert.deepEqual(h.take(), ['f@s1(r): cpus:2; mem:1024']);
+  assert.equal(h.allocator.filterCount(), 0);
   // A filter covers what was declined, not more: a bigger agent is offered at once.
-  h.allocator.recoverResources('f', 's1', R('cpus:2;mem:1024'), { refuseSeconds: 5 });
+  h.allocator.declineResources('f', 's1', R('cpus:2;mem:1024'), 5);
+  assert.equal(h.allocator.filterCount(), 1);
   h.allocator.updateAgent('s1', R('cpus:4;mem:1024'));
   h.allocator.runPending();
   assert.deepEqual(h.take(), ['f@s1(r): cpus:4; mem:1024']);
@@ -341,7 +348,7 @@ test('deterministic under a seed; metrics recorded', async () => {
   h.framework('f', 'r');
   h.allocator.allocate();
   const text = await metrics.exposition();
-  assert.match(text, /mezzo_allocator_offers_total 1/);
+  assert.match(text, /mezzo_allocator_offers_total\{kind="full"\} 1/);
   assert.match(text, /mezzo_allocator_allocation_run_seconds_count\{kind="full"\} 1/);
   assert.match(text, /mezzo_allocator_role_dominant_share\{role="r"\} 1/);
   assert.equal(h.allocator.roleShares().get('r'), 1);
