@@ -11,10 +11,13 @@
  * {@link LEAST_ALLOWANCE}; a framework that used as many as it was allowed may want
  * more, so its allowance at least triples. Declines are not counted: a framework that
  * holds offers and turns many down while it uses many (the built-in default framework)
- * keeps a large allowance. REVIVE raises it to the first allowance if below (bounded, since
- * frameworks that suppress between tasks revive for each one); the first allowance is
- * bounded so that frameworks joining together (after a controller failover) are not each
- * sent a share of every agent.
+ * keeps a large allowance. REVIVE raises it (never lowers it) to three times what the
+ * framework used after its previous REVIVE, or to the first allowance on its first REVIVE
+ * and after one whose offers it did not use, at most the first allowance: a framework that
+ * suppresses between tasks revives for each one, and sent 16 agents for each it declined
+ * 15 (docs/performance.md, "Session 16"). The first allowance is bounded so that
+ * frameworks joining together (after a controller failover) are not each sent a share of
+ * every agent.
  */
 
 /** Agents a framework may be offered in one pass when it joins. */
@@ -29,20 +32,35 @@ export type SetOfferBound = (frameworkId: string, bound: number) => void;
 
 /** Per-framework offer allowances. */
 export class OfferAllowance {
-  private readonly frameworks = new Map<string, { allowance: number; used: number }>();
+  private readonly frameworks = new Map<
+    string,
+    {
+      allowance: number;
+      /** Offers used since the last periodic pass. */
+      used: number;
+      /** Offers used since the last REVIVE; undefined before the first. */
+      usedSinceRevive: number | undefined;
+    }
+  >();
 
   constructor(private readonly setBound: SetOfferBound) {}
 
   /** A framework joined (subscribed anew, or again after a controller failover). */
   added(frameworkId: string): void {
-    this.frameworks.set(frameworkId, { allowance: FIRST_ALLOWANCE, used: 0 });
+    this.frameworks.set(frameworkId, {
+      allowance: FIRST_ALLOWANCE,
+      used: 0,
+      usedSinceRevive: undefined,
+    });
     this.setBound(frameworkId, FIRST_ALLOWANCE);
   }
 
   /** The framework used `count` offers (an ACCEPT of them launched something). */
   used(frameworkId: string, count: number): void {
     const f = this.frameworks.get(frameworkId);
-    if (f) f.used += count;
+    if (!f) return;
+    f.used += count;
+    if (f.usedSinceRevive !== undefined) f.usedSinceRevive += count;
   }
 
   /** A periodic pass is about to run: each allowance follows what was used since the last. */
@@ -58,15 +76,21 @@ export class OfferAllowance {
   }
 
   /**
-   * The framework asked for offers again (REVIVE): it may be sent at least
-   * {@link FIRST_ALLOWANCE} agents in the next pass, so that a framework that was idle
-   * (allowance 2) sees as many agents as a new one when work comes, not two a pass.
+   * The framework asked for offers again (REVIVE). A framework that was idle (allowance 2)
+   * and gets work may need to see more agents than two a pass (to spread its tasks): it
+   * may be sent three times what it used after its previous REVIVE, or
+   * {@link FIRST_ALLOWANCE} agents on its first REVIVE or when it used nothing since (what
+   * it was sent did not serve), at most {@link FIRST_ALLOWANCE}.
    */
   revived(frameworkId: string): void {
     const f = this.frameworks.get(frameworkId);
-    if (!f || f.allowance >= FIRST_ALLOWANCE) return;
-    f.allowance = FIRST_ALLOWANCE;
-    this.setBound(frameworkId, FIRST_ALLOWANCE);
+    if (!f) return;
+    const since = f.usedSinceRevive;
+    f.usedSinceRevive = 0;
+    const raise = since ? Math.min(FIRST_ALLOWANCE, GROWTH * since) : FIRST_ALLOWANCE;
+    if (f.allowance >= raise) return;
+    f.allowance = raise;
+    this.setBound(frameworkId, raise);
   }
 
   /** The framework is gone. */

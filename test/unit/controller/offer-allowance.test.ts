@@ -1,6 +1,7 @@
 // A framework's agents a pass follow the offers it used: 16 when it joins; before each
 // periodic pass, 3 × what it used since the last (at least 2), and at least 3 × what it
-// was allowed when it used that many. Each row is a sequence of events and the bounds
+// was allowed when it used that many; a REVIVE raises it to 3 × what was used after the
+// previous REVIVE (16 on the first, or after none used), at most 16. Each row is a sequence of events and the bounds
 // handed to the allocator.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +15,7 @@ type Step =
   { added: true } | { used: number } | { pass: true } | { removed: true } | { revived: true };
 const pass = { pass: true } as const;
 const added = { added: true } as const;
+const revived = { revived: true } as const;
 
 const cases: { name: string; steps: Step[]; bounds: number[]; end: number | undefined }[] = [
   { name: 'a new framework may be sent 16 agents a pass', steps: [added], bounds: [16], end: 16 },
@@ -61,11 +63,39 @@ const cases: { name: string; steps: Step[]; bounds: number[]; end: number | unde
     end: 16,
   },
   {
-    // idle at 2, then REVIVE: max(2, 16) = 16; at 48, REVIVE changes nothing
-    name: 'a revive raises the allowance to the first one, never lowers it',
+    // idle at 2, then a first REVIVE: max(2, 16) = 16; at 48, REVIVE changes nothing
+    name: 'a first revive raises the allowance to the first one, never lowers it',
     steps: [added, pass, { revived: true }, { used: 16 }, pass, { revived: true }],
     bounds: [16, 2, 16, 48],
     end: 48,
+  },
+  {
+    // one task a revive (suppressing between tasks): first REVIVE 16; 1 used, so the
+    // next passes give max(2, 3 × 1) = 3, then 2; the next REVIVE: min(16, 3 × 1) = 3
+    name: 'a revive after one used offer raises to 3, not 16',
+    steps: [
+      added,
+      pass,
+      revived,
+      { used: 1 },
+      pass,
+      pass,
+      revived,
+      { used: 1 },
+      pass,
+      pass,
+      revived,
+    ],
+    bounds: [16, 2, 16, 3, 2, 3, 2, 3],
+    end: 3,
+  },
+  {
+    // nothing used since the last REVIVE (what came did not serve): 16 again;
+    // 9 used: min(16, 3 × 9) = 16
+    name: 'a revive after none used, or many, raises to 16',
+    steps: [added, pass, revived, pass, revived, pass, revived, { used: 9 }, pass, pass, revived],
+    bounds: [16, 2, 16, 2, 16, 2, 16, 27, 2, 16],
+    end: 16,
   },
   {
     name: 'a framework never added has no allowance',
