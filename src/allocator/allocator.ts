@@ -9,7 +9,6 @@
 import { InvariantError, ValidationError } from '../shared/errors.js';
 import { AllocatorMetrics } from './metrics.js';
 import { passOver } from './pass.js';
-import type { Quantities } from './quantities.js';
 import { Resources } from './resources.js';
 import { Rng } from './rng.js';
 import {
@@ -20,15 +19,8 @@ import {
   returnResources,
   unregisterAgent,
 } from './agent-books.js';
-import {
-  agentRoleAllocation,
-  frameworkAllocation,
-  frameworkQuantities,
-  frameworkShares,
-  heldBack,
-  roleShares,
-  type HeldBack,
-} from './introspection.js';
+import { AllocatorView } from './allocator-view.js';
+import { PendingWork } from './pending-work.js';
 import { AllocatorState, type AgentState, type FrameworkState } from './state.js';
 import type {
   AgentInfo,
@@ -38,6 +30,7 @@ import type {
   QuotaSpec,
 } from './types.js';
 
+export type { PassStats } from './allocator-view.js';
 export type {
   AgentInfo,
   AllocatorOptions,
@@ -47,51 +40,34 @@ export type {
   QuotaSpec,
 } from './types.js';
 
-/** See {@link HierarchicalAllocator.lastPass}. */
-export interface PassStats {
-  kind: 'full' | 'incremental';
-  /** Agents the pass was asked to consider. */
-  candidates: number;
-  /** Offers made (one per framework, agent and role). */
-  offers: number;
-  /**
-   * Candidates it looked at before no role was left to offer to (the most in either of
-   * its stages).
-   */
-  visited: number;
-}
-
 const DEFAULT_MIN = [Resources.parse('cpus:0.01'), Resources.parse('mem:32')];
 /** Refuse filters longer than a year are capped, as in Mesos. */
 const MAX_REFUSE_MS = 365 * 24 * 3600 * 1000;
 
 /** The hierarchical, weighted DRF allocator with quota, reservations and filters. */
-export class HierarchicalAllocator {
+export class HierarchicalAllocator extends AllocatorView {
   /** Called once when the first change after a pass is recorded: schedule {@link runPending}. */
   onWorkPending?: () => void;
 
-  private readonly state: AllocatorState;
   private readonly clock: { now(): number };
   private readonly offerCallback: OfferCallback;
   private readonly rng: Rng;
-  private readonly minAllocatable: Quantities[];
   private readonly maxOffersPerFramework: number;
   private readonly metrics: AllocatorMetrics;
   private readonly hrtime: () => number;
   private paused = false;
   private expectedAgents: number | undefined;
-  private readonly dirtyAgents = new Set<string>();
-  private dirtyAll = false;
-  private notified = false;
-  private lastPassStats: PassStats | undefined;
+  private readonly pending = new PendingWork(() => this.onWorkPending?.());
 
   constructor(opts: AllocatorOptions) {
+    const seed = opts.seed ?? 0;
+    super(
+      new AllocatorState(opts.fairness ?? 'drf', seed),
+      (opts.minAllocatable ?? DEFAULT_MIN).map((r) => r.quantities()),
+    );
     this.clock = opts.clock;
     this.offerCallback = opts.offerCallback;
-    const seed = opts.seed ?? 0;
     this.rng = new Rng(seed);
-    this.state = new AllocatorState(opts.fairness ?? 'drf', seed);
-    this.minAllocatable = (opts.minAllocatable ?? DEFAULT_MIN).map((r) => r.quantities());
     this.maxOffersPerFramework = opts.maxOffersPerFrameworkPerPass ?? 0;
     this.metrics = new AllocatorMetrics(opts.metrics);
     this.hrtime = opts.hrtime ?? (() => this.clock.now());
@@ -124,7 +100,7 @@ export class HierarchicalAllocator {
       const agent = this.state.agents.get(agentId);
       if (agent && !agent.byFramework.has(id)) forceAllocate(this.state, id, role, agent, res);
     }
-    this.markAll();
+    this.pending.everything();
   }
 
   /** Removes a framework; everything it held returns to the pool. */
@@ -136,7 +112,7 @@ export class HierarchicalAllocator {
       const held = agent?.byFramework.get(id);
       if (!agent || !held) continue;
       for (const [role, res] of [...held]) this.state.unallocate(id, role, agent, res);
-      this.markAgent(agentId);
+      this.pending.agent(agentId);
     }
     this.state.frameworks.delete(id);
     this.state.filters.clearFramework(id);
@@ -148,7 +124,7 @@ export class HierarchicalAllocator {
     const fw = this.mustFramework(id);
     fw.active = true;
     for (const role of fw.roles) this.state.syncActivation(id, role);
-    this.markAll();
+    this.pending.everything();
   }
 
   /** Stops offers to the framework (it disconnected); its allocation stays. */
@@ -164,7 +140,7 @@ export class HierarchicalAllocator {
     const next = new Set(info.roles);
     for (const role of [...fw.roles]) if (!next.has(role)) this.state.leaveRole(fw, role);
     for (const role of next) if (!fw.roles.has(role)) this.state.joinRole(fw, role);
-    this.markAll();
+    this.pending.everything();
   }
 
   /** Stops offers for the given roles (all of the framework's when omitted). */
@@ -196,7 +172,7 @@ export class HierarchicalAllocator {
       if (fw.roles.has(role)) this.state.syncActivation(frameworkId, role);
     }
     this.state.filters.clearFramework(frameworkId);
-    this.markAll();
+    this.pending.everything();
   }
 
   // ---- agents ----
@@ -204,7 +180,7 @@ export class HierarchicalAllocator {
   /** Adds an agent with what frameworks already use on it. */
   addAgent(id: string, info: AgentInfo, total: Resources, used: Map<string, Resources>): void {
     registerAgent(this.state, id, info, total, used);
-    this.markAgent(id);
+    this.pending.agent(id);
     if (this.expectedAgents !== undefined && this.state.agents.size >= this.expectedAgents) {
       this.resume();
     }
@@ -215,7 +191,7 @@ export class HierarchicalAllocator {
     const agent = this.state.agents.get(id);
     if (!agent) return;
     unregisterAgent(this.state, agent);
-    this.dirtyAgents.delete(id);
+    this.pending.forget(id);
   }
 
   /**
@@ -231,13 +207,13 @@ export class HierarchicalAllocator {
       );
     }
     retotal(this.state, agent, total);
-    this.markAgent(id);
+    this.pending.agent(id);
   }
 
   /** Offers the agent's resources again (it reconnected). */
   activateAgent(id: string): void {
     this.mustAgent(id).active = true;
-    this.markAgent(id);
+    this.pending.agent(id);
   }
 
   /** Stops offering the agent's resources (it is unreachable). */
@@ -248,7 +224,7 @@ export class HierarchicalAllocator {
   /** An agent in maintenance (draining) is not offered. */
   setMaintenance(id: string, inMaintenance: boolean): void {
     this.mustAgent(id).maintenance = inMaintenance;
-    if (!inMaintenance) this.markAgent(id);
+    if (!inMaintenance) this.pending.agent(id);
   }
 
   // ---- allocations ----
@@ -267,7 +243,7 @@ export class HierarchicalAllocator {
     filter?: { refuseSeconds: number },
   ): void {
     if (this.giveBack(frameworkId, agentId, resources, filter?.refuseSeconds ?? 0)) {
-      this.markAgent(agentId);
+      this.pending.agent(agentId);
     }
   }
 
@@ -312,7 +288,7 @@ export class HierarchicalAllocator {
    */
   updateAllocation(frameworkId: string, agentId: string, from: Resources, to: Resources): void {
     convertAllocation(this.state, frameworkId, this.mustAgent(agentId), from, to);
-    this.markAgent(agentId);
+    this.pending.agent(agentId);
   }
 
   // ---- roles ----
@@ -335,7 +311,7 @@ export class HierarchicalAllocator {
     }
     this.state.roles.setQuota(role, { guarantee, limit });
     this.state.roles.prune(role);
-    this.markAll();
+    this.pending.everything();
   }
 
   /**
@@ -352,7 +328,7 @@ export class HierarchicalAllocator {
       }
     }
     for (const { role, weight } of weights) this.state.roleSorter.updateWeight(role, weight);
-    this.markAll();
+    this.pending.everything();
   }
 
   // ---- passes ----
@@ -366,7 +342,7 @@ export class HierarchicalAllocator {
   resume(): void {
     this.paused = false;
     this.expectedAgents = undefined;
-    if (this.hasPendingWork()) this.notify();
+    this.pending.renotify();
   }
 
   /**
@@ -391,7 +367,7 @@ export class HierarchicalAllocator {
 
   /** Whether something changed since the last pass (a lapsed refuse filter is no change). */
   hasPendingWork(): boolean {
-    return this.dirtyAll || this.dirtyAgents.size > 0;
+    return this.pending.any();
   }
 
   /**
@@ -402,21 +378,15 @@ export class HierarchicalAllocator {
    */
   runPending(): void {
     if (this.paused) return;
-    if (!this.dirtyAll && this.dirtyAgents.size === 0) {
-      this.notified = false;
-      return;
-    }
     // A framework-side change (new framework, revive, quota) can use any free agent;
     // an agent-side change only that agent. Fully allocated agents are never visited.
-    const ids = this.dirtyAll ? [...this.state.freeAgents] : [...this.dirtyAgents];
-    this.run('incremental', ids);
+    const ids = this.pending.take(this.state.freeAgents);
+    if (ids) this.run('incremental', ids);
   }
 
   private run(kind: 'full' | 'incremental', ids: string[]): void {
     const started = this.hrtime();
-    this.dirtyAll = false;
-    this.dirtyAgents.clear();
-    this.notified = false;
+    this.pending.clear();
     const { offers: out, visited } = passOver(this.state, ids, this.rng, {
       now: this.clock.now(),
       minAllocatable: this.minAllocatable,
@@ -433,75 +403,6 @@ export class HierarchicalAllocator {
     for (const [frameworkId, offers] of out) this.offerCallback(frameworkId, [...offers.values()]);
   }
 
-  // ---- introspection ----
-
-  /**
-   * What the last pass covered: how many agents it was handed (dirty ones for an
-   * incremental pass) and how many offers it made. Shows that a pass follows what
-   * changed, not the cluster size.
-   */
-  lastPass(): PassStats | undefined {
-    return this.lastPassStats;
-  }
-
-  /** How many (framework, agent) pairs hold refuse filters (lapsed ones until the next full pass). */
-  filterCount(): number {
-    return this.state.filters.size();
-  }
-
-  /** Dominant share of every known role (its whole subtree, unweighted). */
-  roleShares(): Map<string, number> {
-    return roleShares(this.state);
-  }
-
-  /** Dominant share of every framework over all its roles. */
-  frameworkShares(): Map<string, number> {
-    return frameworkShares(this.state);
-  }
-
-  /** Scalar totals a framework holds (all agents and roles), milli units. */
-  frameworkQuantities(id: string): Quantities {
-    return frameworkQuantities(this.state, id);
-  }
-
-  /** What the framework holds on each agent, all roles together. */
-  frameworkAllocation(id: string): Map<string, Resources> {
-    return frameworkAllocation(this.state, id);
-  }
-
-  /** What the framework holds on one agent, per role. */
-  allocationOf(frameworkId: string, agentId: string): Map<string, Resources> {
-    return new Map(this.state.agents.get(agentId)?.byFramework.get(frameworkId) ?? []);
-  }
-
-  /** An agent's total, allocated and available resources. */
-  agentResources(
-    id: string,
-  ): { total: Resources; allocated: Resources; available: Resources } | undefined {
-    const a = this.state.agents.get(id);
-    return a && { total: a.total, allocated: a.allocated, available: a.available };
-  }
-
-  /** Allocation of each role (own frameworks only) on one agent. */
-  agentRoleAllocation(id: string): Map<string, Resources> {
-    return agentRoleAllocation(this.state, id);
-  }
-
-  /** What counts against a role's quota: its subtree's allocations plus unallocated reservations. */
-  consumedQuota(role: string): Quantities {
-    return this.state.roles.get(role)?.consumed() ?? new Map<string, number>();
-  }
-
-  /** The framework's roles that quota keeps from any offer now (see introspection.ts). */
-  heldBack(frameworkId: string): HeldBack[] {
-    return heldBack(this.state, frameworkId, this.minAllocatable);
-  }
-
-  /** Ids of all agents. */
-  agentIds(): string[] {
-    return [...this.state.agents.keys()];
-  }
-
   // ---- helpers ----
 
   private mustFramework(id: string): FrameworkState {
@@ -514,21 +415,5 @@ export class HierarchicalAllocator {
     const a = this.state.agents.get(id);
     if (!a) throw new InvariantError(`unknown agent ${id}`);
     return a;
-  }
-
-  private markAgent(id: string): void {
-    this.dirtyAgents.add(id);
-    this.notify();
-  }
-
-  private markAll(): void {
-    this.dirtyAll = true;
-    this.notify();
-  }
-
-  private notify(): void {
-    if (this.notified) return;
-    this.notified = true;
-    this.onWorkPending?.();
   }
 }
