@@ -14,7 +14,7 @@ export interface RoundsDeps {
   clock: Clock;
   /** How long an offer is held unused (ms). */
   holdMs: number;
-  client: Pick<SchedulerClient, 'decline'>;
+  client: Pick<SchedulerClient, 'decline' | 'revive'>;
   /** How many objects wait now. */
   waiting(): number;
   /** Places what waits on `offers`, which the framework holds (`placeTasks` with `held`). */
@@ -81,6 +81,11 @@ export class Rounds {
         matcherOf: (o) => this.pool.matcherOf(o),
         used: (ids) => this.pool.drop(ids),
       });
+    } else if (this.d.waiting() > 0) {
+      // Objects came and nothing is held: ask for offers now (a REVIVE also lifts the
+      // filters of what was given back), not at the next periodic pass, up to an
+      // allocation interval later, after the filter lapsed.
+      await this.d.client.revive();
     }
     await this.d.settle();
   }

@@ -74,3 +74,22 @@ test('an offer held unused is given back after the hold time', async () => {
   await until(() => held(c) === 0, 5_000, 'every held offer given back');
   assert.ok((await offers(c.controller.core, 'declined')) - declined >= 2, 'offers declined');
 });
+
+test('an object that comes while nothing is held asks for offers at once', async () => {
+  // No periodic pass in the test's time: only a REVIVE can bring the agent back once the
+  // framework gave its offer back under a filter (a lapse starts no pass, as in Mesos).
+  const c = await startCluster(60_000, true, 'Spread', 200, 3_600_000);
+  stops.push(() => c.stop());
+  await until(() => held(c) === 0, 5_000, 'no offer held at the start');
+  const declined = await offers(c.controller.core, 'declined');
+  // Fits no agent (2 cpus each): it waits, and the offer it was held for is given back.
+  await c.store.create(task('too-big', { resources: { cpus: 3, mem: 16 } }));
+  await until(() => held(c) > 0, 10_000, 'an offer for too-big');
+  await until(() => held(c) === 0, 10_000, 'the unused offer given back');
+  assert.ok((await offers(c.controller.core, 'declined')) > declined, 'the offer was declined');
+  // Still wanting offers (too-big waits), so no suppress-then-revive: before, this one
+  // waited for the next periodic pass, here an hour away.
+  await c.store.create(task('fits', { resources: { cpus: 0.5, mem: 16 } }));
+  await until(() => taskFor(c, 'fits') !== undefined, 10_000, 'fits launched');
+  assert.equal(taskFor(c, 'too-big'), undefined);
+});

@@ -36,15 +36,20 @@ export interface Cluster {
  * Starts a cluster; `reconcileIntervalMs` is the framework's reconciliation period,
  * `validateObjects: false` lets the store admit Tasks the CRD refuses (objects from an
  * earlier Mezzo), `policy` is the framework's placement policy and `offerHoldMs` how long
- * it holds an offer unused (default: the framework's own).
+ * it holds an offer unused (default: the framework's own), `allocationIntervalMs` the
+ * controller's periodic pass (default: the controller support's).
  */
 export async function startCluster(
   reconcileIntervalMs = 60_000,
   validateObjects = true,
   policy: 'Spread' | 'BinPack' = 'Spread',
   offerHoldMs?: number,
+  allocationIntervalMs?: number,
 ): Promise<Cluster> {
-  const { controller, store, dir } = await startController(undefined, 0, { validateObjects });
+  const { controller, store, dir } = await startController(undefined, 0, {
+    validateObjects,
+    ...(allocationIntervalMs !== undefined ? { allocationIntervalMs } : {}),
+  });
   const agentDir = mkdtempSync(join(tmpdir(), 'mezzo-default-agent-'));
   const agent = await startAgent(
     controller.grpcAddress,
