@@ -19,7 +19,7 @@ export interface PassContext {
   readonly minAllocatable: readonly Quantities[];
   /** Offers to this framework in this pass at most; 0: no bound. */
   boundOf(frameworkId: string): number;
-  /** How many agents the pass covers. */
+  /** How many agents the pass may cover (its candidates, usable or not). */
   readonly agents: number;
 }
 
@@ -32,23 +32,47 @@ export type PassOffers = Map<
 /**
  * A pass over the agents named by `ids` that can offer anything (active, not in
  * maintenance, something unallocated), in a seeded random order as Mesos shuffles them
- * so that no agent is always first (drawn as far as the pass goes).
+ * so that no agent is always first. Takes `ids` over (shuffles it in place), drawn and
+ * looked up only as far as the pass goes.
  */
 export function passOver(
   state: AllocatorState,
-  ids: Iterable<string>,
+  ids: string[],
   rng: Rng,
   ctx: Omit<PassContext, 'agents'>,
 ): { offers: PassOffers; visited: number } {
-  const agents: AgentState[] = [];
-  for (const id of ids) {
-    const a = state.agents.get(id);
-    if (a && a.active && !a.maintenance && !a.available.isEmpty()) agents.push(a);
-  }
   const out: PassOffers = new Map();
-  const order = new LazyShuffle(agents, rng);
-  const visited = allocationPass(state, order, { ...ctx, agents: agents.length }, out);
+  const order = new UsableAgents(state, new LazyShuffle(ids, rng));
+  const visited = allocationPass(state, order, { ...ctx, agents: ids.length }, out);
   return { offers: out, visited };
+}
+
+/**
+ * The pass's agents in shuffled order, each looked up and skipped (inactive, in
+ * maintenance, nothing free) when the pass reaches it. A pass that ends after a few
+ * agents (a REVIVE's, with every other framework suppressed or at its bound) then costs a
+ * few lookups, not one for each free agent: filtering 50,000 up front took about 6 ms, at
+ * about 50 such passes a second at 50,000 agents (docs/performance.md, "Session 16").
+ */
+class UsableAgents {
+  private readonly usable: AgentState[] = [];
+  private drawn = 0;
+
+  constructor(
+    private readonly state: AllocatorState,
+    private readonly ids: LazyShuffle<string>,
+  ) {}
+
+  /** The `i`-th usable agent of the order (stable once drawn), undefined past the end. */
+  at(i: number): AgentState | undefined {
+    while (this.usable.length <= i) {
+      const id = this.ids.at(this.drawn++);
+      if (id === undefined) return undefined;
+      const a = this.state.agents.get(id);
+      if (a && a.active && !a.maintenance && !a.available.isEmpty()) this.usable.push(a);
+    }
+    return this.usable[i];
+  }
 }
 
 /** Whether `offer` is big enough to be worth offering. */
