@@ -84,8 +84,11 @@ export class Rounds {
     } else if (this.d.waiting() > 0) {
       // Objects came and nothing is held: ask for offers now (a REVIVE also lifts the
       // filters of what was given back), not at the next periodic pass, up to an
-      // allocation interval later, after the filter lapsed.
-      await this.d.client.revive();
+      // allocation interval later, after the filter lapsed. A failed one is retried by
+      // the next round; whether offers are wanted is still settled below.
+      await this.d.client.revive().catch((err: unknown) => {
+        this.d.warn('reviving offers failed', err);
+      });
     }
     await this.d.settle();
   }
