@@ -192,7 +192,7 @@ test('health checks: command, HTTP and TCP; an unhealthy task is killed', async 
   try {
     // Healthy while the file exists, then unhealthy: killed after 2 failures.
     h.controller.launch(
-      shellTask('cmd', 'touch healthy; sleep 1; rm healthy; exec sleep 1000', {
+      shellTask('cmd', 'touch healthy; sleep 3; rm healthy; exec sleep 1000', {
         extra: {
           health_check: {
             type: 'COMMAND',
@@ -200,8 +200,10 @@ test('health checks: command, HTTP and TCP; an unhealthy task is killed', async 
             interval_seconds: 0.2,
             timeout_seconds: 1,
             consecutive_failures: 2,
-            // The first check may run before `touch`: the grace period hides it.
-            grace_period_seconds: 0.5,
+            // The first checks may run before `touch` (or time out while a loaded machine
+            // starts the shell): the grace period hides them. With 0.5 s and a 1 s window
+            // of health, a fresh-clone CI run once saw the task only unhealthy.
+            grace_period_seconds: 2,
             kill_when_unhealthy: true,
           },
         },

@@ -75,14 +75,18 @@ test('/state from remembered pieces is the document built afresh, after every ki
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
     const text = await res.text();
-    // Built on the same turn of the event loop as nothing changes in between.
+    // Built right after the served one; only a timer (a periodic pass) can come between.
     return { text, fresh: JSON.stringify(stateOf(core)) };
   };
   const checkpoints: string[] = [];
+  // A periodic pass may change a framework's offer allowance between the served read
+  // and the fresh build (a fresh-clone CI run saw 16 served, 6 built): such a race is
+  // gone on the next read, a stale remembered piece is not (nothing rebuilds it).
   const check = async (what: string) => {
-    const { text, fresh } = await read();
-    assert.equal(text, fresh, `/state after ${what}`);
-    checkpoints.push(text);
+    let seen = await read();
+    for (let i = 0; i < 2 && seen.text !== seen.fresh; i++) seen = await read();
+    assert.equal(seen.text, seen.fresh, `/state after ${what}`);
+    checkpoints.push(seen.text);
   };
   await check('registration');
 
