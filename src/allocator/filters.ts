@@ -42,15 +42,7 @@ export class OfferFilters {
 
   /** Whether an unexpired filter of the framework on the agent covers all of `offer`. */
   filtered(frameworkId: string, agentId: string, offer: Resources, now: number): boolean {
-    const agents = this.byFramework.get(frameworkId);
-    const list = agents?.get(agentId);
-    if (!agents || !list) return false;
-    const live = list.filter((f) => f.expiresAt > now);
-    if (live.length !== list.length) {
-      if (live.length === 0) agents.delete(agentId);
-      else agents.set(agentId, live);
-    }
-    return live.some((f) => f.resources.contains(offer));
+    return this.live(frameworkId, agentId, now).some((f) => f.resources.contains(offer));
   }
 
   /** Drops every filter of a framework (revive, removal). */
@@ -67,13 +59,19 @@ export class OfferFilters {
   prune(now: number): void {
     for (let top = this.heap[0]; top && top.at <= now; top = this.heap[0]) {
       this.pop();
-      const agents = this.byFramework.get(top.frameworkId);
-      const list = agents?.get(top.agentId);
-      if (!agents || !list) continue;
-      const live = list.filter((f) => f.expiresAt > now);
-      if (live.length === 0) agents.delete(top.agentId);
-      else if (live.length !== list.length) agents.set(top.agentId, live);
+      this.live(top.frameworkId, top.agentId, now);
     }
+  }
+
+  /** The framework's unexpired filters on the agent; lapsed ones are dropped on the way. */
+  private live(frameworkId: string, agentId: string, now: number): Filter[] {
+    const agents = this.byFramework.get(frameworkId);
+    const list = agents?.get(agentId);
+    if (!agents || !list) return [];
+    const live = list.filter((f) => f.expiresAt > now);
+    if (live.length === 0) agents.delete(agentId);
+    else if (live.length !== list.length) agents.set(agentId, live);
+    return live;
   }
 
   /** How many (framework, agent) pairs hold filters: what pruning keeps bounded. */
