@@ -8,7 +8,7 @@
  * Here a framework may be sent {@link FIRST_ALLOWANCE} agents in a pass when it joins.
  * Before each periodic pass its allowance becomes three times the offers it used (an
  * ACCEPT that launched something) since the last one, at least
- * {@link LEAST_ALLOWANCE}; a framework that used as many as it was allowed may want
+ * {@link LEAST_ALLOWANCE}, unless it was sent nothing and used nothing meanwhile; a framework that used as many as it was allowed may want
  * more, so its allowance at least triples. Declines are not counted: a framework that
  * holds offers and turns many down while it uses many (the built-in default framework)
  * keeps a large allowance. REVIVE raises it (never lowers it) to three times what the
@@ -36,6 +36,8 @@ export class OfferAllowance {
     string,
     {
       allowance: number;
+      /** Offers sent since the last periodic pass. */
+      offered: number;
       /** Offers used since the last periodic pass. */
       used: number;
       /** Offers used since the last REVIVE; undefined before the first. */
@@ -49,10 +51,17 @@ export class OfferAllowance {
   added(frameworkId: string): void {
     this.frameworks.set(frameworkId, {
       allowance: FIRST_ALLOWANCE,
+      offered: 0,
       used: 0,
       usedSinceRevive: undefined,
     });
     this.setBound(frameworkId, FIRST_ALLOWANCE);
+  }
+
+  /** A pass sent the framework `count` offers. */
+  offered(frameworkId: string, count: number): void {
+    const f = this.frameworks.get(frameworkId);
+    if (f) f.offered += count;
   }
 
   /** The framework used `count` offers (an ACCEPT of them launched something). */
@@ -63,9 +72,16 @@ export class OfferAllowance {
     if (f.usedSinceRevive !== undefined) f.usedSinceRevive += count;
   }
 
-  /** A periodic pass is about to run: each allowance follows what was used since the last. */
+  /**
+   * A periodic pass is about to run: each allowance follows what was used since the last.
+   * A framework sent nothing and using nothing since then keeps its allowance: nothing
+   * was learnt, and one that joined or revived just before this pass must still be sent
+   * the allowance that gave it before its first offers.
+   */
   beforePass(): void {
     for (const [id, f] of this.frameworks) {
+      if (f.offered === 0 && f.used === 0) continue;
+      f.offered = 0;
       let next = Math.max(LEAST_ALLOWANCE, GROWTH * f.used);
       if (f.used >= f.allowance) next = Math.max(next, GROWTH * f.allowance);
       f.used = 0;

@@ -60,7 +60,10 @@ export class OfferCycle {
       clock: o.clock,
       metrics: o.metrics,
       maxOffersPerFrameworkPerPass: o.maxOffersPerFrameworkPerPass,
-      offerCallback: o.sendOffers,
+      offerCallback: (frameworkId, offers) => {
+        this.allowance?.offered(frameworkId, offers.length);
+        o.sendOffers(frameworkId, offers);
+      },
     });
     const allocator = this.allocator;
     this.allowance = o.adaptiveOffers
