@@ -12,7 +12,8 @@ import type { ControlPlane } from '../../../test/e2e/support/control-plane.js';
 import { createAll } from './objects.js';
 import { apiserverRequests } from './requests.js';
 import { timedRun } from './timed-run.js';
-import { controlPlanePids, freePort, start, stop, waitFor, type Started } from './processes.js';
+import { freePort } from '../../../test/support/net.js';
+import { controlPlanePids, start, stop, waitFor, type Started } from './processes.js';
 import type { RunResult } from './run-result.js';
 import type { Shape } from './shape.js';
 

@@ -24,7 +24,8 @@ import {
   type RequestCounts,
 } from './requests.js';
 import { timedRun } from './timed-run.js';
-import { controlPlanePids, freePort, start, stop, waitFor, type Started } from './processes.js';
+import { freePort } from '../../../test/support/net.js';
+import { controlPlanePids, start, stop, waitFor, type Started } from './processes.js';
 import type { RunResult } from './run-result.js';
 import type { Shape } from './shape.js';
 
