@@ -8,7 +8,7 @@
 export type ViolationKind =
   /** A task started (marker, agent checkpoint or live process) that neither the controller nor the store knows. */
   | 'unknown-to-controller'
-  /** The agent recorded a final state; the controller or store still reports a non-final one. */
+  /** The agent recorded a final state, or the framework was told one; Mezzo still reports a non-final one. */
   | 'final-state-lost'
   /** Two different final states for one task (agent, controller, store or framework). */
   | 'conflicting-final'
