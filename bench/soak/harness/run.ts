@@ -4,12 +4,14 @@
  * nothing that settling could still repair, or the deadline), and report. The cluster
  * is destroyed on every path out, failures included.
  */
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SoakConfig } from './config.js';
 import { SoakCluster, type ApplyResult } from './cluster.js';
 import { gatherFacts, type Facts } from './facts.js';
 import { FaultInjector, type TimedEvent } from './faults.js';
 import { judge, type Judgement } from './oracle.js';
+import { notableLogLines } from './log-tails.js';
 import { rssMiB } from './process.js';
 import { buildReport, type RssSummary } from './report.js';
 import { Rng } from './rng.js';
@@ -170,7 +172,7 @@ export async function runSoak(
         kind: 'memory',
         detail: `controller RSS reached ${r.maxMiB.toFixed(1)} MiB (ceiling ${cfg.rssCeilingMiB})`,
       });
-    return buildReport(
+    const report = buildReport(
       cfg,
       facts,
       judgement,
@@ -188,6 +190,9 @@ export async function runSoak(
       },
       extra,
     );
+    if (report.ok !== true)
+      for (const line of notableLogLines(join(cluster.dir, 'logs'))) log(`log ${line}`);
+    return report;
   } finally {
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
