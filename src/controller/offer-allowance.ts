@@ -8,8 +8,9 @@
  * Here a framework may be sent {@link FIRST_ALLOWANCE} agents in a pass when it joins.
  * Before each periodic pass its allowance becomes three times the offers it used (an
  * ACCEPT that launched something) since the last one, at least
- * {@link LEAST_ALLOWANCE}, unless it was sent nothing and used nothing meanwhile; a framework that used as many as it was allowed may want
- * more, so its allowance at least triples. Declines are not counted: a framework that
+ * {@link LEAST_ALLOWANCE}, unless it was sent nothing and used nothing meanwhile; a
+ * framework that used as many as it was allowed may want more, so its allowance at least
+ * triples. Declines are not counted: a framework that
  * holds offers and turns many down while it uses many (the built-in default framework)
  * keeps a large allowance. REVIVE raises it (never lowers it) to three times what the
  * framework used after its previous REVIVE, or to the first allowance on its first REVIVE
