@@ -108,6 +108,28 @@ export function cgroupPids(dir: string): number[] {
   }
 }
 
+/**
+ * The pid among `pids` that started first (field 22 of /proc/<pid>/stat, clock ticks since
+ * boot), or undefined when none is alive. A task's long-lived shell is its oldest process;
+ * the lowest pid is not, once pids wrap past pid_max (32768 on these machines) and a fresh
+ * `sleep` gets a small number.
+ */
+export function oldestPid(pids: readonly number[]): number | undefined {
+  let best: { pid: number; start: number } | undefined;
+  for (const pid of pids) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+    } catch {
+      continue; // exited while we looked
+    }
+    // Fields after the command name (which may hold spaces) start at field 3, the state.
+    const start = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[22 - 3]);
+    if (Number.isFinite(start) && (best === undefined || start < best.start)) best = { pid, start };
+  }
+  return best?.pid;
+}
+
 /** A cgroup's memory limit in bytes (v1 memory.limit_in_bytes or v2 memory.max). */
 export function memoryLimit(dir: string): number {
   const v1 = join(dir, 'memory.limit_in_bytes');
