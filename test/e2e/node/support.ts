@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync, rmdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ControlPlane } from '../support/control-plane.js';
+import { parseStat, type ProcStat } from '../../../src/agent-sidecar/procfs.js';
 
 /** Polls `probe` until it returns a value other than undefined, or fails naming `what`. */
 export async function eventually<T>(
@@ -115,17 +116,15 @@ export function cgroupPids(dir: string): number[] {
  * `sleep` gets a small number.
  */
 export function oldestPid(pids: readonly number[]): number | undefined {
-  let best: { pid: number; start: number } | undefined;
+  let best: ProcStat | undefined;
   for (const pid of pids) {
-    let stat: string;
+    let stat: ProcStat | undefined;
     try {
-      stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+      stat = parseStat(readFileSync(`/proc/${String(pid)}/stat`, 'utf8'));
     } catch {
       continue; // exited while we looked
     }
-    // Fields after the command name (which may hold spaces) start at field 3, the state.
-    const start = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[22 - 3]);
-    if (Number.isFinite(start) && (best === undefined || start < best.start)) best = { pid, start };
+    if (stat && (best === undefined || stat.startTime < best.startTime)) best = stat;
   }
   return best?.pid;
 }
