@@ -14,7 +14,7 @@ import { promises as fsp } from 'node:fs';
 import type http from 'node:http';
 import { join } from 'node:path';
 import { SystemClock, type Clock, type Timer } from '../shared/clock.js';
-import { describeError } from '../shared/errors.js';
+import { describeError, MezzoError } from '../shared/errors.js';
 import { silentLogger, type Logger } from '../shared/logger.js';
 import { MetricsRegistry } from '../shared/metrics.js';
 import type { AgentMessage } from '../gen/mezzo/v1/AgentMessage.js';
@@ -34,7 +34,7 @@ import { Containerizer } from './containerizer.js';
 import { ControllerConnection } from './controller-connection.js';
 import { dispatchControllerMessage } from './controller-messages.js';
 import { Fetcher } from './fetcher.js';
-import { atomicWriteJson, readJson } from './fsutil.js';
+import { atomicWriteJsonSync, readJson } from './fsutil.js';
 import { readSandboxFile } from './read-file.js';
 import { collectGarbage, gcIntervalMs } from './sandbox-gc.js';
 import { StatusUpdateManager, toProto, type StoredUpdate } from './status-updates.js';
@@ -353,16 +353,34 @@ export class Agent {
     });
   }
 
-  private async onRegistered(id: string, heartbeatSeconds: number): Promise<void> {
+  private onRegistered(id: string, heartbeatSeconds: number): Promise<void> {
     if (id && id !== this.agentId) {
+      // Stored before the next message is read: a launch that follows must never be
+      // checkpointed by an agent that could restart without this ID, re-register as a
+      // new agent and leave the task unreported (the controller would count it gone).
+      try {
+        atomicWriteJsonSync(join(this.metaDir, 'agent.json'), { agentId: id });
+      } catch (err) {
+        // Logged by track(); the agent stays unregistered until its next attempt.
+        return Promise.reject(
+          new MezzoError(
+            'CHECKPOINT',
+            'the agent ID could not be stored',
+            { agentId: id },
+            {
+              cause: err,
+            },
+          ),
+        );
+      }
       this.agentId = id;
-      await atomicWriteJson(join(this.metaDir, 'agent.json'), { agentId: id });
     }
     this.conn.markRegistered(heartbeatSeconds);
     this.m.connected.set(1);
     this.m.registrations.inc();
     this.logger.info('registered', { agentId: this.agentId });
     this.updates.flush();
+    return Promise.resolve();
   }
 
   // ---------------------------------------------------------------- usage, files, GC, HTTP

@@ -12,8 +12,10 @@ import {
   constants,
   fdatasync,
   fsync,
+  fsyncSync,
   openSync,
   promises as fsp,
+  renameSync,
   writeSync,
 } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
@@ -33,29 +35,30 @@ export const flushData: (fd: number) => Promise<void> = promisify(fdatasync);
 
 let tmpCounter = 0;
 
-/**
- * Replaces `path` with `data` atomically and, unless `durable` is false, durably (on disk
- * when it resolves).
- */
-export async function atomicWrite(path: string, data: string, durable = true): Promise<void> {
-  const tmp = join(
-    dirname(path),
-    `.${basename(path)}.${String(process.pid)}.${String(tmpCounter++)}.tmp`,
-  );
-  const fh = await fsp.open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(data);
-    if (durable) await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await fsp.rename(tmp, path);
-  if (durable) await fsyncDir(dirname(path));
-}
+const tmpFor = (path: string): string =>
+  join(dirname(path), `.${basename(path)}.${String(process.pid)}.${String(tmpCounter++)}.tmp`);
 
-/** Writes `value` as JSON with {@link atomicWrite}. */
-export async function atomicWriteJson(path: string, value: unknown, durable = true): Promise<void> {
-  await atomicWrite(path, `${JSON.stringify(value)}\n`, durable);
+/**
+ * Replaces `path` with `value` as JSON atomically and durably (a temp file, fsync, rename,
+ * fsync of the directory), in synchronous calls: what the agent does next must not
+ * overtake it (the agent ID, before any launch that follows it).
+ */
+export function atomicWriteJsonSync(path: string, value: unknown): void {
+  const tmp = tmpFor(path);
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, `${JSON.stringify(value)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  const dir = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
 }
 
 /** Fsyncs a directory so that a rename or a new entry in it survives a crash. */
