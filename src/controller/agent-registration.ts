@@ -8,7 +8,7 @@
  * finds over on its Task object (stored-finals.ts). Terminal tasks the controller did not
  * know are noted and recorded when the agent sends their updates. An agent silent for the
  * ping timeout is unreachable: its offers are rescinded and its tasks TASK_UNREACHABLE
- * until it comes back.
+ * until it comes back, unless a new agent took its node (agent-replacement.ts).
  */
 import { Resources } from '../allocator/index.js';
 import type { AgentInfo__Output } from '../gen/mezzo/v1/AgentInfo.js';
@@ -17,6 +17,7 @@ import type { TaskInfo__Output } from '../gen/mezzo/v1/TaskInfo.js';
 import type { ControllerCore } from './core.js';
 import { isTerminal, type AgentRecord, type AgentStream, type TaskRecord } from './records.js';
 import { deliver } from './status-flow.js';
+import { agentNode, replaceAgentsOnNode, replacedOnTimeout } from './agent-replacement.js';
 
 /**
  * The transport keepalive of the server agents connect to. Agent liveness is the ping
@@ -96,6 +97,7 @@ export function registerAgent(
     }
     if (wasUnreachable) core.allocator.activateAgent(id);
   }
+  if (!info.id) replaceAgentsOnNode(core, id, agentNode(info, id));
   call.write({
     registered: { agent_id: id, heartbeat_interval_seconds: core.opts.agentPingIntervalMs / 1000 },
   });
@@ -241,6 +243,7 @@ function schedulePing(core: ControllerCore, agent: AgentRecord): void {
     if (core.agents.get(agent.id) !== agent) return;
     const silentMs = core.clock.now() - agent.lastSeen;
     if (silentMs >= core.opts.agentPingTimeoutMs && agent.state === 'active') {
+      if (replacedOnTimeout(core, agent)) return;
       markUnreachable(core, agent);
     } else if (silentMs >= core.opts.agentPingIntervalMs) {
       // An agent that spoke within the interval (its own ping, an update) is alive: a

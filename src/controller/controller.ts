@@ -22,6 +22,7 @@ import { WorkQueue, runWorkers } from '../kube/workqueue.js';
 import { labelValue } from '../kube/labels.js';
 import type { Store, StoredObject } from '../store/types.js';
 import { API_VERSION } from '../store/types.js';
+import { agentNode } from './agent-replacement.js';
 import { ControllerCore } from './core.js';
 import type { CoreOptions } from './core-options.js';
 import { schedulerService, type SchedulerAccess } from './scheduler-service.js';
@@ -305,7 +306,7 @@ export class Controller {
     } else if (kind === 'agent') {
       const a = this.core.agents.get(id);
       if (!a) return;
-      const name = a.info.node_name || a.info.hostname || a.id;
+      const name = agentNode(a.info, a.id);
       const status = {
         agentId: a.id,
         state: a.state === 'active' ? 'Active' : 'Unreachable',

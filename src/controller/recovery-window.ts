@@ -10,6 +10,8 @@ import type { Clock } from '../shared/clock.js';
 /** The agents and store-recovered tasks a controller is waiting for. */
 export class RecoveryWindow {
   private readonly expected = new Set<string>();
+  /** The node (Agent object name) of each agent an Agent object named, in any state. */
+  private readonly nodes = new Map<string, string>();
   /** Tasks recovered from the store, by the agent that has yet to confirm them. */
   private readonly awaited = new Map<string, Set<string>>();
   /** When this controller started. */
@@ -23,9 +25,35 @@ export class RecoveryWindow {
     this.startedAt = clock.now();
   }
 
-  /** Agents that were active before this controller started. */
-  expect(ids: Iterable<string>): void {
-    for (const id of ids) this.expected.add(id);
+  /**
+   * The agents the Agent objects name (`node` is the object's name): those `active` before
+   * this controller started are expected back.
+   */
+  expect(agents: Iterable<{ id: string; node: string; active: boolean }>): void {
+    for (const { id, node, active } of agents) {
+      this.nodes.set(id, node);
+      if (active) this.expected.add(id);
+    }
+  }
+
+  /** Whether an Agent object named `agentId` when this controller started. */
+  named(agentId: string): boolean {
+    return this.nodes.has(agentId);
+  }
+
+  /**
+   * Agents an Agent object placed on `node` that have not re-registered, now that agent
+   * `by` registered anew there (agent-replacement.ts): they are no longer waited for.
+   */
+  supersede(node: string, by: string): string[] {
+    const gone = [...this.nodes]
+      .filter(([id, n]) => n === node && id !== by && !this.isBack(id))
+      .map(([id]) => id);
+    for (const id of gone) {
+      this.expected.delete(id);
+      this.nodes.delete(id);
+    }
+    return gone;
   }
 
   /** When the window after this controller's start closes (ms on the clock). */

@@ -14,6 +14,7 @@ import { TaskState } from '../gen/mezzo/v1/TaskState.js';
 import type { TaskState__Output } from '../gen/mezzo/v1/TaskState.js';
 import type { ControllerCore } from './core.js';
 import { TASK_MIRROR_FINALIZER } from './task-mirror.js';
+import { declareGone } from './agent-replacement.js';
 import {
   isTerminal,
   LAUNCHED_ON_ANNOTATION,
@@ -31,11 +32,14 @@ export async function expectAgentsBack(
   core: ControllerCore,
   opts: { pauseAllocation: boolean },
 ): Promise<Timer> {
-  const expected = (await store.list('Agent')).flatMap((a) => {
+  const named = (await store.list('Agent')).flatMap((a) => {
     const st = a.status as { state?: string; agentId?: string } | undefined;
-    return st?.state === 'Active' && st.agentId ? [st.agentId] : [];
+    return st?.agentId
+      ? [{ id: st.agentId, node: a.metadata.name, active: st.state === 'Active' }]
+      : [];
   });
-  core.recovery.expect(expected);
+  core.recovery.expect(named);
+  const expected = named.filter((a) => a.active);
   const recovered = await recoverTasks(store, core);
   const settle = core.clock.setTimer(core.opts.agentPingTimeoutMs, () => {
     settleUnconfirmed(core);
@@ -145,13 +149,23 @@ async function recoverTasks(store: Store, core: ControllerCore): Promise<number>
   return n;
 }
 
-/** The window closed: recovered tasks whose agent is not back are unreachable. */
+/**
+ * The window closed: recovered tasks whose agent is not back are unreachable, or gone
+ * when no Agent object named their agent (another agent took its node before this
+ * controller started, or the object was deleted): that agent has no node to return to.
+ */
 function settleUnconfirmed(core: ControllerCore): void {
-  for (const ids of core.recovery.awaitedByAgent().values()) {
+  for (const [agentId, ids] of core.recovery.awaitedByAgent()) {
+    const named = core.recovery.named(agentId);
     for (const id of ids) {
       const t = core.tasks.get(id);
+      if (!t?.fromStore || isTerminal(t.state)) continue;
+      if (!named) {
+        declareGone(core, t, 'no Agent object names its agent: replaced on its node, or removed');
+        continue;
+      }
       // It stays a store-recovered task: its agent's report completes it if it comes.
-      if (!t?.fromStore || isTerminal(t.state) || t.state === 'TASK_UNREACHABLE') continue;
+      if (t.state === 'TASK_UNREACHABLE') continue;
       core.markUnreachable(t, 'its agent did not re-register after the controller restarted');
     }
   }

@@ -10,21 +10,15 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
 import type { Controller } from '../../../src/controller/controller.js';
 import { SystemClock } from '../../../src/shared/clock.js';
 import { EmbeddedStore } from '../../../src/store/embedded.js';
 import type { Kind, StoredObject } from '../../../src/store/types.js';
-import { agentProto } from '../../../src/shared/proto.js';
-import { CLIENT_OPTIONS } from '../../../src/shared/grpc.js';
-import { authenticatedOptions } from '../../../src/auth/grpc-client.js';
-import type { AgentMessage } from '../../../src/gen/mezzo/v1/AgentMessage.js';
-import type { ControllerMessage__Output } from '../../../src/gen/mezzo/v1/ControllerMessage.js';
 import type { TaskStatus__Output } from '../../../src/gen/mezzo/v1/TaskStatus.js';
-import { TEST_TOKEN } from '../../support/auth.js';
 import { tempDir } from '../../support/cleanup.js';
 import { freePort } from '../../support/net.js';
 import { isTerminal } from '../../../src/agent-sidecar/status-updates.js';
+import { FrozenAgent } from './frozen-agent.js';
 import {
   acceptFirstOffer,
   eventually,
@@ -58,55 +52,6 @@ async function controllerOn(store: EmbeddedStore, grpcPort: number): Promise<Con
     agentPingTimeoutMs: 5_000,
   });
   return controller;
-}
-
-/**
- * An agent speaking the protocol by hand that never acts on a launch: it stands for an
- * agent frozen while the launch was in flight, whose connection died with the controller.
- */
-class FrozenAgent {
-  id = '';
-  launches: string[] = [];
-  private call: grpc.ClientDuplexStream<AgentMessage, ControllerMessage__Output> | undefined;
-  private client: grpc.Client | undefined;
-
-  connect(address: string): void {
-    this.close();
-    const proto = agentProto();
-    const client = new proto.mezzo.v1.Agent(
-      address,
-      grpc.credentials.createInsecure(),
-      authenticatedOptions(CLIENT_OPTIONS, { token: TEST_TOKEN }),
-    );
-    this.client = client;
-    const call = client.Connect();
-    this.call = call;
-    call.on('data', (m: ControllerMessage__Output) => {
-      if (m.registered) this.id = m.registered.agent_id;
-      if (m.ping) call.write({ pong: { nonce: m.ping.nonce } });
-      if (m.launch_task?.task) this.launches.push(m.launch_task.task.task_id);
-    });
-    call.on('error', () => undefined);
-    const agent_info = {
-      id: this.id,
-      hostname: 'frozen',
-      resources: [
-        { name: 'cpus', type: 'SCALAR' as const, scalar: 1 },
-        { name: 'mem', type: 'SCALAR' as const, scalar: 256 },
-      ],
-    };
-    call.write(
-      this.id === ''
-        ? { register: { agent_info } }
-        : { reregister: { agent_info, tasks: [], latest_statuses: [], framework_ids: [] } },
-    );
-  }
-
-  close(): void {
-    this.call?.cancel();
-    this.client?.close();
-    this.call = undefined;
-  }
 }
 
 /**
