@@ -97,7 +97,9 @@ export function registerAgent(
     }
     if (wasUnreachable) core.allocator.activateAgent(id);
   }
-  if (!info.id) replaceAgentsOnNode(core, id, agentNode(info, id));
+  const node = agentNode(info, id);
+  core.agentNodes.set(id, node);
+  if (!info.id) replaceAgentsOnNode(core, id, node);
   call.write({
     registered: { agent_id: id, heartbeat_interval_seconds: core.opts.agentPingIntervalMs / 1000 },
   });

@@ -28,9 +28,9 @@ export function agentNode(
  * and its unfinished tasks are TASK_GONE.
  */
 export function replaceAgentsOnNode(core: ControllerCore, by: string, node: string): void {
-  for (const old of [...core.agents.values()]) {
-    if (old.id === by || agentNode(old.info, old.id) !== node) continue;
-    if (old.state === 'active' && old.stream) continue;
+  for (const id of core.agentNodes.on(node)) {
+    const old = core.agents.get(id);
+    if (!old || id === by || (old.state === 'active' && old.stream)) continue;
     removeReplaced(core, old, by);
   }
   for (const id of core.recovery.supersede(node, by)) {
@@ -46,11 +46,11 @@ export function replaceAgentsOnNode(core: ControllerCore, by: string, node: stri
  */
 export function replacedOnTimeout(core: ControllerCore, agent: AgentRecord): boolean {
   const node = agentNode(agent.info, agent.id);
-  const by = [...core.agents.values()].find(
-    (a) => a.id !== agent.id && a.state === 'active' && agentNode(a.info, a.id) === node,
-  );
-  if (!by) return false;
-  removeReplaced(core, agent, by.id);
+  const by = core.agentNodes
+    .on(node)
+    .find((id) => id !== agent.id && core.agents.get(id)?.state === 'active');
+  if (by === undefined) return false;
+  removeReplaced(core, agent, by);
   return true;
 }
 
@@ -69,6 +69,7 @@ function removeReplaced(core: ControllerCore, old: AgentRecord, by: string): voi
   goneWith(core, old.id, new Set([...old.tasks, ...core.recovery.take(old.id)]));
   core.allocator.removeAgent(old.id);
   core.agents.delete(old.id);
+  core.agentNodes.remove(old.id);
 }
 
 function goneWith(core: ControllerCore, agentId: string, taskIds: Iterable<string>): void {

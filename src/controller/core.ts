@@ -15,6 +15,7 @@ import type { StatusReason } from '../gen/mezzo/v1/StatusReason.js';
 import type { OfferBook } from './offer-book.js';
 import { OfferCycle } from './offer-cycle.js';
 import { RecoveryWindow } from './recovery-window.js';
+import { AgentsByNode } from './agents-by-node.js';
 import { CompletedFrameworks } from './completed-frameworks.js';
 import { CompletedTasks, DEFAULT_COMPLETED_BOUNDS } from './completed-tasks.js';
 import { StoredFinals } from './stored-finals.js';
@@ -54,6 +55,8 @@ export class ControllerCore {
   readonly log: Logger;
   readonly opts: Required<Omit<CoreOptions, CoreCallbacks | 'access'>> &
     Pick<CoreOptions, CoreCallbacks | 'access'>;
+  /** Each agent's node, for an agent replaced there (agent-replacement.ts). */
+  readonly agentNodes = new AgentsByNode();
   /** Agents expected back and tasks recovered from the store, after a restart. */
   readonly recovery: RecoveryWindow;
   /** Final states found on Task objects at start, for reconciliation (bounded). */

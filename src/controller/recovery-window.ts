@@ -6,12 +6,13 @@
  * reported (or a recovered one still be running), so reconciliation holds its answers.
  */
 import type { Clock } from '../shared/clock.js';
+import { AgentsByNode } from './agents-by-node.js';
 
 /** The agents and store-recovered tasks a controller is waiting for. */
 export class RecoveryWindow {
   private readonly expected = new Set<string>();
   /** The node (Agent object name) of each agent an Agent object named, in any state. */
-  private readonly nodes = new Map<string, string>();
+  private readonly nodes = new AgentsByNode();
   /** Tasks recovered from the store, by the agent that has yet to confirm them. */
   private readonly awaited = new Map<string, Set<string>>();
   /** When this controller started. */
@@ -46,12 +47,10 @@ export class RecoveryWindow {
    * `by` registered anew there (agent-replacement.ts): they are no longer waited for.
    */
   supersede(node: string, by: string): string[] {
-    const gone = [...this.nodes]
-      .filter(([id, n]) => n === node && id !== by && !this.isBack(id))
-      .map(([id]) => id);
+    const gone = this.nodes.on(node).filter((id) => id !== by && !this.isBack(id));
     for (const id of gone) {
       this.expected.delete(id);
-      this.nodes.delete(id);
+      this.nodes.remove(id);
     }
     return gone;
   }
