@@ -70,6 +70,7 @@ export function registerAgent(
   const wasUnreachable = existing?.state === 'unreachable';
   agent.state = 'active';
   agent.reportedDone = new Map();
+  agent.replacedBy = undefined;
   const reported = new Set<string>();
   for (const [i, t] of tasks.entries()) {
     const s = statuses[i];

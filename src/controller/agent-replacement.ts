@@ -30,8 +30,9 @@ export function agentNode(
 export function replaceAgentsOnNode(core: ControllerCore, by: string, node: string): void {
   for (const id of core.agentNodes.on(node)) {
     const old = core.agents.get(id);
-    if (!old || id === by || (old.state === 'active' && old.stream)) continue;
-    removeReplaced(core, old, by);
+    if (!old || id === by) continue;
+    if (old.state === 'active' && old.stream) old.replacedBy = by;
+    else removeReplaced(core, old, by);
   }
   for (const id of core.recovery.supersede(node, by)) {
     const tasks = core.recovery.take(id);
@@ -41,15 +42,12 @@ export function replaceAgentsOnNode(core: ControllerCore, by: string, node: stri
 }
 
 /**
- * `agent` reached its ping timeout: when another agent is active on its node, it was
- * replaced there (while still connected, so its successor's registration left it).
+ * `agent` reached its ping timeout: when the new agent that registered on its node while
+ * it was still connected is active, it is replaced now rather than unreachable.
  */
 export function replacedOnTimeout(core: ControllerCore, agent: AgentRecord): boolean {
-  const node = agentNode(agent.info, agent.id);
-  const by = core.agentNodes
-    .on(node)
-    .find((id) => id !== agent.id && core.agents.get(id)?.state === 'active');
-  if (by === undefined) return false;
+  const by = agent.replacedBy;
+  if (by === undefined || core.agents.get(by)?.state !== 'active') return false;
   removeReplaced(core, agent, by);
   return true;
 }

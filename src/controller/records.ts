@@ -70,6 +70,12 @@ export interface AgentRecord {
    * meanwhile. Cleared at the agent's next registration.
    */
   reportedDone?: Map<string, { info: TaskInfo__Output; status: TaskStatus__Output }>;
+  /**
+   * A new agent that registered on this agent's node while this one was still connected:
+   * it replaces this one if this one reaches its ping timeout (agent-replacement.ts).
+   * Cleared when this agent re-registers.
+   */
+  replacedBy?: string;
 }
 
 /** A task the controller knows of. */

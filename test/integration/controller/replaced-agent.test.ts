@@ -190,3 +190,31 @@ test('an agent still connected when a new one took its node is replaced at its p
     [false, true],
   );
 });
+
+test('an agent that re-registers after a new one took its node is kept: at its ping timeout it is unreachable', async () => {
+  const { controller } = await startController(undefined, 0, {
+    agentPingIntervalMs: 300,
+    agentPingTimeoutMs: 1_500,
+  });
+  cleanup.push(() => controller.stop());
+  const old = frozen('node-k', controller.grpcAddress);
+  await until(() => old.id !== '', 5_000, 'the agent to register');
+  const fresh = frozen('node-k', controller.grpcAddress);
+  await until(() => fresh.id !== '', 5_000, 'a new agent on node-k');
+  // It comes back with its ID: alive, so the new agent's claim on its node lapses.
+  const streamBefore = controller.core.agents.get(old.id)?.stream;
+  old.connect(controller.grpcAddress);
+  await until(
+    () => controller.core.agents.get(old.id)?.stream !== streamBefore,
+    5_000,
+    'the re-registration',
+  );
+  old.silent = true;
+  await until(
+    () => controller.core.agents.get(old.id)?.state !== 'active',
+    10_000,
+    'the ping timeout',
+  );
+  assert.equal(controller.core.agents.get(old.id)?.state, 'unreachable', 'kept, unreachable');
+  assert.equal(controller.core.agents.get(fresh.id)?.state, 'active');
+});
