@@ -226,7 +226,7 @@ function dropUnreported(core: ControllerCore, agent: AgentRecord, reported: Set<
       continue;
     task.fromStore = false;
     const never = task.state === 'TASK_STAGING' || task.state === 'TASK_STARTING';
-    const status = core.masterStatus(
+    core.declare(
       task,
       never ? 'TASK_DROPPED' : 'TASK_GONE',
       'REASON_AGENT_RESTARTED',
@@ -234,8 +234,6 @@ function dropUnreported(core: ControllerCore, agent: AgentRecord, reported: Set<
         ? 'the launch did not reach the agent before it re-registered'
         : 'the agent re-registered without the task',
     );
-    core.applyStatus(status);
-    deliver(core, task, status);
     agent.tasks.delete(taskId);
   }
 }

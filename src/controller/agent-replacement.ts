@@ -12,7 +12,6 @@
 import type { AgentInfo__Output } from '../gen/mezzo/v1/AgentInfo.js';
 import type { ControllerCore } from './core.js';
 import { isTerminal, type AgentRecord, type TaskRecord } from './records.js';
-import { deliver } from './status-flow.js';
 
 /** The node an agent is on: the name of its Agent object. */
 export function agentNode(
@@ -84,7 +83,5 @@ function goneWith(core: ControllerCore, agentId: string, taskIds: Iterable<strin
  */
 export function declareGone(core: ControllerCore, task: TaskRecord, message: string): void {
   task.fromStore = false;
-  const status = core.masterStatus(task, 'TASK_GONE', 'REASON_AGENT_REMOVED', message);
-  core.applyStatus(status);
-  deliver(core, task, status);
+  core.declare(task, 'TASK_GONE', 'REASON_AGENT_REMOVED', message);
 }

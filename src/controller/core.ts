@@ -285,16 +285,16 @@ export class ControllerCore {
     this.agents.get(t.agentId)?.tasks.delete(taskId);
   }
 
-  /** Marks a running task unreachable (its agent is gone for now) and tells its framework. */
-  markUnreachable(task: TaskRecord, message: string): void {
-    const status = this.masterStatus(
-      task,
-      'TASK_UNREACHABLE',
-      'REASON_AGENT_DISCONNECTED',
-      message,
-    );
+  /** Applies a status of the controller's own to `task` and tells its framework. */
+  declare(task: TaskRecord, state: TaskState, reason: StatusReason, message: string): void {
+    const status = this.masterStatus(task, state, reason, message);
     this.applyStatus(status);
     deliver(this, task, status);
+  }
+
+  /** Marks a running task unreachable (its agent is gone for now) and tells its framework. */
+  markUnreachable(task: TaskRecord, message: string): void {
+    this.declare(task, 'TASK_UNREACHABLE', 'REASON_AGENT_DISCONNECTED', message);
   }
 
   /** Sends a kill to the task's agent, or answers for an agent that is gone. */
@@ -310,14 +310,12 @@ export class ControllerCore {
       });
       return;
     }
-    const status = this.masterStatus(
+    this.declare(
       task,
       'TASK_KILLED',
       'REASON_AGENT_DISCONNECTED',
       'killed while its agent was unreachable',
     );
-    this.applyStatus(status);
-    deliver(this, task, status);
   }
 
   /** Removes a framework for good: its tasks are killed and its offers rescinded. */

@@ -23,13 +23,25 @@ after(async () => {
   for (const c of cleanup.reverse()) await c();
 });
 
-function frozen(hostname: string, address: string): FrozenAgent {
+/** A hand-driven agent on `hostname`, once the controller at `address` registered it. */
+async function registered(hostname: string, address: string): Promise<FrozenAgent> {
   const a = new FrozenAgent(hostname);
   cleanup.push(() => {
     a.close();
   });
   a.connect(address);
+  await until(() => a.id !== '', 5_000, `the agent on ${hostname} to register`);
   return a;
+}
+
+/** A controller that pings every 300 ms and finds an agent unreachable after 1.5 s. */
+async function fastPings(): Promise<Controller> {
+  const { controller } = await startController(undefined, 0, {
+    agentPingIntervalMs: 300,
+    agentPingTimeoutMs: 1_500,
+  });
+  cleanup.push(() => controller.stop());
+  return controller;
 }
 
 /** A framework that launches one `sleep 30` on each agent in `onto`, by task ID. */
@@ -61,16 +73,14 @@ test('a new agent on the node of a disconnected one replaces it: its tasks are T
     agentPingTimeoutMs: 60_000,
   });
   cleanup.push(() => controller.stop());
-  const old = frozen('node-r', controller.grpcAddress);
-  await until(() => old.id !== '', 5_000, 'the agent to register');
+  const old = await registered('node-r', controller.grpcAddress);
   const { told } = await launcher(controller, 'replaced', new Map([['replaced-1', old.id]]));
   await until(() => old.launches.includes('replaced-1'), 10_000, 'the launch to be sent');
 
   // Rows that must not replace it: a new agent on another node, and a new agent on its
   // node while it is still connected.
-  const other = frozen('node-other', controller.grpcAddress);
-  const early = frozen('node-r', controller.grpcAddress);
-  await until(() => other.id !== '' && early.id !== '', 5_000, 'two more agents');
+  const other = await registered('node-other', controller.grpcAddress);
+  const early = await registered('node-r', controller.grpcAddress);
   assert.ok(controller.core.agents.has(old.id), 'a connected agent is not replaced');
   assert.equal(controller.core.tasks.get('replaced-1')?.state, 'TASK_STAGING');
 
@@ -82,7 +92,7 @@ test('a new agent on the node of a disconnected one replaces it: its tasks are T
     5_000,
     'the old connection to be seen closed',
   );
-  const fresh = frozen('node-r', controller.grpcAddress);
+  const fresh = await registered('node-r', controller.grpcAddress);
   await until(() => last(told, 'replaced-1')?.state === 'TASK_GONE', 15_000, 'TASK_GONE');
   assert.equal(last(told, 'replaced-1')?.reason, 'REASON_AGENT_REMOVED');
   assert.deepEqual(
@@ -109,8 +119,10 @@ test('after a restart: an expected agent whose node a new agent took, and one no
   };
   // Three agents, one task each: s1's node gets a new agent after the restart; s2's Agent
   // object is deleted while the controller is down; s3 stays away with its object.
-  const agents = ['node-s1', 'node-s2', 'node-s3'].map((n) => frozen(n, controller.grpcAddress));
-  await until(() => agents.every((a) => a.id !== ''), 5_000, 'three agents');
+  const agents: FrozenAgent[] = [];
+  for (const n of ['node-s1', 'node-s2', 'node-s3']) {
+    agents.push(await registered(n, controller.grpcAddress));
+  }
   const tasks = new Map(agents.map((a, i) => [`s-${String(i + 1)}`, a.id]));
   const { told } = await launcher(controller, 'restarted', tasks);
   await until(
@@ -139,8 +151,7 @@ test('after a restart: an expected agent whose node a new agent took, and one no
   cleanup.push(async () => {
     await controller.stop();
   });
-  const fresh = frozen('node-s1', controller.grpcAddress);
-  await until(() => fresh.id !== '', 5_000, 'the new agent on node-s1');
+  await registered('node-s1', controller.grpcAddress);
   // s-1: at the new agent's registration (without the replacement, TASK_UNREACHABLE when
   // the window closes: node-s1's object named its old agent then). s-2 and s-3: when the
   // window (4 s) closes.
@@ -165,17 +176,11 @@ test('after a restart: an expected agent whose node a new agent took, and one no
 });
 
 test('an agent still connected when a new one took its node is replaced at its ping timeout', async () => {
-  const { controller } = await startController(undefined, 0, {
-    agentPingIntervalMs: 300,
-    agentPingTimeoutMs: 1_500,
-  });
-  cleanup.push(() => controller.stop());
-  const old = frozen('node-q', controller.grpcAddress);
-  await until(() => old.id !== '', 5_000, 'the agent to register');
+  const controller = await fastPings();
+  const old = await registered('node-q', controller.grpcAddress);
   const { told } = await launcher(controller, 'silent', new Map([['q-1', old.id]]));
   await until(() => old.launches.includes('q-1'), 10_000, 'the launch to be sent');
-  const fresh = frozen('node-q', controller.grpcAddress);
-  await until(() => fresh.id !== '', 5_000, 'a new agent on node-q');
+  const fresh = await registered('node-q', controller.grpcAddress);
   assert.ok(controller.core.agents.has(old.id), 'still connected: kept');
   // Its connection stays open but it stops answering (a half-open connection).
   old.silent = true;
@@ -192,15 +197,9 @@ test('an agent still connected when a new one took its node is replaced at its p
 });
 
 test('an agent that re-registers after a new one took its node is kept: at its ping timeout it is unreachable', async () => {
-  const { controller } = await startController(undefined, 0, {
-    agentPingIntervalMs: 300,
-    agentPingTimeoutMs: 1_500,
-  });
-  cleanup.push(() => controller.stop());
-  const old = frozen('node-k', controller.grpcAddress);
-  await until(() => old.id !== '', 5_000, 'the agent to register');
-  const fresh = frozen('node-k', controller.grpcAddress);
-  await until(() => fresh.id !== '', 5_000, 'a new agent on node-k');
+  const controller = await fastPings();
+  const old = await registered('node-k', controller.grpcAddress);
+  const fresh = await registered('node-k', controller.grpcAddress);
   // It comes back with its ID: alive, so the new agent's claim on its node lapses.
   const streamBefore = controller.core.agents.get(old.id)?.stream;
   old.connect(controller.grpcAddress);
