@@ -17,6 +17,7 @@ import { SystemClock, type Clock, type Timer } from '../shared/clock.js';
 import { describeError, MezzoError } from '../shared/errors.js';
 import { silentLogger, type Logger } from '../shared/logger.js';
 import { MetricsRegistry } from '../shared/metrics.js';
+import { MAX_BATCH_BYTES } from '../shared/stream-outbox.js';
 import type { AgentMessage } from '../gen/mezzo/v1/AgentMessage.js';
 import type { ControllerMessage__Output } from '../gen/mezzo/v1/ControllerMessage.js';
 import type { TaskInfo__Output } from '../gen/mezzo/v1/TaskInfo.js';
@@ -300,6 +301,7 @@ export class Agent {
         address: `${this.config.httpHost}:${String(this.httpPort)}`,
         version: AGENT_VERSION,
         default_user: this.config.defaultUser,
+        max_batch_bytes: MAX_BATCH_BYTES,
       },
     };
   }

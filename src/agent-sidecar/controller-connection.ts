@@ -5,6 +5,9 @@
  * What is said on the stream (register, dispatch of controller messages) belongs to the
  * Agent; this class only owns the stream's life, and is the boundary where an exception
  * from handling a controller message is caught, logged and counted (never a crash).
+ * It also batches what the agent writes while a write is in flight, once the
+ * controller's `registered` says it reads batches, and unpacks the batches it receives
+ * (stream-outbox.ts).
  */
 import { randomInt } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
@@ -17,6 +20,9 @@ import { reportInternalError, type ErrorBoundary } from '../shared/internal-erro
 import type { Logger } from '../shared/logger.js';
 import { MetricsRegistry } from '../shared/metrics.js';
 import { agentProto } from '../shared/proto.js';
+import { StreamOutbox } from '../shared/stream-outbox.js';
+import { agentBatchCodec, invalidControllerBatch } from '../shared/agent-batches.js';
+import { rejectControllerMessage } from './controller-messages.js';
 import type { AgentClient } from '../gen/mezzo/v1/Agent.js';
 import type { AgentMessage } from '../gen/mezzo/v1/AgentMessage.js';
 import type { ControllerMessage__Output } from '../gen/mezzo/v1/ControllerMessage.js';
@@ -81,6 +87,8 @@ export type ConnectionConfig = Pick<
 export class ControllerConnection {
   private client: AgentClient | undefined;
   private call: grpc.ClientDuplexStream<AgentMessage, ControllerMessage__Output> | undefined;
+  /** Sends on `call`; a new one with each call, batching once that call is registered. */
+  private outbox: StreamOutbox<AgentMessage> | undefined;
   /** The client the current call is on (shared between simulated agents). */
   private callClient: AgentClient | undefined;
   private registered = false;
@@ -120,7 +128,9 @@ export class ControllerConnection {
     }
     const client = this.hooks.client?.(addr) ?? this.ownClient(addr);
     const call = client.Connect();
+    const outbox = new StreamOutbox(call, agentBatchCodec());
     this.call = call;
+    this.outbox = outbox;
     this.callClient = client;
     this.lastHeard = this.clock.now();
     let ended = false;
@@ -129,6 +139,7 @@ export class ControllerConnection {
       ended = true;
       if (this.call === call) {
         this.call = undefined;
+        this.outbox = undefined;
         this.registered = false;
         this.hooks.onDown();
         this.heartbeatTimer?.cancel();
@@ -139,9 +150,9 @@ export class ControllerConnection {
         this.scheduleReconnect();
       }
     };
-    call.on('data', (msg: ControllerMessage__Output) => {
-      this.lastHeard = this.clock.now();
+    const deliver = (msg: ControllerMessage__Output): void => {
       try {
+        if (msg.payload === 'registered') outbox.batchUpTo(msg.registered?.max_batch_bytes ?? 0);
         this.hooks.onMessage(msg);
       } catch (err) {
         // Thrown here it would escape into grpc-js and end the process; one message is
@@ -151,6 +162,24 @@ export class ControllerConnection {
           payload: msg.payload ?? null,
         });
       }
+    };
+    call.on('data', (msg: ControllerMessage__Output) => {
+      this.lastHeard = this.clock.now();
+      if (msg.payload !== 'batch') {
+        deliver(msg);
+        return;
+      }
+      const messages = msg.batch?.messages ?? [];
+      const invalid = invalidControllerBatch(messages);
+      if (invalid) {
+        rejectControllerMessage(
+          { logger: this.logger, metrics: this.boundary.metrics },
+          'batch',
+          invalid,
+        );
+        return;
+      }
+      for (const m of messages) deliver(m);
     });
     call.on('error', (err: grpc.ServiceError) => onDown(err.details || err.message));
     call.on('end', () => onDown('stream ended'));
@@ -179,10 +208,10 @@ export class ControllerConnection {
 
   /** Writes to the current stream; false when there is none or the write threw. */
   write(msg: AgentMessage): boolean {
-    const call = this.call;
-    if (!call) return false;
+    const outbox = this.outbox;
+    if (!outbox) return false;
     try {
-      call.write(msg);
+      outbox.write(msg);
       return true;
     } catch (err) {
       this.logger.warn('write to controller failed', { err: describeError(err) });

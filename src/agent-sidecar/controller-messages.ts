@@ -81,21 +81,27 @@ export function malformedReason(msg: ControllerMessage__Output): string | undefi
   }
 }
 
+/** Logs and counts a controller message the agent ignores as malformed. */
+export function rejectControllerMessage(
+  a: Pick<MessageTarget, 'logger' | 'metrics'>,
+  payload: string,
+  reason: string,
+): void {
+  a.logger.warn('ignored a malformed message from the controller', { payload, reason });
+  a.metrics
+    .counter(
+      'mezzo_agent_controller_messages_rejected_total',
+      'Messages from the controller ignored because they lack what their payload needs',
+      ['payload'],
+    )
+    .inc({ payload });
+}
+
 /** Routes one controller message to the agent; unknown payloads are ignored. */
 export function dispatchControllerMessage(msg: ControllerMessage__Output, a: MessageTarget): void {
   const malformed = malformedReason(msg);
   if (malformed) {
-    a.logger.warn('ignored a malformed message from the controller', {
-      payload: msg.payload ?? null,
-      reason: malformed,
-    });
-    a.metrics
-      .counter(
-        'mezzo_agent_controller_messages_rejected_total',
-        'Messages from the controller ignored because they lack what their payload needs',
-        ['payload'],
-      )
-      .inc({ payload: msg.payload ?? 'none' });
+    rejectControllerMessage(a, msg.payload ?? 'none', malformed);
     return;
   }
   switch (msg.payload) {

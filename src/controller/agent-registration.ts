@@ -15,7 +15,8 @@ import type { AgentInfo__Output } from '../gen/mezzo/v1/AgentInfo.js';
 import type { TaskStatus__Output } from '../gen/mezzo/v1/TaskStatus.js';
 import type { TaskInfo__Output } from '../gen/mezzo/v1/TaskInfo.js';
 import type { ControllerCore } from './core.js';
-import { isTerminal, type AgentRecord, type AgentStream, type TaskRecord } from './records.js';
+import { isTerminal, type AgentRecord, type TaskRecord } from './records.js';
+import type { AgentLink } from './agent-link.js';
 import { deliver } from './status-flow.js';
 import { agentNode, replaceAgentsOnNode, replacedOnTimeout } from './agent-replacement.js';
 
@@ -42,7 +43,7 @@ interface Reported {
 /** Registers or re-registers an agent with the tasks it reports. */
 export function registerAgent(
   core: ControllerCore,
-  call: AgentStream,
+  link: AgentLink,
   info: AgentInfo__Output,
   tasks: readonly TaskInfo__Output[],
   statuses: readonly TaskStatus__Output[],
@@ -52,20 +53,20 @@ export function registerAgent(
   const existing = core.agents.get(id);
   if (existing) {
     existing.pingTimer?.cancel();
-    if (existing.stream && existing.stream !== call) existing.stream.end();
+    if (existing.stream && existing.stream !== link) existing.stream.end();
   }
   const agent: AgentRecord = existing ?? {
     id,
     info,
     total,
-    stream: call,
+    stream: link,
     lastSeen: core.clock.now(),
     state: 'active',
     tasks: new Set(),
     pingTimer: undefined,
   };
   agent.info = { ...info, id };
-  agent.stream = call;
+  agent.stream = link;
   agent.lastSeen = core.clock.now();
   const wasUnreachable = existing?.state === 'unreachable';
   agent.state = 'active';
@@ -101,9 +102,15 @@ export function registerAgent(
   const node = agentNode(info, id);
   core.agentNodes.set(id, node);
   if (!info.id) replaceAgentsOnNode(core, id, node);
-  call.write({
-    registered: { agent_id: id, heartbeat_interval_seconds: core.opts.agentPingIntervalMs / 1000 },
+  link.write({
+    registered: {
+      agent_id: id,
+      heartbeat_interval_seconds: core.opts.agentPingIntervalMs / 1000,
+      max_batch_bytes: link.readBatchBytes,
+    },
   });
+  // An agent from before batches announces none: each message goes alone, as before.
+  link.batchUpTo(info.max_batch_bytes);
   core.log.info('agent registered', {
     agent: id,
     hostname: info.hostname,

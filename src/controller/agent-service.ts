@@ -18,6 +18,9 @@ import type { Principal } from '../auth/types.js';
 import type { ControllerCore } from './core.js';
 import { settle } from './async-handler.js';
 import type { AgentRecord, AgentStream } from './records.js';
+import { AgentLink } from './agent-link.js';
+import { invalidAgentBatch } from '../shared/agent-batches.js';
+import { MAX_BATCH_BYTES } from '../shared/stream-outbox.js';
 import { registerAgent } from './agent-registration.js';
 import { agentStatus } from './status-flow.js';
 import {
@@ -66,11 +69,20 @@ async function admission(
   return authorizeCall(guard, who, [mezzoAccess('register', 'agents', { name: node })]);
 }
 
-/** Builds the handler over a controller core; every stream is authenticated first. */
-export function agentService(core: ControllerCore, guard: AccessGuard): AgentHandlers {
+/**
+ * Builds the handler over a controller core; every stream is authenticated first.
+ * `readBatchBytes`: the largest batch of agent messages the controller reads (below its
+ * gRPC receive limit), announced to each agent in `registered`.
+ */
+export function agentService(
+  core: ControllerCore,
+  guard: AccessGuard,
+  readBatchBytes = MAX_BATCH_BYTES,
+): AgentHandlers {
   return {
     Connect(call: AgentStream) {
-      settle(core, 'Connect', connect(core, guard, call), (err) => call.emit('error', err));
+      const link = new AgentLink(call, readBatchBytes);
+      settle(core, 'Connect', connect(core, guard, link), (err) => call.emit('error', err));
     },
   };
 }
@@ -85,7 +97,8 @@ export function agentService(core: ControllerCore, guard: AccessGuard): AgentHan
 const STOPPING = 'the controller is stopping; register with the next one';
 
 /** Authenticates an agent's stream, then serves it. */
-async function connect(core: ControllerCore, guard: AccessGuard, call: AgentStream): Promise<void> {
+async function connect(core: ControllerCore, guard: AccessGuard, link: AgentLink): Promise<void> {
+  const call = link.call;
   if (core.isStopped) {
     core.m.agentRefusals.inc();
     call.emit('error', grpcError(grpc.status.UNAVAILABLE, STOPPING));
@@ -105,13 +118,13 @@ async function connect(core: ControllerCore, guard: AccessGuard, call: AgentStre
     closed = true;
     core.m.agentRefusals.inc();
     core.log.warn('agent stream refused', { agent: agent?.id, why });
-    if (agent?.stream === call) agent.stream = undefined;
+    if (agent?.stream === link) agent.stream = undefined;
     call.emit('error', grpcError(code, why));
   };
   const onMessage = (m: AgentMessage__Output) => {
     if (closed) return;
     try {
-      const invalid = handle(core, call, m, agent, (a) => {
+      const invalid = handle(core, link, m, agent, (a) => {
         agent = a;
         registeredBy.set(a, principal);
       });
@@ -128,6 +141,13 @@ async function connect(core: ControllerCore, guard: AccessGuard, call: AgentStre
   };
   call.on('data', (m: AgentMessage__Output) => {
     if (closed) return;
+    if (m.payload === 'batch') {
+      const messages = m.batch?.messages ?? [];
+      const invalid = invalidAgentBatch(messages);
+      if (invalid) refuse(grpc.status.INVALID_ARGUMENT, invalid);
+      else for (const each of messages) onMessage(each);
+      return;
+    }
     if (m.payload !== 'register' && m.payload !== 'reregister') {
       onMessage(m);
       return;
@@ -150,7 +170,7 @@ async function connect(core: ControllerCore, guard: AccessGuard, call: AgentStre
     );
   });
   const gone = () => {
-    if (agent && agent.stream === call) agent.stream = undefined;
+    if (agent && agent.stream === link) agent.stream = undefined;
   };
   call.on('end', () => {
     gone();
@@ -163,7 +183,7 @@ async function connect(core: ControllerCore, guard: AccessGuard, call: AgentStre
 /** Handles one message; returns why it is invalid, if it is. */
 function handle(
   core: ControllerCore,
-  call: AgentStream,
+  link: AgentLink,
   m: AgentMessage__Output,
   agent: AgentRecord | undefined,
   registered: (a: AgentRecord) => void,
@@ -178,7 +198,7 @@ function handle(
       if (invalid || !info) return invalid ?? 'agent_info: missing';
       if (agent && info.id !== agent.id)
         return `agent_info.id: this stream registered as ${agent.id}`;
-      registered(registerAgent(core, call, info, tasks, statuses));
+      registered(registerAgent(core, link, info, tasks, statuses));
       return undefined;
     }
     case 'status_update': {
@@ -189,7 +209,7 @@ function handle(
       return agentStatus(core, agent, status);
     }
     case 'ping':
-      call.write({ pong: { nonce: m.ping?.nonce ?? 0 } });
+      link.write({ pong: { nonce: m.ping?.nonce ?? 0 } });
       return undefined;
     case 'file_data':
       if (!agent || !m.file_data) return undefined;

@@ -17,7 +17,12 @@ import type { Clock, Timer } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { MetricsRegistry } from '../shared/metrics.js';
 import { agentProto, schedulerProto } from '../shared/proto.js';
-import { startGrpcServer, type RunningGrpcServer } from '../shared/grpc.js';
+import {
+  DEFAULT_MAX_RECEIVE_BYTES,
+  startGrpcServer,
+  type RunningGrpcServer,
+} from '../shared/grpc.js';
+import { MAX_BATCH_BYTES } from '../shared/stream-outbox.js';
 import { WorkQueue, runWorkers } from '../kube/workqueue.js';
 import { labelValue } from '../kube/labels.js';
 import type { Store, StoredObject } from '../store/types.js';
@@ -184,7 +189,15 @@ export class Controller {
           schedulerProto().mezzo.v1.Scheduler.service,
           schedulerService(this.core, scheduler),
         );
-        s.addService(agentProto().mezzo.v1.Agent.service, agentService(this.core, guard));
+        s.addService(
+          agentProto().mezzo.v1.Agent.service,
+          agentService(
+            this.core,
+            guard,
+            // A batch must fit what this server reads in one message.
+            Math.min(MAX_BATCH_BYTES, this.opts.grpcMaxReceiveBytes ?? DEFAULT_MAX_RECEIVE_BYTES),
+          ),
+        );
       },
       { logger: this.log, metrics: this.opts.metrics, component: 'controller' },
       this.opts.grpcMaxReceiveBytes,

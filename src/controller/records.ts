@@ -7,8 +7,7 @@ import type { Principal } from '../auth/types.js';
 import type * as grpc from '@grpc/grpc-js';
 import type { Resources } from '../allocator/index.js';
 import type { Timer } from '../shared/clock.js';
-import type { AgentMessage__Output } from '../gen/mezzo/v1/AgentMessage.js';
-import type { ControllerMessage } from '../gen/mezzo/v1/ControllerMessage.js';
+import type { AgentLink } from './agent-link.js';
 import type { Event } from '../gen/mezzo/v1/Event.js';
 import type { FrameworkInfo__Output } from '../gen/mezzo/v1/FrameworkInfo.js';
 import type { AgentInfo__Output } from '../gen/mezzo/v1/AgentInfo.js';
@@ -27,8 +26,7 @@ export interface EventSink {
   write(event: Event): unknown;
   end(): void;
 }
-/** An agent's connection. */
-export type AgentStream = grpc.ServerDuplexStream<AgentMessage__Output, ControllerMessage>;
+export type { AgentStream } from './agent-link.js';
 
 /** A registered framework. */
 export interface FrameworkRecord {
@@ -58,7 +56,7 @@ export interface AgentRecord {
   id: string;
   info: AgentInfo__Output;
   total: Resources;
-  stream: AgentStream | undefined;
+  stream: AgentLink | undefined;
   lastSeen: number;
   state: 'active' | 'unreachable';
   tasks: Set<string>;

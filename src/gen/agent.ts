@@ -2,10 +2,12 @@ import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { AgentClient as _mezzo_v1_AgentClient, AgentDefinition as _mezzo_v1_AgentDefinition } from './mezzo/v1/Agent.js';
+import type { AgentBatch as _mezzo_v1_AgentBatch, AgentBatch__Output as _mezzo_v1_AgentBatch__Output } from './mezzo/v1/AgentBatch.js';
 import type { AgentInfo as _mezzo_v1_AgentInfo, AgentInfo__Output as _mezzo_v1_AgentInfo__Output } from './mezzo/v1/AgentInfo.js';
 import type { AgentMessage as _mezzo_v1_AgentMessage, AgentMessage__Output as _mezzo_v1_AgentMessage__Output } from './mezzo/v1/AgentMessage.js';
 import type { Attribute as _mezzo_v1_Attribute, Attribute__Output as _mezzo_v1_Attribute__Output } from './mezzo/v1/Attribute.js';
 import type { CommandInfo as _mezzo_v1_CommandInfo, CommandInfo__Output as _mezzo_v1_CommandInfo__Output } from './mezzo/v1/CommandInfo.js';
+import type { ControllerBatch as _mezzo_v1_ControllerBatch, ControllerBatch__Output as _mezzo_v1_ControllerBatch__Output } from './mezzo/v1/ControllerBatch.js';
 import type { ControllerMessage as _mezzo_v1_ControllerMessage, ControllerMessage__Output as _mezzo_v1_ControllerMessage__Output } from './mezzo/v1/ControllerMessage.js';
 import type { FileData as _mezzo_v1_FileData, FileData__Output as _mezzo_v1_FileData__Output } from './mezzo/v1/FileData.js';
 import type { FrameworkInfoLite as _mezzo_v1_FrameworkInfoLite, FrameworkInfoLite__Output as _mezzo_v1_FrameworkInfoLite__Output } from './mezzo/v1/FrameworkInfoLite.js';
@@ -39,10 +41,12 @@ export interface ProtoGrpcType {
   mezzo: {
     v1: {
       Agent: SubtypeConstructor<typeof grpc.Client, _mezzo_v1_AgentClient> & { service: _mezzo_v1_AgentDefinition }
+      AgentBatch: MessageTypeDefinition<_mezzo_v1_AgentBatch, _mezzo_v1_AgentBatch__Output>
       AgentInfo: MessageTypeDefinition<_mezzo_v1_AgentInfo, _mezzo_v1_AgentInfo__Output>
       AgentMessage: MessageTypeDefinition<_mezzo_v1_AgentMessage, _mezzo_v1_AgentMessage__Output>
       Attribute: MessageTypeDefinition<_mezzo_v1_Attribute, _mezzo_v1_Attribute__Output>
       CommandInfo: MessageTypeDefinition<_mezzo_v1_CommandInfo, _mezzo_v1_CommandInfo__Output>
+      ControllerBatch: MessageTypeDefinition<_mezzo_v1_ControllerBatch, _mezzo_v1_ControllerBatch__Output>
       ControllerMessage: MessageTypeDefinition<_mezzo_v1_ControllerMessage, _mezzo_v1_ControllerMessage__Output>
       FileData: MessageTypeDefinition<_mezzo_v1_FileData, _mezzo_v1_FileData__Output>
       FrameworkInfoLite: MessageTypeDefinition<_mezzo_v1_FrameworkInfoLite, _mezzo_v1_FrameworkInfoLite__Output>

@@ -7,6 +7,7 @@
 import { ControllerCore } from '../../src/controller/core.js';
 import { registerAgent } from '../../src/controller/agent-registration.js';
 import type { AgentStream, FrameworkRecord } from '../../src/controller/records.js';
+import { AgentLink } from '../../src/controller/agent-link.js';
 import type { AgentInfo__Output } from '../../src/gen/mezzo/v1/AgentInfo.js';
 import type { TaskInfo__Output } from '../../src/gen/mezzo/v1/TaskInfo.js';
 import type { TaskStatus__Output } from '../../src/gen/mezzo/v1/TaskStatus.js';
@@ -15,7 +16,10 @@ import { silentLogger } from '../../src/shared/logger.js';
 import { MetricsRegistry } from '../../src/shared/metrics.js';
 
 // Registration writes to the stream; nothing reads it here.
-const sink = { write: () => true, end: () => undefined } as unknown as AgentStream;
+const sink = new AgentLink(
+  { write: () => true, end: () => undefined } as unknown as AgentStream,
+  0,
+);
 const scalar = (name: string, value: number) => ({ name, type: 'SCALAR', scalar: value });
 
 /** A core with `frameworks` frameworks (`fw-0`…, role `scale`) and no agent; no ping fires. */

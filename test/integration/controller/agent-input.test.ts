@@ -218,6 +218,34 @@ const hostile: [string, AgentMessage[]][] = [
       { status_update: { status: status({ message: big }) } },
     ],
   ],
+  [
+    'a batch holding a registration (which must go alone, to be admitted first)',
+    [
+      { register: { agent_info: info({ hostname: 'h-b1' }) } },
+      { batch: { messages: [{ register: { agent_info: info({ hostname: 'h-b1x' }) } }] } },
+    ],
+  ],
+  [
+    'a batch holding a batch',
+    [
+      { register: { agent_info: info({ hostname: 'h-b2' }) } },
+      { batch: { messages: [{ ping: { nonce: 1 } }, { batch: { messages: [] } }] } },
+    ],
+  ],
+  [
+    'a batch whose second message is an invalid status update',
+    [
+      { register: { agent_info: info({ hostname: 'h-b3' }) } },
+      {
+        batch: {
+          messages: [
+            { ping: { nonce: 1 } },
+            { status_update: { status: status({ task_id: '' }) } },
+          ],
+        },
+      },
+    ],
+  ],
 ];
 
 test('hostile agent messages are refused with INVALID_ARGUMENT and the controller keeps serving', async () => {
@@ -240,7 +268,7 @@ test('hostile agent messages are refused with INVALID_ARGUMENT and the controlle
   assert.deepEqual(state.tasks, []);
   assert.deepEqual(
     state.agents.map((a) => a.hostname).sort(),
-    ['h-s1', 'h-s2', 'h-s3', 'h-s4', 'h-s5'],
+    ['h-b1', 'h-b2', 'h-b3', 'h-s1', 'h-s2', 'h-s3', 'h-s4', 'h-s5'],
     'only the agents whose registration was valid',
   );
   const ok = await converse(c.grpcAddress, [

@@ -9,7 +9,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { AgentStream } from '../../../src/controller/records.js';
+import type { AgentLink } from '../../../src/controller/agent-link.js';
 import { startSimAgents } from '../../../src/sim/index.js';
 import { SchedulerClient } from '../../../src/sdk/scheduler-client.js';
 import { MEZZO_BIN } from '../../support/dev-process.js';
@@ -68,7 +68,7 @@ test('a simulated agents process stopped for 17 s keeps every agent stream', asy
   );
   const agents = [...controller.core.agents.values()];
   assert.equal(agents.length, AGENTS);
-  const streams = new Map<string, AgentStream | undefined>(agents.map((a) => [a.id, a.stream]));
+  const streams = new Map<string, AgentLink | undefined>(agents.map((a) => [a.id, a.stream]));
 
   await stall(sim);
   const resumed = Date.now();

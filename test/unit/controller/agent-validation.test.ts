@@ -39,6 +39,7 @@ const info = (over: Partial<AgentInfo__Output> = {}): AgentInfo__Output => ({
   address: '127.0.0.1:5051',
   version: '0.1.0',
   default_user: '',
+  max_batch_bytes: 0,
   ...over,
 });
 const task = (id: string): TaskInfo__Output => ({

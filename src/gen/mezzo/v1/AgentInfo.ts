@@ -25,6 +25,11 @@ export interface AgentInfo {
    * --user); the controller authorizes launches as this user. Empty: "nobody".
    */
   'default_user'?: (string);
+  /**
+   * The largest ControllerMessage batch (serialized bytes) this agent reads; 0: it reads
+   * none (an agent from before batches), and the controller sends every message alone.
+   */
+  'max_batch_bytes'?: (number);
 }
 
 export interface AgentInfo__Output {
@@ -49,4 +54,9 @@ export interface AgentInfo__Output {
    * --user); the controller authorizes launches as this user. Empty: "nobody".
    */
   'default_user': (string);
+  /**
+   * The largest ControllerMessage batch (serialized bytes) this agent reads; 0: it reads
+   * none (an agent from before batches), and the controller sends every message alone.
+   */
+  'max_batch_bytes': (number);
 }

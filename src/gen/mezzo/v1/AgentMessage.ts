@@ -7,6 +7,7 @@ import type { Usage as _mezzo_v1_Usage, Usage__Output as _mezzo_v1_Usage__Output
 import type { Ping as _mezzo_v1_Ping, Ping__Output as _mezzo_v1_Ping__Output } from '../../mezzo/v1/Ping.js';
 import type { Pong as _mezzo_v1_Pong, Pong__Output as _mezzo_v1_Pong__Output } from '../../mezzo/v1/Pong.js';
 import type { FileData as _mezzo_v1_FileData, FileData__Output as _mezzo_v1_FileData__Output } from '../../mezzo/v1/FileData.js';
+import type { AgentBatch as _mezzo_v1_AgentBatch, AgentBatch__Output as _mezzo_v1_AgentBatch__Output } from '../../mezzo/v1/AgentBatch.js';
 
 export interface AgentMessage {
   'register'?: (_mezzo_v1_Register | null);
@@ -16,7 +17,8 @@ export interface AgentMessage {
   'ping'?: (_mezzo_v1_Ping | null);
   'pong'?: (_mezzo_v1_Pong | null);
   'file_data'?: (_mezzo_v1_FileData | null);
-  'payload'?: "register"|"reregister"|"status_update"|"usage"|"ping"|"pong"|"file_data";
+  'batch'?: (_mezzo_v1_AgentBatch | null);
+  'payload'?: "register"|"reregister"|"status_update"|"usage"|"ping"|"pong"|"file_data"|"batch";
 }
 
 export interface AgentMessage__Output {
@@ -27,5 +29,6 @@ export interface AgentMessage__Output {
   'ping'?: (_mezzo_v1_Ping__Output | null);
   'pong'?: (_mezzo_v1_Pong__Output | null);
   'file_data'?: (_mezzo_v1_FileData__Output | null);
-  'payload'?: "register"|"reregister"|"status_update"|"usage"|"ping"|"pong"|"file_data";
+  'batch'?: (_mezzo_v1_AgentBatch__Output | null);
+  'payload'?: "register"|"reregister"|"status_update"|"usage"|"ping"|"pong"|"file_data"|"batch";
 }

@@ -9,6 +9,7 @@ import type { Pong as _mezzo_v1_Pong, Pong__Output as _mezzo_v1_Pong__Output } f
 import type { ReadFile as _mezzo_v1_ReadFile, ReadFile__Output as _mezzo_v1_ReadFile__Output } from '../../mezzo/v1/ReadFile.js';
 import type { Shutdown as _mezzo_v1_Shutdown, Shutdown__Output as _mezzo_v1_Shutdown__Output } from '../../mezzo/v1/Shutdown.js';
 import type { ShutdownFramework as _mezzo_v1_ShutdownFramework, ShutdownFramework__Output as _mezzo_v1_ShutdownFramework__Output } from '../../mezzo/v1/ShutdownFramework.js';
+import type { ControllerBatch as _mezzo_v1_ControllerBatch, ControllerBatch__Output as _mezzo_v1_ControllerBatch__Output } from '../../mezzo/v1/ControllerBatch.js';
 
 export interface ControllerMessage {
   'registered'?: (_mezzo_v1_Registered | null);
@@ -20,7 +21,8 @@ export interface ControllerMessage {
   'read_file'?: (_mezzo_v1_ReadFile | null);
   'shutdown'?: (_mezzo_v1_Shutdown | null);
   'shutdown_framework'?: (_mezzo_v1_ShutdownFramework | null);
-  'payload'?: "registered"|"launch_task"|"kill_task"|"acknowledgement"|"ping"|"pong"|"read_file"|"shutdown"|"shutdown_framework";
+  'batch'?: (_mezzo_v1_ControllerBatch | null);
+  'payload'?: "registered"|"launch_task"|"kill_task"|"acknowledgement"|"ping"|"pong"|"read_file"|"shutdown"|"shutdown_framework"|"batch";
 }
 
 export interface ControllerMessage__Output {
@@ -33,5 +35,6 @@ export interface ControllerMessage__Output {
   'read_file'?: (_mezzo_v1_ReadFile__Output | null);
   'shutdown'?: (_mezzo_v1_Shutdown__Output | null);
   'shutdown_framework'?: (_mezzo_v1_ShutdownFramework__Output | null);
-  'payload'?: "registered"|"launch_task"|"kill_task"|"acknowledgement"|"ping"|"pong"|"read_file"|"shutdown"|"shutdown_framework";
+  'batch'?: (_mezzo_v1_ControllerBatch__Output | null);
+  'payload'?: "registered"|"launch_task"|"kill_task"|"acknowledgement"|"ping"|"pong"|"read_file"|"shutdown"|"shutdown_framework"|"batch";
 }

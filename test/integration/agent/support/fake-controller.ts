@@ -2,11 +2,15 @@
  * A test-side controller that speaks the agent protocol over real gRPC on loopback:
  * answers register/reregister with `registered`, records every status update delivery
  * (deduplicating by uuid, as the real controller does), acknowledges them unless told
- * not to, and can launch and kill tasks.
+ * not to, and can launch and kill tasks. Like the real controller it sends batches to an
+ * agent that reads them and reads the agent's (unless `batches` is turned off, which
+ * makes it a controller from before batches), and counts both.
  */
 import type * as grpc from '@grpc/grpc-js';
 import { agentProto } from '../../../../src/shared/proto.js';
 import { startGrpcServer, type RunningGrpcServer } from '../../../../src/shared/grpc.js';
+import { MAX_BATCH_BYTES, StreamOutbox } from '../../../../src/shared/stream-outbox.js';
+import { controllerBatchCodec } from '../../../../src/shared/agent-batches.js';
 import type { AgentMessage__Output } from '../../../../src/gen/mezzo/v1/AgentMessage.js';
 import type { ControllerMessage } from '../../../../src/gen/mezzo/v1/ControllerMessage.js';
 import type { TaskStatus__Output } from '../../../../src/gen/mezzo/v1/TaskStatus.js';
@@ -46,6 +50,11 @@ export class FakeController {
   pongs = 0;
   /** Tasks whose updates must not be acked (for resend tests). */
   readonly holdAcks = new Set<string>();
+  /** Batches both ways (announced in `registered`, used when the agent announced). */
+  batches = true;
+  /** Batches received from the agent, and the messages they carried. */
+  readonly received = { batches: 0, messages: 0 };
+  private readonly outboxes = new WeakMap<Stream, StreamOutbox<ControllerMessage>>();
   private waiters: (() => void)[] = [];
   private nextId = 1;
 
@@ -75,9 +84,30 @@ export class FakeController {
     await this.server?.stop(200);
   }
 
+  /** Batches sent to the agent on its current stream, and the messages they carried. */
+  get sentBatches(): { batches: number; messages: number } {
+    const out = this.stream ? this.outboxes.get(this.stream) : undefined;
+    return out?.stats ?? { batches: 0, messages: 0 };
+  }
+
+  private write(call: Stream, msg: ControllerMessage): void {
+    const out = this.outboxes.get(call);
+    if (out) out.write(msg);
+    else call.write(msg);
+  }
+
   private onConnect(call: Stream): void {
+    this.outboxes.set(call, new StreamOutbox(call, controllerBatchCodec()));
     call.on('data', (m: AgentMessage__Output) => {
-      this.onMessage(call, m);
+      if (m.payload !== 'batch') {
+        this.onMessage(call, m);
+        return;
+      }
+      this.received.batches++;
+      for (const each of m.batch?.messages ?? []) {
+        this.received.messages++;
+        this.onMessage(call, each);
+      }
     });
     call.on('error', () => undefined);
     call.on('end', () => {
@@ -94,9 +124,17 @@ export class FakeController {
         this.stream = call;
         this.registrations++;
         if (m.reregister) this.reregistrations.push(m.reregister);
-        call.write({
-          registered: { agent_id: this.agentId, heartbeat_interval_seconds: this.heartbeatSeconds },
+        this.write(call, {
+          registered: {
+            agent_id: this.agentId,
+            heartbeat_interval_seconds: this.heartbeatSeconds,
+            max_batch_bytes: this.batches ? MAX_BATCH_BYTES : 0,
+          },
         });
+        if (this.batches)
+          this.outboxes
+            .get(call)
+            ?.batchUpTo((m.register ?? m.reregister)?.agent_info?.max_batch_bytes ?? 0);
         break;
       case 'status_update': {
         const s = m.status_update?.status;
@@ -112,7 +150,7 @@ export class FakeController {
           this.deliveries.set(s.task_id, list);
         }
         if (uuid && this.autoAck && !this.holdAcks.has(s.task_id)) {
-          call.write({
+          this.write(call, {
             acknowledgement: { task_id: s.task_id, framework_id: s.framework_id, uuid: s.uuid },
           });
         }
@@ -126,7 +164,7 @@ export class FakeController {
         break;
       case 'ping':
         this.pings++;
-        call.write({ pong: { nonce: m.ping?.nonce ?? 0 } });
+        this.write(call, { pong: { nonce: m.ping?.nonce ?? 0 } });
         break;
       case 'file_data':
         if (m.file_data) this.files.set(m.file_data.request_id, m.file_data);
@@ -154,7 +192,7 @@ export class FakeController {
 
   send(msg: ControllerMessage): void {
     if (!this.stream) throw new Error('no agent connected');
-    this.stream.write(msg);
+    this.write(this.stream, msg);
   }
 
   launch(task: TaskInfo, frameworkId = 'fw-1', user = ''): void {

@@ -45,12 +45,17 @@ export interface Harness {
   cleanup(): Promise<void>;
 }
 
-/** Starts a fake controller and an in-process agent connected to it. */
+/**
+ * Starts a fake controller and an in-process agent connected to it; `batches: false`
+ * makes the controller one from before batches (agent.proto's `max_batch_bytes`).
+ */
 export async function startHarness(
   overrides: Partial<AgentConfig> = {},
   deps: AgentDeps = {},
+  { batches = true }: { batches?: boolean } = {},
 ): Promise<Harness> {
   const controller = new FakeController();
+  controller.batches = batches;
   await controller.start();
   const workDir = tempDir('mezzo-agent-');
   const config = defaultConfig({

@@ -1,0 +1,23 @@
+// Original file: proto/mezzo/v1/agent.proto
+
+import type { ControllerMessage as _mezzo_v1_ControllerMessage, ControllerMessage__Output as _mezzo_v1_ControllerMessage__Output } from '../../mezzo/v1/ControllerMessage.js';
+
+/**
+ * Messages the controller wrote to one agent while its previous write was still in
+ * flight, sent as one, in order (gRPC streams carry one message per turn of the writer's
+ * event loop). Only to an agent whose AgentInfo set max_batch_bytes, and no larger. A
+ * batch never holds another batch.
+ */
+export interface ControllerBatch {
+  'messages'?: (_mezzo_v1_ControllerMessage)[];
+}
+
+/**
+ * Messages the controller wrote to one agent while its previous write was still in
+ * flight, sent as one, in order (gRPC streams carry one message per turn of the writer's
+ * event loop). Only to an agent whose AgentInfo set max_batch_bytes, and no larger. A
+ * batch never holds another batch.
+ */
+export interface ControllerBatch__Output {
+  'messages': (_mezzo_v1_ControllerMessage__Output)[];
+}
