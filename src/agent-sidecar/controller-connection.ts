@@ -5,7 +5,7 @@
  * What is said on the stream (register, dispatch of controller messages) belongs to the
  * Agent; this class only owns the stream's life, and is the boundary where an exception
  * from handling a controller message is caught, logged and counted (never a crash).
- * It also batches what the agent writes while a write is in flight, once the
+ * It also batches what the agent writes in one turn of its event loop, once the
  * controller's `registered` says it reads batches, and unpacks the batches it receives
  * (stream-outbox.ts).
  */

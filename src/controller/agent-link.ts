@@ -31,7 +31,7 @@ export class AgentLink {
     this.outbox = new StreamOutbox(call, codec);
   }
 
-  /** Sends a message (alone, or in the next batch while a write is in flight). */
+  /** Sends a message (alone, or batched with the others written in this turn). */
   write(message: ControllerMessage): void {
     this.outbox.write(message);
   }

@@ -1,15 +1,14 @@
 /**
- * The sending side of one gRPC stream, coalescing what is written while the previous
- * write is still in flight into one batch message. grpc-js hands a stream's next message
- * to HTTP/2 only once the last one's write has completed, a turn of the writer's event
- * loop later, so a stream carries at most one message per turn: measured here, 2,000
- * small messages took 0.28 s to cross a stream from an idle process and 8.1 s from one
- * whose event loop turned every 5 ms, and whatever was written after them (an agent's
- * acknowledgements behind a burst of launches) waited as long (docs/performance.md,
- * "One message per turn"). With batches, everything written during a turn leaves in the
- * next one. A stream batches only once its peer has said how large a batch it reads
- * (`max_batch_bytes` in agent.proto); until then, and for a peer that never says, each
- * message goes alone, as before.
+ * The sending side of one gRPC stream, sending what is written during one turn of the
+ * event loop as one batch message at the end of that turn. A grpc-js stream carries about
+ * one message per turn of its writer's event loop (it starts the next write once the last
+ * one's HTTP/2 write has completed): measured here, 2,000 small messages took 0.28 s to
+ * cross a stream from an idle process and 8.1 s from one whose event loop turned every
+ * 5 ms, and whatever was written after them (an agent's acknowledgements behind a burst of
+ * launches) waited as long (docs/performance.md, "Session 19: one message per turn"). A
+ * stream batches only once its peer has said how large a batch it reads (`max_batch_bytes`
+ * in agent.proto); until then, and for a peer that never says, each message goes alone at
+ * once, as before.
  */
 
 /** What the outbox needs of a grpc-js stream. */

@@ -3,7 +3,7 @@
 import type { AgentMessage as _mezzo_v1_AgentMessage, AgentMessage__Output as _mezzo_v1_AgentMessage__Output } from '../../mezzo/v1/AgentMessage.js';
 
 /**
- * Messages an agent wrote while its previous write was still in flight, sent as one, in
+ * Messages an agent wrote during one turn of its event loop, sent as one, in
  * order. Only to a controller whose Registered set max_batch_bytes, and no larger. A
  * batch never holds Register, ReRegister or another batch.
  */
@@ -12,7 +12,7 @@ export interface AgentBatch {
 }
 
 /**
- * Messages an agent wrote while its previous write was still in flight, sent as one, in
+ * Messages an agent wrote during one turn of its event loop, sent as one, in
  * order. Only to a controller whose Registered set max_batch_bytes, and no larger. A
  * batch never holds Register, ReRegister or another batch.
  */

@@ -3,8 +3,8 @@
 import type { ControllerMessage as _mezzo_v1_ControllerMessage, ControllerMessage__Output as _mezzo_v1_ControllerMessage__Output } from '../../mezzo/v1/ControllerMessage.js';
 
 /**
- * Messages the controller wrote to one agent while its previous write was still in
- * flight, sent as one, in order (gRPC streams carry one message per turn of the writer's
+ * Messages the controller wrote to one agent during one turn of its event loop, sent as
+ * one, in order (a grpc-js stream carries about one message per turn of its writer's
  * event loop). Only to an agent whose AgentInfo set max_batch_bytes, and no larger. A
  * batch never holds another batch.
  */
@@ -13,8 +13,8 @@ export interface ControllerBatch {
 }
 
 /**
- * Messages the controller wrote to one agent while its previous write was still in
- * flight, sent as one, in order (gRPC streams carry one message per turn of the writer's
+ * Messages the controller wrote to one agent during one turn of its event loop, sent as
+ * one, in order (a grpc-js stream carries about one message per turn of its writer's
  * event loop). Only to an agent whose AgentInfo set max_batch_bytes, and no larger. A
  * batch never holds another batch.
  */
