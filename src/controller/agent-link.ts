@@ -46,8 +46,9 @@ export class AgentLink {
     return this.outbox.stats;
   }
 
-  /** Ends the stream. */
+  /** Ends the stream, after what was written to it in this turn. */
   end(): void {
+    this.outbox.drain();
     this.call.end();
   }
 }

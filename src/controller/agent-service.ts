@@ -174,7 +174,7 @@ async function connect(core: ControllerCore, guard: AccessGuard, link: AgentLink
   };
   call.on('end', () => {
     gone();
-    call.end();
+    link.end();
   });
   call.on('error', gone);
   call.on('cancelled', gone);

@@ -82,6 +82,14 @@ export class StreamOutbox<M> {
     });
   }
 
+  /**
+   * Sends what this turn queued now, before the turn ends: call it before ending the
+   * stream, so that what was written before the end is not dropped.
+   */
+  drain(): void {
+    this.flush();
+  }
+
   /** Sends what queued: one batch for as much as fits, the rest in further ones. */
   private flush(): void {
     const queued = this.queued;

@@ -102,6 +102,18 @@ test('each turn sends what was written in it; order holds across turns', async (
   assert.deepEqual(shape(r.written), [['a', 'b'], 'c', ['d', 'e', 'f']]);
 });
 
+test('drain sends what this turn queued at once, and the end of the turn sends nothing more', async () => {
+  const r = recorder();
+  r.outbox.batchUpTo(MAX_BATCH_BYTES);
+  r.outbox.write(msg('a'));
+  r.outbox.write(msg('b'));
+  r.outbox.drain();
+  // What a stream about to end was sent, before its end.
+  assert.deepEqual(shape(r.written), [['a', 'b']]);
+  await nextTurn();
+  assert.deepEqual(shape(r.written), [['a', 'b']]);
+});
+
 test('a stream that ended meanwhile is not written to', async () => {
   const r = recorder();
   r.outbox.batchUpTo(MAX_BATCH_BYTES);
