@@ -95,6 +95,12 @@ export class StreamOutbox<M> {
     const queued = this.queued;
     this.queued = [];
     if (!this.stream.writable) return; // gone; the protocol resends what mattered
+    const first = queued[0];
+    if (queued.length === 1 && first !== undefined) {
+      // The usual turn of a quiet stream: nothing to size or wrap.
+      this.stream.write(first, noop);
+      return;
+    }
     let i = 0;
     while (i < queued.length) {
       let bytes = FRAMING_BYTES;
