@@ -41,11 +41,6 @@ export class AgentLink {
     this.outbox.batchUpTo(bytes);
   }
 
-  /** Batches sent on this stream, and the messages they carried. */
-  get batchStats(): { batches: number; messages: number } {
-    return this.outbox.stats;
-  }
-
   /** Ends the stream, after what was written to it in this turn. */
   end(): void {
     this.outbox.drain();

@@ -13,7 +13,8 @@
 
 /** What the outbox needs of a grpc-js stream. */
 export interface OutboxStream<M> {
-  write(message: M, done: (err?: Error | null) => void): boolean;
+  /** Queues `message` on the stream; a failed stream reports itself by its 'error' event. */
+  write(message: M): boolean;
   /** False once the stream has ended or been destroyed. */
   readonly writable: boolean;
 }
@@ -69,7 +70,7 @@ export class StreamOutbox<M> {
   write(message: M): void {
     if (this.limit === 0 && !this.scheduled) {
       // No batches: grpc-js queues it behind its own writes, as before batches.
-      this.stream.write(message, noop);
+      this.stream.write(message);
       return;
     }
     this.queued.push(message);
@@ -98,7 +99,7 @@ export class StreamOutbox<M> {
     const first = queued[0];
     if (queued.length === 1 && first !== undefined) {
       // The usual turn of a quiet stream: nothing to size or wrap.
-      this.stream.write(first, noop);
+      this.stream.write(first);
       return;
     }
     let i = 0;
@@ -119,16 +120,12 @@ export class StreamOutbox<M> {
       i = end;
       const only = taken[0];
       if (taken.length === 1 && only !== undefined) {
-        this.stream.write(only, noop);
+        this.stream.write(only);
         continue;
       }
       this.batches++;
       this.batched += taken.length;
-      this.stream.write(this.codec.wrap(taken), noop);
+      this.stream.write(this.codec.wrap(taken));
     }
   }
-}
-
-function noop(): void {
-  // grpc-js reports a failed stream by its 'error' event, which the owner handles.
 }
