@@ -19,6 +19,14 @@ import { shareGroupFate } from './task-group.js';
 
 const hasUuid = (s: TaskStatus): boolean => s.uuid !== undefined && s.uuid.length > 0;
 
+/** States an agent reports while it still runs the task, and so reports again. */
+const LIVE_STATES: ReadonlySet<TaskStatus['state']> = new Set([
+  'TASK_STAGING',
+  'TASK_STARTING',
+  'TASK_RUNNING',
+  'TASK_KILLING',
+]);
+
 /**
  * Writes a task's status to its framework, or keeps it until the framework resubscribes:
  * an agent's update (it has a uuid) until the framework acknowledges it, one made by the
@@ -63,13 +71,24 @@ function ackToAgent(
 /** The framework acknowledged an update: pass it to the agent; the task may now complete. */
 export function acknowledged(core: ControllerCore, task: TaskRecord, uuid: Buffer): void {
   // The agent knows which update is at the head of the task's stream and ignores others.
-  // Until the store has this state, the agent's copy is the only durable one: a controller
-  // restarted before the write would rebuild the task from a stale object and the agent
-  // would no longer report it (seen in the soak as FINISHED, then GONE).
-  if (core.opts.onTaskChanged && task.mirrored !== task.version) task.ackAfterWrite = uuid;
-  else ackToAgent(core, task.agentId, task.id, task.frameworkId, uuid);
-  const pending = task.unacked?.uuid;
-  if (pending !== undefined && Buffer.from(pending as Uint8Array).equals(uuid)) {
+  const pending = task.unacked;
+  const isPending =
+    pending?.uuid !== undefined && Buffer.from(pending.uuid as Uint8Array).equals(uuid);
+  // An agent forgets a task once its terminal update is acknowledged: until the store has
+  // that state, the agent's copy is the only durable one, and a controller restarted
+  // before the write would rebuild the task from a stale object that no agent corrects
+  // (seen in the soak as FINISHED, then GONE). A live task's state is not lost that way:
+  // its agent reports it again when it re-registers, and reconciliation holds its answer
+  // for a task rebuilt from the store until then (reconcile.ts). So only an update of a
+  // live state goes on at once (any other, or one not known here, waits for the write):
+  // the agent's next update need not wait behind a write of a state it will supersede.
+  const waits = !isPending || !LIVE_STATES.has(pending.state);
+  if (waits && core.opts.onTaskChanged && task.mirrored !== task.version) {
+    task.ackAfterWrite = uuid;
+  } else {
+    ackToAgent(core, task.agentId, task.id, task.frameworkId, uuid);
+  }
+  if (isPending) {
     task.unacked = undefined;
     core.complete(task);
   }
