@@ -9,7 +9,13 @@
  * is `sleep <seconds>`; `--seconds=0` runs `true`), `--limit-s=180` (a run stops waiting
  * after this; its figures then count what got there), `--store=embedded|kube` (kube: a
  * real apiserver from test/e2e/control-plane.sh, started for the run or taken from
- * MEZZO_E2E_DIR), `--quick` (200 tasks only). Prints one JSON object.
+ * MEZZO_E2E_DIR), `--quick` (200 tasks only), `--create-in-flight=K` (the bench's create
+ * requests at once; default all). On the Kubernetes store: `--kube-api-qps=Q` and
+ * `--kube-api-burst=B`, the client limit of Mezzo's store (the controller's and built-in
+ * frameworks' requests, as `mezzo controller` takes them; default none); the bench creates
+ * and watches through a client of its own without a limit, and reports the requests the
+ * apiserver served during the run (`requests`, `requests_per_task`; watches left out, the
+ * bench's creates in them). Prints one JSON object.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +35,13 @@ import { devAccess } from '../../src/auth/access-from-flags.js';
 import { newToken } from '../../src/auth/token.js';
 // The side-by-side bench reports the same figures the same way.
 import { figures, round } from '../side-by-side/lib/figures.js';
+import {
+  apiserverRequests,
+  requestDelta,
+  requestsPerObject,
+  type RequestCounts,
+} from '../side-by-side/lib/requests.js';
+import { kubeConfigsFor, rateLimitFromFlags } from '../../src/kube/rate-limit.js';
 
 // The bench's controller, agents and clients share one admin token (found through the env).
 const token = newToken();
@@ -47,14 +60,28 @@ const TERMINAL = new Set([
   'TASK_ERROR',
 ]);
 
-async function run(
-  store: Store,
-  n: number,
-  agents: number,
-  seconds: number,
-  limitMs: number,
-  namespace: string,
-): Promise<Record<string, unknown>> {
+/** How one run goes. */
+interface RunOptions {
+  n: number;
+  agents: number;
+  seconds: number;
+  limitMs: number;
+  namespace: string;
+  /** Create requests in flight at once. */
+  createInFlight: number;
+  /** The apiserver's request counts, on the Kubernetes store. */
+  requests?: () => Promise<RequestCounts>;
+}
+
+/** Mezzo's store, and the one the bench creates and watches through (the same one embedded). */
+interface Stores {
+  mezzo: Store;
+  bench: Store;
+}
+
+async function run(stores: Stores, o: RunOptions): Promise<Record<string, unknown>> {
+  const { n, agents, seconds, limitMs, namespace } = o;
+  const store = stores.mezzo;
   const clock = new SystemClock();
   const logger = silentLogger();
   const controller = new Controller({
@@ -105,7 +132,7 @@ async function run(
   const running = new Map<string, number>();
   const finished = new Map<string, number>();
   const prefix = `tp-${String(process.pid)}-${String(n)}-`;
-  const unwatch = store.watch('Task', (e) => {
+  const unwatch = stores.bench.watch('Task', (e) => {
     const name = e.object.metadata.name;
     if (!name.startsWith(prefix)) return;
     const state = (e.object.status as { state?: string } | undefined)?.state;
@@ -117,18 +144,23 @@ async function run(
     if (TERMINAL.has(state) && !finished.has(name)) finished.set(name, now);
   });
   const cmd = seconds > 0 ? `sleep ${String(seconds)}` : 'true';
+  const requestsBefore = await o.requests?.();
   const t0 = performance.now();
+  let next = 0;
+  // `createInFlight` creators, each taking the next object as its last create returns.
   await Promise.all(
-    Array.from({ length: n }, async (_, i) => {
-      const name = `${prefix}${String(i).padStart(5, '0')}`;
-      const obj: StoredObject = {
-        apiVersion: API_VERSION,
-        kind: 'Task',
-        metadata: { name, namespace },
-        spec: { command: cmd, resources: perTask },
-      };
-      created.set(name, performance.now());
-      await store.create(obj);
+    Array.from({ length: Math.min(n, o.createInFlight) }, async () => {
+      for (let i = next++; i < n; i = next++) {
+        const name = `${prefix}${String(i).padStart(5, '0')}`;
+        const obj: StoredObject = {
+          apiVersion: API_VERSION,
+          kind: 'Task',
+          metadata: { name, namespace },
+          spec: { command: cmd, resources: perTask },
+        };
+        created.set(name, performance.now());
+        await stores.bench.create(obj);
+      }
     }),
   );
   const createdMs = performance.now() - t0;
@@ -161,6 +193,10 @@ async function run(
     to_running_in_controller: figures(t0, created, coreRunning),
     to_finished: figures(t0, created, finished),
   };
+  if (requestsBefore && o.requests) {
+    const delta = requestDelta(requestsBefore, await o.requests());
+    Object.assign(out, { requests: delta, requests_per_task: requestsPerObject(delta, n) });
+  }
   unwatch();
   stopFrameworks();
   for (const t of controller.core.tasks.values()) controller.core.killTask(t, 0);
@@ -170,11 +206,11 @@ async function run(
   }
   await controller.stop();
   // Leave the store as found: the next size starts from nothing.
-  for (const o of await store.list('Task')) {
+  for (const o of await stores.bench.list('Task')) {
     if (!o.metadata.name.startsWith(prefix)) continue;
     o.metadata.finalizers = [];
-    await store.update(o).catch(() => undefined);
-    await store.delete('Task', o.metadata.name, o.metadata.namespace).catch(() => undefined);
+    await stores.bench.update(o).catch(() => undefined);
+    await stores.bench.delete('Task', o.metadata.name, o.metadata.namespace).catch(() => undefined);
   }
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   return out;
@@ -191,27 +227,48 @@ async function main(): Promise<void> {
   const seconds = Number(flag('seconds', '2'));
   const limitMs = Number(flag('limit-s', '180')) * 1000;
   const kind = flag('store', 'embedded');
+  const createInFlight = Number(flag('create-in-flight', 'Infinity'));
+  const qps = flag('kube-api-qps', '');
+  const burst = flag('kube-api-burst', '');
+  const limit = rateLimitFromFlags(
+    qps === '' ? undefined : Number(qps),
+    burst === '' ? undefined : Number(burst),
+  );
+  if (limit && kind !== 'kube') throw new Error('--kube-api-qps needs --store=kube');
   let cp: ControlPlane | undefined;
   const results: Record<string, unknown>[] = [];
+  const common = { agents, seconds, limitMs, namespace: 'default', createInFlight };
   try {
     for (const n of sizes) {
-      let store: Store;
+      let stores: Stores;
+      let requests: (() => Promise<RequestCounts>) | undefined;
       let dir: string | undefined;
       if (kind === 'kube') {
-        cp ??= controlPlane();
-        await cp.kubectl(['apply', '-f', join(repoRoot, 'crds')]);
-        store = new KubernetesStore(cp.kubeConfig(), new SystemClock(), silentLogger());
+        const plane = (cp ??= controlPlane());
+        await plane.kubectl(['apply', '-f', join(repoRoot, 'crds')]);
+        const clock = new SystemClock();
+        const { mezzo } = kubeConfigsFor(['mezzo'], limit, clock, (kc) => {
+          kc.loadFromFile(plane.kubeconfigPath);
+        });
+        stores = {
+          mezzo: new KubernetesStore(mezzo, clock, silentLogger()),
+          bench: new KubernetesStore(plane.kubeConfig(), clock, silentLogger()),
+        };
+        requests = () => apiserverRequests(plane);
       } else {
         dir = mkdtempSync(join(tmpdir(), 'mezzo-bench-tp-store-'));
-        store = new EmbeddedStore(join(dir, 'state.json'), new SystemClock());
+        const store = new EmbeddedStore(join(dir, 'state.json'), new SystemClock());
+        stores = { mezzo: store, bench: store };
       }
       try {
-        const r = await run(store, n, agents, seconds, limitMs, 'default');
+        const r = await run(stores, { ...common, n, ...(requests ? { requests } : {}) });
+        if (limit) Object.assign(r, { kube_api_qps: limit.qps, kube_api_burst: limit.burst });
         // Progress for a long run; the JSON on stdout comes at the end.
         process.stderr.write(`${JSON.stringify(r)}\n`);
         results.push(r);
       } finally {
-        await store.close();
+        await stores.mezzo.close();
+        if (stores.bench !== stores.mezzo) await stores.bench.close();
         if (dir) rmSync(dir, { recursive: true, force: true });
       }
     }
