@@ -40,6 +40,11 @@ export interface CoreOptions {
   onAgentChanged?: (agent: AgentRecord) => void;
   /** Called after a framework (dis)connects or is removed. */
   onFrameworkChanged?: (fw: FrameworkRecord, removed: boolean) => void;
+  /**
+   * Bytes of events a framework's gRPC stream may hold unread before it is ended
+   * (bounded-subscription.ts; default 16 MiB).
+   */
+  maxUnreadEventBytes?: number;
   /** After how long of declining every offer a framework gets an OffersDeclined event. */
   declineWarnAfterMs?: number;
   /** Called with a user-visible event about a framework. */

@@ -4,6 +4,7 @@
  * offers come back through `onOffers`. Everything time-based (offer timeout, framework
  * failover timeout, agent ping timeout, heartbeats) runs on the injected clock.
  */
+import { MAX_UNREAD_EVENT_BYTES } from './bounded-subscription.js';
 import { randomUUID } from 'node:crypto';
 import { Resources, type HierarchicalAllocator } from '../allocator/index.js';
 import type { Clock } from '../shared/clock.js';
@@ -73,6 +74,7 @@ export class ControllerCore {
       maxOffersPerFrameworkPerPass: 0,
       adaptiveOffers: true,
       declineWarnAfterMs: 300_000,
+      maxUnreadEventBytes: MAX_UNREAD_EVENT_BYTES,
       maxCompletedTasksPerFramework: DEFAULT_COMPLETED_BOUNDS.tasksPerFramework,
       maxCompletedFrameworks: DEFAULT_COMPLETED_BOUNDS.frameworks,
       ...options,

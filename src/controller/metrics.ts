@@ -57,6 +57,10 @@ export function controllerMetrics(m: MetricsRegistry, source: GaugeSource) {
       'mezzo_controller_status_updates_unrecorded_total',
       'Status updates from agents for tasks the controller could not record (left unacknowledged)',
     ),
+    unreadStreamsEnded: m.counter(
+      'mezzo_controller_framework_streams_ended_unread_total',
+      'Framework event streams ended because their scheduler left too many bytes unread',
+    ),
     agentRefusals: m.counter(
       'mezzo_controller_agent_refusals_total',
       'Agent streams refused for an invalid message',

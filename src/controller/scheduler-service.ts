@@ -15,6 +15,7 @@ import { mezzoAccess } from '../auth/route-access.js';
 import type { Principal } from '../auth/types.js';
 import type { ControllerCore } from './core.js';
 import { settle } from './async-handler.js';
+import { BoundedSubscription } from './bounded-subscription.js';
 import { acceptCall, DEFAULT_REFUSE_SECONDS } from './accept-call.js';
 import { killForFramework, reconcileForFramework } from './scheduler-calls.js';
 import { acknowledged, redeliver } from './status-flow.js';
@@ -115,7 +116,22 @@ export function schedulerService(core: ControllerCore, access: SchedulerAccess):
       return;
     }
     if (call.cancelled) return;
-    subscribe(core, call, auth.principal);
+    const who = auth.principal;
+    const stream: BoundedSubscription = new BoundedSubscription(
+      call,
+      core.opts.maxUnreadEventBytes,
+      (unread) => {
+        core.m.unreadStreamsEnded.inc();
+        const fw = [...core.frameworks.values()].find((f) => f.stream === stream);
+        core.log.warn('framework stream ended: its scheduler does not read it', {
+          framework: fw?.id,
+          name: call.request.framework_info?.name,
+          principal: who.username,
+          unreadBytes: unread,
+        });
+      },
+    );
+    subscribe(core, stream, who);
   };
 
   return {

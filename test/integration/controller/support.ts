@@ -36,6 +36,8 @@ export async function startController(
     adaptiveOffers?: boolean;
     /** How long a launched task may stay STAGING before its object shows it. */
     stagingGraceMs?: number;
+    /** Bytes a framework's event stream may hold unread before it is ended. */
+    maxUnreadEventBytes?: number;
     /**
      * false: the store admits objects the CRDs refuse, as objects admitted under an
      * earlier Mezzo's rules (for tests of the frameworks' defenses).

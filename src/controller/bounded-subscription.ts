@@ -1,0 +1,92 @@
+/**
+ * A framework's gRPC event stream with a bound on what it has not read. grpc-js takes
+ * every write: once a scheduler stops reading, HTTP/2 flow control holds its stream and
+ * the events written after that wait in the controller's memory, without end (a silent
+ * framework offered a large cluster every pass). Past the bound the stream ends with
+ * RESOURCE_EXHAUSTED and nothing more is written to it: its framework is disconnected
+ * (its failover timeout starts) as when its stream closes, and another subscription
+ * brings it back, with the updates it has not acknowledged. What was written before the
+ * bound waits until the scheduler reads it or its connection goes, then that status.
+ * Mesos' HTTP API has the same bound (src/compat/mesos/subscription.ts).
+ */
+import * as grpc from '@grpc/grpc-js';
+import type { Event } from '../gen/mezzo/v1/Event.js';
+import type { SubscribeRequest__Output } from '../gen/mezzo/v1/SubscribeRequest.js';
+import { schedulerProto } from '../shared/proto.js';
+import { grpcError } from '../shared/grpc.js';
+import type { EventStream } from './records.js';
+
+/** Bytes of events a scheduler may leave unread before its stream is ended. */
+export const MAX_UNREAD_EVENT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A subscriber stream (scheduler-service.ts' SubscriberStream) over a gRPC call, ended
+ * past `maxUnreadBytes` unread.
+ */
+export class BoundedSubscription {
+  /** Serialized bytes written and not yet taken by HTTP/2 (so by the peer's window). */
+  private unread = 0;
+  private overflowed = false;
+  private readonly size = schedulerProto().mezzo.v1.Scheduler.service.Subscribe.responseSerialize;
+
+  /**
+   * @param onOverflow told once, with the bytes unread, when the bound is passed (the
+   *   stream's error follows on the next turn).
+   */
+  constructor(
+    private readonly call: EventStream,
+    private readonly maxUnreadBytes: number,
+    private readonly onOverflow: (unread: number) => void,
+  ) {}
+
+  /** The subscription's request. */
+  get request(): SubscribeRequest__Output {
+    return this.call.request;
+  }
+
+  /** Writes `event` unless the bound was passed; false when it was not written. */
+  write(event: Event): boolean {
+    if (this.overflowed || this.call.writableEnded || this.call.cancelled) return false;
+    // A write that finds nothing waiting goes out at once: only a backlog is measured
+    // (the measure serializes the event once more).
+    const bytes = this.call.writableLength > 0 ? this.size(event).length : 0;
+    this.unread += bytes;
+    this.call.write(event, () => {
+      this.unread -= bytes;
+    });
+    if (this.unread > this.maxUnreadBytes) {
+      this.overflowed = true;
+      const unread = this.unread;
+      this.onOverflow(unread);
+      // Not from inside the write: its caller (an offer pass, a status update) must not
+      // see the framework disconnect under it.
+      setImmediate(() => {
+        this.call.emit(
+          'error',
+          grpcError(
+            grpc.status.RESOURCE_EXHAUSTED,
+            `events unread past ${String(this.maxUnreadBytes)} bytes (${String(unread)}): ` +
+              'the scheduler does not read its stream; subscribe again',
+          ),
+        );
+      });
+    }
+    return true;
+  }
+
+  /** Ends the stream after what was written. */
+  end(): void {
+    if (!this.overflowed) this.call.end();
+  }
+
+  /** Refuses the subscription (before anything was written). */
+  emit(event: 'error', err: grpc.ServiceError): boolean {
+    return this.call.emit(event, err);
+  }
+
+  /** The stream went away, or the bound ended it ('error'). */
+  on(event: 'cancelled' | 'close' | 'error', listener: () => void): this {
+    this.call.on(event, listener);
+    return this;
+  }
+}
