@@ -61,6 +61,8 @@ export class BoundedSubscription {
       // Not from inside the write: its caller (an offer pass, a status update) must not
       // see the framework disconnect under it.
       setImmediate(() => {
+        // Gone meanwhile: its framework was disconnected by that.
+        if (this.call.cancelled || this.call.destroyed) return;
         this.call.emit(
           'error',
           grpcError(
