@@ -78,6 +78,7 @@ async function lead(
     maxCompletedFrameworks: flags.maxCompletedFrameworks,
     maxOffersPerFrameworkPerPass: flags.maxOffersPerPass,
     adaptiveOffers: flags.offerAllowance === 'adaptive',
+    maxUnreadEventBytes: flags.maxUnreadEventBytes,
     ...(flags.storeWorkers !== undefined ? { storeWorkers: flags.storeWorkers } : {}),
     taskNamespace: flags.namespace,
     recoverAllocation: true,

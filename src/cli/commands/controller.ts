@@ -6,6 +6,7 @@
  * leader that loses its lease exits, so its restart comes back as a standby, as
  * client-go's leader election recommends.
  */
+import { MAX_UNREAD_EVENT_BYTES } from '../../controller/bounded-subscription.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { kubeAccessOptions, type KubeAccessFlags } from '../../auth/kube-flags.js';
 import { DEFAULT_MAX_RECEIVE_BYTES } from '../../shared/grpc.js';
@@ -43,6 +44,8 @@ export interface ControllerFlags extends KubeAccessFlags {
   /** Agents one framework is offered in one allocation pass at most; 0: no bound. */
   maxOffersPerPass: number;
   offerAllowance: 'adaptive' | 'off';
+  /** Bytes of events a framework may leave unread before its stream is ended. */
+  maxUnreadEventBytes: number;
 }
 
 /** The flags that choose how callers are authenticated, for `mezzo controller` and `mezzo agent`. */
@@ -156,6 +159,12 @@ export function registerController(program: Command): void {
       )
         .choices(['adaptive', 'off'])
         .default('adaptive'),
+    )
+    .option(
+      '--max-unread-event-bytes <n>',
+      "bytes of events a framework's scheduler may leave unread before its event stream is ended (RESOURCE_EXHAUSTED; it may subscribe again), 65536-1073741824",
+      (v) => wholeInRange('--max-unread-event-bytes', v, 65_536, 1_073_741_824),
+      MAX_UNREAD_EVENT_BYTES,
     );
   kubeAccessOptions(accessOptions(cmd)).action(async (flags: ControllerFlags) => {
     const { runController } = await import('./controller-main.js');

@@ -147,7 +147,14 @@ async function startSubscription(
   reply.hijack();
   if (reply.raw.destroyed || req.raw.socket.destroyed) return;
   const request = { framework_info: info, suppressed_roles: sub.suppressed_roles ?? [] };
-  subscribe(core, new HttpSubscription(request, reply.raw, out, masterInfoOf(req)), who);
+  const stream = new HttpSubscription(
+    request,
+    reply.raw,
+    out,
+    masterInfoOf(req),
+    core.opts.maxUnreadEventBytes,
+  );
+  subscribe(core, stream, who);
 }
 
 /**

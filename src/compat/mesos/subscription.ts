@@ -32,6 +32,8 @@ export class HttpSubscription implements SubscriberStream {
     private readonly res: ServerResponse,
     private readonly format: WireFormat,
     private readonly master: MasterInfo,
+    /** Bytes it may leave unread before its connection is closed. */
+    private readonly maxUnreadBytes = MAX_UNREAD_BYTES,
   ) {}
 
   write(event: Event): boolean {
@@ -50,7 +52,7 @@ export class HttpSubscription implements SubscriberStream {
     const mesos = eventToMesos(event, this.master);
     if (!mesos) return true;
     const ok = res.write(recordIo(encodeMessage('mesos.v1.scheduler.Event', this.format, mesos)));
-    if (res.writableLength > MAX_UNREAD_BYTES) res.destroy();
+    if (res.writableLength > this.maxUnreadBytes) res.destroy();
     return ok;
   }
 

@@ -124,6 +124,19 @@ test('controller.offerAllowance reaches the controller; adaptive by default', as
   await assert.rejects(render('controller.offerAllowance=all'), /controller\/offerAllowance/);
 });
 
+test('controller.maxUnreadEventBytes reaches the controller; 16 MiB by default', async () => {
+  assert.ok((await controllerArgs()).includes('--max-unread-event-bytes=16777216'));
+  assert.ok(
+    (await controllerArgs('controller.maxUnreadEventBytes=67108864')).includes(
+      '--max-unread-event-bytes=67108864',
+    ),
+  );
+  await assert.rejects(
+    render('controller.maxUnreadEventBytes=1024'),
+    /controller\/maxUnreadEventBytes/,
+  );
+});
+
 test('the values schema rejects bad values with the offending path', async () => {
   await assert.rejects(render('controller.replicaCount=0'), /controller\/replicaCount/);
   await assert.rejects(render('logLevel=loud'), /logLevel/);

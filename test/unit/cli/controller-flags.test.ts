@@ -1,4 +1,5 @@
-// `mezzo controller --store-workers` and `--max-offers-per-pass`: whole numbers in range;
+// `mezzo controller --store-workers`, `--max-offers-per-pass` and
+// `--max-unread-event-bytes`: whole numbers in range;
 // `--offer-allowance`: one of its modes; refused otherwise before anything starts (commander's exitOverride turns the exit into
 // an error here).
 import { test } from 'node:test';
@@ -18,6 +19,12 @@ const CASES: { flag: string; refused: string[]; says: string }[] = [
     // 0 is no bound; not whole, negative, empty, not a number, above the range.
     refused: ['1.5', '-1', '', 'all', '1000001'],
     says: '--max-offers-per-pass: a whole number from 0 to 1000000',
+  },
+  {
+    flag: '--max-unread-event-bytes',
+    // Below 64 KiB, above 1 GiB, not whole, negative, empty, not a number.
+    refused: ['65535', '1073741825', '1e6.5', '-1', '', 'lots'],
+    says: '--max-unread-event-bytes: a whole number from 65536 to 1073741824',
   },
   {
     flag: '--offer-allowance',
