@@ -7,18 +7,10 @@
 import type { ServerResponse } from 'node:http';
 import type * as grpc from '@grpc/grpc-js';
 import type { SubscriberStream } from '../../controller/scheduler-service.js';
-import { MAX_UNREAD_EVENT_BYTES } from '../../controller/bounded-subscription.js';
 import type { Event } from '../../gen/mezzo/v1/Event.js';
 import type { SubscribeRequest__Output } from '../../gen/mezzo/v1/SubscribeRequest.js';
 import { CONTENT_TYPES, encodeMessage, type WireFormat } from './codec.js';
 import { eventToMesos, recordIo, type MasterInfo } from './events.js';
-
-/**
- * Events a scheduler has not read yet beyond which its connection is closed: it is
- * disconnected (its failover timeout starts) instead of growing the controller's memory.
- * The same bound as the gRPC stream's (src/controller/bounded-subscription.ts).
- */
-export const MAX_UNREAD_BYTES = MAX_UNREAD_EVENT_BYTES;
 
 /** The header carrying the subscription's stream ID. */
 export const STREAM_ID_HEADER = 'Mesos-Stream-Id';
@@ -32,8 +24,12 @@ export class HttpSubscription implements SubscriberStream {
     private readonly res: ServerResponse,
     private readonly format: WireFormat,
     private readonly master: MasterInfo,
-    /** Bytes it may leave unread before its connection is closed. */
-    private readonly maxUnreadBytes = MAX_UNREAD_BYTES,
+    /**
+     * Bytes its scheduler may leave unread before its connection is closed: it is then
+     * disconnected (its failover timeout starts) instead of growing the controller's
+     * memory. The gRPC stream's bound (the controller's `maxUnreadEventBytes`).
+     */
+    private readonly maxUnreadBytes: number,
   ) {}
 
   write(event: Event): boolean {
