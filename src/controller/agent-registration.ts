@@ -71,6 +71,7 @@ export function registerAgent(
   const wasUnreachable = existing?.state === 'unreachable';
   agent.state = 'active';
   agent.reportedDone = new Map();
+  core.agentsReportingDone.delete(agent);
   agent.replacedBy = undefined;
   const reported = new Set<string>();
   for (const [i, t] of tasks.entries()) {
@@ -155,8 +156,10 @@ function adopt(
   if (!known) {
     // A finished task is recorded when its undelivered update arrives (the agent sends
     // it right after this), so that its Task object is written once, with that update.
-    if (status && done) agent.reportedDone?.set(info.task_id, { info, status });
-    else newRecord(core, agent, info, status);
+    if (status && done) {
+      agent.reportedDone?.set(info.task_id, { info, status });
+      core.agentsReportingDone.add(agent);
+    } else newRecord(core, agent, info, status);
     return;
   }
   const fromStore = known.fromStore === true;

@@ -66,6 +66,7 @@ function removeReplaced(core: ControllerCore, old: AgentRecord, by: string): voi
   goneWith(core, old.id, new Set([...old.tasks, ...core.recovery.take(old.id)]));
   core.allocator.removeAgent(old.id);
   core.agents.delete(old.id);
+  core.agentsReportingDone.delete(old);
   core.agentNodes.remove(old.id);
 }
 

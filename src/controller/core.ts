@@ -58,6 +58,12 @@ export class ControllerCore {
     Pick<CoreOptions, CoreCallbacks | 'access'>;
   /** Each agent's node, for an agent replaced there (agent-replacement.ts). */
   readonly agentNodes = new AgentsByNode();
+  /**
+   * Agents whose `reportedDone` holds tasks: reconciliation of a task named without its
+   * agent looks there, and a scan of every agent per task made one call naming 10,000
+   * tasks cost 10,000 times the cluster's size.
+   */
+  readonly agentsReportingDone = new Set<AgentRecord>();
   /** Agents expected back and tasks recovered from the store, after a restart. */
   readonly recovery: RecoveryWindow;
   /** Final states found on Task objects at start, for reconciliation (bounded). */

@@ -43,7 +43,7 @@ export function reconcileAnswer(
   if (stored?.frameworkId === frameworkId) {
     return answer(stored.state, stored.message, stored.agentId);
   }
-  for (const a of agentId ? [core.agents.get(agentId)] : core.agents.values()) {
+  for (const a of agentId ? [core.agents.get(agentId)] : core.agentsReportingDone) {
     const done = a?.state === 'active' ? a.reportedDone?.get(taskId) : undefined;
     if (done?.info.framework_id === frameworkId)
       return { ...done.status, uuid: Buffer.alloc(0), reason: 'REASON_RECONCILIATION' };

@@ -128,6 +128,7 @@ function adoptReported(core: ControllerCore, agent: AgentRecord, taskId: string)
   const reported = agent.reportedDone?.get(taskId);
   if (!reported) return undefined;
   agent.reportedDone?.delete(taskId);
+  if (agent.reportedDone?.size === 0) core.agentsReportingDone.delete(agent);
   const { info, status } = reported;
   const rec: TaskRecord = {
     id: taskId,

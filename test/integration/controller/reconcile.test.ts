@@ -1,7 +1,8 @@
 // Reconciliation answers what the controller can know, as Mesos' master does: TASK_GONE
 // for a task a registered agent does not have, no answer while agents may still
-// re-register after a start, TASK_UNKNOWN after that; and an agent that comes back
-// without a task the controller placed on it makes the controller report it gone.
+// re-register after a start, TASK_UNKNOWN after that; an agent that comes back without a
+// task the controller placed on it makes the controller report it gone; and a finished
+// task an agent reported on its return is found, named with or without its agent.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -17,6 +18,10 @@ import {
   until,
 } from './support.js';
 import { authHeader } from '../../support/auth.js';
+import * as grpc from '@grpc/grpc-js';
+import { agentProto } from '../../../src/shared/proto.js';
+import { CLIENT_OPTIONS } from '../../../src/shared/grpc.js';
+import { authenticatedOptions } from '../../../src/auth/grpc-client.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 after(async () => {
@@ -141,4 +146,64 @@ test('after a restart, a task that ended before it is answered with the final st
   // The agent no longer reports the settled task: without the store's record this was
   // TASK_GONE (and TASK_UNKNOWN with the agent away).
   assert.equal(updates.find((u) => u.task_id === 'ended')?.state, 'TASK_FINISHED');
+});
+
+test('a finished task an agent reported at re-registration is answered, named without its agent', async () => {
+  // The agent (raw gRPC) re-registers reporting a task this controller never knew, ended
+  // TASK_FINISHED with its update still to send, and never sends it: until it does, its
+  // report is the only record, and a reconciliation that names the task without the
+  // agent must find it there (TASK_UNKNOWN otherwise).
+  const { controller } = await startController();
+  cleanup.push(() => controller.stop());
+  const fw = framework(controller.grpcAddress, 'reported-done', ['r']);
+  cleanup.push(() => fw.close());
+  const updates: TaskStatus__Output[] = [];
+  fw.on('update', (s) => updates.push(s));
+  const frameworkId = await fw.start();
+  const proto = agentProto();
+  const client = new proto.mezzo.v1.Agent(
+    controller.grpcAddress,
+    grpc.credentials.createInsecure(),
+    authenticatedOptions(CLIENT_OPTIONS, {}),
+  );
+  const call = client.Connect();
+  cleanup.push(() => {
+    call.cancel();
+    client.close();
+  });
+  let registered = false;
+  call.on('data', (m: { payload?: string }) => {
+    if (m.payload === 'registered') registered = true;
+  });
+  let ended = '';
+  call.on('error', (err: grpc.ServiceError) => {
+    ended = err.details;
+  });
+  const cpus = [{ name: 'cpus', type: 'SCALAR' as const, scalar: 1 }];
+  call.write({
+    reregister: {
+      agent_info: { id: 'reporting-agent', hostname: 'reporting', resources: cpus },
+      tasks: [{ task_id: 'done-while-away', framework_id: frameworkId, resources: cpus }],
+      latest_statuses: [
+        {
+          task_id: 'done-while-away',
+          framework_id: frameworkId,
+          agent_id: 'reporting-agent',
+          state: 'TASK_FINISHED',
+          uuid: Buffer.from('u1'),
+        },
+      ],
+      framework_ids: [frameworkId],
+    },
+  });
+  await until(
+    () => registered,
+    5_000,
+    () => `the re-registration (${ended || 'open'})`,
+  );
+  await fw.reconcile([{ task_id: 'done-while-away' }]);
+  await until(() => updates.some((u) => u.task_id === 'done-while-away'), 5_000, 'the answer');
+  const answer = updates.find((u) => u.task_id === 'done-while-away');
+  assert.equal(answer?.state, 'TASK_FINISHED');
+  assert.equal(answer.agent_id, 'reporting-agent');
 });
