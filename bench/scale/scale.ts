@@ -211,6 +211,15 @@ async function measureSize(agents: number, dir: string): Promise<Record<string, 
     },
     declined_per_s: round(delta('mezzo_controller_offers_total', { result: 'declined' }) / windowS),
     status_updates_per_s: round(delta('mezzo_controller_status_updates_received_total') / windowS),
+    // Scheduler calls past the one principal's pace (all 200 frameworks share it).
+    framework_calls_paced_per_s: {
+      delayed: round(
+        delta('mezzo_controller_framework_calls_paced_total', { outcome: 'delayed' }) / windowS,
+      ),
+      refused: round(
+        delta('mezzo_controller_framework_calls_paced_total', { outcome: 'refused' }) / windowS,
+      ),
+    },
     controller: {
       cpu_cores: round((cpu1 - cpu0) / windowS),
       rss_mib: { empty: rssEmpty, agents: rssAgents, loaded: rssLoaded, recovered: rssRecovered },

@@ -6,6 +6,7 @@ import type { AccessControl } from '../auth/types.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { MetricsRegistry } from '../shared/metrics.js';
+import type { FrameworkCallLimit } from './call-pacing.js';
 import type { AgentRecord, FrameworkRecord, TaskRecord } from './records.js';
 
 /** Settings of the controller core (times in milliseconds). */
@@ -45,6 +46,11 @@ export interface CoreOptions {
    * (bounded-subscription.ts; default 16 MiB).
    */
   maxUnreadEventBytes?: number;
+  /**
+   * The pace of each principal's scheduler calls (call-pacing.ts; default
+   * `DEFAULT_FRAMEWORK_CALL_LIMIT`); null: unpaced.
+   */
+  frameworkCallLimit?: FrameworkCallLimit | null;
   /** After how long of declining every offer a framework gets an OffersDeclined event. */
   declineWarnAfterMs?: number;
   /** Called with a user-visible event about a framework. */

@@ -25,6 +25,7 @@ import { deliver, written } from './status-flow.js';
 import { sendOffers } from './offer-flow.js';
 import { noteOfferOutcome } from './decline-streak.js';
 import { FileReads } from './files.js';
+import { CallPacer, DEFAULT_FRAMEWORK_CALL_LIMIT } from './call-pacing.js';
 import { controllerMetrics, type ControllerMetrics } from './metrics.js';
 import type { CoreCallbacks, CoreOptions } from './core-options.js';
 import {
@@ -42,6 +43,8 @@ export class ControllerCore {
   readonly tasks = new Map<string, TaskRecord>();
   readonly offers: OfferBook;
   readonly files: FileReads;
+  /** The pace of each principal's scheduler calls. */
+  readonly calls: CallPacer;
   /** Finished tasks kept in memory, bounded per framework. */
   readonly completed: CompletedTasks;
   /** Removed frameworks, the newest `maxCompletedFrameworks`. */
@@ -81,6 +84,7 @@ export class ControllerCore {
       adaptiveOffers: true,
       declineWarnAfterMs: 300_000,
       maxUnreadEventBytes: MAX_UNREAD_EVENT_BYTES,
+      frameworkCallLimit: DEFAULT_FRAMEWORK_CALL_LIMIT,
       maxCompletedTasksPerFramework: DEFAULT_COMPLETED_BOUNDS.tasksPerFramework,
       maxCompletedFrameworks: DEFAULT_COMPLETED_BOUNDS.frameworks,
       ...options,
@@ -102,6 +106,7 @@ export class ControllerCore {
       agents: () => this.agents.values(),
     });
     this.files = new FileReads(this.clock);
+    this.calls = new CallPacer(this.opts.frameworkCallLimit, this.clock, this.m, this.log);
     this.completed = new CompletedTasks(
       {
         tasksPerFramework: this.opts.maxCompletedTasksPerFramework,

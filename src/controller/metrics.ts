@@ -61,6 +61,11 @@ export function controllerMetrics(m: MetricsRegistry, source: GaugeSource) {
       'mezzo_controller_framework_streams_ended_unread_total',
       'Framework event streams ended because their scheduler left too many bytes unread',
     ),
+    frameworkCallsPaced: m.counter(
+      'mezzo_controller_framework_calls_paced_total',
+      "Scheduler calls past their principal's burst: delayed to its rate, or refused past its queue",
+      ['outcome'],
+    ),
     agentRefusals: m.counter(
       'mezzo_controller_agent_refusals_total',
       'Agent streams refused for an invalid message',

@@ -18,6 +18,7 @@ import { settle } from './async-handler.js';
 import { BoundedSubscription } from './bounded-subscription.js';
 import { acceptCall, DEFAULT_REFUSE_SECONDS } from './accept-call.js';
 import { killForFramework, reconcileForFramework } from './scheduler-calls.js';
+import { reconcileCost } from './call-pacing.js';
 import { acknowledged, redeliver } from './status-flow.js';
 import type { EventStream, FrameworkRecord } from './records.js';
 import type { Event } from '../gen/mezzo/v1/Event.js';
@@ -45,7 +46,7 @@ export interface SchedulerAccess {
 export function schedulerService(core: ControllerCore, access: SchedulerAccess): SchedulerHandlers {
   const caller = async (
     call: grpc.ServerUnaryCall<{ header: CallHeader__Output | null }, object>,
-  ): Promise<FrameworkRecord | grpc.ServiceError> => {
+  ): Promise<{ fw: FrameworkRecord; who: Principal } | grpc.ServiceError> => {
     const auth = await authenticateCall(access.guard, call.metadata);
     if (!auth.ok) return auth.error;
     const header = call.request.header;
@@ -65,7 +66,7 @@ export function schedulerService(core: ControllerCore, access: SchedulerAccess):
         "stream ID does not match the framework's current subscription",
       );
     }
-    return fw;
+    return { fw, who: auth.principal };
   };
   const unary =
     <Req extends { header: CallHeader__Output | null }>(
@@ -73,21 +74,30 @@ export function schedulerService(core: ControllerCore, access: SchedulerAccess):
         fw: FrameworkRecord,
         req: Req,
       ) => grpc.ServiceError | undefined | Promise<grpc.ServiceError | undefined>,
+      /** Tokens of its principal's pace the call costs (call-pacing.ts). */
+      cost: (fw: FrameworkRecord, req: Req) => number = () => 1,
     ) =>
     (call: grpc.ServerUnaryCall<Req, object>, cb: grpc.sendUnaryData<object>): void => {
       const work = async () => {
-        const fw = await caller(call);
-        if (fw instanceof Error) {
-          cb(fw);
+        const checked = await caller(call);
+        if (checked instanceof Error) {
+          cb(checked);
           return;
         }
-        // The framework may have gone while the caller was authenticated.
+        const { fw, who } = checked;
+        const refused = await core.calls.admit(who, cost(fw, call.request));
+        if (refused) {
+          cb(grpcError(grpc.status.RESOURCE_EXHAUSTED, refused.message));
+          return;
+        }
+        // The framework may have gone while the caller was authenticated or waited its turn.
         if (core.frameworks.get(fw.id) !== fw) {
           cb(grpcError(grpc.status.NOT_FOUND, `framework ${fw.id} is not subscribed`));
           return;
         }
-        // A caller that gave up (its deadline passed while it was authenticated) was told
-        // the call failed: applied now, a Suppress could land after the Revive it sent next.
+        // A caller that gave up (its deadline passed while it was authenticated or waited)
+        // was told the call failed: applied now, a Suppress could land after the Revive it
+        // sent next.
         if (call.cancelled) return;
         const err = await fn(fw, call.request);
         if (err) cb(err);
@@ -103,6 +113,12 @@ export function schedulerService(core: ControllerCore, access: SchedulerAccess):
     const auth = await authenticateCall(access.guard, call.metadata);
     if (!auth.ok) {
       call.emit('error', auth.error);
+      return;
+    }
+    // Paced before it is authorized: on Kubernetes each authorization is a request.
+    const refused = await core.calls.admit(auth.principal);
+    if (refused) {
+      call.emit('error', grpcError(grpc.status.RESOURCE_EXHAUSTED, refused.message));
       return;
     }
     const denied = await authorizeSubscription(
@@ -189,10 +205,13 @@ export function schedulerService(core: ControllerCore, access: SchedulerAccess):
       acknowledged(core, task, req.uuid);
       return undefined;
     }),
-    Reconcile: unary((fw, req) => {
-      reconcileForFramework(core, fw, req.tasks);
-      return undefined;
-    }),
+    Reconcile: unary(
+      (fw, req) => {
+        reconcileForFramework(core, fw, req.tasks);
+        return undefined;
+      },
+      (fw, req) => reconcileCost(req.tasks.length > 0 ? req.tasks.length : fw.tasks.size),
+    ),
     Message: unary(() =>
       grpcError(
         grpc.status.FAILED_PRECONDITION,

@@ -79,6 +79,10 @@ async function lead(
     maxOffersPerFrameworkPerPass: flags.maxOffersPerPass,
     adaptiveOffers: flags.offerAllowance === 'adaptive',
     maxUnreadEventBytes: flags.maxUnreadEventBytes,
+    frameworkCallLimit:
+      flags.frameworkCallRate === 0
+        ? null
+        : { ratePerSecond: flags.frameworkCallRate, burst: flags.frameworkCallBurst },
     ...(flags.storeWorkers !== undefined ? { storeWorkers: flags.storeWorkers } : {}),
     taskNamespace: flags.namespace,
     recoverAllocation: true,

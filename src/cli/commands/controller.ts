@@ -7,6 +7,7 @@
  * client-go's leader election recommends.
  */
 import { MAX_UNREAD_EVENT_BYTES } from '../../controller/bounded-subscription.js';
+import { DEFAULT_FRAMEWORK_CALL_LIMIT } from '../../controller/call-pacing.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { kubeAccessOptions, type KubeAccessFlags } from '../../auth/kube-flags.js';
 import { DEFAULT_MAX_RECEIVE_BYTES } from '../../shared/grpc.js';
@@ -46,6 +47,10 @@ export interface ControllerFlags extends KubeAccessFlags {
   offerAllowance: 'adaptive' | 'off';
   /** Bytes of events a framework may leave unread before its stream is ended. */
   maxUnreadEventBytes: number;
+  /** Scheduler-call tokens a second per principal; 0: unpaced. */
+  frameworkCallRate: number;
+  /** Scheduler-call tokens a principal may spend at once (and owe while its calls wait). */
+  frameworkCallBurst: number;
 }
 
 /** The flags that choose how callers are authenticated, for `mezzo controller` and `mezzo agent`. */
@@ -165,6 +170,18 @@ export function registerController(program: Command): void {
       "bytes of events a framework's scheduler may leave unread before its event stream is ended (RESOURCE_EXHAUSTED; it may subscribe again), 65536-1073741824",
       (v) => wholeInRange('--max-unread-event-bytes', v, 65_536, 1_073_741_824),
       MAX_UNREAD_EVENT_BYTES,
+    )
+    .option(
+      '--framework-call-rate <n>',
+      'scheduler calls a second per principal (a reconciliation costs one more per 10 tasks); past the burst a call waits its turn, past as much again it is refused (RESOURCE_EXHAUSTED, 429); 0: unpaced',
+      (v) => wholeInRange('--framework-call-rate', v, 0, 1_000_000),
+      DEFAULT_FRAMEWORK_CALL_LIMIT.ratePerSecond,
+    )
+    .option(
+      '--framework-call-burst <n>',
+      'scheduler calls a principal may make at once before --framework-call-rate applies, 1-10000000',
+      (v) => wholeInRange('--framework-call-burst', v, 1, 10_000_000),
+      DEFAULT_FRAMEWORK_CALL_LIMIT.burst,
     );
   kubeAccessOptions(accessOptions(cmd)).action(async (flags: ControllerFlags) => {
     const { runController } = await import('./controller-main.js');

@@ -14,6 +14,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../../shared/http/errors.js';
 import { grpcError } from '../../shared/grpc.js';
+import { reconcileCost, type CallRefusal } from '../../controller/call-pacing.js';
 import type { ControllerCore } from '../../controller/core.js';
 import * as grpc from '@grpc/grpc-js';
 import { samePrincipal } from '../../auth/grpc-auth.js';
@@ -141,6 +142,8 @@ async function startSubscription(
   if (!info.name) throw bad('framework_info.name is empty');
   const out = answerFormat(req, format);
   const who = callerOf(req);
+  const refused = await core.calls.admit(who);
+  if (refused) throw tooMany(reply, refused);
   const denied = await authorizeSubscription(core, access, who, info);
   if (denied) throw httpOf(denied);
   // The scheduler may have hung up while it was authorized.
@@ -155,6 +158,12 @@ async function startSubscription(
     core.opts.maxUnreadEventBytes,
   );
   subscribe(core, stream, who);
+}
+
+/** A call past its principal's pace: 429 with `Retry-After`, as the HTTP guard answers. */
+function tooMany(reply: FastifyReply, refused: CallRefusal): HttpError {
+  void reply.header('retry-after', String(refused.retryAfterS));
+  return new HttpError(429, 'TOO_MANY_REQUESTS', refused.message);
 }
 
 /**
@@ -208,6 +217,14 @@ export function mesosSchedulerRoutes(
             'FORBIDDEN',
             `${STREAM_ID_HEADER} ${streamId} is not framework ${id}'s current subscription`,
           );
+        // Not yet validated: carryOutCall refuses a malformed list.
+        const asked: unknown = call.reconcile?.tasks;
+        const tasks = Array.isArray(asked) ? asked.length : 0;
+        const refused = await core.calls.admit(
+          who,
+          call.type === 'RECONCILE' ? reconcileCost(tasks > 0 ? tasks : fw.tasks.size) : 1,
+        );
+        if (refused) throw tooMany(reply, refused);
         // New roles need what subscribing in them needs, as a new subscription would.
         const update = call.update_framework;
         if (call.type === 'UPDATE_FRAMEWORK' && update) {

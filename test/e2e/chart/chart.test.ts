@@ -137,6 +137,16 @@ test('controller.maxUnreadEventBytes reaches the controller; 16 MiB by default',
   );
 });
 
+test('controller.frameworkCallRate and frameworkCallBurst reach the controller; 1,000 and 2,000 by default', async () => {
+  const args = await controllerArgs();
+  assert.ok(args.includes('--framework-call-rate=1000'));
+  assert.ok(args.includes('--framework-call-burst=2000'));
+  const off = await controllerArgs('controller.frameworkCallRate=0');
+  assert.ok(off.includes('--framework-call-rate=0'), 'unpaced');
+  await assert.rejects(render('controller.frameworkCallBurst=0'), /controller\/frameworkCallBurst/);
+  await assert.rejects(render('controller.frameworkCallRate=-5'), /controller\/frameworkCallRate/);
+});
+
 test('the values schema rejects bad values with the offending path', async () => {
   await assert.rejects(render('controller.replicaCount=0'), /controller\/replicaCount/);
   await assert.rejects(render('logLevel=loud'), /logLevel/);

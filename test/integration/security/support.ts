@@ -9,6 +9,7 @@ import * as grpc from '@grpc/grpc-js';
 import { accessFromFlags } from '../../../src/auth/access-from-flags.js';
 import { newToken } from '../../../src/auth/token.js';
 import { Controller } from '../../../src/controller/controller.js';
+import type { FrameworkCallLimit } from '../../../src/controller/call-pacing.js';
 import { EmbeddedStore } from '../../../src/store/embedded.js';
 import { SystemClock } from '../../../src/shared/clock.js';
 import { silentLogger } from '../../../src/shared/logger.js';
@@ -58,6 +59,8 @@ export async function startGuarded(
   dir = tempDir('mezzo-sec-'),
   /** Rules (YAML list items) added to the policy. */
   extraRules = '',
+  /** The pace of each principal's scheduler calls (absent: the controller's default). */
+  frameworkCallLimit?: FrameworkCallLimit | null,
 ): Promise<GuardedController> {
   const tokens = join(dir, 'tokens.csv');
   writeFileSync(
@@ -89,6 +92,7 @@ export async function startGuarded(
     grpcPort: 0,
     httpPort: 0,
     allocationIntervalMs: 100,
+    ...(frameworkCallLimit !== undefined ? { frameworkCallLimit } : {}),
   });
   await controller.start();
   return {

@@ -130,12 +130,12 @@ test('the policy grants what its rules say and nothing else; system:masters ever
 test('the token bucket allows a burst, then the rate, per caller, and forgets idle callers', () => {
   let now = 0;
   const limiter = new RateLimiter({ ratePerSecond: 10, burst: 5 }, () => now);
-  for (let i = 0; i < 5; i++) assert.deepEqual(limiter.take('a'), { ok: true });
+  for (let i = 0; i < 5; i++) assert.deepEqual(limiter.take('a'), { ok: true, waitMs: 0 });
   assert.deepEqual(limiter.take('a'), { ok: false, retryAfterS: 1 });
   // Another caller has its own bucket.
-  assert.deepEqual(limiter.take('b'), { ok: true });
+  assert.deepEqual(limiter.take('b'), { ok: true, waitMs: 0 });
   now += 100; // one token back
-  assert.deepEqual(limiter.take('a'), { ok: true });
+  assert.deepEqual(limiter.take('a'), { ok: true, waitMs: 0 });
   assert.equal(limiter.take('a').ok, false);
   now += 10_000;
   limiter.take('c');

@@ -1,5 +1,6 @@
-// `mezzo controller --store-workers`, `--max-offers-per-pass` and
-// `--max-unread-event-bytes`: whole numbers in range;
+// `mezzo controller --store-workers`, `--max-offers-per-pass`,
+// `--max-unread-event-bytes`, `--framework-call-rate` and `--framework-call-burst`: whole
+// numbers in range;
 // `--offer-allowance`: one of its modes; refused otherwise before anything starts (commander's exitOverride turns the exit into
 // an error here).
 import { test } from 'node:test';
@@ -25,6 +26,18 @@ const CASES: { flag: string; refused: string[]; says: string }[] = [
     // Below 64 KiB, above 1 GiB, not whole, negative, empty, not a number.
     refused: ['65535', '1073741825', '1e6.5', '-1', '', 'lots'],
     says: '--max-unread-event-bytes: a whole number from 65536 to 1073741824',
+  },
+  {
+    flag: '--framework-call-rate',
+    // 0 is unpaced; not whole, negative, empty, not a number, above the range.
+    refused: ['0.5', '-1', '', 'fast', '1000001'],
+    says: '--framework-call-rate: a whole number from 0 to 1000000',
+  },
+  {
+    flag: '--framework-call-burst',
+    // A burst of 0 would refuse every call; not whole, empty, above the range.
+    refused: ['0', '2.5', '', '10000001'],
+    says: '--framework-call-burst: a whole number from 1 to 10000000',
   },
   {
     flag: '--offer-allowance',
