@@ -24,7 +24,12 @@ import {
 } from '../shared/grpc.js';
 import { MAX_BATCH_BYTES } from '../shared/stream-outbox.js';
 import { WorkQueue, runWorkers } from '../kube/workqueue.js';
-import { labelValue } from '../kube/labels.js';
+import {
+  FRAMEWORK_FINALIZER,
+  FRAMEWORK_NAME_LABEL,
+  FRAMEWORK_SUBSCRIBER_ANNOTATION,
+  frameworkObject,
+} from './framework-object.js';
 import type { Store, StoredObject } from '../store/types.js';
 import { API_VERSION } from '../store/types.js';
 import { agentNode } from './agent-replacement.js';
@@ -90,15 +95,7 @@ export const STORE_WORKERS = 64;
 export type { RecordEvent } from './record-event.js';
 export { TASK_ID_LABEL, TASK_OBJECT_LABEL } from './task-mirror.js';
 
-/** Label on a Framework mirror naming the framework (its name in FrameworkInfo). */
-export const FRAMEWORK_NAME_LABEL = 'mezzo.dev/framework-name';
-/**
- * Annotation on a Framework mirror naming the user that subscribed the framework: after a
- * restart, only that user may resubscribe with its ID.
- */
-export const FRAMEWORK_SUBSCRIBER_ANNOTATION = 'mezzo.dev/subscribed-by';
-/** Finalizer on a Framework mirror: deletion tears the framework down first. */
-export const FRAMEWORK_FINALIZER = 'mezzo.dev/teardown';
+export { FRAMEWORK_FINALIZER, FRAMEWORK_NAME_LABEL, FRAMEWORK_SUBSCRIBER_ANNOTATION };
 
 /** A running controller. */
 export class Controller {
@@ -373,24 +370,18 @@ export class Controller {
       return;
     }
     if (!obj) {
-      await store.create({
-        apiVersion: API_VERSION,
-        kind: 'Framework',
-        metadata: {
-          name: id,
-          namespace: this.namespace,
-          labels: { [FRAMEWORK_NAME_LABEL]: labelValue(fw.info.name) },
-          ...(fw.principal
-            ? { annotations: { [FRAMEWORK_SUBSCRIBER_ANNOTATION]: fw.principal.username } }
-            : {}),
-          finalizers: [FRAMEWORK_FINALIZER],
-        },
-        spec: {
-          roles: fw.roles,
-          failoverTimeoutSeconds: fw.info.failover_timeout_seconds,
-          scheduler: { kind: 'External' },
-        },
-      });
+      await store.create(
+        frameworkObject(
+          {
+            id,
+            name: fw.info.name,
+            roles: fw.roles,
+            failoverTimeoutSeconds: fw.info.failover_timeout_seconds,
+            ...(fw.principal ? { subscriber: fw.principal.username } : {}),
+          },
+          this.namespace,
+        ),
+      );
     } else if (
       fw.principal &&
       !obj.metadata.deletionTimestamp &&

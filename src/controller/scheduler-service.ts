@@ -19,6 +19,7 @@ import { BoundedSubscription } from './bounded-subscription.js';
 import { acceptCall, DEFAULT_REFUSE_SECONDS } from './accept-call.js';
 import { killForFramework, reconcileForFramework } from './scheduler-calls.js';
 import { reconcileCost } from './call-pacing.js';
+import { subscriptionProblem } from './framework-object.js';
 import { acknowledged, redeliver } from './status-flow.js';
 import type { EventStream, FrameworkRecord } from './records.js';
 import type { Event } from '../gen/mezzo/v1/Event.js';
@@ -238,6 +239,9 @@ export async function authorizeSubscription(
   info: FrameworkInfo__Output | null,
 ): Promise<grpc.ServiceError | undefined> {
   const roles = info?.roles ?? [];
+  // Checked before it is authorized: each role is a question to the authorizer.
+  const problem = info ? subscriptionProblem(roles, info.failover_timeout_seconds) : undefined;
+  if (problem) return grpcError(grpc.status.INVALID_ARGUMENT, `framework_info: ${problem}`);
   const denied = await authorizeCall(
     access.guard,
     principal,

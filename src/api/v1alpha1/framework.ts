@@ -1,7 +1,7 @@
 /** The Framework kind: a scheduler that receives offers for one or more roles. */
 import type { KindDefinition } from './kind.js';
 import { bool, conditions, int, list, map, num, obj, oneOf, str, time } from './schema.js';
-import { ROLE_NAME_PATTERN } from './role.js';
+import { FRAMEWORK_ROLE_PATTERN } from './role.js';
 
 /** The Framework kind. */
 export const frameworkKind: KindDefinition = {
@@ -17,8 +17,8 @@ export const frameworkKind: KindDefinition = {
     'Who the framework is and how it is scheduled.',
     {
       roles: list(
-        'Roles whose resources the framework is offered, e.g. eng/backend.',
-        str('A role path.', { pattern: ROLE_NAME_PATTERN, maxLength: 253 }),
+        "Roles whose resources the framework is offered, e.g. eng/backend; `*` is Mesos' default role.",
+        str('A role path, or *.', { pattern: FRAMEWORK_ROLE_PATTERN, maxLength: 253 }),
         { minItems: 1, maxItems: 64, 'x-kubernetes-list-type': 'set' },
       ),
       user: str('Default Unix user for its tasks.', { maxLength: 64 }),

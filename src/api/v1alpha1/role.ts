@@ -6,6 +6,12 @@ import { quota } from './resources.js';
 /** Role paths: segments of letters, digits, `_`, `-` and `.` joined by `/` (eng/backend). */
 export const ROLE_NAME_PATTERN = '^[a-zA-Z0-9_][a-zA-Z0-9_.-]*(/[a-zA-Z0-9_][a-zA-Z0-9_.-]*)*$';
 
+/**
+ * A framework's role: a role path, or `*`, Mesos' default role, which a Mesos framework
+ * that names no role subscribes in.
+ */
+export const FRAMEWORK_ROLE_PATTERN = `^\\*$|${ROLE_NAME_PATTERN}`;
+
 /** The Role kind. */
 export const roleKind: KindDefinition = {
   kind: 'Role',

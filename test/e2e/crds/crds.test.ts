@@ -23,6 +23,8 @@ test('valid objects of every kind are accepted', async () => {
   await cp.kubectl(['apply', '-f', '-'], [
     'apiVersion: mezzo.dev/v1alpha1\nkind: Role\nmetadata: {name: eng}\nspec: {weight: 2, quota: {guarantee: {cpus: 2, mem: 1Gi}, limit: {cpus: 4, mem: 8Gi}}}',
     'apiVersion: mezzo.dev/v1alpha1\nkind: Framework\nmetadata: {name: batch}\nspec: {roles: [eng, eng/backend], scheduler: {kind: External}}',
+    // Mesos' default role, which a Mesos framework that names none subscribes in.
+    'apiVersion: mezzo.dev/v1alpha1\nkind: Framework\nmetadata: {name: mesos-default}\nspec: {roles: ["*"], scheduler: {kind: External}}',
     task('hello', '  command: echo hello\n  resources: {cpus: 0.5, mem: 64, ports: 1}\n  healthCheck: {type: HTTP, portIndex: 0, path: /health}\n  constraints: [{attribute: rack, operator: LIKE, value: "r[12]"}]\n'),
     'apiVersion: mezzo.dev/v1alpha1\nkind: Agent\nmetadata: {name: node-1}\nspec: {nodeName: node-1}',
     'apiVersion: mezzo.dev/v1alpha1\nkind: App\nmetadata: {name: web}\nspec: {command: "python3 -m http.server $PORT0", instances: 3, cpus: 0.1, mem: 64Mi, portDefinitions: [{port: 0}], upgradeStrategy: {minimumHealthCapacity: 0.5}}',
@@ -49,6 +51,7 @@ const rejected: [string, string, RegExp][] = [
   ['unknown constraint operator', task('t8', '  command: x\n  resources: {cpus: 1, mem: 1Gi}\n  constraints: [{attribute: rack, operator: NEAR}]\n'), /Unsupported value: "NEAR"/],
   ['limit below guarantee', 'apiVersion: mezzo.dev/v1alpha1\nkind: Role\nmetadata: {name: r1}\nspec: {quota: {guarantee: {cpus: 4}, limit: {cpus: 2}}}', /a quota limit must not be below its guarantee/],
   ['bad role path', 'apiVersion: mezzo.dev/v1alpha1\nkind: Framework\nmetadata: {name: f1}\nspec: {roles: ["eng//x"]}', /spec.roles\[0\]/],
+  ['a star inside a role', 'apiVersion: mezzo.dev/v1alpha1\nkind: Framework\nmetadata: {name: f4}\nspec: {roles: ["eng/*"]}', /spec.roles\[0\]/],
   ['framework without roles', 'apiVersion: mezzo.dev/v1alpha1\nkind: Framework\nmetadata: {name: f2}\nspec: {roles: []}', /spec.roles/],
   ['builtin without name', 'apiVersion: mezzo.dev/v1alpha1\nkind: Framework\nmetadata: {name: f3}\nspec: {roles: [a], scheduler: {kind: BuiltIn}}', /a BuiltIn scheduler needs a name/],
   [

@@ -1,6 +1,7 @@
 // Frameworks are mirrored into Framework objects that own the Task objects of the tasks
 // they launch; deleting the object tears the framework down (a finalizer waits for it);
-// a framework that declines everything for too long gets a Warning event.
+// a framework that declines everything for too long gets a Warning event; a subscription
+// whose roles the CRD refuses is refused before anything of it is kept.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -9,9 +10,12 @@ import { EmbeddedStore } from '../../../src/store/embedded.js';
 import { SystemClock } from '../../../src/shared/clock.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { MetricsRegistry } from '../../../src/shared/metrics.js';
-import { framework, launch, startAgent, until } from './support.js';
+import * as grpc from '@grpc/grpc-js';
+import { eventually, framework, launch, startAgent, startController, until } from './support.js';
+import { rawSubscribe } from '../security/support.js';
+import { mesosSubscribe } from '../../support/mesos-http.js';
 import { tempDir } from '../../support/cleanup.js';
-import { testAccess } from '../../support/auth.js';
+import { TEST_TOKEN, testAccess } from '../../support/auth.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 after(async () => {
@@ -92,4 +96,57 @@ test('Framework mirrors own their Task objects; deleting one tears the framework
     assert.ok(Date.now() - start < 5_000, 'the mirror goes once the framework is gone');
     await new Promise((r) => setTimeout(r, 50));
   }
+});
+
+test('a subscription whose roles the Framework CRD refuses is refused and leaves nothing; `*` is a role', async () => {
+  const { controller, store } = await startController();
+  cleanup.push(() => controller.stop());
+  const before = (await store.list('Framework')).length;
+  for (const roles of [
+    ['../x'],
+    ['', 'ok'],
+    ['a', 'a'],
+    Array.from({ length: 65 }, (_, i) => `r${String(i)}`),
+  ]) {
+    const answer = await rawSubscribe(controller.grpcAddress, TEST_TOKEN, {
+      name: 'bad-roles',
+      roles,
+    });
+    answer.close();
+    assert.equal(answer.code, grpc.status.INVALID_ARGUMENT, JSON.stringify(roles).slice(0, 60));
+    assert.match(answer.details ?? '', /^framework_info: roles/);
+  }
+  // Mesos' HTTP API: the same check, answered 400 in Mesos' plain text.
+  const mesos = await mesosSubscribe(
+    `http://127.0.0.1:${String(controller.httpPort)}/api/v1/scheduler`,
+    {
+      type: 'SUBSCRIBE',
+      subscribe: { framework_info: { user: 'nobody', name: 'bad-roles', roles: ['a b'] } },
+    },
+    'json',
+  );
+  assert.equal(mesos.status, 400);
+  assert.match(await mesos.refusal(), /framework_info: roles\[0\]/);
+  assert.equal(controller.core.frameworks.size, 0, 'nothing subscribed');
+  assert.equal((await store.list('Framework')).length, before, 'no Framework object');
+
+  // Mesos' default role, as a Mesos framework that names none gets: subscribed, mirrored.
+  const star = framework(controller.grpcAddress, 'default-role', ['*']);
+  cleanup.push(() => star.close());
+  const id = await star.start();
+  await until(
+    () => controller.core.frameworks.get(id) !== undefined,
+    5_000,
+    'the framework in role *',
+  );
+  let mirrored: unknown;
+  await eventually(
+    async () => {
+      mirrored = (await store.get('Framework', id, 'default'))?.spec['roles'];
+      return mirrored !== undefined;
+    },
+    5_000,
+    () => 'its Framework object',
+  );
+  assert.deepEqual(mirrored, ['*']);
 });
