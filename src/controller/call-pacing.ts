@@ -12,6 +12,7 @@ import { RateLimiter } from '../auth/rate-limit.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { ControllerMetrics } from './metrics.js';
+import type { FrameworkRecord } from './records.js';
 
 /** Calls (in tokens) a principal may make: `burst` at once, `ratePerSecond` after. */
 export interface FrameworkCallLimit {
@@ -35,6 +36,14 @@ export const TASKS_PER_TOKEN = 10;
 /** Tokens a reconciliation answering `tasks` tasks costs. */
 export function reconcileCost(tasks: number): number {
   return 1 + Math.ceil(tasks / TASKS_PER_TOKEN);
+}
+
+/**
+ * Tokens a reconciliation by `fw` naming `asked` tasks costs, on every wire: none named is
+ * an implicit one, answered for each task the framework holds.
+ */
+export function reconcileCallCost(fw: FrameworkRecord, asked: number): number {
+  return reconcileCost(asked > 0 ? asked : fw.tasks.size);
 }
 
 /** Why a call was refused, with when to try again. */

@@ -6,6 +6,7 @@
  * mirror retrying a write the store would always refuse.
  */
 import { validateObject } from '../api/validate.js';
+import { MAX_FAILOVER_TIMEOUT_S } from '../api/v1alpha1/framework.js';
 import { labelValue } from '../kube/labels.js';
 import { API_VERSION, type StoredObject } from '../store/types.js';
 
@@ -19,11 +20,11 @@ export const FRAMEWORK_SUBSCRIBER_ANNOTATION = 'mezzo.dev/subscribed-by';
 /** Finalizer on a Framework mirror: deletion tears the framework down first. */
 export const FRAMEWORK_FINALIZER = 'mezzo.dev/teardown';
 /**
- * The longest failover timeout a Framework object holds (a year, the CRD's maximum). Mesos
+ * The longest failover timeout a Framework object holds (the CRD's maximum, a year). Mesos
  * takes any, and frameworks ask for years: the controller keeps what was asked and the
  * object shows at most this.
  */
-export const MAX_SHOWN_FAILOVER_S = 31_536_000;
+export const MAX_SHOWN_FAILOVER_S = MAX_FAILOVER_TIMEOUT_S;
 
 /** What of a framework its mirror shows. */
 export interface MirroredFramework {

@@ -18,7 +18,7 @@ import { settle } from './async-handler.js';
 import { BoundedSubscription } from './bounded-subscription.js';
 import { acceptCall, DEFAULT_REFUSE_SECONDS } from './accept-call.js';
 import { killForFramework, reconcileForFramework } from './scheduler-calls.js';
-import { reconcileCost } from './call-pacing.js';
+import { reconcileCallCost } from './call-pacing.js';
 import { subscriptionProblem } from './framework-object.js';
 import { acknowledged, redeliver } from './status-flow.js';
 import type { EventStream, FrameworkRecord } from './records.js';
@@ -211,7 +211,7 @@ export function schedulerService(core: ControllerCore, access: SchedulerAccess):
         reconcileForFramework(core, fw, req.tasks);
         return undefined;
       },
-      (fw, req) => reconcileCost(req.tasks.length > 0 ? req.tasks.length : fw.tasks.size),
+      (fw, req) => reconcileCallCost(fw, req.tasks.length),
     ),
     Message: unary(() =>
       grpcError(

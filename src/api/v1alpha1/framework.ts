@@ -3,6 +3,9 @@ import type { KindDefinition } from './kind.js';
 import { bool, conditions, int, list, map, num, obj, oneOf, str, time } from './schema.js';
 import { FRAMEWORK_ROLE_PATTERN } from './role.js';
 
+/** The longest failover timeout a Framework object holds: a year. */
+export const MAX_FAILOVER_TIMEOUT_S = 31_536_000;
+
 /** The Framework kind. */
 export const frameworkKind: KindDefinition = {
   kind: 'Framework',
@@ -25,7 +28,7 @@ export const frameworkKind: KindDefinition = {
       principal: str('Identity the framework authenticates as.', { maxLength: 253 }),
       failoverTimeoutSeconds: num(
         'How long its tasks keep running while the scheduler is disconnected; then they are killed.',
-        { minimum: 0, maximum: 31536000, default: 604800 },
+        { minimum: 0, maximum: MAX_FAILOVER_TIMEOUT_S, default: 604800 },
       ),
       checkpoint: bool('Agents checkpoint its tasks so they survive agent restarts.', {
         default: true,

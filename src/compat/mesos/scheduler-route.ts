@@ -14,7 +14,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../../shared/http/errors.js';
 import { grpcError } from '../../shared/grpc.js';
-import { reconcileCost, type CallRefusal } from '../../controller/call-pacing.js';
+import { reconcileCallCost, type CallRefusal } from '../../controller/call-pacing.js';
 import type { ControllerCore } from '../../controller/core.js';
 import * as grpc from '@grpc/grpc-js';
 import { samePrincipal } from '../../auth/grpc-auth.js';
@@ -222,7 +222,7 @@ export function mesosSchedulerRoutes(
         const tasks = Array.isArray(asked) ? asked.length : 0;
         const refused = await core.calls.admit(
           who,
-          call.type === 'RECONCILE' ? reconcileCost(tasks > 0 ? tasks : fw.tasks.size) : 1,
+          call.type === 'RECONCILE' ? reconcileCallCost(fw, tasks) : 1,
         );
         if (refused) throw tooMany(reply, refused);
         // New roles need what subscribing in them needs, as a new subscription would.
