@@ -129,7 +129,8 @@ async function runBurst(
  * The file system the work directory is on (its mount in /proc/self/mounts), and for ext3
  * and ext4 whether it has a journal (jbd2 lists journaled devices under /proc/fs/jbd2).
  * It moves CPU per task by half here: without a journal ext4 skips, one by one, the
- * inodes freed in the last seconds when it allocates one (`recently_deleted`).
+ * inodes freed in the last 60 s (360 s while their inode-table block is dirty) when it
+ * allocates one (`recently_deleted`), so a run after another's teardown costs more.
  */
 function workDirFs(dir: string): { path: string; fs: string; journal: boolean | null } {
   let best = { mount: '', dev: '', fs: '' };

@@ -5,8 +5,9 @@
  * fsync, and the last complete line wins.
  *
  * Why not write-temp-and-rename each time: every rename over an existing file frees an
- * inode, and ext4 skips inodes freed in the last ~30 s when it allocates a new one by
- * reading their inode-table blocks (`recently_deleted`), so a burst of launches spent
+ * inode, and ext4 without a journal skips inodes freed in the last 60 s (360 s while
+ * their inode-table block is dirty) when it allocates a new one, reading each one's
+ * inode-table block (`recently_deleted`), so a burst of launches spent
  * about 5 % of the machine's CPU in `__ext4_new_inode` (perf, 1,000 `true` tasks). An
  * append frees nothing. Why one file (since issue 17's round 3; later lines were in a
  * second file, `task.log`, before): inode allocation was still the largest kernel cost of
