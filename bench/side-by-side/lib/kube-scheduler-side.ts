@@ -9,7 +9,7 @@ import * as k8s from '@kubernetes/client-node';
 import { pooledApiClient } from '../../../src/kube/pooled-client.js';
 import type { RateLimit } from '../../../src/kube/rate-limit.js';
 import type { ControlPlane } from '../../../test/e2e/support/control-plane.js';
-import { createAll } from './objects.js';
+import { createAll, deleteAllSurely } from './objects.js';
 import { apiserverRequests } from './requests.js';
 import { timedRun } from './timed-run.js';
 import { freePort } from '../../../test/support/net.js';
@@ -205,16 +205,14 @@ export class KubeSchedulerSide {
 
   // Forced deletion (grace 0) removes the pods at once: the next run starts from none.
   private async deletePods(): Promise<void> {
-    await this.core.deleteCollectionNamespacedPod({
-      namespace: this.namespace,
-      gracePeriodSeconds: 0,
-    });
-    await waitFor(
+    await deleteAllSurely(
       'pods deleted',
-      async () =>
-        (await this.core.listNamespacedPod({ namespace: this.namespace })).items.length === 0,
-      120_000,
-      500,
+      () =>
+        this.core.deleteCollectionNamespacedPod({
+          namespace: this.namespace,
+          gracePeriodSeconds: 0,
+        }),
+      async () => (await this.core.listNamespacedPod({ namespace: this.namespace })).items.length,
     );
   }
 

@@ -16,7 +16,7 @@ import { pooledApiClient } from '../../../src/kube/pooled-client.js';
 import type { RateLimit } from '../../../src/kube/rate-limit.js';
 import type { ControlPlane } from '../../../test/e2e/support/control-plane.js';
 import { repoRoot } from '../../../test/e2e/support/control-plane.js';
-import { createAll } from './objects.js';
+import { createAll, deleteAllSurely } from './objects.js';
 import {
   apiserverRequests,
   requestDelta,
@@ -288,7 +288,16 @@ export class MezzoSide {
     }
     // No namespace controller runs here to empty a deleted namespace: the objects go first.
     for (const plural of ['tasks', 'frameworks'])
-      await this.custom.deleteCollectionNamespacedCustomObject({ ...GROUP, plural, namespace });
+      await deleteAllSurely(
+        `${plural} deleted`,
+        () => this.custom.deleteCollectionNamespacedCustomObject({ ...GROUP, plural, namespace }),
+        async () =>
+          (
+            (await this.custom.listNamespacedCustomObject({ ...GROUP, plural, namespace })) as {
+              items: unknown[];
+            }
+          ).items.length,
+      );
     await this.core.deleteNamespace({ name: namespace });
     const names = await this.agentNames(agentPrefix);
     await createAll(

@@ -100,3 +100,35 @@ export async function watchFirstSeen(
     },
   };
 }
+
+/**
+ * Deletes a collection until `remaining()` finds none. The apiserver deletes a collection
+ * one object at a time (`--delete-collection-workers`, default 1) inside its 60 s request
+ * timeout, so a request for 20,000 pods ends, its connection reset, with part of them
+ * gone: another request takes the rest. Fails after `limitMs` with objects left.
+ */
+export async function deleteAllSurely(
+  what: string,
+  deleteCollection: () => Promise<unknown>,
+  remaining: () => Promise<number>,
+  limitMs = 600_000,
+): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    try {
+      await deleteCollection();
+    } catch (err) {
+      const e = err as { code?: unknown; message?: unknown };
+      const cut =
+        e.code === 'ECONNRESET' ||
+        e.code === 504 ||
+        String(e.message).includes('socket hang up') ||
+        String(e.message).includes('timeout');
+      if (!cut) throw err;
+    }
+    const left = await remaining();
+    if (left === 0) return;
+    if (Date.now() > deadline) throw new Error(`${what}: ${String(left)} left after ${limitMs} ms`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
