@@ -8,12 +8,19 @@
  * brings it back, with the updates it has not acknowledged. What was written before the
  * bound waits until the scheduler reads it or its connection goes, then that status.
  * Mesos' HTTP API has the same bound (src/compat/mesos/subscription.ts).
+ *
+ * A scheduler that said how large a batch it reads (`max_batch_bytes`) gets the events
+ * written to it during one turn of the controller's event loop as one BATCH event at the
+ * end of that turn (src/shared/stream-outbox.ts): a grpc-js stream carries about one
+ * message per turn of its writer's loop, so a busy controller would otherwise deliver a
+ * burst of updates one per turn, with the next offers behind them.
  */
 import * as grpc from '@grpc/grpc-js';
 import type { Event } from '../gen/mezzo/v1/Event.js';
 import type { SubscribeRequest__Output } from '../gen/mezzo/v1/SubscribeRequest.js';
 import { schedulerProto } from '../shared/proto.js';
 import { grpcError } from '../shared/grpc.js';
+import { StreamOutbox } from '../shared/stream-outbox.js';
 import type { EventStream } from './records.js';
 
 /** Bytes of events a scheduler may leave unread before its stream is ended. */
@@ -33,20 +40,54 @@ export class BoundedSubscription {
    * @param onOverflow told once, with the bytes unread, when the bound is passed (the
    *   stream's error follows on the next turn).
    */
+  /** Batches this turn's events, for a scheduler that reads batches. */
+  private readonly outbox: StreamOutbox<Event> | undefined;
+
   constructor(
     private readonly call: EventStream,
     private readonly maxUnreadBytes: number,
     private readonly onOverflow: (unread: number) => void,
-  ) {}
+  ) {
+    const batchBytes = call.request.max_batch_bytes;
+    if (batchBytes > 0) {
+      const outbox = new StreamOutbox<Event>(
+        {
+          write: (event) => this.send(event),
+          get writable() {
+            return !call.writableEnded && !call.cancelled;
+          },
+        },
+        {
+          wrap: (events) => ({ type: 'BATCH', batch: { events } }),
+          size: (event) => this.size(event).length,
+        },
+      );
+      outbox.batchUpTo(batchBytes);
+      this.outbox = outbox;
+    }
+  }
 
   /** The subscription's request. */
   get request(): SubscribeRequest__Output {
     return this.call.request;
   }
 
-  /** Writes `event` unless the bound was passed; false when it was not written. */
+  /**
+   * Writes `event` (to a scheduler that reads batches: at the end of this turn) unless
+   * the bound was passed; false when it was not written.
+   */
   write(event: Event): boolean {
     if (this.overflowed || this.call.writableEnded || this.call.cancelled) return false;
+    if (this.outbox) {
+      this.outbox.write(event);
+      return true;
+    }
+    return this.send(event);
+  }
+
+  /** Puts one message on the stream and measures it against the bound. */
+  private send(event: Event): boolean {
+    if (this.overflowed) return false;
     // A write that finds nothing waiting goes out at once: only a backlog is measured
     // (the measure serializes the event once more).
     const bytes = this.call.writableLength > 0 ? this.size(event).length : 0;
@@ -76,8 +117,9 @@ export class BoundedSubscription {
     return true;
   }
 
-  /** Ends the stream after what was written. */
+  /** Ends the stream after what was written (this turn's batch included). */
   end(): void {
+    this.outbox?.drain();
     if (!this.overflowed) this.call.end();
   }
 

@@ -10,6 +10,7 @@ import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import { schedulerProto } from '../shared/proto.js';
 import { CLIENT_OPTIONS } from '../shared/grpc.js';
+import { MAX_BATCH_BYTES } from '../shared/stream-outbox.js';
 import { authenticatedOptions } from '../auth/grpc-client.js';
 import { withServerName } from '../shared/tls/credentials.js';
 import { Backoff } from '../kube/backoff.js';
@@ -163,6 +164,8 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
         id: this.frameworkId,
         ...(this.roles ? { roles: this.roles } : {}),
       },
+      // Events written during one turn of a busy controller come as one message.
+      max_batch_bytes: MAX_BATCH_BYTES,
     });
     this.call = call;
     call.on('data', (e: Event__Output) => {
@@ -192,8 +195,16 @@ export class SchedulerClient extends EventEmitter<SchedulerEvents> {
     });
   }
 
-  private onEvent(e: Event__Output): void {
+  private onEvent(e: Event__Output, inBatch = false): void {
     switch (e.type) {
+      case 'BATCH':
+        if (inBatch) {
+          // The protocol never nests them; one that does is not the controller's.
+          this.emit('controllerError', 'a batch inside a batch was ignored');
+          break;
+        }
+        for (const inner of e.batch?.events ?? []) this.onEvent(inner, true);
+        break;
       case 'SUBSCRIBED':
         this.frameworkId = e.subscribed?.framework_id ?? '';
         this.streamId = e.subscribed?.stream_id ?? '';

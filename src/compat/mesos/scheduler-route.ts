@@ -149,7 +149,12 @@ async function startSubscription(
   // The scheduler may have hung up while it was authorized.
   reply.hijack();
   if (reply.raw.destroyed || req.raw.socket.destroyed) return;
-  const request = { framework_info: info, suppressed_roles: sub.suppressed_roles ?? [] };
+  // No batches: a chunked HTTP response sends each write in the turn it is made.
+  const request = {
+    framework_info: info,
+    suppressed_roles: sub.suppressed_roles ?? [],
+    max_batch_bytes: 0,
+  };
   const stream = new HttpSubscription(
     request,
     reply.raw,

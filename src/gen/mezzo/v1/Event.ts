@@ -2,6 +2,15 @@
 
 import type { Offer as _mezzo_v1_Offer, Offer__Output as _mezzo_v1_Offer__Output } from '../../mezzo/v1/Offer.js';
 import type { TaskStatus as _mezzo_v1_TaskStatus, TaskStatus__Output as _mezzo_v1_TaskStatus__Output } from '../../mezzo/v1/TaskStatus.js';
+import type { Event as _mezzo_v1_Event, Event__Output as _mezzo_v1_Event__Output } from '../../mezzo/v1/Event.js';
+
+export interface _mezzo_v1_Event_Batch {
+  'events'?: (_mezzo_v1_Event)[];
+}
+
+export interface _mezzo_v1_Event_Batch__Output {
+  'events': (_mezzo_v1_Event__Output)[];
+}
 
 export interface _mezzo_v1_Event_Error {
   'message'?: (string);
@@ -85,6 +94,13 @@ export const _mezzo_v1_Event_Type = {
   FAILURE: 'FAILURE',
   ERROR: 'ERROR',
   HEARTBEAT: 'HEARTBEAT',
+  /**
+   * Events the controller wrote to this stream during one turn of its event loop, sent
+   * as one, in order (a grpc-js stream carries about one message per turn of its
+   * writer's event loop). Only to a scheduler whose SubscribeRequest set
+   * max_batch_bytes, and no larger. A batch never holds another batch.
+   */
+  BATCH: 'BATCH',
 } as const;
 
 export type _mezzo_v1_Event_Type =
@@ -106,6 +122,14 @@ export type _mezzo_v1_Event_Type =
   | 7
   | 'HEARTBEAT'
   | 8
+  /**
+   * Events the controller wrote to this stream during one turn of its event loop, sent
+   * as one, in order (a grpc-js stream carries about one message per turn of its
+   * writer's event loop). Only to a scheduler whose SubscribeRequest set
+   * max_batch_bytes, and no larger. A batch never holds another batch.
+   */
+  | 'BATCH'
+  | 9
 
 export type _mezzo_v1_Event_Type__Output = typeof _mezzo_v1_Event_Type[keyof typeof _mezzo_v1_Event_Type]
 
@@ -126,7 +150,8 @@ export interface Event {
   'message'?: (_mezzo_v1_Event_Message | null);
   'failure'?: (_mezzo_v1_Event_Failure | null);
   'error'?: (_mezzo_v1_Event_Error | null);
-  'payload'?: "subscribed"|"offers"|"rescind"|"update"|"message"|"failure"|"error";
+  'batch'?: (_mezzo_v1_Event_Batch | null);
+  'payload'?: "subscribed"|"offers"|"rescind"|"update"|"message"|"failure"|"error"|"batch";
 }
 
 export interface Event__Output {
@@ -138,5 +163,6 @@ export interface Event__Output {
   'message'?: (_mezzo_v1_Event_Message__Output | null);
   'failure'?: (_mezzo_v1_Event_Failure__Output | null);
   'error'?: (_mezzo_v1_Event_Error__Output | null);
-  'payload'?: "subscribed"|"offers"|"rescind"|"update"|"message"|"failure"|"error";
+  'batch'?: (_mezzo_v1_Event_Batch__Output | null);
+  'payload'?: "subscribed"|"offers"|"rescind"|"update"|"message"|"failure"|"error"|"batch";
 }

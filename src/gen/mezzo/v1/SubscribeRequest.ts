@@ -8,6 +8,11 @@ export interface SubscribeRequest {
    * Roles whose offers the framework does not want yet (Mesos' suppressed_roles).
    */
   'suppressed_roles'?: (string)[];
+  /**
+   * The largest BATCH event (serialized bytes) the scheduler reads; 0: none, every
+   * event comes alone.
+   */
+  'max_batch_bytes'?: (number);
 }
 
 export interface SubscribeRequest__Output {
@@ -16,4 +21,9 @@ export interface SubscribeRequest__Output {
    * Roles whose offers the framework does not want yet (Mesos' suppressed_roles).
    */
   'suppressed_roles': (string)[];
+  /**
+   * The largest BATCH event (serialized bytes) the scheduler reads; 0: none, every
+   * event comes alone.
+   */
+  'max_batch_bytes': (number);
 }
