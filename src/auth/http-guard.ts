@@ -2,7 +2,8 @@
  * The HTTP guard, put on a fastify app before its routes: every request but those of
  * `'public'` routes must carry `Authorization: Bearer <token>` (401 with
  * `WWW-Authenticate: Bearer` otherwise, before its body is read), stays within its
- * caller's request rate (429 with `Retry-After`), and must be allowed what its route
+ * caller's request rate or the route's own pace (429 with `Retry-After`), and must be
+ * allowed what its route
  * declares (403 naming what was missing). The caller is `req.principal` for the route.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -11,7 +12,7 @@ import { errorBody } from '../shared/http/errors.js';
 import { JSON_TYPE } from '../shared/http/server.js';
 import { AccessGuard } from './access-guard.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimit } from './rate-limit.js';
-import { defaultAccess, type AccessQuestions } from './route-access.js';
+import { defaultAccess, type AccessQuestions, type RouteRefusal } from './route-access.js';
 import { basicPassword, bearerToken } from './token.js';
 import type { AccessControl, AccessRequest, Principal } from './types.js';
 
@@ -60,6 +61,16 @@ async function questionsOf(req: FastifyRequest): Promise<readonly AccessRequest[
   return [defaultAccess(req.method, path)];
 }
 
+/** The guard's own per-user rate: a refusal once `who` is past it. */
+function overRate(limiter: RateLimiter, who: Principal): RouteRefusal | undefined {
+  const rate = limiter.take(who.username);
+  if (rate.ok) return undefined;
+  return {
+    retryAfterS: rate.retryAfterS,
+    message: `user "${who.username}" sent more requests than allowed; retry in ${String(rate.retryAfterS)} s`,
+  };
+}
+
 /** Installs the guard's hooks on `app` (before routes are added). */
 export function installHttpGuard(app: FastifyInstance, opts: HttpGuardOptions): void {
   const guard = new AccessGuard(opts.access, opts.metrics);
@@ -78,15 +89,12 @@ export function installHttpGuard(app: FastifyInstance, opts: HttpGuardOptions): 
         'www-authenticate': 'Bearer realm="mezzo"',
       });
     }
-    const rate = limiter.take(result.principal.username);
-    if (!rate.ok) {
-      return refuse(
-        reply,
-        429,
-        'TOO_MANY_REQUESTS',
-        `user "${result.principal.username}" sent more requests than allowed; retry in ${rate.retryAfterS} s`,
-        { 'retry-after': String(rate.retryAfterS) },
-      );
+    const pace = req.routeOptions.config.pace;
+    const refusal = pace ? await pace(result.principal) : overRate(limiter, result.principal);
+    if (refusal) {
+      return refuse(reply, 429, 'TOO_MANY_REQUESTS', refusal.message, {
+        'retry-after': String(refusal.retryAfterS),
+      });
     }
     req.principal = result.principal;
     return undefined;

@@ -7,7 +7,7 @@
  * path, so a new route is never open by accident.
  */
 import type { FastifyRequest } from 'fastify';
-import type { AccessRequest } from './types.js';
+import type { AccessRequest, Principal } from './types.js';
 
 /** The questions one request asks. */
 export type AccessQuestions = AccessRequest | readonly AccessRequest[];
@@ -25,7 +25,21 @@ declare module 'fastify' {
      * existing clients only send Basic credentials (Mesos' scheduler libraries).
      */
     basicAuth?: boolean;
+    /**
+     * Paces the route's callers itself, in place of the guard's per-user request rate:
+     * asked once the caller is authenticated, before the body is read; a refusal is
+     * answered 429 with `Retry-After`. For the Mesos scheduler API, whose calls share each
+     * principal's pace with the gRPC scheduler calls.
+     */
+    pace?: (who: Principal) => Promise<RouteRefusal | undefined>;
   }
+}
+
+/** Why a route's pace refused a request. */
+export interface RouteRefusal {
+  /** Whole seconds until a request would be admitted. */
+  retryAfterS: number;
+  message: string;
 }
 
 const VERBS: Readonly<Record<string, string>> = {

@@ -142,8 +142,6 @@ async function startSubscription(
   if (!info.name) throw bad('framework_info.name is empty');
   const out = answerFormat(req, format);
   const who = callerOf(req);
-  const refused = await core.calls.admit(who);
-  if (refused) throw tooMany(reply, refused);
   const denied = await authorizeSubscription(core, access, who, info);
   if (denied) throw httpOf(denied);
   // The scheduler may have hung up while it was authorized.
@@ -173,9 +171,18 @@ function tooMany(reply: FastifyReply, refused: CallRefusal): HttpError {
 
 /**
  * The HTTP guard only authenticates here: what a call needs depends on its framework
- * (checked in the handler, with the gRPC service's functions), not on the route.
+ * (checked in the handler, with the gRPC service's functions), not on the route. Each
+ * request, SUBSCRIBE included, takes one token of its principal's scheduler-call pace
+ * (shared with its gRPC calls) in place of the guard's per-user request rate, which
+ * would hold a Mesos scheduler to less than a gRPC one.
  */
-const AUTHENTICATED_ONLY = { access: () => [], basicAuth: true } as const;
+function schedulerRouteConfig(core: ControllerCore) {
+  return {
+    access: () => [],
+    basicAuth: true,
+    pace: (who: Principal) => core.calls.admit(who),
+  } as const;
+}
 
 /** Registers the scheduler API on `app` (its own scope: the protobuf body parser stays here). */
 export function mesosSchedulerRoutes(
@@ -194,7 +201,7 @@ export function mesosSchedulerRoutes(
     );
     scope.post(
       SCHEDULER_PATH,
-      { bodyLimit: BODY_LIMIT, config: AUTHENTICATED_ONLY },
+      { bodyLimit: BODY_LIMIT, config: schedulerRouteConfig(core) },
       async (req, reply) => {
         const { call, format } = readCall(req);
         if (call.type === 'SUBSCRIBE') {
@@ -225,10 +232,9 @@ export function mesosSchedulerRoutes(
         // Not yet validated: carryOutCall refuses a malformed list.
         const asked: unknown = call.reconcile?.tasks;
         const tasks = Array.isArray(asked) ? asked.length : 0;
-        const refused = await core.calls.admit(
-          who,
-          call.type === 'RECONCILE' ? reconcileCallCost(fw, tasks) : 1,
-        );
+        // The guard took one token for the request; a reconciliation costs its tasks too.
+        const extra = call.type === 'RECONCILE' ? reconcileCallCost(fw, tasks) - 1 : 0;
+        const refused = extra > 0 ? await core.calls.admit(who, extra) : undefined;
         if (refused) throw tooMany(reply, refused);
         // New roles need what subscribing in them needs, as a new subscription would.
         const update = call.update_framework;

@@ -10,6 +10,7 @@ import { accessFromFlags } from '../../../src/auth/access-from-flags.js';
 import { newToken } from '../../../src/auth/token.js';
 import { Controller } from '../../../src/controller/controller.js';
 import type { FrameworkCallLimit } from '../../../src/controller/call-pacing.js';
+import type { RateLimit } from '../../../src/auth/rate-limit.js';
 import { EmbeddedStore } from '../../../src/store/embedded.js';
 import { SystemClock } from '../../../src/shared/clock.js';
 import { silentLogger } from '../../../src/shared/logger.js';
@@ -61,6 +62,8 @@ export async function startGuarded(
   extraRules = '',
   /** The pace of each principal's scheduler calls (absent: the controller's default). */
   frameworkCallLimit?: FrameworkCallLimit | null,
+  /** Each user's HTTP request rate (absent: the guard's default). */
+  httpRateLimit?: RateLimit,
 ): Promise<GuardedController> {
   const tokens = join(dir, 'tokens.csv');
   writeFileSync(
@@ -93,6 +96,7 @@ export async function startGuarded(
     httpPort: 0,
     allocationIntervalMs: 100,
     ...(frameworkCallLimit !== undefined ? { frameworkCallLimit } : {}),
+    ...(httpRateLimit ? { httpRateLimit } : {}),
   });
   await controller.start();
   return {
