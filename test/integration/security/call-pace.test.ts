@@ -10,9 +10,14 @@ import * as grpc from '@grpc/grpc-js';
 import { schedulerProto } from '../../../src/shared/proto.js';
 import type { Event__Output } from '../../../src/gen/mezzo/v1/Event.js';
 import { TEST_TOKEN } from '../../support/auth.js';
-import { mesosCall, mesosSubscribe, type MesosSubscription } from '../../support/mesos-http.js';
 import { until } from '../controller/support.js';
-import { startGuarded, tokenMetadata, TOKENS, type GuardedController } from './support.js';
+import {
+  mesosFramework,
+  startGuarded,
+  tokenMetadata,
+  TOKENS,
+  type GuardedController,
+} from './support.js';
 
 // 5 tokens a second, 10 at once, 10 more owed at most.
 const LIMIT = { ratePerSecond: 5, burst: 10 };
@@ -112,32 +117,12 @@ test("a principal past its pace waits, then is refused; another principal's call
 });
 
 test('the Mesos HTTP API paces the same principal: 429 with Retry-After past the queue', async () => {
-  const url = `${c.http}/api/v1/scheduler`;
   const auth = `Basic ${Buffer.from(`mallory:${TOKENS.mallory}`).toString('base64')}`;
   // After the test above mallory's bucket may still owe; wait until it is full again.
   await new Promise((r) => setTimeout(r, (2 * LIMIT.burst * 1000) / LIMIT.ratePerSecond));
-  const sub: MesosSubscription = await mesosSubscribe(
-    url,
-    {
-      type: 'SUBSCRIBE',
-      subscribe: {
-        framework_info: { user: 'nobody', name: 'mesos-flood', roles: ['mesos-flood'] },
-      },
-    },
-    'json',
-    auth,
-  );
-  closers.push(() => {
-    sub.res.destroy();
-  });
-  const subscribedEvent = await sub.next((e) => e.type === 'SUBSCRIBED', 'SUBSCRIBED');
-  const id = subscribedEvent.subscribed?.framework_id.value ?? '';
+  const fw = await mesosFramework(c, auth, 'mesos-flood', closers);
   // 30 REVIVEs at once, 1 token each: 9 pass, 10 wait, the rest get 429.
-  const answers = await Promise.all(
-    Array.from({ length: 30 }, () =>
-      mesosCall(url, { type: 'REVIVE', framework_id: { value: id } }, 'json', sub.streamId, auth),
-    ),
-  );
+  const answers = await fw.revives(30);
   const tooMany = answers.filter((a) => a.status === 429);
   const accepted = answers.filter((a) => a.status === 202);
   assert.equal(tooMany.length + accepted.length, 30);

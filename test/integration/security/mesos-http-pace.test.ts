@@ -5,8 +5,8 @@
 // it, the Mesos HTTP API on loopback.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mesosCall, mesosSubscribe, post } from '../../support/mesos-http.js';
-import { startGuarded, TOKENS, type GuardedController } from './support.js';
+import { post } from '../../support/mesos-http.js';
+import { mesosFramework, startGuarded, TOKENS, type GuardedController } from './support.js';
 
 let c: GuardedController;
 const closers: (() => void)[] = [];
@@ -27,28 +27,11 @@ after(async () => {
 const auth = `Basic ${Buffer.from(`mallory:${TOKENS.mallory}`).toString('base64')}`;
 
 test('30 scheduler calls at once pass a guard that allows 5 requests at once', async () => {
-  const url = `${c.http}/api/v1/scheduler`;
-  const sub = await mesosSubscribe(
-    url,
-    {
-      type: 'SUBSCRIBE',
-      subscribe: { framework_info: { user: 'nobody', name: 'busy', roles: ['mesos-flood'] } },
-    },
-    'json',
-    auth,
-  );
-  closers.push(() => {
-    sub.res.destroy();
-  });
-  const subscribed = await sub.next((e) => e.type === 'SUBSCRIBED', 'SUBSCRIBED');
-  const id = subscribed.subscribed?.framework_id.value ?? '';
+  // Mallory may register frameworks in the role mesos-flood (the tests' policy).
+  const fw = await mesosFramework(c, auth, 'mesos-flood', closers);
   // 30 REVIVEs: 30 tokens of the 2,000 the pace allows at once; the guard's 5 would
   // refuse 25 of them.
-  const answers = await Promise.all(
-    Array.from({ length: 30 }, () =>
-      mesosCall(url, { type: 'REVIVE', framework_id: { value: id } }, 'json', sub.streamId, auth),
-    ),
-  );
+  const answers = await fw.revives(30);
   assert.deepEqual(
     answers.map((a) => a.status),
     Array.from({ length: 30 }, () => 202),

@@ -18,6 +18,7 @@ import { MetricsRegistry } from '../../../src/shared/metrics.js';
 import { agentProto, schedulerProto } from '../../../src/shared/proto.js';
 import { tempDir } from '../../support/cleanup.js';
 import { writeTestTokenFile } from '../../support/auth.js';
+import { mesosCall, mesosSubscribe, type MesosAnswer } from '../../support/mesos-http.js';
 
 /** Tokens of the identities besides the admin ({@link TEST_TOKEN}). */
 export const TOKENS = {
@@ -175,4 +176,46 @@ export function rawRegister(
       },
     });
   });
+}
+
+/**
+ * A framework subscribed over the Mesos HTTP scheduler API of controller `c` as the
+ * holder of `auth` (a Basic or Bearer header), in the role `name`; `revives(n)` sends it
+ * n REVIVE calls at once and resolves with their answers. `closers` gets its stream's end.
+ */
+export async function mesosFramework(
+  c: GuardedController,
+  auth: string,
+  name: string,
+  closers: (() => void)[],
+): Promise<{ revives(n: number): Promise<MesosAnswer[]> }> {
+  const url = `${c.http}/api/v1/scheduler`;
+  const sub = await mesosSubscribe(
+    url,
+    {
+      type: 'SUBSCRIBE',
+      subscribe: { framework_info: { user: 'nobody', name, roles: [name] } },
+    },
+    'json',
+    auth,
+  );
+  closers.push(() => {
+    sub.res.destroy();
+  });
+  const subscribed = await sub.next((e) => e.type === 'SUBSCRIBED', 'SUBSCRIBED');
+  const id = subscribed.subscribed?.framework_id.value ?? '';
+  return {
+    revives: (n) =>
+      Promise.all(
+        Array.from({ length: n }, () =>
+          mesosCall(
+            url,
+            { type: 'REVIVE', framework_id: { value: id } },
+            'json',
+            sub.streamId,
+            auth,
+          ),
+        ),
+      ),
+  };
 }
