@@ -6,7 +6,6 @@
  * writes by its store workers); this exists so that it can be run under the same limit
  * as a Kubernetes component it is compared with, or kept below a shared apiserver's.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import * as k8s from '@kubernetes/client-node';
 import type { Clock } from '../shared/clock.js';
 import { MezzoError } from '../shared/errors.js';
@@ -87,41 +86,60 @@ export class TokenBucket {
   }
 }
 
-/** A request already paid for by {@link afterTurn}, for the work it runs. */
-const prepaid = new AsyncLocalStorage<{ paid: boolean }>();
-
 /**
  * A kubeconfig whose every API request (through `makeApiClient` or the pooled clients,
- * which authenticate through it) first takes a token from `bucket`, unless
- * {@link afterTurn} paid for it. Watches are opened through `applyToFetchOptions` and
+ * which authenticate through it) first takes a token from `bucket`, unless a turn paid
+ * for by {@link afterTurn} is open. Watches are opened through `applyToFetchOptions` and
  * are not counted, as a long-running stream is one request.
+ *
+ * A paid turn is not tied to the work that bought it: the next request through this
+ * kubeconfig uses the oldest open one, whoever sends it, and a work whose turn another
+ * request used waits for a token of its own. Every request is still paid for by exactly
+ * one token, so the limit holds. Tying each turn to its work's requests needs an async
+ * context (AsyncLocalStorage): in Node 20 its first use turns on promise hooks for the
+ * whole process, so every promise in the controller paid for it (a loop of bare awaits
+ * ran 2.3× slower; docs/performance.md, "Session 23").
  */
 export class RateLimitedKubeConfig extends k8s.KubeConfig {
+  /** Turns paid for and not yet used, oldest first (a Set keeps insertion order). */
+  private readonly paid = new Set<object>();
+
   constructor(readonly bucket: TokenBucket) {
     super();
   }
 
-  /** Waits for a token (or uses the one paid for), then authenticates as the kubeconfig says. */
+  /** Waits for a token (or uses a paid turn), then authenticates as the kubeconfig says. */
   override async applySecurityAuthentication(context: k8s.RequestContext): Promise<void> {
-    const slot = prepaid.getStore();
-    if (slot?.paid) slot.paid = false;
+    const oldest = this.paid.values().next();
+    if (!oldest.done) this.paid.delete(oldest.value);
     else await this.bucket.take();
     await super.applySecurityAuthentication(context);
+  }
+
+  /** Runs `work` with one paid turn open; an unused turn is spent when `work` settles. */
+  async paidTurn<T>(work: () => Promise<T>): Promise<T> {
+    await this.bucket.take();
+    const turn = {};
+    this.paid.add(turn);
+    try {
+      return await work();
+    } finally {
+      this.paid.delete(turn);
+    }
   }
 }
 
 /**
  * Waits until `kc` may send its next request (at once when it has no limit), then runs
- * `work`, whose first request is already paid for. A writer that builds its request
- * inside `work` writes what is newest once its turn comes, not what was newest when it
- * joined the queue: a state superseded meanwhile is never sent (client-go's rate limiter
- * waits after the object is built, so a controller there writes the stale one too).
- * Should `work` send nothing, its token is spent all the same.
+ * `work`, with one request paid for. A writer that builds its request inside `work`
+ * writes what is newest once its turn comes, not what was newest when it joined the
+ * queue: a state superseded meanwhile is never sent (client-go's rate limiter waits after
+ * the object is built, so a controller there writes the stale one too). Should `work`
+ * send nothing, its token is spent all the same.
  */
 export async function afterTurn<T>(kc: k8s.KubeConfig, work: () => Promise<T>): Promise<T> {
   if (!(kc instanceof RateLimitedKubeConfig)) return work();
-  await kc.bucket.take();
-  return prepaid.run({ paid: true }, work);
+  return kc.paidTurn(work);
 }
 
 /**

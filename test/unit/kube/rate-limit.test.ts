@@ -195,6 +195,50 @@ test('afterTurn: the work runs at its turn, its first request paid for', async (
   assert.equal(server.arrived(), 3, 'the second waited for a token of its own');
 });
 
+// Waits (on real time) until `n` requests have reached the server, then lets the rest run.
+async function arrivedAt(server: { arrived: () => number }, n: number): Promise<void> {
+  for (let i = 0; i < 500 && server.arrived() < n; i++) await new Promise((r) => setTimeout(r, 2));
+  await settle();
+}
+
+test('afterTurn: a turn its work did not use is spent when the work ends', async () => {
+  const server = await taskServer();
+  const clock = new ManualClock(0);
+  const { kc, client } = limitedClient(server.port, { qps: 1, burst: 1 }, clock);
+  // The burst's one token pays a turn whose work sends nothing.
+  assert.equal(await afterTurn(kc, () => Promise.resolve('nothing sent')), 'nothing sent');
+  const get = client.get('x', 'default');
+  await arrivedAt(server, 1);
+  assert.equal(server.arrived(), 0, 'the next request waits for the refill');
+  clock.advance(1000);
+  await get;
+  assert.equal(server.arrived(), 1);
+});
+
+// Turns are not tied to their work: a request sent meanwhile by anyone uses the open one,
+// and the work's own request then waits for a token. Either way one token per request.
+test('afterTurn: a request sent while a turn is open uses it; the work pays for its own', async () => {
+  const server = await taskServer();
+  const clock = new ManualClock(0);
+  const { kc, client } = limitedClient(server.port, { qps: 1, burst: 1 }, clock);
+  let release = (): void => undefined;
+  const gate = new Promise<void>((r) => (release = r));
+  const work = afterTurn(kc, async () => {
+    await gate;
+    await client.get('x', 'default');
+  });
+  await settle();
+  const other = client.get('x', 'default');
+  await arrivedAt(server, 1);
+  assert.equal(server.arrived(), 1, "the other request went on the work's turn");
+  release();
+  await arrivedAt(server, 2);
+  assert.equal(server.arrived(), 1, "the work's request waits for a token of its own");
+  clock.advance(1000);
+  await Promise.all([work, other]);
+  assert.equal(server.arrived(), 2);
+});
+
 test('afterTurn without a limit runs the work at once', async () => {
   const kc = new KubeConfig();
   assert.equal(await afterTurn(kc, () => Promise.resolve(7)), 7);
