@@ -34,7 +34,12 @@ export class BoundedSubscription {
   /** Serialized bytes written and not yet taken by HTTP/2 (so by the peer's window). */
   private unread = 0;
   private overflowed = false;
-  private readonly size = schedulerProto().mezzo.v1.Scheduler.service.Subscribe.responseSerialize;
+  private readonly serialize =
+    schedulerProto().mezzo.v1.Scheduler.service.Subscribe.responseSerialize;
+  /** Each batched event's size, taken while the outbox sized its batch. */
+  private readonly sizes = new WeakMap<Event, number>();
+  /** Each batch's size, from its events' (a backlog's count does not serialize it again). */
+  private readonly batchSizes = new WeakMap<Event, number>();
 
   /**
    * @param onOverflow told once, with the bytes unread, when the bound is passed (the
@@ -58,8 +63,17 @@ export class BoundedSubscription {
           },
         },
         {
-          wrap: (events) => ({ type: 'BATCH', batch: { events } }),
-          size: (event) => this.size(event).length,
+          wrap: (events) => {
+            const batch: Event = { type: 'BATCH', batch: { events } };
+            const sizes = events.map((e) => this.sizes.get(e) ?? this.size(e));
+            this.batchSizes.set(batch, batchEventBytes(sizes));
+            return batch;
+          },
+          size: (event) => {
+            const bytes = this.size(event);
+            this.sizes.set(event, bytes);
+            return bytes;
+          },
         },
       );
       outbox.batchUpTo(batchBytes);
@@ -89,8 +103,9 @@ export class BoundedSubscription {
   private send(event: Event): boolean {
     if (this.overflowed) return false;
     // A write that finds nothing waiting goes out at once: only a backlog is measured
-    // (the measure serializes the event once more).
-    const bytes = this.call.writableLength > 0 ? this.size(event).length : 0;
+    // (a batch by its events' sizes; anything else by serializing it once more).
+    const bytes =
+      this.call.writableLength > 0 ? (this.batchSizes.get(event) ?? this.size(event)) : 0;
     this.unread += bytes;
     this.call.write(event, () => {
       this.unread -= bytes;
@@ -117,6 +132,10 @@ export class BoundedSubscription {
     return true;
   }
 
+  private size(event: Event): number {
+    return this.serialize(event).length;
+  }
+
   /** Ends the stream after what was written (this turn's batch included). */
   end(): void {
     this.outbox?.drain();
@@ -133,4 +152,24 @@ export class BoundedSubscription {
     this.call.on(event, listener);
     return this;
   }
+}
+
+/** Bytes of a protobuf varint holding `n` (n ≥ 0). */
+function varintBytes(n: number): number {
+  let bytes = 1;
+  while (n >= 128) {
+    n = Math.floor(n / 128);
+    bytes++;
+  }
+  return bytes;
+}
+
+/**
+ * The serialized size of a BATCH event carrying events of `sizes` bytes: its type (field
+ * 1, BATCH = 9: two bytes) and its `batch` (field 9: a tag byte, a length, and for each
+ * event a tag byte, a length and the event).
+ */
+export function batchEventBytes(sizes: readonly number[]): number {
+  const inner = sizes.reduce((sum, n) => sum + 1 + varintBytes(n) + n, 0);
+  return 2 + 1 + varintBytes(inner) + inner;
 }
