@@ -82,16 +82,26 @@ export function makeEntry(init: {
   };
 }
 
-/** The same entry with new amounts. */
+/**
+ * The same entry with new amounts. Every field is named: in Node 20 a spread of the entry
+ * with three fields overridden took 25× as long in a loop (600 ns against 24 ns a call),
+ * and every offer, accept, decline and allocation adds or subtracts entries through here
+ * (docs/performance.md, "Session 23").
+ */
 export function withValue(
   e: Entry,
   v: { milli?: number; ranges?: readonly Range[]; items?: readonly string[] },
 ): Entry {
   return {
-    ...e,
+    name: e.name,
+    kind: e.kind,
     milli: v.milli ?? e.milli,
     ranges: v.ranges ?? e.ranges,
     items: v.items ?? e.items,
+    reservations: e.reservations,
+    revocable: e.revocable,
+    key: e.key,
+    role: e.role,
   };
 }
 
