@@ -6,8 +6,9 @@
  * writes by its store workers); this exists so that it can be run under the same limit
  * as a Kubernetes component it is compared with, or kept below a shared apiserver's.
  */
-import * as k8s from '@kubernetes/client-node';
+import type * as k8s from '@kubernetes/client-node';
 import type { Clock } from '../shared/clock.js';
+import { FileCachedKubeConfig } from './file-cached-kubeconfig.js';
 import { MezzoError } from '../shared/errors.js';
 
 /** Requests a second and how many may go at once after a quiet spell. */
@@ -100,12 +101,15 @@ export class TokenBucket {
  * whole process, so every promise in the controller paid for it (a loop of bare awaits
  * ran 2.3× slower; docs/performance.md, "Session 23").
  */
-export class RateLimitedKubeConfig extends k8s.KubeConfig {
+export class RateLimitedKubeConfig extends FileCachedKubeConfig {
   /** Turns paid for and not yet used, oldest first (a Set keeps insertion order). */
   private readonly paid = new Set<object>();
 
-  constructor(readonly bucket: TokenBucket) {
-    super();
+  constructor(
+    readonly bucket: TokenBucket,
+    clock: Pick<Clock, 'now'>,
+  ) {
+    super(clock);
   }
 
   /** Waits for a token (or uses a paid turn), then authenticates as the kubeconfig says. */
@@ -148,7 +152,7 @@ export async function afterTurn<T>(kc: k8s.KubeConfig, work: () => Promise<T>): 
  * leader-election clients a rate limiter each: lease renewals and authentication checks
  * then never queue behind a backlog of status writes (at `--kube-api-qps 1`, 64 queued
  * writes would hold a renewal for 64 s, past any renew deadline, and the leader would
- * step down).
+ * step down). Each reads its TLS files once a minute (file-cached-kubeconfig.ts).
  */
 export function kubeConfigsFor<N extends string>(
   names: readonly N[],
@@ -159,8 +163,8 @@ export function kubeConfigsFor<N extends string>(
   const out = {} as Record<N, k8s.KubeConfig>;
   for (const name of names) {
     const kc = limit
-      ? new RateLimitedKubeConfig(new TokenBucket(limit, clock))
-      : new k8s.KubeConfig();
+      ? new RateLimitedKubeConfig(new TokenBucket(limit, clock), clock)
+      : new FileCachedKubeConfig(clock);
     load(kc);
     out[name] = kc;
   }

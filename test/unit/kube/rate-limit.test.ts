@@ -9,6 +9,7 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ManualClock } from '../../../src/shared/clock.js';
 import { CustomResourceClient } from '../../../src/kube/custom-objects.js';
+import { FileCachedKubeConfig } from '../../../src/kube/file-cached-kubeconfig.js';
 import {
   BurstWithoutQpsError,
   InvalidRateLimitError,
@@ -126,7 +127,7 @@ async function taskServer(): Promise<{ port: number; arrived: () => number }> {
 
 /** The store's Task client through a kubeconfig limited to `limit` on `clock`. */
 function limitedClient(port: number, limit: RateLimit, clock: ManualClock) {
-  const kc = new RateLimitedKubeConfig(new TokenBucket(limit, clock));
+  const kc = new RateLimitedKubeConfig(new TokenBucket(limit, clock), clock);
   kc.loadFromOptions({
     clusters: [{ name: 'c', server: `http://127.0.0.1:${String(port)}`, skipTLSVerify: true }],
     users: [{ name: 'u', token: 'secret-token' }],
@@ -297,11 +298,12 @@ test('each named client has a bucket of its own, so a backlog on one never holds
   assert.equal(storeServed, 64);
 });
 
-test('without a limit the named clients are plain kubeconfigs', () => {
+test('without a limit the named clients are not limited (and still cache their files)', () => {
   const kcs = kubeConfigsFor(['store', 'auth'], undefined, new ManualClock(), (kc) =>
     kc.loadFromOptions({ ...kcOptions, currentContext: 'c' }),
   );
   assert.equal(kcs.store instanceof RateLimitedKubeConfig, false);
+  assert.ok(kcs.store instanceof FileCachedKubeConfig);
   assert.equal(kcs.auth.getCurrentContext(), 'c');
   assert.notEqual(kcs.store, kcs.auth);
 });
