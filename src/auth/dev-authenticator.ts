@@ -5,7 +5,7 @@
  * which one (or how much of one) matched.
  */
 import type { StaticIdentity } from './static-tokens.js';
-import { sameToken } from './token.js';
+import { sameDigest, tokenDigest } from './token.js';
 import type { Authentication, Authenticator, Principal } from './types.js';
 
 /** The group RBAC allows everything (Kubernetes' own name for it). */
@@ -20,14 +20,17 @@ export const DEV_ADMIN: Principal = {
 
 /** Authenticates the dev token and the identities of a static token file. */
 export class DevAuthenticator implements Authenticator {
-  private readonly identities: readonly StaticIdentity[];
+  /** Each identity with its token's digest (hashed once, not at every call). */
+  private readonly identities: readonly { digest: Buffer; principal: Principal }[];
 
   /** `adminToken` undefined: only the file's identities (a controller without a dev token). */
   constructor(adminToken: string | undefined, identities: readonly StaticIdentity[] = []) {
     this.identities = [
-      ...(adminToken === undefined ? [] : [{ token: adminToken, principal: DEV_ADMIN }]),
+      ...(adminToken === undefined
+        ? []
+        : [{ digest: tokenDigest(adminToken), principal: DEV_ADMIN }]),
       ...identities.map((i) => ({
-        token: i.token,
+        digest: tokenDigest(i.token),
         principal: {
           ...i.principal,
           groups: [...new Set([...i.principal.groups, 'system:authenticated'])],
@@ -37,9 +40,10 @@ export class DevAuthenticator implements Authenticator {
   }
 
   authenticate(token: string): Promise<Authentication> {
+    const presented = tokenDigest(token);
     let found: Principal | undefined;
     for (const identity of this.identities) {
-      if (sameToken(token, identity.token) && !found) found = identity.principal;
+      if (sameDigest(presented, identity.digest) && !found) found = identity.principal;
     }
     return Promise.resolve(
       found ? { ok: true, principal: found } : { ok: false, reason: 'the token is not known' },

@@ -83,7 +83,18 @@ export function basicPassword(header: string | undefined): string | undefined {
  * both are hashed first, so even their lengths do not show.
  */
 export function sameToken(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
+  return timingSafeEqual(tokenDigest(a), tokenDigest(b));
+}
+
+/**
+ * A token's SHA-256: what {@link sameToken} compares. A token known in advance is kept
+ * as its digest, so that checking a presented one hashes only that one.
+ */
+export function tokenDigest(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}
+
+/** Whether two digests from {@link tokenDigest} are equal, in constant time. */
+export function sameDigest(a: Buffer, b: Buffer): boolean {
+  return timingSafeEqual(a, b);
 }
