@@ -7,6 +7,7 @@
  * that rotate), and requests share one keep-alive agent per set of TLS credentials.
  */
 import https from 'node:https';
+import tls from 'node:tls';
 import * as k8s from '@kubernetes/client-node';
 
 /** The TLS settings that make two agents interchangeable. */
@@ -30,12 +31,25 @@ function sameCredentials(a: https.AgentOptions, b: https.AgentOptions): boolean 
 }
 
 /**
+ * A keep-alive agent for `options`, its CA, certificate and key in one TLS context made
+ * here: given as options, Node parsed them into a new context for every connection (the
+ * key included), and put them, as text, into the pool key it builds for every request.
+ */
+function agentFor(options: https.AgentOptions): https.Agent {
+  const { ca, cert, key, pfx, passphrase, ...rest } = options;
+  const secureContext = tls.createSecureContext({ ca, cert, key, pfx, passphrase });
+  return new https.Agent({ ...rest, secureContext, keepAlive: true });
+}
+
+/**
  * Authenticates like `kc` and hands every request the same keep-alive agent while `kc`
  * asks for the same credentials (a new one when they change). Proxy and plain-HTTP
  * agents are left as `kc` makes them.
  */
 export class PooledAuthentication implements k8s.SecurityAuthentication {
   private agent: https.Agent | undefined;
+  /** The kubeconfig's TLS options the agent was made from. */
+  private credentials: https.AgentOptions | undefined;
 
   constructor(private readonly kc: k8s.KubeConfig) {}
 
@@ -52,8 +66,10 @@ export class PooledAuthentication implements k8s.SecurityAuthentication {
     const options = fresh.options;
     // New credentials (a rotated certificate): a new agent. The old one is dropped, not
     // destroyed, so requests in flight on it finish; its idle sockets are unreferenced.
-    if (!this.agent || !sameCredentials(this.agent.options, options))
-      this.agent = new https.Agent({ ...options, keepAlive: true });
+    if (!this.agent || !this.credentials || !sameCredentials(this.credentials, options)) {
+      this.credentials = options;
+      this.agent = agentFor(options);
+    }
     context.setAgent(this.agent);
   }
 }

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
@@ -102,3 +103,70 @@ for (const [requests, connections] of cases) {
     assert.deepEqual(tokens, new Array<string>(requests).fill('Bearer secret-token'));
   });
 }
+
+/** A Task client for `https://127.0.0.1:port` through a kubeconfig with `user`'s TLS. */
+function clientFor(port: number, ca: Buffer, user: k8s.User) {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromOptions({
+    clusters: [
+      { name: 'c', server: `https://127.0.0.1:${String(port)}`, caData: ca.toString('base64') },
+    ],
+    users: [user],
+    contexts: [{ name: 'x', cluster: 'c', user: user.name }],
+    currentContext: 'x',
+  });
+  return new CustomResourceClient(kc, {
+    group: 'mezzo.dev',
+    version: 'v1alpha1',
+    plural: 'tasks',
+    kind: 'Task',
+    namespaced: true,
+  });
+}
+
+async function listening(server: Server): Promise<number> {
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return (server.address() as AddressInfo).port;
+}
+
+const task = JSON.stringify({
+  apiVersion: 'mezzo.dev/v1alpha1',
+  kind: 'Task',
+  metadata: { name: 'x', namespace: 'default', resourceVersion: '1' },
+  spec: {},
+});
+
+// The agent's TLS context is made once from the kubeconfig's CA, certificate and key:
+// the server is still verified against that CA, and the client certificate still sent.
+test('a server the CA did not sign is refused', async () => {
+  const served = selfSigned();
+  const other = selfSigned();
+  const port = await listening(createServer(served, (_q, res) => res.end(task)));
+  const client = clientFor(port, other.cert, { name: 'u', token: 't' });
+  await assert.rejects(client.get('x', 'default'));
+});
+
+test('a client certificate from the kubeconfig is presented', async () => {
+  const served = selfSigned();
+  const user = selfSigned();
+  const seen: string[] = [];
+  const server = createServer(
+    { ...served, ca: user.cert, requestCert: true, rejectUnauthorized: true },
+    (req, res) => {
+      seen.push((req.socket as TLSSocket).getPeerCertificate().subject.CN);
+      res.setHeader('content-type', 'application/json');
+      res.end(task);
+    },
+  );
+  const port = await listening(server);
+  const withCert = clientFor(port, served.cert, {
+    name: 'u',
+    certData: user.cert.toString('base64'),
+    keyData: user.key.toString('base64'),
+  });
+  assert.equal((await withCert.get('x', 'default'))?.metadata.name, 'x');
+  assert.deepEqual(seen, ['127.0.0.1']);
+  const without = clientFor(port, served.cert, { name: 'u', token: 't' });
+  await assert.rejects(without.get('x', 'default'));
+});
