@@ -6,7 +6,7 @@
  */
 import type { Offer__Output } from '../../src/gen/mezzo/v1/Offer.js';
 import type { Operation } from '../../src/gen/mezzo/v1/Operation.js';
-import { placeTasks, type Waiting } from '../../src/frameworks/default/placing.js';
+import { placeTasks, type HeldOffers, type Waiting } from '../../src/frameworks/default/placing.js';
 import { TaskBook } from '../../src/frameworks/default/task-book.js';
 import { readTaskSpec } from '../../src/frameworks/default/task-spec.js';
 import { silentLogger } from '../../src/shared/logger.js';
@@ -54,10 +54,16 @@ export function waitingTask(
   };
 }
 
-/** Runs one Spread round of `waiting` on `offers`; the names placed, by agent. */
+/**
+ * Runs one Spread round of `waiting` on `offers`; the names placed, by agent.
+ * `lastPlaced`: when each agent last got a task (the framework's, kept across rounds);
+ * `held`: the offers are held between rounds, with their matchers (offer-pool.ts).
+ */
 export async function placingRound(
   offers: Offer__Output[],
   waiting: Waiting[],
+  lastPlaced = new Map<string, number>(),
+  held?: HeldOffers,
 ): Promise<Map<string, string[]>> {
   const left = new Map(waiting.map((w) => [w.key, w]));
   const placed = new Map<string, string[]>();
@@ -80,12 +86,13 @@ export async function placingRound(
     book: new TaskBook(),
     policy: 'Spread',
     agentsKnown: offers.length,
-    lastPlaced: new Map(),
+    lastPlaced,
     logger: silentLogger(),
     waiting: () => [...left.values()],
     claim: (key) => left.delete(key),
     release: (w) => left.set(w.key, w),
     launched: () => undefined,
+    ...(held ? { held } : {}),
   });
   return placed;
 }
