@@ -6,7 +6,6 @@
  * token is compared in constant time and the authorizer checks the uid, which a
  * TokenReview cannot forge without knowing the token.
  */
-import { createHash } from 'node:crypto';
 import { sameDigest, tokenDigest } from './token.js';
 import type { AccessControl, Principal } from './types.js';
 
@@ -16,7 +15,7 @@ export const INTERNAL_USER = 'mezzo:controller-internal';
 /** Wraps `access` so that `token` is an in-process administrator. */
 export function withInternalIdentity<A extends AccessControl>(access: A, token: string): A {
   const digest = tokenDigest(token);
-  const uid = createHash('sha256').update(token).digest('hex').slice(0, 32);
+  const uid = digest.toString('hex').slice(0, 32);
   const internal: Principal = { username: INTERNAL_USER, uid, groups: [], extra: {} };
   const isInternal = (who: Principal) => who.username === INTERNAL_USER && who.uid === uid;
   // Other properties (the agent identity policy) stay as they are.

@@ -36,8 +36,6 @@ export class BoundedSubscription {
   private overflowed = false;
   private readonly serialize =
     schedulerProto().mezzo.v1.Scheduler.service.Subscribe.responseSerialize;
-  /** Each batched event's size, taken while the outbox sized its batch. */
-  private readonly sizes = new WeakMap<Event, number>();
   /** Each batch's size, from its events' (a backlog's count does not serialize it again). */
   private readonly batchSizes = new WeakMap<Event, number>();
 
@@ -63,17 +61,12 @@ export class BoundedSubscription {
           },
         },
         {
-          wrap: (events) => {
+          wrap: (events, sizes) => {
             const batch: Event = { type: 'BATCH', batch: { events } };
-            const sizes = events.map((e) => this.sizes.get(e) ?? this.size(e));
             this.batchSizes.set(batch, batchEventBytes(sizes));
             return batch;
           },
-          size: (event) => {
-            const bytes = this.size(event);
-            this.sizes.set(event, bytes);
-            return bytes;
-          },
+          size: (event) => this.size(event),
         },
       );
       outbox.batchUpTo(batchBytes);

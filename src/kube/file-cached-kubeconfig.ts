@@ -71,14 +71,12 @@ export class FileCachedKubeConfig extends k8s.KubeConfig {
     const fromCluster = super.getCurrentCluster();
     const fromUser = super.getCurrentUser();
     const now = this.clock.now();
-    const was = this.inlined;
-    if (
-      was &&
-      was.fromCluster === fromCluster &&
-      was.fromUser === fromUser &&
-      now - was.at < FILE_REREAD_MS
-    )
-      return was;
+    // A copy made from other entries (a reload, another context) is never used.
+    const was =
+      this.inlined?.fromCluster === fromCluster && this.inlined.fromUser === fromUser
+        ? this.inlined
+        : undefined;
+    if (was && now - was.at < FILE_REREAD_MS) return was;
     try {
       this.inlined = { fromCluster, fromUser, at: now, ...inline(fromCluster, fromUser) };
       return this.inlined;
@@ -87,8 +85,7 @@ export class FileCachedKubeConfig extends k8s.KubeConfig {
       // for these entries, tried again at the next request; with nothing read yet, the
       // entries as loaded, so the request reads the file itself and fails as it would
       // without this cache.
-      if (was && was.fromCluster === fromCluster && was.fromUser === fromUser) return was;
-      return { cluster: fromCluster, user: fromUser };
+      return was ?? { cluster: fromCluster, user: fromUser };
     }
   }
 }

@@ -47,9 +47,8 @@ function agentFor(options: https.AgentOptions): https.Agent {
  * agents are left as `kc` makes them.
  */
 export class PooledAuthentication implements k8s.SecurityAuthentication {
-  private agent: https.Agent | undefined;
-  /** The kubeconfig's TLS options the agent was made from. */
-  private credentials: https.AgentOptions | undefined;
+  /** The shared agent, and the kubeconfig's TLS options it was made from. */
+  private pooled: { agent: https.Agent; credentials: https.AgentOptions } | undefined;
 
   constructor(private readonly kc: k8s.KubeConfig) {}
 
@@ -66,11 +65,9 @@ export class PooledAuthentication implements k8s.SecurityAuthentication {
     const options = fresh.options;
     // New credentials (a rotated certificate): a new agent. The old one is dropped, not
     // destroyed, so requests in flight on it finish; its idle sockets are unreferenced.
-    if (!this.agent || !this.credentials || !sameCredentials(this.credentials, options)) {
-      this.credentials = options;
-      this.agent = agentFor(options);
-    }
-    context.setAgent(this.agent);
+    if (!this.pooled || !sameCredentials(this.pooled.credentials, options))
+      this.pooled = { agent: agentFor(options), credentials: options };
+    context.setAgent(this.pooled.agent);
   }
 }
 

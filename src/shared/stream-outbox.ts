@@ -21,8 +21,8 @@ export interface OutboxStream<M> {
 
 /** How to batch this stream's messages. */
 export interface BatchCodec<M> {
-  /** One message carrying `messages`, in order. */
-  wrap(messages: M[]): M;
+  /** One message carrying `messages`, in order; `sizes`: theirs, as `size` gave them. */
+  wrap(messages: M[], sizes: number[]): M;
   /** The serialized size of a message, in bytes. */
   size(message: M): number;
 }
@@ -106,13 +106,15 @@ export class StreamOutbox<M> {
     while (i < queued.length) {
       let bytes = FRAMING_BYTES;
       let end = i;
+      const sizes: number[] = [];
       while (end < queued.length) {
         const m = queued[end];
         if (m === undefined) break;
-        const size = this.codec.size(m) + FRAMING_BYTES;
+        const size = this.codec.size(m);
         // A message too large to share a batch goes alone, as it would without batches.
-        if (end > i && bytes + size > this.limit) break;
-        bytes += size;
+        if (end > i && bytes + size + FRAMING_BYTES > this.limit) break;
+        bytes += size + FRAMING_BYTES;
+        sizes.push(size);
         end++;
         if (this.limit === 0 || bytes > this.limit) break;
       }
@@ -125,7 +127,7 @@ export class StreamOutbox<M> {
       }
       this.batches++;
       this.batched += taken.length;
-      this.stream.write(this.codec.wrap(taken));
+      this.stream.write(this.codec.wrap(taken, sizes));
     }
   }
 }
