@@ -48,62 +48,6 @@ function selfSigned(): { key: Buffer; cert: Buffer } {
   return { key: readFileSync(key), cert: readFileSync(cert) };
 }
 
-// [requests made one after the other, TLS connections expected]
-const cases: [number, number][] = [
-  [1, 1],
-  [6, 1],
-];
-
-for (const [requests, connections] of cases) {
-  test(`${String(requests)} requests in a row: ${String(connections)} TLS connection(s)`, async () => {
-    const tls = selfSigned();
-    let handshakes = 0;
-    const tokens: string[] = [];
-    const server = createServer(tls, (req, res) => {
-      tokens.push(req.headers.authorization ?? '');
-      res.setHeader('content-type', 'application/json');
-      res.end(
-        JSON.stringify({
-          apiVersion: 'mezzo.dev/v1alpha1',
-          kind: 'Task',
-          metadata: { name: 'x', namespace: 'default', resourceVersion: '1' },
-          spec: {},
-        }),
-      );
-    });
-    server.on('secureConnection', () => handshakes++);
-    servers.push(server);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as AddressInfo).port;
-    const kc = new k8s.KubeConfig();
-    kc.loadFromOptions({
-      clusters: [
-        {
-          name: 'c',
-          server: `https://127.0.0.1:${String(port)}`,
-          caData: tls.cert.toString('base64'),
-        },
-      ],
-      users: [{ name: 'u', token: 'secret-token' }],
-      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-      currentContext: 'x',
-    });
-    const client = new CustomResourceClient(kc, {
-      group: 'mezzo.dev',
-      version: 'v1alpha1',
-      plural: 'tasks',
-      kind: 'Task',
-      namespaced: true,
-    });
-    for (let i = 0; i < requests; i++) {
-      const got = await client.get('x', 'default');
-      assert.equal(got?.metadata.name, 'x');
-    }
-    assert.equal(handshakes, connections);
-    assert.deepEqual(tokens, new Array<string>(requests).fill('Bearer secret-token'));
-  });
-}
-
 /** A Task client for `https://127.0.0.1:port` through a kubeconfig with `user`'s TLS. */
 function clientFor(port: number, ca: Buffer, user: k8s.User) {
   const kc = new k8s.KubeConfig();
@@ -136,6 +80,34 @@ const task = JSON.stringify({
   metadata: { name: 'x', namespace: 'default', resourceVersion: '1' },
   spec: {},
 });
+
+// [requests made one after the other, TLS connections expected]
+const cases: [number, number][] = [
+  [1, 1],
+  [6, 1],
+];
+
+for (const [requests, connections] of cases) {
+  test(`${String(requests)} requests in a row: ${String(connections)} TLS connection(s)`, async () => {
+    const tls = selfSigned();
+    let handshakes = 0;
+    const tokens: string[] = [];
+    const server = createServer(tls, (req, res) => {
+      tokens.push(req.headers.authorization ?? '');
+      res.setHeader('content-type', 'application/json');
+      res.end(task);
+    });
+    server.on('secureConnection', () => handshakes++);
+    const port = await listening(server);
+    const client = clientFor(port, tls.cert, { name: 'u', token: 'secret-token' });
+    for (let i = 0; i < requests; i++) {
+      const got = await client.get('x', 'default');
+      assert.equal(got?.metadata.name, 'x');
+    }
+    assert.equal(handshakes, connections);
+    assert.deepEqual(tokens, new Array<string>(requests).fill('Bearer secret-token'));
+  });
+}
 
 // The agent's TLS context is made once from the kubeconfig's CA, certificate and key:
 // the server is still verified against that CA, and the client certificate still sent.

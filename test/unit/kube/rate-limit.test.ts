@@ -31,6 +31,12 @@ async function settle(rounds = 20): Promise<void> {
   for (let i = 0; i < rounds; i++) await tick();
 }
 
+// Waits (on real time) until `n` requests have reached the server, then lets the rest run.
+async function arrivedAt(server: { arrived: () => number }, n: number): Promise<void> {
+  for (let i = 0; i < 500 && server.arrived() < n; i++) await new Promise((r) => setTimeout(r, 2));
+  await settle();
+}
+
 // [qps, burst, takes at once, clock steps (ms) → how many have resolved after each]
 const buckets: [number, number, number, [number, number][]][] = [
   [
@@ -150,16 +156,10 @@ test("the store's client waits for the bucket before each request reaches the ap
   const { client } = limitedClient(server.port, { qps: 2, burst: 2 }, clock);
   const gets = Array.from({ length: 5 }, () => client.get('x', 'default'));
   // Requests that got a token reach the server; the rest wait on the clock alone.
-  const until = async (n: number) => {
-    for (let i = 0; i < 500 && server.arrived() < n; i++)
-      await new Promise((r) => setTimeout(r, 2));
-  };
-  await until(2);
-  await settle();
+  await arrivedAt(server, 2);
   assert.equal(server.arrived(), 2);
   clock.advance(500);
-  await until(3);
-  await settle();
+  await arrivedAt(server, 3);
   assert.equal(server.arrived(), 3);
   clock.advance(1000);
   const got = await Promise.all(gets);
@@ -187,20 +187,13 @@ test('afterTurn: the work runs at its turn, its first request paid for', async (
   await settle();
   assert.equal(started, false, 'waits for its turn');
   clock.advance(1000);
-  for (let i = 0; i < 500 && server.arrived() < 2; i++) await new Promise((r) => setTimeout(r, 2));
-  await settle();
+  await arrivedAt(server, 2);
   assert.equal(started, true);
   assert.equal(server.arrived(), 2, 'the first request went on the paid token');
   clock.advance(1000);
   await done;
   assert.equal(server.arrived(), 3, 'the second waited for a token of its own');
 });
-
-// Waits (on real time) until `n` requests have reached the server, then lets the rest run.
-async function arrivedAt(server: { arrived: () => number }, n: number): Promise<void> {
-  for (let i = 0; i < 500 && server.arrived() < n; i++) await new Promise((r) => setTimeout(r, 2));
-  await settle();
-}
 
 test('afterTurn: a turn its work did not use is spent when the work ends', async () => {
   const server = await taskServer();
