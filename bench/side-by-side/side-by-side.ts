@@ -26,7 +26,11 @@
  * directory), `--store-workers=N` (the controller's store writes in flight),
  * `--max-offers-per-pass=K` (the controller's per-pass offer bound; default none),
  * `--offer-allowance=adaptive|off` (the controller's; default its own, adaptive),
- * `--create-in-flight=32`. Prints one JSON object; logs stay in .tmp/side-by-side/<time>/.
+ * `--create-in-flight=32`, `--agent-status-writes` (the simulated agents write their
+ * Tasks' RUNNING status with tokens bound to their own nodes, under the chart's admission
+ * policy, each agent under a kubelet's default client limit of 50/100, as KWOK writes pod
+ * status with no client limit; the controller runs with `--agent-status-writes`).
+ * Prints one JSON object; logs stay in .tmp/side-by-side/<time>/.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -93,6 +97,7 @@ async function main(): Promise<void> {
   const limitMs = Number(flag('limit-s', '600')) * 1000;
   const only = flag('only', '');
   const inFlight = Number(flag('create-in-flight', '32'));
+  const agentStatusWrites = process.argv.includes('--agent-status-writes');
   if (!Number.isInteger(inFlight) || inFlight < 1)
     throw new Error('--create-in-flight: a whole number of 1 or more');
   const logDir = join(
@@ -144,6 +149,7 @@ async function main(): Promise<void> {
         logDir,
         nodeFlags,
         controllerFlags,
+        agentStatusWrites,
       });
       for (const limit of [undefined, ...limits]) {
         const r = await mezzo.run(objects, limit, limitMs, inFlight);
@@ -183,6 +189,7 @@ async function main(): Promise<void> {
     mezzo_store_workers: flag('store-workers', '') || 'default (64)',
     mezzo_max_offers_per_pass: flag('max-offers-per-pass', '') || 'default (no bound)',
     mezzo_offer_allowance: flag('offer-allowance', '') || 'default (adaptive)',
+    mezzo_agent_status_writes: agentStatusWrites,
     machine: { cpus: cpus().length, load_start: round(load0), load_end: round(loadavg()[0] ?? 0) },
     log_dir: logDir,
     runs: [...kubeRuns, ...mezzoRuns],

@@ -42,6 +42,8 @@ import { StatusUpdateManager, toProto, type StoredUpdate } from './status-update
 import { TaskRunner, type TaskRunnerDeps } from './task-lifecycle.js';
 import type { TaskRecord } from './task-record.js';
 import { TaskRecovery } from './task-recovery.js';
+import { TaskStatusWriter } from './task-status-writer.js';
+import type { TaskStatusPatch } from '../kube/task-status-patch.js';
 
 const AGENT_VERSION = '0.1.0';
 
@@ -59,6 +61,11 @@ export interface AgentDeps {
    * agent itself uses (see {@link AgentConfig.tokenFile}), nobody when it has none.
    */
   access?: AccessControl;
+  /**
+   * The apiserver client the agent writes its tasks' RUNNING status with
+   * (`--write-task-status`, task-status-writer.ts); none: the controller writes it.
+   */
+  statusPatch?: TaskStatusPatch;
 }
 
 /** The agent. `start()` it; `stop()` leaves tasks running (as a crash would). */
@@ -126,6 +133,20 @@ export class Agent {
       isStopped: () => this.stopped,
       track: (p, what) => this.track(p, what),
       write: (msg) => this.conn.write(msg),
+      ...(deps.statusPatch && config.nodeName
+        ? {
+            statusWriter: new TaskStatusWriter(
+              deps.statusPatch,
+              {
+                nodeName: config.nodeName,
+                hostname: config.hostname,
+                agentId: () => this.agentId,
+              },
+              this.clock,
+              this.logger,
+            ),
+          }
+        : {}),
     };
     this.runner = new TaskRunner(this.runnerDeps);
   }
@@ -193,6 +214,7 @@ export class Agent {
       t.killTimer?.cancel();
     }
     this.conn.stop();
+    await this.runnerDeps.statusWriter?.stop();
     while (this.inflight.size > 0) await Promise.all([...this.inflight]);
     this.runnerDeps.containerizer.close();
     await this.updates.stop();
@@ -302,6 +324,7 @@ export class Agent {
         version: AGENT_VERSION,
         default_user: this.config.defaultUser,
         max_batch_bytes: MAX_BATCH_BYTES,
+        writes_task_status: this.runnerDeps.statusWriter !== undefined,
       },
     };
   }
@@ -352,6 +375,7 @@ export class Agent {
       kill: (...args) => this.kill(...args),
       readFile: (req) => this.readFile(req),
       onRegistered: (id, hb) => this.onRegistered(id, hb),
+      granted: (ids) => this.runnerDeps.statusWriter?.granted(ids),
     });
   }
 

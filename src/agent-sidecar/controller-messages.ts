@@ -45,6 +45,8 @@ export interface MessageTarget {
   readFile(req: ReadFile__Output): Promise<void>;
   /** Handles `registered`: persist the ID, adopt the heartbeat, resend pending updates. */
   onRegistered(id: string, heartbeatSeconds: number): Promise<void>;
+  /** The controller granted these tasks' status writes (an agent that writes them). */
+  granted?(taskIds: readonly string[]): void;
 }
 
 /**
@@ -147,6 +149,9 @@ export function dispatchControllerMessage(msg: ControllerMessage__Output, a: Mes
       a.write({ pong: { nonce: msg.ping?.nonce ?? 0 } });
       break;
     case 'pong':
+      break;
+    case 'status_writes_granted':
+      a.granted?.(msg.status_writes_granted?.task_ids ?? []);
       break;
     case 'read_file':
       if (msg.read_file) a.track(a.readFile(msg.read_file), 'readFile');

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { AccessControl } from '../auth/types.js';
+import type { TaskStatusPatch } from '../kube/task-status-patch.js';
 import { SystemClock } from '../shared/clock.js';
 import { createLogger } from '../shared/logger.js';
 import { MetricsRegistry } from '../shared/metrics.js';
@@ -53,6 +54,7 @@ export interface AgentFlags {
   logLevel?: string;
   nodeLabels?: boolean;
   kubeconfig?: string;
+  writeTaskStatus?: boolean;
 }
 
 /** Adds the agent's options to `cmd`. */
@@ -111,7 +113,14 @@ export function addAgentOptions(cmd: Command): Command {
       "add the Kubernetes node's labels as attributes (default: when in a cluster with a node name)",
     )
     .option('--no-node-labels', "never read the Kubernetes node's labels")
-    .option('--kubeconfig <path>', 'kubeconfig for --node-labels outside a cluster')
+    .option(
+      '--kubeconfig <path>',
+      'kubeconfig for --node-labels and --write-task-status outside a cluster',
+    )
+    .option(
+      '--write-task-status',
+      "write the RUNNING status of Task objects this agent's tasks were launched for, with the agent's own apiserver credentials (needs --node-name, and a controller with --agent-status-writes)",
+    )
     .option('--log-level <level>', 'error|warn|info|debug');
 }
 
@@ -182,6 +191,19 @@ async function agentKubeAccess(
   return kubeAccessControl(kc, { clock: new SystemClock(), metrics, agentIdentities: [] });
 }
 
+/** The agent's client for its tasks' status; the policy knows the agent by its node. */
+async function statusPatch(
+  kubeconfig: string | undefined,
+  nodeName: string,
+): Promise<TaskStatusPatch> {
+  if (!nodeName) throw new Error('--write-task-status needs --node-name (or $NODE_NAME)');
+  const { taskStatusPatcher } = await import('../kube/task-status-patch.js');
+  return taskStatusPatcher((kc) => {
+    if (kubeconfig) kc.loadFromFile(kubeconfig);
+    else kc.loadFromCluster();
+  }, new SystemClock());
+}
+
 /** Runs an agent until SIGTERM/SIGINT; tasks keep running after it exits. */
 export async function runAgent(f: AgentFlags): Promise<void> {
   const config = configFromFlags(f);
@@ -223,6 +245,7 @@ export async function runAgent(f: AgentFlags): Promise<void> {
     logger,
     metrics,
     ...(f.kubeAuth ? { access: await agentKubeAccess(f.kubeconfig, metrics) } : {}),
+    ...(f.writeTaskStatus ? { statusPatch: await statusPatch(f.kubeconfig, config.nodeName) } : {}),
     ...(version ? { cgroupVersion: version } : {}),
   });
   await agent.start();

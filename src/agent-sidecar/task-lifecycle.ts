@@ -24,6 +24,7 @@ import { HealthChecker } from './health.js';
 import { LaunchGate } from './launch-gate.js';
 import type { NewUpdate, StatusUpdateManager } from './status-updates.js';
 import { buildTaskEnv } from './task-env.js';
+import type { TaskStatusWriter } from './task-status-writer.js';
 import { appendCheckpoint, UPDATES_LOG, writeFirstCheckpoint } from './task-checkpoint.js';
 import { exitUpdate } from './task-exit.js';
 import { killRequested, taskKey, toCheckpoint, type TaskRecord } from './task-record.js';
@@ -52,6 +53,8 @@ export interface TaskRunnerDeps {
   track(p: Promise<unknown>, what: string): void;
   /** Writes to the controller stream (false when not connected). */
   write(msg: AgentMessage): boolean;
+  /** Writes RUNNING onto the Task objects of tasks launched for one (`--write-task-status`). */
+  statusWriter?: TaskStatusWriter;
 }
 
 /** Owns the agent's tasks by task ID and drives each through its lifecycle. */
@@ -287,6 +290,7 @@ export class TaskRunner {
     // before the checkpoint lands, recovery finds the supervisor through
     // .mezzo/supervisor.pid (validated by its command line).
     await Promise.all([this.checkpoint(t), this.update(t, { state: 'TASK_RUNNING' })]);
+    this.d.statusWriter?.running(t.task, t.framework.id);
     this.m.launchLatency.observe((this.clock.now() - received) / 1000);
     this.watch(t);
     // A kill that arrived while the supervisor was being spawned (t.kill changes across awaits).

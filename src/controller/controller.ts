@@ -42,6 +42,8 @@ import { startHttp } from './http.js';
 import { expectAgentsBack } from './recovery.js';
 import type { RecordEvent } from './record-event.js';
 import { TaskMirror } from './task-mirror.js';
+import { AGENT_WRITE_GRACE_MS, AgentWrites } from './agent-writes.js';
+import type { GrantWriter } from './task-grants.js';
 
 /** Settings for {@link Controller}. */
 export interface ControllerOptions extends Omit<
@@ -81,6 +83,14 @@ export interface ControllerOptions extends Omit<
    * and is written instead, one status write fewer a task.
    */
   stagingGraceMs?: number;
+  /**
+   * Writes the grant map that lets agents write their tasks' live status
+   * (`--agent-status-writes`, task-grants.ts); without it the controller writes every
+   * state itself.
+   */
+  grantWriter?: GrantWriter;
+  /** How long a granted task's live states wait for its agent's write (agent-writes.ts). */
+  agentWriteGraceMs?: number;
 }
 
 /**
@@ -111,6 +121,7 @@ export class Controller {
   private unwatchFrameworks: (() => void) | undefined;
   private unwatchTasks: (() => void) | undefined;
   private readonly tasks: TaskMirror;
+  private readonly agentWrites: AgentWrites | undefined;
 
   /** Namespace of Framework mirrors and of Task objects for offer-launched tasks. */
   private get namespace(): string {
@@ -140,6 +151,20 @@ export class Controller {
         );
       },
     });
+    const queueSync = (id: string) => {
+      this.queue.add(`task/${id}`);
+    };
+    const agentWrites = opts.grantWriter
+      ? new AgentWrites(
+          this.core,
+          opts.grantWriter,
+          opts.clock,
+          opts.logger,
+          opts.agentWriteGraceMs ?? AGENT_WRITE_GRACE_MS,
+          queueSync,
+        )
+      : undefined;
+    this.agentWrites = agentWrites;
     this.tasks = new TaskMirror({
       core: this.core,
       store: opts.store,
@@ -150,10 +175,9 @@ export class Controller {
       queueRelease: (key) => {
         this.queue.add(`task-object/${key}`);
       },
-      queueSync: (id) => {
-        this.queue.add(`task/${id}`);
-      },
+      queueSync,
       ...(opts.stagingGraceMs !== undefined ? { stagingGraceMs: opts.stagingGraceMs } : {}),
+      ...(agentWrites ? { agentWrites } : {}),
     });
   }
 
@@ -169,6 +193,8 @@ export class Controller {
     this.recoveryTimer = await expectAgentsBack(this.opts.store, this.core, {
       pauseAllocation: this.opts.recoverAllocation === true,
     });
+    // Before any status write: the admission policy needs the grant map to exist.
+    await this.agentWrites?.start();
     const guard = new AccessGuard(this.opts.access, this.opts.metrics);
     const scheduler: SchedulerAccess = {
       guard,
@@ -263,6 +289,7 @@ export class Controller {
     this.unwatchTasks?.();
     this.queue.shutDown();
     await this.workers;
+    await this.agentWrites?.stop();
     await this.grpc?.stop(500);
     await new Promise<void>((resolve) => {
       if (!this.http) resolve();

@@ -57,6 +57,10 @@ export function controllerMetrics(m: MetricsRegistry, source: GaugeSource) {
       'mezzo_controller_status_updates_unrecorded_total',
       'Status updates from agents for tasks the controller could not record (left unacknowledged)',
     ),
+    agentStatusWrites: m.counter(
+      'mezzo_controller_task_status_writes_by_agents_total',
+      "Task states written onto Task objects by their agents (--agent-status-writes) and taken for the controller's own write",
+    ),
     unreadStreamsEnded: m.counter(
       'mezzo_controller_framework_streams_ended_unread_total',
       'Framework event streams ended because their scheduler left too many bytes unread',

@@ -135,8 +135,7 @@ export interface OfferRecord {
   timer: Timer;
 }
 
-/** Annotation (label on TaskInfo) naming the Task object, `namespace/name`, a task was launched for. */
-export const TASK_OBJECT_LABEL = 'mezzo.dev/task-object';
+export { TASK_OBJECT_LABEL } from '../shared/task-labels.js';
 
 /**
  * Annotation naming the agent a task was launched on, on the Task object the mirror makes

@@ -24,6 +24,7 @@ import type { ControllerCore } from './core.js';
 import { isTerminal, type TaskRecord } from './records.js';
 import type { RecordEvent } from './record-event.js';
 import { STAGING_GRACE_MS, StagingGrace } from './staging-grace.js';
+import type { AgentWrites } from './agent-writes.js';
 import {
   FAILED_STATES,
   newTaskObject,
@@ -58,6 +59,8 @@ export interface TaskMirrorDeps {
   queueSync: (id: string) => void;
   /** The STAGING grace (staging-grace.ts); default {@link STAGING_GRACE_MS}. */
   stagingGraceMs?: number;
+  /** Live states left to agents that write them (agent-writes.ts); none without. */
+  agentWrites?: AgentWrites;
 }
 
 /** What the mirror knows of one task. */
@@ -78,8 +81,12 @@ interface Entry {
   killed: boolean;
   /** The object's resourceVersion after the mirror's last status write (its echo). */
   wrote?: string;
+  /** A status write of the mirror's is in flight (its echo may come before its answer). */
+  writing?: boolean;
   /** When the mirror first saw the task (its launch, for one launched here). */
   seenAt: number;
+  /** Its agent writes its live states (granted at its launch, agent-writes.ts). */
+  agentWrites: boolean;
 }
 
 /** Mirrors tasks onto Task objects; kills tasks whose object is gone. */
@@ -115,6 +122,7 @@ export class TaskMirror {
    */
   onObject(obj: StoredObject, deleted: boolean): void {
     if (!deleted && !obj.metadata.deletionTimestamp) {
+      this.acceptAgentWrites(obj);
       this.checkDrift(obj);
       return;
     }
@@ -178,9 +186,34 @@ export class TaskMirror {
       if (!t || !e || e.phase !== 'mirrored' || e.killed) continue;
       if (t.version === undefined || t.mirrored !== t.version || this.drifted.has(id)) continue;
       if (obj.metadata.resourceVersion === e.wrote || !this.isTaskOf(obj, t, e)) continue;
-      if (this.shows(obj, t)) continue;
+      if (this.shows(obj, t) || (e.agentWrites && this.d.agentWrites?.shows(obj, t))) continue;
       this.drifted.add(id);
       this.d.queueSync(id);
+    }
+  }
+
+  /**
+   * An agent's write of its task's live state, seen through the watch, stands for the
+   * mirror's: the task's version counts as written, and its grant is taken back.
+   */
+  private acceptAgentWrites(obj: StoredObject): void {
+    const writes = this.d.agentWrites;
+    const ids = writes ? this.byObject.get(objectKey(obj)) : undefined;
+    if (!writes || !ids) return;
+    for (const id of ids) {
+      const t = this.d.core.tasks.get(id);
+      const e = this.entries.get(id);
+      if (!t || !e?.agentWrites || e.phase !== 'mirrored' || e.killed || e.writing) continue;
+      if (t.version === undefined || t.mirrored === t.version) continue;
+      if (!this.isTaskOf(obj, t, e) || !writes.shows(obj, t)) continue;
+      e.wrote = obj.metadata.resourceVersion;
+      this.d.log.debug('task status written by its agent', {
+        taskId: id,
+        ms: this.d.clock.now() - e.seenAt,
+      });
+      writes.done(id, e.ref);
+      this.d.core.m.agentStatusWrites.inc();
+      this.d.core.taskWritten(t, t.version);
     }
   }
 
@@ -212,7 +245,10 @@ export class TaskMirror {
     const before = this.d.core.tasks.get(id);
     const drifted = this.drifted.delete(id);
     if (before?.version !== undefined && before.mirrored === before.version && !drifted) return;
-    if (before && !drifted && this.staging.holds(before, this.entries.get(id)?.seenAt)) return;
+    const seen = this.entries.get(id);
+    if (before && !drifted && this.staging.holds(before, seen?.seenAt)) return;
+    if (before && !drifted && seen?.agentWrites && this.d.agentWrites?.holds(before, seen.seenAt))
+      return;
     const paced = this.d.store.paced?.bind(this.d.store);
     const write = async (): Promise<void> => {
       const t = this.d.core.tasks.get(id);
@@ -224,6 +260,8 @@ export class TaskMirror {
       const version = t.version;
       const e = this.entries.get(id) ?? this.note(t);
       if (e.phase !== 'unmirrored') await this.mirror(t, e);
+      // The object shows the node now: the agent's later writes need no grant.
+      if (e.agentWrites) this.d.agentWrites?.done(t.id, e.ref);
       this.d.core.taskWritten(t, version);
       if (isTerminal(t.state)) this.forget(id);
     };
@@ -289,6 +327,7 @@ export class TaskMirror {
       phase: fresh ? 'new' : 'mirrored',
       killed: false,
       seenAt: this.d.clock.now(),
+      agentWrites: this.d.agentWrites?.grant(t, ref) ?? false,
     };
     this.entries.set(t.id, e);
     let ids = this.byObject.get(key);
@@ -345,6 +384,7 @@ export class TaskMirror {
     this.staging.forget(id);
     const e = this.entries.get(id);
     if (!e) return;
+    if (e.agentWrites) this.d.agentWrites?.done(id, e.ref);
     this.entries.delete(id);
     const ids = this.byObject.get(e.key);
     ids?.delete(id);
@@ -365,7 +405,14 @@ export class TaskMirror {
     // request: the object is the store's copy, and should another writer have changed
     // it meanwhile, the watch brings that version and checkDrift() writes again.
     if (isDeepStrictEqual(status, prev)) return;
-    e.wrote = (await this.d.store.updateStatus('Task', name, ns, status)).metadata.resourceVersion;
+    e.writing = true;
+    try {
+      e.wrote = (
+        await this.d.store.updateStatus('Task', name, ns, status)
+      ).metadata.resourceVersion;
+    } finally {
+      e.writing = false;
+    }
     // What each write changed: with a client limit, every write is 1/QPS s for the rest.
     this.d.log.debug('task status written', {
       taskId: t.id,

@@ -18,12 +18,7 @@ import {
 export const TASK_ID_LABEL = 'mezzo.dev/task-id';
 /** Label on a task's TaskInfo naming the Task object (`namespace/name`) it was launched for. */
 export { TASK_OBJECT_LABEL };
-/**
- * Label on a task's TaskInfo naming the uid of the Task object it was launched for: an
- * object made again under the same name (nothing holds the name while the task runs) is
- * another object, never shown the old task's status, and the old task is killed.
- */
-export const TASK_OBJECT_UID_LABEL = 'mezzo.dev/task-object-uid';
+export { TASK_OBJECT_UID_LABEL } from '../shared/task-labels.js';
 /** Finalizer on the objects the mirror makes: a delete waits until the task has ended. */
 export const TASK_MIRROR_FINALIZER = 'mezzo.dev/task-mirror';
 

@@ -27,6 +27,7 @@ import type { Shutdown as _mezzo_v1_Shutdown, Shutdown__Output as _mezzo_v1_Shut
 import type { ShutdownFramework as _mezzo_v1_ShutdownFramework, ShutdownFramework__Output as _mezzo_v1_ShutdownFramework__Output } from './mezzo/v1/ShutdownFramework.js';
 import type { StatusUpdate as _mezzo_v1_StatusUpdate, StatusUpdate__Output as _mezzo_v1_StatusUpdate__Output } from './mezzo/v1/StatusUpdate.js';
 import type { StatusUpdateAcknowledgement as _mezzo_v1_StatusUpdateAcknowledgement, StatusUpdateAcknowledgement__Output as _mezzo_v1_StatusUpdateAcknowledgement__Output } from './mezzo/v1/StatusUpdateAcknowledgement.js';
+import type { StatusWritesGranted as _mezzo_v1_StatusWritesGranted, StatusWritesGranted__Output as _mezzo_v1_StatusWritesGranted__Output } from './mezzo/v1/StatusWritesGranted.js';
 import type { TaskInfo as _mezzo_v1_TaskInfo, TaskInfo__Output as _mezzo_v1_TaskInfo__Output } from './mezzo/v1/TaskInfo.js';
 import type { TaskStatus as _mezzo_v1_TaskStatus, TaskStatus__Output as _mezzo_v1_TaskStatus__Output } from './mezzo/v1/TaskStatus.js';
 import type { TaskUsage as _mezzo_v1_TaskUsage, TaskUsage__Output as _mezzo_v1_TaskUsage__Output } from './mezzo/v1/TaskUsage.js';
@@ -68,6 +69,7 @@ export interface ProtoGrpcType {
       StatusSource: EnumTypeDefinition
       StatusUpdate: MessageTypeDefinition<_mezzo_v1_StatusUpdate, _mezzo_v1_StatusUpdate__Output>
       StatusUpdateAcknowledgement: MessageTypeDefinition<_mezzo_v1_StatusUpdateAcknowledgement, _mezzo_v1_StatusUpdateAcknowledgement__Output>
+      StatusWritesGranted: MessageTypeDefinition<_mezzo_v1_StatusWritesGranted, _mezzo_v1_StatusWritesGranted__Output>
       TaskInfo: MessageTypeDefinition<_mezzo_v1_TaskInfo, _mezzo_v1_TaskInfo__Output>
       TaskState: EnumTypeDefinition
       TaskStatus: MessageTypeDefinition<_mezzo_v1_TaskStatus, _mezzo_v1_TaskStatus__Output>

@@ -38,6 +38,8 @@ import {
   type StoredUpdate,
   type UpdateLog,
 } from '../agent-sidecar/status-updates.js';
+import { TaskStatusWriter } from '../agent-sidecar/task-status-writer.js';
+import type { TaskStatusPatch } from '../kube/task-status-patch.js';
 import { simBehaviour, type SimDuration } from './sim-task.js';
 import type { SimCounters } from './sim-counters.js';
 
@@ -64,6 +66,11 @@ export interface SimShared {
   readonly counters: SimCounters;
   /** Called at each (re-)registration of an agent. */
   readonly onRegistered: (agent: SimAgent) => void;
+  /**
+   * The apiserver client an agent writes its tasks' RUNNING status with, as a real agent
+   * under `--write-task-status`, by node name; undefined: it writes none.
+   */
+  readonly statusPatch?: (nodeName: string) => TaskStatusPatch | undefined;
 }
 
 /** What one simulated agent declares. */
@@ -90,6 +97,7 @@ export class SimAgent {
   private readonly inflight = new Set<Promise<unknown>>();
   private registrations = 0;
   private stopped = false;
+  private readonly writer: TaskStatusWriter | undefined;
 
   /** Creates the agent, not yet connected. */
   constructor(
@@ -111,6 +119,15 @@ export class SimAgent {
       shared.retryMaxMs,
       () => NO_LOG,
     );
+    const patch = shared.statusPatch?.(spec.hostname);
+    this.writer = patch
+      ? new TaskStatusWriter(
+          patch,
+          { nodeName: spec.hostname, hostname: spec.hostname, agentId: () => this.agentId },
+          clock,
+          logger,
+        )
+      : undefined;
     this.conn = new ControllerConnection(shared.connection, clock, logger, {
       hello: () => this.hello(),
       onMessage: (msg) => this.onMessage(msg),
@@ -149,6 +166,7 @@ export class SimAgent {
     this.stopped = true;
     for (const t of this.tasks.values()) t.timer?.cancel();
     this.conn.stop();
+    await this.writer?.stop();
     while (this.inflight.size > 0) await Promise.all([...this.inflight]);
     await this.updates.stop();
   }
@@ -175,6 +193,7 @@ export class SimAgent {
         address: '',
         version: AGENT_VERSION,
         default_user: 'nobody',
+        writes_task_status: this.writer !== undefined,
       },
     };
   }
@@ -211,6 +230,7 @@ export class SimAgent {
       kill: (id, fw, _grace, reason, message) => this.kill(id, fw, reason, message),
       readFile: (req) => this.readFile(req),
       onRegistered: (id, hb) => this.onRegistered(id, hb),
+      granted: (ids) => this.writer?.granted(ids),
     });
   }
 
@@ -255,6 +275,7 @@ export class SimAgent {
       return;
     }
     await this.update({ state: 'TASK_RUNNING' }, id);
+    this.writer?.running(task, framework.id);
     if (behaviour.duration === 'forever' || t.phase === 'done') return;
     const { exitCode } = behaviour;
     t.timer = this.shared.clock.setTimer(behaviour.duration, () => {

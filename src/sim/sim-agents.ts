@@ -15,6 +15,7 @@ import { BatchedClock } from './batched-clock.js';
 import { lateToken, lateTokenInterceptor } from './late-token.js';
 import { SimAgent, type SimShared } from './sim-agent.js';
 import { SimCounters } from './sim-counters.js';
+import { statusPatchers } from './sim-status-writes.js';
 import { agentIdentity, planSimulation, type SimAgentsOptions } from './sim-options.js';
 
 /** A running simulation; {@link SimAgents.close} stops every agent. */
@@ -74,6 +75,9 @@ export async function startSimAgents(opts: SimAgentsOptions): Promise<SimAgents>
     return client;
   };
   const logger = opts.logger ?? silentLogger();
+  const statusPatch = opts.statusWrites
+    ? await statusPatchers(opts.statusWrites, clock)
+    : undefined;
   let everRegistered = 0;
   let wake: (() => void) | undefined;
   const shared = (shard: number): SimShared => ({
@@ -89,6 +93,7 @@ export async function startSimAgents(opts: SimAgentsOptions): Promise<SimAgents>
     retryMinMs: plan.retryMinMs,
     retryMaxMs: plan.retryMaxMs,
     counters,
+    ...(statusPatch ? { statusPatch } : {}),
     onRegistered: (agent) => {
       counters.registrations++;
       if (agent.registrationCount === 1 && ++everRegistered === plan.count) wake?.();

@@ -50,6 +50,13 @@ export interface SimAgentsOptions {
   reconnectMaxSeconds?: number;
   /** Where the agents log (default: nowhere). */
   logger?: Logger;
+  /**
+   * Agents write their tasks' RUNNING status to the apiserver themselves, as real agents
+   * with `--write-task-status`: the kubeconfig names the apiserver and its CA, and each
+   * agent presents the token `nodeTokensFile` (JSON, node name → token) gives its
+   * hostname, a token bound to a pod on that node. Agents without one write nothing.
+   */
+  statusWrites?: { kubeconfig: string; nodeTokensFile: string };
 }
 
 /** The options with every default filled in and checked. */

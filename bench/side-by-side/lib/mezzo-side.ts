@@ -5,7 +5,7 @@
  * the pods' shape created at once, timed creation → status.state TASK_RUNNING through a
  * watch. Each run has its own namespace, agent names and lease, and is cleared after.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as k8s from '@kubernetes/client-node';
@@ -17,6 +17,13 @@ import type { RateLimit } from '../../../src/kube/rate-limit.js';
 import type { ControlPlane } from '../../../test/e2e/support/control-plane.js';
 import { repoRoot } from '../../../test/e2e/support/control-plane.js';
 import { createAll, deleteAllSurely } from './objects.js';
+import {
+  agentTokens,
+  applyAgentPolicy,
+  removeAgentIdentities,
+  removeAgentPolicy,
+} from './agent-identities.js';
+import { GRANTS_OBJECT } from '../../../src/controller/task-grants.js';
 import {
   apiserverRequests,
   requestDelta,
@@ -40,6 +47,12 @@ export interface MezzoOptions {
   readonly nodeFlags: readonly string[];
   /** Extra `mezzo controller` flags (e.g. `--store-workers=64`). */
   readonly controllerFlags?: readonly string[];
+  /**
+   * Agents write their Tasks' RUNNING status, each with a token bound to a pod on its own
+   * node, under the chart's admission policy (agent-identities.ts); the controller runs
+   * with `--agent-status-writes`.
+   */
+  readonly agentStatusWrites?: boolean;
 }
 
 /** Runs of Mezzo against one control plane (CRDs applied once). */
@@ -85,6 +98,15 @@ export class MezzoSide {
     const httpPort = await freePort();
     const bin = join(repoRoot, 'bin/mezzo.js');
     const env = { ...process.env, MEZZO_LOG_LEVEL: process.env.MEZZO_LOG_LEVEL ?? 'warn' };
+    const hostnames = Array.from({ length: nodes }, (_, i) => `sim${String(run)}-${String(i + 1)}`);
+    const writes = this.opts.agentStatusWrites === true;
+    const nodeTokens = join(logDir, `node-tokens-${String(run)}.json`);
+    // The run's namespace is the controller's, where the policy looks for its grant map.
+    const policy = writes ? await applyAgentPolicy(this.cp, namespace) : '';
+    if (writes) {
+      const tokens = await agentTokens(this.core, namespace, hostnames);
+      writeFileSync(nodeTokens, JSON.stringify(tokens), { mode: 0o600 });
+    }
     const controller = start(
       'mezzo-controller',
       process.execPath,
@@ -112,6 +134,7 @@ export class MezzoSide {
           ? ['--kube-api-qps', String(limit.qps), '--kube-api-burst', String(limit.burst)]
           : []),
         ...(this.opts.controllerFlags ?? []),
+        ...(writes ? ['--agent-status-writes'] : []),
       ],
       join(logDir, `mezzo-controller-${String(run)}.log`),
       { env },
@@ -141,6 +164,17 @@ export class MezzoSide {
           `sim${String(run)}`,
           '--token-file',
           this.tokenFile,
+          '--log-level',
+          env.MEZZO_LOG_LEVEL,
+          ...(writes
+            ? [
+                '--write-task-status',
+                '--kubeconfig',
+                this.cp.kubeconfigPath,
+                '--node-tokens',
+                nodeTokens,
+              ]
+            : []),
         ],
         join(logDir, `sim-agents-${String(run)}.log`),
         { env, pipeStdout: true },
@@ -201,6 +235,11 @@ export class MezzoSide {
     } finally {
       if (agents) await stop(agents);
       await stop(controller, 15_000);
+      if (writes) {
+        rmSync(nodeTokens, { force: true });
+        await removeAgentIdentities(this.core, namespace, hostnames);
+        await removeAgentPolicy(this.cp, policy);
+      }
       await this.clear(namespace, `sim${String(run)}-`);
     }
   }
@@ -298,6 +337,17 @@ export class MezzoSide {
             }
           ).items.length,
       );
+    // The controller's grant map too (--agent-status-writes), for the same reason.
+    await this.custom
+      .deleteNamespacedCustomObject({
+        ...GROUP,
+        plural: 'taskgrants',
+        namespace,
+        name: GRANTS_OBJECT,
+      })
+      .catch((err: unknown) => {
+        if ((err as { code?: unknown }).code !== 404) throw err;
+      });
     await this.core.deleteNamespace({ name: namespace });
     const names = await this.agentNames(agentPrefix);
     await createAll(

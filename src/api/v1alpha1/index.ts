@@ -10,6 +10,7 @@ import { toCrd, type CustomResourceDefinition, type KindDefinition } from './kin
 import { roleKind } from './role.js';
 import { scheduleKind } from './schedule.js';
 import { taskKind } from './task.js';
+import { taskGrantsKind } from './task-grants.js';
 
 export { GROUP, VERSION, toCrd } from './kind.js';
 export type { KindDefinition, CustomResourceDefinition, PrinterColumn } from './kind.js';
@@ -26,7 +27,13 @@ export const KINDS: readonly KindDefinition[] = [
   scheduleKind,
 ];
 
+/**
+ * Kinds only Mezzo writes, for its own use (not applied, listed or validated as users'
+ * objects): TaskGrants.
+ */
+export const INTERNAL_KINDS: readonly KindDefinition[] = [taskGrantsKind];
+
 /** The CRDs for every kind. */
 export function allCrds(): CustomResourceDefinition[] {
-  return KINDS.map(toCrd);
+  return [...KINDS, ...INTERNAL_KINDS].map(toCrd);
 }

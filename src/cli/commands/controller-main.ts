@@ -31,6 +31,8 @@ import { MetricsRegistry } from '../../shared/metrics.js';
 import { installProcessGuards } from '../../shared/process-guards.js';
 
 import type { ControllerFlags } from './controller.js';
+import type { GrantWriter } from '../../controller/task-grants.js';
+import { TaskGrantsObject } from '../../kube/task-grants-object.js';
 
 function closeStandby(held: { standby?: Server }): void {
   held.standby?.close();
@@ -54,6 +56,7 @@ async function lead(
   logger: Logger,
   metrics: MetricsRegistry,
   events?: EventRecorder,
+  grantWriter?: GrantWriter,
 ): Promise<() => Promise<void>> {
   const clock = new SystemClock();
   const recordEvent: RecordEvent | undefined = events
@@ -87,6 +90,7 @@ async function lead(
     taskNamespace: flags.namespace,
     recoverAllocation: true,
     recordEvent,
+    ...(grantWriter ? { grantWriter } : {}),
   });
   await controller.start();
   // Each built-in framework's ID is in its Framework mirror, so a new leader resubscribes
@@ -122,7 +126,7 @@ async function serverSecurity(
   const ca = flags.tlsCaFile ? { ca: await readFile(flags.tlsCaFile) } : {};
   const encrypted = tls ? { tls, ...ca } : {};
   if (flags.kubeAuth) {
-    if (!kc) throw new KubeAuthNeedsKubernetesError();
+    if (!kc) throw new NeedsKubernetesError('--kube-auth');
     const kube = kubeServerAccess(flags, kc, clock, metrics);
     return { access: kube.access, builtinToken: kube.internalToken, ...encrypted };
   }
@@ -137,10 +141,10 @@ function certificateName(pem: Buffer): string | undefined {
   return /DNS:([^,\s]+)/.exec(san)?.[1];
 }
 
-/** `--kube-auth` asks the apiserver, which only the Kubernetes store has. */
-class KubeAuthNeedsKubernetesError extends MezzoError {
-  constructor() {
-    super('INVALID_ARGUMENT', '--kube-auth needs --store kubernetes');
+/** `--kube-auth` and `--agent-status-writes` need the apiserver, which only the Kubernetes store has. */
+class NeedsKubernetesError extends MezzoError {
+  constructor(flag: string) {
+    super('INVALID_ARGUMENT', `${flag} needs --store kubernetes`);
   }
 }
 
@@ -174,6 +178,9 @@ export async function runController(flags: ControllerFlags): Promise<void> {
   } else {
     store = new EmbeddedStore(join(flags.workDir, 'state.json'), clock);
   }
+  if (flags.agentStatusWrites && !kube) throw new NeedsKubernetesError('--agent-status-writes');
+  const grants =
+    flags.agentStatusWrites && kube ? new TaskGrantsObject(kube.store, flags.namespace) : undefined;
   // Before anything listens: no flags that let callers in is a refusal to start.
   const security = await serverSecurity(flags, kube?.auth, clock, root, metrics);
   const access = security.access;
@@ -239,7 +246,7 @@ export async function runController(flags: ControllerFlags): Promise<void> {
       held.standby = undefined;
       const begin = async () => {
         if (server) await new Promise<void>((r) => server.close(() => r()));
-        stopLeading = await lead(flags, security, store, root, metrics, recorder);
+        stopLeading = await lead(flags, security, store, root, metrics, recorder, grants);
       };
       begin().catch((err: unknown) => {
         logger.error('could not start leading', { error: String(err) });

@@ -42,6 +42,8 @@ export interface ControllerFlags extends KubeAccessFlags {
   kubeApiBurst?: number;
   /** Store writes in flight at once (the controller's STORE_WORKERS when unset). */
   storeWorkers?: number;
+  /** Agents that say so write their Tasks' live status under per-namespace grants. */
+  agentStatusWrites?: boolean;
   /** Agents one framework is offered in one allocation pass at most; 0: no bound. */
   maxOffersPerPass: number;
   offerAllowance: 'adaptive' | 'off';
@@ -145,6 +147,10 @@ export function registerController(program: Command): void {
       '--kube-api-burst <n>',
       'requests sent at once before --kube-api-qps applies (default: the qps rounded up)',
       (v) => finiteNumber('--kube-api-burst', v),
+    )
+    .option(
+      '--agent-status-writes',
+      "let agents that write their tasks' live status (agent --write-task-status) do so: the controller grants each such Task to its agent's node in the mezzo-task-grants TaskGrants object of its --namespace, which the chart's admission policy checks (Kubernetes store only)",
     )
     .option(
       '--store-workers <n>',

@@ -26,6 +26,9 @@ interface SimAgentsFlags {
   tokenFile?: string;
   controllerCa?: string;
   logLevel: string;
+  writeTaskStatus?: boolean;
+  kubeconfig?: string;
+  nodeTokens?: string;
 }
 
 /** A byte quantity (`8Gi`, `512Mi`, or MiB as a plain number) in MiB. */
@@ -63,7 +66,15 @@ export function simOptionsFromFlags(f: SimAgentsFlags): SimAgentsOptions {
     agentsPerChannel: number(f.agentsPerChannel, '--agents-per-channel'),
     ...(f.tokenFile ? { tokenFile: f.tokenFile } : {}),
     ...(f.controllerCa ? { controllerCaFile: f.controllerCa } : {}),
+    ...(f.writeTaskStatus ? { statusWrites: statusWritesFrom(f) } : {}),
   };
+}
+
+/** `--write-task-status` needs both the apiserver and the agents' tokens. */
+function statusWritesFrom(f: SimAgentsFlags): { kubeconfig: string; nodeTokensFile: string } {
+  if (!f.kubeconfig) throw new ValidationError('--kubeconfig', 'is needed by --write-task-status');
+  if (!f.nodeTokens) throw new ValidationError('--node-tokens', 'is needed by --write-task-status');
+  return { kubeconfig: f.kubeconfig, nodeTokensFile: f.nodeTokens };
 }
 
 async function runSimAgents(f: SimAgentsFlags): Promise<void> {
@@ -130,6 +141,15 @@ export function registerSimAgents(program: Command): void {
     )
     .option('--controller-ca <file>', "CA (PEM) verifying the controller's TLS certificate")
     .option('--log-level <level>', 'error | warn | info | debug (to stderr)', 'error')
+    .option(
+      '--write-task-status',
+      "each agent writes its tasks' RUNNING status to the apiserver itself, as agent --write-task-status does",
+    )
+    .option('--kubeconfig <file>', 'the apiserver and its CA, for --write-task-status')
+    .option(
+      '--node-tokens <file>',
+      'JSON object of hostname → token bound to a pod on that node, for --write-task-status',
+    )
     .action(async (f: SimAgentsFlags) => {
       await runSimAgents(f);
     });

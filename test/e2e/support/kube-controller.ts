@@ -2,7 +2,7 @@
  * A controller on the Kubernetes store with the built-in frameworks, as `mezzo controller
  * --store kubernetes` runs them, in-process for tests that look inside it.
  */
-import { Controller } from '../../../src/controller/controller.js';
+import { Controller, type ControllerOptions } from '../../../src/controller/controller.js';
 import { startBuiltinFrameworks } from '../../../src/frameworks/builtin.js';
 import type { KubernetesStore } from '../../../src/store/kubernetes.js';
 import { SystemClock } from '../../../src/shared/clock.js';
@@ -17,13 +17,14 @@ export interface KubeController {
 }
 
 /**
- * Starts a controller on `store` (offer-launched tasks' objects in `namespace`) and the
- * built-in frameworks; `stop` ends the frameworks, then the controller (draining its
- * queued store writes).
+ * Starts a controller on `store` (offer-launched tasks' objects in `namespace`, `extra`
+ * options over the defaults) and the built-in frameworks; `stop` ends the frameworks, then
+ * the controller (draining its queued store writes).
  */
 export async function startKubeController(
   store: KubernetesStore,
   namespace: string,
+  extra: Partial<ControllerOptions> = {},
 ): Promise<KubeController> {
   const clock = new SystemClock();
   const logger = silentLogger();
@@ -37,6 +38,7 @@ export async function startKubeController(
     httpPort: 0,
     taskNamespace: namespace,
     allocationIntervalMs: 200,
+    ...extra,
   });
   await controller.start();
   let stopFrameworks: () => void;

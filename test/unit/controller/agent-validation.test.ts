@@ -40,6 +40,7 @@ const info = (over: Partial<AgentInfo__Output> = {}): AgentInfo__Output => ({
   version: '0.1.0',
   default_user: '',
   max_batch_bytes: 0,
+  writes_task_status: false,
   ...over,
 });
 const task = (id: string): TaskInfo__Output => ({

@@ -30,6 +30,13 @@ export interface AgentInfo {
    * none (an agent from before batches), and the controller sends every message alone.
    */
   'max_batch_bytes'?: (number);
+  /**
+   * The agent writes the live status (TASK_STARTING, TASK_RUNNING) of the Task objects
+   * of its tasks itself, with its own apiserver credentials (--write-task-status); a
+   * controller with --agent-status-writes then grants it each such task and leaves those
+   * writes to it. False: the controller writes every state.
+   */
+  'writes_task_status'?: (boolean);
 }
 
 export interface AgentInfo__Output {
@@ -59,4 +66,11 @@ export interface AgentInfo__Output {
    * none (an agent from before batches), and the controller sends every message alone.
    */
   'max_batch_bytes': (number);
+  /**
+   * The agent writes the live status (TASK_STARTING, TASK_RUNNING) of the Task objects
+   * of its tasks itself, with its own apiserver credentials (--write-task-status); a
+   * controller with --agent-status-writes then grants it each such task and leaves those
+   * writes to it. False: the controller writes every state.
+   */
+  'writes_task_status': (boolean);
 }

@@ -10,6 +10,7 @@ import type { ReadFile as _mezzo_v1_ReadFile, ReadFile__Output as _mezzo_v1_Read
 import type { Shutdown as _mezzo_v1_Shutdown, Shutdown__Output as _mezzo_v1_Shutdown__Output } from '../../mezzo/v1/Shutdown.js';
 import type { ShutdownFramework as _mezzo_v1_ShutdownFramework, ShutdownFramework__Output as _mezzo_v1_ShutdownFramework__Output } from '../../mezzo/v1/ShutdownFramework.js';
 import type { ControllerBatch as _mezzo_v1_ControllerBatch, ControllerBatch__Output as _mezzo_v1_ControllerBatch__Output } from '../../mezzo/v1/ControllerBatch.js';
+import type { StatusWritesGranted as _mezzo_v1_StatusWritesGranted, StatusWritesGranted__Output as _mezzo_v1_StatusWritesGranted__Output } from '../../mezzo/v1/StatusWritesGranted.js';
 
 export interface ControllerMessage {
   'registered'?: (_mezzo_v1_Registered | null);
@@ -22,7 +23,8 @@ export interface ControllerMessage {
   'shutdown'?: (_mezzo_v1_Shutdown | null);
   'shutdown_framework'?: (_mezzo_v1_ShutdownFramework | null);
   'batch'?: (_mezzo_v1_ControllerBatch | null);
-  'payload'?: "registered"|"launch_task"|"kill_task"|"acknowledgement"|"ping"|"pong"|"read_file"|"shutdown"|"shutdown_framework"|"batch";
+  'status_writes_granted'?: (_mezzo_v1_StatusWritesGranted | null);
+  'payload'?: "registered"|"launch_task"|"kill_task"|"acknowledgement"|"ping"|"pong"|"read_file"|"shutdown"|"shutdown_framework"|"batch"|"status_writes_granted";
 }
 
 export interface ControllerMessage__Output {
@@ -36,5 +38,6 @@ export interface ControllerMessage__Output {
   'shutdown'?: (_mezzo_v1_Shutdown__Output | null);
   'shutdown_framework'?: (_mezzo_v1_ShutdownFramework__Output | null);
   'batch'?: (_mezzo_v1_ControllerBatch__Output | null);
-  'payload'?: "registered"|"launch_task"|"kill_task"|"acknowledgement"|"ping"|"pong"|"read_file"|"shutdown"|"shutdown_framework"|"batch";
+  'status_writes_granted'?: (_mezzo_v1_StatusWritesGranted__Output | null);
+  'payload'?: "registered"|"launch_task"|"kill_task"|"acknowledgement"|"ping"|"pong"|"read_file"|"shutdown"|"shutdown_framework"|"batch"|"status_writes_granted";
 }
