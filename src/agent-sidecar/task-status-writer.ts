@@ -21,7 +21,7 @@ import { TASK_OBJECT_LABEL, TASK_OBJECT_UID_LABEL } from '../shared/task-labels.
 import type { TaskStatusPatch } from '../kube/task-status-patch.js';
 
 /** How long after a launch the agent keeps trying; the controller's grace is as long. */
-export const GIVE_UP_MS = 3_000;
+export const GIVE_UP_MS = 5_000;
 const FIRST_RETRY_MS = 100;
 
 /** Who is writing: the agent as the controller knows it. */
@@ -165,6 +165,11 @@ export class TaskStatusWriter {
         this.log.debug('task status written', { taskId, tries, ms: this.clock.now() - start });
         return;
       } catch (err) {
+        this.log.debug('task status not written; trying again', {
+          taskId,
+          tries,
+          error: describeError(err),
+        });
         const left = deadline - this.clock.now();
         if (this.stopped || left <= 0) {
           this.log.debug('task status left to the controller', {

@@ -25,7 +25,7 @@ import { grantKey, grantValue, type GrantWriter, type TaskGrants } from './task-
 import { TASK_OBJECT_UID_LABEL, type ObjectRef } from './task-object.js';
 
 /** How long after its grant is written an agent's write is waited for. */
-export const AGENT_WRITE_GRACE_MS = 3_000;
+export const AGENT_WRITE_GRACE_MS = 5_000;
 /** How long after a launch its grant's write is waited for. */
 export const GRANT_WAIT_MS = 10_000;
 

@@ -197,24 +197,27 @@ export class TaskMirror {
    * mirror's: the task's version counts as written, and its grant is taken back.
    */
   private acceptAgentWrites(obj: StoredObject): void {
+    for (const id of this.byObject.get(objectKey(obj)) ?? []) this.acceptAgentWrite(obj, id);
+  }
+
+  /** Whether `obj` shows task `id`'s state as its agent wrote it (then taken as written). */
+  private acceptAgentWrite(obj: StoredObject, id: string): boolean {
     const writes = this.d.agentWrites;
-    const ids = writes ? this.byObject.get(objectKey(obj)) : undefined;
-    if (!writes || !ids) return;
-    for (const id of ids) {
-      const t = this.d.core.tasks.get(id);
-      const e = this.entries.get(id);
-      if (!t || !e?.agentWrites || e.phase !== 'mirrored' || e.killed || e.writing) continue;
-      if (t.version === undefined || t.mirrored === t.version) continue;
-      if (!this.isTaskOf(obj, t, e) || !writes.shows(obj, t)) continue;
-      e.wrote = obj.metadata.resourceVersion;
-      this.d.log.debug('task status written by its agent', {
-        taskId: id,
-        ms: this.d.clock.now() - e.seenAt,
-      });
-      writes.done(id, e.ref);
-      this.d.core.m.agentStatusWrites.inc();
-      this.d.core.taskWritten(t, t.version);
-    }
+    const t = this.d.core.tasks.get(id);
+    const e = this.entries.get(id);
+    if (!writes || !t || !e?.agentWrites || e.phase !== 'mirrored' || e.killed || e.writing)
+      return false;
+    if (t.version === undefined || t.mirrored === t.version) return false;
+    if (!this.isTaskOf(obj, t, e) || !writes.shows(obj, t)) return false;
+    e.wrote = obj.metadata.resourceVersion;
+    this.d.log.debug('task status written by its agent', {
+      taskId: id,
+      ms: this.d.clock.now() - e.seenAt,
+    });
+    writes.done(id, e.ref);
+    this.d.core.m.agentStatusWrites.inc();
+    this.d.core.taskWritten(t, t.version);
+    return true;
   }
 
   /** Whether the object already shows task `t`'s status as the mirror would write it. */
@@ -247,8 +250,12 @@ export class TaskMirror {
     if (before?.version !== undefined && before.mirrored === before.version && !drifted) return;
     const seen = this.entries.get(id);
     if (before && !drifted && this.staging.holds(before, seen?.seenAt)) return;
-    if (before && !drifted && seen?.agentWrites && this.d.agentWrites?.holds(before, seen.seenAt))
-      return;
+    if (before && !drifted && seen?.agentWrites) {
+      // The agent's write may have been watched before its update came: already shown.
+      const known = this.d.store.peek?.('Task', seen.ref.name, seen.ref.namespace);
+      if (known && this.acceptAgentWrite(known, id)) return;
+      if (this.d.agentWrites?.holds(before, seen.seenAt)) return;
+    }
     const paced = this.d.store.paced?.bind(this.d.store);
     const write = async (): Promise<void> => {
       const t = this.d.core.tasks.get(id);

@@ -3,8 +3,10 @@
  * agents that write their Tasks' status (`agent.writeTaskStatus`): the chart's admission
  * policy reads it as its parameter. A custom resource and not a ConfigMap: kube-apiserver
  * (v1.34) stops watching a built-in parameter kind for good once no binding names it for
- * a moment (kubernetes/kubernetes#130887), after which every write the policy matches is
- * refused until the apiserver restarts; custom resource parameters are not affected.
+ * a moment (kubernetes/kubernetes#130887), after which the policy sees the parameter
+ * objects as they were then: one made later is never found (every write the policy
+ * matches is refused until the apiserver restarts), one changed later is seen unchanged.
+ * Custom resource parameters are not affected.
  * Written by the controller only; not for users.
  */
 import type { KindDefinition } from './kind.js';

@@ -147,6 +147,139 @@ test('controller.frameworkCallRate and frameworkCallBurst reach the controller; 
   await assert.rejects(render('controller.frameworkCallRate=-5'), /controller\/frameworkCallRate/);
 });
 
+interface Rule {
+  apiGroups?: string[];
+  resources?: string[];
+  resourceNames?: string[];
+  verbs: string[];
+}
+
+/** The rules of ClusterRole `name` that name any of `resources`. */
+function rulesOn(objs: K8sObject[], name: string, resources: string[]): Rule[] {
+  const role = find(objs, 'ClusterRole', name) as K8sObject & { rules: Rule[] };
+  return role.rules.filter((r) => r.resources?.some((x) => resources.includes(x)));
+}
+
+/** The ClusterRoles and Roles rendered that hold a rule on `resource`, as `kind/name`. */
+function rolesOn(objs: K8sObject[], resource: string): string[] {
+  return objs
+    .filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role')
+    .filter((o) =>
+      (o as K8sObject & { rules?: Rule[] }).rules?.some((r) => r.resources?.includes(resource)),
+    )
+    .map((o) => `${o.kind}/${o.metadata.name}`);
+}
+
+/** The first container's arguments of `kind`/`name`. */
+function argsOf(objs: K8sObject[], kind: string, name: string): string[] {
+  const o = find(objs, kind, name) as K8sObject & {
+    spec: { template: { spec: { containers: { args: string[] }[] } } };
+  };
+  return o.spec.template.spec.containers[0]?.args ?? [];
+}
+
+test('agent.writeTaskStatus: off by default; on, the admission policy, its RBAC and both flags', async () => {
+  const off = await render();
+  assert.deepEqual(
+    off.filter((o) => o.kind.startsWith('ValidatingAdmissionPolicy')).map((o) => o.kind),
+    [],
+  );
+  assert.deepEqual(rolesOn(off, 'taskgrants'), []);
+  assert.deepEqual(rolesOn(off, 'configmaps'), []);
+  assert.deepEqual(
+    off.filter((o) => o.metadata.name === 'mezzo-task-grants').map((o) => o.kind),
+    [],
+  );
+  assert.deepEqual(rulesOn(off, 'mezzo-agent', ['tasks', 'tasks/status']), []);
+  assert.ok(!argsOf(off, 'Deployment', 'mezzo-controller').includes('--agent-status-writes'));
+  assert.ok(!argsOf(off, 'DaemonSet', 'mezzo-agent').includes('--write-task-status'));
+
+  const on = await render('agent.writeTaskStatus=true');
+  const policy = find(on, 'ValidatingAdmissionPolicy', 'mezzo-agent-task-status') as K8sObject & {
+    spec: {
+      failurePolicy: string;
+      paramKind: unknown;
+      matchConstraints: { resourceRules: { resources: string[]; operations: string[] }[] };
+      matchConditions: { expression: string }[];
+      validations: { message?: string; messageExpression?: string }[];
+    };
+  };
+  assert.equal(policy.spec.failurePolicy, 'Fail');
+  // A custom resource, not a ConfigMap: kube-apiserver stops a built-in parameter kind's
+  // informer for good once no binding names it for a moment (kubernetes/kubernetes#130887).
+  assert.deepEqual(policy.spec.paramKind, { apiVersion: 'mezzo.dev/v1alpha1', kind: 'TaskGrants' });
+  assert.deepEqual(policy.spec.matchConstraints.resourceRules, [
+    {
+      apiGroups: ['mezzo.dev'],
+      apiVersions: ['*'],
+      operations: ['UPDATE'],
+      resources: ['tasks/status'],
+    },
+  ]);
+  assert.deepEqual(
+    policy.spec.matchConditions.map((c) => c.expression),
+    ["request.userInfo.username == 'system:serviceaccount:mezzo-system:mezzo-agent'"],
+  );
+  assert.equal(policy.spec.validations.length, 6);
+  const binding = find(on, 'ValidatingAdmissionPolicyBinding', 'mezzo-agent-task-status');
+  assert.deepEqual(binding.spec, {
+    policyName: 'mezzo-agent-task-status',
+    validationActions: ['Deny'],
+    // The one TaskGrants object, in the release (the controller's) namespace.
+    paramRef: {
+      name: 'mezzo-task-grants',
+      namespace: 'mezzo-system',
+      parameterNotFoundAction: 'Deny',
+    },
+  });
+  // The controller's TaskGrants rights are a Role in its own namespace, nothing
+  // cluster-wide, and no chart role has any ConfigMap right. RBAC cannot narrow `create`
+  // by name: get/patch on the grant object, create on any TaskGrants of that namespace.
+  assert.deepEqual(rolesOn(on, 'taskgrants'), ['Role/mezzo-task-grants']);
+  assert.deepEqual(rolesOn(on, 'configmaps'), []);
+  const role = find(on, 'Role', 'mezzo-task-grants') as K8sObject & { rules: Rule[] };
+  assert.equal(role.metadata.namespace, 'mezzo-system');
+  assert.deepEqual(role.rules, [
+    {
+      apiGroups: ['mezzo.dev'],
+      resources: ['taskgrants'],
+      resourceNames: ['mezzo-task-grants'],
+      verbs: ['get', 'patch'],
+    },
+    { apiGroups: ['mezzo.dev'], resources: ['taskgrants'], verbs: ['create'] },
+  ]);
+  const roleBinding = find(on, 'RoleBinding', 'mezzo-task-grants') as K8sObject & {
+    roleRef: unknown;
+    subjects: unknown;
+  };
+  assert.equal(roleBinding.metadata.namespace, 'mezzo-system');
+  assert.deepEqual(roleBinding.roleRef, {
+    apiGroup: 'rbac.authorization.k8s.io',
+    kind: 'Role',
+    name: 'mezzo-task-grants',
+  });
+  assert.deepEqual(roleBinding.subjects, [
+    { kind: 'ServiceAccount', name: 'mezzo-controller', namespace: 'mezzo-system' },
+  ]);
+  assert.deepEqual(rulesOn(on, 'mezzo-agent', ['tasks', 'tasks/status']), [
+    { apiGroups: ['mezzo.dev'], resources: ['tasks/status'], verbs: ['get', 'patch'] },
+  ]);
+  assert.ok(argsOf(on, 'Deployment', 'mezzo-controller').includes('--agent-status-writes'));
+  assert.ok(argsOf(on, 'DaemonSet', 'mezzo-agent').includes('--write-task-status'));
+
+  // The policy names the agent's ServiceAccount as the chart names it.
+  const named = await render('agent.writeTaskStatus=true', 'agent.serviceAccount.name=node-agent');
+  assert.match(
+    JSON.stringify(find(named, 'ValidatingAdmissionPolicy', 'mezzo-agent-task-status')),
+    /'system:serviceaccount:mezzo-system:node-agent'/,
+  );
+  await assert.rejects(
+    render('agent.writeTaskStatus=true', 'agent.enabled=false'),
+    /agent.writeTaskStatus needs agent.enabled/,
+  );
+  await assert.rejects(render('agent.writeTaskStatus=yes'), /agent\/writeTaskStatus/);
+});
+
 test('the values schema rejects bad values with the offending path', async () => {
   await assert.rejects(render('controller.replicaCount=0'), /controller\/replicaCount/);
   await assert.rejects(render('logLevel=loud'), /logLevel/);
@@ -165,7 +298,15 @@ test('helm install on the real apiserver: CRDs, objects, and least-privilege RBA
     '--wait=false',
   ]);
   const crds = (await cp.kubectl(['get', 'crd', '-o', 'name'])).stdout;
-  for (const name of ['tasks', 'frameworks', 'roles', 'agents']) {
+  for (const name of [
+    'tasks',
+    'frameworks',
+    'roles',
+    'agents',
+    'apps',
+    'schedules',
+    'taskgrants',
+  ]) {
     assert.match(
       crds,
       new RegExp(`customresourcedefinition.apiextensions.k8s.io/${name}.mezzo.dev`),
@@ -203,6 +344,17 @@ test('helm install on the real apiserver: CRDs, objects, and least-privilege RBA
     ['mezzo-agent', ['get', 'nodes'], 'yes'],
     ['mezzo-agent', ['list', 'nodes'], 'no'],
     ['mezzo-agent', ['list', 'tasks.mezzo.dev', '-A'], 'no'],
+    // agent.writeTaskStatus is off by default: no Task status for agents, no grants.
+    ['mezzo-agent', ['patch', 'tasks.mezzo.dev', '--subresource=status', '-n', 'team-a'], 'no'],
+    ['mezzo-controller', ['create', 'taskgrants.mezzo.dev', '-n', 'mezzo-system'], 'no'],
+    [
+      'mezzo-controller',
+      ['patch', 'taskgrants.mezzo.dev/mezzo-task-grants', '-n', 'mezzo-system'],
+      'no',
+    ],
+    ['mezzo-controller', ['create', 'taskgrants.mezzo.dev', '-n', 'team-a'], 'no'],
+    ['mezzo-controller', ['create', 'configmaps', '-n', 'mezzo-system'], 'no'],
+    ['mezzo-agent', ['get', 'taskgrants.mezzo.dev', '-n', 'mezzo-system'], 'no'],
   ];
   for (const [sa, args, want] of cases) {
     assert.equal(await can(sa, ...args), want, `${sa} ${args.join(' ')}`);
