@@ -85,7 +85,10 @@ interface Entry {
   writing?: boolean;
   /** When the mirror first saw the task (its launch, for one launched here). */
   seenAt: number;
-  /** Its agent writes its live states (granted at its launch, agent-writes.ts). */
+  /**
+   * Its agent is to write its RUNNING (granted at its launch, agent-writes.ts); false
+   * once that write, or the mirror's own, is on the object.
+   */
   agentWrites: boolean;
 }
 
@@ -210,6 +213,9 @@ export class TaskMirror {
     if (t.version === undefined || t.mirrored === t.version) return false;
     if (!this.isTaskOf(obj, t, e) || !writes.shows(obj, t)) return false;
     e.wrote = obj.metadata.resourceVersion;
+    // The agent writes RUNNING once: what changes after (a health result, the end) is the
+    // mirror's to write, and must not be taken for the agent's RUNNING again.
+    e.agentWrites = false;
     this.d.log.debug('task status written by its agent', {
       taskId: id,
       ms: this.d.clock.now() - e.seenAt,
@@ -267,8 +273,10 @@ export class TaskMirror {
       const version = t.version;
       const e = this.entries.get(id) ?? this.note(t);
       if (e.phase !== 'unmirrored') await this.mirror(t, e);
-      // The object shows the node now: the agent's later writes need no grant.
+      // The object shows the node now: the agent's later writes need no grant, and its
+      // state is the mirror's from here on.
       if (e.agentWrites) this.d.agentWrites?.done(t.id, e.ref);
+      e.agentWrites = false;
       this.d.core.taskWritten(t, version);
       if (isTerminal(t.state)) this.forget(id);
     };
