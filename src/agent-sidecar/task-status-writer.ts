@@ -17,7 +17,7 @@ import type { Clock, Timer } from '../shared/clock.js';
 import { describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { TaskInfo__Output } from '../gen/mezzo/v1/TaskInfo.js';
-import { TASK_OBJECT_LABEL, TASK_OBJECT_UID_LABEL } from '../shared/task-labels.js';
+import { labelledTaskObject, TASK_OBJECT_UID_LABEL } from '../shared/task-labels.js';
 import type { TaskStatusPatch } from '../kube/task-status-patch.js';
 
 /** How long after a launch the agent keeps trying; the controller's grace is as long. */
@@ -36,11 +36,9 @@ export interface WriterIdentity {
 export function taskObjectOf(
   task: Pick<TaskInfo__Output, 'labels'>,
 ): { namespace: string; name: string; uid: string } | undefined {
-  const named = task.labels[TASK_OBJECT_LABEL];
+  const named = labelledTaskObject(task.labels);
   const uid = task.labels[TASK_OBJECT_UID_LABEL];
-  const slash = named?.indexOf('/') ?? -1;
-  if (named === undefined || uid === undefined || slash <= 0) return undefined;
-  return { namespace: named.slice(0, slash), name: named.slice(slash + 1), uid };
+  return named && uid !== undefined ? { ...named, uid } : undefined;
 }
 
 /** What the agent writes for a task that is RUNNING (the fields the controller writes). */

@@ -6,6 +6,7 @@
 import { setCondition, type Condition } from '../kube/conditions.js';
 import { isValidLabel, validLabels } from '../kube/labels.js';
 import { API_VERSION, type StoredObject } from '../store/types.js';
+import { labelledTaskObject } from '../shared/task-labels.js';
 import {
   isTerminal,
   LAUNCHED_ON_ANNOTATION,
@@ -52,12 +53,8 @@ export interface ObjectRef {
  * label), or one named by its ID in `namespace` (the controller's).
  */
 export function taskObjectOf(t: Pick<TaskRecord, 'id' | 'info'>, namespace: string): ObjectRef {
-  const named = t.info.labels?.[TASK_OBJECT_LABEL];
-  const slash = named?.indexOf('/') ?? -1;
-  if (named !== undefined && slash > 0) {
-    return { namespace: named.slice(0, slash), name: named.slice(slash + 1), launchedFor: true };
-  }
-  return { namespace, name: t.id, launchedFor: false };
+  const named = labelledTaskObject(t.info.labels);
+  return named ? { ...named, launchedFor: true } : { namespace, name: t.id, launchedFor: false };
 }
 
 /** The object for a task launched through an offer, owned by its framework's object. */

@@ -13,3 +13,16 @@ export const TASK_OBJECT_LABEL = 'mezzo.dev/task-object';
  * another object, never shown the old task's status, and the old task is killed.
  */
 export const TASK_OBJECT_UID_LABEL = 'mezzo.dev/task-object-uid';
+
+/**
+ * The Task object (`namespace/name`) that TaskInfo labels `labels` name in
+ * {@link TASK_OBJECT_LABEL}; undefined when they name none.
+ */
+export function labelledTaskObject(
+  labels: Readonly<Record<string, string>> | undefined,
+): { namespace: string; name: string } | undefined {
+  const named = labels?.[TASK_OBJECT_LABEL];
+  const slash = named?.indexOf('/') ?? -1;
+  if (named === undefined || slash <= 0) return undefined;
+  return { namespace: named.slice(0, slash), name: named.slice(slash + 1) };
+}
