@@ -10,6 +10,7 @@
  * Under the side-by-side bench this took the Task mirror from three requests per state
  * change (its read, the write's read, the write) to one.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type * as k8s from '@kubernetes/client-node';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -167,8 +168,10 @@ export class KubernetesStore implements Store {
     namespace: string | undefined,
     next: Record<string, unknown>,
   ): Promise<StoredObject> {
-    const same = (cur: { status?: unknown }) =>
-      JSON.stringify(cur.status ?? {}) === JSON.stringify(next);
+    // Compared as values, not as text: the apiserver sends an object's keys sorted, so a
+    // status built in another order would never read as unchanged and cost a PUT each time.
+    const wanted: unknown = JSON.parse(JSON.stringify(next));
+    const same = (cur: { status?: unknown }) => isDeepStrictEqual(cur.status ?? {}, wanted);
     const client = this.client(kind);
     const base = this.peek(kind, name, namespace);
     // An unchanged status by a possibly stale copy is confirmed by a read (below).

@@ -5,6 +5,7 @@
  * No I/O and no timers: the framework feeds it watch events, task updates and the time,
  * then writes the status documents it hands back and carries out kills and notices.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { StoredObject } from '../../store/types.js';
 import { buildPartialGraph, type GraphNode } from './graph.js';
 import {
@@ -51,8 +52,8 @@ export interface Tracked {
   unconfirmed: Map<string, number>;
   /** Runs killed because a newer run replaced them (not retried). */
   replaced: Set<string>;
-  /** The status JSON last written or read, for "write only on a difference". */
-  written: string;
+  /** The status last written or read, for "write only on a difference" (compared as a value). */
+  written: unknown;
   /** True while a status holding a newly planned run is not yet written (not launchable). */
   unsaved: boolean;
 }
@@ -107,7 +108,7 @@ export class ScheduleBook {
         persisted,
         unconfirmed: new Map(persisted.state.running.map((r) => [r.id, 0])),
         replaced: new Set(),
-        written: JSON.stringify(obj.status ?? {}),
+        written: obj.status ?? {},
         unsaved: false,
       });
       return { fresh: true, changed: true };
@@ -357,7 +358,7 @@ export class ScheduleBook {
         validCondition(prev, t.problem, t.obj.metadata.generation, now),
         t.obj.metadata.generation,
       );
-      if (JSON.stringify(status) !== t.written) out.push({ t, status });
+      if (!isDeepStrictEqual(status, t.written)) out.push({ t, status });
       else t.unsaved = false;
     }
     return out;

@@ -191,7 +191,7 @@ export class ScheduleFramework implements BuiltinFramework {
       try {
         const obj = await this.opts.store.updateStatus('Schedule', t.name, t.namespace, status);
         t.obj = obj;
-        t.written = JSON.stringify(status);
+        t.written = status;
         t.unsaved = false;
       } catch (err) {
         this.opts.logger.warn('writing a schedule status failed', {
