@@ -14,7 +14,7 @@
  * controller the write it would have made anyway.
  */
 import type { Clock, Timer } from '../shared/clock.js';
-import { describeError } from '../shared/errors.js';
+import { describeError, ThrottledError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { TaskInfo__Output } from '../gen/mezzo/v1/TaskInfo.js';
 import { labelledTaskObject, TASK_OBJECT_UID_LABEL } from '../shared/task-labels.js';
@@ -149,7 +149,10 @@ export class TaskStatusWriter {
     void p.finally(() => this.inflight.delete(p));
   }
 
-  /** One write, tried again with backoff after a failure (a slow or restarting apiserver). */
+  /**
+   * One write, tried again with backoff after a failure (a slow or restarting apiserver);
+   * a refusal for load waits at least as long as the server asked.
+   */
   private async write(
     target: { namespace: string; name: string },
     status: Record<string, unknown>,
@@ -177,7 +180,10 @@ export class TaskStatusWriter {
           });
           return;
         }
-        await new Promise<void>((r) => this.clock.setTimer(Math.min(wait, left), r));
+        const asked = err instanceof ThrottledError ? err.retryAfterMs : 0;
+        await new Promise<void>((r) =>
+          this.clock.setTimer(Math.min(Math.max(wait, asked), left), r),
+        );
       }
     }
   }

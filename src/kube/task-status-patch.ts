@@ -4,6 +4,7 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import type { Clock } from '../shared/clock.js';
+import { ThrottledError } from '../shared/errors.js';
 import { pooledApiClient } from './pooled-client.js';
 import { kubeConfigsFor, type RateLimit } from './rate-limit.js';
 
@@ -20,7 +21,25 @@ export type TaskStatusPatch = (
   status: Readonly<Record<string, unknown>>,
 ) => Promise<void>;
 
-/** A status patcher on the kubeconfig `load` fills, limited to `limit`. */
+/** Without a usable `Retry-After`, a 429 waits as long as kube-apiserver's usual answer, 1 s. */
+const DEFAULT_RETRY_AFTER_MS = 1_000;
+/** A `Retry-After` above this is capped: the writer gives up long before anyway. */
+const MAX_RETRY_AFTER_MS = 60_000;
+
+/**
+ * The wait a 429 asks for, from its `Retry-After` (whole seconds; an HTTP date is not
+ * sent by kube-apiserver and reads as the default).
+ */
+export function retryAfterMs(headers: Readonly<Record<string, string>> | undefined): number {
+  const text = headers?.['retry-after'] ?? headers?.['Retry-After'];
+  const s = text === undefined || !/^\d{1,6}$/.test(text.trim()) ? undefined : Number(text);
+  return s === undefined ? DEFAULT_RETRY_AFTER_MS : Math.min(s * 1000, MAX_RETRY_AFTER_MS);
+}
+
+/**
+ * A status patcher on the kubeconfig `load` fills, limited to `limit`. A refusal for load
+ * (429) is thrown as a {@link ThrottledError} carrying the server's `Retry-After`.
+ */
 export function taskStatusPatcher(
   load: (kc: k8s.KubeConfig) => void,
   clock: Clock,
@@ -30,16 +49,28 @@ export function taskStatusPatcher(
   const api = pooledApiClient(kc, k8s.CustomObjectsApi);
   const header = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
   return async (namespace, name, status) => {
-    await api.patchNamespacedCustomObjectStatus(
-      {
-        group: 'mezzo.dev',
-        version: 'v1alpha1',
-        plural: 'tasks',
-        namespace,
-        name,
-        body: { status },
-      },
-      header,
-    );
+    try {
+      await api.patchNamespacedCustomObjectStatus(
+        {
+          group: 'mezzo.dev',
+          version: 'v1alpha1',
+          plural: 'tasks',
+          namespace,
+          name,
+          body: { status },
+        },
+        header,
+      );
+    } catch (err) {
+      if (err instanceof k8s.ApiException && err.code === 429)
+        throw new ThrottledError(
+          `PATCH tasks/status ${namespace}/${name}`,
+          retryAfterMs(err.headers),
+          {
+            cause: err,
+          },
+        );
+      throw err;
+    }
   };
 }

@@ -63,6 +63,25 @@ export class UnavailableError extends MezzoError {
   }
 }
 
+/**
+ * A server refused a request for load and said when to try again (HTTP 429 with
+ * `Retry-After`): a client that retries sooner only adds to the load it was refused for.
+ */
+export class ThrottledError extends MezzoError {
+  /** How long the server asked the client to wait, in ms. */
+  readonly retryAfterMs: number;
+
+  constructor(what: string, retryAfterMs: number, options?: { cause?: unknown }) {
+    super(
+      'RESOURCE_EXHAUSTED',
+      `${what}: refused for load; try again in ${String(retryAfterMs)} ms`,
+      { what, retryAfterMs },
+      options,
+    );
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
 /** Describes any thrown value for a log line or a status message. */
 export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { TaskStatusWriter, taskObjectOf } from '../../../src/agent-sidecar/task-status-writer.js';
 import type { TaskInfo__Output } from '../../../src/gen/mezzo/v1/TaskInfo.js';
 import { ManualClock } from '../../../src/shared/clock.js';
+import { ThrottledError } from '../../../src/shared/errors.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { TASK_OBJECT_LABEL, TASK_OBJECT_UID_LABEL } from '../../../src/shared/task-labels.js';
 
@@ -111,22 +112,38 @@ test('no grant within the give-up time: nothing is written (the controller write
   assert.equal(calls.length, 0);
 });
 
-test('a failed write is tried again with backoff until it lands', async () => {
-  const clock = new ManualClock();
-  // The apiserver answers the third try.
-  const { w, calls } = writer(clock, (n) =>
-    n < 3 ? Promise.reject(new Error('connection reset')) : Promise.resolve(),
-  );
-  w.running(launchedFor, 'fw-1');
-  w.granted(['task-1']);
-  await run(clock, 500);
-  await w.stop();
-  // Tries at 0, then 100 ms later, then 200 ms after that: 0, 100, 300.
-  assert.deepEqual(
-    calls.map((c) => c.at),
+// [case, the error of each failed try, the clock times of the tries]: the apiserver
+// answers the third try.
+const retries: [string, () => Error, number[]][] = [
+  // Waits 100, then 200: tries at 0, 100, 300.
+  [
+    'a failed write is tried again with backoff',
+    () => new Error('connection reset'),
     [0, 100, 300],
-  );
-});
+  ],
+  // Refused for load (Retry-After 1 s): waits max(100, 1000), then max(200, 1000).
+  [
+    'a refusal for load waits as long as the server asked',
+    () => new ThrottledError('PATCH tasks/status', 1_000),
+    [0, 1000, 2000],
+  ],
+];
+for (const [name, failure, times] of retries) {
+  test(`${name} until it lands`, async () => {
+    const clock = new ManualClock();
+    const { w, calls } = writer(clock, (n) =>
+      n < 3 ? Promise.reject(failure()) : Promise.resolve(),
+    );
+    w.running(launchedFor, 'fw-1');
+    w.granted(['task-1']);
+    await run(clock, 3_000);
+    await w.stop();
+    assert.deepEqual(
+      calls.map((c) => c.at),
+      times,
+    );
+  });
+}
 
 test('a write still failing at the give-up time is left to the controller', async () => {
   const clock = new ManualClock();
