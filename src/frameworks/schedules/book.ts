@@ -27,6 +27,7 @@ import {
 } from './spec.js';
 import {
   fromStatus,
+  readConditions,
   taskIdOf,
   toStatus,
   validCondition,
@@ -54,6 +55,13 @@ export interface Tracked {
   replaced: Set<string>;
   /** The status last written or read, for "write only on a difference" (compared as a value). */
   written: unknown;
+  /**
+   * The conditions as this instance last made them (read from status at first sight). A
+   * transition time comes from here, not from the object: another writer's (a second
+   * controller on the same cluster) then never reads as a change, where taking it from the
+   * object made two instances rewrite each other's times without end.
+   */
+  conditions: Condition[];
   /** True while a status holding a newly planned run is not yet written (not launchable). */
   unsaved: boolean;
 }
@@ -109,6 +117,7 @@ export class ScheduleBook {
         unconfirmed: new Map(persisted.state.running.map((r) => [r.id, 0])),
         replaced: new Set(),
         written: obj.status ?? {},
+        conditions: readConditions(obj.status),
         unsaved: false,
       });
       return { fresh: true, changed: true };
@@ -351,13 +360,8 @@ export class ScheduleBook {
   changedStatuses(now: number): { t: Tracked; status: Record<string, unknown> }[] {
     const out: { t: Tracked; status: Record<string, unknown> }[] = [];
     for (const t of this.byKey.values()) {
-      const prev = (t.obj.status as { conditions?: Condition[] } | undefined)?.conditions;
-      const status = toStatus(
-        t.namespace,
-        t.persisted,
-        validCondition(prev, t.problem, t.obj.metadata.generation, now),
-        t.obj.metadata.generation,
-      );
+      t.conditions = validCondition(t.conditions, t.problem, t.obj.metadata.generation, now);
+      const status = toStatus(t.namespace, t.persisted, t.conditions, t.obj.metadata.generation);
       if (!isDeepStrictEqual(status, t.written)) out.push({ t, status });
       else t.unsaved = false;
     }

@@ -223,6 +223,34 @@ export function toStatus(
 }
 
 /**
+ * The conditions a stored status holds, as far as they have the shape of one: a status is
+ * user-editable, and a hand-written one must not break planning.
+ */
+export function readConditions(status: Record<string, unknown> | undefined): Condition[] {
+  const out: Condition[] = [];
+  for (const raw of records(status?.conditions, MAX_READ_BACK)) {
+    const { type, status: s, lastTransitionTime, reason, message } = raw;
+    if (
+      typeof type !== 'string' ||
+      (s !== 'True' && s !== 'False' && s !== 'Unknown') ||
+      typeof lastTransitionTime !== 'string'
+    )
+      continue;
+    out.push({
+      type,
+      status: s,
+      lastTransitionTime,
+      reason: typeof reason === 'string' ? reason : '',
+      message: typeof message === 'string' ? message : '',
+      ...(typeof raw.observedGeneration === 'number'
+        ? { observedGeneration: raw.observedGeneration }
+        : {}),
+    });
+  }
+  return out;
+}
+
+/**
  * The Valid condition: True when the schedule can run, False with the reason (a cycle, an
  * unknown parent, a bad schedule text). The transition time is kept while the status
  * does not change, so rewriting the same condition is not a difference.

@@ -161,3 +161,46 @@ test('status round trip: what one instance writes, the next reads back unchanged
   assert.equal(back.observedSchedule, t.persisted.observedSchedule);
   assert.deepEqual(toStatus('ns', back, [], 1), doc);
 });
+
+// Two controllers on one cluster (two installs, or a test's controller left running) each
+// run a schedules framework. When each took a condition's transition time from the
+// object, every write of the other's time read as a change and was written back with a
+// new one: 17,832 status PUTs in a minute for the ETL example's three Schedules.
+test("another writer's transition time is not a change this instance writes back", () => {
+  const book = new ScheduleBook(recorder().sink);
+  book.upsert(sched('job', { schedule: 'R/2026-03-15T10:00:00Z/PT1H' }));
+  book.planAll(T0);
+  const [mine] = book.changedStatuses(T0);
+  assert.ok(mine);
+  mine.t.written = mine.status;
+  // The other instance's write of the same status, its condition made a second later and
+  // its keys in the apiserver's (sorted) order.
+  const conditions = mine.status.conditions as Record<string, unknown>[];
+  const theirs = {
+    ...mine.status,
+    conditions: conditions.map((c) => ({
+      ...c,
+      lastTransitionTime: new Date(T0 + 1_000).toISOString(),
+    })),
+  };
+  const sorted = Object.fromEntries(Object.entries(theirs).sort(([a], [b]) => a.localeCompare(b)));
+  book.upsert({ ...sched('job', { schedule: 'R/2026-03-15T10:00:00Z/PT1H' }), status: sorted });
+  book.planAll(T0 + 2_000);
+  assert.deepEqual(book.changedStatuses(T0 + 2_000), []);
+});
+
+test('a hand-edited status whose conditions are not a list of conditions is planned as usual', () => {
+  for (const conditions of ['Valid', [null, 7, { type: 'Valid' }], { type: 'Valid' }]) {
+    const book = new ScheduleBook(recorder().sink);
+    book.upsert({
+      ...sched('job', { schedule: 'R/2026-03-15T10:00:00Z/PT1H' }),
+      status: { conditions },
+    });
+    book.planAll(T0);
+    const cond = (
+      statusOf(book, 'job', T0).conditions as { status: string; lastTransitionTime: string }[]
+    )[0];
+    assert.equal(cond?.status, 'True');
+    assert.equal(cond.lastTransitionTime, new Date(T0).toISOString());
+  }
+});
