@@ -4,7 +4,10 @@
  * TCP connect, a full TLS handshake and a fresh secure context (parsing the client key):
  * profiled under the task-path bench, TLS set-up took about a third of the controller
  * process's time. Here the kubeconfig still authenticates every request (headers, tokens
- * that rotate), and requests share one keep-alive agent per set of TLS credentials.
+ * that rotate), and requests share one keep-alive agent per set of TLS credentials, in
+ * the whole process: clients that differ only in their bearer token (a process of
+ * simulated agents, each with its own node's token; the controller's clients, each with
+ * its own rate limit) share connections, as KWOK's nodes share one client's.
  */
 import https from 'node:https';
 import tls from 'node:tls';
@@ -41,10 +44,30 @@ function agentFor(options: https.AgentOptions): https.Agent {
   return new https.Agent({ ...rest, secureContext, keepAlive: true });
 }
 
+/** Credential sets whose agents are kept for sharing; the least recently used goes first. */
+const MAX_SHARED = 16;
+const shared: { agent: https.Agent; credentials: https.AgentOptions }[] = [];
+
 /**
- * Authenticates like `kc` and hands every request the same keep-alive agent while `kc`
- * asks for the same credentials (a new one when they change). Proxy and plain-HTTP
- * agents are left as `kc` makes them.
+ * The process's keep-alive agent for these TLS credentials. One dropped from the list is
+ * not destroyed: requests in flight on it finish, and its idle sockets are unreferenced.
+ */
+function sharedAgent(options: https.AgentOptions): {
+  agent: https.Agent;
+  credentials: https.AgentOptions;
+} {
+  const i = shared.findIndex((e) => sameCredentials(e.credentials, options));
+  const entry = i >= 0 ? shared.splice(i, 1)[0] : undefined;
+  const found = entry ?? { agent: agentFor(options), credentials: options };
+  shared.push(found);
+  if (shared.length > MAX_SHARED) shared.shift();
+  return found;
+}
+
+/**
+ * Authenticates like `kc` and hands every request the process's keep-alive agent for the
+ * TLS credentials `kc` asks for (another when they change). Proxy and plain-HTTP agents
+ * are left as `kc` makes them.
  */
 export class PooledAuthentication implements k8s.SecurityAuthentication {
   /** The shared agent, and the kubeconfig's TLS options it was made from. */
@@ -63,10 +86,9 @@ export class PooledAuthentication implements k8s.SecurityAuthentication {
     const fresh = context.getAgent();
     if (!fresh || fresh.constructor !== https.Agent) return;
     const options = fresh.options;
-    // New credentials (a rotated certificate): a new agent. The old one is dropped, not
-    // destroyed, so requests in flight on it finish; its idle sockets are unreferenced.
+    // New credentials (a rotated certificate): the agent for those.
     if (!this.pooled || !sameCredentials(this.pooled.credentials, options))
-      this.pooled = { agent: agentFor(options), credentials: options };
+      this.pooled = sharedAgent(options);
     context.setAgent(this.pooled.agent);
   }
 }

@@ -109,6 +109,31 @@ for (const [requests, connections] of cases) {
   });
 }
 
+// A process of simulated agents has a client per agent, each with its own node's token:
+// they share connections (one handshake for all), and each request carries its own token.
+test('clients that differ only in their token share one connection', async () => {
+  const tls = selfSigned();
+  let handshakes = 0;
+  const tokens: string[] = [];
+  const server = createServer(tls, (req, res) => {
+    tokens.push(req.headers.authorization ?? '');
+    res.setHeader('content-type', 'application/json');
+    res.end(task);
+  });
+  server.on('secureConnection', () => handshakes++);
+  const port = await listening(server);
+  const names = ['node-a', 'node-b', 'node-c'];
+  for (const n of names) {
+    const client = clientFor(port, tls.cert, { name: n, token: `token-${n}` });
+    assert.equal((await client.get('x', 'default'))?.metadata.name, 'x');
+  }
+  assert.equal(handshakes, 1);
+  assert.deepEqual(
+    tokens,
+    names.map((n) => `Bearer token-${n}`),
+  );
+});
+
 // The agent's TLS context is made once from the kubeconfig's CA, certificate and key:
 // the server is still verified against that CA, and the client certificate still sent.
 test('a server the CA did not sign is refused', async () => {
