@@ -81,6 +81,19 @@ const task = JSON.stringify({
   spec: {},
 });
 
+/** A TLS server on loopback counting its handshakes and the tokens it was sent. */
+async function countingServer() {
+  const tls = selfSigned();
+  const seen = { handshakes: 0, tokens: [] as string[] };
+  const server = createServer(tls, (req, res) => {
+    seen.tokens.push(req.headers.authorization ?? '');
+    res.setHeader('content-type', 'application/json');
+    res.end(task);
+  });
+  server.on('secureConnection', () => seen.handshakes++);
+  return { port: await listening(server), ca: tls.cert, seen };
+}
+
 // [requests made one after the other, TLS connections expected]
 const cases: [number, number][] = [
   [1, 1],
@@ -89,47 +102,29 @@ const cases: [number, number][] = [
 
 for (const [requests, connections] of cases) {
   test(`${String(requests)} requests in a row: ${String(connections)} TLS connection(s)`, async () => {
-    const tls = selfSigned();
-    let handshakes = 0;
-    const tokens: string[] = [];
-    const server = createServer(tls, (req, res) => {
-      tokens.push(req.headers.authorization ?? '');
-      res.setHeader('content-type', 'application/json');
-      res.end(task);
-    });
-    server.on('secureConnection', () => handshakes++);
-    const port = await listening(server);
-    const client = clientFor(port, tls.cert, { name: 'u', token: 'secret-token' });
+    const { port, ca, seen } = await countingServer();
+    const client = clientFor(port, ca, { name: 'u', token: 'secret-token' });
     for (let i = 0; i < requests; i++) {
       const got = await client.get('x', 'default');
       assert.equal(got?.metadata.name, 'x');
     }
-    assert.equal(handshakes, connections);
-    assert.deepEqual(tokens, new Array<string>(requests).fill('Bearer secret-token'));
+    assert.equal(seen.handshakes, connections);
+    assert.deepEqual(seen.tokens, new Array<string>(requests).fill('Bearer secret-token'));
   });
 }
 
 // A process of simulated agents has a client per agent, each with its own node's token:
 // they share connections (one handshake for all), and each request carries its own token.
 test('clients that differ only in their token share one connection', async () => {
-  const tls = selfSigned();
-  let handshakes = 0;
-  const tokens: string[] = [];
-  const server = createServer(tls, (req, res) => {
-    tokens.push(req.headers.authorization ?? '');
-    res.setHeader('content-type', 'application/json');
-    res.end(task);
-  });
-  server.on('secureConnection', () => handshakes++);
-  const port = await listening(server);
+  const { port, ca, seen } = await countingServer();
   const names = ['node-a', 'node-b', 'node-c'];
   for (const n of names) {
-    const client = clientFor(port, tls.cert, { name: n, token: `token-${n}` });
+    const client = clientFor(port, ca, { name: n, token: `token-${n}` });
     assert.equal((await client.get('x', 'default'))?.metadata.name, 'x');
   }
-  assert.equal(handshakes, 1);
+  assert.equal(seen.handshakes, 1);
   assert.deepEqual(
-    tokens,
+    seen.tokens,
     names.map((n) => `Bearer token-${n}`),
   );
 });
