@@ -31,7 +31,7 @@ const MAX_RETRY_AFTER_MS = 60_000;
  * sent by kube-apiserver and reads as the default).
  */
 export function retryAfterMs(headers: Readonly<Record<string, string>> | undefined): number {
-  const text = headers?.['retry-after'] ?? headers?.['Retry-After'];
+  const text = headers?.['retry-after'];
   const s = text === undefined || !/^\d{1,6}$/.test(text.trim()) ? undefined : Number(text);
   return s === undefined ? DEFAULT_RETRY_AFTER_MS : Math.min(s * 1000, MAX_RETRY_AFTER_MS);
 }

@@ -10,11 +10,11 @@
  * Under the side-by-side bench this took the Task mirror from three requests per state
  * change (its read, the write's read, the write) to one.
  */
-import { isDeepStrictEqual } from 'node:util';
 import type * as k8s from '@kubernetes/client-node';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { ConflictError, NotFoundError } from '../shared/errors.js';
+import { sameJson } from '../shared/same-json.js';
 import { CustomResourceClient, type CustomObject } from '../kube/custom-objects.js';
 import { ResilientInformer } from '../kube/informer.js';
 import { afterTurn } from '../kube/rate-limit.js';
@@ -170,8 +170,7 @@ export class KubernetesStore implements Store {
   ): Promise<StoredObject> {
     // Compared as values, not as text: the apiserver sends an object's keys sorted, so a
     // status built in another order would never read as unchanged and cost a PUT each time.
-    const wanted: unknown = JSON.parse(JSON.stringify(next));
-    const same = (cur: { status?: unknown }) => isDeepStrictEqual(cur.status ?? {}, wanted);
+    const same = (cur: { status?: unknown }) => sameJson(cur.status ?? {}, next);
     const client = this.client(kind);
     const base = this.peek(kind, name, namespace);
     // An unchanged status by a possibly stale copy is confirmed by a read (below).

@@ -6,7 +6,7 @@
  * cannot serve (read as hostile input) launches and kills nothing: its status says which
  * field is wrong, and every other App goes on.
  */
-import { isDeepStrictEqual } from 'node:util';
+import { sameJson } from '../../shared/same-json.js';
 import type { Clock } from '../../shared/clock.js';
 import type { RecordEvent } from '../../controller/controller.js';
 import type { AgentFacts } from '../../sdk/constraints.js';
@@ -101,7 +101,7 @@ export class AppReconciler {
         obj.metadata.generation ?? 1,
         now,
       );
-      if (!isDeepStrictEqual(stripUndefined(prev), stripUndefined(status))) {
+      if (!sameJson(prev, status)) {
         await store.updateStatus('App', name, namespace, status);
         this.o.recordEvent?.(
           { kind: 'App', name, namespace, ...(obj.metadata.uid ? { uid: obj.metadata.uid } : {}) },
@@ -186,7 +186,7 @@ export class AppReconciler {
       failures: rt.backoff.failures,
       now,
     });
-    if (!isDeepStrictEqual(stripUndefined(prev), stripUndefined(status))) {
+    if (!sameJson(prev, status)) {
       await store.updateStatus('App', name, namespace, status);
       this.announce(obj.metadata.uid, namespace, name, prev, status);
     }
@@ -228,9 +228,4 @@ export class AppReconciler {
       );
     }
   }
-}
-
-// Stored status went through JSON: compare without keys whose value is undefined.
-function stripUndefined(v: unknown): unknown {
-  return v === undefined ? undefined : (JSON.parse(JSON.stringify(v)) as unknown);
 }
